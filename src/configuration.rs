@@ -1,0 +1,108 @@
+//! Settings, from command-line flags or their environment variables (`scorecast --help`).
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clap::{Parser, ValueEnum};
+
+use crate::store::DatabaseSettings;
+
+/// Default SQLite database: a file under ./data, created on first start.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/scorecast.db";
+
+/// scorecast: live match scores, stored durably and pushed to every subscriber.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "scorecast", version, about, long_about = None)]
+pub struct Settings {
+    /// Address to listen on for HTTP and WebSocket.
+    #[arg(long, env = "SCORECAST_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// Database URL: `sqlite://PATH` (created if missing) or `postgres://USER:PASS@HOST/DB`.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    pub database_url: String,
+
+    /// Admin API bearer tokens, comma-separated. Without any, a token is generated at first start,
+    /// printed once, and kept (hashed) in the database for later starts.
+    #[arg(long = "admin-token", env = "SCORECAST_ADMIN_TOKENS", value_delimiter = ',', hide_env_values = true)]
+    pub admin_tokens: Vec<String>,
+
+    /// Replace the stored generated admin token by a new one and print it (when no token is configured).
+    #[arg(long)]
+    pub rotate_admin_token: bool,
+
+    /// Largest accepted request body, in bytes.
+    #[arg(long, env = "SCORECAST_MAX_BODY_BYTES", default_value_t = 16 * 1024)]
+    pub max_body_bytes: usize,
+
+    /// Database connections in the pool.
+    #[arg(long, env = "SCORECAST_DB_POOL_SIZE", default_value_t = 8)]
+    pub db_pool_size: u32,
+
+    /// How long a request waits for a database connection before answering 503, in milliseconds.
+    #[arg(long, env = "SCORECAST_DB_ACQUIRE_TIMEOUT_MS", default_value_t = 5_000)]
+    pub db_acquire_timeout_ms: u64,
+
+    /// Events that may wait for the committer; beyond that, posts are refused with 503.
+    #[arg(long, env = "SCORECAST_INGEST_QUEUE", default_value_t = 4_096)]
+    pub ingest_queue: usize,
+
+    /// Most events stored in one group commit.
+    #[arg(long, env = "SCORECAST_COMMIT_BATCH", default_value_t = 256)]
+    pub commit_batch: usize,
+
+    /// How long Idempotency-Key answers are kept, in hours.
+    #[arg(long, env = "SCORECAST_IDEMPOTENCY_HOURS", default_value_t = 24)]
+    pub idempotency_hours: u64,
+
+    /// HTTP worker threads (0: one per core).
+    #[arg(long, env = "SCORECAST_WORKERS", default_value_t = 0)]
+    pub workers: usize,
+
+    /// Most simultaneous HTTP connections per worker.
+    #[arg(long, env = "SCORECAST_MAX_HTTP_CONNECTIONS", default_value_t = 25_000)]
+    pub max_http_connections: usize,
+
+    /// Time a client has to send its request headers, in milliseconds.
+    #[arg(long, env = "SCORECAST_REQUEST_TIMEOUT_MS", default_value_t = 5_000)]
+    pub request_timeout_ms: u64,
+
+    /// Idle time after which a keep-alive HTTP connection is closed, in seconds.
+    #[arg(long, env = "SCORECAST_KEEP_ALIVE_SECS", default_value_t = 30)]
+    pub keep_alive_secs: u64,
+
+    /// Time given to in-flight requests at shutdown, in seconds.
+    #[arg(long, env = "SCORECAST_DRAIN_SECS", default_value_t = 10)]
+    pub drain_secs: u64,
+
+    /// Log format: `text` for people, `json` for log collectors.
+    #[arg(long, env = "SCORECAST_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
+    /// Log filter, in `tracing` env-filter syntax (e.g. `info,scorecast=debug`).
+    #[arg(long, env = "RUST_LOG", default_value = "info")]
+    pub log_filter: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Settings {
+    /// Settings for a server on `database_url` with every other value at its default.
+    pub fn with_database(database_url: &str) -> Self {
+        let mut settings = Self::parse_from(["scorecast"]);
+        settings.database_url = database_url.to_owned();
+        settings
+    }
+
+    pub fn database(&self) -> DatabaseSettings {
+        DatabaseSettings {
+            url: self.database_url.clone(),
+            max_connections: self.db_pool_size.max(2),
+            acquire_timeout: Duration::from_millis(self.db_acquire_timeout_ms),
+        }
+    }
+}

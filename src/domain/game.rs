@@ -1,0 +1,222 @@
+//! A match: its metadata, its live state, and the rules that move the state forward.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::{EventKind, Goals, Minute, Name, Period, Side};
+
+/// Where a match stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Scheduled,
+    Live,
+    HalfTime,
+    Finished,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Scheduled => "scheduled",
+            Self::Live => "live",
+            Self::HalfTime => "half_time",
+            Self::Finished => "finished",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        [Self::Scheduled, Self::Live, Self::HalfTime, Self::Finished]
+            .into_iter()
+            .find(|s| s.as_str() == raw)
+    }
+}
+
+/// The score of both sides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Score {
+    pub home: Goals,
+    pub away: Goals,
+}
+
+/// What an operator sends to create a match.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewMatch {
+    pub home: Name,
+    pub away: Name,
+    pub competition: Name,
+    #[serde(with = "time::serde::rfc3339")]
+    pub kickoff_at: OffsetDateTime,
+}
+
+/// Metadata changes; every field is optional but at least one must be present.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatchPatch {
+    pub home: Option<Name>,
+    pub away: Option<Name>,
+    pub competition: Option<Name>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub kickoff_at: Option<OffsetDateTime>,
+}
+
+impl MatchPatch {
+    pub fn is_empty(&self) -> bool {
+        self.home.is_none()
+            && self.away.is_none()
+            && self.competition.is_none()
+            && self.kickoff_at.is_none()
+    }
+}
+
+/// A match's descriptive data, changed only by `PATCH`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MatchMeta {
+    pub id: i64,
+    pub home: String,
+    pub away: String,
+    pub competition: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub kickoff_at: OffsetDateTime,
+    /// Bumped by every metadata change, so the snapshot's ETag changes with it.
+    #[serde(skip)]
+    pub revision: i64,
+}
+
+/// A match's live state, derived from its events.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct LiveState {
+    pub status: Status,
+    pub period: Option<Period>,
+    pub minute: Option<Minute>,
+    pub score: Score,
+    /// Sequence number of the last event; 0 before the first.
+    pub seq: i64,
+}
+
+/// An event that the match's current state does not allow.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Conflict(pub String);
+
+impl LiveState {
+    /// The state of a match that has just been created.
+    pub fn initial() -> Self {
+        Self {
+            status: Status::Scheduled,
+            period: None,
+            minute: None,
+            score: Score::default(),
+            seq: 0,
+        }
+    }
+
+    /// The state after `event`, which becomes event number `seq + 1`; or why the event is not allowed now.
+    pub fn apply(&self, event: &EventKind) -> Result<Self, Conflict> {
+        use Status::*;
+        let mut next = *self;
+        next.seq = self.seq + 1;
+        if let Some(minute) = event.minute() {
+            // Events are often posted a little out of order; the clock never runs backwards.
+            next.minute = Some(self.minute.map_or(minute, |m| m.max(minute)));
+        }
+        match event {
+            EventKind::Kickoff { .. } => {
+                self.require(&[Scheduled], event)?;
+                next.status = Live;
+                next.period = Some(Period::FirstHalf);
+                next.minute = next.minute.or(Some(Minute::try_from(0).expect("0 is a minute")));
+            }
+            EventKind::Goal { team, .. } => {
+                self.require(&[Live], event)?;
+                match team {
+                    Side::Home => next.score.home = self.score.home.incremented(),
+                    Side::Away => next.score.away = self.score.away.incremented(),
+                }
+            }
+            EventKind::Card { .. } | EventKind::Substitution { .. } => {
+                self.require(&[Live, HalfTime], event)?;
+            }
+            EventKind::Score { home, away, .. } => {
+                self.require(&[Live, HalfTime], event)?;
+                next.score = Score { home: *home, away: *away };
+            }
+            EventKind::Period { period, .. } => {
+                let allowed: &[Status] = match period {
+                    Period::FirstHalf => &[],
+                    Period::HalfTime => &[Live],
+                    Period::SecondHalf => &[HalfTime],
+                    Period::ExtraTime | Period::Penalties => &[Live, HalfTime],
+                };
+                if *period == Period::FirstHalf {
+                    return Err(Conflict("the first half starts with a kickoff event".into()));
+                }
+                self.require(allowed, event)?;
+                next.status = if *period == Period::HalfTime { HalfTime } else { Live };
+                next.period = Some(*period);
+            }
+            EventKind::End { .. } => {
+                self.require(&[Live, HalfTime], event)?;
+                next.status = Finished;
+            }
+        }
+        Ok(next)
+    }
+
+    fn require(&self, allowed: &[Status], event: &EventKind) -> Result<(), Conflict> {
+        if allowed.contains(&self.status) {
+            return Ok(());
+        }
+        let why = match self.status {
+            Status::Finished => "the match has ended; no event is accepted after `end`".to_owned(),
+            status => format!(
+                "a {} event is not allowed while the match is {}",
+                event.name(),
+                status.as_str()
+            ),
+        };
+        Err(Conflict(why))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(json: &str) -> EventKind {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn a_match_runs_from_kickoff_to_end() {
+        let s = LiveState::initial();
+        let s = s.apply(&event(r#"{"kind":"kickoff"}"#)).unwrap();
+        assert_eq!((s.status, s.seq), (Status::Live, 1));
+        let s = s.apply(&event(r#"{"kind":"goal","team":"away","minute":12}"#)).unwrap();
+        assert_eq!(i64::from(s.score.away), 1);
+        let s = s.apply(&event(r#"{"kind":"period","period":"half_time","minute":45}"#)).unwrap();
+        assert_eq!(s.status, Status::HalfTime);
+        let err = s.apply(&event(r#"{"kind":"goal","team":"home","minute":46}"#)).unwrap_err();
+        assert!(err.0.contains("half_time"), "{err}");
+        let s = s.apply(&event(r#"{"kind":"period","period":"second_half"}"#)).unwrap();
+        let s = s.apply(&event(r#"{"kind":"score","home":2,"away":1,"minute":80}"#)).unwrap();
+        assert_eq!((i64::from(s.score.home), i64::from(s.score.away)), (2, 1));
+        let s = s.apply(&event(r#"{"kind":"end","minute":94}"#)).unwrap();
+        assert_eq!((s.status, s.seq), (Status::Finished, 6));
+        assert_eq!(s.minute.map(i64::from), Some(94));
+        let err = s.apply(&event(r#"{"kind":"card","team":"home","player":"X","color":"red"}"#));
+        assert!(err.unwrap_err().0.contains("ended"));
+    }
+
+    #[test]
+    fn goals_need_a_live_match_and_the_clock_never_runs_backwards() {
+        let s = LiveState::initial();
+        assert!(s.apply(&event(r#"{"kind":"goal","team":"home","minute":1}"#)).is_err());
+        let s = s.apply(&event(r#"{"kind":"kickoff"}"#)).unwrap();
+        let s = s.apply(&event(r#"{"kind":"goal","team":"home","minute":30}"#)).unwrap();
+        let s = s.apply(&event(r#"{"kind":"goal","team":"home","minute":29}"#)).unwrap();
+        assert_eq!(s.minute.map(i64::from), Some(30));
+        assert!(s.apply(&event(r#"{"kind":"kickoff"}"#)).is_err());
+    }
+}

@@ -1,0 +1,114 @@
+//! A JSON body extractor whose every failure is a precise problem: 413 over the size limit, 415 for
+//! another content type, 400 for malformed JSON, 422 naming the field that is missing or invalid.
+
+use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+
+use crate::problem::ApiError;
+
+/// Largest request body accepted, in bytes. Set from configuration as app data.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimit(pub usize);
+
+/// A parsed JSON body, with the hash of its canonical form (for idempotency checks).
+pub struct JsonBody<T> {
+    pub value: T,
+    /// Hex SHA-256 of the body re-serialized with sorted keys and no white space.
+    pub canonical_hash: String,
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+    type Error = ApiError;
+    type Future = futures_util::future::LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req.app_data::<BodyLimit>().map_or(16 * 1024, |l| l.0);
+        let content_type = req.headers().get(header::CONTENT_TYPE).cloned();
+        let declared_len = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            check_content_type(content_type.as_ref())?;
+            if declared_len.is_some_and(|n| n > limit) {
+                return Err(too_large(limit));
+            }
+            let mut body = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|e| ApiError::BadRequest(format!("could not read the body: {e}")))?;
+                if body.len() + chunk.len() > limit {
+                    return Err(too_large(limit));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            parse(&body)
+        })
+    }
+}
+
+fn check_content_type(value: Option<&header::HeaderValue>) -> Result<(), ApiError> {
+    let mime = value.and_then(|v| v.to_str().ok()).unwrap_or("");
+    let essence = mime.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    if essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json")) {
+        Ok(())
+    } else if essence.is_empty() {
+        Err(ApiError::UnsupportedMediaType("send the body as JSON with `Content-Type: application/json`".into()))
+    } else {
+        Err(ApiError::UnsupportedMediaType(format!(
+            "the body must be `application/json`, not `{essence}`"
+        )))
+    }
+}
+
+fn too_large(limit: usize) -> ApiError {
+    ApiError::PayloadTooLarge(format!("the body is larger than the limit of {limit} bytes"))
+}
+
+/// Parses in two steps so that syntax errors (400) and field errors (422) are told apart, and the
+/// field's path is named.
+fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<JsonBody<T>, ApiError> {
+    let json: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
+    // serde_json's default map is sorted, so this is a canonical form of the body.
+    let canonical = serde_json::to_vec(&json).expect("a JSON value always serializes");
+    let canonical_hash = hex::encode(Sha256::digest(&canonical));
+    let value = serde_path_to_error::deserialize(json).map_err(|e| {
+        let path = e.path().to_string();
+        let detail = e.into_inner().to_string();
+        if path == "." {
+            ApiError::Invalid { field: None, detail }
+        } else {
+            ApiError::Invalid { detail: format!("{path}: {detail}"), field: Some(path) }
+        }
+    })?;
+    Ok(JsonBody { value, canonical_hash })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::EventKind;
+
+    #[test]
+    fn field_errors_name_the_field() {
+        let err = parse::<EventKind>(br#"{"kind":"goal","team":"home","minute":300}"#).err().unwrap();
+        match err {
+            ApiError::Invalid { field, detail } => {
+                assert_eq!(field.as_deref(), Some("minute"));
+                assert!(detail.contains("200"), "{detail}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn syntax_errors_are_bad_requests_and_hashes_ignore_layout() {
+        assert!(matches!(parse::<EventKind>(b"{\"kind\":"), Err(ApiError::BadRequest(_))));
+        let a = parse::<EventKind>(br#"{"kind":"end","minute":90}"#).ok().unwrap();
+        let b = parse::<EventKind>(br#"{ "minute": 90, "kind": "end" }"#).ok().unwrap();
+        assert_eq!(a.canonical_hash, b.canonical_hash);
+    }
+}

@@ -1,0 +1,174 @@
+//! The committer: drains the queue in batches and stores each batch in one transaction.
+//!
+//! One transaction per batch amortizes the durable sync (fsync or WAL flush) over every event in it,
+//! which is what lets a single disk take thousands of events per second. Within a batch, events are
+//! applied in arrival order per match, and each match row is locked before it is read, so nodes that
+//! share a Postgres database still give every match gapless, duplicate-free sequence numbers.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde_json::value::RawValue;
+use time::OffsetDateTime;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use super::{Accepted, Ingest, IngestError, Submission};
+use crate::domain::{LiveState, StoredEvent};
+use crate::metrics::Metrics;
+use crate::snapshots::Snapshots;
+use crate::store::{EventTx, Store, StoreError, StoredResponse};
+
+/// Bounds of the write path.
+#[derive(Debug, Clone)]
+pub struct CommitterSettings {
+    /// Events waiting for the committer before new ones are refused with 503.
+    pub queue_depth: usize,
+    /// Most events stored in one transaction.
+    pub max_batch: usize,
+}
+
+/// What one submission did inside the open transaction.
+enum Outcome {
+    Appended { event: StoredEvent, live: LiveState, body: String },
+    Replayed(String),
+}
+
+/// Starts the committer. It stops when `shutdown` fires, after storing everything already queued.
+pub fn spawn(
+    store: Store,
+    snapshots: Arc<Snapshots>,
+    metrics: Arc<Metrics>,
+    settings: CommitterSettings,
+    shutdown: CancellationToken,
+) -> (Ingest, JoinHandle<()>) {
+    let (queue, rx) = mpsc::channel(settings.queue_depth.max(1));
+    let committer = Committer { store, snapshots, metrics, max_batch: settings.max_batch.max(1) };
+    let task = tokio::spawn(committer.run(rx, shutdown));
+    (Ingest { queue }, task)
+}
+
+struct Committer {
+    store: Store,
+    snapshots: Arc<Snapshots>,
+    metrics: Arc<Metrics>,
+    max_batch: usize,
+}
+
+impl Committer {
+    async fn run(self, mut rx: mpsc::Receiver<Submission>, shutdown: CancellationToken) {
+        let mut batch = Vec::with_capacity(self.max_batch);
+        loop {
+            let received = tokio::select! {
+                n = rx.recv_many(&mut batch, self.max_batch) => n,
+                () = shutdown.cancelled() => {
+                    // Refuse new submissions, then store what the queue already accepted.
+                    rx.close();
+                    rx.recv_many(&mut batch, self.max_batch).await
+                }
+            };
+            if received == 0 {
+                return;
+            }
+            self.metrics.ingest_queue.set(rx.len() as i64);
+            self.commit(std::mem::take(&mut batch)).await;
+        }
+    }
+
+    async fn commit(&self, mut batch: Vec<Submission>) {
+        // Lock match rows in id order so that two nodes committing overlapping batches cannot
+        // deadlock; the sort is stable, so each match keeps its arrival order.
+        batch.sort_by_key(|s| s.match_id);
+        let started = Instant::now();
+        match self.store_batch(&batch).await {
+            Ok(results) => {
+                self.metrics.commit_duration.observe(started.elapsed().as_secs_f64());
+                self.metrics.commit_batch.observe(batch.len() as f64);
+                for (submission, result) in batch.into_iter().zip(results) {
+                    let answer = result.map(|outcome| self.publish(outcome));
+                    // The client may have gone away; the event is stored either way.
+                    let _ = submission.reply.send(answer);
+                }
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, events = batch.len(), "group commit failed; none of it was stored");
+                let unavailable = matches!(err, StoreError::Unavailable(_));
+                for submission in batch {
+                    let answer =
+                        if unavailable { IngestError::Unavailable } else { IngestError::Failed };
+                    let _ = submission.reply.send(Err(answer));
+                }
+            }
+        }
+    }
+
+    /// Applies every submission inside one transaction and commits it. A refused event does not
+    /// abort the others; a database error aborts the whole batch.
+    async fn store_batch(
+        &self,
+        batch: &[Submission],
+    ) -> Result<Vec<Result<Outcome, IngestError>>, StoreError> {
+        let mut tx = self.store.begin_events().await?;
+        let mut results = Vec::with_capacity(batch.len());
+        for submission in batch {
+            results.push(apply(&mut tx, submission).await?);
+        }
+        tx.commit().await?;
+        Ok(results)
+    }
+
+    /// After commit: count the event, update the snapshot, and shape the client's answer.
+    fn publish(&self, outcome: Outcome) -> Accepted {
+        match outcome {
+            Outcome::Replayed(body) => Accepted::Replayed(body),
+            Outcome::Appended { event, live, body } => {
+                self.metrics.events_ingested.with_label_values(&[event.kind.name()]).inc();
+                match RawValue::from_string(body.clone()) {
+                    Ok(raw) => self.snapshots.record_event(event.match_id, live, Arc::from(raw)),
+                    Err(e) => tracing::error!(error = %e, "stored event is not JSON"),
+                }
+                Accepted::Created(body)
+            }
+        }
+    }
+}
+
+/// One submission inside the open transaction: lock the match, honour the idempotency key, check
+/// the event against the match's state, and append it.
+async fn apply(
+    tx: &mut EventTx,
+    submission: &Submission,
+) -> Result<Result<Outcome, IngestError>, StoreError> {
+    let id = submission.match_id;
+    let Some(record) = tx.lock_match(id).await? else {
+        return Ok(Err(IngestError::NoMatch(id)));
+    };
+    if let Some(idem) = &submission.idempotency {
+        if let Some(earlier) = tx.find_response(id, &idem.key).await? {
+            return Ok(if earlier.request_hash == idem.request_hash {
+                Ok(Outcome::Replayed(earlier.body))
+            } else {
+                Err(IngestError::KeyReused)
+            });
+        }
+    }
+    let live = match record.live.apply(&submission.event) {
+        Ok(live) => live,
+        Err(conflict) => return Ok(Err(IngestError::Conflict(conflict.0))),
+    };
+    let event = StoredEvent {
+        match_id: id,
+        seq: live.seq,
+        kind: submission.event.clone(),
+        score: live.score,
+        recorded_at: OffsetDateTime::now_utc(),
+    };
+    let body = serde_json::to_string(&event).expect("events always serialize");
+    tx.append(&event, &body, &live).await?;
+    if let Some(idem) = &submission.idempotency {
+        let response = StoredResponse { request_hash: idem.request_hash.clone(), body: body.clone() };
+        tx.remember_response(id, &idem.key, &response).await?;
+    }
+    Ok(Ok(Outcome::Appended { event, live, body }))
+}

@@ -1,0 +1,77 @@
+//! The write path for events: a queue in front of one committer task that stores events in group
+//! commits, assigns sequence numbers, and updates the snapshots once the commit is durable.
+
+mod committer;
+
+use tokio::sync::{mpsc, oneshot};
+
+pub use committer::{spawn, CommitterSettings};
+
+use crate::domain::{EventKind, MatchId};
+
+/// A retry key and the hash of the request that first used it.
+#[derive(Debug, Clone)]
+pub struct Idempotency {
+    pub key: String,
+    pub request_hash: String,
+}
+
+/// What became of an accepted event.
+#[derive(Debug)]
+pub enum Accepted {
+    /// Stored now; the body is the stored event as JSON.
+    Created(String),
+    /// A retry of an earlier request with the same key: its original answer.
+    Replayed(String),
+}
+
+/// Why an event was not stored.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("there is no match with id {0}")]
+    NoMatch(MatchId),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("this Idempotency-Key was already used with a different request body")]
+    KeyReused,
+    #[error("too many events are waiting to be stored; retry shortly")]
+    Overloaded,
+    #[error("the database is unavailable; retry shortly")]
+    Unavailable,
+    /// The cause is logged by the committer, not shown to clients.
+    #[error("the event could not be stored")]
+    Failed,
+    #[error("the service is shutting down")]
+    ShuttingDown,
+}
+
+pub(crate) struct Submission {
+    match_id: MatchId,
+    event: EventKind,
+    idempotency: Option<Idempotency>,
+    reply: oneshot::Sender<Result<Accepted, IngestError>>,
+}
+
+/// Handle for submitting events; cheap to clone.
+#[derive(Clone)]
+pub struct Ingest {
+    queue: mpsc::Sender<Submission>,
+}
+
+impl Ingest {
+    /// Stores `event` durably and returns once it is committed (or refused).
+    pub async fn submit(
+        &self,
+        match_id: MatchId,
+        event: EventKind,
+        idempotency: Option<Idempotency>,
+    ) -> Result<Accepted, IngestError> {
+        let (reply, answer) = oneshot::channel();
+        let submission = Submission { match_id, event, idempotency, reply };
+        self.queue.try_send(submission).map_err(|e| match e {
+            mpsc::error::TrySendError::Full(_) => IngestError::Overloaded,
+            mpsc::error::TrySendError::Closed(_) => IngestError::ShuttingDown,
+        })?;
+        answer.await.map_err(|_| IngestError::ShuttingDown)?
+    }
+}

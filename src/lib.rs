@@ -1,0 +1,14 @@
+//! scorecast: live match scores, stored durably and pushed to every subscriber.
+
+pub mod auth;
+pub mod configuration;
+pub mod domain;
+pub mod extract;
+pub mod ingest;
+pub mod metrics;
+pub mod problem;
+pub mod routes;
+pub mod snapshots;
+pub mod startup;
+pub mod store;
+pub mod telemetry;

@@ -1,0 +1,56 @@
+use clap::Parser;
+use scorecast::configuration::Settings;
+use scorecast::startup::Application;
+use scorecast::telemetry;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let settings = Settings::parse();
+    telemetry::init(settings.log_format, &settings.log_filter);
+    telemetry::raise_open_file_limit();
+    let listen = settings.listen;
+    let app = Application::build(settings).await?;
+    if let Some(token) = app.generated_admin_token() {
+        announce_token(token, listen, app.port());
+    }
+    tracing::info!(address = %listen.ip(), port = app.port(), "scorecast is listening");
+    app.run_until(stop_signal()).await
+}
+
+/// Shown once, on the start that generated the token: only its hash is kept.
+fn announce_token(token: &str, listen: std::net::SocketAddr, port: u16) {
+    let base = format!("http://{}:{port}", listen.ip());
+    eprintln!(
+        "\n================ scorecast admin token (shown only now) ================\n\
+         {token}\n\n\
+         Keep it: only its hash is stored. Try it:\n  \
+         curl -X POST {base}/api/v1/matches -H 'Authorization: Bearer {token}' \\\n    \
+         -H 'Content-Type: application/json' \\\n    \
+         -d '{{\"home\":\"Ajax\",\"away\":\"PSV\",\"competition\":\"Eredivisie\",\"kickoff_at\":\"2026-11-21T19:00:00Z\"}}'\n\
+         Lost it? Start once with --rotate-admin-token for a new one.\n\
+         =========================================================================\n"
+    );
+    tracing::warn!("generated a new admin token (printed above)");
+}
+
+/// SIGINT or SIGTERM.
+async fn stop_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(term) => term,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM; stop with SIGINT");
+                let _ = ctrl_c.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

@@ -1,0 +1,118 @@
+//! Prometheus metrics, registered once and shared by every part of the service.
+
+use prometheus::{
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts,
+    Registry, TextEncoder,
+};
+
+/// Buckets for HTTP and database latencies: 100 us to 10 s.
+const LATENCY_BUCKETS: &[f64] = &[
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
+];
+/// Buckets for events per group commit: 1 up to the largest default batch.
+const BATCH_BUCKETS: &[f64] = &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0];
+
+/// Every metric scorecast exports.
+pub struct Metrics {
+    registry: Registry,
+    pub http_requests: IntCounterVec,
+    pub http_duration: HistogramVec,
+    pub events_ingested: IntCounterVec,
+    pub commit_duration: Histogram,
+    pub commit_batch: Histogram,
+    pub ingest_queue: IntGauge,
+    pub polls: IntCounterVec,
+    pub poll_bytes: IntCounter,
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        let registry = Registry::new_custom(Some("scorecast".into()), None)
+            .expect("the prefix is a valid metric name");
+        let http_requests = IntCounterVec::new(
+            Opts::new("http_requests_total", "HTTP requests by method, route pattern and status"),
+            &["method", "route", "status"],
+        )
+        .expect("valid metric");
+        let http_duration = HistogramVec::new(
+            HistogramOpts::new("http_request_duration_seconds", "HTTP request latency")
+                .buckets(LATENCY_BUCKETS.to_vec()),
+            &["method", "route"],
+        )
+        .expect("valid metric");
+        let events_ingested = IntCounterVec::new(
+            Opts::new("events_ingested_total", "Events durably committed, by kind"),
+            &["kind"],
+        )
+        .expect("valid metric");
+        let commit_duration = Histogram::with_opts(
+            HistogramOpts::new(
+                "db_commit_duration_seconds",
+                "Time of one group commit of events, from BEGIN to durable COMMIT",
+            )
+            .buckets(LATENCY_BUCKETS.to_vec()),
+        )
+        .expect("valid metric");
+        let commit_batch = Histogram::with_opts(
+            HistogramOpts::new("db_commit_batch_events", "Events per group commit")
+                .buckets(BATCH_BUCKETS.to_vec()),
+        )
+        .expect("valid metric");
+        let ingest_queue =
+            IntGauge::new("ingest_queue_depth", "Events waiting for the committer").expect("valid metric");
+        let polls = IntCounterVec::new(
+            Opts::new("poll_responses_total", "Snapshot (polling) answers by status: 200 or 304"),
+            &["status"],
+        )
+        .expect("valid metric");
+        let poll_bytes = IntCounter::new(
+            "poll_body_bytes_total",
+            "Body bytes sent by the snapshot (polling) endpoint",
+        )
+        .expect("valid metric");
+        let metrics = Self {
+            registry,
+            http_requests,
+            http_duration,
+            events_ingested,
+            commit_duration,
+            commit_batch,
+            ingest_queue,
+            polls,
+            poll_bytes,
+        };
+        metrics.register_all();
+        metrics
+    }
+
+    fn register_all(&self) {
+        let collectors: Vec<Box<dyn prometheus::core::Collector>> = vec![
+            Box::new(self.http_requests.clone()),
+            Box::new(self.http_duration.clone()),
+            Box::new(self.events_ingested.clone()),
+            Box::new(self.commit_duration.clone()),
+            Box::new(self.commit_batch.clone()),
+            Box::new(self.ingest_queue.clone()),
+            Box::new(self.polls.clone()),
+            Box::new(self.poll_bytes.clone()),
+        ];
+        for collector in collectors {
+            self.registry.register(collector).expect("each metric is registered once");
+        }
+    }
+
+    /// The Prometheus text exposition of every metric.
+    pub fn render(&self) -> String {
+        let mut out = Vec::new();
+        TextEncoder::new()
+            .encode(&self.registry.gather(), &mut out)
+            .expect("encoding into a Vec cannot fail");
+        String::from_utf8(out).expect("the text format is UTF-8")
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}

@@ -1,0 +1,146 @@
+//! Matches: create and change (admin), list and snapshot (public; the snapshot is the polling
+//! endpoint and answers from memory).
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use time::OffsetDateTime;
+
+use super::{json, match_id};
+use crate::auth::Admin;
+use crate::domain::{MatchPatch, NewMatch, Status};
+use crate::extract::JsonBody;
+use crate::metrics::Metrics;
+use crate::problem::ApiError;
+use crate::snapshots::{Snapshot, Snapshots};
+use crate::store::Store;
+
+/// Matches per page when the client does not say.
+const DEFAULT_PAGE: usize = 50;
+/// Most matches per page: bounds the work and size of one list answer.
+const MAX_PAGE: usize = 500;
+
+pub async fn create(
+    _: Admin,
+    body: JsonBody<NewMatch>,
+    store: web::Data<Store>,
+    snapshots: web::Data<Snapshots>,
+) -> Result<HttpResponse, ApiError> {
+    let new = body.value;
+    if new.home == new.away {
+        return Err(ApiError::invalid("away", "home and away must be different teams"));
+    }
+    let record = store.create_match(&new, OffsetDateTime::now_utc()).await?;
+    let snapshot = snapshots.insert(record);
+    Ok(with_etag(StatusCode::CREATED, &snapshot)
+        .insert_header((header::LOCATION, format!("/api/v1/matches/{}", snapshot.meta.id)))
+        .body(snapshot.body.clone()))
+}
+
+pub async fn patch(
+    _: Admin,
+    id: web::Path<String>,
+    body: JsonBody<MatchPatch>,
+    store: web::Data<Store>,
+    snapshots: web::Data<Snapshots>,
+) -> Result<HttpResponse, ApiError> {
+    let id = match_id(&id)?;
+    let patch = body.value;
+    if patch.is_empty() {
+        return Err(ApiError::Invalid {
+            field: None,
+            detail: "give at least one of home, away, competition, kickoff_at".into(),
+        });
+    }
+    let current = snapshots.get(id).ok_or_else(|| ApiError::no_match(id))?;
+    let home = patch.home.as_ref().map_or(current.meta.home.as_str(), |n| n.as_ref());
+    let away = patch.away.as_ref().map_or(current.meta.away.as_str(), |n| n.as_ref());
+    if home == away {
+        return Err(ApiError::invalid("away", "home and away must be different teams"));
+    }
+    let record = store
+        .patch_match(id, &patch, OffsetDateTime::now_utc())
+        .await?
+        .ok_or_else(|| ApiError::no_match(id))?;
+    let snapshot = snapshots.update_meta(record.meta).ok_or_else(|| ApiError::no_match(id))?;
+    Ok(with_etag(StatusCode::OK, &snapshot).body(snapshot.body.clone()))
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    status: Option<String>,
+    competition: Option<String>,
+    limit: Option<usize>,
+    offset: Option<usize>,
+}
+
+/// Matches ordered by kick-off time, filtered by status and competition, one page at a time.
+pub async fn list(
+    query: web::Query<ListQuery>,
+    snapshots: web::Data<Snapshots>,
+) -> Result<HttpResponse, ApiError> {
+    let status = match query.status.as_deref() {
+        None => None,
+        Some(raw) => Some(Status::parse(raw).ok_or_else(|| {
+            ApiError::BadRequest(format!(
+                "unknown status {raw:?}: use scheduled, live, half_time or finished"
+            ))
+        })?),
+    };
+    let limit = query.limit.unwrap_or(DEFAULT_PAGE);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(ApiError::BadRequest(format!("limit must be between 1 and {MAX_PAGE}")));
+    }
+    let offset = query.offset.unwrap_or(0);
+    let mut all = snapshots.all();
+    all.retain(|s| {
+        status.is_none_or(|st| s.live.status == st)
+            && query.competition.as_deref().is_none_or(|c| s.meta.competition == c)
+    });
+    all.sort_by_key(|s| (s.meta.kickoff_at, s.meta.id));
+    let page: Vec<_> = all.iter().skip(offset).take(limit).map(|s| s.summary()).collect();
+    let body = serde_json::json!({
+        "matches": page,
+        "total": all.len(),
+        "limit": limit,
+        "offset": offset,
+    });
+    Ok(json(StatusCode::OK, body.to_string()))
+}
+
+/// The polling endpoint: the full snapshot from memory, `304` when the client's copy is current.
+pub async fn snapshot(
+    req: HttpRequest,
+    id: web::Path<String>,
+    snapshots: web::Data<Snapshots>,
+    metrics: web::Data<Metrics>,
+) -> Result<HttpResponse, ApiError> {
+    let id = match_id(&id)?;
+    let snapshot = snapshots.get(id).ok_or_else(|| ApiError::no_match(id))?;
+    if client_has(&req, &snapshot.etag) {
+        metrics.polls.with_label_values(&["304"]).inc();
+        return Ok(with_etag(StatusCode::NOT_MODIFIED, &snapshot).finish());
+    }
+    metrics.polls.with_label_values(&["200"]).inc();
+    metrics.poll_bytes.inc_by(snapshot.body.len() as u64);
+    Ok(with_etag(StatusCode::OK, &snapshot).body(snapshot.body.clone()))
+}
+
+fn with_etag(status: StatusCode, snapshot: &Snapshot) -> actix_web::HttpResponseBuilder {
+    let mut response = HttpResponse::build(status);
+    response
+        .content_type("application/json")
+        .insert_header((header::ETAG, snapshot.etag.as_str()))
+        .insert_header((header::CACHE_CONTROL, "no-cache"));
+    response
+}
+
+/// Whether `If-None-Match` lists this ETag (or `*`).
+fn client_has(req: &HttpRequest, etag: &str) -> bool {
+    req.headers()
+        .get_all(header::IF_NONE_MATCH)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag == etag || tag.strip_prefix("W/") == Some(etag))
+}

@@ -1,0 +1,148 @@
+//! In-memory snapshots of every match, each encoded once per change.
+//!
+//! The snapshot endpoint is the polling endpoint: it must answer from memory. Every commit replaces
+//! the match's snapshot with a new immutable one, whose JSON body and ETag are computed right then, so
+//! a poll only clones an `Arc` and a `Bytes`.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, RwLock};
+
+use bytes::Bytes;
+use serde::Serialize;
+use serde_json::value::RawValue;
+
+use crate::domain::{LiveState, MatchId, MatchMeta};
+use crate::store::MatchRecord;
+
+/// How many of its latest events a snapshot carries: enough for a timeline, about 1 KB in all.
+pub const RECENT_EVENTS: usize = 20;
+
+/// One match as of one moment, with its encoded JSON.
+#[derive(Debug)]
+pub struct Snapshot {
+    pub meta: MatchMeta,
+    pub live: LiveState,
+    /// The latest events, oldest first, as stored JSON.
+    pub recent: VecDeque<Arc<RawValue>>,
+    /// The full snapshot as JSON.
+    pub body: Bytes,
+    /// Strong validator: changes with every event and every metadata change.
+    pub etag: String,
+}
+
+/// A match without its events, as listed by `GET /api/v1/matches`.
+#[derive(Serialize)]
+pub struct Summary<'a> {
+    #[serde(flatten)]
+    pub meta: &'a MatchMeta,
+    #[serde(flatten)]
+    pub live: &'a LiveState,
+}
+
+#[derive(Serialize)]
+struct Full<'a> {
+    #[serde(flatten)]
+    summary: Summary<'a>,
+    events: &'a VecDeque<Arc<RawValue>>,
+}
+
+impl Snapshot {
+    fn new(meta: MatchMeta, live: LiveState, recent: VecDeque<Arc<RawValue>>) -> Self {
+        let full = Full { summary: Summary { meta: &meta, live: &live }, events: &recent };
+        let body = Bytes::from(serde_json::to_vec(&full).expect("snapshots always serialize"));
+        let etag = format!("\"{}-{}-{}\"", meta.id, live.seq, meta.revision);
+        Self { meta, live, recent, body, etag }
+    }
+
+    pub fn summary(&self) -> Summary<'_> {
+        Summary { meta: &self.meta, live: &self.live }
+    }
+}
+
+/// Every match's current snapshot.
+#[derive(Default)]
+pub struct Snapshots {
+    matches: RwLock<HashMap<MatchId, Arc<Snapshot>>>,
+}
+
+impl Snapshots {
+    /// Builds the cache from stored matches and their latest events (ordered by match, then seq).
+    pub fn load(records: Vec<MatchRecord>, events: Vec<(MatchId, String)>) -> Self {
+        let mut recent: HashMap<MatchId, VecDeque<Arc<RawValue>>> = HashMap::new();
+        for (id, body) in events {
+            match RawValue::from_string(body) {
+                Ok(raw) => push_bounded(recent.entry(id).or_default(), Arc::from(raw)),
+                Err(e) => tracing::error!(match_id = id, error = %e, "stored event is not JSON; left out of the snapshot"),
+            }
+        }
+        let matches = records
+            .into_iter()
+            .map(|r| {
+                let events = recent.remove(&r.meta.id).unwrap_or_default();
+                (r.meta.id, Arc::new(Snapshot::new(r.meta, r.live, events)))
+            })
+            .collect();
+        Self { matches: RwLock::new(matches) }
+    }
+
+    pub fn get(&self, id: MatchId) -> Option<Arc<Snapshot>> {
+        self.read().get(&id).cloned()
+    }
+
+    pub fn contains(&self, id: MatchId) -> bool {
+        self.read().contains_key(&id)
+    }
+
+    /// Every snapshot, in no particular order.
+    pub fn all(&self) -> Vec<Arc<Snapshot>> {
+        self.read().values().cloned().collect()
+    }
+
+    /// Adds a newly created match.
+    pub fn insert(&self, record: MatchRecord) -> Arc<Snapshot> {
+        let snapshot = Arc::new(Snapshot::new(record.meta, record.live, VecDeque::new()));
+        self.write().insert(snapshot.meta.id, snapshot.clone());
+        snapshot
+    }
+
+    /// Takes new metadata, unless a newer revision is already here.
+    pub fn update_meta(&self, meta: MatchMeta) -> Option<Arc<Snapshot>> {
+        let mut matches = self.write();
+        let current = matches.get(&meta.id)?;
+        if current.meta.revision >= meta.revision {
+            return Some(current.clone());
+        }
+        let next = Arc::new(Snapshot::new(meta, current.live, current.recent.clone()));
+        matches.insert(next.meta.id, next.clone());
+        Some(next)
+    }
+
+    /// Takes the state after a committed event, unless a later event is already here.
+    pub fn record_event(&self, id: MatchId, live: LiveState, event: Arc<RawValue>) {
+        let mut matches = self.write();
+        let Some(current) = matches.get(&id) else { return };
+        if current.live.seq >= live.seq {
+            return;
+        }
+        let mut recent = current.recent.clone();
+        push_bounded(&mut recent, event);
+        let next = Arc::new(Snapshot::new(current.meta.clone(), live, recent));
+        matches.insert(id, next);
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<MatchId, Arc<Snapshot>>> {
+        // A panic while holding the lock cannot leave a half-written map: every write is one insert.
+        self.matches.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<MatchId, Arc<Snapshot>>> {
+        self.matches.write().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+fn push_bounded(recent: &mut VecDeque<Arc<RawValue>>, event: Arc<RawValue>) {
+    if recent.len() == RECENT_EVENTS {
+        recent.pop_front();
+    }
+    recent.push_back(event);
+}

@@ -1,0 +1,105 @@
+//! The event log: the write transaction of the committer, and history reads.
+
+use sqlx::{Any, Transaction};
+use time::OffsetDateTime;
+
+use super::matches::{MatchRow, MATCH_COLUMNS};
+use super::{unix_millis, MatchRecord, Store, StoreError};
+use crate::domain::{LiveState, MatchId, StoredEvent};
+
+/// One write transaction that appends events and moves match states forward.
+pub struct EventTx {
+    pub(super) tx: Transaction<'static, Any>,
+}
+
+impl Store {
+    pub async fn begin_events(&self) -> Result<EventTx, StoreError> {
+        Ok(EventTx { tx: self.pool.begin().await? })
+    }
+
+    /// Stored events of a match with `seq > since`, in order, as their JSON bodies.
+    pub async fn history(
+        &self,
+        id: MatchId,
+        since: i64,
+        limit: i64,
+    ) -> Result<Vec<String>, StoreError> {
+        let bodies = sqlx::query_scalar(
+            "SELECT body FROM events WHERE match_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+        )
+        .bind(id)
+        .bind(since)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(bodies)
+    }
+
+    /// The last `per_match` events of every match, ordered by match and sequence.
+    pub async fn recent_events(&self, per_match: i64) -> Result<Vec<(MatchId, String)>, StoreError> {
+        let rows = sqlx::query_as(
+            "SELECT e.match_id, e.body FROM events e JOIN matches m ON m.id = e.match_id \
+             WHERE e.seq > m.seq - $1 ORDER BY e.match_id, e.seq",
+        )
+        .bind(per_match)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows)
+    }
+}
+
+impl EventTx {
+    /// Reads a match and locks its row until commit, so concurrent writers, on this node or another
+    /// sharing the database, take turns. `None` when there is no such match.
+    pub async fn lock_match(&mut self, id: MatchId) -> Result<Option<MatchRecord>, StoreError> {
+        // A no-op UPDATE locks the row on both backends (SQLite has no SELECT ... FOR UPDATE).
+        let sql = format!("UPDATE matches SET seq = seq WHERE id = $1 RETURNING {MATCH_COLUMNS}");
+        let row: Option<MatchRow> = sqlx::query_as(&sql).bind(id).fetch_optional(&mut *self.tx).await?;
+        row.map(MatchRecord::try_from).transpose()
+    }
+
+    /// Appends `event` (serialized as `body`) and stores the match state it led to.
+    pub async fn append(
+        &mut self,
+        event: &StoredEvent,
+        body: &str,
+        live: &LiveState,
+    ) -> Result<(), StoreError> {
+        let now = unix_millis(event.recorded_at);
+        sqlx::query(
+            "UPDATE matches SET status = $2, period = CAST($3 AS TEXT), minute = CAST($4 AS BIGINT), \
+             home_score = $5, away_score = $6, seq = $7, updated_at = $8 WHERE id = $1",
+        )
+        .bind(event.match_id)
+        .bind(live.status.as_str())
+        .bind(live.period.map(|p| p.as_str()))
+        .bind(live.minute.map(i64::from))
+        .bind(i64::from(live.score.home))
+        .bind(i64::from(live.score.away))
+        .bind(live.seq)
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO events (match_id, seq, kind, body, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(event.match_id)
+        .bind(event.seq)
+        .bind(event.kind.name())
+        .bind(body)
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Makes everything appended durable; returns only once the database says it is on disk.
+    pub async fn commit(self) -> Result<(), StoreError> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    pub(super) fn now_millis() -> i64 {
+        unix_millis(OffsetDateTime::now_utc())
+    }
+}

@@ -1,0 +1,63 @@
+//! Responses remembered for `Idempotency-Key` retries.
+
+use time::OffsetDateTime;
+
+use super::{unix_millis, EventTx, Store, StoreError};
+use crate::domain::MatchId;
+
+/// A response given earlier to a request with the same key.
+#[derive(Debug, Clone)]
+pub struct StoredResponse {
+    /// SHA-256 of the canonical request body, hex.
+    pub request_hash: String,
+    /// The JSON body that was answered with 201.
+    pub body: String,
+}
+
+impl EventTx {
+    pub async fn find_response(
+        &mut self,
+        id: MatchId,
+        key: &str,
+    ) -> Result<Option<StoredResponse>, StoreError> {
+        let row: Option<(String, String)> = sqlx::query_as(
+            "SELECT request_hash, response FROM idempotency_keys WHERE match_id = $1 AND key = $2",
+        )
+        .bind(id)
+        .bind(key)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        Ok(row.map(|(request_hash, body)| StoredResponse { request_hash, body }))
+    }
+
+    pub async fn remember_response(
+        &mut self,
+        id: MatchId,
+        key: &str,
+        response: &StoredResponse,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO idempotency_keys (match_id, key, request_hash, response, created_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id)
+        .bind(key)
+        .bind(&response.request_hash)
+        .bind(&response.body)
+        .bind(Self::now_millis())
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Forgets keys stored before `cutoff`; returns how many.
+    pub async fn purge_responses(&self, cutoff: OffsetDateTime) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
+            .bind(unix_millis(cutoff))
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+}

@@ -1,0 +1,129 @@
+//! Matches: creation, metadata changes, and loading every match at start.
+
+use sqlx::{AnyPool, FromRow};
+use time::OffsetDateTime;
+
+use super::{from_unix_millis, unix_millis, Store, StoreError};
+use crate::domain::{LiveState, MatchId, MatchMeta, MatchPatch, NewMatch, Period, Score, Status};
+
+/// The columns every match query returns, in `MatchRow` order.
+pub(super) const MATCH_COLUMNS: &str = "id, home, away, competition, kickoff_at, revision, \
+     status, period, minute, home_score, away_score, seq";
+
+/// A match row as stored.
+#[derive(Debug, FromRow)]
+pub(super) struct MatchRow {
+    id: i64,
+    home: String,
+    away: String,
+    competition: String,
+    kickoff_at: i64,
+    revision: i64,
+    status: String,
+    period: Option<String>,
+    minute: Option<i64>,
+    home_score: i64,
+    away_score: i64,
+    seq: i64,
+}
+
+/// A match as the rest of the service sees it.
+#[derive(Debug, Clone)]
+pub struct MatchRecord {
+    pub meta: MatchMeta,
+    pub live: LiveState,
+}
+
+impl TryFrom<MatchRow> for MatchRecord {
+    type Error = StoreError;
+
+    fn try_from(row: MatchRow) -> Result<Self, StoreError> {
+        let corrupt = |what: &str| StoreError::Corrupt(format!("match {}: {what}", row.id));
+        let status = Status::parse(&row.status).ok_or_else(|| corrupt("unknown status"))?;
+        let period = match row.period.as_deref() {
+            None => None,
+            Some(p) => Some(Period::parse(p).ok_or_else(|| corrupt("unknown period"))?),
+        };
+        let minute = row
+            .minute
+            .map(|m| m.try_into().map_err(|_| corrupt("minute out of range")))
+            .transpose()?;
+        let score = Score {
+            home: row.home_score.try_into().map_err(|_| corrupt("home score out of range"))?,
+            away: row.away_score.try_into().map_err(|_| corrupt("away score out of range"))?,
+        };
+        Ok(Self {
+            meta: MatchMeta {
+                id: row.id,
+                kickoff_at: from_unix_millis(row.kickoff_at)?,
+                home: row.home,
+                away: row.away,
+                competition: row.competition,
+                revision: row.revision,
+            },
+            live: LiveState { status, period, minute, score, seq: row.seq },
+        })
+    }
+}
+
+impl Store {
+    /// Stores a new, scheduled match.
+    pub async fn create_match(
+        &self,
+        new: &NewMatch,
+        now: OffsetDateTime,
+    ) -> Result<MatchRecord, StoreError> {
+        let sql = format!(
+            "INSERT INTO matches (home, away, competition, kickoff_at, status, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING {MATCH_COLUMNS}"
+        );
+        let row: MatchRow = sqlx::query_as(&sql)
+            .bind(new.home.as_ref())
+            .bind(new.away.as_ref())
+            .bind(new.competition.as_ref())
+            .bind(unix_millis(new.kickoff_at))
+            .bind(Status::Scheduled.as_str())
+            .bind(unix_millis(now))
+            .fetch_one(&self.pool)
+            .await?;
+        row.try_into()
+    }
+
+    /// Changes a match's metadata; `None` when there is no such match.
+    pub async fn patch_match(
+        &self,
+        id: MatchId,
+        patch: &MatchPatch,
+        now: OffsetDateTime,
+    ) -> Result<Option<MatchRecord>, StoreError> {
+        // CASTs give the NULL of an absent field a type, which Postgres needs for COALESCE.
+        let sql = format!(
+            "UPDATE matches SET home = COALESCE(CAST($2 AS TEXT), home), \
+             away = COALESCE(CAST($3 AS TEXT), away), \
+             competition = COALESCE(CAST($4 AS TEXT), competition), \
+             kickoff_at = COALESCE(CAST($5 AS BIGINT), kickoff_at), \
+             revision = revision + 1, updated_at = $6 WHERE id = $1 RETURNING {MATCH_COLUMNS}"
+        );
+        let row: Option<MatchRow> = sqlx::query_as(&sql)
+            .bind(id)
+            .bind(patch.home.as_ref().map(|n| n.as_ref().to_owned()))
+            .bind(patch.away.as_ref().map(|n| n.as_ref().to_owned()))
+            .bind(patch.competition.as_ref().map(|n| n.as_ref().to_owned()))
+            .bind(patch.kickoff_at.map(unix_millis))
+            .bind(unix_millis(now))
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(MatchRecord::try_from).transpose()
+    }
+
+    /// Every match, oldest first, for filling the snapshot cache at start.
+    pub async fn all_matches(&self) -> Result<Vec<MatchRecord>, StoreError> {
+        load_all(&self.pool).await
+    }
+}
+
+async fn load_all(pool: &AnyPool) -> Result<Vec<MatchRecord>, StoreError> {
+    let sql = format!("SELECT {MATCH_COLUMNS} FROM matches ORDER BY id");
+    let rows: Vec<MatchRow> = sqlx::query_as(&sql).fetch_all(pool).await?;
+    rows.into_iter().map(MatchRecord::try_from).collect()
+}
