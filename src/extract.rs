@@ -3,14 +3,37 @@
 
 use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
 use futures_util::StreamExt;
-use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
+use crate::domain::{parse_json, EventKind, FieldError, MatchPatch, NewMatch};
 use crate::problem::ApiError;
 
 /// Largest request body accepted, in bytes. Set from configuration as app data.
 #[derive(Debug, Clone, Copy)]
 pub struct BodyLimit(pub usize);
+
+/// Types that a request body parses into.
+pub trait FromJson: Sized {
+    fn from_json(value: serde_json::Value) -> Result<Self, FieldError>;
+}
+
+impl FromJson for NewMatch {
+    fn from_json(value: serde_json::Value) -> Result<Self, FieldError> {
+        parse_json(value)
+    }
+}
+
+impl FromJson for MatchPatch {
+    fn from_json(value: serde_json::Value) -> Result<Self, FieldError> {
+        parse_json(value)
+    }
+}
+
+impl FromJson for EventKind {
+    fn from_json(value: serde_json::Value) -> Result<Self, FieldError> {
+        EventKind::from_json(value)
+    }
+}
 
 /// A parsed JSON body, with the hash of its canonical form (for idempotency checks).
 pub struct JsonBody<T> {
@@ -19,7 +42,7 @@ pub struct JsonBody<T> {
     pub canonical_hash: String,
 }
 
-impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+impl<T: FromJson + 'static> FromRequest for JsonBody<T> {
     type Error = ApiError;
     type Future = futures_util::future::LocalBoxFuture<'static, Result<Self, ApiError>>;
 
@@ -67,23 +90,15 @@ fn too_large(limit: usize) -> ApiError {
     ApiError::PayloadTooLarge(format!("the body is larger than the limit of {limit} bytes"))
 }
 
-/// Parses in two steps so that syntax errors (400) and field errors (422) are told apart, and the
-/// field's path is named.
-fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<JsonBody<T>, ApiError> {
+/// Parses in two steps so that syntax errors (400) and field errors (422) are told apart.
+fn parse<T: FromJson>(body: &[u8]) -> Result<JsonBody<T>, ApiError> {
     let json: serde_json::Value = serde_json::from_slice(body)
         .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
     // serde_json's default map is sorted, so this is a canonical form of the body.
     let canonical = serde_json::to_vec(&json).expect("a JSON value always serializes");
     let canonical_hash = hex::encode(Sha256::digest(&canonical));
-    let value = serde_path_to_error::deserialize(json).map_err(|e| {
-        let path = e.path().to_string();
-        let detail = e.into_inner().to_string();
-        if path == "." {
-            ApiError::Invalid { field: None, detail }
-        } else {
-            ApiError::Invalid { detail: format!("{path}: {detail}"), field: Some(path) }
-        }
-    })?;
+    let value = T::from_json(json)
+        .map_err(|e| ApiError::Invalid { field: e.field, detail: e.detail })?;
     Ok(JsonBody { value, canonical_hash })
 }
 

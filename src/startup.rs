@@ -126,8 +126,9 @@ impl Application {
             result = &mut server => result.context("HTTP server failed")?,
             () = stop => {
                 tracing::info!("shutting down: finishing in-flight requests");
-                handle.stop(true).await;
-                server.await.context("HTTP server failed while stopping")?;
+                // The server future runs its own stop command: poll both together.
+                let (result, ()) = tokio::join!(server, handle.stop(true));
+                result.context("HTTP server failed while stopping")?;
             }
         }
         shutdown.cancel();

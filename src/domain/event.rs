@@ -1,9 +1,10 @@
 //! Match events: what an operator posts, and what is stored and broadcast.
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use time::OffsetDateTime;
 
-use super::{Goals, MatchId, Minute, Name, Score, Side};
+use super::{parse_json, FieldError, Goals, MatchId, Minute, Name, Score, Side};
 
 /// A card's color.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,76 +49,124 @@ impl Period {
     }
 }
 
-/// One match event, as posted by an operator (`{"kind": "goal", "team": "home", "minute": 67}`).
-///
-/// Deserializing this type is the validation: every field is a parsed domain value.
+/// A kickoff or end: only the optional minute.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
-pub enum EventKind {
-    Kickoff {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        minute: Option<Minute>,
-    },
-    Goal {
-        team: Side,
-        minute: Minute,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        player: Option<Name>,
-    },
-    Card {
-        team: Side,
-        player: Name,
-        color: CardColor,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        minute: Option<Minute>,
-    },
-    Substitution {
-        team: Side,
-        player_in: Name,
-        player_out: Name,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        minute: Option<Minute>,
-    },
-    Period {
-        period: Period,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        minute: Option<Minute>,
-    },
-    Score {
-        home: Goals,
-        away: Goals,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        minute: Option<Minute>,
-    },
-    End {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        minute: Option<Minute>,
-    },
+#[serde(deny_unknown_fields)]
+pub struct Moment {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minute: Option<Minute>,
 }
 
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Goal {
+    pub team: Side,
+    pub minute: Minute,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub player: Option<Name>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Card {
+    pub team: Side,
+    pub player: Name,
+    pub color: CardColor,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minute: Option<Minute>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Substitution {
+    pub team: Side,
+    pub player_in: Name,
+    pub player_out: Name,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minute: Option<Minute>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PeriodChange {
+    pub period: Period,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minute: Option<Minute>,
+}
+
+/// Sets the score outright: corrections, and sports whose scoring is not one goal at a time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScoreSet {
+    pub home: Goals,
+    pub away: Goals,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minute: Option<Minute>,
+}
+
+/// One match event, as posted by an operator (`{"kind": "goal", "team": "home", "minute": 67}`).
+///
+/// Parsing this type is the validation: every field is a parsed domain value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EventKind {
+    Kickoff(Moment),
+    Goal(Goal),
+    Card(Card),
+    Substitution(Substitution),
+    Period(PeriodChange),
+    Score(ScoreSet),
+    End(Moment),
+}
+
+/// Every `kind` an event may have.
+const KINDS: &str = "kickoff, goal, card, substitution, period, score, end";
+
 impl EventKind {
+    /// Parses a posted event. The `kind` picks the variant; errors name the field at fault.
+    pub fn from_json(value: Value) -> Result<Self, FieldError> {
+        let Value::Object(mut fields) = value else {
+            return Err(FieldError::whole("an event must be a JSON object"));
+        };
+        let kind = match fields.remove("kind") {
+            Some(Value::String(kind)) => kind,
+            Some(_) => return Err(FieldError::at("kind", "must be a string")),
+            None => return Err(FieldError::at("kind", format!("missing; one of {KINDS}"))),
+        };
+        let rest = Value::Object(fields);
+        match kind.as_str() {
+            "kickoff" => parse_json(rest).map(Self::Kickoff),
+            "goal" => parse_json(rest).map(Self::Goal),
+            "card" => parse_json(rest).map(Self::Card),
+            "substitution" => parse_json(rest).map(Self::Substitution),
+            "period" => parse_json(rest).map(Self::Period),
+            "score" => parse_json(rest).map(Self::Score),
+            "end" => parse_json(rest).map(Self::End),
+            other => Err(FieldError::at("kind", format!("unknown kind {other:?}; one of {KINDS}"))),
+        }
+    }
+
     /// The kind's name as it appears on the wire and in metrics.
     pub fn name(&self) -> &'static str {
         match self {
-            Self::Kickoff { .. } => "kickoff",
-            Self::Goal { .. } => "goal",
-            Self::Card { .. } => "card",
-            Self::Substitution { .. } => "substitution",
-            Self::Period { .. } => "period",
-            Self::Score { .. } => "score",
-            Self::End { .. } => "end",
+            Self::Kickoff(_) => "kickoff",
+            Self::Goal(_) => "goal",
+            Self::Card(_) => "card",
+            Self::Substitution(_) => "substitution",
+            Self::Period(_) => "period",
+            Self::Score(_) => "score",
+            Self::End(_) => "end",
         }
     }
 
     pub fn minute(&self) -> Option<Minute> {
         match self {
-            Self::Goal { minute, .. } => Some(*minute),
-            Self::Kickoff { minute }
-            | Self::Card { minute, .. }
-            | Self::Substitution { minute, .. }
-            | Self::Period { minute, .. }
-            | Self::Score { minute, .. }
-            | Self::End { minute } => *minute,
+            Self::Goal(goal) => Some(goal.minute),
+            Self::Kickoff(m) | Self::End(m) => m.minute,
+            Self::Card(card) => card.minute,
+            Self::Substitution(sub) => sub.minute,
+            Self::Period(change) => change.minute,
+            Self::Score(set) => set.minute,
         }
     }
 }
@@ -144,28 +193,39 @@ mod tests {
 
     #[test]
     fn goal_parses_with_and_without_player() {
-        let goal: EventKind =
-            serde_json::from_str(r#"{"kind":"goal","team":"home","minute":67,"player":"Lang"}"#)
-                .unwrap();
+        let goal = parse(r#"{"kind":"goal","team":"home","minute":67,"player":"Lang"}"#).unwrap();
         assert_eq!(goal.name(), "goal");
         assert_eq!(goal.minute(), Some(Minute::try_from(67).unwrap()));
-        let bare: EventKind =
-            serde_json::from_str(r#"{"kind":"goal","team":"away","minute":3}"#).unwrap();
-        assert!(matches!(bare, EventKind::Goal { player: None, .. }));
+        let bare = parse(r#"{"kind":"goal","team":"away","minute":3}"#).unwrap();
+        assert!(matches!(bare, EventKind::Goal(Goal { player: None, .. })));
+    }
+
+    fn parse(json: &str) -> Result<EventKind, FieldError> {
+        EventKind::from_json(serde_json::from_str(json).unwrap())
     }
 
     #[test]
-    fn invalid_fields_are_rejected() {
-        for body in [
-            r#"{"kind":"goal","team":"home"}"#,
-            r#"{"kind":"goal","team":"middle","minute":3}"#,
-            r#"{"kind":"goal","team":"home","minute":201}"#,
-            r#"{"kind":"card","team":"home","player":"X","color":"blue"}"#,
-            r#"{"kind":"penalty_shootout"}"#,
-            r#"{"kind":"end","surprise":1}"#,
+    fn invalid_fields_are_rejected_by_name() {
+        for (body, field) in [
+            (r#"{"kind":"goal","team":"home"}"#, None),
+            (r#"{"kind":"goal","team":"middle","minute":3}"#, Some("team")),
+            (r#"{"kind":"goal","team":"home","minute":201}"#, Some("minute")),
+            (r#"{"kind":"card","team":"home","player":"X","color":"blue"}"#, Some("color")),
+            (r#"{"kind":"penalty_shootout"}"#, Some("kind")),
+            (r#"{"team":"home"}"#, Some("kind")),
+            (r#"{"kind":"end","surprise":1}"#, Some("surprise")),
+            (r#"[1]"#, None),
         ] {
-            assert!(serde_json::from_str::<EventKind>(body).is_err(), "{body}");
+            let err = parse(body).expect_err(body);
+            assert_eq!(err.field.as_deref(), field, "{body}: {err}");
         }
+    }
+
+    #[test]
+    fn events_serialize_with_their_kind() {
+        let goal = parse(r#"{"kind":"goal","team":"home","minute":67}"#).unwrap();
+        let json = serde_json::to_value(&goal).unwrap();
+        assert_eq!(json, serde_json::json!({"kind":"goal","team":"home","minute":67}));
     }
 
     #[test]

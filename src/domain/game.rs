@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{EventKind, Goals, Minute, Name, Period, Side};
+use super::{EventKind, Goal, Minute, Name, Period, PeriodChange, ScoreSet, Side};
 
 /// Where a match stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,8 +35,8 @@ impl Status {
 /// The score of both sides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Score {
-    pub home: Goals,
-    pub away: Goals,
+    pub home: super::Goals,
+    pub away: super::Goals,
 }
 
 /// What an operator sends to create a match.
@@ -122,27 +122,27 @@ impl LiveState {
             next.minute = Some(self.minute.map_or(minute, |m| m.max(minute)));
         }
         match event {
-            EventKind::Kickoff { .. } => {
+            EventKind::Kickoff(_) => {
                 self.require(&[Scheduled], event)?;
                 next.status = Live;
                 next.period = Some(Period::FirstHalf);
                 next.minute = next.minute.or(Some(Minute::try_from(0).expect("0 is a minute")));
             }
-            EventKind::Goal { team, .. } => {
+            EventKind::Goal(Goal { team, .. }) => {
                 self.require(&[Live], event)?;
                 match team {
                     Side::Home => next.score.home = self.score.home.incremented(),
                     Side::Away => next.score.away = self.score.away.incremented(),
                 }
             }
-            EventKind::Card { .. } | EventKind::Substitution { .. } => {
+            EventKind::Card(_) | EventKind::Substitution(_) => {
                 self.require(&[Live, HalfTime], event)?;
             }
-            EventKind::Score { home, away, .. } => {
+            EventKind::Score(ScoreSet { home, away, .. }) => {
                 self.require(&[Live, HalfTime], event)?;
                 next.score = Score { home: *home, away: *away };
             }
-            EventKind::Period { period, .. } => {
+            EventKind::Period(PeriodChange { period, .. }) => {
                 let allowed: &[Status] = match period {
                     Period::FirstHalf => &[],
                     Period::HalfTime => &[Live],
@@ -156,7 +156,7 @@ impl LiveState {
                 next.status = if *period == Period::HalfTime { HalfTime } else { Live };
                 next.period = Some(*period);
             }
-            EventKind::End { .. } => {
+            EventKind::End(_) => {
                 self.require(&[Live, HalfTime], event)?;
                 next.status = Finished;
             }
@@ -185,7 +185,7 @@ mod tests {
     use super::*;
 
     fn event(json: &str) -> EventKind {
-        serde_json::from_str(json).unwrap()
+        EventKind::from_json(serde_json::from_str(json).unwrap()).unwrap()
     }
 
     #[test]

@@ -5,9 +5,43 @@ mod event;
 mod fields;
 mod game;
 
-pub use event::{CardColor, EventKind, NewEvent, Period, StoredEvent};
+pub use event::{
+    Card, CardColor, EventKind, Goal, Moment, NewEvent, Period, PeriodChange, ScoreSet, StoredEvent,
+    Substitution,
+};
 pub use fields::{Goals, Minute, Name, Side};
 pub use game::{Conflict, LiveState, MatchMeta, MatchPatch, NewMatch, Score, Status};
 
 /// Database identifier of a match.
 pub type MatchId = i64;
+
+/// Input that does not parse: which field (a path like `score.home`; none for the whole body) and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{detail}")]
+pub struct FieldError {
+    pub field: Option<String>,
+    pub detail: String,
+}
+
+impl FieldError {
+    pub fn at(field: &str, detail: impl Into<String>) -> Self {
+        Self { field: Some(field.to_owned()), detail: format!("{field}: {}", detail.into()) }
+    }
+
+    pub fn whole(detail: impl Into<String>) -> Self {
+        Self { field: None, detail: detail.into() }
+    }
+}
+
+/// Deserializes `value` into `T`, naming the field that failed.
+pub fn parse_json<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, FieldError> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let detail = e.into_inner().to_string();
+        if path == "." {
+            FieldError::whole(detail)
+        } else {
+            FieldError::at(&path, detail)
+        }
+    })
+}

@@ -1,0 +1,191 @@
+//! What an acknowledged event survives: SIGKILL of the server, SIGTERM, and a database outage.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use reqwest::Client;
+use serde_json::{json, Value};
+use sqlx::{Connection, Executor};
+
+use crate::backend_tests;
+use crate::helpers::{assert_problem, fresh_database, spawn_on, Backend, TOKEN};
+use crate::postgres::{fresh_database as fresh_pg_database, PgCluster};
+
+backend_tests!(
+    events_answered_201_survive_sigkill_and_restart,
+    sigterm_stops_the_server_cleanly,
+);
+
+/// The scorecast binary, as an operator runs it.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    async fn start(database_url: &str) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child = Command::new(env!("CARGO_BIN_EXE_scorecast"))
+            .args(["--listen", &format!("127.0.0.1:{port}"), "--database-url", database_url])
+            .args(["--admin-token", TOKEN, "--drain-secs", "5"])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start scorecast");
+        let server = Self { child, base: format!("http://127.0.0.1:{port}") };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Client::new().get(format!("{}/healthz", server.base)).send().await.is_err() {
+            assert!(Instant::now() < deadline, "scorecast did not start");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        server
+    }
+
+    fn signal(&self, signal: i32) {
+        // SAFETY: sending a signal to our own child process.
+        unsafe { libc::kill(self.child.id() as i32, signal) };
+    }
+
+    fn wait(&mut self) -> std::process::ExitStatus {
+        self.child.wait().expect("wait for scorecast")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn post(client: &Client, base: &str, path: &str, body: Value) -> reqwest::Result<reqwest::Response> {
+    client.post(format!("{base}{path}")).bearer_auth(TOKEN).json(&body).send().await
+}
+
+async fn events_answered_201_survive_sigkill_and_restart(backend: Backend) {
+    let Some((url, _dir)) = fresh_database(backend).await else { return };
+    let client = Client::new();
+    let mut server = Server::start(&url).await;
+    let created: Value = post(&client, &server.base, "/api/v1/matches", json!({
+        "home": "A", "away": "B", "competition": "C", "kickoff_at": "2026-11-21T19:00:00Z"}))
+        .await.unwrap().json().await.unwrap();
+    let id = created["id"].as_i64().unwrap();
+    let path = format!("/api/v1/matches/{id}/events");
+    assert_eq!(post(&client, &server.base, &path, json!({"kind": "kickoff"})).await.unwrap().status(), 201);
+
+    // Many posts in flight; kill the server while they are being committed.
+    let (acked_tx, mut acked_rx) = tokio::sync::mpsc::unbounded_channel::<Value>();
+    for i in 0..300 {
+        let (client, base, path, acked) = (client.clone(), server.base.clone(), path.clone(), acked_tx.clone());
+        tokio::spawn(async move {
+            let team = if i % 3 == 0 { "away" } else { "home" };
+            if let Ok(response) = post(&client, &base, &path, json!({"kind": "goal", "team": team, "minute": 50})).await {
+                if response.status() == 201 {
+                    if let Ok(event) = response.json::<Value>().await {
+                        let _ = acked.send(event);
+                    }
+                }
+            }
+        });
+    }
+    drop(acked_tx);
+    let mut acked = Vec::new();
+    while acked.len() < 40 {
+        acked.push(acked_rx.recv().await.expect("some posts are acknowledged"));
+    }
+    server.signal(libc::SIGKILL);
+    server.wait();
+    while let Some(event) = acked_rx.recv().await {
+        acked.push(event);
+    }
+
+    let server = Server::start(&url).await;
+    let history: Value = client
+        .get(format!("{}{path}?limit=1000", server.base))
+        .send().await.unwrap().json().await.unwrap();
+    let stored = history["events"].as_array().unwrap();
+    let seqs: Vec<i64> = stored.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
+    assert_eq!(seqs, (1..=seqs.len() as i64).collect::<Vec<_>>(), "gapless after the crash");
+    for event in &acked {
+        let seq = event["seq"].as_i64().unwrap();
+        assert_eq!(&stored[seq as usize - 1], event, "acknowledged event {seq} is stored as answered");
+    }
+    let snapshot: Value = client
+        .get(format!("{}/api/v1/matches/{id}", server.base))
+        .send().await.unwrap().json().await.unwrap();
+    assert_eq!(snapshot["seq"].as_i64(), Some(seqs.len() as i64));
+    let goals = snapshot["score"]["home"].as_i64().unwrap() + snapshot["score"]["away"].as_i64().unwrap();
+    assert_eq!(goals, seqs.len() as i64 - 1, "the score matches the stored goals");
+}
+
+async fn sigterm_stops_the_server_cleanly(backend: Backend) {
+    let Some((url, _dir)) = fresh_database(backend).await else { return };
+    let client = Client::new();
+    let mut server = Server::start(&url).await;
+    let response = post(&client, &server.base, "/api/v1/matches", json!({
+        "home": "A", "away": "B", "competition": "C", "kickoff_at": "2026-11-21T19:00:00Z"})).await.unwrap();
+    assert_eq!(response.status(), 201);
+    server.signal(libc::SIGTERM);
+    let started = Instant::now();
+    let status = server.wait();
+    assert!(status.success(), "exit status {status}");
+    assert!(started.elapsed() < Duration::from_secs(10), "stopped within the drain time");
+    let server = Server::start(&url).await;
+    let list: Value = client.get(format!("{}/api/v1/matches", server.base)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(list["total"], 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgres_outage_gives_503_and_leaves_nothing_half_done() {
+    let Some(mut cluster) = PgCluster::start() else {
+        assert!(std::env::var("SCORECAST_REQUIRE_POSTGRES").is_err(), "Postgres is required");
+        return;
+    };
+    let url = fresh_pg_database(&cluster.admin_url()).await;
+    let app = spawn_on(url, None, |s| s.db_acquire_timeout_ms = 1_000).await;
+    let id = app.live_match().await;
+
+    cluster.kill();
+    let response = app.post_event(id, &json!({"kind": "goal", "team": "home", "minute": 9})).await;
+    assert_eq!(response.headers()["retry-after"], "1");
+    assert_problem(response, 503).await;
+    assert_problem(app.get("/readyz").await, 503).await;
+    assert_eq!(app.snapshot(id).await["seq"], 1, "snapshots are still served from memory");
+
+    cluster.run();
+    let answer = retry_until_created(&app, id).await;
+    assert_eq!(answer["seq"], 2, "the refused event left no trace");
+    assert_eq!(app.get("/readyz").await.status(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_locked_sqlite_database_gives_503_and_leaves_nothing_half_done() {
+    let (url, dir) = fresh_database(Backend::Sqlite).await.unwrap();
+    let app = spawn_on(url.clone(), dir, |_| {}).await;
+    let id = app.live_match().await;
+
+    // Another process holding the write lock longer than the busy timeout (5 s).
+    let mut locker = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    locker.execute("BEGIN EXCLUSIVE").await.unwrap();
+    let response = app.post_event(id, &json!({"kind": "goal", "team": "home", "minute": 9})).await;
+    assert_eq!(response.headers()["retry-after"], "1");
+    assert_problem(response, 503).await;
+    locker.execute("ROLLBACK").await.unwrap();
+
+    let answer = retry_until_created(&app, id).await;
+    assert_eq!(answer["seq"], 2, "the refused event left no trace");
+}
+
+async fn retry_until_created(app: &crate::helpers::TestApp, id: i64) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let response = app.post_event(id, &json!({"kind": "goal", "team": "home", "minute": 10})).await;
+        if response.status() == 201 {
+            return response.json().await.unwrap();
+        }
+        assert_eq!(response.status(), 503);
+        assert!(Instant::now() < deadline, "the database did not come back");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}

@@ -1,0 +1,205 @@
+//! Throwaway Postgres clusters for tests: `initdb` + `postgres` as an unprivileged user, on a free
+//! loopback port, killed when the test process (or the thread that started them) ends.
+//!
+//! `SCORECAST_TEST_POSTGRES_URL` names an already running server instead (an admin URL such as
+//! `postgres://postgres@127.0.0.1:5432/postgres`). Without either, Postgres tests are skipped, unless
+//! `SCORECAST_REQUIRE_POSTGRES=1`, which CI sets so that a missing Postgres fails the run.
+
+use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use sqlx::{Connection, Executor, PgConnection};
+
+/// How long a new cluster may take to accept connections.
+const START_TIMEOUT: Duration = Duration::from_secs(60);
+
+pub struct PgCluster {
+    pub port: u16,
+    dir: PathBuf,
+    bin: PathBuf,
+    server: Option<Child>,
+}
+
+impl PgCluster {
+    /// Creates and starts a cluster; `None` when no Postgres is installed.
+    pub fn start() -> Option<Self> {
+        let bin = find_bin_dir()?;
+        remove_stale_dirs();
+        let dir = std::env::temp_dir().join(format!(
+            "scorecast-test-pg-{}-{}",
+            std::process::id(),
+            rand_suffix()
+        ));
+        std::fs::create_dir_all(&dir).expect("create cluster folder");
+        let (uid, gid) = unprivileged_user();
+        chown(&dir, uid, gid);
+        let status = Command::new(bin.join("initdb"))
+            .args(["-D", "data", "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"])
+            .current_dir(&dir)
+            .uid(uid)
+            .gid(gid)
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .status()
+            .expect("run initdb");
+        assert!(status.success(), "initdb failed");
+        let mut cluster = Self { port: free_port(), dir, bin, server: None };
+        cluster.run();
+        Some(cluster)
+    }
+
+    /// (Re)starts the server process on the same port and data.
+    pub fn run(&mut self) {
+        let (uid, gid) = unprivileged_user();
+        let mut command = Command::new(self.bin.join("postgres"));
+        command
+            .args(["-D", "data", "-k", "."])
+            .args(["-p", &self.port.to_string()])
+            .args(["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=400"])
+            // Tests kill scorecast, never Postgres; skipping fsync keeps cluster setup fast.
+            .args(["-c", "fsync=off", "-c", "full_page_writes=off"])
+            .current_dir(&self.dir)
+            .uid(uid)
+            .gid(gid)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        // SAFETY: prctl is async-signal-safe; it ties the server's life to the spawning thread.
+        unsafe {
+            command.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGQUIT);
+                Ok(())
+            });
+        }
+        self.server = Some(command.spawn().expect("start postgres"));
+        let deadline = Instant::now() + START_TIMEOUT;
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(Instant::now() < deadline, "postgres did not start within {START_TIMEOUT:?}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Kills the server at once, as a crash or an outage would.
+    pub fn kill(&mut self) {
+        if let Some(mut server) = self.server.take() {
+            // SIGQUIT: immediate shutdown, children included.
+            unsafe { libc::kill(server.id() as i32, libc::SIGQUIT) };
+            let _ = server.wait();
+        }
+    }
+
+    pub fn admin_url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+}
+
+impl Drop for PgCluster {
+    fn drop(&mut self) {
+        self.kill();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// The admin URL of the Postgres shared by this test process, or `None` to skip Postgres tests.
+pub fn shared_admin_url() -> Option<String> {
+    static URL: OnceLock<Option<String>> = OnceLock::new();
+    URL.get_or_init(|| {
+        if let Ok(url) = std::env::var("SCORECAST_TEST_POSTGRES_URL") {
+            return Some(url);
+        }
+        // Started from a thread that never ends, so the cluster lives as long as this process.
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let cluster = PgCluster::start();
+            let _ = tx.send(cluster.as_ref().map(PgCluster::admin_url));
+            let _keep = cluster;
+            loop {
+                std::thread::park();
+            }
+        });
+        let url = rx.recv().expect("postgres starter thread");
+        if url.is_none() {
+            assert!(
+                std::env::var("SCORECAST_REQUIRE_POSTGRES").is_err(),
+                "SCORECAST_REQUIRE_POSTGRES is set but no Postgres is installed (initdb not found)"
+            );
+            eprintln!("no Postgres installed: Postgres variants of the tests are skipped");
+        }
+        url
+    })
+    .clone()
+}
+
+/// A new, empty database on the server at `admin_url`; returns its URL.
+pub async fn fresh_database(admin_url: &str) -> String {
+    let name = format!("scorecast_test_{}", rand_suffix());
+    let mut conn = PgConnection::connect(admin_url).await.expect("connect to test postgres");
+    conn.execute(format!("CREATE DATABASE {name}").as_str())
+        .await
+        .expect("create test database");
+    let base = admin_url.rsplit_once('/').expect("admin URL has a database").0;
+    format!("{base}/{name}")
+}
+
+fn find_bin_dir() -> Option<PathBuf> {
+    let on_path = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths).find(|p| p.join("initdb").exists() && p.join("postgres").exists())
+    });
+    on_path.or_else(|| {
+        let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+            .ok()?
+            .filter_map(|e| Some(e.ok()?.path().join("bin")))
+            .filter(|p| p.join("initdb").exists())
+            .collect();
+        versions.sort();
+        versions.pop()
+    })
+}
+
+/// initdb refuses to run as root: use the `postgres` account, or `nobody`.
+fn unprivileged_user() -> (u32, u32) {
+    if unsafe { libc::geteuid() } != 0 {
+        return unsafe { (libc::geteuid(), libc::getegid()) };
+    }
+    for name in [c"postgres", c"nobody"] {
+        let entry = unsafe { libc::getpwnam(name.as_ptr()) };
+        if !entry.is_null() {
+            return unsafe { ((*entry).pw_uid, (*entry).pw_gid) };
+        }
+    }
+    panic!("running as root and there is neither a postgres nor a nobody account");
+}
+
+fn chown(path: &Path, uid: u32, gid: u32) {
+    std::os::unix::fs::chown(path, Some(uid), Some(gid)).expect("chown cluster folder");
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
+/// Clusters left by earlier test processes that were killed before they could clean up.
+fn remove_stale_dirs() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name.strip_prefix("scorecast-test-pg-").and_then(|r| r.split('-').next()) else {
+            continue;
+        };
+        if !Path::new("/proc").join(pid).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+pub fn rand_suffix() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    format!("{}_{}", nanos, COUNTER.fetch_add(1, Ordering::Relaxed))
+}
