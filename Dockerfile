@@ -1,0 +1,41 @@
+# scorecast image: built with the Rust toolchain, run on a slim Debian as a non-root user.
+#   docker build -t scorecast .
+#   docker run -p 127.0.0.1:8080:8080 -v scorecast-data:/data scorecast
+
+FROM rust:1-bookworm AS builder
+WORKDIR /src
+
+# Dependencies first, in their own layer, so that a change to the code does not rebuild them.
+COPY Cargo.toml Cargo.lock ./
+RUN mkdir src \
+ && echo 'fn main() {}' > src/main.rs \
+ && touch src/lib.rs \
+ && cargo build --release --locked \
+ && rm -rf src
+
+# Migrations are embedded into the binary at compile time (sqlx::migrate!).
+COPY migrations migrations
+COPY src src
+# The copied sources can be older than the placeholder build above: touch them so cargo rebuilds.
+RUN touch src/main.rs src/lib.rs \
+ && cargo build --release --locked \
+ && cp target/release/scorecast /usr/local/bin/scorecast
+
+FROM debian:bookworm-slim
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
+RUN useradd --system --user-group --uid 10001 --no-create-home --home-dir /nonexistent \
+        --shell /usr/sbin/nologin scorecast \
+ && mkdir /data \
+ && chown scorecast:scorecast /data
+COPY --from=builder /usr/local/bin/scorecast /usr/local/bin/scorecast
+
+# NO_COLOR: plain log lines, without terminal colour codes, for `docker logs` and collectors.
+ENV SCORECAST_LISTEN=0.0.0.0:8080 \
+    DATABASE_URL=sqlite:///data/scorecast.db \
+    NO_COLOR=1
+VOLUME /data
+USER scorecast
+EXPOSE 8080
+ENTRYPOINT ["/usr/local/bin/scorecast"]
