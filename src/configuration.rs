@@ -5,7 +5,11 @@ use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
 
+use crate::hub::{HubSettings, Limits};
 use crate::store::DatabaseSettings;
+
+/// Time a closing WebSocket client gets to answer the close frame: one round trip and then some.
+const CLOSE_GRACE: Duration = Duration::from_secs(2);
 
 /// Default SQLite database: a file under ./data, created on first start.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/scorecast.db";
@@ -75,6 +79,52 @@ pub struct Settings {
     #[arg(long, env = "SCORECAST_DRAIN_SECS", default_value_t = 10)]
     pub drain_secs: u64,
 
+    /// Most WebSocket connections at once; more are refused with 503 before the upgrade.
+    #[arg(long, env = "SCORECAST_WS_MAX_CONNECTIONS", default_value_t = 100_000)]
+    pub ws_max_connections: usize,
+
+    /// Largest frame a WebSocket client may send, in bytes (larger: close 1009).
+    #[arg(long, env = "SCORECAST_WS_MAX_FRAME_BYTES", default_value_t = 4096)]
+    pub ws_max_frame_bytes: usize,
+
+    /// Most matches one WebSocket connection may subscribe to.
+    #[arg(long, env = "SCORECAST_WS_MAX_SUBSCRIPTIONS", default_value_t = 200)]
+    pub ws_max_subscriptions: usize,
+
+    /// Unwritten bytes kept for a slow WebSocket client before its updates are conflated into
+    /// the latest snapshot of each match.
+    #[arg(long, env = "SCORECAST_WS_MAX_PENDING_BYTES", default_value_t = 64 * 1024)]
+    pub ws_max_pending_bytes: usize,
+
+    /// Seconds a client may leave written data unread before it is closed (1013).
+    #[arg(long, env = "SCORECAST_WS_SLOW_CONSUMER_SECS", default_value_t = 30)]
+    pub ws_slow_consumer_secs: u64,
+
+    /// Seconds of silence after which the server pings a WebSocket client.
+    #[arg(long, env = "SCORECAST_WS_HEARTBEAT_SECS", default_value_t = 20)]
+    pub ws_heartbeat_secs: u64,
+
+    /// Seconds a client has to answer a ping before it is dropped.
+    #[arg(long, env = "SCORECAST_WS_HEARTBEAT_TIMEOUT_SECS", default_value_t = 10)]
+    pub ws_heartbeat_timeout_secs: u64,
+
+    /// Malformed client messages tolerated (each answered with an error) before closing with 1008.
+    #[arg(long, env = "SCORECAST_WS_MAX_MALFORMED", default_value_t = 3)]
+    pub ws_max_malformed: u32,
+
+    /// Origins allowed to open WebSockets, comma-separated (e.g. `https://scores.example`);
+    /// empty allows every origin.
+    #[arg(long = "ws-allowed-origin", env = "SCORECAST_WS_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub ws_allowed_origins: Vec<String>,
+
+    /// Updates waiting for one worker thread before it skips to the latest snapshots.
+    #[arg(long, env = "SCORECAST_WS_WORKER_QUEUE", default_value_t = 65_536)]
+    pub ws_worker_queue: usize,
+
+    /// Kernel send buffer of each WebSocket socket, in bytes (0: the kernel's default).
+    #[arg(long, env = "SCORECAST_WS_SEND_BUFFER_BYTES", default_value_t = 0)]
+    pub ws_send_buffer_bytes: usize,
+
     /// Log format: `text` for people, `json` for log collectors.
     #[arg(long, env = "SCORECAST_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -96,6 +146,24 @@ impl Settings {
         let mut settings = Self::parse_from(["scorecast"]);
         settings.database_url = database_url.to_owned();
         settings
+    }
+
+    pub fn hub(&self) -> HubSettings {
+        HubSettings {
+            max_connections: self.ws_max_connections,
+            worker_queue: self.ws_worker_queue,
+            send_buffer_bytes: self.ws_send_buffer_bytes,
+            limits: Limits {
+                max_frame_bytes: self.ws_max_frame_bytes,
+                max_subscriptions: self.ws_max_subscriptions,
+                max_pending_bytes: self.ws_max_pending_bytes,
+                heartbeat_interval: Duration::from_secs(self.ws_heartbeat_secs),
+                heartbeat_timeout: Duration::from_secs(self.ws_heartbeat_timeout_secs),
+                slow_consumer_timeout: Duration::from_secs(self.ws_slow_consumer_secs),
+                max_malformed: self.ws_max_malformed,
+                close_grace: CLOSE_GRACE,
+            },
+        }
     }
 
     pub fn database(&self) -> DatabaseSettings {

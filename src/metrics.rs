@@ -23,6 +23,24 @@ pub struct Metrics {
     pub ingest_queue: IntGauge,
     pub polls: IntCounterVec,
     pub poll_bytes: IntCounter,
+    pub ws_connections: IntGauge,
+    pub ws_subscriptions: IntGauge,
+    pub ws_messages_sent: IntCounter,
+    pub ws_bytes_sent: IntCounter,
+    pub fanout_duration: Histogram,
+    pub ws_conflated: IntCounter,
+    pub ws_slow_consumers: IntCounter,
+    pub ws_heartbeat_timeouts: IntCounter,
+    pub ws_refused: IntCounterVec,
+    pub ws_worker_lagged: IntCounter,
+}
+
+fn counter(name: &str, help: &str) -> IntCounter {
+    IntCounter::new(name, help).expect("valid metric")
+}
+
+fn gauge(name: &str, help: &str) -> IntGauge {
+    IntGauge::new(name, help).expect("valid metric")
 }
 
 impl Metrics {
@@ -71,6 +89,45 @@ impl Metrics {
         )
         .expect("valid metric");
         let metrics = Self {
+            ws_connections: gauge("ws_connections", "Open WebSocket connections"),
+            ws_subscriptions: gauge(
+                "ws_subscriptions",
+                "WebSocket subscriptions (a `*` subscription counts once)",
+            ),
+            ws_messages_sent: counter(
+                "ws_messages_sent_total",
+                "Update messages delivered to WebSocket clients (written or queued)",
+            ),
+            ws_bytes_sent: counter("ws_bytes_sent_total", "Bytes written to WebSocket clients, framing included"),
+            fanout_duration: Histogram::with_opts(
+                HistogramOpts::new(
+                    "fanout_duration_seconds",
+                    "From an event's commit to the last socket write of its update on a worker",
+                )
+                .buckets(LATENCY_BUCKETS.to_vec()),
+            )
+            .expect("valid metric"),
+            ws_conflated: counter(
+                "ws_conflated_total",
+                "Updates a slow client skipped, replaced by the match's latest snapshot",
+            ),
+            ws_slow_consumers: counter(
+                "ws_slow_consumer_disconnects_total",
+                "Connections closed for not reading their updates in time",
+            ),
+            ws_heartbeat_timeouts: counter(
+                "ws_heartbeat_timeouts_total",
+                "Connections closed for not answering a ping",
+            ),
+            ws_refused: IntCounterVec::new(
+                Opts::new("ws_refused_handshakes_total", "WebSocket handshakes refused, by reason"),
+                &["reason"],
+            )
+            .expect("valid metric"),
+            ws_worker_lagged: counter(
+                "ws_worker_lagged_total",
+                "Broadcasts a worker's full queue could not take (its clients were resynchronized)",
+            ),
             registry,
             http_requests,
             http_duration,
@@ -95,6 +152,16 @@ impl Metrics {
             Box::new(self.ingest_queue.clone()),
             Box::new(self.polls.clone()),
             Box::new(self.poll_bytes.clone()),
+            Box::new(self.ws_connections.clone()),
+            Box::new(self.ws_subscriptions.clone()),
+            Box::new(self.ws_messages_sent.clone()),
+            Box::new(self.ws_bytes_sent.clone()),
+            Box::new(self.fanout_duration.clone()),
+            Box::new(self.ws_conflated.clone()),
+            Box::new(self.ws_slow_consumers.clone()),
+            Box::new(self.ws_heartbeat_timeouts.clone()),
+            Box::new(self.ws_refused.clone()),
+            Box::new(self.ws_worker_lagged.clone()),
         ];
         for collector in collectors {
             self.registry.register(collector).expect("each metric is registered once");

@@ -28,6 +28,8 @@ pub struct Snapshot {
     pub body: Bytes,
     /// Strong validator: changes with every event and every metadata change.
     pub etag: String,
+    /// The compact snapshot message as a complete WebSocket frame.
+    pub frame: Bytes,
 }
 
 /// A match without its events, as listed by `GET /api/v1/matches`.
@@ -51,7 +53,8 @@ impl Snapshot {
         let full = Full { summary: Summary { meta: &meta, live: &live }, events: &recent };
         let body = Bytes::from(serde_json::to_vec(&full).expect("snapshots always serialize"));
         let etag = format!("\"{}-{}-{}\"", meta.id, live.seq, meta.revision);
-        Self { meta, live, recent, body, etag }
+        let frame = crate::protocol::snapshot_frame(&meta, &live);
+        Self { meta, live, recent, body, etag, frame }
     }
 
     pub fn summary(&self) -> Summary<'_> {

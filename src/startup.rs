@@ -5,9 +5,13 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::dev::Server;
+use actix_http::{HttpService, KeepAlive};
+use actix_server::Server;
+use actix_service::{map_config, IntoServiceFactory, ServiceFactory};
+use actix_web::body::MessageBody;
+use actix_web::dev::{AppConfig, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
-use actix_web::{web, App, HttpServer};
+use actix_web::{web, App};
 use anyhow::Context;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -15,11 +19,13 @@ use tokio_util::sync::CancellationToken;
 use crate::auth::AdminTokens;
 use crate::configuration::Settings;
 use crate::extract::BodyLimit;
-use crate::ingest::{self, CommitterSettings};
+use crate::hub::Hub;
+use crate::ingest::{self, CommitterSettings, Ingest};
 use crate::metrics::Metrics;
 use crate::routes;
 use crate::snapshots::{Snapshots, RECENT_EVENTS};
 use crate::store::Store;
+use crate::ws::{AllowedOrigins, UpgradeFactory};
 
 /// How often expired Idempotency-Key answers are deleted.
 const PURGE_INTERVAL: Duration = Duration::from_secs(3600);
@@ -31,7 +37,49 @@ pub struct Application {
     store: Store,
     tasks: Vec<JoinHandle<()>>,
     shutdown: CancellationToken,
+    hub: Arc<Hub>,
+    drain: Duration,
     generated_admin_token: Option<String>,
+}
+
+/// Everything the routes share, cloned into each worker's App.
+#[derive(Clone)]
+struct AppState {
+    store: web::Data<Store>,
+    snapshots: web::Data<Snapshots>,
+    metrics: web::Data<Metrics>,
+    ingest: web::Data<Ingest>,
+    tokens: web::Data<AdminTokens>,
+    hub: web::Data<Hub>,
+    origins: web::Data<AllowedOrigins>,
+    body_limit: BodyLimit,
+}
+
+/// The App: every route and middleware. Built for ordinary requests and, separately, for the
+/// handshakes the upgrade service runs through it.
+fn build_app(
+    state: &AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .wrap(from_fn(routes::record_metrics))
+        .app_data(state.store.clone())
+        .app_data(state.snapshots.clone())
+        .app_data(state.metrics.clone())
+        .app_data(state.ingest.clone())
+        .app_data(state.tokens.clone())
+        .app_data(state.hub.clone())
+        .app_data(state.origins.clone())
+        .app_data(state.body_limit)
+        .configure(routes::configure)
+        .default_service(web::to(routes::not_found))
 }
 
 impl Application {
@@ -51,9 +99,11 @@ impl Application {
         ));
         let metrics = Arc::new(Metrics::new());
         let shutdown = CancellationToken::new();
+        let hub = Arc::new(Hub::new(settings.hub(), snapshots.clone(), metrics.clone()));
         let (ingest, committer) = ingest::spawn(
             store.clone(),
             snapshots.clone(),
+            hub.clone(),
             metrics.clone(),
             CommitterSettings { queue_depth: settings.ingest_queue, max_batch: settings.commit_batch },
             shutdown.clone(),
@@ -63,39 +113,42 @@ impl Application {
             Duration::from_secs(settings.idempotency_hours * 3600),
             shutdown.clone(),
         );
+        let state = AppState {
+            store: web::Data::new(store.clone()),
+            snapshots: web::Data::from(snapshots),
+            metrics: web::Data::from(metrics),
+            ingest: web::Data::new(ingest),
+            tokens: web::Data::new(tokens.tokens),
+            hub: web::Data::from(hub.clone()),
+            origins: web::Data::new(AllowedOrigins(settings.ws_allowed_origins.clone())),
+            body_limit: BodyLimit(settings.max_body_bytes),
+        };
 
         let listener = TcpListener::bind(settings.listen)
             .with_context(|| format!("binding {}", settings.listen))?;
         let port = listener.local_addr()?.port();
-        let data = (
-            web::Data::new(store.clone()),
-            web::Data::from(snapshots),
-            web::Data::from(metrics),
-            web::Data::new(ingest),
-            web::Data::new(tokens.tokens),
-        );
-        let body_limit = BodyLimit(settings.max_body_bytes);
-        let mut server = HttpServer::new(move || {
-            App::new()
-                .wrap(from_fn(routes::record_metrics))
-                .app_data(data.0.clone())
-                .app_data(data.1.clone())
-                .app_data(data.2.clone())
-                .app_data(data.3.clone())
-                .app_data(data.4.clone())
-                .app_data(body_limit)
-                .configure(routes::configure)
-                .default_service(web::to(routes::not_found))
-        })
-        .max_connections(settings.max_http_connections)
-        .client_request_timeout(Duration::from_millis(settings.request_timeout_ms))
-        .keep_alive(Duration::from_secs(settings.keep_alive_secs))
-        .shutdown_timeout(settings.drain_secs)
-        .disable_signals();
+        let keep_alive = Duration::from_secs(settings.keep_alive_secs);
+        let request_timeout = Duration::from_millis(settings.request_timeout_ms);
+        let upgrade_hub = hub.clone();
+        let mut builder = actix_server::Server::build()
+            .max_concurrent_connections(settings.max_http_connections)
+            .shutdown_timeout(settings.drain_secs)
+            .disable_signals();
         if settings.workers > 0 {
-            server = server.workers(settings.workers);
+            builder = builder.workers(settings.workers);
         }
-        let server = server.listen(listener)?.run();
+        let server = builder
+            .listen("scorecast", listener, move || {
+                let state = state.clone();
+                let make_app = move || build_app(&state).into_factory();
+                HttpService::build()
+                    .keep_alive(KeepAlive::Timeout(keep_alive))
+                    .client_request_timeout(request_timeout)
+                    .upgrade(UpgradeFactory::new(upgrade_hub.clone(), make_app.clone()))
+                    .finish(map_config(make_app(), |_| AppConfig::default()))
+                    .tcp()
+            })?
+            .run();
 
         Ok(Self {
             port,
@@ -103,6 +156,8 @@ impl Application {
             store,
             tasks: vec![committer, purger],
             shutdown,
+            hub,
+            drain: Duration::from_secs(settings.drain_secs),
             generated_admin_token: tokens.generated,
         })
     }
@@ -119,28 +174,49 @@ impl Application {
     /// Serves until `stop` completes, then finishes in-flight requests, stores every queued event,
     /// and closes the database.
     pub async fn run_until(self, stop: impl Future<Output = ()>) -> anyhow::Result<()> {
-        let Self { server, store, tasks, shutdown, .. } = self;
+        let Self { server, store, tasks, shutdown, hub, drain, .. } = self;
         let handle = server.handle();
         let mut server = std::pin::pin!(server);
         tokio::select! {
-            result = &mut server => result.context("HTTP server failed")?,
+            result = &mut server => return finish(result, shutdown, tasks, store).await,
             () = stop => {
-                tracing::info!("shutting down: finishing in-flight requests");
+                tracing::info!(websockets = hub.connections(), "shutting down: closing WebSockets with 1001");
+                // Stop accepting first. The server future carries out its commands, so it is
+                // polled (by the select below) while the WebSockets drain.
+                drop(handle.pause());
+                hub.shut_down();
+                tokio::select! {
+                    result = &mut server => return finish(result, shutdown, tasks, store).await,
+                    left = hub.drained(drain) => if left > 0 {
+                        tracing::warn!(websockets = left, "WebSockets still open after the drain time; dropping them");
+                    },
+                }
+                tracing::info!("finishing in-flight requests");
                 // The server future runs its own stop command: poll both together.
                 let (result, ()) = tokio::join!(server, handle.stop(true));
                 result.context("HTTP server failed while stopping")?;
             }
         }
-        shutdown.cancel();
-        for task in tasks {
-            if let Err(e) = task.await {
-                tracing::error!(error = %e, "background task ended abnormally");
-            }
-        }
-        store.close().await;
-        tracing::info!("stopped");
-        Ok(())
+        finish(Ok(()), shutdown, tasks, store).await
     }
+}
+
+/// After the HTTP server: store every queued event, stop background tasks, close the database.
+async fn finish(
+    server: std::io::Result<()>,
+    shutdown: CancellationToken,
+    tasks: Vec<JoinHandle<()>>,
+    store: Store,
+) -> anyhow::Result<()> {
+    shutdown.cancel();
+    for task in tasks {
+        if let Err(e) = task.await {
+            tracing::error!(error = %e, "background task ended abnormally");
+        }
+    }
+    store.close().await;
+    tracing::info!("stopped");
+    server.context("HTTP server failed")
 }
 
 fn spawn_purger(store: Store, retention: Duration, shutdown: CancellationToken) -> JoinHandle<()> {

@@ -16,7 +16,9 @@ use tokio_util::sync::CancellationToken;
 
 use super::{Accepted, Ingest, IngestError, Submission};
 use crate::domain::{LiveState, StoredEvent};
+use crate::hub::{Broadcast, Hub};
 use crate::metrics::Metrics;
+use crate::protocol;
 use crate::snapshots::Snapshots;
 use crate::store::{EventTx, Store, StoreError, StoredResponse};
 
@@ -39,12 +41,14 @@ enum Outcome {
 pub fn spawn(
     store: Store,
     snapshots: Arc<Snapshots>,
+    hub: Arc<Hub>,
     metrics: Arc<Metrics>,
     settings: CommitterSettings,
     shutdown: CancellationToken,
 ) -> (Ingest, JoinHandle<()>) {
     let (queue, rx) = mpsc::channel(settings.queue_depth.max(1));
-    let committer = Committer { store, snapshots, metrics, max_batch: settings.max_batch.max(1) };
+    let max_batch = settings.max_batch.max(1);
+    let committer = Committer { store, snapshots, hub, metrics, max_batch };
     let task = tokio::spawn(committer.run(rx, shutdown));
     (Ingest { queue }, task)
 }
@@ -52,6 +56,7 @@ pub fn spawn(
 struct Committer {
     store: Store,
     snapshots: Arc<Snapshots>,
+    hub: Arc<Hub>,
     metrics: Arc<Metrics>,
     max_batch: usize,
 }
@@ -83,10 +88,11 @@ impl Committer {
         let started = Instant::now();
         match self.store_batch(&batch).await {
             Ok(results) => {
+                let committed_at = tokio::time::Instant::now();
                 self.metrics.commit_duration.observe(started.elapsed().as_secs_f64());
                 self.metrics.commit_batch.observe(batch.len() as f64);
                 for (submission, result) in batch.into_iter().zip(results) {
-                    let answer = result.map(|outcome| self.publish(outcome));
+                    let answer = result.map(|outcome| self.publish(outcome, committed_at));
                     // The client may have gone away; the event is stored either way.
                     let _ = submission.reply.send(answer);
                 }
@@ -118,8 +124,10 @@ impl Committer {
         Ok(results)
     }
 
-    /// After commit: count the event, update the snapshot, and shape the client's answer.
-    fn publish(&self, outcome: Outcome) -> Accepted {
+    /// After commit: count the event, update the snapshot, push the update to subscribers, and
+    /// shape the client's answer. The snapshot changes first, so that a client subscribing at this
+    /// moment gets either the new snapshot or the update, never a gap.
+    fn publish(&self, outcome: Outcome, committed_at: tokio::time::Instant) -> Accepted {
         match outcome {
             Outcome::Replayed(body) => Accepted::Replayed(body),
             Outcome::Appended { event, live, body } => {
@@ -128,6 +136,12 @@ impl Committer {
                     Ok(raw) => self.snapshots.record_event(event.match_id, live, Arc::from(raw)),
                     Err(e) => tracing::error!(error = %e, "stored event is not JSON"),
                 }
+                self.hub.publish(Broadcast {
+                    match_id: event.match_id,
+                    seq: event.seq,
+                    frame: protocol::update_frame(&event, &live),
+                    committed_at,
+                });
                 Accepted::Created(body)
             }
         }

@@ -23,6 +23,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route("/healthz", web::get().to(health::healthz))
     .route("/readyz", web::get().to(health::readyz))
     .route("/metrics", web::get().to(metrics::metrics))
+    .route("/ws", web::get().to(crate::ws::handshake))
     .service(
         web::resource("/api/v1/matches")
             .get(matches::list)

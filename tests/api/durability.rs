@@ -1,6 +1,5 @@
 //! What an acknowledged event survives: SIGKILL of the server, SIGTERM, and a database outage.
 
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use reqwest::Client;
@@ -9,55 +8,13 @@ use sqlx::{Connection, Executor};
 
 use crate::backend_tests;
 use crate::helpers::{assert_problem, fresh_database, spawn_on, Backend, TOKEN};
+use crate::process::Server;
 use crate::postgres::{fresh_database as fresh_pg_database, PgCluster};
 
 backend_tests!(
     events_answered_201_survive_sigkill_and_restart,
     sigterm_stops_the_server_cleanly,
 );
-
-/// The scorecast binary, as an operator runs it.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    async fn start(database_url: &str) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let child = Command::new(env!("CARGO_BIN_EXE_scorecast"))
-            .args(["--listen", &format!("127.0.0.1:{port}"), "--database-url", database_url])
-            .args(["--admin-token", TOKEN, "--drain-secs", "5"])
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start scorecast");
-        let server = Self { child, base: format!("http://127.0.0.1:{port}") };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Client::new().get(format!("{}/healthz", server.base)).send().await.is_err() {
-            assert!(Instant::now() < deadline, "scorecast did not start");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        server
-    }
-
-    fn signal(&self, signal: i32) {
-        // SAFETY: sending a signal to our own child process.
-        unsafe { libc::kill(self.child.id() as i32, signal) };
-    }
-
-    fn wait(&mut self) -> std::process::ExitStatus {
-        self.child.wait().expect("wait for scorecast")
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 async fn post(client: &Client, base: &str, path: &str, body: Value) -> reqwest::Result<reqwest::Response> {
     client.post(format!("{base}{path}")).bearer_auth(TOKEN).json(&body).send().await

@@ -2,6 +2,8 @@
 
 mod helpers;
 mod postgres;
+mod process;
+mod ws_client;
 
 mod durability;
 mod errors;
@@ -9,3 +11,5 @@ mod events;
 mod matches;
 mod operations;
 mod polling;
+mod websocket;
+mod websocket_limits;

@@ -1,0 +1,168 @@
+//! The hub: who is subscribed to what, and delivery of every committed update to them.
+//!
+//! Each HTTP worker thread owns a `Worker` with the WebSocket connections it accepted. `Hub::publish`
+//! hands one shared, pre-encoded frame per event to every worker; the worker writes those same bytes
+//! to each subscribed socket. Nothing is serialized per subscriber, and no lock or channel sits
+//! between a worker and its own sockets.
+
+mod conn;
+mod session;
+mod worker;
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+pub use conn::Limits;
+pub use worker::Worker;
+
+use crate::domain::MatchId;
+use crate::metrics::Metrics;
+use crate::snapshots::Snapshots;
+
+/// Bounds of the real-time side.
+#[derive(Debug, Clone)]
+pub struct HubSettings {
+    /// Most WebSocket connections at once; more are refused with 503 before the upgrade.
+    pub max_connections: usize,
+    /// Events waiting for one worker; beyond that the worker skips to the latest snapshots.
+    pub worker_queue: usize,
+    /// Kernel send buffer per socket (0: the kernel's default, which grows as needed).
+    pub send_buffer_bytes: usize,
+    pub limits: Limits,
+}
+
+/// One committed event, encoded once, on its way to every subscriber.
+#[derive(Debug)]
+pub struct Broadcast {
+    pub match_id: MatchId,
+    pub seq: i64,
+    pub frame: Bytes,
+    /// When the event's transaction committed: the start of the fan-out latency.
+    pub committed_at: Instant,
+}
+
+struct Inbox {
+    queue: mpsc::Sender<Arc<Broadcast>>,
+    /// Set when the queue was full and an event was dropped: the worker must resynchronize.
+    lagged: Arc<AtomicBool>,
+}
+
+/// Shared by every worker thread and the committer.
+pub struct Hub {
+    settings: HubSettings,
+    snapshots: Arc<Snapshots>,
+    metrics: Arc<Metrics>,
+    inboxes: Mutex<Vec<Inbox>>,
+    connections: AtomicUsize,
+    shutdown: CancellationToken,
+}
+
+impl Hub {
+    pub fn new(settings: HubSettings, snapshots: Arc<Snapshots>, metrics: Arc<Metrics>) -> Self {
+        Self {
+            settings,
+            snapshots,
+            metrics,
+            inboxes: Mutex::new(Vec::new()),
+            connections: AtomicUsize::new(0),
+            shutdown: CancellationToken::new(),
+        }
+    }
+
+    pub fn settings(&self) -> &HubSettings {
+        &self.settings
+    }
+
+    /// Hands an event to every worker. Never blocks: a worker whose queue is full is told to skip to
+    /// the latest state instead.
+    pub fn publish(&self, broadcast: Broadcast) {
+        let broadcast = Arc::new(broadcast);
+        let mut inboxes = self.inboxes.lock().unwrap_or_else(|p| p.into_inner());
+        inboxes.retain(|inbox| match inbox.queue.try_send(broadcast.clone()) {
+            Ok(()) => true,
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                inbox.lagged.store(true, Ordering::Release);
+                self.metrics.ws_worker_lagged.inc();
+                true
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => false,
+        });
+    }
+
+    /// Reserves room for one more connection, or `None` at the limit.
+    pub fn admit(self: &Arc<Self>) -> Option<Permit> {
+        let limit = self.settings.max_connections;
+        self.connections
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < limit).then_some(n + 1))
+            .ok()?;
+        self.metrics.ws_connections.inc();
+        Some(Permit { hub: self.clone() })
+    }
+
+    /// Counts a refused handshake.
+    pub fn refused(&self, reason: &str) {
+        self.metrics.ws_refused.with_label_values(&[reason]).inc();
+    }
+
+    pub fn connections(&self) -> usize {
+        self.connections.load(Ordering::Acquire)
+    }
+
+    /// Closes every connection with 1001 and refuses new ones.
+    pub fn shut_down(&self) {
+        self.shutdown.cancel();
+    }
+
+    pub fn is_shutting_down(&self) -> bool {
+        self.shutdown.is_cancelled()
+    }
+
+    /// Waits until every connection has closed, or `timeout` has passed; returns how many remain.
+    pub async fn drained(&self, timeout: Duration) -> usize {
+        let deadline = Instant::now() + timeout;
+        while self.connections() > 0 && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        self.connections()
+    }
+
+    fn register_worker(&self) -> (mpsc::Receiver<Arc<Broadcast>>, Arc<AtomicBool>) {
+        let (queue, rx) = mpsc::channel(self.settings.worker_queue.max(1));
+        let lagged = Arc::new(AtomicBool::new(false));
+        let inbox = Inbox { queue, lagged: lagged.clone() };
+        self.inboxes.lock().unwrap_or_else(|p| p.into_inner()).push(inbox);
+        (rx, lagged)
+    }
+}
+
+/// One admitted connection; dropping it frees the place.
+pub struct Permit {
+    hub: Arc<Hub>,
+}
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        self.hub.connections.fetch_sub(1, Ordering::AcqRel);
+        self.hub.metrics.ws_connections.dec();
+    }
+}
+
+/// What a client subscribed to in its handshake.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subscription {
+    /// Every match that is live now or starts while connected.
+    All,
+    Matches(Vec<MatchId>),
+}
+
+/// A handshake the `/ws` route accepted, carried in the 101 response to the upgrade service.
+pub struct Admission {
+    pub permit: Permit,
+    pub subscription: Subscription,
+}

@@ -1,0 +1,215 @@
+//! The WebSocket (and, later, SSE) wire protocol: compact JSON messages, each encoded once into a
+//! complete WebSocket frame whose bytes every recipient shares.
+//!
+//! Server messages carry `m` (match id) and `s` (the match's sequence number) and a kind `k`. A goal
+//! update is about 55 bytes: `{"m":42,"s":17,"k":"goal","t":"h","mn":67,"sc":[2,1]}`.
+//! `docs/protocol.md` describes every message.
+
+use actix_http::ws::{CloseCode, CloseReason, OpCode, Parser};
+use bytes::{Bytes, BytesMut};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{CardColor, EventKind, LiveState, MatchId, MatchMeta, Side, StoredEvent};
+
+/// The subprotocol name clients may offer.
+pub const SUBPROTOCOL: &str = "scorecast.v1";
+
+#[derive(Serialize)]
+struct Update<'a> {
+    m: MatchId,
+    s: i64,
+    k: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    t: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mn: Option<i64>,
+    sc: [i64; 2],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    st: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pd: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    p: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    po: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    c: Option<&'static str>,
+}
+
+fn side(team: Side) -> Option<&'static str> {
+    Some(match team {
+        Side::Home => "h",
+        Side::Away => "a",
+    })
+}
+
+/// The compact update for a committed event, as a complete text frame.
+pub fn update_frame(event: &StoredEvent, live: &LiveState) -> Bytes {
+    let mut update = Update {
+        m: event.match_id,
+        s: event.seq,
+        k: event.kind.name(),
+        t: None,
+        mn: event.kind.minute().map(i64::from),
+        sc: [live.score.home.into(), live.score.away.into()],
+        st: None,
+        pd: None,
+        p: None,
+        po: None,
+        c: None,
+    };
+    match &event.kind {
+        EventKind::Goal(goal) => update.t = side(goal.team),
+        EventKind::Card(card) => {
+            update.t = side(card.team);
+            update.p = Some(card.player.as_ref());
+            update.c = Some(match card.color {
+                CardColor::Yellow => "y",
+                CardColor::Red => "r",
+            });
+        }
+        EventKind::Substitution(sub) => {
+            update.t = side(sub.team);
+            update.p = Some(sub.player_in.as_ref());
+            update.po = Some(sub.player_out.as_ref());
+        }
+        EventKind::Kickoff(_) | EventKind::Period(_) | EventKind::End(_) => {
+            update.st = Some(live.status.as_str());
+            update.pd = live.period.map(|p| p.as_str());
+        }
+        EventKind::Score(_) => {}
+    }
+    text_frame(&serde_json::to_vec(&update).expect("updates always serialize"))
+}
+
+#[derive(Serialize)]
+struct SnapshotMessage<'a> {
+    m: MatchId,
+    s: i64,
+    k: &'static str,
+    st: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pd: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mn: Option<i64>,
+    sc: [i64; 2],
+    home: &'a str,
+    away: &'a str,
+    comp: &'a str,
+    #[serde(with = "time::serde::rfc3339")]
+    ko: time::OffsetDateTime,
+}
+
+/// A match's current state in compact form, as a complete text frame: sent on subscribe and in
+/// place of updates a slow client skipped.
+pub fn snapshot_frame(meta: &MatchMeta, live: &LiveState) -> Bytes {
+    let message = SnapshotMessage {
+        m: meta.id,
+        s: live.seq,
+        k: "snapshot",
+        st: live.status.as_str(),
+        pd: live.period.map(|p| p.as_str()),
+        mn: live.minute.map(i64::from),
+        sc: [live.score.home.into(), live.score.away.into()],
+        home: &meta.home,
+        away: &meta.away,
+        comp: &meta.competition,
+        ko: meta.kickoff_at,
+    };
+    text_frame(&serde_json::to_vec(&message).expect("snapshots always serialize"))
+}
+
+#[derive(Serialize)]
+struct ErrorMessage<'a> {
+    k: &'static str,
+    code: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    m: Option<MatchId>,
+    detail: &'a str,
+}
+
+/// An error about one client message; the connection stays open.
+pub fn error_frame(code: &str, detail: &str, match_id: Option<MatchId>) -> Bytes {
+    let message = ErrorMessage { k: "error", code, m: match_id, detail };
+    text_frame(&serde_json::to_vec(&message).expect("errors always serialize"))
+}
+
+/// A close frame with a code and a human-readable reason (at most 123 bytes, per RFC 6455).
+pub fn close_frame(code: CloseCode, reason: &str) -> Bytes {
+    let mut reason = reason.to_owned();
+    while reason.len() > 123 {
+        reason.pop();
+    }
+    let mut frame = BytesMut::new();
+    Parser::write_close(&mut frame, Some(CloseReason { code, description: Some(reason) }), false);
+    frame.freeze()
+}
+
+/// A ping, or the pong answering a client's ping.
+pub fn control_frame(op: OpCode, payload: &[u8]) -> Bytes {
+    let mut frame = BytesMut::new();
+    Parser::write_message(&mut frame, payload, op, true, false);
+    frame.freeze()
+}
+
+fn text_frame(payload: &[u8]) -> Bytes {
+    let mut frame = BytesMut::with_capacity(payload.len() + 4);
+    Parser::write_message(&mut frame, payload, OpCode::Text, true, false);
+    frame.freeze()
+}
+
+/// What a client may send, as JSON text frames.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ClientMessage {
+    Subscribe { matches: Vec<MatchId> },
+    Unsubscribe { matches: Vec<MatchId> },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Goal, Minute, Score, Status};
+
+    #[test]
+    fn a_goal_update_fits_in_64_bytes_even_with_large_numbers() {
+        let event = StoredEvent {
+            match_id: 1_234_567,
+            seq: 12_345,
+            kind: EventKind::Goal(Goal {
+                team: Side::Away,
+                minute: Minute::try_from(120).unwrap(),
+                player: Some("A very long player name indeed".to_owned().try_into().unwrap()),
+            }),
+            score: Score { home: 10.try_into().unwrap(), away: 11.try_into().unwrap() },
+            recorded_at: time::OffsetDateTime::now_utc(),
+        };
+        let live = LiveState {
+            status: Status::Live,
+            period: None,
+            minute: None,
+            score: event.score,
+            seq: event.seq,
+        };
+        let frame = update_frame(&event, &live);
+        let payload = &frame[2..];
+        assert_eq!(frame[1] as usize, payload.len(), "one-byte length header, unmasked");
+        assert!(payload.len() <= 64, "{} bytes: {}", payload.len(), String::from_utf8_lossy(payload));
+        let json: serde_json::Value = serde_json::from_slice(payload).unwrap();
+        assert_eq!(json, serde_json::json!({"m":1234567,"s":12345,"k":"goal","t":"a","mn":120,"sc":[10,11]}));
+    }
+
+    #[test]
+    fn client_messages_parse_and_unknown_ops_do_not() {
+        let sub: ClientMessage = serde_json::from_str(r#"{"op":"subscribe","matches":[1,2]}"#).unwrap();
+        assert_eq!(sub, ClientMessage::Subscribe { matches: vec![1, 2] });
+        assert!(serde_json::from_str::<ClientMessage>(r#"{"op":"publish","matches":[1]}"#).is_err());
+        assert!(serde_json::from_str::<ClientMessage>(r#"{"op":"subscribe"}"#).is_err());
+    }
+
+    #[test]
+    fn close_reasons_are_cut_to_the_protocol_limit() {
+        let frame = close_frame(CloseCode::Policy, &"x".repeat(300));
+        assert_eq!(frame.len(), 2 + 2 + 123);
+    }
+}
