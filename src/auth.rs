@@ -37,7 +37,10 @@ impl AdminTokens {
         let configured: Vec<&String> = configured.iter().filter(|t| !t.trim().is_empty()).collect();
         if !configured.is_empty() {
             let hashes = configured.iter().map(|t| hash(t.trim())).collect();
-            return Ok(Established { tokens: Self { hashes }, generated: None });
+            return Ok(Established {
+                tokens: Self { hashes },
+                generated: None,
+            });
         }
         let stored: Vec<[u8; 32]> = store
             .admin_token_hashes()
@@ -46,12 +49,20 @@ impl AdminTokens {
             .filter_map(|h| hex::decode(h).ok()?.try_into().ok())
             .collect();
         if !stored.is_empty() && !rotate {
-            return Ok(Established { tokens: Self { hashes: stored }, generated: None });
+            return Ok(Established {
+                tokens: Self { hashes: stored },
+                generated: None,
+            });
         }
         let token = generate();
         let hashed = hash(&token);
         store.replace_admin_token(&hex::encode(hashed)).await?;
-        Ok(Established { tokens: Self { hashes: vec![hashed] }, generated: Some(token) })
+        Ok(Established {
+            tokens: Self {
+                hashes: vec![hashed],
+            },
+            generated: Some(token),
+        })
     }
 
     /// Whether `token` is one of ours. Every stored hash is compared, in constant time each, so the
@@ -60,7 +71,9 @@ impl AdminTokens {
         let presented = hash(token);
         self.hashes
             .iter()
-            .fold(subtle::Choice::from(0), |found, h| found | h.ct_eq(&presented))
+            .fold(subtle::Choice::from(0), |found, h| {
+                found | h.ct_eq(&presented)
+            })
             .into()
     }
 }
@@ -90,20 +103,26 @@ fn check(req: &HttpRequest) -> Result<Admin, ApiError> {
     let tokens = req
         .app_data::<web::Data<AdminTokens>>()
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("admin tokens not configured")))?;
-    let value = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .ok_or_else(|| ApiError::Unauthorized("this endpoint needs an admin token: send `Authorization: Bearer <token>`".into()))?;
+    let value = req.headers().get(header::AUTHORIZATION).ok_or_else(|| {
+        ApiError::Unauthorized(
+            "this endpoint needs an admin token: send `Authorization: Bearer <token>`".into(),
+        )
+    })?;
     let token = value
         .to_str()
         .ok()
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .ok_or_else(|| ApiError::Unauthorized("the Authorization header must be `Bearer <token>`".into()))?;
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
+        .ok_or_else(|| {
+            ApiError::Unauthorized("the Authorization header must be `Bearer <token>`".into())
+        })?;
     if tokens.accepts(token) {
         Ok(Admin)
     } else {
-        Err(ApiError::Unauthorized("the admin token is not valid".into()))
+        Err(ApiError::Unauthorized(
+            "the admin token is not valid".into(),
+        ))
     }
 }
 
@@ -113,7 +132,9 @@ mod tests {
 
     #[test]
     fn only_listed_tokens_are_accepted() {
-        let tokens = AdminTokens { hashes: vec![hash("alpha"), hash("beta")] };
+        let tokens = AdminTokens {
+            hashes: vec![hash("alpha"), hash("beta")],
+        };
         assert!(tokens.accepts("alpha"));
         assert!(tokens.accepts("beta"));
         assert!(!tokens.accepts("alph"));

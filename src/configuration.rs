@@ -28,7 +28,12 @@ pub struct Settings {
 
     /// Admin API bearer tokens, comma-separated. Without any, a token is generated at first start,
     /// printed once, and kept (hashed) in the database for later starts.
-    #[arg(long = "admin-token", env = "SCORECAST_ADMIN_TOKENS", value_delimiter = ',', hide_env_values = true)]
+    #[arg(
+        long = "admin-token",
+        env = "SCORECAST_ADMIN_TOKENS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
     pub admin_tokens: Vec<String>,
 
     /// Replace the stored generated admin token by a new one and print it (when no token is configured).
@@ -105,7 +110,11 @@ pub struct Settings {
     pub ws_heartbeat_secs: u64,
 
     /// Seconds a client has to answer a ping before it is dropped.
-    #[arg(long, env = "SCORECAST_WS_HEARTBEAT_TIMEOUT_SECS", default_value_t = 10)]
+    #[arg(
+        long,
+        env = "SCORECAST_WS_HEARTBEAT_TIMEOUT_SECS",
+        default_value_t = 10
+    )]
     pub ws_heartbeat_timeout_secs: u64,
 
     /// Malformed client messages tolerated (each answered with an error) before closing with 1008.
@@ -114,7 +123,11 @@ pub struct Settings {
 
     /// Origins allowed to open WebSockets, comma-separated (e.g. `https://scores.example`);
     /// empty allows every origin.
-    #[arg(long = "ws-allowed-origin", env = "SCORECAST_WS_ALLOWED_ORIGINS", value_delimiter = ',')]
+    #[arg(
+        long = "ws-allowed-origin",
+        env = "SCORECAST_WS_ALLOWED_ORIGINS",
+        value_delimiter = ','
+    )]
     pub ws_allowed_origins: Vec<String>,
 
     /// Updates waiting for one worker thread before it skips to the latest snapshots.

@@ -7,7 +7,8 @@ use prometheus::{
 
 /// Buckets for HTTP and database latencies: 100 us to 10 s.
 const LATENCY_BUCKETS: &[f64] = &[
-    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+    10.0,
 ];
 /// Buckets for events per group commit: 1 up to the largest default batch.
 const BATCH_BUCKETS: &[f64] = &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0];
@@ -48,7 +49,10 @@ impl Metrics {
         let registry = Registry::new_custom(Some("scorecast".into()), None)
             .expect("the prefix is a valid metric name");
         let http_requests = IntCounterVec::new(
-            Opts::new("http_requests_total", "HTTP requests by method, route pattern and status"),
+            Opts::new(
+                "http_requests_total",
+                "HTTP requests by method, route pattern and status",
+            ),
             &["method", "route", "status"],
         )
         .expect("valid metric");
@@ -76,10 +80,13 @@ impl Metrics {
                 .buckets(BATCH_BUCKETS.to_vec()),
         )
         .expect("valid metric");
-        let ingest_queue =
-            IntGauge::new("ingest_queue_depth", "Events waiting for the committer").expect("valid metric");
+        let ingest_queue = IntGauge::new("ingest_queue_depth", "Events waiting for the committer")
+            .expect("valid metric");
         let polls = IntCounterVec::new(
-            Opts::new("poll_responses_total", "Snapshot (polling) answers by status: 200 or 304"),
+            Opts::new(
+                "poll_responses_total",
+                "Snapshot (polling) answers by status: 200 or 304",
+            ),
             &["status"],
         )
         .expect("valid metric");
@@ -98,7 +105,10 @@ impl Metrics {
                 "ws_messages_sent_total",
                 "Update messages delivered to WebSocket clients (written or queued)",
             ),
-            ws_bytes_sent: counter("ws_bytes_sent_total", "Bytes written to WebSocket clients, framing included"),
+            ws_bytes_sent: counter(
+                "ws_bytes_sent_total",
+                "Bytes written to WebSocket clients, framing included",
+            ),
             fanout_duration: Histogram::with_opts(
                 HistogramOpts::new(
                     "fanout_duration_seconds",
@@ -120,7 +130,10 @@ impl Metrics {
                 "Connections closed for not answering a ping",
             ),
             ws_refused: IntCounterVec::new(
-                Opts::new("ws_refused_handshakes_total", "WebSocket handshakes refused, by reason"),
+                Opts::new(
+                    "ws_refused_handshakes_total",
+                    "WebSocket handshakes refused, by reason",
+                ),
                 &["reason"],
             )
             .expect("valid metric"),
@@ -164,7 +177,9 @@ impl Metrics {
             Box::new(self.ws_worker_lagged.clone()),
         ];
         for collector in collectors {
-            self.registry.register(collector).expect("each metric is registered once");
+            self.registry
+                .register(collector)
+                .expect("each metric is registered once");
         }
     }
 

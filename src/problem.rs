@@ -28,7 +28,10 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     /// A field is missing or invalid; `field` is its path in the body, like `team` or `score.home`.
     #[error("{detail}")]
-    Invalid { field: Option<String>, detail: String },
+    Invalid {
+        field: Option<String>,
+        detail: String,
+    },
     #[error("{0}")]
     Unavailable(String),
     /// Details go to the log, never to the client.
@@ -49,7 +52,10 @@ struct Problem<'a> {
 
 impl ApiError {
     pub fn invalid(field: impl Into<String>, detail: impl Into<String>) -> Self {
-        Self::Invalid { field: Some(field.into()), detail: detail.into() }
+        Self::Invalid {
+            field: Some(field.into()),
+            detail: detail.into(),
+        }
     }
 
     pub fn no_match(id: impl std::fmt::Display) -> Self {
@@ -94,7 +100,8 @@ impl ResponseError for ApiError {
         response.content_type("application/problem+json");
         match self {
             Self::Unauthorized(_) => {
-                response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"scorecast admin\""));
+                response
+                    .insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"scorecast admin\""));
             }
             Self::Unavailable(_) => {
                 response.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECS.to_string()));

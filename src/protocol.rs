@@ -130,7 +130,12 @@ struct ErrorMessage<'a> {
 
 /// An error about one client message; the connection stays open.
 pub fn error_frame(code: &str, detail: &str, match_id: Option<MatchId>) -> Bytes {
-    let message = ErrorMessage { k: "error", code, m: match_id, detail };
+    let message = ErrorMessage {
+        k: "error",
+        code,
+        m: match_id,
+        detail,
+    };
     text_frame(&serde_json::to_vec(&message).expect("errors always serialize"))
 }
 
@@ -141,7 +146,14 @@ pub fn close_frame(code: CloseCode, reason: &str) -> Bytes {
         reason.pop();
     }
     let mut frame = BytesMut::new();
-    Parser::write_close(&mut frame, Some(CloseReason { code, description: Some(reason) }), false);
+    Parser::write_close(
+        &mut frame,
+        Some(CloseReason {
+            code,
+            description: Some(reason),
+        }),
+        false,
+    );
     frame.freeze()
 }
 
@@ -179,9 +191,17 @@ mod tests {
             kind: EventKind::Goal(Goal {
                 team: Side::Away,
                 minute: Minute::try_from(120).unwrap(),
-                player: Some("A very long player name indeed".to_owned().try_into().unwrap()),
+                player: Some(
+                    "A very long player name indeed"
+                        .to_owned()
+                        .try_into()
+                        .unwrap(),
+                ),
             }),
-            score: Score { home: 10.try_into().unwrap(), away: 11.try_into().unwrap() },
+            score: Score {
+                home: 10.try_into().unwrap(),
+                away: 11.try_into().unwrap(),
+            },
             recorded_at: time::OffsetDateTime::now_utc(),
         };
         let live = LiveState {
@@ -193,17 +213,37 @@ mod tests {
         };
         let frame = update_frame(&event, &live);
         let payload = &frame[2..];
-        assert_eq!(frame[1] as usize, payload.len(), "one-byte length header, unmasked");
-        assert!(payload.len() <= 64, "{} bytes: {}", payload.len(), String::from_utf8_lossy(payload));
+        assert_eq!(
+            frame[1] as usize,
+            payload.len(),
+            "one-byte length header, unmasked"
+        );
+        assert!(
+            payload.len() <= 64,
+            "{} bytes: {}",
+            payload.len(),
+            String::from_utf8_lossy(payload)
+        );
         let json: serde_json::Value = serde_json::from_slice(payload).unwrap();
-        assert_eq!(json, serde_json::json!({"m":1234567,"s":12345,"k":"goal","t":"a","mn":120,"sc":[10,11]}));
+        assert_eq!(
+            json,
+            serde_json::json!({"m":1234567,"s":12345,"k":"goal","t":"a","mn":120,"sc":[10,11]})
+        );
     }
 
     #[test]
     fn client_messages_parse_and_unknown_ops_do_not() {
-        let sub: ClientMessage = serde_json::from_str(r#"{"op":"subscribe","matches":[1,2]}"#).unwrap();
-        assert_eq!(sub, ClientMessage::Subscribe { matches: vec![1, 2] });
-        assert!(serde_json::from_str::<ClientMessage>(r#"{"op":"publish","matches":[1]}"#).is_err());
+        let sub: ClientMessage =
+            serde_json::from_str(r#"{"op":"subscribe","matches":[1,2]}"#).unwrap();
+        assert_eq!(
+            sub,
+            ClientMessage::Subscribe {
+                matches: vec![1, 2]
+            }
+        );
+        assert!(
+            serde_json::from_str::<ClientMessage>(r#"{"op":"publish","matches":[1]}"#).is_err()
+        );
         assert!(serde_json::from_str::<ClientMessage>(r#"{"op":"subscribe"}"#).is_err());
     }
 

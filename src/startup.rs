@@ -88,14 +88,19 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let store = Store::connect(&settings.database())
             .await
-            .with_context(|| format!("opening the database at {}", redact(&settings.database_url)))?;
+            .with_context(|| {
+                format!("opening the database at {}", redact(&settings.database_url))
+            })?;
         let tokens =
             AdminTokens::establish(&settings.admin_tokens, &store, settings.rotate_admin_token)
                 .await
                 .context("setting up admin tokens")?;
         let snapshots = Arc::new(Snapshots::load(
             store.all_matches().await.context("loading matches")?,
-            store.recent_events(RECENT_EVENTS as i64).await.context("loading recent events")?,
+            store
+                .recent_events(RECENT_EVENTS as i64)
+                .await
+                .context("loading recent events")?,
         ));
         let metrics = Arc::new(Metrics::new());
         let shutdown = CancellationToken::new();
@@ -105,7 +110,10 @@ impl Application {
             snapshots.clone(),
             hub.clone(),
             metrics.clone(),
-            CommitterSettings { queue_depth: settings.ingest_queue, max_batch: settings.commit_batch },
+            CommitterSettings {
+                queue_depth: settings.ingest_queue,
+                max_batch: settings.commit_batch,
+            },
             shutdown.clone(),
         );
         let purger = spawn_purger(
@@ -174,7 +182,15 @@ impl Application {
     /// Serves until `stop` completes, then finishes in-flight requests, stores every queued event,
     /// and closes the database.
     pub async fn run_until(self, stop: impl Future<Output = ()>) -> anyhow::Result<()> {
-        let Self { server, store, tasks, shutdown, hub, drain, .. } = self;
+        let Self {
+            server,
+            store,
+            tasks,
+            shutdown,
+            hub,
+            drain,
+            ..
+        } = self;
         let handle = server.handle();
         let mut server = std::pin::pin!(server);
         tokio::select! {
@@ -231,7 +247,9 @@ fn spawn_purger(store: Store, retention: Duration, shutdown: CancellationToken) 
             match store.purge_responses(cutoff).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(removed = n, "expired Idempotency-Key answers removed"),
-                Err(e) => tracing::warn!(error = %e, "could not remove expired Idempotency-Key answers"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not remove expired Idempotency-Key answers")
+                }
             }
         }
     })

@@ -142,7 +142,10 @@ impl EventKind {
             "period" => parse_json(rest).map(Self::Period),
             "score" => parse_json(rest).map(Self::Score),
             "end" => parse_json(rest).map(Self::End),
-            other => Err(FieldError::at("kind", format!("unknown kind {other:?}; one of {KINDS}"))),
+            other => Err(FieldError::at(
+                "kind",
+                format!("unknown kind {other:?}; one of {KINDS}"),
+            )),
         }
     }
 
@@ -207,10 +210,19 @@ mod tests {
     #[test]
     fn invalid_fields_are_rejected_by_name() {
         for (body, field) in [
-            (r#"{"kind":"goal","team":"home"}"#, None),
-            (r#"{"kind":"goal","team":"middle","minute":3}"#, Some("team")),
-            (r#"{"kind":"goal","team":"home","minute":201}"#, Some("minute")),
-            (r#"{"kind":"card","team":"home","player":"X","color":"blue"}"#, Some("color")),
+            (r#"{"kind":"goal","team":"home"}"#, Some("minute")),
+            (
+                r#"{"kind":"goal","team":"middle","minute":3}"#,
+                Some("team"),
+            ),
+            (
+                r#"{"kind":"goal","team":"home","minute":201}"#,
+                Some("minute"),
+            ),
+            (
+                r#"{"kind":"card","team":"home","player":"X","color":"blue"}"#,
+                Some("color"),
+            ),
             (r#"{"kind":"penalty_shootout"}"#, Some("kind")),
             (r#"{"team":"home"}"#, Some("kind")),
             (r#"{"kind":"end","surprise":1}"#, Some("surprise")),
@@ -225,7 +237,10 @@ mod tests {
     fn events_serialize_with_their_kind() {
         let goal = parse(r#"{"kind":"goal","team":"home","minute":67}"#).unwrap();
         let json = serde_json::to_value(&goal).unwrap();
-        assert_eq!(json, serde_json::json!({"kind":"goal","team":"home","minute":67}));
+        assert_eq!(
+            json,
+            serde_json::json!({"kind":"goal","team":"home","minute":67})
+        );
     }
 
     #[test]

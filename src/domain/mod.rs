@@ -6,8 +6,8 @@ mod fields;
 mod game;
 
 pub use event::{
-    Card, CardColor, EventKind, Goal, Moment, NewEvent, Period, PeriodChange, ScoreSet, StoredEvent,
-    Substitution,
+    Card, CardColor, EventKind, Goal, Moment, NewEvent, Period, PeriodChange, ScoreSet,
+    StoredEvent, Substitution,
 };
 pub use fields::{Goals, Minute, Name, Side};
 pub use game::{Conflict, LiveState, MatchMeta, MatchPatch, NewMatch, Score, Status};
@@ -25,23 +25,42 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn at(field: &str, detail: impl Into<String>) -> Self {
-        Self { field: Some(field.to_owned()), detail: format!("{field}: {}", detail.into()) }
+        Self {
+            field: Some(field.to_owned()),
+            detail: format!("{field}: {}", detail.into()),
+        }
     }
 
     pub fn whole(detail: impl Into<String>) -> Self {
-        Self { field: None, detail: detail.into() }
+        Self {
+            field: None,
+            detail: detail.into(),
+        }
     }
 }
 
 /// Deserializes `value` into `T`, naming the field that failed.
-pub fn parse_json<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, FieldError> {
+pub fn parse_json<T: serde::de::DeserializeOwned>(
+    value: serde_json::Value,
+) -> Result<T, FieldError> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let detail = e.into_inner().to_string();
         if path == "." {
-            FieldError::whole(detail)
+            // serde reports a missing field at the level above it; name it all the same.
+            match missing_field(&detail) {
+                Some(field) => FieldError {
+                    field: Some(field.to_owned()),
+                    detail,
+                },
+                None => FieldError::whole(detail),
+            }
         } else {
             FieldError::at(&path, detail)
         }
     })
+}
+
+fn missing_field(detail: &str) -> Option<&str> {
+    detail.strip_prefix("missing field `")?.split('`').next()
 }

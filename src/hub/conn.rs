@@ -42,7 +42,10 @@ pub struct Limits {
 pub(super) enum Phase {
     Open,
     /// A close frame is queued; the socket is shut once it is written.
-    Closing { since: Instant, shut: bool },
+    Closing {
+        since: Instant,
+        shut: bool,
+    },
     Done,
 }
 
@@ -112,7 +115,13 @@ impl Conn {
 
     /// Offers an update of `match_id` numbered `seq`. Writes it at once when nothing is waiting;
     /// queues it behind waiting data within `max_pending` bytes; beyond that, marks the match stale.
-    pub fn offer(&mut self, match_id: MatchId, seq: i64, frame: &Bytes, max_pending: usize) -> Offer {
+    pub fn offer(
+        &mut self,
+        match_id: MatchId,
+        seq: i64,
+        frame: &Bytes,
+        max_pending: usize,
+    ) -> Offer {
         if self.phase != Phase::Open {
             return Offer::Skipped;
         }
@@ -179,7 +188,11 @@ impl Conn {
 
     /// Marks `match_id` for a fresh snapshot if this client's copy is older than `seq`.
     pub fn resync(&mut self, match_id: MatchId, seq: i64) {
-        if self.subs.iter().any(|(m, last)| *m == match_id && *last < seq) {
+        if self
+            .subs
+            .iter()
+            .any(|(m, last)| *m == match_id && *last < seq)
+        {
             self.mark_stale(match_id);
         }
     }
@@ -235,7 +248,10 @@ impl Conn {
         }
         self.stale.clear();
         self.push(protocol::close_frame(code, reason));
-        self.phase = Phase::Closing { since: Instant::now(), shut: false };
+        self.phase = Phase::Closing {
+            since: Instant::now(),
+            shut: false,
+        };
     }
 
     pub fn ping(&mut self, now: Instant) {
@@ -258,7 +274,10 @@ impl Conn {
             }
             Phase::Open => {}
         }
-        if self.blocked_since.is_some_and(|since| now >= since + limits.slow_consumer_timeout) {
+        if self
+            .blocked_since
+            .is_some_and(|since| now >= since + limits.slow_consumer_timeout)
+        {
             return Some(Due::TooSlow);
         }
         match self.ping_sent {
@@ -295,7 +314,9 @@ mod tests {
 
     async fn conn() -> (Conn, TcpStream) {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let client = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+        let client = TcpStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
         let (server, _) = listener.accept().await.unwrap();
         let hub = std::sync::Arc::new(super::super::Hub::new(
             super::super::HubSettings {
@@ -317,13 +338,27 @@ mod tests {
         let start = Instant::now();
         let l = limits();
         assert_eq!(conn.due(start + Duration::from_secs(19), &l), None);
-        assert_eq!(conn.due(start + Duration::from_secs(20), &l), Some(Due::Ping));
+        assert_eq!(
+            conn.due(start + Duration::from_secs(20), &l),
+            Some(Due::Ping)
+        );
         conn.ping(start + Duration::from_secs(20));
-        assert_eq!(conn.flush(&Snapshots::default()).unwrap(), (2, true), "the ping is written");
+        assert_eq!(
+            conn.flush(&Snapshots::default()).unwrap(),
+            (2, true),
+            "the ping is written"
+        );
         assert_eq!(conn.due(start + Duration::from_secs(29), &l), None);
-        assert_eq!(conn.due(start + Duration::from_secs(30), &l), Some(Due::HeartbeatTimeout));
+        assert_eq!(
+            conn.due(start + Duration::from_secs(30), &l),
+            Some(Due::HeartbeatTimeout)
+        );
         conn.heard(start + Duration::from_secs(25));
-        assert_eq!(conn.due(start + Duration::from_secs(30), &l), None, "a pong resets the clock");
+        assert_eq!(
+            conn.due(start + Duration::from_secs(30), &l),
+            None,
+            "a pong resets the clock"
+        );
     }
 
     #[tokio::test(start_paused = true)]
@@ -331,15 +366,34 @@ mod tests {
         let (mut conn, _client) = conn().await;
         conn.subs.push((7, 3));
         let frame = Bytes::from_static(b"0123456789012345678901234567890123456789");
-        assert_eq!(conn.offer(7, 3, &frame, 64), Offer::Skipped, "the client already has seq 3");
-        assert_eq!(conn.offer(8, 9, &frame, 64), Offer::Skipped, "not subscribed");
+        assert_eq!(
+            conn.offer(7, 3, &frame, 64),
+            Offer::Skipped,
+            "the client already has seq 3"
+        );
+        assert_eq!(
+            conn.offer(8, 9, &frame, 64),
+            Offer::Skipped,
+            "not subscribed"
+        );
         assert_eq!(conn.offer(7, 4, &frame, 64), Offer::Written(40));
         conn.push(frame.clone()); // pretend the socket is full: something is waiting
-        assert_eq!(conn.offer(7, 5, &frame, 64), Offer::Conflated, "40 + 40 bytes exceed 64");
+        assert_eq!(
+            conn.offer(7, 5, &frame, 64),
+            Offer::Conflated,
+            "40 + 40 bytes exceed 64"
+        );
         assert_eq!(conn.offer(7, 6, &frame, 64), Offer::Conflated);
-        assert_eq!(conn.stale, vec![7], "one snapshot per match, however many updates were skipped");
+        assert_eq!(
+            conn.stale,
+            vec![7],
+            "one snapshot per match, however many updates were skipped"
+        );
         let start = Instant::now();
-        assert_eq!(conn.due(start + Duration::from_secs(30), &limits()), Some(Due::TooSlow));
+        assert_eq!(
+            conn.due(start + Duration::from_secs(30), &limits()),
+            Some(Due::TooSlow)
+        );
     }
 
     #[tokio::test(start_paused = true)]
@@ -348,7 +402,13 @@ mod tests {
         conn.close(CloseCode::Away, "bye");
         let start = Instant::now();
         assert_eq!(conn.due(start, &limits()), None);
-        assert_eq!(conn.due(start + Duration::from_secs(1), &limits()), Some(Due::Drop));
-        assert_eq!(conn.offer(1, 1, &Bytes::from_static(b"x"), 64), Offer::Skipped);
+        assert_eq!(
+            conn.due(start + Duration::from_secs(1), &limits()),
+            Some(Due::Drop)
+        );
+        assert_eq!(
+            conn.offer(1, 1, &Bytes::from_static(b"x"), 64),
+            Offer::Skipped
+        );
     }
 }

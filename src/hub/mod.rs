@@ -99,7 +99,9 @@ impl Hub {
     pub fn admit(self: &Arc<Self>) -> Option<Permit> {
         let limit = self.settings.max_connections;
         self.connections
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < limit).then_some(n + 1))
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < limit).then_some(n + 1)
+            })
             .ok()?;
         self.metrics.ws_connections.inc();
         Some(Permit { hub: self.clone() })
@@ -135,8 +137,14 @@ impl Hub {
     fn register_worker(&self) -> (mpsc::Receiver<Arc<Broadcast>>, Arc<AtomicBool>) {
         let (queue, rx) = mpsc::channel(self.settings.worker_queue.max(1));
         let lagged = Arc::new(AtomicBool::new(false));
-        let inbox = Inbox { queue, lagged: lagged.clone() };
-        self.inboxes.lock().unwrap_or_else(|p| p.into_inner()).push(inbox);
+        let inbox = Inbox {
+            queue,
+            lagged: lagged.clone(),
+        };
+        self.inboxes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(inbox);
         (rx, lagged)
     }
 }

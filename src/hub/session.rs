@@ -82,7 +82,8 @@ impl WorkerState {
             if !conn.has_output() {
                 if let Phase::Closing { since, shut: false } = conn.phase {
                     // The close frame is out: send FIN, then wait for the client's own close.
-                    let _ = socket2::SockRef::from(&conn.stream).shutdown(std::net::Shutdown::Write);
+                    let _ =
+                        socket2::SockRef::from(&conn.stream).shutdown(std::net::Shutdown::Write);
                     conn.phase = Phase::Closing { since, shut: true };
                 }
                 return;
@@ -116,7 +117,8 @@ impl WorkerState {
                 Ok(Some(frame)) => self.handle(key, frame),
                 Ok(None) => break,
                 Err(err) => {
-                    let (code, reason) = protocol_error(&err, self.hub.settings.limits.max_frame_bytes);
+                    let (code, reason) =
+                        protocol_error(&err, self.hub.settings.limits.max_frame_bytes);
                     self.conns[key].close(code, &reason);
                     return;
                 }
@@ -133,8 +135,14 @@ impl WorkerState {
         let conn = &mut self.conns[key];
         match frame {
             Frame::Text(text) => self.handle_text(key, &text),
-            Frame::Binary(_) => conn.close(CloseCode::Unsupported, "binary frames are not supported; send JSON text"),
-            Frame::Continuation(_) => conn.close(CloseCode::Unsupported, "fragmented messages are not supported"),
+            Frame::Binary(_) => conn.close(
+                CloseCode::Unsupported,
+                "binary frames are not supported; send JSON text",
+            ),
+            Frame::Continuation(_) => conn.close(
+                CloseCode::Unsupported,
+                "fragmented messages are not supported",
+            ),
             Frame::Ping(payload) => conn.send(protocol::control_frame(OpCode::Pong, &payload)),
             Frame::Pong(_) => {}
             Frame::Close(reason) => {
@@ -157,7 +165,10 @@ impl WorkerState {
                 let conn = &mut self.conns[key];
                 conn.malformed += 1;
                 if conn.malformed > max {
-                    conn.close(CloseCode::Policy, &format!("more than {max} malformed messages"));
+                    conn.close(
+                        CloseCode::Policy,
+                        &format!("more than {max} malformed messages"),
+                    );
                 } else {
                     let detail = format!("not a valid message: {e}");
                     conn.send(protocol::error_frame("bad_message", &detail, None));
@@ -169,8 +180,13 @@ impl WorkerState {
 
 fn protocol_error(err: &ProtocolError, max_frame: usize) -> (CloseCode, String) {
     match err {
-        ProtocolError::Overflow => (CloseCode::Size, format!("frame larger than {max_frame} bytes")),
-        ProtocolError::UnmaskedFrame => (CloseCode::Protocol, "client frames must be masked".into()),
+        ProtocolError::Overflow => (
+            CloseCode::Size,
+            format!("frame larger than {max_frame} bytes"),
+        ),
+        ProtocolError::UnmaskedFrame => {
+            (CloseCode::Protocol, "client frames must be masked".into())
+        }
         other => (CloseCode::Protocol, format!("protocol error: {other}")),
     }
 }

@@ -69,7 +69,9 @@ impl Worker {
                 let _ = socket2::SockRef::from(&stream).set_send_buffer_size(send_buffer);
             }
             let max_frame = state.hub.settings.limits.max_frame_bytes;
-            let key = state.conns.insert(Conn::new(stream, read_buf, max_frame, admission.permit));
+            let key = state
+                .conns
+                .insert(Conn::new(stream, read_buf, max_frame, admission.permit));
             match admission.subscription {
                 Subscription::All => state.subscribe_all(key),
                 Subscription::Matches(ids) => state.subscribe(key, &ids),
@@ -126,8 +128,15 @@ impl WorkerState {
         let (mut messages, mut bytes, mut conflated) = (0u64, 0u64, 0u64);
         let followers = self.by_match.get(&broadcast.match_id).into_iter().flatten();
         for key in followers.chain(self.wildcard.iter()) {
-            let Some(conn) = self.conns.get_mut(*key) else { continue };
-            match conn.offer(broadcast.match_id, broadcast.seq, &broadcast.frame, max_pending) {
+            let Some(conn) = self.conns.get_mut(*key) else {
+                continue;
+            };
+            match conn.offer(
+                broadcast.match_id,
+                broadcast.seq,
+                &broadcast.frame,
+                max_pending,
+            ) {
                 Offer::Written(n) => {
                     messages += 1;
                     bytes += n as u64;
@@ -138,7 +147,9 @@ impl WorkerState {
             }
         }
         let metrics = &self.hub.metrics;
-        metrics.fanout_duration.observe(broadcast.committed_at.elapsed().as_secs_f64());
+        metrics
+            .fanout_duration
+            .observe(broadcast.committed_at.elapsed().as_secs_f64());
         metrics.ws_conflated.inc_by(conflated);
         self.written.0 += messages;
         self.written.1 += bytes;
@@ -203,11 +214,18 @@ impl WorkerState {
                 continue;
             }
             if !conn.wildcard && conn.subs.len() >= max {
-                conn.close(CloseCode::Policy, &format!("too many subscriptions (limit {max})"));
+                conn.close(
+                    CloseCode::Policy,
+                    &format!("too many subscriptions (limit {max})"),
+                );
                 return;
             }
             let Some(snapshot) = self.hub.snapshots.get(id) else {
-                conn.send(crate::protocol::error_frame("unknown_match", "there is no such match", Some(id)));
+                conn.send(crate::protocol::error_frame(
+                    "unknown_match",
+                    "there is no such match",
+                    Some(id),
+                ));
                 continue;
             };
             conn.subs.push((id, snapshot.live.seq));

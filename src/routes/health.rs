@@ -14,7 +14,9 @@ pub async fn healthz() -> HttpResponse {
 pub async fn readyz(store: web::Data<Store>) -> Result<HttpResponse, ApiError> {
     store.ready().await.map_err(|e| {
         tracing::warn!(error = %e, "not ready");
-        ApiError::Unavailable(format!("not ready: {e}"))
+        ApiError::Unavailable("not ready: the database is unreachable or not migrated".into())
     })?;
-    Ok(HttpResponse::Ok().content_type("text/plain").body("ready\n"))
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain")
+        .body("ready\n"))
 }

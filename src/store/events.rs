@@ -14,7 +14,9 @@ pub struct EventTx {
 
 impl Store {
     pub async fn begin_events(&self) -> Result<EventTx, StoreError> {
-        Ok(EventTx { tx: self.pool.begin().await? })
+        Ok(EventTx {
+            tx: self.pool.begin().await?,
+        })
     }
 
     /// Stored events of a match with `seq > since`, in order, as their JSON bodies.
@@ -36,7 +38,10 @@ impl Store {
     }
 
     /// The last `per_match` events of every match, ordered by match and sequence.
-    pub async fn recent_events(&self, per_match: i64) -> Result<Vec<(MatchId, String)>, StoreError> {
+    pub async fn recent_events(
+        &self,
+        per_match: i64,
+    ) -> Result<Vec<(MatchId, String)>, StoreError> {
         let rows = sqlx::query_as(
             "SELECT e.match_id, e.body FROM events e JOIN matches m ON m.id = e.match_id \
              WHERE e.seq > m.seq - $1 ORDER BY e.match_id, e.seq",
@@ -54,7 +59,10 @@ impl EventTx {
     pub async fn lock_match(&mut self, id: MatchId) -> Result<Option<MatchRecord>, StoreError> {
         // A no-op UPDATE locks the row on both backends (SQLite has no SELECT ... FOR UPDATE).
         let sql = format!("UPDATE matches SET seq = seq WHERE id = $1 RETURNING {MATCH_COLUMNS}");
-        let row: Option<MatchRow> = sqlx::query_as(&sql).bind(id).fetch_optional(&mut *self.tx).await?;
+        let row: Option<MatchRow> = sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_optional(&mut *self.tx)
+            .await?;
         row.map(MatchRecord::try_from).transpose()
     }
 

@@ -37,12 +37,15 @@ pub async fn handshake(
         let origin = origin.to_str().unwrap_or("");
         if !origins.0.is_empty() && !origins.0.iter().any(|o| o == origin) {
             refuse("origin");
-            return Err(ApiError::Forbidden(format!("origin {origin:?} may not open WebSockets here")));
+            return Err(ApiError::Forbidden(format!(
+                "origin {origin:?} may not open WebSockets here"
+            )));
         }
     }
     let protocol = choose_subprotocol(&req).inspect_err(|_| refuse("subprotocol"))?;
     let max = hub.settings().limits.max_subscriptions;
-    let subscription = parse_matches(query.matches.as_deref(), max).inspect_err(|_| refuse("query"))?;
+    let subscription =
+        parse_matches(query.matches.as_deref(), max).inspect_err(|_| refuse("query"))?;
     let mut response = actix_http::ws::handshake(req.head()).map_err(|e| {
         refuse("handshake");
         ApiError::BadRequest(format!("not a valid WebSocket handshake: {e}"))
@@ -63,7 +66,10 @@ pub async fn handshake(
         response.insert_header((header::SEC_WEBSOCKET_PROTOCOL, protocol));
     }
     let mut response = HttpResponse::from(response.finish()).map_into_boxed_body();
-    response.extensions_mut().insert(Admission { permit, subscription });
+    response.extensions_mut().insert(Admission {
+        permit,
+        subscription,
+    });
     Ok(response)
 }
 
@@ -99,13 +105,18 @@ fn parse_matches(raw: Option<&str>, max: usize) -> Result<Subscription, ApiError
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(|s| {
-            s.parse::<MatchId>().ok().filter(|id| *id > 0).ok_or_else(|| {
-                ApiError::BadRequest(format!("matches: {s:?} is not a match id (use ids or *)"))
-            })
+            s.parse::<MatchId>()
+                .ok()
+                .filter(|id| *id > 0)
+                .ok_or_else(|| {
+                    ApiError::BadRequest(format!("matches: {s:?} is not a match id (use ids or *)"))
+                })
         })
         .collect::<Result<Vec<_>, _>>()?;
     if ids.len() > max {
-        return Err(ApiError::BadRequest(format!("matches: at most {max} per connection")));
+        return Err(ApiError::BadRequest(format!(
+            "matches: at most {max} per connection"
+        )));
     }
     Ok(Subscription::Matches(ids))
 }
@@ -117,8 +128,14 @@ mod tests {
     #[test]
     fn match_lists_parse() {
         assert_eq!(parse_matches(Some("*"), 3).unwrap(), Subscription::All);
-        assert_eq!(parse_matches(Some("4, 2"), 3).unwrap(), Subscription::Matches(vec![4, 2]));
-        assert_eq!(parse_matches(None, 3).unwrap(), Subscription::Matches(vec![]));
+        assert_eq!(
+            parse_matches(Some("4, 2"), 3).unwrap(),
+            Subscription::Matches(vec![4, 2])
+        );
+        assert_eq!(
+            parse_matches(None, 3).unwrap(),
+            Subscription::Matches(vec![])
+        );
         assert!(parse_matches(Some("1,x"), 3).is_err());
         assert!(parse_matches(Some("0"), 3).is_err());
         assert!(parse_matches(Some("1,2,3,4"), 3).is_err());

@@ -10,7 +10,9 @@ backend_tests!(
 );
 
 async fn a_created_match_is_answered_with_its_snapshot(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else { return };
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     let response = app
         .post_json(
             "/api/v1/matches",
@@ -33,31 +35,52 @@ async fn a_created_match_is_answered_with_its_snapshot(backend: Backend) {
 }
 
 async fn matches_are_listed_by_kickoff_filtered_and_paginated(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else { return };
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     for (home, competition, hour) in [("A", "Cup", 21), ("B", "League", 19), ("C", "Cup", 20)] {
         let body = json!({"home": home, "away": "Z", "competition": competition,
                           "kickoff_at": format!("2026-11-21T{hour}:00:00Z")});
         assert_eq!(app.post_json("/api/v1/matches", &body).await.status(), 201);
     }
     let list: Value = app.get("/api/v1/matches").await.json().await.unwrap();
-    let homes: Vec<&str> =
-        list["matches"].as_array().unwrap().iter().map(|m| m["home"].as_str().unwrap()).collect();
+    let homes: Vec<&str> = list["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["home"].as_str().unwrap())
+        .collect();
     assert_eq!(homes, ["B", "C", "A"]);
     assert_eq!(list["total"], 3);
-    assert!(list["matches"][0].get("events").is_none(), "lists carry no events");
+    assert!(
+        list["matches"][0].get("events").is_none(),
+        "lists carry no events"
+    );
 
-    let cup: Value = app.get("/api/v1/matches?competition=Cup&limit=1&offset=1").await.json().await.unwrap();
+    let cup: Value = app
+        .get("/api/v1/matches?competition=Cup&limit=1&offset=1")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(cup["total"], 2);
     assert_eq!(cup["matches"][0]["home"], "A");
 
-    let live: Value = app.get("/api/v1/matches?status=live").await.json().await.unwrap();
+    let live: Value = app
+        .get("/api/v1/matches?status=live")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(live["total"], 0);
     assert_problem(app.get("/api/v1/matches?status=paused").await, 400).await;
     assert_problem(app.get("/api/v1/matches?limit=100000").await, 400).await;
 }
 
 async fn patch_changes_metadata_only(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else { return };
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     let id = app.live_match().await;
     let patch = |body: Value| {
         app.client
@@ -66,13 +89,18 @@ async fn patch_changes_metadata_only(backend: Backend) {
             .json(&body)
             .send()
     };
-    let response = patch(json!({"away": "PSV Eindhoven", "kickoff_at": "2026-11-22T12:00:00Z"})).await.unwrap();
+    let response = patch(json!({"away": "PSV Eindhoven", "kickoff_at": "2026-11-22T12:00:00Z"}))
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     let snapshot: Value = response.json().await.unwrap();
     assert_eq!(snapshot["away"], "PSV Eindhoven");
     assert_eq!(snapshot["home"], "Ajax");
     assert_eq!(snapshot["kickoff_at"], "2026-11-22T12:00:00Z");
-    assert_eq!((snapshot["status"].as_str(), snapshot["seq"].as_i64()), (Some("live"), Some(1)));
+    assert_eq!(
+        (snapshot["status"].as_str(), snapshot["seq"].as_i64()),
+        (Some("live"), Some(1))
+    );
     assert_eq!(app.snapshot(id).await, snapshot);
 
     assert_problem(patch(json!({})).await.unwrap(), 422).await;

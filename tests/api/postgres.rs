@@ -38,7 +38,17 @@ impl PgCluster {
         let (uid, gid) = unprivileged_user();
         chown(&dir, uid, gid);
         let status = Command::new(bin.join("initdb"))
-            .args(["-D", "data", "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"])
+            .args([
+                "-D",
+                "data",
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ])
             .current_dir(&dir)
             .uid(uid)
             .gid(gid)
@@ -47,7 +57,12 @@ impl PgCluster {
             .status()
             .expect("run initdb");
         assert!(status.success(), "initdb failed");
-        let mut cluster = Self { port: free_port(), dir, bin, server: None };
+        let mut cluster = Self {
+            port: free_port(),
+            dir,
+            bin,
+            server: None,
+        };
         cluster.run();
         Some(cluster)
     }
@@ -59,7 +74,12 @@ impl PgCluster {
         command
             .args(["-D", "data", "-k", "."])
             .args(["-p", &self.port.to_string()])
-            .args(["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=400"])
+            .args([
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                "max_connections=400",
+            ])
             // Tests kill scorecast, never Postgres; skipping fsync keeps cluster setup fast.
             .args(["-c", "fsync=off", "-c", "full_page_writes=off"])
             .current_dir(&self.dir)
@@ -77,7 +97,10 @@ impl PgCluster {
         self.server = Some(command.spawn().expect("start postgres"));
         let deadline = Instant::now() + START_TIMEOUT;
         while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            assert!(Instant::now() < deadline, "postgres did not start within {START_TIMEOUT:?}");
+            assert!(
+                Instant::now() < deadline,
+                "postgres did not start within {START_TIMEOUT:?}"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -136,17 +159,23 @@ pub fn shared_admin_url() -> Option<String> {
 /// A new, empty database on the server at `admin_url`; returns its URL.
 pub async fn fresh_database(admin_url: &str) -> String {
     let name = format!("scorecast_test_{}", rand_suffix());
-    let mut conn = PgConnection::connect(admin_url).await.expect("connect to test postgres");
+    let mut conn = PgConnection::connect(admin_url)
+        .await
+        .expect("connect to test postgres");
     conn.execute(format!("CREATE DATABASE {name}").as_str())
         .await
         .expect("create test database");
-    let base = admin_url.rsplit_once('/').expect("admin URL has a database").0;
+    let base = admin_url
+        .rsplit_once('/')
+        .expect("admin URL has a database")
+        .0;
     format!("{base}/{name}")
 }
 
 fn find_bin_dir() -> Option<PathBuf> {
     let on_path = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths).find(|p| p.join("initdb").exists() && p.join("postgres").exists())
+        std::env::split_paths(&paths)
+            .find(|p| p.join("initdb").exists() && p.join("postgres").exists())
     });
     on_path.or_else(|| {
         let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
@@ -178,15 +207,24 @@ fn chown(path: &Path, uid: u32, gid: u32) {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
 }
 
 /// Clusters left by earlier test processes that were killed before they could clean up.
 fn remove_stale_dirs() {
-    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else { return };
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        let Some(pid) = name.strip_prefix("scorecast-test-pg-").and_then(|r| r.split('-').next()) else {
+        let Some(pid) = name
+            .strip_prefix("scorecast-test-pg-")
+            .and_then(|r| r.split('-').next())
+        else {
             continue;
         };
         if !Path::new("/proc").join(pid).exists() {
