@@ -37,10 +37,7 @@ impl AdminTokens {
         let configured: Vec<&String> = configured.iter().filter(|t| !t.trim().is_empty()).collect();
         if !configured.is_empty() {
             let hashes = configured.iter().map(|t| hash(t.trim())).collect();
-            return Ok(Established {
-                tokens: Self { hashes },
-                generated: None,
-            });
+            return Ok(Established { tokens: Self { hashes }, generated: None });
         }
         let stored: Vec<[u8; 32]> = store
             .admin_token_hashes()
@@ -49,20 +46,12 @@ impl AdminTokens {
             .filter_map(|h| hex::decode(h).ok()?.try_into().ok())
             .collect();
         if !stored.is_empty() && !rotate {
-            return Ok(Established {
-                tokens: Self { hashes: stored },
-                generated: None,
-            });
+            return Ok(Established { tokens: Self { hashes: stored }, generated: None });
         }
         let token = generate();
         let hashed = hash(&token);
         store.replace_admin_token(&hex::encode(hashed)).await?;
-        Ok(Established {
-            tokens: Self {
-                hashes: vec![hashed],
-            },
-            generated: Some(token),
-        })
+        Ok(Established { tokens: Self { hashes: vec![hashed] }, generated: Some(token) })
     }
 
     /// Whether `token` is one of ours. Every stored hash is compared, in constant time each, so the
@@ -71,9 +60,7 @@ impl AdminTokens {
         let presented = hash(token);
         self.hashes
             .iter()
-            .fold(subtle::Choice::from(0), |found, h| {
-                found | h.ct_eq(&presented)
-            })
+            .fold(subtle::Choice::from(0), |found, h| found | h.ct_eq(&presented))
             .into()
     }
 }
@@ -120,9 +107,7 @@ fn check(req: &HttpRequest) -> Result<Admin, ApiError> {
     if tokens.accepts(token) {
         Ok(Admin)
     } else {
-        Err(ApiError::Unauthorized(
-            "the admin token is not valid".into(),
-        ))
+        Err(ApiError::Unauthorized("the admin token is not valid".into()))
     }
 }
 
@@ -132,9 +117,7 @@ mod tests {
 
     #[test]
     fn only_listed_tokens_are_accepted() {
-        let tokens = AdminTokens {
-            hashes: vec![hash("alpha"), hash("beta")],
-        };
+        let tokens = AdminTokens { hashes: vec![hash("alpha"), hash("beta")] };
         assert!(tokens.accepts("alpha"));
         assert!(tokens.accepts("beta"));
         assert!(!tokens.accepts("alph"));

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
 
-use crate::hub::{HubSettings, Limits};
+use crate::hub::{HistoryWindow, HubSettings, Limits};
 use crate::store::DatabaseSettings;
 
 /// Time a closing WebSocket client gets to answer the close frame: one round trip and then some.
@@ -110,11 +110,7 @@ pub struct Settings {
     pub ws_heartbeat_secs: u64,
 
     /// Seconds a client has to answer a ping before it is dropped.
-    #[arg(
-        long,
-        env = "SCORECAST_WS_HEARTBEAT_TIMEOUT_SECS",
-        default_value_t = 10
-    )]
+    #[arg(long, env = "SCORECAST_WS_HEARTBEAT_TIMEOUT_SECS", default_value_t = 10)]
     pub ws_heartbeat_timeout_secs: u64,
 
     /// Malformed client messages tolerated (each answered with an error) before closing with 1008.
@@ -123,11 +119,7 @@ pub struct Settings {
 
     /// Origins allowed to open WebSockets, comma-separated (e.g. `https://scores.example`);
     /// empty allows every origin.
-    #[arg(
-        long = "ws-allowed-origin",
-        env = "SCORECAST_WS_ALLOWED_ORIGINS",
-        value_delimiter = ','
-    )]
+    #[arg(long = "ws-allowed-origin", env = "SCORECAST_WS_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub ws_allowed_origins: Vec<String>,
 
     /// Updates waiting for one worker thread before it skips to the latest snapshots.
@@ -137,6 +129,19 @@ pub struct Settings {
     /// Kernel send buffer of each WebSocket socket, in bytes (0: the kernel's default).
     #[arg(long, env = "SCORECAST_WS_SEND_BUFFER_BYTES", default_value_t = 0)]
     pub ws_send_buffer_bytes: usize,
+
+    /// Seconds between SSE comment lines sent to keep idle streams (and proxies) open.
+    #[arg(long, env = "SCORECAST_SSE_HEARTBEAT_SECS", default_value_t = 15)]
+    pub sse_heartbeat_secs: u64,
+
+    /// Most missed events a resuming client is sent; further behind, it gets a fresh snapshot
+    /// marked as not recovered.
+    #[arg(long, env = "SCORECAST_HISTORY_WINDOW_EVENTS", default_value_t = 1_000)]
+    pub history_window_events: i64,
+
+    /// Oldest missed event, in seconds, a resuming client is sent (older: not recovered).
+    #[arg(long, env = "SCORECAST_HISTORY_WINDOW_SECS", default_value_t = 6 * 3600)]
+    pub history_window_secs: u64,
 
     /// Log format: `text` for people, `json` for log collectors.
     #[arg(long, env = "SCORECAST_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
@@ -175,6 +180,11 @@ impl Settings {
                 slow_consumer_timeout: Duration::from_secs(self.ws_slow_consumer_secs),
                 max_malformed: self.ws_max_malformed,
                 close_grace: CLOSE_GRACE,
+                sse_heartbeat: Duration::from_secs(self.sse_heartbeat_secs),
+            },
+            history: HistoryWindow {
+                events: self.history_window_events,
+                age: Duration::from_secs(self.history_window_secs),
             },
         }
     }

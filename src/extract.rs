@@ -75,12 +75,7 @@ impl<T: FromJson + 'static> FromRequest for JsonBody<T> {
 
 fn check_content_type(value: Option<&header::HeaderValue>) -> Result<(), ApiError> {
     let mime = value.and_then(|v| v.to_str().ok()).unwrap_or("");
-    let essence = mime
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
+    let essence = mime.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     if essence == "application/json"
         || (essence.starts_with("application/") && essence.ends_with("+json"))
     {
@@ -97,9 +92,7 @@ fn check_content_type(value: Option<&header::HeaderValue>) -> Result<(), ApiErro
 }
 
 fn too_large(limit: usize) -> ApiError {
-    ApiError::PayloadTooLarge(format!(
-        "the body is larger than the limit of {limit} bytes"
-    ))
+    ApiError::PayloadTooLarge(format!("the body is larger than the limit of {limit} bytes"))
 }
 
 /// Parses in two steps so that syntax errors (400) and field errors (422) are told apart.
@@ -109,14 +102,9 @@ fn parse<T: FromJson>(body: &[u8]) -> Result<JsonBody<T>, ApiError> {
     // serde_json's default map is sorted, so this is a canonical form of the body.
     let canonical = serde_json::to_vec(&json).expect("a JSON value always serializes");
     let canonical_hash = hex::encode(Sha256::digest(&canonical));
-    let value = T::from_json(json).map_err(|e| ApiError::Invalid {
-        field: e.field,
-        detail: e.detail,
-    })?;
-    Ok(JsonBody {
-        value,
-        canonical_hash,
-    })
+    let value =
+        T::from_json(json).map_err(|e| ApiError::Invalid { field: e.field, detail: e.detail })?;
+    Ok(JsonBody { value, canonical_hash })
 }
 
 #[cfg(test)]
@@ -126,9 +114,8 @@ mod tests {
 
     #[test]
     fn field_errors_name_the_field() {
-        let err = parse::<EventKind>(br#"{"kind":"goal","team":"home","minute":300}"#)
-            .err()
-            .unwrap();
+        let err =
+            parse::<EventKind>(br#"{"kind":"goal","team":"home","minute":300}"#).err().unwrap();
         match err {
             ApiError::Invalid { field, detail } => {
                 assert_eq!(field.as_deref(), Some("minute"));
@@ -140,16 +127,9 @@ mod tests {
 
     #[test]
     fn syntax_errors_are_bad_requests_and_hashes_ignore_layout() {
-        assert!(matches!(
-            parse::<EventKind>(b"{\"kind\":"),
-            Err(ApiError::BadRequest(_))
-        ));
-        let a = parse::<EventKind>(br#"{"kind":"end","minute":90}"#)
-            .ok()
-            .unwrap();
-        let b = parse::<EventKind>(br#"{ "minute": 90, "kind": "end" }"#)
-            .ok()
-            .unwrap();
+        assert!(matches!(parse::<EventKind>(b"{\"kind\":"), Err(ApiError::BadRequest(_))));
+        let a = parse::<EventKind>(br#"{"kind":"end","minute":90}"#).ok().unwrap();
+        let b = parse::<EventKind>(br#"{ "minute": 90, "kind": "end" }"#).ok().unwrap();
         assert_eq!(a.canonical_hash, b.canonical_hash);
     }
 }

@@ -34,6 +34,12 @@ pub struct Metrics {
     pub ws_heartbeat_timeouts: IntCounter,
     pub ws_refused: IntCounterVec,
     pub ws_worker_lagged: IntCounter,
+    pub resumes: IntCounterVec,
+    pub events_replayed: IntCounter,
+    pub replay_queries: IntCounter,
+    pub sse_connections: IntGauge,
+    pub sse_messages_sent: IntCounter,
+    pub sse_bytes_sent: IntCounter,
 }
 
 fn counter(name: &str, help: &str) -> IntCounter {
@@ -49,10 +55,7 @@ impl Metrics {
         let registry = Registry::new_custom(Some("scorecast".into()), None)
             .expect("the prefix is a valid metric name");
         let http_requests = IntCounterVec::new(
-            Opts::new(
-                "http_requests_total",
-                "HTTP requests by method, route pattern and status",
-            ),
+            Opts::new("http_requests_total", "HTTP requests by method, route pattern and status"),
             &["method", "route", "status"],
         )
         .expect("valid metric");
@@ -83,10 +86,7 @@ impl Metrics {
         let ingest_queue = IntGauge::new("ingest_queue_depth", "Events waiting for the committer")
             .expect("valid metric");
         let polls = IntCounterVec::new(
-            Opts::new(
-                "poll_responses_total",
-                "Snapshot (polling) answers by status: 200 or 304",
-            ),
+            Opts::new("poll_responses_total", "Snapshot (polling) answers by status: 200 or 304"),
             &["status"],
         )
         .expect("valid metric");
@@ -130,10 +130,7 @@ impl Metrics {
                 "Connections closed for not answering a ping",
             ),
             ws_refused: IntCounterVec::new(
-                Opts::new(
-                    "ws_refused_handshakes_total",
-                    "WebSocket handshakes refused, by reason",
-                ),
+                Opts::new("ws_refused_handshakes_total", "WebSocket handshakes refused, by reason"),
                 &["reason"],
             )
             .expect("valid metric"),
@@ -141,6 +138,19 @@ impl Metrics {
                 "ws_worker_lagged_total",
                 "Broadcasts a worker's full queue could not take (its clients were resynchronized)",
             ),
+            resumes: IntCounterVec::new(
+                Opts::new("resumes_total", "Resumes by outcome: recovered or not_recovered"),
+                &["outcome"],
+            )
+            .expect("valid metric"),
+            events_replayed: counter("events_replayed_total", "Missed events replayed to resuming clients"),
+            replay_queries: counter(
+                "replay_queries_total",
+                "Database reads for resumes (identical resumes share one; recent ones need none)",
+            ),
+            sse_connections: gauge("sse_connections", "Open Server-Sent Events streams"),
+            sse_messages_sent: counter("sse_messages_sent_total", "Messages and comments sent over SSE"),
+            sse_bytes_sent: counter("sse_bytes_sent_total", "Bytes sent over SSE"),
             registry,
             http_requests,
             http_duration,
@@ -175,11 +185,15 @@ impl Metrics {
             Box::new(self.ws_heartbeat_timeouts.clone()),
             Box::new(self.ws_refused.clone()),
             Box::new(self.ws_worker_lagged.clone()),
+            Box::new(self.resumes.clone()),
+            Box::new(self.events_replayed.clone()),
+            Box::new(self.replay_queries.clone()),
+            Box::new(self.sse_connections.clone()),
+            Box::new(self.sse_messages_sent.clone()),
+            Box::new(self.sse_bytes_sent.clone()),
         ];
         for collector in collectors {
-            self.registry
-                .register(collector)
-                .expect("each metric is registered once");
+            self.registry.register(collector).expect("each metric is registered once");
         }
     }
 

@@ -28,10 +28,7 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     /// A field is missing or invalid; `field` is its path in the body, like `team` or `score.home`.
     #[error("{detail}")]
-    Invalid {
-        field: Option<String>,
-        detail: String,
-    },
+    Invalid { field: Option<String>, detail: String },
     #[error("{0}")]
     Unavailable(String),
     /// Details go to the log, never to the client.
@@ -52,10 +49,7 @@ struct Problem<'a> {
 
 impl ApiError {
     pub fn invalid(field: impl Into<String>, detail: impl Into<String>) -> Self {
-        Self::Invalid {
-            field: Some(field.into()),
-            detail: detail.into(),
-        }
+        Self::Invalid { field: Some(field.into()), detail: detail.into() }
     }
 
     pub fn no_match(id: impl std::fmt::Display) -> Self {

@@ -1,5 +1,5 @@
-//! The WebSocket (and, later, SSE) wire protocol: compact JSON messages, each encoded once into a
-//! complete WebSocket frame whose bytes every recipient shares.
+//! The wire protocol of both transports: compact JSON messages, each encoded once into a complete
+//! WebSocket frame and a complete Server-Sent Events chunk whose bytes every recipient shares.
 //!
 //! Server messages carry `m` (match id) and `s` (the match's sequence number) and a kind `k`. A goal
 //! update is about 55 bytes: `{"m":42,"s":17,"k":"goal","t":"h","mn":67,"sc":[2,1]}`.
@@ -7,12 +7,42 @@
 
 use actix_http::ws::{CloseCode, CloseReason, OpCode, Parser};
 use bytes::{Bytes, BytesMut};
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{CardColor, EventKind, LiveState, MatchId, MatchMeta, Side, StoredEvent};
+use crate::domain::{
+    CardColor, EventKind, LiveState, MatchId, MatchMeta, Period, Side, Status, StoredEvent,
+};
 
 /// The subprotocol name clients may offer.
 pub const SUBPROTOCOL: &str = "scorecast.v1";
+
+/// One message, ready to write on either transport.
+#[derive(Debug, Clone)]
+pub struct Encoded {
+    /// A complete, unmasked WebSocket text frame.
+    pub ws: Bytes,
+    /// A complete SSE event: `id: <match>:<seq>` (when the message has both) and `data: <json>`.
+    pub sse: Bytes,
+}
+
+impl Encoded {
+    fn new(json: &[u8], id: Option<(MatchId, i64)>) -> Self {
+        let mut sse = BytesMut::with_capacity(json.len() + 32);
+        if let Some((m, s)) = id {
+            sse.extend_from_slice(format!("id: {m}:{s}\n").as_bytes());
+        }
+        sse.extend_from_slice(b"data: ");
+        sse.extend_from_slice(json);
+        sse.extend_from_slice(b"\n\n");
+        Self { ws: text_frame(json), sse: sse.freeze() }
+    }
+
+    fn of<T: Serialize>(message: &T, id: Option<(MatchId, i64)>) -> Self {
+        Self::new(&serde_json::to_vec(message).expect("messages always serialize"), id)
+    }
+}
 
 #[derive(Serialize)]
 struct Update<'a> {
@@ -43,15 +73,16 @@ fn side(team: Side) -> Option<&'static str> {
     })
 }
 
-/// The compact update for a committed event, as a complete text frame.
-pub fn update_frame(event: &StoredEvent, live: &LiveState) -> Bytes {
+/// The compact update for a committed event. Status and period changes are derived from the event
+/// itself, so stored events can be replayed in this form too.
+pub fn update(event: &StoredEvent) -> Encoded {
     let mut update = Update {
         m: event.match_id,
         s: event.seq,
         k: event.kind.name(),
         t: None,
         mn: event.kind.minute().map(i64::from),
-        sc: [live.score.home.into(), live.score.away.into()],
+        sc: [event.score.home.into(), event.score.away.into()],
         st: None,
         pd: None,
         p: None,
@@ -73,13 +104,20 @@ pub fn update_frame(event: &StoredEvent, live: &LiveState) -> Bytes {
             update.p = Some(sub.player_in.as_ref());
             update.po = Some(sub.player_out.as_ref());
         }
-        EventKind::Kickoff(_) | EventKind::Period(_) | EventKind::End(_) => {
-            update.st = Some(live.status.as_str());
-            update.pd = live.period.map(|p| p.as_str());
+        EventKind::Kickoff(_) => {
+            update.st = Some(Status::Live.as_str());
+            update.pd = Some(Period::FirstHalf.as_str());
         }
+        EventKind::Period(change) => {
+            let status =
+                if change.period == Period::HalfTime { Status::HalfTime } else { Status::Live };
+            update.st = Some(status.as_str());
+            update.pd = Some(change.period.as_str());
+        }
+        EventKind::End(_) => update.st = Some(Status::Finished.as_str()),
         EventKind::Score(_) => {}
     }
-    text_frame(&serde_json::to_vec(&update).expect("updates always serialize"))
+    Encoded::of(&update, Some((event.match_id, event.seq)))
 }
 
 #[derive(Serialize)]
@@ -98,11 +136,14 @@ struct SnapshotMessage<'a> {
     comp: &'a str,
     #[serde(with = "time::serde::rfc3339")]
     ko: time::OffsetDateTime,
+    /// Present on answers to a resume: `false` when the missed events could not be replayed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rec: Option<bool>,
 }
 
-/// A match's current state in compact form, as a complete text frame: sent on subscribe and in
-/// place of updates a slow client skipped.
-pub fn snapshot_frame(meta: &MatchMeta, live: &LiveState) -> Bytes {
+/// A match's current state in compact form: sent on subscribe, in place of updates a slow client
+/// skipped, and (with `recovered: Some(false)`) when a resume could not be served.
+pub fn snapshot(meta: &MatchMeta, live: &LiveState, recovered: Option<bool>) -> Encoded {
     let message = SnapshotMessage {
         m: meta.id,
         s: live.seq,
@@ -115,8 +156,24 @@ pub fn snapshot_frame(meta: &MatchMeta, live: &LiveState) -> Bytes {
         away: &meta.away,
         comp: &meta.competition,
         ko: meta.kickoff_at,
+        rec: recovered,
     };
-    text_frame(&serde_json::to_vec(&message).expect("snapshots always serialize"))
+    Encoded::of(&message, Some((meta.id, live.seq)))
+}
+
+#[derive(Serialize)]
+struct Resumed {
+    m: MatchId,
+    s: i64,
+    k: &'static str,
+    rec: bool,
+    n: usize,
+}
+
+/// Announces a successful resume from `since`: the `replayed` missed updates follow, in order.
+pub fn resumed(match_id: MatchId, since: i64, replayed: usize) -> Encoded {
+    let message = Resumed { m: match_id, s: since, k: "resume", rec: true, n: replayed };
+    Encoded::of(&message, Some((match_id, since)))
 }
 
 #[derive(Serialize)]
@@ -129,14 +186,13 @@ struct ErrorMessage<'a> {
 }
 
 /// An error about one client message; the connection stays open.
-pub fn error_frame(code: &str, detail: &str, match_id: Option<MatchId>) -> Bytes {
-    let message = ErrorMessage {
-        k: "error",
-        code,
-        m: match_id,
-        detail,
-    };
-    text_frame(&serde_json::to_vec(&message).expect("errors always serialize"))
+pub fn error(code: &str, detail: &str, match_id: Option<MatchId>) -> Encoded {
+    Encoded::of(&ErrorMessage { k: "error", code, m: match_id, detail }, None)
+}
+
+/// An SSE comment line, which clients ignore: the SSE heartbeat.
+pub fn sse_comment(text: &str) -> Bytes {
+    Bytes::from(format!(": {text}\n\n"))
 }
 
 /// A close frame with a code and a human-readable reason (at most 123 bytes, per RFC 6455).
@@ -146,14 +202,7 @@ pub fn close_frame(code: CloseCode, reason: &str) -> Bytes {
         reason.pop();
     }
     let mut frame = BytesMut::new();
-    Parser::write_close(
-        &mut frame,
-        Some(CloseReason {
-            code,
-            description: Some(reason),
-        }),
-        false,
-    );
+    Parser::write_close(&mut frame, Some(CloseReason { code, description: Some(reason) }), false);
     frame.freeze()
 }
 
@@ -174,14 +223,21 @@ fn text_frame(payload: &[u8]) -> Bytes {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ClientMessage {
-    Subscribe { matches: Vec<MatchId> },
-    Unsubscribe { matches: Vec<MatchId> },
+    /// `since` maps match ids (as JSON object keys) to the last sequence number the client has.
+    Subscribe {
+        matches: Vec<MatchId>,
+        #[serde(default)]
+        since: HashMap<String, i64>,
+    },
+    Unsubscribe {
+        matches: Vec<MatchId>,
+    },
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{Goal, Minute, Score, Status};
+    use crate::domain::{Goal, Minute, Score};
 
     #[test]
     fn a_goal_update_fits_in_64_bytes_even_with_large_numbers() {
@@ -191,33 +247,15 @@ mod tests {
             kind: EventKind::Goal(Goal {
                 team: Side::Away,
                 minute: Minute::try_from(120).unwrap(),
-                player: Some(
-                    "A very long player name indeed"
-                        .to_owned()
-                        .try_into()
-                        .unwrap(),
-                ),
+                player: Some("A very long player name indeed".to_owned().try_into().unwrap()),
             }),
-            score: Score {
-                home: 10.try_into().unwrap(),
-                away: 11.try_into().unwrap(),
-            },
+            score: Score { home: 10.try_into().unwrap(), away: 11.try_into().unwrap() },
             recorded_at: time::OffsetDateTime::now_utc(),
         };
-        let live = LiveState {
-            status: Status::Live,
-            period: None,
-            minute: None,
-            score: event.score,
-            seq: event.seq,
-        };
-        let frame = update_frame(&event, &live);
+        let encoded = update(&event);
+        let frame = encoded.ws;
         let payload = &frame[2..];
-        assert_eq!(
-            frame[1] as usize,
-            payload.len(),
-            "one-byte length header, unmasked"
-        );
+        assert_eq!(frame[1] as usize, payload.len(), "one-byte length header, unmasked");
         assert!(
             payload.len() <= 64,
             "{} bytes: {}",
@@ -235,15 +273,13 @@ mod tests {
     fn client_messages_parse_and_unknown_ops_do_not() {
         let sub: ClientMessage =
             serde_json::from_str(r#"{"op":"subscribe","matches":[1,2]}"#).unwrap();
-        assert_eq!(
-            sub,
-            ClientMessage::Subscribe {
-                matches: vec![1, 2]
-            }
-        );
-        assert!(
-            serde_json::from_str::<ClientMessage>(r#"{"op":"publish","matches":[1]}"#).is_err()
-        );
+        let none = HashMap::new();
+        assert_eq!(sub, ClientMessage::Subscribe { matches: vec![1, 2], since: none });
+        let resume: ClientMessage =
+            serde_json::from_str(r#"{"op":"subscribe","matches":[42],"since":{"42":17}}"#).unwrap();
+        let since = HashMap::from([("42".to_owned(), 17)]);
+        assert_eq!(resume, ClientMessage::Subscribe { matches: vec![42], since });
+        assert!(serde_json::from_str::<ClientMessage>(r#"{"op":"publish","matches":[1]}"#).is_err());
         assert!(serde_json::from_str::<ClientMessage>(r#"{"op":"subscribe"}"#).is_err());
     }
 

@@ -12,6 +12,7 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 
 use crate::domain::{LiveState, MatchId, MatchMeta};
+use crate::protocol::Encoded;
 use crate::store::MatchRecord;
 
 /// How many of its latest events a snapshot carries: enough for a timeline. A snapshot is 0.3 KB
@@ -29,8 +30,8 @@ pub struct Snapshot {
     pub body: Bytes,
     /// Strong validator: changes with every event and every metadata change.
     pub etag: String,
-    /// The compact snapshot message as a complete WebSocket frame.
-    pub frame: Bytes,
+    /// The compact snapshot message, encoded for both transports.
+    pub encoded: Encoded,
 }
 
 /// A match without its events, as listed by `GET /api/v1/matches`.
@@ -51,31 +52,15 @@ struct Full<'a> {
 
 impl Snapshot {
     fn new(meta: MatchMeta, live: LiveState, recent: VecDeque<Arc<RawValue>>) -> Self {
-        let full = Full {
-            summary: Summary {
-                meta: &meta,
-                live: &live,
-            },
-            events: &recent,
-        };
+        let full = Full { summary: Summary { meta: &meta, live: &live }, events: &recent };
         let body = Bytes::from(serde_json::to_vec(&full).expect("snapshots always serialize"));
         let etag = format!("\"{}-{}-{}\"", meta.id, live.seq, meta.revision);
-        let frame = crate::protocol::snapshot_frame(&meta, &live);
-        Self {
-            meta,
-            live,
-            recent,
-            body,
-            etag,
-            frame,
-        }
+        let encoded = crate::protocol::snapshot(&meta, &live, None);
+        Self { meta, live, recent, body, etag, encoded }
     }
 
     pub fn summary(&self) -> Summary<'_> {
-        Summary {
-            meta: &self.meta,
-            live: &self.live,
-        }
+        Summary { meta: &self.meta, live: &self.live }
     }
 }
 
@@ -104,9 +89,7 @@ impl Snapshots {
                 (r.meta.id, Arc::new(Snapshot::new(r.meta, r.live, events)))
             })
             .collect();
-        Self {
-            matches: RwLock::new(matches),
-        }
+        Self { matches: RwLock::new(matches) }
     }
 
     pub fn get(&self, id: MatchId) -> Option<Arc<Snapshot>> {
@@ -158,15 +141,11 @@ impl Snapshots {
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<MatchId, Arc<Snapshot>>> {
         // A panic while holding the lock cannot leave a half-written map: every write is one insert.
-        self.matches
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.matches.read().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn write(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<MatchId, Arc<Snapshot>>> {
-        self.matches
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.matches.write().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 

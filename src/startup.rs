@@ -25,7 +25,8 @@ use crate::metrics::Metrics;
 use crate::routes;
 use crate::snapshots::{Snapshots, RECENT_EVENTS};
 use crate::store::Store;
-use crate::ws::{AllowedOrigins, UpgradeFactory};
+use crate::subscription::AllowedOrigins;
+use crate::ws::UpgradeFactory;
 
 /// How often expired Idempotency-Key answers are deleted.
 const PURGE_INTERVAL: Duration = Duration::from_secs(3600);
@@ -86,25 +87,20 @@ impl Application {
     /// Opens the database (applying migrations), loads every match into memory, and binds the
     /// listener; with port 0 the system picks a free port, which `port()` reports.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let store = Store::connect(&settings.database())
-            .await
-            .with_context(|| {
-                format!("opening the database at {}", redact(&settings.database_url))
-            })?;
+        let store = Store::connect(&settings.database()).await.with_context(|| {
+            format!("opening the database at {}", redact(&settings.database_url))
+        })?;
         let tokens =
             AdminTokens::establish(&settings.admin_tokens, &store, settings.rotate_admin_token)
                 .await
                 .context("setting up admin tokens")?;
         let snapshots = Arc::new(Snapshots::load(
             store.all_matches().await.context("loading matches")?,
-            store
-                .recent_events(RECENT_EVENTS as i64)
-                .await
-                .context("loading recent events")?,
+            store.recent_events(RECENT_EVENTS as i64).await.context("loading recent events")?,
         ));
         let metrics = Arc::new(Metrics::new());
         let shutdown = CancellationToken::new();
-        let hub = Arc::new(Hub::new(settings.hub(), snapshots.clone(), metrics.clone()));
+        let hub = Arc::new(Hub::new(settings.hub(), store.clone(), snapshots.clone(), metrics.clone()));
         let (ingest, committer) = ingest::spawn(
             store.clone(),
             snapshots.clone(),
@@ -182,15 +178,7 @@ impl Application {
     /// Serves until `stop` completes, then finishes in-flight requests, stores every queued event,
     /// and closes the database.
     pub async fn run_until(self, stop: impl Future<Output = ()>) -> anyhow::Result<()> {
-        let Self {
-            server,
-            store,
-            tasks,
-            shutdown,
-            hub,
-            drain,
-            ..
-        } = self;
+        let Self { server, store, tasks, shutdown, hub, drain, .. } = self;
         let handle = server.handle();
         let mut server = std::pin::pin!(server);
         tokio::select! {

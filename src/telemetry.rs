@@ -20,10 +20,7 @@ pub fn init(format: LogFormat, filter: &str) {
 /// Raises the soft open-file limit to the hard limit: every connection holds one descriptor.
 pub fn raise_open_file_limit() {
     match rlimit::increase_nofile_limit(u64::MAX) {
-        Ok(limit) => tracing::info!(
-            open_files = limit,
-            "open-file limit raised to the hard limit"
-        ),
+        Ok(limit) => tracing::info!(open_files = limit, "open-file limit raised to the hard limit"),
         Err(e) => tracing::warn!(error = %e, "could not raise the open-file limit"),
     }
 }

@@ -1,1 +1,33 @@
-fn main() {}
+use std::process::ExitCode;
+
+use clap::Parser;
+use scorecast_bench::cli::{self, Cli, Command};
+use scorecast_bench::{floor, worker};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let result = match cli.command {
+        Command::FanoutWorker => worker::main_stdio().map(|()| true),
+        Command::FloorServer { listen } => floor::main_stdio(listen).map(|()| true),
+        command => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(Into::into)
+            .and_then(|runtime| runtime.block_on(cli::execute(command))),
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -37,15 +37,9 @@ impl Period {
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
-        [
-            Self::FirstHalf,
-            Self::HalfTime,
-            Self::SecondHalf,
-            Self::ExtraTime,
-            Self::Penalties,
-        ]
-        .into_iter()
-        .find(|p| p.as_str() == raw)
+        [Self::FirstHalf, Self::HalfTime, Self::SecondHalf, Self::ExtraTime, Self::Penalties]
+            .into_iter()
+            .find(|p| p.as_str() == raw)
     }
 }
 
@@ -142,10 +136,7 @@ impl EventKind {
             "period" => parse_json(rest).map(Self::Period),
             "score" => parse_json(rest).map(Self::Score),
             "end" => parse_json(rest).map(Self::End),
-            other => Err(FieldError::at(
-                "kind",
-                format!("unknown kind {other:?}; one of {KINDS}"),
-            )),
+            other => Err(FieldError::at("kind", format!("unknown kind {other:?}; one of {KINDS}"))),
         }
     }
 
@@ -190,6 +181,29 @@ pub struct StoredEvent {
     pub recorded_at: OffsetDateTime,
 }
 
+impl StoredEvent {
+    /// Reads an event back from its stored JSON (the form `Serialize` wrote).
+    pub fn from_json(body: &str) -> Result<Self, FieldError> {
+        let Value::Object(mut fields) = serde_json::from_str(body)
+            .map_err(|e| FieldError::whole(format!("stored event is not JSON: {e}")))?
+        else {
+            return Err(FieldError::whole("stored event is not an object"));
+        };
+        let mut take = |name: &str| {
+            fields.remove(name).ok_or_else(|| FieldError::at(name, "missing in stored event"))
+        };
+        let match_id = parse_json(take("match_id")?)?;
+        let seq = parse_json(take("seq")?)?;
+        let score = parse_json(take("score")?)?;
+        let recorded_at: String = parse_json(take("recorded_at")?)?;
+        let recorded_at =
+            OffsetDateTime::parse(&recorded_at, &time::format_description::well_known::Rfc3339)
+                .map_err(|e| FieldError::at("recorded_at", e.to_string()))?;
+        let kind = EventKind::from_json(Value::Object(fields))?;
+        Ok(Self { match_id, seq, kind, score, recorded_at })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,18 +225,9 @@ mod tests {
     fn invalid_fields_are_rejected_by_name() {
         for (body, field) in [
             (r#"{"kind":"goal","team":"home"}"#, Some("minute")),
-            (
-                r#"{"kind":"goal","team":"middle","minute":3}"#,
-                Some("team"),
-            ),
-            (
-                r#"{"kind":"goal","team":"home","minute":201}"#,
-                Some("minute"),
-            ),
-            (
-                r#"{"kind":"card","team":"home","player":"X","color":"blue"}"#,
-                Some("color"),
-            ),
+            (r#"{"kind":"goal","team":"middle","minute":3}"#, Some("team")),
+            (r#"{"kind":"goal","team":"home","minute":201}"#, Some("minute")),
+            (r#"{"kind":"card","team":"home","player":"X","color":"blue"}"#, Some("color")),
             (r#"{"kind":"penalty_shootout"}"#, Some("kind")),
             (r#"{"team":"home"}"#, Some("kind")),
             (r#"{"kind":"end","surprise":1}"#, Some("surprise")),
@@ -234,13 +239,29 @@ mod tests {
     }
 
     #[test]
+    fn stored_events_read_back_as_written() {
+        let kind =
+            parse(r#"{"kind":"card","team":"away","player":"Kees","color":"red","minute":3}"#)
+                .unwrap();
+        let event = StoredEvent {
+            match_id: 4,
+            seq: 9,
+            kind,
+            score: Score::default(),
+            recorded_at: OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap(),
+        };
+        let back = StoredEvent::from_json(&serde_json::to_string(&event).unwrap()).unwrap();
+        assert_eq!(
+            (back.match_id, back.seq, back.kind, back.recorded_at),
+            (4, 9, event.kind, event.recorded_at)
+        );
+    }
+
+    #[test]
     fn events_serialize_with_their_kind() {
         let goal = parse(r#"{"kind":"goal","team":"home","minute":67}"#).unwrap();
         let json = serde_json::to_value(&goal).unwrap();
-        assert_eq!(
-            json,
-            serde_json::json!({"kind":"goal","team":"home","minute":67})
-        );
+        assert_eq!(json, serde_json::json!({"kind":"goal","team":"home","minute":67}));
     }
 
     #[test]

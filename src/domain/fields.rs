@@ -24,9 +24,7 @@ impl TryFrom<String> for Name {
             return Err("must not be empty".into());
         }
         if chars > MAX_NAME_CHARS {
-            return Err(format!(
-                "must be at most {MAX_NAME_CHARS} characters, got {chars}"
-            ));
+            return Err(format!("must be at most {MAX_NAME_CHARS} characters, got {chars}"));
         }
         if trimmed.chars().any(char::is_control) {
             return Err("must not contain control characters".into());
@@ -114,10 +112,7 @@ mod tests {
 
     #[test]
     fn names_are_trimmed_and_bounded() {
-        assert_eq!(
-            Name::try_from("  Ajax ".to_owned()).unwrap().as_ref(),
-            "Ajax"
-        );
+        assert_eq!(Name::try_from("  Ajax ".to_owned()).unwrap().as_ref(), "Ajax");
         assert!(Name::try_from("   ".to_owned()).is_err());
         assert!(Name::try_from("x".repeat(101)).is_err());
         assert!(Name::try_from("é".repeat(100)).is_ok());

@@ -126,9 +126,7 @@ impl LiveState {
                 self.require(&[Scheduled], event)?;
                 next.status = Live;
                 next.period = Some(Period::FirstHalf);
-                next.minute = next
-                    .minute
-                    .or(Some(Minute::try_from(0).expect("0 is a minute")));
+                next.minute = next.minute.or(Some(Minute::try_from(0).expect("0 is a minute")));
             }
             EventKind::Goal(Goal { team, .. }) => {
                 self.require(&[Live], event)?;
@@ -142,10 +140,7 @@ impl LiveState {
             }
             EventKind::Score(ScoreSet { home, away, .. }) => {
                 self.require(&[Live, HalfTime], event)?;
-                next.score = Score {
-                    home: *home,
-                    away: *away,
-                };
+                next.score = Score { home: *home, away: *away };
             }
             EventKind::Period(PeriodChange { period, .. }) => {
                 let allowed: &[Status] = match period {
@@ -155,16 +150,10 @@ impl LiveState {
                     Period::ExtraTime | Period::Penalties => &[Live, HalfTime],
                 };
                 if *period == Period::FirstHalf {
-                    return Err(Conflict(
-                        "the first half starts with a kickoff event".into(),
-                    ));
+                    return Err(Conflict("the first half starts with a kickoff event".into()));
                 }
                 self.require(allowed, event)?;
-                next.status = if *period == Period::HalfTime {
-                    HalfTime
-                } else {
-                    Live
-                };
+                next.status = if *period == Period::HalfTime { HalfTime } else { Live };
                 next.period = Some(*period);
             }
             EventKind::End(_) => {
@@ -182,11 +171,8 @@ impl LiveState {
         let why = match self.status {
             Status::Finished => "the match has ended; no event is accepted after `end`".to_owned(),
             status => {
-                let article = if event.name().starts_with(['a', 'e', 'i', 'o', 'u']) {
-                    "an"
-                } else {
-                    "a"
-                };
+                let article =
+                    if event.name().starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
                 format!(
                     "{article} {} event is not allowed while the match is {}",
                     event.name(),
@@ -211,49 +197,29 @@ mod tests {
         let s = LiveState::initial();
         let s = s.apply(&event(r#"{"kind":"kickoff"}"#)).unwrap();
         assert_eq!((s.status, s.seq), (Status::Live, 1));
-        let s = s
-            .apply(&event(r#"{"kind":"goal","team":"away","minute":12}"#))
-            .unwrap();
+        let s = s.apply(&event(r#"{"kind":"goal","team":"away","minute":12}"#)).unwrap();
         assert_eq!(i64::from(s.score.away), 1);
-        let s = s
-            .apply(&event(
-                r#"{"kind":"period","period":"half_time","minute":45}"#,
-            ))
-            .unwrap();
+        let s = s.apply(&event(r#"{"kind":"period","period":"half_time","minute":45}"#)).unwrap();
         assert_eq!(s.status, Status::HalfTime);
-        let err = s
-            .apply(&event(r#"{"kind":"goal","team":"home","minute":46}"#))
-            .unwrap_err();
+        let err = s.apply(&event(r#"{"kind":"goal","team":"home","minute":46}"#)).unwrap_err();
         assert!(err.0.contains("half_time"), "{err}");
-        let s = s
-            .apply(&event(r#"{"kind":"period","period":"second_half"}"#))
-            .unwrap();
-        let s = s
-            .apply(&event(r#"{"kind":"score","home":2,"away":1,"minute":80}"#))
-            .unwrap();
+        let s = s.apply(&event(r#"{"kind":"period","period":"second_half"}"#)).unwrap();
+        let s = s.apply(&event(r#"{"kind":"score","home":2,"away":1,"minute":80}"#)).unwrap();
         assert_eq!((i64::from(s.score.home), i64::from(s.score.away)), (2, 1));
         let s = s.apply(&event(r#"{"kind":"end","minute":94}"#)).unwrap();
         assert_eq!((s.status, s.seq), (Status::Finished, 6));
         assert_eq!(s.minute.map(i64::from), Some(94));
-        let err = s.apply(&event(
-            r#"{"kind":"card","team":"home","player":"X","color":"red"}"#,
-        ));
+        let err = s.apply(&event(r#"{"kind":"card","team":"home","player":"X","color":"red"}"#));
         assert!(err.unwrap_err().0.contains("ended"));
     }
 
     #[test]
     fn goals_need_a_live_match_and_the_clock_never_runs_backwards() {
         let s = LiveState::initial();
-        assert!(s
-            .apply(&event(r#"{"kind":"goal","team":"home","minute":1}"#))
-            .is_err());
+        assert!(s.apply(&event(r#"{"kind":"goal","team":"home","minute":1}"#)).is_err());
         let s = s.apply(&event(r#"{"kind":"kickoff"}"#)).unwrap();
-        let s = s
-            .apply(&event(r#"{"kind":"goal","team":"home","minute":30}"#))
-            .unwrap();
-        let s = s
-            .apply(&event(r#"{"kind":"goal","team":"home","minute":29}"#))
-            .unwrap();
+        let s = s.apply(&event(r#"{"kind":"goal","team":"home","minute":30}"#)).unwrap();
+        let s = s.apply(&event(r#"{"kind":"goal","team":"home","minute":29}"#)).unwrap();
         assert_eq!(s.minute.map(i64::from), Some(30));
         assert!(s.apply(&event(r#"{"kind":"kickoff"}"#)).is_err());
     }

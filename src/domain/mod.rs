@@ -25,17 +25,11 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn at(field: &str, detail: impl Into<String>) -> Self {
-        Self {
-            field: Some(field.to_owned()),
-            detail: format!("{field}: {}", detail.into()),
-        }
+        Self { field: Some(field.to_owned()), detail: format!("{field}: {}", detail.into()) }
     }
 
     pub fn whole(detail: impl Into<String>) -> Self {
-        Self {
-            field: None,
-            detail: detail.into(),
-        }
+        Self { field: None, detail: detail.into() }
     }
 }
 
@@ -49,10 +43,7 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(
         if path == "." {
             // serde reports a missing field at the level above it; name it all the same.
             match missing_field(&detail) {
-                Some(field) => FieldError {
-                    field: Some(field.to_owned()),
-                    detail,
-                },
+                Some(field) => FieldError { field: Some(field.to_owned()), detail },
                 None => FieldError::whole(detail),
             }
         } else {

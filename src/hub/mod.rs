@@ -6,24 +6,32 @@
 //! between a worker and its own sockets.
 
 mod conn;
+mod replay;
 mod session;
+mod sse;
 mod worker;
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use bytes::Bytes;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 pub use conn::Limits;
+pub use replay::HistoryWindow;
+pub use sse::SseBody;
 pub use worker::Worker;
+
+use replay::Replays;
 
 use crate::domain::MatchId;
 use crate::metrics::Metrics;
+use crate::protocol::Encoded;
 use crate::snapshots::Snapshots;
+use crate::store::Store;
 
 /// Bounds of the real-time side.
 #[derive(Debug, Clone)]
@@ -35,6 +43,7 @@ pub struct HubSettings {
     /// Kernel send buffer per socket (0: the kernel's default, which grows as needed).
     pub send_buffer_bytes: usize,
     pub limits: Limits,
+    pub history: HistoryWindow,
 }
 
 /// One committed event, encoded once, on its way to every subscriber.
@@ -42,7 +51,7 @@ pub struct HubSettings {
 pub struct Broadcast {
     pub match_id: MatchId,
     pub seq: i64,
-    pub frame: Bytes,
+    pub message: Encoded,
     /// When the event's transaction committed: the start of the fan-out latency.
     pub committed_at: Instant,
 }
@@ -58,19 +67,37 @@ pub struct Hub {
     settings: HubSettings,
     snapshots: Arc<Snapshots>,
     metrics: Arc<Metrics>,
+    replays: Arc<Replays>,
     inboxes: Mutex<Vec<Inbox>>,
-    connections: AtomicUsize,
+    connections: Arc<Connections>,
     shutdown: CancellationToken,
 }
 
+/// The count of subscriber connections, and the gauge that shows it.
+struct Connections {
+    open: AtomicUsize,
+    gauge: prometheus::IntGauge,
+}
+
 impl Hub {
-    pub fn new(settings: HubSettings, snapshots: Arc<Snapshots>, metrics: Arc<Metrics>) -> Self {
+    pub fn new(
+        settings: HubSettings,
+        store: Store,
+        snapshots: Arc<Snapshots>,
+        metrics: Arc<Metrics>,
+    ) -> Self {
+        let window = settings.history.clone();
+        let connections = Arc::new(Connections {
+            open: AtomicUsize::new(0),
+            gauge: metrics.ws_connections.clone(),
+        });
         Self {
+            replays: Arc::new(Replays::new(store, snapshots.clone(), metrics.clone(), window)),
             settings,
             snapshots,
             metrics,
             inboxes: Mutex::new(Vec::new()),
-            connections: AtomicUsize::new(0),
+            connections,
             shutdown: CancellationToken::new(),
         }
     }
@@ -96,15 +123,15 @@ impl Hub {
     }
 
     /// Reserves room for one more connection, or `None` at the limit.
-    pub fn admit(self: &Arc<Self>) -> Option<Permit> {
+    pub fn admit(&self) -> Option<Permit> {
         let limit = self.settings.max_connections;
-        self.connections
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
-                (n < limit).then_some(n + 1)
-            })
+        let connections = &self.connections;
+        connections
+            .open
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < limit).then_some(n + 1))
             .ok()?;
-        self.metrics.ws_connections.inc();
-        Some(Permit { hub: self.clone() })
+        connections.gauge.inc();
+        Some(Permit { connections: connections.clone() })
     }
 
     /// Counts a refused handshake.
@@ -113,7 +140,7 @@ impl Hub {
     }
 
     pub fn connections(&self) -> usize {
-        self.connections.load(Ordering::Acquire)
+        self.connections.open.load(Ordering::Acquire)
     }
 
     /// Closes every connection with 1001 and refuses new ones.
@@ -137,27 +164,31 @@ impl Hub {
     fn register_worker(&self) -> (mpsc::Receiver<Arc<Broadcast>>, Arc<AtomicBool>) {
         let (queue, rx) = mpsc::channel(self.settings.worker_queue.max(1));
         let lagged = Arc::new(AtomicBool::new(false));
-        let inbox = Inbox {
-            queue,
-            lagged: lagged.clone(),
-        };
-        self.inboxes
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(inbox);
+        let inbox = Inbox { queue, lagged: lagged.clone() };
+        self.inboxes.lock().unwrap_or_else(|p| p.into_inner()).push(inbox);
         (rx, lagged)
     }
 }
 
 /// One admitted connection; dropping it frees the place.
 pub struct Permit {
-    hub: Arc<Hub>,
+    connections: Arc<Connections>,
+}
+
+impl Permit {
+    /// A permit counted nowhere, for unit tests of a single connection.
+    #[cfg(test)]
+    pub(crate) fn detached() -> Self {
+        let gauge = prometheus::IntGauge::new("test_connections", "test").expect("valid metric");
+        let connections = Connections { open: AtomicUsize::new(1), gauge };
+        Self { connections: Arc::new(connections) }
+    }
 }
 
 impl Drop for Permit {
     fn drop(&mut self) {
-        self.hub.connections.fetch_sub(1, Ordering::AcqRel);
-        self.hub.metrics.ws_connections.dec();
+        self.connections.open.fetch_sub(1, Ordering::AcqRel);
+        self.connections.gauge.dec();
     }
 }
 
@@ -169,8 +200,11 @@ pub enum Subscription {
     Matches(Vec<MatchId>),
 }
 
-/// A handshake the `/ws` route accepted, carried in the 101 response to the upgrade service.
+/// A subscriber the `/ws` or `/sse` route accepted (for `/ws`, carried in the 101 response to the
+/// upgrade service).
 pub struct Admission {
     pub permit: Permit,
     pub subscription: Subscription,
+    /// Matches to resume, with the last sequence number the client has of each.
+    pub since: HashMap<MatchId, i64>,
 }

@@ -3,6 +3,7 @@
 //! replace the waker the HTTP dispatcher left on the socket instead of adding one beside it.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::io;
 use std::rc::Rc;
 use std::task::{Context, Poll};
@@ -12,8 +13,9 @@ use actix_http::ws::{CloseCode, Frame, OpCode, ProtocolError};
 use bytes::BytesMut;
 use tokio::time::Instant;
 
-use super::conn::Phase;
+use super::conn::{Phase, Transport};
 use super::worker::WorkerState;
+use crate::domain::MatchId;
 use crate::protocol::{self, ClientMessage};
 
 /// Socket reads per wake-up before yielding, so one chatty client cannot starve the others.
@@ -45,7 +47,8 @@ impl WorkerState {
             if conn.phase == Phase::Done {
                 return;
             }
-            match conn.stream.poll_read_ready(cx) {
+            let Transport::WebSocket(io) = &mut conn.transport else { return };
+            match io.stream.poll_read_ready(cx) {
                 Poll::Pending => return,
                 Poll::Ready(Err(_)) => {
                     conn.phase = Phase::Done;
@@ -53,7 +56,7 @@ impl WorkerState {
                 }
                 Poll::Ready(Ok(())) => {}
             }
-            match conn.stream.try_read(&mut self.scratch) {
+            match io.stream.try_read(&mut self.scratch) {
                 Ok(0) => {
                     conn.phase = Phase::Done;
                     return;
@@ -62,7 +65,7 @@ impl WorkerState {
                     if conn.phase != Phase::Open {
                         continue; // closing: discard until the client closes too
                     }
-                    conn.read_buf.extend_from_slice(&self.scratch[..n]);
+                    io.read_buf.extend_from_slice(&self.scratch[..n]);
                     conn.heard(Instant::now());
                     self.decode(key);
                 }
@@ -79,16 +82,16 @@ impl WorkerState {
     fn poll_writes(&mut self, key: usize, cx: &mut Context<'_>) {
         loop {
             let conn = &mut self.conns[key];
+            let Transport::WebSocket(io) = &conn.transport else { return };
             if !conn.has_output() {
                 if let Phase::Closing { since, shut: false } = conn.phase {
                     // The close frame is out: send FIN, then wait for the client's own close.
-                    let _ =
-                        socket2::SockRef::from(&conn.stream).shutdown(std::net::Shutdown::Write);
+                    let _ = socket2::SockRef::from(&io.stream).shutdown(std::net::Shutdown::Write);
                     conn.phase = Phase::Closing { since, shut: true };
                 }
                 return;
             }
-            match conn.stream.poll_write_ready(cx) {
+            match io.stream.poll_write_ready(cx) {
                 Poll::Pending => return,
                 Poll::Ready(Err(_)) => {
                     conn.phase = Phase::Done;
@@ -97,7 +100,7 @@ impl WorkerState {
                 Poll::Ready(Ok(())) => {}
             }
             match conn.flush(&self.hub.snapshots) {
-                Ok((written, _)) => self.count_written(written),
+                Ok((written, _)) => self.written.ws.1 += written as u64,
                 Err(_) => {
                     self.conns[key].phase = Phase::Done;
                     return;
@@ -110,10 +113,11 @@ impl WorkerState {
     fn decode(&mut self, key: usize) {
         loop {
             let conn = &mut self.conns[key];
+            let Transport::WebSocket(io) = &mut conn.transport else { return };
             if conn.phase != Phase::Open {
                 return;
             }
-            match conn.codec.decode(&mut conn.read_buf) {
+            match io.codec.decode(&mut io.read_buf) {
                 Ok(Some(frame)) => self.handle(key, frame),
                 Ok(None) => break,
                 Err(err) => {
@@ -124,10 +128,11 @@ impl WorkerState {
                 }
             }
         }
-        let conn = &mut self.conns[key];
-        if conn.read_buf.is_empty() {
-            // Idle connections hold no read memory.
-            conn.read_buf = BytesMut::new();
+        if let Transport::WebSocket(io) = &mut self.conns[key].transport {
+            if io.read_buf.is_empty() {
+                // Idle connections hold no read memory.
+                io.read_buf = BytesMut::new();
+            }
         }
     }
 
@@ -135,15 +140,12 @@ impl WorkerState {
         let conn = &mut self.conns[key];
         match frame {
             Frame::Text(text) => self.handle_text(key, &text),
-            Frame::Binary(_) => conn.close(
-                CloseCode::Unsupported,
-                "binary frames are not supported; send JSON text",
-            ),
-            Frame::Continuation(_) => conn.close(
-                CloseCode::Unsupported,
-                "fragmented messages are not supported",
-            ),
-            Frame::Ping(payload) => conn.send(protocol::control_frame(OpCode::Pong, &payload)),
+            Frame::Binary(_) => conn
+                .close(CloseCode::Unsupported, "binary frames are not supported; send JSON text"),
+            Frame::Continuation(_) => {
+                conn.close(CloseCode::Unsupported, "fragmented messages are not supported")
+            }
+            Frame::Ping(payload) => conn.send_bytes(protocol::control_frame(OpCode::Pong, &payload)),
             Frame::Pong(_) => {}
             Frame::Close(reason) => {
                 let code = reason.map_or(CloseCode::Normal, |r| r.code);
@@ -158,32 +160,39 @@ impl WorkerState {
             return;
         };
         match serde_json::from_str::<ClientMessage>(text) {
-            Ok(ClientMessage::Subscribe { matches }) => self.subscribe(key, &matches),
-            Ok(ClientMessage::Unsubscribe { matches }) => self.unsubscribe(key, &matches),
-            Err(e) => {
-                let max = self.hub.settings.limits.max_malformed;
-                let conn = &mut self.conns[key];
-                conn.malformed += 1;
-                if conn.malformed > max {
-                    conn.close(
-                        CloseCode::Policy,
-                        &format!("more than {max} malformed messages"),
-                    );
-                } else {
-                    let detail = format!("not a valid message: {e}");
-                    conn.send(protocol::error_frame("bad_message", &detail, None));
+            Ok(ClientMessage::Subscribe { matches, since }) => {
+                let since: Option<HashMap<MatchId, i64>> = since
+                    .into_iter()
+                    .map(|(id, seq)| Some((id.parse().ok()?, seq)).filter(|_| seq >= 0))
+                    .collect();
+                match since {
+                    Some(since) => self.subscribe(key, &matches, &since),
+                    None => self.malformed(key, "since: keys must be match ids, values 0 or more"),
                 }
             }
+            Ok(ClientMessage::Unsubscribe { matches }) => self.unsubscribe(key, &matches),
+            Err(e) => self.malformed(key, &e.to_string()),
+        }
+    }
+
+    /// Answers a malformed message with an error, and closes after too many.
+    fn malformed(&mut self, key: usize, why: &str) {
+        let max = self.hub.settings.limits.max_malformed;
+        let conn = &mut self.conns[key];
+        conn.malformed += 1;
+        if conn.malformed > max {
+            conn.close(CloseCode::Policy, &format!("more than {max} malformed messages"));
+        } else {
+            conn.send(&protocol::error("bad_message", &format!("not a valid message: {why}"), None));
         }
     }
 }
 
 fn protocol_error(err: &ProtocolError, max_frame: usize) -> (CloseCode, String) {
     match err {
-        ProtocolError::Overflow => (
-            CloseCode::Size,
-            format!("frame larger than {max_frame} bytes"),
-        ),
+        ProtocolError::Overflow => {
+            (CloseCode::Size, format!("frame larger than {max_frame} bytes"))
+        }
         ProtocolError::UnmaskedFrame => {
             (CloseCode::Protocol, "client frames must be masked".into())
         }

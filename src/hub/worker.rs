@@ -4,7 +4,7 @@
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,9 +16,11 @@ use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use super::conn::{Conn, Due, Offer};
-use super::{session, Admission, Broadcast, Hub, Subscription};
+use super::conn::{Conn, Due, Offer, Phase};
+use super::replay::Missed;
+use super::{session, sse::SseBody, Admission, Broadcast, Hub, Subscription};
 use crate::domain::{MatchId, Status};
+use crate::protocol;
 
 /// How often the sweep looks at every connection: the resolution of heartbeats and deadlines.
 const SWEEP_INTERVAL: Duration = Duration::from_secs(1);
@@ -33,31 +35,56 @@ pub struct Worker {
     state: Rc<RefCell<WorkerState>>,
 }
 
+thread_local! {
+    /// The worker of this HTTP worker thread, for routes (SSE) that subscribe from a handler.
+    static CURRENT: RefCell<Option<Worker>> = const { RefCell::new(None) };
+}
+
+/// Messages and bytes written since the last report to the metrics (counted locally, reported
+/// once per batch rather than once per socket write).
+#[derive(Default)]
+pub(super) struct Written {
+    pub ws: (u64, u64),
+    pub sse: (u64, u64),
+}
+
 pub(super) struct WorkerState {
     pub hub: Arc<Hub>,
+    this: Weak<RefCell<WorkerState>>,
     pub conns: Slab<Conn>,
+    next_id: u64,
     by_match: HashMap<MatchId, HashSet<usize>>,
     wildcard: HashSet<usize>,
     pub scratch: Box<[u8]>,
-    /// Messages and bytes written since the last report to the metrics.
-    written: (u64, u64),
+    pub written: Written,
 }
 
 impl Worker {
     /// Creates this thread's worker and starts its loops; call on the worker thread.
     pub fn start(hub: Arc<Hub>) -> Self {
         let (inbox, lagged) = hub.register_worker();
-        let state = Rc::new(RefCell::new(WorkerState {
-            hub,
-            conns: Slab::new(),
-            by_match: HashMap::new(),
-            wildcard: HashSet::new(),
-            scratch: vec![0; READ_SCRATCH].into_boxed_slice(),
-            written: (0, 0),
-        }));
+        let state = Rc::new_cyclic(|this| {
+            RefCell::new(WorkerState {
+                hub,
+                this: this.clone(),
+                conns: Slab::new(),
+                next_id: 0,
+                by_match: HashMap::new(),
+                wildcard: HashSet::new(),
+                scratch: vec![0; READ_SCRATCH].into_boxed_slice(),
+                written: Written::default(),
+            })
+        });
         tokio::task::spawn_local(deliver(state.clone(), inbox, lagged));
         tokio::task::spawn_local(sweep(state.clone()));
-        Self { state }
+        let worker = Self { state };
+        CURRENT.with(|current| *current.borrow_mut() = Some(worker.clone()));
+        worker
+    }
+
+    /// The worker of the current thread, once it has started.
+    pub fn current() -> Option<Self> {
+        CURRENT.with(|current| current.borrow().clone())
     }
 
     /// Takes over an upgraded socket (and any bytes already read from it) and serves it.
@@ -69,19 +96,23 @@ impl Worker {
                 let _ = socket2::SockRef::from(&stream).set_send_buffer_size(send_buffer);
             }
             let max_frame = state.hub.settings.limits.max_frame_bytes;
-            let key = state
-                .conns
-                .insert(Conn::new(stream, read_buf, max_frame, admission.permit));
-            match admission.subscription {
-                Subscription::All => state.subscribe_all(key),
-                Subscription::Matches(ids) => state.subscribe(key, &ids),
-            }
-            if state.hub.is_shutting_down() {
-                state.conns[key].close(CloseCode::Away, "server shutting down");
-            }
+            let id = state.new_id();
+            let conn = Conn::websocket(id, stream, read_buf, max_frame, admission.permit);
+            let key = state.conns.insert(conn);
+            state.admit(key, admission.subscription, &admission.since);
             key
         };
         tokio::task::spawn_local(session::run(self.state.clone(), key));
+    }
+
+    /// Registers an SSE subscriber; the returned body streams its messages.
+    pub fn accept_sse(&self, admission: Admission) -> SseBody {
+        let mut state = self.state.borrow_mut();
+        let id = state.new_id();
+        let key = state.conns.insert(Conn::sse(id, admission.permit));
+        state.hub.metrics.sse_connections.inc();
+        state.admit(key, admission.subscription, &admission.since);
+        SseBody::new(self.state.clone(), key, id)
     }
 }
 
@@ -123,6 +154,21 @@ async fn sweep(state: Rc<RefCell<WorkerState>>) {
 }
 
 impl WorkerState {
+    fn new_id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    fn admit(&mut self, key: usize, subscription: Subscription, since: &HashMap<MatchId, i64>) {
+        match subscription {
+            Subscription::All => self.subscribe_all(key),
+            Subscription::Matches(ids) => self.subscribe(key, &ids, since),
+        }
+        if self.hub.is_shutting_down() {
+            self.conns[key].close(CloseCode::Away, "server shutting down");
+        }
+    }
+
     fn deliver(&mut self, broadcast: &Broadcast) {
         let max_pending = self.hub.settings.limits.max_pending_bytes;
         let (mut messages, mut bytes, mut conflated) = (0u64, 0u64, 0u64);
@@ -131,12 +177,7 @@ impl WorkerState {
             let Some(conn) = self.conns.get_mut(*key) else {
                 continue;
             };
-            match conn.offer(
-                broadcast.match_id,
-                broadcast.seq,
-                &broadcast.frame,
-                max_pending,
-            ) {
+            match conn.offer(broadcast.match_id, broadcast.seq, &broadcast.message, max_pending) {
                 Offer::Written(n) => {
                     messages += 1;
                     bytes += n as u64;
@@ -147,12 +188,10 @@ impl WorkerState {
             }
         }
         let metrics = &self.hub.metrics;
-        metrics
-            .fanout_duration
-            .observe(broadcast.committed_at.elapsed().as_secs_f64());
+        metrics.fanout_duration.observe(broadcast.committed_at.elapsed().as_secs_f64());
         metrics.ws_conflated.inc_by(conflated);
-        self.written.0 += messages;
-        self.written.1 += bytes;
+        self.written.ws.0 += messages;
+        self.written.ws.1 += bytes;
     }
 
     /// After lost broadcasts: every client whose copy of a match is older than the latest snapshot
@@ -186,7 +225,7 @@ impl WorkerState {
                     conn.wake();
                 }
                 Some(Due::Drop) => {
-                    conn.phase = super::conn::Phase::Done;
+                    conn.phase = Phase::Done;
                     conn.wake();
                 }
             }
@@ -196,17 +235,17 @@ impl WorkerState {
 
     /// Moves locally counted writes into the shared metrics (once per batch, not per socket write).
     pub fn report(&mut self) {
-        let (messages, bytes) = std::mem::take(&mut self.written);
-        self.hub.metrics.ws_messages_sent.inc_by(messages);
-        self.hub.metrics.ws_bytes_sent.inc_by(bytes);
+        let Written { ws, sse } = std::mem::take(&mut self.written);
+        let metrics = &self.hub.metrics;
+        metrics.ws_messages_sent.inc_by(ws.0);
+        metrics.ws_bytes_sent.inc_by(ws.1);
+        metrics.sse_messages_sent.inc_by(sse.0);
+        metrics.sse_bytes_sent.inc_by(sse.1);
     }
 
-    pub fn count_written(&mut self, bytes: usize) {
-        self.written.1 += bytes as u64;
-    }
-
-    /// Subscribes `key` to `ids`: each known match's snapshot first, then its updates.
-    pub fn subscribe(&mut self, key: usize, ids: &[MatchId]) {
+    /// Subscribes `key` to `ids`: each known match's snapshot first, then its updates. A match in
+    /// `since` is resumed instead: the updates after that sequence number, then live ones.
+    pub fn subscribe(&mut self, key: usize, ids: &[MatchId], since: &HashMap<MatchId, i64>) {
         let max = self.hub.settings.limits.max_subscriptions;
         for &id in ids {
             let conn = &mut self.conns[key];
@@ -214,22 +253,26 @@ impl WorkerState {
                 continue;
             }
             if !conn.wildcard && conn.subs.len() >= max {
-                conn.close(
-                    CloseCode::Policy,
-                    &format!("too many subscriptions (limit {max})"),
-                );
+                conn.close(CloseCode::Policy, &format!("too many subscriptions (limit {max})"));
                 return;
             }
             let Some(snapshot) = self.hub.snapshots.get(id) else {
-                conn.send(crate::protocol::error_frame(
-                    "unknown_match",
-                    "there is no such match",
-                    Some(id),
-                ));
+                conn.send(&protocol::error("unknown_match", "there is no such match", Some(id)));
                 continue;
             };
-            conn.subs.push((id, snapshot.live.seq));
-            conn.send(snapshot.frame.clone());
+            match since.get(&id) {
+                Some(&since) => {
+                    // Subscribed (and buffering) before the replay is read: nothing falls between.
+                    conn.start_replay(id, since);
+                    let missed = self.hub.replays.missed(id, since, snapshot.live.seq);
+                    let (this, conn_id) = (self.this.clone(), conn.id);
+                    tokio::task::spawn_local(finish_replay(this, key, conn_id, id, missed));
+                }
+                None => {
+                    conn.subs.push((id, snapshot.live.seq));
+                    conn.send(&snapshot.encoded);
+                }
+            }
             self.by_match.entry(id).or_default().insert(key);
             self.hub.metrics.ws_subscriptions.inc();
         }
@@ -248,7 +291,7 @@ impl WorkerState {
         for snapshot in live {
             if !conn.subs.iter().any(|(m, _)| *m == snapshot.meta.id) {
                 conn.subs.push((snapshot.meta.id, snapshot.live.seq));
-                conn.send(snapshot.frame.clone());
+                conn.send(&snapshot.encoded);
             }
         }
         self.wildcard.insert(key);
@@ -280,6 +323,9 @@ impl WorkerState {
     /// Forgets a finished connection; dropping it closes the socket and frees its permit.
     pub fn remove(&mut self, key: usize) {
         let conn = self.conns.remove(key);
+        if conn.is_sse() {
+            self.hub.metrics.sse_connections.dec();
+        }
         for (id, _) in &conn.subs {
             self.unindex(key, *id);
         }
@@ -288,4 +334,28 @@ impl WorkerState {
         }
         self.report();
     }
+}
+
+/// Waits for a resume's missed updates, then hands them to the connection, if it is still there.
+async fn finish_replay(
+    state: Weak<RefCell<WorkerState>>,
+    key: usize,
+    conn_id: u64,
+    match_id: MatchId,
+    missed: impl std::future::Future<Output = Missed>,
+) {
+    let missed = missed.await;
+    let Some(state) = state.upgrade() else { return };
+    let mut state = state.borrow_mut();
+    let state = &mut *state;
+    let Some(conn) = state.conns.get_mut(key).filter(|c| c.id == conn_id) else { return };
+    let events = missed.as_ref().map(|events| events.as_slice());
+    let Some((recovered, replayed)) = conn.finish_replay(match_id, events, &state.hub.snapshots)
+    else {
+        return;
+    };
+    let metrics = &state.hub.metrics;
+    let outcome = if recovered { "recovered" } else { "not_recovered" };
+    metrics.resumes.with_label_values(&[outcome]).inc();
+    metrics.events_replayed.inc_by(replayed as u64);
 }

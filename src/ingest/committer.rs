@@ -33,11 +33,7 @@ pub struct CommitterSettings {
 
 /// What one submission did inside the open transaction.
 enum Outcome {
-    Appended {
-        event: StoredEvent,
-        live: LiveState,
-        body: String,
-    },
+    Appended { event: StoredEvent, live: LiveState, body: String },
     Replayed(String),
 }
 
@@ -52,13 +48,7 @@ pub fn spawn(
 ) -> (Ingest, JoinHandle<()>) {
     let (queue, rx) = mpsc::channel(settings.queue_depth.max(1));
     let max_batch = settings.max_batch.max(1);
-    let committer = Committer {
-        store,
-        snapshots,
-        hub,
-        metrics,
-        max_batch,
-    };
+    let committer = Committer { store, snapshots, hub, metrics, max_batch };
     let task = tokio::spawn(committer.run(rx, shutdown));
     (Ingest { queue }, task)
 }
@@ -99,9 +89,7 @@ impl Committer {
         match self.store_batch(&batch).await {
             Ok(results) => {
                 let committed_at = tokio::time::Instant::now();
-                self.metrics
-                    .commit_duration
-                    .observe(started.elapsed().as_secs_f64());
+                self.metrics.commit_duration.observe(started.elapsed().as_secs_f64());
                 self.metrics.commit_batch.observe(batch.len() as f64);
                 for (submission, result) in batch.into_iter().zip(results) {
                     let answer = result.map(|outcome| self.publish(outcome, committed_at));
@@ -113,11 +101,8 @@ impl Committer {
                 tracing::warn!(error = %err, events = batch.len(), "group commit failed; none of it was stored");
                 let unavailable = matches!(err, StoreError::Unavailable(_));
                 for submission in batch {
-                    let answer = if unavailable {
-                        IngestError::Unavailable
-                    } else {
-                        IngestError::Failed
-                    };
+                    let answer =
+                        if unavailable { IngestError::Unavailable } else { IngestError::Failed };
                     let _ = submission.reply.send(Err(answer));
                 }
             }
@@ -146,20 +131,15 @@ impl Committer {
         match outcome {
             Outcome::Replayed(body) => Accepted::Replayed(body),
             Outcome::Appended { event, live, body } => {
-                self.metrics
-                    .events_ingested
-                    .with_label_values(&[event.kind.name()])
-                    .inc();
+                self.metrics.events_ingested.with_label_values(&[event.kind.name()]).inc();
                 match RawValue::from_string(body.clone()) {
-                    Ok(raw) => self
-                        .snapshots
-                        .record_event(event.match_id, live, Arc::from(raw)),
+                    Ok(raw) => self.snapshots.record_event(event.match_id, live, Arc::from(raw)),
                     Err(e) => tracing::error!(error = %e, "stored event is not JSON"),
                 }
                 self.hub.publish(Broadcast {
                     match_id: event.match_id,
                     seq: event.seq,
-                    frame: protocol::update_frame(&event, &live),
+                    message: protocol::update(&event),
                     committed_at,
                 });
                 Accepted::Created(body)
@@ -201,10 +181,8 @@ async fn apply(
     let body = serde_json::to_string(&event).expect("events always serialize");
     tx.append(&event, &body, &live).await?;
     if let Some(idem) = &submission.idempotency {
-        let response = StoredResponse {
-            request_hash: idem.request_hash.clone(),
-            body: body.clone(),
-        };
+        let response =
+            StoredResponse { request_hash: idem.request_hash.clone(), body: body.clone() };
         tx.remember_response(id, &idem.key, &response).await?;
     }
     Ok(Ok(Outcome::Appended { event, live, body }))

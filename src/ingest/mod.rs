@@ -67,12 +67,7 @@ impl Ingest {
         idempotency: Option<Idempotency>,
     ) -> Result<Accepted, IngestError> {
         let (reply, answer) = oneshot::channel();
-        let submission = Submission {
-            match_id,
-            event,
-            idempotency,
-            reply,
-        };
+        let submission = Submission { match_id, event, idempotency, reply };
         self.queue.try_send(submission).map_err(|e| match e {
             mpsc::error::TrySendError::Full(_) => IngestError::Overloaded,
             mpsc::error::TrySendError::Closed(_) => IngestError::ShuttingDown,

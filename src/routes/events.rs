@@ -28,10 +28,8 @@ pub async fn post(
     ingest: web::Data<Ingest>,
 ) -> Result<HttpResponse, ApiError> {
     let id = match_id(&id)?;
-    let idempotency = idempotency_key(&req)?.map(|key| Idempotency {
-        key,
-        request_hash: body.canonical_hash.clone(),
-    });
+    let idempotency = idempotency_key(&req)?
+        .map(|key| Idempotency { key, request_hash: body.canonical_hash.clone() });
     match ingest.submit(id, body.value, idempotency).await {
         Ok(Accepted::Created(event)) => Ok(json(StatusCode::CREATED, event)),
         Ok(Accepted::Replayed(event)) => Ok(HttpResponse::Created()
@@ -88,9 +86,7 @@ pub async fn history(
     }
     let limit = query.limit.unwrap_or(DEFAULT_HISTORY);
     if !(1..=MAX_HISTORY).contains(&limit) {
-        return Err(ApiError::BadRequest(format!(
-            "limit must be between 1 and {MAX_HISTORY}"
-        )));
+        return Err(ApiError::BadRequest(format!("limit must be between 1 and {MAX_HISTORY}")));
     }
     let events = store.history(id, since, limit).await?;
     // Bodies are stored as the JSON we serve; splice them in rather than parse and re-encode.

@@ -16,7 +16,5 @@ pub async fn readyz(store: web::Data<Store>) -> Result<HttpResponse, ApiError> {
         tracing::warn!(error = %e, "not ready");
         ApiError::Unavailable("not ready: the database is unreachable or not migrated".into())
     })?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/plain")
-        .body("ready\n"))
+    Ok(HttpResponse::Ok().content_type("text/plain").body("ready\n"))
 }

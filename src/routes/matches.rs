@@ -28,18 +28,12 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let new = body.value;
     if new.home == new.away {
-        return Err(ApiError::invalid(
-            "away",
-            "home and away must be different teams",
-        ));
+        return Err(ApiError::invalid("away", "home and away must be different teams"));
     }
     let record = store.create_match(&new, OffsetDateTime::now_utc()).await?;
     let snapshot = snapshots.insert(record);
     Ok(with_etag(StatusCode::CREATED, &snapshot)
-        .insert_header((
-            header::LOCATION,
-            format!("/api/v1/matches/{}", snapshot.meta.id),
-        ))
+        .insert_header((header::LOCATION, format!("/api/v1/matches/{}", snapshot.meta.id)))
         .body(snapshot.body.clone()))
 }
 
@@ -59,27 +53,16 @@ pub async fn patch(
         });
     }
     let current = snapshots.get(id).ok_or_else(|| ApiError::no_match(id))?;
-    let home = patch
-        .home
-        .as_ref()
-        .map_or(current.meta.home.as_str(), |n| n.as_ref());
-    let away = patch
-        .away
-        .as_ref()
-        .map_or(current.meta.away.as_str(), |n| n.as_ref());
+    let home = patch.home.as_ref().map_or(current.meta.home.as_str(), |n| n.as_ref());
+    let away = patch.away.as_ref().map_or(current.meta.away.as_str(), |n| n.as_ref());
     if home == away {
-        return Err(ApiError::invalid(
-            "away",
-            "home and away must be different teams",
-        ));
+        return Err(ApiError::invalid("away", "home and away must be different teams"));
     }
     let record = store
         .patch_match(id, &patch, OffsetDateTime::now_utc())
         .await?
         .ok_or_else(|| ApiError::no_match(id))?;
-    let snapshot = snapshots
-        .update_meta(record.meta)
-        .ok_or_else(|| ApiError::no_match(id))?;
+    let snapshot = snapshots.update_meta(record.meta).ok_or_else(|| ApiError::no_match(id))?;
     Ok(with_etag(StatusCode::OK, &snapshot).body(snapshot.body.clone()))
 }
 
@@ -106,26 +89,16 @@ pub async fn list(
     };
     let limit = query.limit.unwrap_or(DEFAULT_PAGE);
     if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(ApiError::BadRequest(format!(
-            "limit must be between 1 and {MAX_PAGE}"
-        )));
+        return Err(ApiError::BadRequest(format!("limit must be between 1 and {MAX_PAGE}")));
     }
     let offset = query.offset.unwrap_or(0);
     let mut all = snapshots.all();
     all.retain(|s| {
         status.is_none_or(|st| s.live.status == st)
-            && query
-                .competition
-                .as_deref()
-                .is_none_or(|c| s.meta.competition == c)
+            && query.competition.as_deref().is_none_or(|c| s.meta.competition == c)
     });
     all.sort_by_key(|s| (s.meta.kickoff_at, s.meta.id));
-    let page: Vec<_> = all
-        .iter()
-        .skip(offset)
-        .take(limit)
-        .map(|s| s.summary())
-        .collect();
+    let page: Vec<_> = all.iter().skip(offset).take(limit).map(|s| s.summary()).collect();
     let body = serde_json::json!({
         "matches": page,
         "total": all.len(),

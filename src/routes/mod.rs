@@ -26,6 +26,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route("/readyz", web::get().to(health::readyz))
     .route("/metrics", web::get().to(metrics::metrics))
     .route("/ws", web::get().to(crate::ws::handshake))
+    .route("/sse", web::get().to(crate::sse::stream))
     .service(
         web::resource("/api/v1/matches")
             .get(matches::list)
@@ -48,19 +49,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// Answer for paths no route knows.
 pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::NotFound(format!(
-        "no route for {} {}",
-        req.method(),
-        req.path()
-    )))
+    Err(ApiError::NotFound(format!("no route for {} {}", req.method(), req.path())))
 }
 
 async fn method_not_allowed(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::MethodNotAllowed(format!(
-        "{} is not supported on {}",
-        req.method(),
-        req.path()
-    )))
+    Err(ApiError::MethodNotAllowed(format!("{} is not supported on {}", req.method(), req.path())))
 }
 
 /// Counts every request by method, route pattern (not raw path, to bound label values) and status.
@@ -69,21 +62,13 @@ pub async fn record_metrics(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
-    let metrics = req
-        .app_data::<web::Data<crate::metrics::Metrics>>()
-        .cloned();
+    let metrics = req.app_data::<web::Data<crate::metrics::Metrics>>().cloned();
     let method = req.method().to_string();
     let response = next.call(req).await?;
     if let Some(metrics) = metrics {
-        let route = response
-            .request()
-            .match_pattern()
-            .unwrap_or_else(|| "unmatched".into());
+        let route = response.request().match_pattern().unwrap_or_else(|| "unmatched".into());
         let status = response.status().as_u16().to_string();
-        metrics
-            .http_requests
-            .with_label_values(&[&method, &route, &status])
-            .inc();
+        metrics.http_requests.with_label_values(&[&method, &route, &status]).inc();
         metrics
             .http_duration
             .with_label_values(&[&method, &route])
@@ -94,14 +79,9 @@ pub async fn record_metrics(
 
 /// The match id from a path segment; anything that is not an id names no match.
 fn match_id(raw: &str) -> Result<MatchId, ApiError> {
-    raw.parse::<MatchId>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or_else(|| ApiError::no_match(raw))
+    raw.parse::<MatchId>().ok().filter(|id| *id > 0).ok_or_else(|| ApiError::no_match(raw))
 }
 
 fn json(status: actix_web::http::StatusCode, body: String) -> HttpResponse {
-    HttpResponse::build(status)
-        .content_type("application/json")
-        .body(body)
+    HttpResponse::build(status).content_type("application/json").body(body)
 }

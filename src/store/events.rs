@@ -14,9 +14,7 @@ pub struct EventTx {
 
 impl Store {
     pub async fn begin_events(&self) -> Result<EventTx, StoreError> {
-        Ok(EventTx {
-            tx: self.pool.begin().await?,
-        })
+        Ok(EventTx { tx: self.pool.begin().await? })
     }
 
     /// Stored events of a match with `seq > since`, in order, as their JSON bodies.
@@ -59,10 +57,8 @@ impl EventTx {
     pub async fn lock_match(&mut self, id: MatchId) -> Result<Option<MatchRecord>, StoreError> {
         // A no-op UPDATE locks the row on both backends (SQLite has no SELECT ... FOR UPDATE).
         let sql = format!("UPDATE matches SET seq = seq WHERE id = $1 RETURNING {MATCH_COLUMNS}");
-        let row: Option<MatchRow> = sqlx::query_as(&sql)
-            .bind(id)
-            .fetch_optional(&mut *self.tx)
-            .await?;
+        let row: Option<MatchRow> =
+            sqlx::query_as(&sql).bind(id).fetch_optional(&mut *self.tx).await?;
         row.map(MatchRecord::try_from).transpose()
     }
 

@@ -49,14 +49,8 @@ impl TryFrom<MatchRow> for MatchRecord {
             .map(|m| m.try_into().map_err(|_| corrupt("minute out of range")))
             .transpose()?;
         let score = Score {
-            home: row
-                .home_score
-                .try_into()
-                .map_err(|_| corrupt("home score out of range"))?,
-            away: row
-                .away_score
-                .try_into()
-                .map_err(|_| corrupt("away score out of range"))?,
+            home: row.home_score.try_into().map_err(|_| corrupt("home score out of range"))?,
+            away: row.away_score.try_into().map_err(|_| corrupt("away score out of range"))?,
         };
         Ok(Self {
             meta: MatchMeta {
@@ -67,13 +61,7 @@ impl TryFrom<MatchRow> for MatchRecord {
                 competition: row.competition,
                 revision: row.revision,
             },
-            live: LiveState {
-                status,
-                period,
-                minute,
-                score,
-                seq: row.seq,
-            },
+            live: LiveState { status, period, minute, score, seq: row.seq },
         })
     }
 }

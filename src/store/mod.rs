@@ -96,9 +96,7 @@ fn is_transient(err: &sqlx::Error) -> bool {
             // SQLite: 5 BUSY, 6 LOCKED, 10 IOERR, 13 FULL (and their extended codes).
             // Postgres: 08 connection, 53 resources, 57 operator intervention, 40 rollbacks.
             matches!(code.parse::<i64>().map(|c| c & 0xff), Ok(5 | 6 | 10 | 13))
-                || ["08", "53", "57", "40"]
-                    .iter()
-                    .any(|class| code.starts_with(class))
+                || ["08", "53", "57", "40"].iter().any(|class| code.starts_with(class))
         }
         _ => false,
     }
@@ -167,9 +165,7 @@ impl Store {
                 .await?;
         let known = self.backend.migrator().iter().count() as i64;
         if applied < known {
-            return Err(StoreError::Corrupt(format!(
-                "{applied} of {known} migrations applied"
-            )));
+            return Err(StoreError::Corrupt(format!("{applied} of {known} migrations applied")));
         }
         Ok(())
     }

@@ -59,10 +59,7 @@ where
         let app = (self.make_app)();
         Box::pin(async move {
             let app = app.new_service(AppConfig::default()).await?;
-            Ok(UpgradeService {
-                app: Rc::new(app),
-                worker,
-            })
+            Ok(UpgradeService { app: Rc::new(app), worker })
         })
     }
 }
@@ -128,9 +125,7 @@ async fn answer_and_close<B: MessageBody>(
     let body = actix_http::body::to_bytes(body).await.unwrap_or_default();
     head.head_mut().set_connection_type(ConnectionType::Close);
     let sent = async {
-        framed
-            .send(Message::Item((head, BodySize::Sized(body.len() as u64))))
-            .await?;
+        framed.send(Message::Item((head, BodySize::Sized(body.len() as u64)))).await?;
         framed.send(Message::Chunk(Some(body))).await?;
         framed.send(Message::Chunk(None)).await
     };

@@ -11,10 +11,7 @@ use crate::helpers::{assert_problem, fresh_database, spawn_on, Backend, TOKEN};
 use crate::postgres::{fresh_database as fresh_pg_database, PgCluster};
 use crate::process::Server;
 
-backend_tests!(
-    events_answered_201_survive_sigkill_and_restart,
-    sigterm_stops_the_server_cleanly,
-);
+backend_tests!(events_answered_201_survive_sigkill_and_restart, sigterm_stops_the_server_cleanly,);
 
 async fn post(
     client: &Client,
@@ -22,12 +19,7 @@ async fn post(
     path: &str,
     body: Value,
 ) -> reqwest::Result<reqwest::Response> {
-    client
-        .post(format!("{base}{path}"))
-        .bearer_auth(TOKEN)
-        .json(&body)
-        .send()
-        .await
+    client.post(format!("{base}{path}")).bearer_auth(TOKEN).json(&body).send().await
 }
 
 async fn events_answered_201_survive_sigkill_and_restart(backend: Backend) {
@@ -51,31 +43,20 @@ async fn events_answered_201_survive_sigkill_and_restart(backend: Backend) {
     let id = created["id"].as_i64().unwrap();
     let path = format!("/api/v1/matches/{id}/events");
     assert_eq!(
-        post(&client, &server.base, &path, json!({"kind": "kickoff"}))
-            .await
-            .unwrap()
-            .status(),
+        post(&client, &server.base, &path, json!({"kind": "kickoff"})).await.unwrap().status(),
         201
     );
 
     // Many posts in flight; kill the server while they are being committed.
     let (acked_tx, mut acked_rx) = tokio::sync::mpsc::unbounded_channel::<Value>();
     for i in 0..300 {
-        let (client, base, path, acked) = (
-            client.clone(),
-            server.base.clone(),
-            path.clone(),
-            acked_tx.clone(),
-        );
+        let (client, base, path, acked) =
+            (client.clone(), server.base.clone(), path.clone(), acked_tx.clone());
         tokio::spawn(async move {
             let team = if i % 3 == 0 { "away" } else { "home" };
-            if let Ok(response) = post(
-                &client,
-                &base,
-                &path,
-                json!({"kind": "goal", "team": team, "minute": 50}),
-            )
-            .await
+            if let Ok(response) =
+                post(&client, &base, &path, json!({"kind": "goal", "team": team, "minute": 50}))
+                    .await
             {
                 if response.status() == 201 {
                     if let Ok(event) = response.json::<Value>().await {
@@ -107,11 +88,7 @@ async fn events_answered_201_survive_sigkill_and_restart(backend: Backend) {
         .unwrap();
     let stored = history["events"].as_array().unwrap();
     let seqs: Vec<i64> = stored.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
-    assert_eq!(
-        seqs,
-        (1..=seqs.len() as i64).collect::<Vec<_>>(),
-        "gapless after the crash"
-    );
+    assert_eq!(seqs, (1..=seqs.len() as i64).collect::<Vec<_>>(), "gapless after the crash");
     for event in &acked {
         let seq = event["seq"].as_i64().unwrap();
         assert_eq!(
@@ -131,11 +108,7 @@ async fn events_answered_201_survive_sigkill_and_restart(backend: Backend) {
     assert_eq!(snapshot["seq"].as_i64(), Some(seqs.len() as i64));
     let goals =
         snapshot["score"]["home"].as_i64().unwrap() + snapshot["score"]["away"].as_i64().unwrap();
-    assert_eq!(
-        goals,
-        seqs.len() as i64 - 1,
-        "the score matches the stored goals"
-    );
+    assert_eq!(goals, seqs.len() as i64 - 1, "the score matches the stored goals");
 }
 
 async fn sigterm_stops_the_server_cleanly(backend: Backend) {
@@ -158,10 +131,7 @@ async fn sigterm_stops_the_server_cleanly(backend: Backend) {
     let started = Instant::now();
     let status = server.wait();
     assert!(status.success(), "exit status {status}");
-    assert!(
-        started.elapsed() < Duration::from_secs(10),
-        "stopped within the drain time"
-    );
+    assert!(started.elapsed() < Duration::from_secs(10), "stopped within the drain time");
     let server = Server::start(&url).await;
     let list: Value = client
         .get(format!("{}/api/v1/matches", server.base))
@@ -177,10 +147,7 @@ async fn sigterm_stops_the_server_cleanly(backend: Backend) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_postgres_outage_gives_503_and_leaves_nothing_half_done() {
     let Some(mut cluster) = PgCluster::start() else {
-        assert!(
-            std::env::var("SCORECAST_REQUIRE_POSTGRES").is_err(),
-            "Postgres is required"
-        );
+        assert!(std::env::var("SCORECAST_REQUIRE_POSTGRES").is_err(), "Postgres is required");
         return;
     };
     let url = fresh_pg_database(&cluster.admin_url()).await;
@@ -188,17 +155,11 @@ async fn a_postgres_outage_gives_503_and_leaves_nothing_half_done() {
     let id = app.live_match().await;
 
     cluster.kill();
-    let response = app
-        .post_event(id, &json!({"kind": "goal", "team": "home", "minute": 9}))
-        .await;
+    let response = app.post_event(id, &json!({"kind": "goal", "team": "home", "minute": 9})).await;
     assert_eq!(response.headers()["retry-after"], "1");
     assert_problem(response, 503).await;
     assert_problem(app.get("/readyz").await, 503).await;
-    assert_eq!(
-        app.snapshot(id).await["seq"],
-        1,
-        "snapshots are still served from memory"
-    );
+    assert_eq!(app.snapshot(id).await["seq"], 1, "snapshots are still served from memory");
 
     cluster.run();
     let answer = retry_until_created(&app, id).await;
@@ -215,9 +176,7 @@ async fn a_locked_sqlite_database_gives_503_and_leaves_nothing_half_done() {
     // Another process holding the write lock longer than the busy timeout (5 s).
     let mut locker = sqlx::SqliteConnection::connect(&url).await.unwrap();
     locker.execute("BEGIN EXCLUSIVE").await.unwrap();
-    let response = app
-        .post_event(id, &json!({"kind": "goal", "team": "home", "minute": 9}))
-        .await;
+    let response = app.post_event(id, &json!({"kind": "goal", "team": "home", "minute": 9})).await;
     assert_eq!(response.headers()["retry-after"], "1");
     assert_problem(response, 503).await;
     locker.execute("ROLLBACK").await.unwrap();
@@ -229,9 +188,8 @@ async fn a_locked_sqlite_database_gives_503_and_leaves_nothing_half_done() {
 async fn retry_until_created(app: &crate::helpers::TestApp, id: i64) -> Value {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let response = app
-            .post_event(id, &json!({"kind": "goal", "team": "home", "minute": 10}))
-            .await;
+        let response =
+            app.post_event(id, &json!({"kind": "goal", "team": "home", "minute": 10})).await;
         if response.status() == 201 {
             return response.json().await.unwrap();
         }

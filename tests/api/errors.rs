@@ -17,13 +17,7 @@ async fn admin_endpoints_need_a_valid_bearer_token(backend: Backend) {
     };
     let body =
         json!({"home": "A", "away": "B", "competition": "C", "kickoff_at": "2026-11-21T19:00:00Z"});
-    let missing = app
-        .client
-        .post(app.url("/api/v1/matches"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let missing = app.client.post(app.url("/api/v1/matches")).json(&body).send().await.unwrap();
     assert_eq!(
         missing.headers()["www-authenticate"].to_str().unwrap(),
         "Bearer realm=\"scorecast admin\""
@@ -55,11 +49,7 @@ async fn admin_endpoints_need_a_valid_bearer_token(backend: Backend) {
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        lowercase.status(),
-        201,
-        "the scheme name is case-insensitive"
-    );
+    assert_eq!(lowercase.status(), 201, "the scheme name is case-insensitive");
     let event = app
         .client
         .post(app.url("/api/v1/matches/1/events"))
@@ -69,10 +59,7 @@ async fn admin_endpoints_need_a_valid_bearer_token(backend: Backend) {
         .unwrap();
     assert_problem(event, 401).await;
     let list: serde_json::Value = app.get("/api/v1/matches").await.json().await.unwrap();
-    assert_eq!(
-        list["total"], 1,
-        "only the authorized request created a match"
-    );
+    assert_eq!(list["total"], 1, "only the authorized request created a match");
 }
 
 async fn invalid_fields_get_422_naming_the_field(backend: Backend) {
@@ -107,18 +94,9 @@ async fn invalid_fields_get_422_naming_the_field(backend: Backend) {
 
     let id = app.live_match().await;
     for (body, field) in [
-        (
-            json!({"kind": "goal", "team": "home", "minute": 201}),
-            "minute",
-        ),
-        (
-            json!({"kind": "goal", "team": "centre", "minute": 1}),
-            "team",
-        ),
-        (
-            json!({"kind": "card", "team": "home", "player": "X", "color": "blue"}),
-            "color",
-        ),
+        (json!({"kind": "goal", "team": "home", "minute": 201}), "minute"),
+        (json!({"kind": "goal", "team": "centre", "minute": 1}), "team"),
+        (json!({"kind": "card", "team": "home", "player": "X", "color": "blue"}), "color"),
         (json!({"kind": "score", "home": -1, "away": 0}), "home"),
         (json!({"kind": "corner"}), "kind"),
         (json!({"team": "home"}), "kind"),
@@ -126,11 +104,7 @@ async fn invalid_fields_get_422_naming_the_field(backend: Backend) {
         let problem = assert_problem(app.post_event(id, &body).await, 422).await;
         assert_eq!(problem["field"], field, "{problem}");
     }
-    assert_eq!(
-        app.snapshot(id).await["seq"],
-        1,
-        "no invalid event was stored"
-    );
+    assert_eq!(app.snapshot(id).await["seq"], 1, "no invalid event was stored");
 }
 
 async fn malformed_bodies_and_wrong_content_types_are_refused(backend: Backend) {
@@ -147,32 +121,13 @@ async fn malformed_bodies_and_wrong_content_types_are_refused(backend: Backend) 
             .body(body)
             .send()
     };
-    assert_problem(
-        send("application/json", "{\"kind\": \"goal\"")
-            .await
-            .unwrap(),
-        400,
-    )
-    .await;
-    assert_problem(
-        send("text/plain", "{\"kind\": \"end\"}").await.unwrap(),
-        415,
-    )
-    .await;
-    let none = app
-        .client
-        .post(&url)
-        .bearer_auth(TOKEN)
-        .body("{\"kind\": \"end\"}")
-        .send()
-        .await
-        .unwrap();
+    assert_problem(send("application/json", "{\"kind\": \"goal\"").await.unwrap(), 400).await;
+    assert_problem(send("text/plain", "{\"kind\": \"end\"}").await.unwrap(), 415).await;
+    let none =
+        app.client.post(&url).bearer_auth(TOKEN).body("{\"kind\": \"end\"}").send().await.unwrap();
     assert_problem(none, 415).await;
     assert_eq!(
-        send("application/json; charset=utf-8", "{\"kind\": \"end\"}")
-            .await
-            .unwrap()
-            .status(),
+        send("application/json; charset=utf-8", "{\"kind\": \"end\"}").await.unwrap().status(),
         201
     );
 }
@@ -184,18 +139,12 @@ async fn bodies_over_the_limit_get_413(backend: Backend) {
     let id = app.live_match().await;
     let player = "p".repeat(300);
     let problem = assert_problem(
-        app.post_event(
-            id,
-            &json!({"kind": "goal", "team": "home", "minute": 1, "player": player}),
-        )
-        .await,
+        app.post_event(id, &json!({"kind": "goal", "team": "home", "minute": 1, "player": player}))
+            .await,
         413,
     )
     .await;
-    assert!(
-        problem["detail"].as_str().unwrap().contains("256"),
-        "{problem}"
-    );
+    assert!(problem["detail"].as_str().unwrap().contains("256"), "{problem}");
     // Without Content-Length (chunked), the limit still holds.
     let chunks = futures_util::stream::iter(
         (0..10).map(|_| Ok::<_, std::io::Error>("          ".repeat(5))),
@@ -221,11 +170,6 @@ async fn unknown_matches_routes_and_methods_get_problems(backend: Backend) {
     assert_problem(app.get("/api/v1/matches/not-a-number").await, 404).await;
     assert_problem(app.post_event(77, &json!({"kind": "kickoff"})).await, 404).await;
     assert_problem(app.get("/nowhere").await, 404).await;
-    let delete = app
-        .client
-        .delete(app.url("/api/v1/matches"))
-        .send()
-        .await
-        .unwrap();
+    let delete = app.client.delete(app.url("/api/v1/matches")).send().await.unwrap();
     assert_problem(delete, 405).await;
 }

@@ -20,10 +20,7 @@ async fn a_goal_is_stored_with_the_next_seq_and_moves_the_score(backend: Backend
     };
     let id = app.live_match().await;
     let response = app
-        .post_event(
-            id,
-            &json!({"kind": "goal", "team": "home", "minute": 67, "player": "Lang"}),
-        )
+        .post_event(id, &json!({"kind": "goal", "team": "home", "minute": 67, "player": "Lang"}))
         .await;
     assert_eq!(response.status(), 201);
     let event: Value = response.json().await.unwrap();
@@ -56,39 +53,24 @@ async fn fifty_concurrent_posts_get_every_sequence_number_exactly_once(backend: 
         let app = &app;
         async move {
             let team = if i % 2 == 0 { "home" } else { "away" };
-            let response = app
-                .post_event(id, &json!({"kind": "goal", "team": team, "minute": 10}))
-                .await;
+            let response =
+                app.post_event(id, &json!({"kind": "goal", "team": team, "minute": 10})).await;
             assert_eq!(response.status(), 201);
-            response.json::<Value>().await.unwrap()["seq"]
-                .as_i64()
-                .unwrap()
+            response.json::<Value>().await.unwrap()["seq"].as_i64().unwrap()
         }
     });
     let seqs: Vec<i64> = futures_util::future::join_all(posts).await;
     let distinct: BTreeSet<i64> = seqs.iter().copied().collect();
     assert_eq!(distinct.len(), 50, "duplicate sequence numbers: {seqs:?}");
-    assert_eq!(
-        distinct,
-        (2..=51).collect(),
-        "after the kickoff (1), the goals are 2..=51"
-    );
+    assert_eq!(distinct, (2..=51).collect(), "after the kickoff (1), the goals are 2..=51");
 
     let snapshot = app.snapshot(id).await;
     assert_eq!(snapshot["seq"], 51);
     assert_eq!(snapshot["score"], json!({"home": 25, "away": 25}));
-    let history: Value = app
-        .get(&format!("/api/v1/matches/{id}/events?limit=1000"))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let stored: Vec<i64> = history["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["seq"].as_i64().unwrap())
-        .collect();
+    let history: Value =
+        app.get(&format!("/api/v1/matches/{id}/events?limit=1000")).await.json().await.unwrap();
+    let stored: Vec<i64> =
+        history["events"].as_array().unwrap().iter().map(|e| e["seq"].as_i64().unwrap()).collect();
     assert_eq!(stored, (1..=51).collect::<Vec<_>>());
 }
 
@@ -105,9 +87,7 @@ async fn an_idempotent_retry_returns_the_original_event_and_creates_nothing(back
             .json(&body)
             .send()
     };
-    let first = post(json!({"kind": "goal", "team": "away", "minute": 5}))
-        .await
-        .unwrap();
+    let first = post(json!({"kind": "goal", "team": "away", "minute": 5})).await.unwrap();
     assert_eq!(first.status(), 201);
     let first: Value = first.json().await.unwrap();
     // Same body with other key order and spacing is the same request.
@@ -144,13 +124,9 @@ async fn an_idempotency_key_reused_with_another_body_is_refused(backend: Backend
             .json(&body)
             .send()
     };
-    let first = post(json!({"kind": "goal", "team": "home", "minute": 5}), "k")
-        .await
-        .unwrap();
+    let first = post(json!({"kind": "goal", "team": "home", "minute": 5}), "k").await.unwrap();
     assert_eq!(first.status(), 201);
-    let other = post(json!({"kind": "goal", "team": "away", "minute": 5}), "k")
-        .await
-        .unwrap();
+    let other = post(json!({"kind": "goal", "team": "away", "minute": 5}), "k").await.unwrap();
     let problem = assert_problem(other, 422).await;
     assert_eq!(problem["field"], "Idempotency-Key");
     let bad_key = post(json!({"kind": "end"}), "has space").await.unwrap();
@@ -163,38 +139,17 @@ async fn events_after_end_and_goals_before_kickoff_conflict(backend: Backend) {
         return;
     };
     let id = app.create_match().await;
-    let early = app
-        .post_event(id, &json!({"kind": "goal", "team": "home", "minute": 1}))
-        .await;
+    let early = app.post_event(id, &json!({"kind": "goal", "team": "home", "minute": 1})).await;
     let problem = assert_problem(early, 409).await;
-    assert!(
-        problem["detail"].as_str().unwrap().contains("scheduled"),
-        "{problem}"
-    );
+    assert!(problem["detail"].as_str().unwrap().contains("scheduled"), "{problem}");
 
-    assert_eq!(
-        app.post_event(id, &json!({"kind": "kickoff"}))
-            .await
-            .status(),
-        201
-    );
-    assert_eq!(
-        app.post_event(id, &json!({"kind": "end", "minute": 90}))
-            .await
-            .status(),
-        201
-    );
+    assert_eq!(app.post_event(id, &json!({"kind": "kickoff"})).await.status(), 201);
+    assert_eq!(app.post_event(id, &json!({"kind": "end", "minute": 90})).await.status(), 201);
     let late = app
-        .post_event(
-            id,
-            &json!({"kind": "card", "team": "away", "player": "X", "color": "red"}),
-        )
+        .post_event(id, &json!({"kind": "card", "team": "away", "player": "X", "color": "red"}))
         .await;
     let problem = assert_problem(late, 409).await;
-    assert!(
-        problem["detail"].as_str().unwrap().contains("ended"),
-        "{problem}"
-    );
+    assert!(problem["detail"].as_str().unwrap().contains("ended"), "{problem}");
     let snapshot = app.snapshot(id).await;
     assert_eq!(
         (snapshot["seq"].as_i64(), snapshot["status"].as_str()),
@@ -208,12 +163,8 @@ async fn history_returns_events_after_since_in_order(backend: Backend) {
     };
     let id = app.live_match().await;
     for minute in [3, 9, 27] {
-        let response = app
-            .post_event(
-                id,
-                &json!({"kind": "goal", "team": "home", "minute": minute}),
-            )
-            .await;
+        let response =
+            app.post_event(id, &json!({"kind": "goal", "team": "home", "minute": minute})).await;
         assert_eq!(response.status(), 201);
     }
     let history: Value = app
@@ -226,30 +177,11 @@ async fn history_returns_events_after_since_in_order(backend: Backend) {
     assert_eq!(history["events"][0]["seq"], 3);
     assert_eq!(history["events"][0]["minute"], 9);
 
-    let all: Value = app
-        .get(&format!("/api/v1/matches/{id}/events"))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let seqs: Vec<i64> = all["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["seq"].as_i64().unwrap())
-        .collect();
+    let all: Value = app.get(&format!("/api/v1/matches/{id}/events")).await.json().await.unwrap();
+    let seqs: Vec<i64> =
+        all["events"].as_array().unwrap().iter().map(|e| e["seq"].as_i64().unwrap()).collect();
     assert_eq!(seqs, [1, 2, 3, 4]);
-    assert_problem(
-        app.get(&format!("/api/v1/matches/{id}/events?limit=0"))
-            .await,
-        400,
-    )
-    .await;
-    assert_problem(
-        app.get(&format!("/api/v1/matches/{id}/events?since=x"))
-            .await,
-        400,
-    )
-    .await;
+    assert_problem(app.get(&format!("/api/v1/matches/{id}/events?limit=0")).await, 400).await;
+    assert_problem(app.get(&format!("/api/v1/matches/{id}/events?since=x")).await, 400).await;
     assert_problem(app.get("/api/v1/matches/999/events").await, 404).await;
 }

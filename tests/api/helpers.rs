@@ -67,9 +67,7 @@ pub async fn spawn_on(
     settings.admin_tokens = vec![TOKEN.to_owned()];
     settings.workers = 2;
     configure(&mut settings);
-    let app = Application::build(settings)
-        .await
-        .expect("build application");
+    let app = Application::build(settings).await.expect("build application");
     let generated_token = app.generated_admin_token().map(str::to_owned);
     let address = format!("http://127.0.0.1:{}", app.port());
     let (stop, stopped) = oneshot::channel::<()>();
@@ -98,10 +96,7 @@ impl TestApp {
             let _ = stop.send(());
         }
         if let Some(server) = self.server.take() {
-            server
-                .await
-                .expect("server task")
-                .expect("server stopped cleanly");
+            server.await.expect("server task").expect("server stopped cleanly");
         }
     }
 
@@ -114,9 +109,7 @@ impl TestApp {
             )
             .await;
         assert_eq!(response.status(), 201);
-        response.json::<Value>().await.unwrap()["id"]
-            .as_i64()
-            .unwrap()
+        response.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
     }
 
     /// A match that has kicked off (its kickoff is event 1).
@@ -138,16 +131,11 @@ impl TestApp {
     }
 
     pub async fn post_event(&self, id: i64, body: &Value) -> Response {
-        self.post_json(&format!("/api/v1/matches/{id}/events"), body)
-            .await
+        self.post_json(&format!("/api/v1/matches/{id}/events"), body).await
     }
 
     pub async fn get(&self, path: &str) -> Response {
-        self.client
-            .get(self.url(path))
-            .send()
-            .await
-            .expect("request")
+        self.client.get(self.url(path)).send().await.expect("request")
     }
 
     pub async fn snapshot(&self, id: i64) -> Value {
@@ -168,17 +156,11 @@ impl Drop for TestApp {
 /// Asserts a problem+json answer with `status`, returning its body.
 pub async fn assert_problem(response: Response, status: u16) -> Value {
     assert_eq!(response.status(), status, "unexpected status");
-    let content_type = response.headers()["content-type"]
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let content_type = response.headers()["content-type"].to_str().unwrap().to_owned();
     assert_eq!(content_type, "application/problem+json");
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["status"], status);
-    assert!(
-        body["detail"].as_str().is_some_and(|d| !d.is_empty()),
-        "{body}"
-    );
+    assert!(body["detail"].as_str().is_some_and(|d| !d.is_empty()), "{body}");
     body
 }
 

@@ -44,34 +44,18 @@ async fn matches_are_listed_by_kickoff_filtered_and_paginated(backend: Backend) 
         assert_eq!(app.post_json("/api/v1/matches", &body).await.status(), 201);
     }
     let list: Value = app.get("/api/v1/matches").await.json().await.unwrap();
-    let homes: Vec<&str> = list["matches"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["home"].as_str().unwrap())
-        .collect();
+    let homes: Vec<&str> =
+        list["matches"].as_array().unwrap().iter().map(|m| m["home"].as_str().unwrap()).collect();
     assert_eq!(homes, ["B", "C", "A"]);
     assert_eq!(list["total"], 3);
-    assert!(
-        list["matches"][0].get("events").is_none(),
-        "lists carry no events"
-    );
+    assert!(list["matches"][0].get("events").is_none(), "lists carry no events");
 
-    let cup: Value = app
-        .get("/api/v1/matches?competition=Cup&limit=1&offset=1")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let cup: Value =
+        app.get("/api/v1/matches?competition=Cup&limit=1&offset=1").await.json().await.unwrap();
     assert_eq!(cup["total"], 2);
     assert_eq!(cup["matches"][0]["home"], "A");
 
-    let live: Value = app
-        .get("/api/v1/matches?status=live")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let live: Value = app.get("/api/v1/matches?status=live").await.json().await.unwrap();
     assert_eq!(live["total"], 0);
     assert_problem(app.get("/api/v1/matches?status=paused").await, 400).await;
     assert_problem(app.get("/api/v1/matches?limit=100000").await, 400).await;
@@ -97,10 +81,7 @@ async fn patch_changes_metadata_only(backend: Backend) {
     assert_eq!(snapshot["away"], "PSV Eindhoven");
     assert_eq!(snapshot["home"], "Ajax");
     assert_eq!(snapshot["kickoff_at"], "2026-11-22T12:00:00Z");
-    assert_eq!(
-        (snapshot["status"].as_str(), snapshot["seq"].as_i64()),
-        (Some("live"), Some(1))
-    );
+    assert_eq!((snapshot["status"].as_str(), snapshot["seq"].as_i64()), (Some("live"), Some(1)));
     assert_eq!(app.snapshot(id).await, snapshot);
 
     assert_problem(patch(json!({})).await.unwrap(), 422).await;

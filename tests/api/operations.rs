@@ -22,8 +22,7 @@ async fn metrics_are_exposed_in_prometheus_text_format(backend: Backend) {
         return;
     };
     let id = app.live_match().await;
-    app.post_event(id, &json!({"kind": "goal", "team": "home", "minute": 3}))
-        .await;
+    app.post_event(id, &json!({"kind": "goal", "team": "home", "minute": 3})).await;
     app.get("/nowhere").await;
     let response = app.get("/metrics").await;
     assert_eq!(response.status(), 200);
@@ -50,27 +49,17 @@ async fn a_generated_admin_token_works_and_survives_a_restart(backend: Backend) 
     let Some(mut first) = spawn_app_with(backend, |s| s.admin_tokens.clear()).await else {
         return;
     };
-    let token = first
-        .generated_token
-        .clone()
-        .expect("a token is generated at first start");
+    let token = first.generated_token.clone().expect("a token is generated at first start");
     let body =
         json!({"home": "A", "away": "B", "competition": "C", "kickoff_at": "2026-11-21T19:00:00Z"});
     let create = |app: &crate::helpers::TestApp, token: &str| {
-        app.client
-            .post(app.url("/api/v1/matches"))
-            .bearer_auth(token)
-            .json(&body)
-            .send()
+        app.client.post(app.url("/api/v1/matches")).bearer_auth(token).json(&body).send()
     };
     assert_eq!(create(&first, &token).await.unwrap().status(), 201);
     assert_problem(create(&first, "test-admin-token").await.unwrap(), 401).await;
     first.stop().await;
 
     let second = spawn_on(first.database_url.clone(), None, |s| s.admin_tokens.clear()).await;
-    assert_eq!(
-        second.generated_token, None,
-        "the stored token is reused, not replaced"
-    );
+    assert_eq!(second.generated_token, None, "the stored token is reused, not replaced");
     assert_eq!(create(&second, &token).await.unwrap().status(), 201);
 }

@@ -18,35 +18,20 @@ async fn the_snapshot_carries_an_etag_and_answers_304_until_the_match_changes(ba
     assert_eq!(first.status(), 200);
     assert_eq!(first.headers()["cache-control"], "no-cache");
     let etag = first.headers()["etag"].to_str().unwrap().to_owned();
-    assert!(
-        etag.starts_with('"') && !etag.starts_with("W/"),
-        "strong ETag: {etag}"
-    );
+    assert!(etag.starts_with('"') && !etag.starts_with("W/"), "strong ETag: {etag}");
 
-    let unchanged = app
-        .client
-        .get(app.url(&path))
-        .header("If-None-Match", &etag)
-        .send()
-        .await
-        .unwrap();
+    let unchanged =
+        app.client.get(app.url(&path)).header("If-None-Match", &etag).send().await.unwrap();
     assert_eq!(unchanged.status(), 304);
     assert_eq!(unchanged.headers()["etag"].to_str().unwrap(), etag);
     assert!(unchanged.bytes().await.unwrap().is_empty());
 
     assert_eq!(
-        app.post_event(id, &json!({"kind": "goal", "team": "away", "minute": 2}))
-            .await
-            .status(),
+        app.post_event(id, &json!({"kind": "goal", "team": "away", "minute": 2})).await.status(),
         201
     );
-    let changed = app
-        .client
-        .get(app.url(&path))
-        .header("If-None-Match", &etag)
-        .send()
-        .await
-        .unwrap();
+    let changed =
+        app.client.get(app.url(&path)).header("If-None-Match", &etag).send().await.unwrap();
     assert_eq!(changed.status(), 200);
     assert_ne!(changed.headers()["etag"].to_str().unwrap(), etag);
 
@@ -61,13 +46,7 @@ async fn the_snapshot_carries_an_etag_and_answers_304_until_the_match_changes(ba
         .await
         .unwrap();
     assert_eq!(patched.status(), 200);
-    let after = app
-        .client
-        .get(app.url(&path))
-        .header("If-None-Match", &etag)
-        .send()
-        .await
-        .unwrap();
+    let after = app.client.get(app.url(&path)).header("If-None-Match", &etag).send().await.unwrap();
     assert_eq!(after.status(), 200);
 }
 
@@ -80,23 +59,9 @@ async fn polling_answers_are_counted_in_metrics(backend: Backend) {
     let first = app.get(&path).await;
     let etag = first.headers()["etag"].to_str().unwrap().to_owned();
     let size = first.bytes().await.unwrap().len();
-    app.client
-        .get(app.url(&path))
-        .header("If-None-Match", &etag)
-        .send()
-        .await
-        .unwrap();
+    app.client.get(app.url(&path)).header("If-None-Match", &etag).send().await.unwrap();
     let metrics = app.get("/metrics").await.text().await.unwrap();
-    assert!(
-        metrics.contains("scorecast_poll_responses_total{status=\"200\"} 1"),
-        "{metrics}"
-    );
-    assert!(
-        metrics.contains("scorecast_poll_responses_total{status=\"304\"} 1"),
-        "{metrics}"
-    );
-    assert!(
-        metrics.contains(&format!("scorecast_poll_body_bytes_total {size}")),
-        "{metrics}"
-    );
+    assert!(metrics.contains("scorecast_poll_responses_total{status=\"200\"} 1"), "{metrics}");
+    assert!(metrics.contains("scorecast_poll_responses_total{status=\"304\"} 1"), "{metrics}");
+    assert!(metrics.contains(&format!("scorecast_poll_body_bytes_total {size}")), "{metrics}");
 }

@@ -38,17 +38,7 @@ impl PgCluster {
         let (uid, gid) = unprivileged_user();
         chown(&dir, uid, gid);
         let status = Command::new(bin.join("initdb"))
-            .args([
-                "-D",
-                "data",
-                "-U",
-                "postgres",
-                "-A",
-                "trust",
-                "-E",
-                "UTF8",
-                "--no-sync",
-            ])
+            .args(["-D", "data", "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"])
             .current_dir(&dir)
             .uid(uid)
             .gid(gid)
@@ -57,12 +47,7 @@ impl PgCluster {
             .status()
             .expect("run initdb");
         assert!(status.success(), "initdb failed");
-        let mut cluster = Self {
-            port: free_port(),
-            dir,
-            bin,
-            server: None,
-        };
+        let mut cluster = Self { port: free_port(), dir, bin, server: None };
         cluster.run();
         Some(cluster)
     }
@@ -74,12 +59,7 @@ impl PgCluster {
         command
             .args(["-D", "data", "-k", "."])
             .args(["-p", &self.port.to_string()])
-            .args([
-                "-c",
-                "listen_addresses=127.0.0.1",
-                "-c",
-                "max_connections=400",
-            ])
+            .args(["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=400"])
             // Tests kill scorecast, never Postgres; skipping fsync keeps cluster setup fast.
             .args(["-c", "fsync=off", "-c", "full_page_writes=off"])
             .current_dir(&self.dir)
@@ -97,10 +77,7 @@ impl PgCluster {
         self.server = Some(command.spawn().expect("start postgres"));
         let deadline = Instant::now() + START_TIMEOUT;
         while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "postgres did not start within {START_TIMEOUT:?}"
-            );
+            assert!(Instant::now() < deadline, "postgres did not start within {START_TIMEOUT:?}");
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -159,16 +136,9 @@ pub fn shared_admin_url() -> Option<String> {
 /// A new, empty database on the server at `admin_url`; returns its URL.
 pub async fn fresh_database(admin_url: &str) -> String {
     let name = format!("scorecast_test_{}", rand_suffix());
-    let mut conn = PgConnection::connect(admin_url)
-        .await
-        .expect("connect to test postgres");
-    conn.execute(format!("CREATE DATABASE {name}").as_str())
-        .await
-        .expect("create test database");
-    let base = admin_url
-        .rsplit_once('/')
-        .expect("admin URL has a database")
-        .0;
+    let mut conn = PgConnection::connect(admin_url).await.expect("connect to test postgres");
+    conn.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
+    let base = admin_url.rsplit_once('/').expect("admin URL has a database").0;
     format!("{base}/{name}")
 }
 
@@ -207,11 +177,7 @@ fn chown(path: &Path, uid: u32, gid: u32) {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
+    TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
 }
 
 /// Clusters left by earlier test processes that were killed before they could clean up.
@@ -221,9 +187,7 @@ fn remove_stale_dirs() {
     };
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        let Some(pid) = name
-            .strip_prefix("scorecast-test-pg-")
-            .and_then(|r| r.split('-').next())
+        let Some(pid) = name.strip_prefix("scorecast-test-pg-").and_then(|r| r.split('-').next())
         else {
             continue;
         };

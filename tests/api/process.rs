@@ -16,36 +16,18 @@ pub struct Server {
 
 impl Server {
     pub async fn start(database_url: &str) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let child = Command::new(env!("CARGO_BIN_EXE_scorecast"))
-            .args([
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-                "--database-url",
-                database_url,
-            ])
+            .args(["--listen", &format!("127.0.0.1:{port}"), "--database-url", database_url])
             .args(["--admin-token", TOKEN, "--drain-secs", "5"])
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
             .expect("start scorecast");
-        let server = Self {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-            port,
-        };
+        let server = Self { child, base: format!("http://127.0.0.1:{port}"), port };
         let deadline = Instant::now() + Duration::from_secs(30);
-        while Client::new()
-            .get(format!("{}/healthz", server.base))
-            .send()
-            .await
-            .is_err()
-        {
+        while Client::new().get(format!("{}/healthz", server.base)).send().await.is_err() {
             assert!(Instant::now() < deadline, "scorecast did not start");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }

@@ -19,9 +19,8 @@ fn port(app: &TestApp) -> u16 {
 }
 
 async fn goal(app: &TestApp, id: i64, team: &str, minute: i64) -> Value {
-    let response = app
-        .post_event(id, &json!({"kind": "goal", "team": team, "minute": minute}))
-        .await;
+    let response =
+        app.post_event(id, &json!({"kind": "goal", "team": team, "minute": minute})).await;
     assert_eq!(response.status(), 201);
     response.json().await.unwrap()
 }
@@ -32,43 +31,24 @@ async fn a_subscriber_gets_the_snapshot_then_every_update_in_order(backend: Back
     };
     let id = app.live_match().await;
     let offer = [("Sec-WebSocket-Protocol", "chat, scorecast.v1")];
-    let mut client = connect_with(port(&app), &format!("/ws?matches={id}"), &offer)
-        .await
-        .unwrap();
-    assert_eq!(
-        client.protocol.as_deref(),
-        Some("scorecast.v1"),
-        "the subprotocol is echoed"
-    );
+    let mut client = connect_with(port(&app), &format!("/ws?matches={id}"), &offer).await.unwrap();
+    assert_eq!(client.protocol.as_deref(), Some("scorecast.v1"), "the subprotocol is echoed");
     let snapshot = client.next().await;
     assert_eq!(snapshot["k"], "snapshot");
-    assert_eq!(
-        (snapshot["m"].as_i64(), snapshot["s"].as_i64()),
-        (Some(id), Some(1))
-    );
-    assert_eq!(
-        (snapshot["home"].as_str(), snapshot["st"].as_str()),
-        (Some("Ajax"), Some("live"))
-    );
+    assert_eq!((snapshot["m"].as_i64(), snapshot["s"].as_i64()), (Some(id), Some(1)));
+    assert_eq!((snapshot["home"].as_str(), snapshot["st"].as_str()), (Some("Ajax"), Some("live")));
 
     goal(&app, id, "home", 67).await;
     let (update, size) = client.next_sized().await;
-    assert!(
-        size <= 64,
-        "a goal update is at most 64 bytes, got {size}: {update}"
-    );
-    assert_eq!(
-        update,
-        json!({"m": id, "s": 2, "k": "goal", "t": "h", "mn": 67, "sc": [1, 0]})
-    );
+    assert!(size <= 64, "a goal update is at most 64 bytes, got {size}: {update}");
+    assert_eq!(update, json!({"m": id, "s": 2, "k": "goal", "t": "h", "mn": 67, "sc": [1, 0]}));
     goal(&app, id, "away", 70).await;
     app.post_event(
         id,
         &json!({"kind": "card", "team": "away", "player": "Kees", "color": "yellow"}),
     )
     .await;
-    app.post_event(id, &json!({"kind": "end", "minute": 90}))
-        .await;
+    app.post_event(id, &json!({"kind": "end", "minute": 90})).await;
     let mut kinds = Vec::new();
     for expected_seq in 3..=5 {
         let update = client.next().await;
@@ -87,9 +67,7 @@ async fn subscriptions_change_with_messages(backend: Backend) {
     };
     let (a, b) = (app.live_match().await, app.live_match().await);
     let mut client = connect(port(&app), "").await;
-    client
-        .send_json(&json!({"op": "subscribe", "matches": [a, 999_999]}))
-        .await;
+    client.send_json(&json!({"op": "subscribe", "matches": [a, 999_999]})).await;
     assert_eq!(client.next().await["k"], "snapshot");
     let unknown = client.next().await;
     assert_eq!(
@@ -99,12 +77,8 @@ async fn subscriptions_change_with_messages(backend: Backend) {
     goal(&app, a, "home", 1).await;
     assert_eq!(client.next().await["m"], a);
 
-    client
-        .send_json(&json!({"op": "unsubscribe", "matches": [a]}))
-        .await;
-    client
-        .send_json(&json!({"op": "subscribe", "matches": [b]}))
-        .await;
+    client.send_json(&json!({"op": "unsubscribe", "matches": [a]})).await;
+    client.send_json(&json!({"op": "subscribe", "matches": [b]})).await;
     assert_eq!(client.next().await["m"], b, "b's snapshot");
     goal(&app, a, "home", 2).await;
     goal(&app, b, "away", 2).await;
@@ -117,10 +91,7 @@ async fn subscriptions_change_with_messages(backend: Backend) {
 
     client.send_json(&json!({"op": "dance"})).await;
     let error = client.next().await;
-    assert_eq!(
-        (error["k"].as_str(), error["code"].as_str()),
-        (Some("error"), Some("bad_message"))
-    );
+    assert_eq!((error["k"].as_str(), error["code"].as_str()), (Some("error"), Some("bad_message")));
 }
 
 async fn two_hundred_clients_each_receive_a_hundred_events_in_order_exactly_once(backend: Backend) {
@@ -149,14 +120,8 @@ async fn two_hundred_clients_each_receive_a_hundred_events_in_order_exactly_once
         .collect();
     // Ten posters at a time: events commit in groups, and each still gets its own number.
     for chunk in 0..10 {
-        let posts = (0..10).map(|i| {
-            goal(
-                &app,
-                id,
-                if i % 2 == 0 { "home" } else { "away" },
-                chunk * 10 + i,
-            )
-        });
+        let posts = (0..10)
+            .map(|i| goal(&app, id, if i % 2 == 0 { "home" } else { "away" }, chunk * 10 + i));
         futures_util::future::join_all(posts).await;
     }
     let expected: Vec<i64> = (2..=101).collect();
@@ -179,28 +144,17 @@ async fn a_star_subscriber_follows_live_matches_and_matches_that_start(backend: 
         "only live matches"
     );
     let later = app.create_match().await;
-    assert_eq!(
-        app.post_event(later, &json!({"kind": "kickoff"}))
-            .await
-            .status(),
-        201
-    );
+    assert_eq!(app.post_event(later, &json!({"kind": "kickoff"})).await.status(), 201);
     let start = client.next().await;
     assert_eq!(
         (start["k"].as_str(), start["m"].as_i64()),
         (Some("snapshot"), Some(later)),
         "a new match arrives whole"
     );
-    assert_eq!(
-        (start["s"].as_i64(), start["home"].as_str()),
-        (Some(1), Some("Ajax"))
-    );
+    assert_eq!((start["s"].as_i64(), start["home"].as_str()), (Some(1), Some("Ajax")));
     goal(&app, later, "away", 5).await;
     let update = client.next().await;
-    assert_eq!(
-        (update["k"].as_str(), update["s"].as_i64()),
-        (Some("goal"), Some(2))
-    );
+    assert_eq!((update["k"].as_str(), update["s"].as_i64()), (Some("goal"), Some(2)));
 }
 
 async fn the_handshake_runs_through_the_app_routes_and_middleware(backend: Backend) {
@@ -217,12 +171,6 @@ async fn the_handshake_runs_through_the_app_routes_and_middleware(backend: Backe
     );
     assert!(metrics.contains("scorecast_ws_connections 1"), "{metrics}");
     // An upgrade request to another route gets that route's ordinary answer, then the socket closes.
-    assert_eq!(
-        crate::ws_client::refused_status(port(&app), "/api/v1/matches", &[]).await,
-        200
-    );
-    assert_eq!(
-        crate::ws_client::refused_status(port(&app), "/nowhere", &[]).await,
-        404
-    );
+    assert_eq!(crate::ws_client::refused_status(port(&app), "/api/v1/matches", &[]).await, 200);
+    assert_eq!(crate::ws_client::refused_status(port(&app), "/nowhere", &[]).await, 404);
 }

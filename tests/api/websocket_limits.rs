@@ -44,10 +44,8 @@ async fn a_client_that_never_reads_delays_no_one_and_is_closed(backend: Backend)
     // The stuck client: a small receive window, and it never reads after the handshake.
     let socket = TcpSocket::new_v4().unwrap();
     socket.set_recv_buffer_size(2048).unwrap();
-    let stream = socket
-        .connect(format!("127.0.0.1:{}", port(&app)).parse().unwrap())
-        .await
-        .unwrap();
+    let stream =
+        socket.connect(format!("127.0.0.1:{}", port(&app)).parse().unwrap()).await.unwrap();
     let url = format!("ws://127.0.0.1:{}/ws?matches={id}", port(&app));
     let stream = tokio_tungstenite::MaybeTlsStream::Plain(stream);
     let (stuck, _) = tokio_tungstenite::client_async(url, stream).await.unwrap();
@@ -84,31 +82,16 @@ async fn a_client_that_never_reads_delays_no_one_and_is_closed(backend: Backend)
     // The stuck client's backlog was capped (conflated), and it is closed after the deadline.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
     while metric(&app, "scorecast_ws_slow_consumer_disconnects_total").await < 1.0 {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the stuck client was not closed"
-        );
+        assert!(tokio::time::Instant::now() < deadline, "the stuck client was not closed");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    assert!(
-        metric(&app, "scorecast_ws_conflated_total").await > 0.0,
-        "updates were conflated"
-    );
-    let mut stuck = WsClient {
-        ws: stuck,
-        protocol: None,
-    };
+    assert!(metric(&app, "scorecast_ws_conflated_total").await > 0.0, "updates were conflated");
+    let mut stuck = WsClient { ws: stuck, protocol: None };
     let code = stuck.close_code().await;
-    assert!(
-        matches!(code, None | Some(1013)),
-        "closed with 1013 or cut off, got {code:?}"
-    );
+    assert!(matches!(code, None | Some(1013)), "closed with 1013 or cut off, got {code:?}");
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while metric(&app, "scorecast_ws_connections").await > 1.0 {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the stuck connection was not freed"
-        );
+        assert!(tokio::time::Instant::now() < deadline, "the stuck connection was not freed");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -118,30 +101,14 @@ async fn oversized_frames_close_with_1009_and_binary_frames_with_1003(backend: B
         return;
     };
     let mut client = connect(port(&app), "").await;
-    client
-        .ws
-        .send(Message::Text("x".repeat(1025).into()))
-        .await
-        .unwrap();
+    client.ws.send(Message::Text("x".repeat(1025).into())).await.unwrap();
     assert_eq!(client.close_code().await, Some(1009));
     let mut client = connect(port(&app), "").await;
-    client
-        .ws
-        .send(Message::Binary(vec![1, 2, 3].into()))
-        .await
-        .unwrap();
+    client.ws.send(Message::Binary(vec![1, 2, 3].into())).await.unwrap();
     assert_eq!(client.close_code().await, Some(1003));
     let mut client = connect(port(&app), "").await;
-    client
-        .ws
-        .send(Message::Text("x".repeat(1024).into()))
-        .await
-        .unwrap();
-    assert_eq!(
-        client.next().await["code"],
-        "bad_message",
-        "a frame at the limit is read"
-    );
+    client.ws.send(Message::Text("x".repeat(1024).into())).await.unwrap();
+    assert_eq!(client.next().await["code"], "bad_message", "a frame at the limit is read");
 }
 
 async fn repeated_malformed_messages_close_with_1008(backend: Backend) {
@@ -150,18 +117,12 @@ async fn repeated_malformed_messages_close_with_1008(backend: Backend) {
     };
     let mut client = connect(port(&app), "").await;
     for _ in 0..3 {
-        client
-            .ws
-            .send(Message::Text("{not json".into()))
-            .await
-            .unwrap();
+        client.ws.send(Message::Text("{not json".into())).await.unwrap();
         assert_eq!(client.next().await["code"], "bad_message");
     }
     client
         .ws
-        .send(Message::Text(
-            "{\"op\":\"subscribe\",\"matches\":\"all\"}".into(),
-        ))
+        .send(Message::Text("{\"op\":\"subscribe\",\"matches\":\"all\"}".into()))
         .await
         .unwrap();
     assert_eq!(client.close_code().await, Some(1008));
@@ -177,24 +138,14 @@ async fn handshakes_are_refused_for_bad_origins_subprotocols_and_over_the_limit(
         return;
     };
     let p = port(&app);
-    assert_eq!(
-        refused_status(p, "/ws", &[("Origin", "https://evil.example")]).await,
-        403
-    );
-    assert_eq!(
-        refused_status(p, "/ws", &[("Sec-WebSocket-Protocol", "chat, mqtt")]).await,
-        400
-    );
+    assert_eq!(refused_status(p, "/ws", &[("Origin", "https://evil.example")]).await, 403);
+    assert_eq!(refused_status(p, "/ws", &[("Sec-WebSocket-Protocol", "chat, mqtt")]).await, 400);
     assert_eq!(refused_status(p, "/ws?matches=1,banana", &[]).await, 400);
     let allowed =
         crate::ws_client::connect_with(p, "/ws", &[("Origin", "https://scores.example")]).await;
     let _first = allowed.expect("an allowed origin connects");
     let _second = connect(p, "").await;
-    assert_eq!(
-        refused_status(p, "/ws", &[]).await,
-        503,
-        "over the connection limit"
-    );
+    assert_eq!(refused_status(p, "/ws", &[]).await, 503, "over the connection limit");
     let metrics = app.get("/metrics").await.text().await.unwrap();
     for reason in ["origin", "subprotocol", "query", "limit"] {
         let line = format!("scorecast_ws_refused_handshakes_total{{reason=\"{reason}\"}} 1");
@@ -215,27 +166,15 @@ async fn a_client_that_does_not_answer_pings_is_dropped(backend: Backend) {
     let mut alive = connect(port(&app), "").await;
     let silent = connect(port(&app), "").await;
     alive.assert_silent(Duration::from_secs(5)).await;
-    assert_eq!(
-        metric(&app, "scorecast_ws_heartbeat_timeouts_total").await,
-        1.0
-    );
+    assert_eq!(metric(&app, "scorecast_ws_heartbeat_timeouts_total").await, 1.0);
     // After the close frame, the silent client gets a grace period before its socket is dropped.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while metric(&app, "scorecast_ws_connections").await > 1.0 {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the silent client was not dropped"
-        );
+        assert!(tokio::time::Instant::now() < deadline, "the silent client was not dropped");
         alive.assert_silent(Duration::from_millis(200)).await;
     }
-    alive
-        .send_json(&json!({"op": "subscribe", "matches": [1]}))
-        .await;
-    assert_eq!(
-        alive.next().await["code"],
-        "unknown_match",
-        "the reading client is still served"
-    );
+    alive.send_json(&json!({"op": "subscribe", "matches": [1]})).await;
+    assert_eq!(alive.next().await["code"], "unknown_match", "the reading client is still served");
     drop(silent);
 }
 

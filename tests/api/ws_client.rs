@@ -32,18 +32,14 @@ pub async fn connect_with(
         );
     }
     let (ws, response) = tokio_tungstenite::connect_async(request).await?;
-    let protocol = response
-        .headers()
-        .get("sec-websocket-protocol")
-        .map(|v| v.to_str().unwrap().to_owned());
+    let protocol =
+        response.headers().get("sec-websocket-protocol").map(|v| v.to_str().unwrap().to_owned());
     Ok(WsClient { ws, protocol })
 }
 
 /// Opens `/ws?{query}`.
 pub async fn connect(port: u16, query: &str) -> WsClient {
-    connect_with(port, &format!("/ws?{query}"), &[])
-        .await
-        .expect("WebSocket handshake")
+    connect_with(port, &format!("/ws?{query}"), &[]).await.expect("WebSocket handshake")
 }
 
 /// The HTTP status a refused handshake to `target` was answered with.
@@ -66,10 +62,7 @@ impl WsClient {
                 .expect("a valid frame");
             match message {
                 Message::Text(text) => {
-                    return (
-                        serde_json::from_str(&text).expect("JSON message"),
-                        text.len(),
-                    );
+                    return (serde_json::from_str(&text).expect("JSON message"), text.len());
                 }
                 Message::Ping(_) | Message::Pong(_) => continue,
                 other => panic!("unexpected message {other:?}"),
@@ -82,19 +75,13 @@ impl WsClient {
     }
 
     pub async fn send_json(&mut self, value: &Value) {
-        self.ws
-            .send(Message::Text(value.to_string().into()))
-            .await
-            .expect("send");
+        self.ws.send(Message::Text(value.to_string().into())).await.expect("send");
     }
 
     /// Reads until the server closes; returns the close code (None when the socket just ended).
     pub async fn close_code(&mut self) -> Option<u16> {
         loop {
-            match tokio::time::timeout(WAIT, self.ws.next())
-                .await
-                .expect("closed in time")
-            {
+            match tokio::time::timeout(WAIT, self.ws.next()).await.expect("closed in time") {
                 Some(Ok(Message::Close(frame))) => return frame.map(|f| u16::from(f.code)),
                 Some(Ok(_)) => continue,
                 Some(Err(_)) | None => return None,

@@ -1,0 +1,208 @@
+//! Command-line interface. Every subcommand that loads a server shares the same groups of flags
+//! (`ServerArgs`, `LoadArgs`, `OutputArgs`), so later ones (`bandwidth`, `ingest`, `poll`) fit
+//! beside `fanout` and `floor` with the same vocabulary.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use clap::{Args, Parser, Subcommand};
+use reqwest::Url;
+
+use crate::config::{parse_duration, LoadConfig, Placement, DEFAULT_PER_SOURCE, DEFAULT_PER_WORKER};
+use crate::fanout::{run_fanout, FanoutConfig, ServerConfig};
+use crate::floor::{run_floor, FloorConfig};
+use crate::report::{self, markdown, DEFAULT_RESULTS_DIR};
+
+/// Most subscribers one run may ask for: 60 source addresses' worth, far beyond one server here.
+const MAX_SUBSCRIBERS: usize = 1_000_000;
+/// Most events one run may post.
+const MAX_EVENTS: usize = 10_000;
+
+/// Load benchmarks for scorecast, against servers on this machine (loopback only).
+///
+/// Each run writes a JSON result and a Markdown report to the results folder, named after the
+/// subcommand and the UTC time.
+#[derive(Debug, Parser)]
+#[command(name = "scorecast-bench", version, about, long_about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// WebSocket fan-out: N subscribers on one match, K goals; delivery latency, loss, connect time,
+    /// server memory per connection and CPU per delivery.
+    Fanout(FanoutArgs),
+    /// The same fan-out against the floor, a trivial broadcaster: the best this machine can do.
+    Floor(FloorArgs),
+    /// (internal) Holds client connections for a coordinator; JSON lines on stdin/stdout.
+    #[command(hide = true)]
+    FanoutWorker,
+    /// (internal) Runs the floor broadcaster until stdin closes.
+    #[command(hide = true)]
+    FloorServer {
+        #[arg(long, default_value = "127.0.0.1:0")]
+        listen: SocketAddr,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct FanoutArgs {
+    #[command(flatten)]
+    pub server: ServerArgs,
+    /// Measure the floor first with the same load, and report scorecast's numbers as ratios to it.
+    #[arg(long)]
+    pub with_floor: bool,
+    #[command(flatten)]
+    pub load: LoadArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct FloorArgs {
+    #[command(flatten)]
+    pub load: LoadArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Which scorecast to load.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Server")]
+pub struct ServerArgs {
+    /// A running scorecast node, e.g. http://127.0.0.1:8080 (loopback only). Repeat for several
+    /// nodes sharing one database: clients are spread round-robin, events are posted to the first.
+    #[arg(long = "server", value_name = "URL")]
+    pub servers: Vec<Url>,
+    /// Admin bearer token of the running server(s).
+    #[arg(long, env = "SCORECAST_BENCH_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+    /// Pid of the running server, to measure its memory and CPU from /proc.
+    #[arg(long)]
+    pub server_pid: Option<u32>,
+    /// Start this scorecast binary on a fresh SQLite file in a temp folder, with a generated admin
+    /// token, and stop it at the end (it gets --ws-max-connections 19500 unless given below).
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["servers", "server_pid", "admin_token"])]
+    pub spawn_server: Option<PathBuf>,
+    /// Extra flag for the spawned server, e.g. --server-arg=--workers=2 (repeatable).
+    #[arg(long = "server-arg", value_name = "FLAG", allow_hyphen_values = true, requires = "spawn_server")]
+    pub server_args: Vec<String>,
+}
+
+/// The shape of the load.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Load")]
+pub struct LoadArgs {
+    /// Subscribers (WebSocket clients) to connect.
+    #[arg(short = 'n', long, default_value_t = 1_000)]
+    pub subscribers: usize,
+    /// Events (goals) to post once everyone is connected.
+    #[arg(short = 'k', long, default_value_t = 10)]
+    pub events: usize,
+    /// Time between two events (e.g. 2s, 500ms).
+    #[arg(long, default_value = "2s", value_parser = parse_duration)]
+    pub interval: Duration,
+    /// Pause after the last connection, before measuring memory and posting.
+    #[arg(long, default_value = "1s", value_parser = parse_duration)]
+    pub settle: Duration,
+    /// Time allowed after the last event for every update to arrive.
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    pub drain_timeout: Duration,
+    /// WebSocket upgrades in flight at once.
+    #[arg(long, default_value_t = 500)]
+    pub connect_concurrency: usize,
+    /// Time a client has from its TCP connect to its first message.
+    #[arg(long, default_value = "15s", value_parser = parse_duration)]
+    pub connect_timeout: Duration,
+    /// Worker processes holding the clients [default: enough for --per-worker, at least 2].
+    #[arg(long)]
+    pub workers: Option<usize>,
+    /// Most connections per worker process (the open-file limit is per process).
+    #[arg(long, default_value_t = DEFAULT_PER_WORKER)]
+    pub per_worker: usize,
+    /// Client source address (loopback), repeatable [default: 127.0.0.1, 127.0.0.2, ... as needed].
+    #[arg(long = "source-ip", value_name = "IP")]
+    pub source_ips: Vec<IpAddr>,
+    /// Most connections from one source address to one server (ephemeral ports run out at ~28k).
+    #[arg(long, default_value_t = DEFAULT_PER_SOURCE)]
+    pub per_source: usize,
+    /// Do not draw progress bars.
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Output")]
+pub struct OutputArgs {
+    /// Folder for the JSON result and the Markdown report.
+    #[arg(long, default_value = DEFAULT_RESULTS_DIR)]
+    pub results_dir: PathBuf,
+}
+
+impl LoadArgs {
+    /// The load, with clients in worker processes of this executable.
+    pub fn to_config(&self) -> anyhow::Result<LoadConfig> {
+        if !(1..=MAX_SUBSCRIBERS).contains(&self.subscribers) {
+            bail!("--subscribers must be between 1 and {MAX_SUBSCRIBERS}");
+        }
+        if !(1..=MAX_EVENTS).contains(&self.events) {
+            bail!("--events must be between 1 and {MAX_EVENTS}");
+        }
+        if let Some(ip) = self.source_ips.iter().find(|ip| !ip.is_loopback()) {
+            bail!("--source-ip {ip} is not a loopback address");
+        }
+        if self.per_worker == 0 || self.per_source == 0 || self.connect_concurrency == 0 {
+            bail!("--per-worker, --per-source and --connect-concurrency must be at least 1");
+        }
+        let exe = std::env::current_exe().context("finding this executable to start workers")?;
+        let mut load = LoadConfig::new(self.subscribers, self.events, Placement::Processes { exe });
+        load.interval = self.interval;
+        load.settle = self.settle;
+        load.drain_timeout = self.drain_timeout;
+        load.connect_concurrency = self.connect_concurrency;
+        load.connect_timeout = self.connect_timeout;
+        load.workers = self.workers;
+        load.per_worker = self.per_worker;
+        load.source_ips = self.source_ips.clone();
+        load.per_source = self.per_source;
+        load.progress = !self.no_progress;
+        Ok(load)
+    }
+}
+
+/// Runs `fanout` or `floor`, writes the results, prints the report; returns whether the run passed.
+pub async fn execute(command: Command) -> anyhow::Result<bool> {
+    let (passed, text, paths) = match command {
+        Command::Fanout(args) => {
+            let cfg = FanoutConfig {
+                server: ServerConfig {
+                    servers: args.server.servers,
+                    admin_token: args.server.admin_token,
+                    server_pid: args.server.server_pid,
+                    spawn_server: args.server.spawn_server,
+                    server_args: args.server.server_args,
+                },
+                with_floor: args.with_floor,
+                load: args.load.to_config()?,
+            };
+            let result = run_fanout(cfg).await?;
+            let text = markdown::fanout(&result);
+            let paths = report::write(&args.output.results_dir, "fanout", &result, &text)?;
+            (result.scorecast.passed && result.floor.as_ref().is_none_or(|f| f.passed), text, paths)
+        }
+        Command::Floor(args) => {
+            let result = run_floor(FloorConfig { load: args.load.to_config()? }).await?;
+            let text = markdown::floor(&result);
+            let paths = report::write(&args.output.results_dir, "floor", &result, &text)?;
+            (result.floor.passed, text, paths)
+        }
+        Command::FanoutWorker | Command::FloorServer { .. } => bail!("internal subcommands run from main"),
+    };
+    println!("{text}");
+    println!("Results: {}\n         {}", paths.0.display(), paths.1.display());
+    Ok(passed)
+}

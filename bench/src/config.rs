@@ -1,0 +1,138 @@
+//! How a load run is shaped: how many clients, how many events, how fast, and where the clients
+//! live. Shared by every subcommand that connects subscribers.
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// One process may open 20,000 files here; leave room for the runtime, stdio and pipes.
+pub const DEFAULT_PER_WORKER: usize = 15_000;
+/// Ephemeral ports per source address are 32768-60999 (28,232); stay below with a margin.
+pub const DEFAULT_PER_SOURCE: usize = 25_000;
+
+/// Where the client connections live.
+#[derive(Debug, Clone)]
+pub enum Placement {
+    /// Worker processes: this executable re-run with the hidden `fanout-worker` subcommand.
+    Processes { exe: PathBuf },
+    /// Worker threads in the calling process (tests; the caller's open-file limit applies to all).
+    Threads,
+}
+
+#[derive(Debug, Clone)]
+pub struct LoadConfig {
+    /// Subscribers (WebSocket clients) to connect.
+    pub subscribers: usize,
+    /// Events to post once everyone is connected.
+    pub events: usize,
+    /// Time between two posts.
+    pub interval: Duration,
+    /// Pause between the last connection and the first post (and the memory reading).
+    pub settle: Duration,
+    /// How long to wait after the last post for every update to arrive.
+    pub drain_timeout: Duration,
+    /// Upgrades in flight at once, over all workers.
+    pub connect_concurrency: usize,
+    /// Time a client has from its TCP connect to its first message.
+    pub connect_timeout: Duration,
+    /// Worker count; `None` picks enough for `per_worker`, and at least two.
+    pub workers: Option<usize>,
+    /// Most connections one worker holds.
+    pub per_worker: usize,
+    /// Source addresses for the clients; empty picks 127.0.0.1, 127.0.0.2, ... as needed.
+    pub source_ips: Vec<IpAddr>,
+    /// Most connections from one source address to one server.
+    pub per_source: usize,
+    pub placement: Placement,
+    /// Draw progress bars (on a terminal).
+    pub progress: bool,
+}
+
+impl LoadConfig {
+    /// `subscribers` clients and `events` events with every other setting at its default.
+    pub fn new(subscribers: usize, events: usize, placement: Placement) -> Self {
+        Self {
+            subscribers,
+            events,
+            interval: Duration::from_secs(2),
+            settle: Duration::from_secs(1),
+            drain_timeout: Duration::from_secs(10),
+            connect_concurrency: 500,
+            connect_timeout: Duration::from_secs(15),
+            workers: None,
+            per_worker: DEFAULT_PER_WORKER,
+            source_ips: Vec::new(),
+            per_source: DEFAULT_PER_SOURCE,
+            placement,
+            progress: false,
+        }
+    }
+
+    /// Workers to start: enough that none holds more than `per_worker`; at least two (one per
+    /// core here, like the server's threads) unless there are fewer clients.
+    pub fn worker_count(&self) -> usize {
+        let needed = self.subscribers.div_ceil(self.per_worker.max(1));
+        self.workers.unwrap_or(needed.max(2)).max(needed).clamp(1, self.subscribers.max(1))
+    }
+
+    /// Source addresses for clients spread over `targets` servers.
+    pub fn sources(&self, targets: usize) -> Vec<IpAddr> {
+        if !self.source_ips.is_empty() {
+            return self.source_ips.clone();
+        }
+        let per_target = self.subscribers.div_ceil(targets.max(1));
+        let needed = per_target.div_ceil(self.per_source.max(1)).max(1);
+        (1..=needed.min(254)).map(|n| IpAddr::V4(Ipv4Addr::new(127, 0, 0, n as u8))).collect()
+    }
+}
+
+/// Parses `2s`, `500ms`, `1.5s`, `3m` or a bare number of seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| c.is_ascii_alphabetic()) {
+        Some(at) => text.split_at(at),
+        None => (text, "s"),
+    };
+    let value: f64 = number.trim().parse().map_err(|_| format!("{text:?} is not a duration like 2s or 500ms"))?;
+    let seconds = match unit {
+        "ms" => value / 1000.0,
+        "s" => value,
+        "m" => value * 60.0,
+        _ => return Err(format!("unknown unit {unit:?} in {text:?}: use ms, s or m")),
+    };
+    if !(0.0..=86_400.0).contains(&seconds) {
+        return Err(format!("{text:?} is out of range"));
+    }
+    Ok(Duration::from_secs_f64(seconds))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse_with_and_without_units() {
+        assert_eq!(parse_duration("2s"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("1.5"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert!(parse_duration("2h").is_err());
+        assert!(parse_duration("-1s").is_err());
+    }
+
+    #[test]
+    fn workers_and_source_addresses_scale_with_the_client_count() {
+        let mut cfg = LoadConfig::new(18_000, 1, Placement::Threads);
+        assert_eq!(cfg.worker_count(), 2);
+        assert_eq!(cfg.sources(1).len(), 1);
+        cfg.subscribers = 60_000;
+        assert_eq!(cfg.worker_count(), 4);
+        assert_eq!(cfg.sources(1).len(), 3);
+        assert_eq!(cfg.sources(3).len(), 1);
+        cfg.subscribers = 1;
+        assert_eq!(cfg.worker_count(), 1);
+        cfg.subscribers = 100;
+        cfg.workers = Some(5);
+        assert_eq!(cfg.worker_count(), 5);
+    }
+}

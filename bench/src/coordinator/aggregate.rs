@@ -1,0 +1,183 @@
+//! Turns what the coordinator and its workers collected into a report: merged latencies, losses,
+//! costs per connection and per delivery, and the list of problems that fail the run.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+use super::run::placement_name;
+use super::target::{Posted, Prepared, Target};
+use crate::config::LoadConfig;
+use crate::histogram::Histogram;
+use crate::report::model::{
+    ClientUsage, ConnectReport, DeliveryReport, EventReport, Percentiles, RunReport, ServerUsage,
+};
+use crate::worker::protocol::{ConnectSummary, WorkerReport};
+
+/// Everything measured during one run, before it is summed up.
+#[derive(Default)]
+pub struct Collected {
+    pub workers: usize,
+    pub sources: Vec<IpAddr>,
+    pub connects: Vec<ConnectSummary>,
+    pub connect_phase_s: f64,
+    pub posted: Vec<Posted>,
+    pub reports: Vec<WorkerReport>,
+    pub complete: bool,
+    pub drain_s: f64,
+    pub event_phase_s: f64,
+    pub server_rss_before_kib: Option<u64>,
+    pub server_rss_after_kib: Option<u64>,
+    pub server_cpu_us: Option<u64>,
+    pub server_metrics: BTreeMap<String, f64>,
+}
+
+pub fn report(target: &Target, load: &LoadConfig, prepared: &Prepared, c: Collected) -> RunReport {
+    let connect = connect_report(&c);
+    let connected = connect.connected as u64;
+    let mut problems = Vec::new();
+    if connect.failed > 0 {
+        problems.push(format!("{} of {} clients failed to connect", connect.failed, load.subscribers));
+    }
+    if let Some((lo, hi)) = connect.snapshot_seq {
+        if lo != prepared.first_seq || hi != prepared.first_seq {
+            problems.push(format!("first snapshots had seq {lo}..={hi}, expected {}", prepared.first_seq));
+        }
+    }
+
+    let first_start = c.posted.first().map_or(0, |p| p.start_ns);
+    let mut all = Histogram::default();
+    let mut per_event = Vec::new();
+    for (index, posted) in c.posted.iter().enumerate() {
+        let mut latency = Histogram::default();
+        let mut received = 0;
+        if let Some(seq) = posted.seq {
+            for tally in c.reports.iter().flat_map(|r| &r.events).filter(|e| e.seq == seq) {
+                latency.merge(&tally.latency_ns);
+                received += tally.received;
+            }
+            let expected_seq = prepared.first_seq + 1 + index as i64;
+            if seq != expected_seq {
+                problems.push(format!("event {index} got seq {seq}, expected {expected_seq}"));
+            }
+        } else {
+            problems.push(format!("event {index} was refused with HTTP {}", posted.status));
+        }
+        all.merge(&latency);
+        per_event.push(EventReport {
+            index,
+            seq: posted.seq,
+            http_status: posted.status,
+            post_ms: posted.post_ns as f64 / 1e6,
+            at_s: posted.start_ns.saturating_sub(first_start) as f64 / 1e9,
+            expected: if posted.seq.is_some() { connected } else { 0 },
+            received,
+            latency_ms: Percentiles::from_ns(&latency),
+        });
+    }
+
+    let delivery = delivery_report(&c, &per_event);
+    if delivery.lost > 0 {
+        problems.push(format!("{} of {} updates lost", delivery.lost, delivery.expected));
+    }
+    if delivery.duplicated > 0 {
+        problems.push(format!("{} duplicated updates", delivery.duplicated));
+    }
+    if delivery.unexpected > 0 {
+        problems.push(format!("{} updates with an unexpected sequence number", delivery.unexpected));
+    }
+    if delivery.closed_early > 0 {
+        problems.push(format!("{} connections ended during the run", delivery.closed_early));
+    }
+
+    let server = server_usage(target, &c, connected, delivery.delivered);
+    let client = client_usage(&c, connected);
+    RunReport {
+        target: target.name().into(),
+        servers: prepared.ws.iter().map(|w| w.addr.to_string()).collect(),
+        subscribers: load.subscribers,
+        events: load.events,
+        interval_ms: load.interval.as_secs_f64() * 1e3,
+        workers: c.workers,
+        placement: placement_name(&load.placement).into(),
+        source_ips: c.sources.iter().map(ToString::to_string).collect(),
+        match_id: prepared.match_id,
+        first_seq: prepared.first_seq,
+        connect,
+        latency_ms: Percentiles::from_ns(&all),
+        per_event,
+        delivery,
+        server,
+        client,
+        server_metrics: c.server_metrics,
+        passed: problems.is_empty(),
+        problems,
+    }
+}
+
+fn connect_report(c: &Collected) -> ConnectReport {
+    let mut report = ConnectReport { phase_s: c.connect_phase_s, ..Default::default() };
+    let mut times = Histogram::default();
+    for summary in &c.connects {
+        report.connected += summary.connected;
+        report.failed += summary.failed;
+        for (reason, n) in &summary.failures {
+            *report.failures.entry(reason.clone()).or_default() += n;
+        }
+        times.merge(&summary.connect_ns);
+        if let Some((lo, hi)) = summary.snapshot_seq {
+            let (a, b) = report.snapshot_seq.unwrap_or((lo, hi));
+            report.snapshot_seq = Some((a.min(lo), b.max(hi)));
+        }
+    }
+    report.time_ms = Percentiles::from_ns(&times);
+    report
+}
+
+fn delivery_report(c: &Collected, per_event: &[EventReport]) -> DeliveryReport {
+    let mut d = DeliveryReport { complete: c.complete, drain_s: c.drain_s, ..Default::default() };
+    d.expected = per_event.iter().map(|e| e.expected).sum();
+    d.delivered = per_event.iter().map(|e| e.received).sum();
+    d.lost = per_event.iter().map(|e| e.expected.saturating_sub(e.received)).sum();
+    for r in &c.reports {
+        d.duplicated += r.duplicates;
+        d.gaps += r.gaps;
+        d.resync_snapshots += r.resync_snapshots;
+        d.unexpected += r.unexpected;
+        d.closed_early += r.closed;
+        d.pongs_sent += r.pongs_sent;
+        for (reason, n) in &r.close_reasons {
+            *d.close_reasons.entry(reason.clone()).or_default() += n;
+        }
+    }
+    d
+}
+
+fn server_usage(target: &Target, c: &Collected, connected: u64, delivered: u64) -> Option<ServerUsage> {
+    let pid = target.pid()?;
+    let (before, after) = c.server_rss_before_kib.zip(c.server_rss_after_kib)?;
+    let cpu = c.server_cpu_us?;
+    Some(ServerUsage {
+        pid,
+        rss_before_kib: before,
+        rss_after_kib: after,
+        rss_per_conn_kib: per(after.saturating_sub(before) as f64, connected).unwrap_or(0.0),
+        cpu_event_phase_us: cpu,
+        event_phase_s: c.event_phase_s,
+        cpu_per_delivery_us: per(cpu as f64, delivered),
+    })
+}
+
+fn client_usage(c: &Collected, connected: u64) -> ClientUsage {
+    let before: u64 = c.connects.iter().map(|s| s.rss_before_kib).sum();
+    let after: u64 = c.connects.iter().map(|s| s.rss_after_kib).sum();
+    ClientUsage {
+        rss_before_kib: before,
+        rss_after_kib: after,
+        rss_per_conn_kib: per(after.saturating_sub(before) as f64, connected),
+        rss_end_kib: c.reports.iter().map(|r| r.rss_kib).sum(),
+    }
+}
+
+fn per(total: f64, n: u64) -> Option<f64> {
+    (n > 0).then(|| total / n as f64)
+}

@@ -1,0 +1,184 @@
+//! One measured fan-out against a target: connect the clients, post the events, wait for every
+//! update, collect the workers' tallies. The phases, in order, are the functions below.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+use tokio::time::Instant;
+
+use super::aggregate::{self, Collected};
+use super::pool::Pool;
+use super::target::{Posted, Prepared, Target};
+use crate::config::{LoadConfig, Placement};
+use crate::procfs;
+use crate::report::model::RunReport;
+use crate::worker::protocol::{Command, ConnectPlan, Event};
+
+/// How often the coordinator asks whether every update has arrived.
+const DRAIN_POLL: Duration = Duration::from_millis(100);
+/// Time the workers get to answer a status or report request.
+const ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Runs the fan-out of `load` against `target` and reports it.
+pub async fn run(target: &mut Target, load: &LoadConfig, http: &reqwest::Client) -> anyhow::Result<RunReport> {
+    let prepared = target.prepare(http).await.with_context(|| format!("setting up {}", target.name()))?;
+    let metrics_before = target.ws_metrics(http).await;
+    let mut pool = Pool::start(&load.placement, load.worker_count()).await?;
+    let result = drive(target, load, http, &prepared, &mut pool).await;
+    pool.stop().await;
+    let mut collected = result?;
+    let metrics_after = target.ws_metrics(http).await;
+    collected.server_metrics = metrics_after
+        .iter()
+        .map(|(name, after)| (name.clone(), after - metrics_before.get(name).copied().unwrap_or(0.0)))
+        .collect();
+    Ok(aggregate::report(target, load, &prepared, collected))
+}
+
+async fn drive(
+    target: &Target,
+    load: &LoadConfig,
+    http: &reqwest::Client,
+    prepared: &Prepared,
+    pool: &mut Pool,
+) -> anyhow::Result<Collected> {
+    let pid = target.pid();
+    let mut collected = Collected {
+        workers: pool.len(),
+        sources: load.sources(prepared.ws.len()),
+        server_rss_before_kib: pid.and_then(|p| procfs::rss_kib(p).ok()),
+        ..Default::default()
+    };
+    connect(load, prepared, pool, &mut collected).await?;
+    tokio::time::sleep(load.settle).await;
+    collected.server_rss_after_kib = pid.and_then(|p| procfs::rss_kib(p).ok());
+
+    let cpu_before = pid.and_then(|p| procfs::cpu_us(p).ok());
+    let phase_start = Instant::now();
+    post_events(target, load, http, &mut collected.posted).await?;
+    let last_post = Instant::now();
+    let connected: u64 = collected.connects.iter().map(|c| c.connected as u64).sum();
+    let accepted = collected.posted.iter().filter(|p| p.seq.is_some()).count() as u64;
+    collected.complete = drain(pool, connected * accepted, load.drain_timeout).await?;
+    collected.drain_s = last_post.elapsed().as_secs_f64();
+    collected.event_phase_s = phase_start.elapsed().as_secs_f64();
+    let cpu_after = pid.and_then(|p| procfs::cpu_us(p).ok());
+    collected.server_cpu_us = cpu_before.zip(cpu_after).map(|(a, b)| b.saturating_sub(a));
+
+    let starts: Vec<(i64, u64)> =
+        collected.posted.iter().filter_map(|p| p.seq.map(|seq| (seq, p.start_ns))).collect();
+    let last_seq = starts.last().map_or(prepared.first_seq, |s| s.0);
+    let report = Command::Report { first_seq: prepared.first_seq, last_seq, starts };
+    collected.reports = pool
+        .ask_all(report, ANSWER_TIMEOUT, |e| match e {
+            Event::Report(r) => Some(r),
+            _ => None,
+        })
+        .await?;
+    Ok(collected)
+}
+
+/// Hands each worker its share of the clients and follows their progress until all are connected
+/// or have failed.
+async fn connect(load: &LoadConfig, prepared: &Prepared, pool: &mut Pool, out: &mut Collected) -> anyhow::Result<()> {
+    let workers = pool.len();
+    let n = load.subscribers;
+    let bar = bar(load.progress, n as u64, "connecting");
+    let started = Instant::now();
+    for w in 0..workers {
+        let plan = ConnectPlan {
+            targets: prepared.ws.clone(),
+            source_ips: out.sources.clone(),
+            per_source: load.per_source,
+            first: w,
+            step: workers,
+            count: n / workers + usize::from(w < n % workers),
+            concurrency: load.connect_concurrency.div_ceil(workers),
+            timeout_ms: load.connect_timeout.as_millis() as u64,
+        };
+        pool.send(w, Command::Connect(plan))?;
+    }
+    let mut progress = vec![0usize; workers];
+    let mut done = vec![None; workers];
+    // Each worker reports at least every 250 ms while it connects, and each client gives up after
+    // `connect_timeout`: silence beyond that means a worker is stuck.
+    let silence = load.connect_timeout + Duration::from_secs(10);
+    while done.iter().any(Option::is_none) {
+        let (w, event) = pool.next(Instant::now() + silence).await?;
+        match event {
+            Event::Progress { connected, failed } => progress[w] = connected + failed,
+            Event::Connected(summary) => {
+                progress[w] = summary.connected + summary.failed;
+                done[w] = Some(summary);
+            }
+            _ => {}
+        }
+        bar.set_position(progress.iter().sum::<usize>() as u64);
+    }
+    out.connect_phase_s = started.elapsed().as_secs_f64();
+    out.connects = done.into_iter().flatten().collect();
+    let failed: usize = out.connects.iter().map(|c| c.failed).sum();
+    bar.finish_with_message(format!("connected ({failed} failed)"));
+    Ok(())
+}
+
+/// Posts the events `load.interval` apart, on a fixed schedule from the first.
+async fn post_events(target: &Target, load: &LoadConfig, http: &reqwest::Client, out: &mut Vec<Posted>) -> anyhow::Result<()> {
+    let bar = bar(load.progress, load.events as u64, "posting events");
+    let first = Instant::now();
+    for index in 0..load.events {
+        tokio::time::sleep_until(first + load.interval * index as u32).await;
+        let mut posted = target.post_event(http, index).await?;
+        if !(200..300).contains(&posted.status) {
+            tracing::warn!(status = posted.status, index, "event refused");
+            posted.seq = None;
+        }
+        out.push(posted);
+        bar.inc(1);
+    }
+    bar.finish_with_message("events posted");
+    Ok(())
+}
+
+/// Waits until the workers have received `expected` updates, or `timeout` has passed since the
+/// last post; returns whether everything arrived.
+async fn drain(pool: &mut Pool, expected: u64, timeout: Duration) -> anyhow::Result<bool> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let statuses = pool
+            .ask_all(Command::Status, ANSWER_TIMEOUT, |e| match e {
+                Event::Status(s) => Some(s),
+                _ => None,
+            })
+            .await?;
+        let delivered: u64 = statuses.iter().map(|s| s.delivered).sum();
+        if delivered >= expected {
+            return Ok(true);
+        }
+        if Instant::now() >= deadline {
+            tracing::warn!(delivered, expected, "not every update arrived before the drain timeout");
+            return Ok(false);
+        }
+        tokio::time::sleep(DRAIN_POLL).await;
+    }
+}
+
+fn bar(enabled: bool, len: u64, message: &'static str) -> ProgressBar {
+    if !enabled {
+        return ProgressBar::hidden();
+    }
+    let style = ProgressStyle::with_template("{spinner} {msg:16} [{bar:40}] {pos}/{len} {elapsed}")
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ");
+    ProgressBar::new(len).with_style(style).with_message(message)
+}
+
+/// A placement's name, for the report.
+pub fn placement_name(placement: &Placement) -> &'static str {
+    match placement {
+        Placement::Processes { .. } => "processes",
+        Placement::Threads => "threads",
+    }
+}
+

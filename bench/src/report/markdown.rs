@@ -1,0 +1,218 @@
+//! The Markdown report: a headline table first, then the details a reader needs to trust it.
+
+use std::fmt::Write;
+
+use super::model::{FanoutReport, FloorReport, Meta, Ratios, RunReport};
+
+pub fn fanout(report: &FanoutReport) -> String {
+    let mut runs = vec![&report.scorecast];
+    runs.extend(report.floor.as_ref());
+    let title = match &report.floor {
+        Some(_) => "scorecast fan-out vs the floor",
+        None => "scorecast fan-out",
+    };
+    render(title, &report.meta, &runs, report.ratios.as_ref())
+}
+
+pub fn floor(report: &FloorReport) -> String {
+    render("Fan-out floor (reference broadcaster)", &report.meta, &[&report.floor], None)
+}
+
+fn render(title: &str, meta: &Meta, runs: &[&RunReport], ratios: Option<&Ratios>) -> String {
+    let mut md = String::new();
+    let first = runs[0];
+    let _ = writeln!(md, "# {title}: {} subscribers, {} events\n", first.subscribers, first.events);
+    let verdict = if runs.iter().all(|r| r.passed) { "**PASS**" } else { "**FAIL**" };
+    let _ = writeln!(md, "{verdict} — {} (UTC), `{}`.\n", meta.started_at, meta.tool);
+    headline(&mut md, runs, ratios);
+    for run in runs {
+        details(&mut md, run);
+    }
+    setup(&mut md, meta, runs);
+    md
+}
+
+fn headline(md: &mut String, runs: &[&RunReport], ratios: Option<&Ratios>) {
+    md.push_str(
+        "| target | N | events | p50 ms | p90 ms | p99 ms | max ms | lost | duplicated | connect phase s | connect p99 ms | server RSS/conn KiB | client RSS/conn KiB | server CPU µs/delivery |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for r in runs {
+        let lat = r.latency_ms.as_ref();
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.1} | {} | {} | {} | {} |",
+            r.target,
+            r.connect.connected,
+            r.events,
+            ms(lat.map(|p| p.p50)),
+            ms(lat.map(|p| p.p90)),
+            ms(lat.map(|p| p.p99)),
+            ms(lat.map(|p| p.max)),
+            r.delivery.lost,
+            r.delivery.duplicated,
+            r.connect.phase_s,
+            ms(r.connect.time_ms.as_ref().map(|p| p.p99)),
+            num(r.server.as_ref().map(|s| s.rss_per_conn_kib), 2),
+            num(r.client.rss_per_conn_kib, 2),
+            num(r.server.as_ref().and_then(|s| s.cpu_per_delivery_us), 2),
+        );
+    }
+    if let Some(x) = ratios {
+        let _ = writeln!(
+            md,
+            "| **scorecast ÷ floor** | | | {} | | {} | | | | | | {} | | {} |",
+            ratio(x.p50),
+            ratio(x.p99),
+            ratio(x.rss_per_conn),
+            ratio(x.cpu_per_delivery)
+        );
+    }
+    md.push('\n');
+    md.push_str(
+        "Latency: from just before the event's POST to the update's arrival at each client (one \
+         clock, CLOCK_MONOTONIC, shared by all processes). Lost: expected updates (connected clients \
+         × accepted events) that never arrived as updates. RSS/conn: growth of the process's VmRSS \
+         while the clients connected, divided by the clients. CPU/delivery: the server's user+system \
+         time from the first POST until every update arrived, divided by the updates delivered \
+         (idle time between events included).\n\n",
+    );
+}
+
+fn details(md: &mut String, r: &RunReport) {
+    let _ = writeln!(md, "## {}\n", r.target);
+    if r.passed {
+        md.push_str("Passed: every client connected and got every update once, in order.\n\n");
+    } else {
+        md.push_str("Failed:\n\n");
+        for p in &r.problems {
+            let _ = writeln!(md, "- {p}");
+        }
+        md.push('\n');
+    }
+    md.push_str("| event | seq | HTTP | POST ms | received / expected | p50 ms | p90 ms | p99 ms | max ms |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for e in &r.per_event {
+        let l = e.latency_ms.as_ref();
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {:.2} | {} / {} | {} | {} | {} | {} |",
+            e.index + 1,
+            e.seq.map_or("-".into(), |s| s.to_string()),
+            e.http_status,
+            e.post_ms,
+            e.received,
+            e.expected,
+            ms(l.map(|p| p.p50)),
+            ms(l.map(|p| p.p90)),
+            ms(l.map(|p| p.p99)),
+            ms(l.map(|p| p.max)),
+        );
+    }
+    md.push('\n');
+    let c = &r.connect;
+    let t = c.time_ms.as_ref();
+    let _ = writeln!(
+        md,
+        "- Connect: {} connected, {} failed, in {:.2} s; per client (TCP connect to snapshot) p50 {} ms, p99 {} ms, max {} ms.",
+        c.connected,
+        c.failed,
+        c.phase_s,
+        ms(t.map(|p| p.p50)),
+        ms(t.map(|p| p.p99)),
+        ms(t.map(|p| p.max))
+    );
+    for (reason, n) in &c.failures {
+        let _ = writeln!(md, "  - {n} × {reason}");
+    }
+    let d = &r.delivery;
+    let _ = writeln!(
+        md,
+        "- Delivery: {} of {} updates; lost {}, duplicated {}, gaps {}, snapshots in place of updates {}, unexpected {}; {} in {:.2} s after the last POST.",
+        d.delivered,
+        d.expected,
+        d.lost,
+        d.duplicated,
+        d.gaps,
+        d.resync_snapshots,
+        d.unexpected,
+        if d.complete { "all arrived" } else { "drain timeout reached" },
+        d.drain_s
+    );
+    let _ = writeln!(md, "- Connections ended during the run: {}; pongs sent: {}.", d.closed_early, d.pongs_sent);
+    for (reason, n) in &d.close_reasons {
+        let _ = writeln!(md, "  - {n} × {reason}");
+    }
+    if let Some(s) = &r.server {
+        let _ = writeln!(
+            md,
+            "- Server (pid {}): VmRSS {} → {} KiB ({:.2} KiB per connection); CPU {:.3} s over the {:.1} s event phase.",
+            s.pid,
+            s.rss_before_kib,
+            s.rss_after_kib,
+            s.rss_per_conn_kib,
+            s.cpu_event_phase_us as f64 / 1e6,
+            s.event_phase_s
+        );
+    } else {
+        md.push_str("- Server: not measured (not a local process with a known pid).\n");
+    }
+    let _ = writeln!(
+        md,
+        "- Clients ({} worker {}): VmRSS {} → {} KiB while connecting, {} KiB at the end.",
+        r.workers,
+        r.placement,
+        r.client.rss_before_kib,
+        r.client.rss_after_kib,
+        r.client.rss_end_kib
+    );
+    if !r.server_metrics.is_empty() {
+        md.push_str("- scorecast metrics, change over the run:");
+        for (name, delta) in r.server_metrics.iter().filter(|(_, v)| **v != 0.0) {
+            let _ = write!(md, " `{name}` {delta:+},");
+        }
+        md.pop();
+        md.push('\n');
+    }
+    md.push('\n');
+}
+
+fn setup(md: &mut String, meta: &Meta, runs: &[&RunReport]) {
+    let r = runs[0];
+    md.push_str("## Setup\n\n");
+    let _ = writeln!(
+        md,
+        "- Machine: {} cores, {} MiB memory, open-file limit {} per process, kernel {}. Clients, \
+         servers and the coordinator share the cores over loopback.",
+        meta.cores,
+        meta.mem_total_kib.map_or("?".into(), |k| (k / 1024).to_string()),
+        meta.open_file_limit.map_or("?".into(), |n| n.to_string()),
+        meta.kernel.as_deref().unwrap_or("?")
+    );
+    let _ = writeln!(
+        md,
+        "- {} subscribers on one match, {} events {:.0} ms apart; clients in {} worker {} from {}.",
+        r.subscribers,
+        r.events,
+        r.interval_ms,
+        r.workers,
+        r.placement,
+        r.source_ips.join(", ")
+    );
+    for run in runs {
+        let _ = writeln!(md, "- {}: {} (match {}).", run.target, run.servers.join(", "), run.match_id);
+    }
+    let _ = writeln!(md, "- Started {}, finished {}.", meta.started_at, meta.finished_at);
+}
+
+fn ms(v: Option<f64>) -> String {
+    v.map_or("-".into(), |v| if v >= 100.0 { format!("{v:.0}") } else { format!("{v:.2}") })
+}
+
+fn num(v: Option<f64>, digits: usize) -> String {
+    v.map_or("-".into(), |v| format!("{v:.digits$}"))
+}
+
+fn ratio(v: Option<f64>) -> String {
+    v.map_or("-".into(), |v| format!("{v:.2}×"))
+}
+

@@ -1,0 +1,191 @@
+//! The results, as written to JSON. Times are in milliseconds, memory in KiB, CPU in microseconds.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::histogram::Histogram;
+
+/// Distribution of a time, in milliseconds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Percentiles {
+    pub count: u64,
+    pub mean: f64,
+    pub p50: f64,
+    pub p90: f64,
+    pub p99: f64,
+    pub max: f64,
+}
+
+impl Percentiles {
+    /// From a histogram of nanoseconds; `None` when it is empty.
+    pub fn from_ns(h: &Histogram) -> Option<Self> {
+        let ms = |ns: u64| ns as f64 / 1e6;
+        Some(Self {
+            count: h.count(),
+            mean: h.mean()? / 1e6,
+            p50: ms(h.quantile(0.50)?),
+            p90: ms(h.quantile(0.90)?),
+            p99: ms(h.quantile(0.99)?),
+            max: ms(h.max()?),
+        })
+    }
+}
+
+/// One measured fan-out: a target, N subscribers, K events.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunReport {
+    /// `scorecast` or `floor`.
+    pub target: String,
+    pub servers: Vec<String>,
+    pub subscribers: usize,
+    pub events: usize,
+    pub interval_ms: f64,
+    pub workers: usize,
+    /// `processes` or `threads`.
+    pub placement: String,
+    pub source_ips: Vec<String>,
+    pub match_id: i64,
+    /// The match's sequence number in every client's first snapshot.
+    pub first_seq: i64,
+    pub connect: ConnectReport,
+    /// Delivery latency over every update received: from just before the POST to arrival.
+    pub latency_ms: Option<Percentiles>,
+    pub per_event: Vec<EventReport>,
+    pub delivery: DeliveryReport,
+    pub server: Option<ServerUsage>,
+    pub client: ClientUsage,
+    /// Change of scorecast's `scorecast_ws_*` metrics over the run (empty for the floor).
+    pub server_metrics: BTreeMap<String, f64>,
+    /// Everything that makes this run a failure; empty when it passed.
+    pub problems: Vec<String>,
+    pub passed: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ConnectReport {
+    pub connected: usize,
+    pub failed: usize,
+    pub failures: BTreeMap<String, usize>,
+    /// From the first connect to the last client having its snapshot.
+    pub phase_s: f64,
+    /// Per client, from its TCP connect to its first message (the snapshot).
+    pub time_ms: Option<Percentiles>,
+    pub snapshot_seq: Option<(i64, i64)>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EventReport {
+    pub index: usize,
+    pub seq: Option<i64>,
+    pub http_status: u16,
+    /// POST round trip: until the server answered (for scorecast: stored durably).
+    pub post_ms: f64,
+    /// When the POST started, from the start of the event phase.
+    pub at_s: f64,
+    pub expected: u64,
+    pub received: u64,
+    pub latency_ms: Option<Percentiles>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct DeliveryReport {
+    /// Connected clients times events the server accepted.
+    pub expected: u64,
+    /// Updates received in sequence, each at most once per client.
+    pub delivered: u64,
+    pub lost: u64,
+    pub duplicated: u64,
+    /// Places where a client's sequence skipped numbers.
+    pub gaps: u64,
+    /// Snapshots received in place of skipped updates.
+    pub resync_snapshots: u64,
+    /// Updates whose sequence number matched no posted event.
+    pub unexpected: u64,
+    /// Clients whose connection ended during the run, and why.
+    pub closed_early: usize,
+    pub close_reasons: BTreeMap<String, usize>,
+    pub pongs_sent: u64,
+    /// From the last POST until every update arrived (or the drain timeout).
+    pub drain_s: f64,
+    /// Every expected update arrived before the drain timeout.
+    pub complete: bool,
+}
+
+/// The server process's cost, when it runs on this machine and its pid is known.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ServerUsage {
+    pub pid: u32,
+    pub rss_before_kib: u64,
+    pub rss_after_kib: u64,
+    /// (after - before) / connected clients.
+    pub rss_per_conn_kib: f64,
+    /// utime + stime from just before the first POST until every update arrived.
+    pub cpu_event_phase_us: u64,
+    pub event_phase_s: f64,
+    pub cpu_per_delivery_us: Option<f64>,
+}
+
+/// The benchmark clients' own memory, summed over workers.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ClientUsage {
+    pub rss_before_kib: u64,
+    pub rss_after_kib: u64,
+    pub rss_per_conn_kib: Option<f64>,
+    /// At the end of the run, arrival records included.
+    pub rss_end_kib: u64,
+}
+
+/// scorecast divided by the floor: 1.0 is as good as the floor can be.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Ratios {
+    pub p50: Option<f64>,
+    pub p99: Option<f64>,
+    pub rss_per_conn: Option<f64>,
+    pub cpu_per_delivery: Option<f64>,
+}
+
+impl Ratios {
+    pub fn of(product: &RunReport, floor: &RunReport) -> Self {
+        let div = |a: Option<f64>, b: Option<f64>| match (a, b) {
+            (Some(a), Some(b)) if b > 0.0 => Some(a / b),
+            _ => None,
+        };
+        let lat = |r: &RunReport, f: fn(&Percentiles) -> f64| r.latency_ms.as_ref().map(f);
+        let rss = |r: &RunReport| r.server.as_ref().map(|s| s.rss_per_conn_kib);
+        let cpu = |r: &RunReport| r.server.as_ref().and_then(|s| s.cpu_per_delivery_us);
+        Self {
+            p50: div(lat(product, |p| p.p50), lat(floor, |p| p.p50)),
+            p99: div(lat(product, |p| p.p99), lat(floor, |p| p.p99)),
+            rss_per_conn: div(rss(product), rss(floor)),
+            cpu_per_delivery: div(cpu(product), cpu(floor)),
+        }
+    }
+}
+
+/// Where and when the numbers were taken.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Meta {
+    pub tool: String,
+    pub subcommand: String,
+    pub started_at: String,
+    pub finished_at: String,
+    pub cores: usize,
+    pub mem_total_kib: Option<u64>,
+    pub open_file_limit: Option<u64>,
+    pub kernel: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FanoutReport {
+    pub meta: Meta,
+    pub scorecast: RunReport,
+    pub floor: Option<RunReport>,
+    pub ratios: Option<Ratios>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FloorReport {
+    pub meta: Meta,
+    pub floor: RunReport,
+}

@@ -1,0 +1,173 @@
+//! One client connection: connect (from a chosen source address), upgrade, then read frames until
+//! the run ends, noting each update's arrival and answering the server's pings. Its state is the
+//! socket, a small read buffer and an index; everything it learns goes into the worker's tally.
+
+use std::cell::RefCell;
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::os::fd::AsRawFd;
+use std::rc::Rc;
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpSocket, TcpStream};
+use tokio::sync::OwnedSemaphorePermit;
+
+use super::protocol::WsTarget;
+use super::tally::Tally;
+use crate::clock::now_ns;
+use crate::ws::{frame, handshake, message};
+
+/// Initial read buffer: a scorecast update is ~55 bytes, a snapshot ~200.
+const READ_BUF: usize = 256;
+
+/// How a connection ended before the run did.
+type End = String;
+
+/// Runs client `index` of this worker until the server closes it or the worker stops.
+pub(super) async fn run(
+    index: usize,
+    target: Rc<WsTarget>,
+    source: Option<IpAddr>,
+    timeout: Duration,
+    permit: OwnedSemaphorePermit,
+    tally: Rc<RefCell<Tally>>,
+) {
+    let started = now_ns();
+    let deadline = tokio::time::Instant::now() + timeout;
+    let opened = tokio::time::timeout_at(deadline, open(target, source)).await;
+    let mut client = match opened {
+        Ok(Ok((stream, buf))) => Client { stream, buf, index },
+        Ok(Err(reason)) => return tally.borrow_mut().failed(reason),
+        Err(_) => return tally.borrow_mut().failed("timeout: connect or upgrade".into()),
+    };
+    let first = tokio::time::timeout_at(deadline, async {
+        while !tally.borrow().has_snapshot(index) {
+            client.read_some(&tally).await?;
+        }
+        Ok::<_, End>(())
+    })
+    .await;
+    match first {
+        Ok(Ok(())) => tally.borrow_mut().connected(now_ns() - started),
+        Ok(Err(reason)) => return tally.borrow_mut().failed(format!("before the snapshot: {reason}")),
+        Err(_) => return tally.borrow_mut().failed("timeout: no snapshot".into()),
+    }
+    drop(permit);
+    loop {
+        if let Err(reason) = client.read_some(&tally).await {
+            tally.borrow_mut().closed(reason);
+            return;
+        }
+    }
+}
+
+async fn open(target: Rc<WsTarget>, source: Option<IpAddr>) -> Result<(TcpStream, Vec<u8>), End> {
+    let socket = match target.addr {
+        SocketAddr::V4(_) => TcpSocket::new_v4(),
+        SocketAddr::V6(_) => TcpSocket::new_v6(),
+    }
+    .map_err(|e| format!("socket: {e}"))?;
+    if let Some(ip) = source {
+        bind_address_only(&socket).map_err(|e| format!("setsockopt: {e}"))?;
+        socket.bind(SocketAddr::new(ip, 0)).map_err(|e| format!("bind {ip}: {e}"))?;
+    }
+    let mut stream = socket.connect(target.addr).await.map_err(|e| format!("connect: {e}"))?;
+    stream.set_nodelay(true).map_err(|e| format!("nodelay: {e}"))?;
+    let key = handshake::new_key();
+    let request = handshake::request(&target.host, &target.path, &key);
+    stream.write_all(request.as_bytes()).await.map_err(|e| format!("upgrade request: {e}"))?;
+    let mut buf = Vec::with_capacity(512);
+    loop {
+        if buf.len() >= handshake::MAX_HEAD_BYTES {
+            return Err("upgrade: response head too large".into());
+        }
+        match stream.read_buf(&mut buf).await {
+            Ok(0) => return Err("upgrade: closed by the server".into()),
+            Ok(_) => {}
+            Err(e) => return Err(format!("upgrade: {e}")),
+        }
+        if let Some(len) = handshake::head_len(&buf) {
+            handshake::check_response(&buf[..len], &key).map_err(|e| format!("upgrade: {e}"))?;
+            buf.drain(..len);
+            buf.shrink_to(READ_BUF);
+            return Ok((stream, buf));
+        }
+    }
+}
+
+/// Binds the source address but leaves the port to `connect`, which may then reuse a port for
+/// other destinations: without this, `bind` reserves a port per socket and one source address
+/// runs out after ~28,000 sockets whatever their destinations.
+fn bind_address_only(socket: &TcpSocket) -> io::Result<()> {
+    let one: libc::c_int = 1;
+    // SAFETY: a valid socket descriptor and a c_int option value of the size passed.
+    let rc = unsafe {
+        libc::setsockopt(
+            socket.as_raw_fd(),
+            libc::IPPROTO_IP,
+            libc::IP_BIND_ADDRESS_NO_PORT,
+            (&one as *const libc::c_int).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    if rc == 0 { Ok(()) } else { Err(io::Error::last_os_error()) }
+}
+
+struct Client {
+    stream: TcpStream,
+    /// Bytes read and not yet parsed.
+    buf: Vec<u8>,
+    index: usize,
+}
+
+impl Client {
+    /// Waits for data, reads what is there, and handles every complete frame in it.
+    async fn read_some(&mut self, tally: &Rc<RefCell<Tally>>) -> Result<(), End> {
+        if self.buf.capacity() - self.buf.len() < READ_BUF / 2 {
+            self.buf.reserve(READ_BUF);
+        }
+        self.stream.readable().await.map_err(|e| format!("read: {e}"))?;
+        match self.stream.try_read_buf(&mut self.buf) {
+            Ok(0) => return Err("closed by the server without a close frame".into()),
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
+            Err(e) => return Err(format!("read: {e}")),
+        }
+        let now = now_ns();
+        let mut consumed = 0;
+        let mut pong = None;
+        while let Some(parsed) = frame::parse(&self.buf[consumed..]).map_err(|e| format!("bad frame: {e}"))? {
+            let payload = &self.buf[consumed + parsed.payload.start..consumed + parsed.payload.end];
+            match parsed.opcode {
+                frame::OP_TEXT if parsed.fin => {
+                    if let Some(msg) = message::read(payload) {
+                        tally.borrow_mut().on_message(self.index, msg, now);
+                    }
+                }
+                frame::OP_PING => {
+                    let mut out = Vec::with_capacity(6 + payload.len());
+                    frame::write_masked(&mut out, frame::OP_PONG, payload, rand::random());
+                    pong = Some(out);
+                }
+                frame::OP_PONG => {}
+                frame::OP_CLOSE => {
+                    let code = payload.get(..2).map(|c| u16::from_be_bytes([c[0], c[1]]));
+                    let reason = String::from_utf8_lossy(payload.get(2..).unwrap_or_default());
+                    return Err(format!("close frame {}: {reason}", code.unwrap_or(1005)));
+                }
+                op => return Err(format!("unexpected frame (opcode {op}, fin {})", parsed.fin)),
+            }
+            consumed += parsed.len;
+        }
+        self.buf.drain(..consumed);
+        if self.buf.is_empty() && self.buf.capacity() > 4 * READ_BUF {
+            self.buf = Vec::with_capacity(READ_BUF);
+        }
+        if let Some(pong) = pong {
+            self.stream.write_all(&pong).await.map_err(|e| format!("pong: {e}"))?;
+            tally.borrow_mut().pongs_sent += 1;
+        }
+        Ok(())
+    }
+}

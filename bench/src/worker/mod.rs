@@ -1,0 +1,141 @@
+//! A fan-out worker: holds a share of the client connections on one thread, in its own process
+//! (hidden subcommand `fanout-worker`, commands on stdin and events on stdout as JSON lines) or on
+//! a thread of the caller's process (for tests). One process may hold ~20,000 sockets, so large
+//! runs use several.
+//!
+//! Each connection is a task on a single-threaded runtime: its state is a socket, a small buffer
+//! and an index, and the per-worker tally is shared without locks.
+
+mod conn;
+pub mod protocol;
+mod tally;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::sync::{mpsc, Semaphore};
+use tokio::task::LocalSet;
+
+use crate::procfs;
+use protocol::{Command, ConnectPlan, Event};
+use tally::Tally;
+
+/// How often a connecting worker reports progress.
+const PROGRESS_EVERY: Duration = Duration::from_millis(250);
+
+/// Serves commands until `Exit` or until the command channel closes. Must run inside a `LocalSet`.
+pub async fn serve(mut commands: mpsc::UnboundedReceiver<Command>, events: mpsc::UnboundedSender<Event>) {
+    let tally = Rc::new(RefCell::new(Tally::default()));
+    while let Some(command) = commands.recv().await {
+        let event = match command {
+            Command::Connect(plan) => connect_all(plan, &tally, &events).await,
+            Command::Status => Event::Status(tally.borrow().status()),
+            Command::Report { starts, .. } => {
+                Event::Report(tally.borrow().report(&starts, procfs::own_rss_kib().unwrap_or(0)))
+            }
+            Command::Exit => break,
+        };
+        if events.send(event).is_err() {
+            break;
+        }
+    }
+}
+
+async fn connect_all(plan: ConnectPlan, tally: &Rc<RefCell<Tally>>, events: &mpsc::UnboundedSender<Event>) -> Event {
+    let rss_before = procfs::own_rss_kib().unwrap_or(0);
+    tally.borrow_mut().expect_clients(plan.count);
+    let count = plan.count;
+    let spawner = {
+        let tally = tally.clone();
+        tokio::task::spawn_local(async move {
+            let gate = Arc::new(Semaphore::new(plan.concurrency.max(1)));
+            let targets: Vec<_> = plan.targets.iter().cloned().map(Rc::new).collect();
+            let timeout = Duration::from_millis(plan.timeout_ms);
+            for k in 0..plan.count {
+                let Ok(permit) = gate.clone().acquire_owned().await else { return };
+                let i = plan.first + k * plan.step;
+                let (_, source) = plan.route(i);
+                let target = targets[i % targets.len()].clone();
+                tokio::task::spawn_local(conn::run(k, target, source, timeout, permit, tally.clone()));
+            }
+        })
+    };
+    loop {
+        tokio::time::sleep(PROGRESS_EVERY).await;
+        let (connected, failed) = {
+            let t = tally.borrow();
+            (t.connected, t.failed)
+        };
+        if connected + failed >= count {
+            break;
+        }
+        if events.send(Event::Progress { connected, failed }).is_err() {
+            break;
+        }
+    }
+    let _ = spawner.await;
+    let rss_after = procfs::own_rss_kib().unwrap_or(0);
+    Event::Connected(tally.borrow().connect_summary(rss_before, rss_after))
+}
+
+/// The `fanout-worker` process: commands from stdin, events to stdout. Ends on `Exit` or when stdin
+/// closes (the coordinator is gone), closing every connection.
+pub fn main_stdio() -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    LocalSet::new().block_on(&runtime, async {
+        let (command_tx, command_rx) = mpsc::unbounded_channel();
+        let (event_tx, mut event_rx) = mpsc::unbounded_channel::<Event>();
+        tokio::task::spawn_local(async move {
+            let mut lines = BufReader::new(tokio::io::stdin()).lines();
+            while let Ok(Some(line)) = lines.next_line().await {
+                match serde_json::from_str::<Command>(&line) {
+                    Ok(command) => {
+                        if command_tx.send(command).is_err() {
+                            return;
+                        }
+                    }
+                    Err(e) => {
+                        eprintln!("fanout-worker: bad command {line:?}: {e}");
+                        break;
+                    }
+                }
+            }
+            let _ = command_tx.send(Command::Exit);
+        });
+        let writer = tokio::task::spawn_local(async move {
+            let mut stdout = tokio::io::stdout();
+            while let Some(event) = event_rx.recv().await {
+                let mut line = serde_json::to_vec(&event).expect("events always serialize");
+                line.push(b'\n');
+                if stdout.write_all(&line).await.is_err() || stdout.flush().await.is_err() {
+                    return;
+                }
+            }
+        });
+        serve(command_rx, event_tx).await;
+        let _ = writer.await;
+    });
+    // Dropping the runtime would drop every connection task one by one; exiting closes the sockets
+    // all the same.
+    std::process::exit(0)
+}
+
+/// Runs a worker on a new thread of this process; ends when it gets `Exit` or `commands` closes.
+pub fn spawn_thread(
+    commands: mpsc::UnboundedReceiver<Command>,
+    events: mpsc::UnboundedSender<Event>,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
+    std::thread::Builder::new().name("fanout-worker".into()).spawn(move || {
+        let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+            Ok(runtime) => runtime,
+            Err(e) => {
+                let _ = events.send(Event::Fatal { message: format!("worker runtime: {e}") });
+                return;
+            }
+        };
+        LocalSet::new().block_on(&runtime, serve(commands, events));
+    })
+}

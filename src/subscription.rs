@@ -1,0 +1,145 @@
+//! What both transports (`/ws` and `/sse`) check and parse before a client becomes a subscriber:
+//! its Origin, the matches it asks for, where it resumes from, and room under the connection limit.
+
+use std::collections::HashMap;
+
+use actix_web::http::header;
+use actix_web::HttpRequest;
+use serde::Deserialize;
+
+use crate::domain::MatchId;
+use crate::hub::{Hub, Permit, Subscription};
+use crate::problem::ApiError;
+
+/// Origins allowed to subscribe from a browser; empty allows every origin.
+#[derive(Debug, Clone, Default)]
+pub struct AllowedOrigins(pub Vec<String>);
+
+/// `?matches=42,43` (or `*`) and `&since=42:17,43:5`.
+#[derive(Debug, Deserialize)]
+pub struct SubscribeQuery {
+    matches: Option<String>,
+    since: Option<String>,
+}
+
+/// A request's subscription, checked and parsed.
+pub struct Request {
+    pub subscription: Subscription,
+    pub since: HashMap<MatchId, i64>,
+}
+
+/// Refuses a browser page from an origin that is not allowed (403).
+pub fn check_origin(req: &HttpRequest, origins: &AllowedOrigins, hub: &Hub) -> Result<(), ApiError> {
+    let Some(origin) = req.headers().get(header::ORIGIN) else { return Ok(()) };
+    let origin = origin.to_str().unwrap_or("");
+    if origins.0.is_empty() || origins.0.iter().any(|o| o == origin) {
+        return Ok(());
+    }
+    hub.refused("origin");
+    Err(ApiError::Forbidden(format!("origin {origin:?} may not subscribe here")))
+}
+
+/// Parses the query; `last_event_id` (SSE's `Last-Event-ID: 42:17`) resumes one match like `since`.
+pub fn parse(
+    query: &SubscribeQuery,
+    last_event_id: Option<&str>,
+    hub: &Hub,
+) -> Result<Request, ApiError> {
+    let max = hub.settings().limits.max_subscriptions;
+    let parsed = parse_matches(query.matches.as_deref(), max).and_then(|mut subscription| {
+        let mut since = parse_since(query.since.as_deref().unwrap_or(""))?;
+        if let Some(raw) = last_event_id.filter(|v| !v.trim().is_empty()) {
+            let (id, seq) = position(raw.trim())
+                .ok_or_else(|| ApiError::BadRequest(format!("Last-Event-ID {raw:?} is not MATCH:SEQ")))?;
+            since.insert(id, seq);
+        }
+        if let Subscription::Matches(ids) = &mut subscription {
+            for id in since.keys() {
+                if !ids.contains(id) {
+                    ids.push(*id);
+                }
+            }
+        }
+        Ok(Request { subscription, since })
+    });
+    parsed.inspect_err(|_| hub.refused("query"))
+}
+
+/// A place under the connection limit (503 at the limit or while shutting down).
+pub fn admit(hub: &std::sync::Arc<Hub>) -> Result<Permit, ApiError> {
+    if hub.is_shutting_down() {
+        hub.refused("shutdown");
+        return Err(ApiError::Unavailable("the server is shutting down".into()));
+    }
+    hub.admit().ok_or_else(|| {
+        hub.refused("limit");
+        ApiError::Unavailable(format!(
+            "the server holds its limit of {} subscriber connections",
+            hub.settings().max_connections
+        ))
+    })
+}
+
+fn parse_matches(raw: Option<&str>, max: usize) -> Result<Subscription, ApiError> {
+    let raw = raw.unwrap_or("").trim();
+    if raw == "*" {
+        return Ok(Subscription::All);
+    }
+    let ids = raw
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<MatchId>().ok().filter(|id| *id > 0).ok_or_else(|| {
+                ApiError::BadRequest(format!("matches: {s:?} is not a match id (use ids or *)"))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if ids.len() > max {
+        return Err(ApiError::BadRequest(format!("matches: at most {max} per connection")));
+    }
+    Ok(Subscription::Matches(ids))
+}
+
+fn parse_since(raw: &str) -> Result<HashMap<MatchId, i64>, ApiError> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            position(s).ok_or_else(|| {
+                ApiError::BadRequest(format!("since: {s:?} is not MATCH:SEQ (like 42:17)"))
+            })
+        })
+        .collect()
+}
+
+/// `42:17`: match 42, sequence number 17.
+fn position(raw: &str) -> Option<(MatchId, i64)> {
+    let (id, seq) = raw.split_once(':')?;
+    let id = id.trim().parse::<MatchId>().ok().filter(|id| *id > 0)?;
+    let seq = seq.trim().parse::<i64>().ok().filter(|seq| *seq >= 0)?;
+    Some((id, seq))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn match_lists_parse() {
+        assert_eq!(parse_matches(Some("*"), 3).unwrap(), Subscription::All);
+        assert_eq!(parse_matches(Some("4, 2"), 3).unwrap(), Subscription::Matches(vec![4, 2]));
+        assert_eq!(parse_matches(None, 3).unwrap(), Subscription::Matches(vec![]));
+        assert!(parse_matches(Some("1,x"), 3).is_err());
+        assert!(parse_matches(Some("0"), 3).is_err());
+        assert!(parse_matches(Some("1,2,3,4"), 3).is_err());
+    }
+
+    #[test]
+    fn resume_positions_parse() {
+        assert_eq!(parse_since("42:17, 43:0").unwrap(), HashMap::from([(42, 17), (43, 0)]));
+        assert!(parse_since("42").is_err());
+        assert!(parse_since("42:-1").is_err());
+        assert_eq!(position("7:3"), Some((7, 3)));
+    }
+}
