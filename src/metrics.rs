@@ -143,13 +143,19 @@ impl Metrics {
                 &["outcome"],
             )
             .expect("valid metric"),
-            events_replayed: counter("events_replayed_total", "Missed events replayed to resuming clients"),
+            events_replayed: counter(
+                "events_replayed_total",
+                "Missed events replayed to resuming clients",
+            ),
             replay_queries: counter(
                 "replay_queries_total",
                 "Database reads for resumes (identical resumes share one; recent ones need none)",
             ),
             sse_connections: gauge("sse_connections", "Open Server-Sent Events streams"),
-            sse_messages_sent: counter("sse_messages_sent_total", "Messages and comments sent over SSE"),
+            sse_messages_sent: counter(
+                "sse_messages_sent_total",
+                "Messages and comments sent over SSE",
+            ),
             sse_bytes_sent: counter("sse_bytes_sent_total", "Bytes sent over SSE"),
             registry,
             http_requests,

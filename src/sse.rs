@@ -17,7 +17,9 @@ pub async fn stream(
     origins: web::Data<AllowedOrigins>,
 ) -> Result<HttpResponse, ApiError> {
     if req.headers().contains_key(header::UPGRADE) {
-        return Err(ApiError::BadRequest("an event stream is not an upgrade: drop the Upgrade header".into()));
+        return Err(ApiError::BadRequest(
+            "an event stream is not an upgrade: drop the Upgrade header".into(),
+        ));
     }
     subscription::check_origin(&req, &origins, &hub)?;
     let last_event_id = req.headers().get("Last-Event-ID").and_then(|v| v.to_str().ok());

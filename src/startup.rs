@@ -100,7 +100,8 @@ impl Application {
         ));
         let metrics = Arc::new(Metrics::new());
         let shutdown = CancellationToken::new();
-        let hub = Arc::new(Hub::new(settings.hub(), store.clone(), snapshots.clone(), metrics.clone()));
+        let hub =
+            Arc::new(Hub::new(settings.hub(), store.clone(), snapshots.clone(), metrics.clone()));
         let (ingest, committer) = ingest::spawn(
             store.clone(),
             snapshots.clone(),

@@ -29,7 +29,11 @@ pub struct Request {
 }
 
 /// Refuses a browser page from an origin that is not allowed (403).
-pub fn check_origin(req: &HttpRequest, origins: &AllowedOrigins, hub: &Hub) -> Result<(), ApiError> {
+pub fn check_origin(
+    req: &HttpRequest,
+    origins: &AllowedOrigins,
+    hub: &Hub,
+) -> Result<(), ApiError> {
     let Some(origin) = req.headers().get(header::ORIGIN) else { return Ok(()) };
     let origin = origin.to_str().unwrap_or("");
     if origins.0.is_empty() || origins.0.iter().any(|o| o == origin) {
@@ -49,8 +53,9 @@ pub fn parse(
     let parsed = parse_matches(query.matches.as_deref(), max).and_then(|mut subscription| {
         let mut since = parse_since(query.since.as_deref().unwrap_or(""))?;
         if let Some(raw) = last_event_id.filter(|v| !v.trim().is_empty()) {
-            let (id, seq) = position(raw.trim())
-                .ok_or_else(|| ApiError::BadRequest(format!("Last-Event-ID {raw:?} is not MATCH:SEQ")))?;
+            let (id, seq) = position(raw.trim()).ok_or_else(|| {
+                ApiError::BadRequest(format!("Last-Event-ID {raw:?} is not MATCH:SEQ"))
+            })?;
             since.insert(id, seq);
         }
         if let Subscription::Matches(ids) = &mut subscription {

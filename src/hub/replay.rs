@@ -79,7 +79,8 @@ impl Replays {
             None => {
                 self.metrics.replay_queries.inc();
                 let bodies = self.store.history(match_id, since, self.window.events).await;
-                let bodies = bodies.map_err(|e| tracing::warn!(error = %e, "replay read failed")).ok()?;
+                let bodies =
+                    bodies.map_err(|e| tracing::warn!(error = %e, "replay read failed")).ok()?;
                 bodies.iter().map(|b| StoredEvent::from_json(b).ok()).collect::<Option<Vec<_>>>()?
             }
         };

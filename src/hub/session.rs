@@ -145,7 +145,9 @@ impl WorkerState {
             Frame::Continuation(_) => {
                 conn.close(CloseCode::Unsupported, "fragmented messages are not supported")
             }
-            Frame::Ping(payload) => conn.send_bytes(protocol::control_frame(OpCode::Pong, &payload)),
+            Frame::Ping(payload) => {
+                conn.send_bytes(protocol::control_frame(OpCode::Pong, &payload))
+            }
             Frame::Pong(_) => {}
             Frame::Close(reason) => {
                 let code = reason.map_or(CloseCode::Normal, |r| r.code);
@@ -183,7 +185,11 @@ impl WorkerState {
         if conn.malformed > max {
             conn.close(CloseCode::Policy, &format!("more than {max} malformed messages"));
         } else {
-            conn.send(&protocol::error("bad_message", &format!("not a valid message: {why}"), None));
+            conn.send(&protocol::error(
+                "bad_message",
+                &format!("not a valid message: {why}"),
+                None,
+            ));
         }
     }
 }

@@ -3,6 +3,7 @@
 mod helpers;
 mod postgres;
 mod process;
+mod sse_client;
 mod ws_client;
 
 mod durability;
@@ -11,5 +12,6 @@ mod events;
 mod matches;
 mod operations;
 mod polling;
+mod resume;
 mod websocket;
 mod websocket_limits;

@@ -34,6 +34,33 @@ impl Server {
         server
     }
 
+    /// Creates a match and kicks it off (its kickoff is event 1); returns its id.
+    pub async fn create_live_match(&self) -> i64 {
+        let client = Client::new();
+        let body = serde_json::json!({"home": "A", "away": "B", "competition": "C",
+                                      "kickoff_at": "2026-11-21T19:00:00Z"});
+        let created: serde_json::Value = client
+            .post(format!("{}/api/v1/matches", self.base))
+            .bearer_auth(TOKEN)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let id = created["id"].as_i64().unwrap();
+        let kickoff = client
+            .post(format!("{}/api/v1/matches/{id}/events", self.base))
+            .bearer_auth(TOKEN)
+            .json(&serde_json::json!({"kind": "kickoff"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(kickoff.status(), 201);
+        id
+    }
+
     pub fn signal(&self, signal: i32) {
         // SAFETY: sending a signal to our own child process.
         unsafe { libc::kill(self.child.id() as i32, signal) };
