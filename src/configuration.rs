@@ -84,7 +84,8 @@ pub struct Settings {
     #[arg(long, env = "SCORECAST_DRAIN_SECS", default_value_t = 10)]
     pub drain_secs: u64,
 
-    /// Most WebSocket connections at once; more are refused with 503 before the upgrade.
+    /// Most subscriber connections (WebSocket and SSE) at once; more are refused with 503
+    /// (before the upgrade, for WebSockets).
     #[arg(long, env = "SCORECAST_WS_MAX_CONNECTIONS", default_value_t = 100_000)]
     pub ws_max_connections: usize,
 

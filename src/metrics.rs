@@ -96,7 +96,10 @@ impl Metrics {
         )
         .expect("valid metric");
         let metrics = Self {
-            ws_connections: gauge("ws_connections", "Open WebSocket connections"),
+            ws_connections: gauge(
+                "ws_connections",
+                "Open subscriber connections: WebSockets and SSE streams",
+            ),
             ws_subscriptions: gauge(
                 "ws_subscriptions",
                 "WebSocket subscriptions (a `*` subscription counts once)",

@@ -64,6 +64,9 @@ pub fn parse(
                     ids.push(*id);
                 }
             }
+            if ids.len() > max {
+                return Err(ApiError::BadRequest(format!("matches: at most {max} per connection")));
+            }
         }
         Ok(Request { subscription, since })
     });

@@ -30,13 +30,13 @@ pub struct Limits {
     pub heartbeat_interval: Duration,
     /// Time a client has to answer a ping before it is dropped.
     pub heartbeat_timeout: Duration,
-    /// Time a client may leave written data unread before it is dropped with 1008.
+    /// Time a client may leave written data unread before it is closed with 1013.
     pub slow_consumer_timeout: Duration,
     /// Malformed messages tolerated (each answered with an error) before closing with 1008.
     pub max_malformed: u32,
     /// Time given to a closing client to acknowledge the close frame.
     pub close_grace: Duration,
-    /// Silence after which an SSE stream gets a comment line, so proxies keep it open.
+    /// Interval of the comment lines an SSE stream gets, so proxies keep it open.
     pub sse_heartbeat: Duration,
 }
 

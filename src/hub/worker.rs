@@ -182,7 +182,9 @@ impl WorkerState {
                     messages += 1;
                     bytes += n as u64;
                 }
-                Offer::Queued => messages += 1,
+                // SSE bytes are counted when the response body takes them.
+                Offer::Queued if !conn.is_sse() => messages += 1,
+                Offer::Queued => {}
                 Offer::Conflated => conflated += 1,
                 Offer::Skipped => {}
             }

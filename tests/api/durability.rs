@@ -28,24 +28,8 @@ async fn events_answered_201_survive_sigkill_and_restart(backend: Backend) {
     };
     let client = Client::new();
     let mut server = Server::start(&url).await;
-    let created: Value = post(
-        &client,
-        &server.base,
-        "/api/v1/matches",
-        json!({
-        "home": "A", "away": "B", "competition": "C", "kickoff_at": "2026-11-21T19:00:00Z"}),
-    )
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
-    let id = created["id"].as_i64().unwrap();
+    let id = server.create_live_match().await;
     let path = format!("/api/v1/matches/{id}/events");
-    assert_eq!(
-        post(&client, &server.base, &path, json!({"kind": "kickoff"})).await.unwrap().status(),
-        201
-    );
 
     // Many posts in flight; kill the server while they are being committed.
     let (acked_tx, mut acked_rx) = tokio::sync::mpsc::unbounded_channel::<Value>();
@@ -78,14 +62,7 @@ async fn events_answered_201_survive_sigkill_and_restart(backend: Backend) {
     }
 
     let server = Server::start(&url).await;
-    let history: Value = client
-        .get(format!("{}{path}?limit=1000", server.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let history = server.get_json(&format!("{path}?limit=1000")).await;
     let stored = history["events"].as_array().unwrap();
     let seqs: Vec<i64> = stored.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
     assert_eq!(seqs, (1..=seqs.len() as i64).collect::<Vec<_>>(), "gapless after the crash");
@@ -97,14 +74,7 @@ async fn events_answered_201_survive_sigkill_and_restart(backend: Backend) {
             "acknowledged event {seq} is stored as answered"
         );
     }
-    let snapshot: Value = client
-        .get(format!("{}/api/v1/matches/{id}", server.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let snapshot = server.get_json(&format!("/api/v1/matches/{id}")).await;
     assert_eq!(snapshot["seq"].as_i64(), Some(seqs.len() as i64));
     let goals =
         snapshot["score"]["home"].as_i64().unwrap() + snapshot["score"]["away"].as_i64().unwrap();
@@ -133,14 +103,7 @@ async fn sigterm_stops_the_server_cleanly(backend: Backend) {
     assert!(status.success(), "exit status {status}");
     assert!(started.elapsed() < Duration::from_secs(10), "stopped within the drain time");
     let server = Server::start(&url).await;
-    let list: Value = client
-        .get(format!("{}/api/v1/matches", server.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = server.get_json("/api/v1/matches").await;
     assert_eq!(list["total"], 1);
 }
 

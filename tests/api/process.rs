@@ -61,6 +61,12 @@ impl Server {
         id
     }
 
+    pub async fn get_json(&self, path: &str) -> serde_json::Value {
+        let response = Client::new().get(format!("{}{path}", self.base)).send().await.unwrap();
+        assert_eq!(response.status(), 200, "GET {path}");
+        response.json().await.unwrap()
+    }
+
     pub fn signal(&self, signal: i32) {
         // SAFETY: sending a signal to our own child process.
         unsafe { libc::kill(self.child.id() as i32, signal) };
