@@ -10,7 +10,9 @@ use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand};
 use reqwest::Url;
 
-use crate::config::{parse_duration, LoadConfig, Placement, DEFAULT_PER_SOURCE, DEFAULT_PER_WORKER};
+use crate::config::{
+    parse_duration, LoadConfig, Placement, DEFAULT_PER_SOURCE, DEFAULT_PER_WORKER,
+};
 use crate::fanout::{run_fanout, FanoutConfig, ServerConfig};
 use crate::floor::{run_floor, FloorConfig};
 use crate::report::{self, markdown, DEFAULT_RESULTS_DIR};
@@ -89,7 +91,12 @@ pub struct ServerArgs {
     #[arg(long, value_name = "PATH", conflicts_with_all = ["servers", "server_pid", "admin_token"])]
     pub spawn_server: Option<PathBuf>,
     /// Extra flag for the spawned server, e.g. --server-arg=--workers=2 (repeatable).
-    #[arg(long = "server-arg", value_name = "FLAG", allow_hyphen_values = true, requires = "spawn_server")]
+    #[arg(
+        long = "server-arg",
+        value_name = "FLAG",
+        allow_hyphen_values = true,
+        requires = "spawn_server"
+    )]
     pub server_args: Vec<String>,
 }
 
@@ -200,7 +207,9 @@ pub async fn execute(command: Command) -> anyhow::Result<bool> {
             let paths = report::write(&args.output.results_dir, "floor", &result, &text)?;
             (result.floor.passed, text, paths)
         }
-        Command::FanoutWorker | Command::FloorServer { .. } => bail!("internal subcommands run from main"),
+        Command::FanoutWorker | Command::FloorServer { .. } => {
+            bail!("internal subcommands run from main")
+        }
     };
     println!("{text}");
     println!("Results: {}\n         {}", paths.0.display(), paths.1.display());

@@ -93,7 +93,10 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         Some(at) => text.split_at(at),
         None => (text, "s"),
     };
-    let value: f64 = number.trim().parse().map_err(|_| format!("{text:?} is not a duration like 2s or 500ms"))?;
+    let value: f64 = number
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration like 2s or 500ms"))?;
     let seconds = match unit {
         "ms" => value / 1000.0,
         "s" => value,

@@ -48,11 +48,21 @@ pub async fn run_fanout(cfg: FanoutConfig) -> anyhow::Result<FanoutReport> {
     Ok(FanoutReport { meta, scorecast, floor, ratios })
 }
 
-async fn measure_scorecast(server: &ServerConfig, load: &LoadConfig, http: &reqwest::Client) -> anyhow::Result<RunReport> {
+async fn measure_scorecast(
+    server: &ServerConfig,
+    load: &LoadConfig,
+    http: &reqwest::Client,
+) -> anyhow::Result<RunReport> {
     if let Some(binary) = &server.spawn_server {
-        let (process, token) = spawn::scorecast(binary, &server.server_args).await.context("starting scorecast")?;
+        let (process, token) =
+            spawn::scorecast(binary, &server.server_args).await.context("starting scorecast")?;
         tracing::info!(url = %process.url, pid = process.pid, log = ?process.log_path(), "scorecast started");
-        let mut target = Target::Scorecast { servers: vec![process.url.clone()], token, pid: Some(process.pid), match_id: None };
+        let mut target = Target::Scorecast {
+            servers: vec![process.url.clone()],
+            token,
+            pid: Some(process.pid),
+            match_id: None,
+        };
         let result = run::run(&mut target, load, http).await;
         process.stop().await?;
         return result;
@@ -60,13 +70,21 @@ async fn measure_scorecast(server: &ServerConfig, load: &LoadConfig, http: &reqw
     if server.servers.is_empty() {
         bail!("give --server URL (a running scorecast) or --spawn-server PATH");
     }
-    let token = server.admin_token.clone().context("--admin-token is needed to create the match and post events")?;
+    let token = server
+        .admin_token
+        .clone()
+        .context("--admin-token is needed to create the match and post events")?;
     if let Some(pid) = server.server_pid {
         if !procfs::exists(pid) {
             bail!("--server-pid {pid}: no such process on this machine");
         }
     }
-    let mut target = Target::Scorecast { servers: server.servers.clone(), token, pid: server.server_pid, match_id: None };
+    let mut target = Target::Scorecast {
+        servers: server.servers.clone(),
+        token,
+        pid: server.server_pid,
+        match_id: None,
+    };
     run::run(&mut target, load, http).await
 }
 

@@ -14,12 +14,14 @@ const HALF: u64 = SUB / 2;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Histogram {
-    /// Bucket index and count, for the buckets that hold anything.
+    /// Bucket index and count, for the buckets that hold anything; written as a list of pairs
+    /// (JSON object keys would be strings, which serde cannot read back inside tagged enums).
+    #[serde(with = "pairs")]
     buckets: BTreeMap<u32, u64>,
     count: u64,
     min: u64,
     max: u64,
-    sum: u128,
+    sum: u64,
 }
 
 impl Histogram {
@@ -30,7 +32,7 @@ impl Histogram {
         }
         self.max = self.max.max(value);
         self.count += 1;
-        self.sum += u128::from(value);
+        self.sum = self.sum.saturating_add(value);
     }
 
     pub fn merge(&mut self, other: &Histogram) {
@@ -45,7 +47,7 @@ impl Histogram {
         }
         self.max = self.max.max(other.max);
         self.count += other.count;
-        self.sum += other.sum;
+        self.sum = self.sum.saturating_add(other.sum);
     }
 
     pub fn count(&self) -> u64 {
@@ -71,6 +73,9 @@ impl Histogram {
             return None;
         }
         let rank = ((q.clamp(0.0, 1.0) * self.count as f64).ceil() as u64).clamp(1, self.count);
+        if rank == self.count {
+            return Some(self.max);
+        }
         let mut seen = 0;
         for (bucket, n) in &self.buckets {
             seen += n;
@@ -80,6 +85,20 @@ impl Histogram {
             }
         }
         Some(self.max)
+    }
+}
+
+mod pairs {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(map: &BTreeMap<u32, u64>, s: S) -> Result<S::Ok, S::Error> {
+        map.iter().collect::<Vec<_>>().serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<u32, u64>, D::Error> {
+        Ok(Vec::<(u32, u64)>::deserialize(d)?.into_iter().collect())
     }
 }
 
@@ -111,7 +130,9 @@ mod tests {
 
     #[test]
     fn every_value_falls_inside_its_own_bucket() {
-        for v in (0..5_000).chain([255, 256, 257, 511, 512, 1 << 20, (1 << 40) + 12345, u64::MAX / 3]) {
+        for v in
+            (0..5_000).chain([255, 256, 257, 511, 512, 1 << 20, (1 << 40) + 12345, u64::MAX / 3])
+        {
             let (low, high) = bounds(index(v));
             assert!(low <= v && v <= high, "{v} not in {low}..={high}");
             assert!((high - low) as f64 <= v as f64 / 127.0 + 1.0, "bucket of {v} too wide");
@@ -135,10 +156,15 @@ mod tests {
 
     #[test]
     fn merged_histograms_equal_one_fed_everything() {
-        let (mut a, mut b, mut all) = (Histogram::default(), Histogram::default(), Histogram::default());
+        let (mut a, mut b, mut all) =
+            (Histogram::default(), Histogram::default(), Histogram::default());
         for v in 0..1000u64 {
             let v = v * v * 37;
-            if v % 2 == 0 { a.record(v) } else { b.record(v) }
+            if v % 2 == 0 {
+                a.record(v)
+            } else {
+                b.record(v)
+            }
             all.record(v);
         }
         a.merge(&b);

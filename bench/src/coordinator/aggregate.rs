@@ -36,11 +36,15 @@ pub fn report(target: &Target, load: &LoadConfig, prepared: &Prepared, c: Collec
     let connected = connect.connected as u64;
     let mut problems = Vec::new();
     if connect.failed > 0 {
-        problems.push(format!("{} of {} clients failed to connect", connect.failed, load.subscribers));
+        problems
+            .push(format!("{} of {} clients failed to connect", connect.failed, load.subscribers));
     }
     if let Some((lo, hi)) = connect.snapshot_seq {
         if lo != prepared.first_seq || hi != prepared.first_seq {
-            problems.push(format!("first snapshots had seq {lo}..={hi}, expected {}", prepared.first_seq));
+            problems.push(format!(
+                "first snapshots had seq {lo}..={hi}, expected {}",
+                prepared.first_seq
+            ));
         }
     }
 
@@ -83,7 +87,8 @@ pub fn report(target: &Target, load: &LoadConfig, prepared: &Prepared, c: Collec
         problems.push(format!("{} duplicated updates", delivery.duplicated));
     }
     if delivery.unexpected > 0 {
-        problems.push(format!("{} updates with an unexpected sequence number", delivery.unexpected));
+        problems
+            .push(format!("{} updates with an unexpected sequence number", delivery.unexpected));
     }
     if delivery.closed_early > 0 {
         problems.push(format!("{} connections ended during the run", delivery.closed_early));
@@ -152,7 +157,12 @@ fn delivery_report(c: &Collected, per_event: &[EventReport]) -> DeliveryReport {
     d
 }
 
-fn server_usage(target: &Target, c: &Collected, connected: u64, delivered: u64) -> Option<ServerUsage> {
+fn server_usage(
+    target: &Target,
+    c: &Collected,
+    connected: u64,
+    delivered: u64,
+) -> Option<ServerUsage> {
     let pid = target.pid()?;
     let (before, after) = c.server_rss_before_kib.zip(c.server_rss_after_kib)?;
     let cpu = c.server_cpu_us?;

@@ -26,12 +26,15 @@ pub struct Pool {
 impl Pool {
     pub async fn start(placement: &Placement, count: usize) -> anyhow::Result<Self> {
         let (event_tx, events) = mpsc::unbounded_channel();
-        let mut pool = Self { commands: Vec::new(), events, children: Vec::new(), threads: Vec::new() };
+        let mut pool =
+            Self { commands: Vec::new(), events, children: Vec::new(), threads: Vec::new() };
         for w in 0..count {
             let (command_tx, command_rx) = mpsc::unbounded_channel();
             pool.commands.push(command_tx);
             match placement {
-                Placement::Threads => pool.threads.push(spawn_thread(w, command_rx, event_tx.clone())?),
+                Placement::Threads => {
+                    pool.threads.push(spawn_thread(w, command_rx, event_tx.clone())?)
+                }
                 Placement::Processes { exe } => {
                     pool.children.push(spawn_process(exe, w, command_rx, event_tx.clone())?)
                 }
@@ -42,10 +45,6 @@ impl Pool {
 
     pub fn len(&self) -> usize {
         self.commands.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.commands.is_empty()
     }
 
     pub fn send(&self, worker: usize, command: Command) -> anyhow::Result<()> {
@@ -97,7 +96,9 @@ impl Pool {
             }
         }
         let threads = std::mem::take(&mut self.threads);
-        let _ = tokio::task::spawn_blocking(move || threads.into_iter().for_each(|t| drop(t.join()))).await;
+        let _ =
+            tokio::task::spawn_blocking(move || threads.into_iter().for_each(|t| drop(t.join())))
+                .await;
     }
 }
 
@@ -146,8 +147,9 @@ fn spawn_process(
         let mut lines = BufReader::new(stdout).lines();
         loop {
             let event = match lines.next_line().await {
-                Ok(Some(line)) => serde_json::from_str(&line)
-                    .unwrap_or_else(|e| Event::Fatal { message: format!("unreadable event {line:?}: {e}") }),
+                Ok(Some(line)) => serde_json::from_str(&line).unwrap_or_else(|e| Event::Fatal {
+                    message: format!("unreadable event {line:?}: {e}"),
+                }),
                 Ok(None) => Event::Fatal { message: "the worker process exited".into() },
                 Err(e) => Event::Fatal { message: format!("reading the worker's output: {e}") },
             };

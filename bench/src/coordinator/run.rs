@@ -21,8 +21,13 @@ const DRAIN_POLL: Duration = Duration::from_millis(100);
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Runs the fan-out of `load` against `target` and reports it.
-pub async fn run(target: &mut Target, load: &LoadConfig, http: &reqwest::Client) -> anyhow::Result<RunReport> {
-    let prepared = target.prepare(http).await.with_context(|| format!("setting up {}", target.name()))?;
+pub async fn run(
+    target: &mut Target,
+    load: &LoadConfig,
+    http: &reqwest::Client,
+) -> anyhow::Result<RunReport> {
+    let prepared =
+        target.prepare(http).await.with_context(|| format!("setting up {}", target.name()))?;
     let metrics_before = target.ws_metrics(http).await;
     let mut pool = Pool::start(&load.placement, load.worker_count()).await?;
     let result = drive(target, load, http, &prepared, &mut pool).await;
@@ -31,7 +36,9 @@ pub async fn run(target: &mut Target, load: &LoadConfig, http: &reqwest::Client)
     let metrics_after = target.ws_metrics(http).await;
     collected.server_metrics = metrics_after
         .iter()
-        .map(|(name, after)| (name.clone(), after - metrics_before.get(name).copied().unwrap_or(0.0)))
+        .map(|(name, after)| {
+            (name.clone(), after - metrics_before.get(name).copied().unwrap_or(0.0))
+        })
         .collect();
     Ok(aggregate::report(target, load, &prepared, collected))
 }
@@ -81,7 +88,12 @@ async fn drive(
 
 /// Hands each worker its share of the clients and follows their progress until all are connected
 /// or have failed.
-async fn connect(load: &LoadConfig, prepared: &Prepared, pool: &mut Pool, out: &mut Collected) -> anyhow::Result<()> {
+async fn connect(
+    load: &LoadConfig,
+    prepared: &Prepared,
+    pool: &mut Pool,
+    out: &mut Collected,
+) -> anyhow::Result<()> {
     let workers = pool.len();
     let n = load.subscribers;
     let bar = bar(load.progress, n as u64, "connecting");
@@ -124,7 +136,12 @@ async fn connect(load: &LoadConfig, prepared: &Prepared, pool: &mut Pool, out: &
 }
 
 /// Posts the events `load.interval` apart, on a fixed schedule from the first.
-async fn post_events(target: &Target, load: &LoadConfig, http: &reqwest::Client, out: &mut Vec<Posted>) -> anyhow::Result<()> {
+async fn post_events(
+    target: &Target,
+    load: &LoadConfig,
+    http: &reqwest::Client,
+    out: &mut Vec<Posted>,
+) -> anyhow::Result<()> {
     let bar = bar(load.progress, load.events as u64, "posting events");
     let first = Instant::now();
     for index in 0..load.events {
@@ -157,7 +174,11 @@ async fn drain(pool: &mut Pool, expected: u64, timeout: Duration) -> anyhow::Res
             return Ok(true);
         }
         if Instant::now() >= deadline {
-            tracing::warn!(delivered, expected, "not every update arrived before the drain timeout");
+            tracing::warn!(
+                delivered,
+                expected,
+                "not every update arrived before the drain timeout"
+            );
             return Ok(false);
         }
         tokio::time::sleep(DRAIN_POLL).await;
@@ -181,4 +202,3 @@ pub fn placement_name(placement: &Placement) -> &'static str {
         Placement::Threads => "threads",
     }
 }
-

@@ -29,12 +29,19 @@ pub struct ServerProcess {
 }
 
 /// Starts the scorecast binary at `binary` on a free loopback port; returns it with its admin token.
-pub async fn scorecast(binary: &Path, extra_args: &[String]) -> anyhow::Result<(ServerProcess, String)> {
-    let dir = tempfile::Builder::new().prefix("scorecast-bench-").tempdir().context("creating a temp dir")?;
+pub async fn scorecast(
+    binary: &Path,
+    extra_args: &[String],
+) -> anyhow::Result<(ServerProcess, String)> {
+    let dir = tempfile::Builder::new()
+        .prefix("scorecast-bench-")
+        .tempdir()
+        .context("creating a temp dir")?;
     let port = free_port()?;
     let token = format!("bench-{}", hex(&rand::random::<[u8; 24]>()));
     let log_path = dir.path().join("server.log");
-    let log = std::fs::File::create(&log_path).with_context(|| format!("creating {}", log_path.display()))?;
+    let log = std::fs::File::create(&log_path)
+        .with_context(|| format!("creating {}", log_path.display()))?;
     let mut command = Command::new(binary);
     command
         .arg("--listen")
@@ -88,7 +95,8 @@ pub async fn floor(exe: &Path) -> anyhow::Result<ServerProcess> {
         listening: std::net::SocketAddr,
         pid: u32,
     }
-    let said: Listening = serde_json::from_str(&line).with_context(|| format!("floor said {line:?}"))?;
+    let said: Listening =
+        serde_json::from_str(&line).with_context(|| format!("floor said {line:?}"))?;
     let url = Url::parse(&format!("http://{}/", said.listening))?;
     let mut server = ServerProcess { child, pid: said.pid, url, stdin, dir: None };
     server.wait_ready("healthz").await?;

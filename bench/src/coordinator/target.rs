@@ -111,7 +111,9 @@ impl Target {
                     .bearer_auth(token)
                     .json(&json!({"kind": "goal", "team": "home", "minute": minute}))
             }
-            Target::Floor { url, .. } => http.post(url.join("publish")?).json(&json!({"minute": minute})),
+            Target::Floor { url, .. } => {
+                http.post(url.join("publish")?).json(&json!({"minute": minute}))
+            }
         };
         let start_ns = now_ns();
         let response = request.send().await.context("posting an event")?;
@@ -157,7 +159,9 @@ pub fn loopback_addr(url: &Url) -> anyhow::Result<SocketAddr> {
         other => bail!("{url}: use a loopback IP address (127.x.x.x or [::1]), not {other:?}"),
     };
     if !ip.is_loopback() {
-        bail!("{url}: {ip} is not a loopback address; this tool only loads servers on this machine");
+        bail!(
+            "{url}: {ip} is not a loopback address; this tool only loads servers on this machine"
+        );
     }
     let port = url.port_or_known_default().context("the URL has no port")?;
     Ok(SocketAddr::new(ip, port))

@@ -37,7 +37,10 @@ pub async fn run_floor(cfg: FloorConfig) -> anyhow::Result<FloorReport> {
 
 /// Starts a floor (a process, or a thread when the clients are threads too), runs the fan-out
 /// against it, and stops it.
-pub(crate) async fn measure(load: &LoadConfig, http: &reqwest::Client) -> anyhow::Result<RunReport> {
+pub(crate) async fn measure(
+    load: &LoadConfig,
+    http: &reqwest::Client,
+) -> anyhow::Result<RunReport> {
     match &load.placement {
         Placement::Processes { exe } => {
             let server = spawn::floor(exe).await.context("starting the floor")?;

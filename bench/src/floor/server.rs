@@ -97,7 +97,8 @@ impl Floor {
 
     async fn upgrade(&self, mut stream: TcpStream, head: &str, shard: usize) -> io::Result<()> {
         let Some(key) = handshake::header(head, "sec-websocket-key") else {
-            return respond(&mut stream, "400 Bad Request", "text/plain", "no Sec-WebSocket-Key").await;
+            return respond(&mut stream, "400 Bad Request", "text/plain", "no Sec-WebSocket-Key")
+                .await;
         };
         let game = self.order.read().await;
         let mut out = format!(
@@ -130,8 +131,11 @@ impl Floor {
         frame::write_unmasked(&mut encoded, frame::OP_TEXT, update.as_bytes());
         let encoded: Arc<[u8]> = encoded.into();
         // One task per shard, so a multi-threaded runtime writes the shards on all its cores.
-        let writes: Vec<_> =
-            self.shards.iter().map(|shard| tokio::spawn(write_shard(shard.clone(), encoded.clone()))).collect();
+        let writes: Vec<_> = self
+            .shards
+            .iter()
+            .map(|shard| tokio::spawn(write_shard(shard.clone(), encoded.clone())))
+            .collect();
         let mut sent = 0;
         for write in writes {
             sent += write.await.unwrap_or(0);
@@ -185,7 +189,8 @@ async fn read_head(stream: &mut TcpStream, buf: &mut Vec<u8>) -> io::Result<Opti
 }
 
 async fn read_body(stream: &mut TcpStream, buf: &mut Vec<u8>, head: &str) -> io::Result<Vec<u8>> {
-    let len: usize = handshake::header(head, "content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let len: usize =
+        handshake::header(head, "content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
     if len > MAX_BODY {
         return Err(io::Error::new(io::ErrorKind::InvalidData, "body too large"));
     }
@@ -205,7 +210,12 @@ fn minute_of(body: &[u8]) -> i64 {
         .unwrap_or(0)
 }
 
-async fn respond(stream: &mut TcpStream, status: &str, content_type: &str, body: &str) -> io::Result<()> {
+async fn respond(
+    stream: &mut TcpStream,
+    status: &str,
+    content_type: &str,
+    body: &str,
+) -> io::Result<()> {
     let response = format!(
         "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()

@@ -138,7 +138,11 @@ fn details(md: &mut String, r: &RunReport) {
         if d.complete { "all arrived" } else { "drain timeout reached" },
         d.drain_s
     );
-    let _ = writeln!(md, "- Connections ended during the run: {}; pongs sent: {}.", d.closed_early, d.pongs_sent);
+    let _ = writeln!(
+        md,
+        "- Connections ended during the run: {}; pongs sent: {}.",
+        d.closed_early, d.pongs_sent
+    );
     for (reason, n) in &d.close_reasons {
         let _ = writeln!(md, "  - {n} × {reason}");
     }
@@ -199,7 +203,8 @@ fn setup(md: &mut String, meta: &Meta, runs: &[&RunReport]) {
         r.source_ips.join(", ")
     );
     for run in runs {
-        let _ = writeln!(md, "- {}: {} (match {}).", run.target, run.servers.join(", "), run.match_id);
+        let _ =
+            writeln!(md, "- {}: {} (match {}).", run.target, run.servers.join(", "), run.match_id);
     }
     let _ = writeln!(md, "- Started {}, finished {}.", meta.started_at, meta.finished_at);
 }
@@ -215,4 +220,3 @@ fn num(v: Option<f64>, digits: usize) -> String {
 fn ratio(v: Option<f64>) -> String {
     v.map_or("-".into(), |v| format!("{v:.2}×"))
 }
-

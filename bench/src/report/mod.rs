@@ -23,10 +23,17 @@ impl Meta {
             finished_at: String::new(),
             cores: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
             mem_total_kib: std::fs::read_to_string("/proc/meminfo").ok().and_then(|m| {
-                m.lines().find(|l| l.starts_with("MemTotal:"))?.split_whitespace().nth(1)?.parse().ok()
+                m.lines()
+                    .find(|l| l.starts_with("MemTotal:"))?
+                    .split_whitespace()
+                    .nth(1)?
+                    .parse()
+                    .ok()
             }),
             open_file_limit: open_file_limit(),
-            kernel: std::fs::read_to_string("/proc/sys/kernel/osrelease").ok().map(|s| s.trim().to_owned()),
+            kernel: std::fs::read_to_string("/proc/sys/kernel/osrelease")
+                .ok()
+                .map(|s| s.trim().to_owned()),
         }
     }
 
@@ -36,7 +43,9 @@ impl Meta {
 }
 
 fn now_rfc3339() -> String {
-    time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }
 
 fn open_file_limit() -> Option<u64> {
@@ -46,7 +55,12 @@ fn open_file_limit() -> Option<u64> {
 }
 
 /// Writes `<subcommand>-<UTC timestamp>.json` and `.md` into `dir`; returns both paths.
-pub fn write(dir: &Path, subcommand: &str, json: &impl Serialize, markdown: &str) -> anyhow::Result<(PathBuf, PathBuf)> {
+pub fn write(
+    dir: &Path,
+    subcommand: &str,
+    json: &impl Serialize,
+    markdown: &str,
+) -> anyhow::Result<(PathBuf, PathBuf)> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let stamp = time::OffsetDateTime::now_utc()
         .format(time::macros::format_description!("[year][month][day]T[hour][minute][second]Z"))?;

@@ -42,6 +42,8 @@ pub(super) async fn run(
         Err(_) => return tally.borrow_mut().failed("timeout: connect or upgrade".into()),
     };
     let first = tokio::time::timeout_at(deadline, async {
+        // The snapshot may have come with the upgrade answer.
+        client.handle_frames(&tally).await?;
         while !tally.borrow().has_snapshot(index) {
             client.read_some(&tally).await?;
         }
@@ -50,7 +52,9 @@ pub(super) async fn run(
     .await;
     match first {
         Ok(Ok(())) => tally.borrow_mut().connected(now_ns() - started),
-        Ok(Err(reason)) => return tally.borrow_mut().failed(format!("before the snapshot: {reason}")),
+        Ok(Err(reason)) => {
+            return tally.borrow_mut().failed(format!("before the snapshot: {reason}"))
+        }
         Err(_) => return tally.borrow_mut().failed("timeout: no snapshot".into()),
     }
     drop(permit);
@@ -111,7 +115,11 @@ fn bind_address_only(socket: &TcpSocket) -> io::Result<()> {
             std::mem::size_of::<libc::c_int>() as libc::socklen_t,
         )
     };
-    if rc == 0 { Ok(()) } else { Err(io::Error::last_os_error()) }
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
 }
 
 struct Client {
@@ -134,10 +142,17 @@ impl Client {
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
             Err(e) => return Err(format!("read: {e}")),
         }
+        self.handle_frames(tally).await
+    }
+
+    /// Handles every complete frame in the buffer, as received now.
+    async fn handle_frames(&mut self, tally: &Rc<RefCell<Tally>>) -> Result<(), End> {
         let now = now_ns();
         let mut consumed = 0;
         let mut pong = None;
-        while let Some(parsed) = frame::parse(&self.buf[consumed..]).map_err(|e| format!("bad frame: {e}"))? {
+        while let Some(parsed) =
+            frame::parse(&self.buf[consumed..]).map_err(|e| format!("bad frame: {e}"))?
+        {
             let payload = &self.buf[consumed + parsed.payload.start..consumed + parsed.payload.end];
             match parsed.opcode {
                 frame::OP_TEXT if parsed.fin => {

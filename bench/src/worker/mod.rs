@@ -27,7 +27,10 @@ use tally::Tally;
 const PROGRESS_EVERY: Duration = Duration::from_millis(250);
 
 /// Serves commands until `Exit` or until the command channel closes. Must run inside a `LocalSet`.
-pub async fn serve(mut commands: mpsc::UnboundedReceiver<Command>, events: mpsc::UnboundedSender<Event>) {
+pub async fn serve(
+    mut commands: mpsc::UnboundedReceiver<Command>,
+    events: mpsc::UnboundedSender<Event>,
+) {
     let tally = Rc::new(RefCell::new(Tally::default()));
     while let Some(command) = commands.recv().await {
         let event = match command {
@@ -44,7 +47,11 @@ pub async fn serve(mut commands: mpsc::UnboundedReceiver<Command>, events: mpsc:
     }
 }
 
-async fn connect_all(plan: ConnectPlan, tally: &Rc<RefCell<Tally>>, events: &mpsc::UnboundedSender<Event>) -> Event {
+async fn connect_all(
+    plan: ConnectPlan,
+    tally: &Rc<RefCell<Tally>>,
+    events: &mpsc::UnboundedSender<Event>,
+) -> Event {
     let rss_before = procfs::own_rss_kib().unwrap_or(0);
     tally.borrow_mut().expect_clients(plan.count);
     let count = plan.count;
@@ -59,7 +66,14 @@ async fn connect_all(plan: ConnectPlan, tally: &Rc<RefCell<Tally>>, events: &mps
                 let i = plan.first + k * plan.step;
                 let (_, source) = plan.route(i);
                 let target = targets[i % targets.len()].clone();
-                tokio::task::spawn_local(conn::run(k, target, source, timeout, permit, tally.clone()));
+                tokio::task::spawn_local(conn::run(
+                    k,
+                    target,
+                    source,
+                    timeout,
+                    permit,
+                    tally.clone(),
+                ));
             }
         })
     };

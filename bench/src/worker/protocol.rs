@@ -65,12 +65,17 @@ pub enum Command {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "ev", rename_all = "snake_case")]
 pub enum Event {
-    Progress { connected: usize, failed: usize },
+    Progress {
+        connected: usize,
+        failed: usize,
+    },
     Connected(ConnectSummary),
     Status(Status),
     Report(WorkerReport),
     /// The worker cannot go on.
-    Fatal { message: String },
+    Fatal {
+        message: String,
+    },
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -126,7 +131,11 @@ mod tests {
 
     #[test]
     fn clients_spread_over_targets_then_over_source_addresses() {
-        let target = |port| WsTarget { addr: SocketAddr::from(([127, 0, 0, 1], port)), host: String::new(), path: String::new() };
+        let target = |port| WsTarget {
+            addr: SocketAddr::from(([127, 0, 0, 1], port)),
+            host: String::new(),
+            path: String::new(),
+        };
         let plan = ConnectPlan {
             targets: vec![target(1), target(2)],
             source_ips: vec![[127, 0, 0, 1].into(), [127, 0, 0, 2].into()],
@@ -137,8 +146,10 @@ mod tests {
             concurrency: 1,
             timeout_ms: 1,
         };
-        let routes: Vec<(u16, String)> =
-            (0..14).map(|i| plan.route(i)).map(|(t, s)| (t.addr.port(), s.unwrap().to_string())).collect();
+        let routes: Vec<(u16, String)> = (0..14)
+            .map(|i| plan.route(i))
+            .map(|(t, s)| (t.addr.port(), s.unwrap().to_string()))
+            .collect();
         assert_eq!(routes[0], (1, "127.0.0.1".into()));
         assert_eq!(routes[1], (2, "127.0.0.1".into()));
         assert_eq!(routes[5], (2, "127.0.0.1".into()), "third client on port 2");

@@ -124,7 +124,10 @@ mod tests {
         }
         frame.extend_from_slice(b"\x89\x00"); // a ping right behind it
         let parsed = parse(&frame).unwrap().unwrap();
-        assert_eq!((parsed.fin, parsed.opcode, parsed.payload.clone(), parsed.len), (true, OP_TEXT, 2..26, 26));
+        assert_eq!(
+            (parsed.fin, parsed.opcode, parsed.payload.clone(), parsed.len),
+            (true, OP_TEXT, 2..26, 26)
+        );
         let next = parse(&frame[parsed.len..]).unwrap().unwrap();
         assert_eq!((next.opcode, next.len), (OP_PING, 2));
     }
@@ -137,8 +140,8 @@ mod tests {
         assert_eq!(&frame[..4], &[0x81, 126, 1, 44]);
         assert_eq!(parse(&frame[..250]), Ok(None));
         assert_eq!(parse(&frame).unwrap().unwrap().payload, 4..304);
-        let huge = [0x81, 127, 0, 0, 0, 0, 0, 1, 0, 0];
-        assert_eq!(parse(&huge), Err(FrameError::TooLarge(65_536)));
+        let huge = [0x81, 127, 0, 0, 0, 0, 0, 2, 0, 0];
+        assert_eq!(parse(&huge), Err(FrameError::TooLarge(131_072)));
     }
 
     #[test]

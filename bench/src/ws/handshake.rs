@@ -91,7 +91,8 @@ mod tests {
     #[test]
     fn a_101_with_the_right_accept_passes_and_anything_else_does_not() {
         let key = "dGhlIHNhbXBsZSBub25jZQ==";
-        let ok = "HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: upgrade\r\n\
+        let ok =
+            "HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: upgrade\r\n\
                   sec-websocket-accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";
         assert_eq!(head_len(ok.as_bytes()), Some(ok.len()));
         assert_eq!(check_response(ok.as_bytes(), key), Ok(()));

@@ -30,7 +30,8 @@ mod tests {
     fn updates_and_snapshots_are_told_apart() {
         let goal = br#"{"m":42,"s":17,"k":"goal","t":"h","mn":67,"sc":[2,1]}"#;
         assert_eq!(read(goal), Some(Message { seq: 17, snapshot: false }));
-        let snap = br#"{"m":42,"s":3,"k":"snapshot","st":"live","pd":"first_half","mn":0,"sc":[0,0]}"#;
+        let snap =
+            br#"{"m":42,"s":3,"k":"snapshot","st":"live","pd":"first_half","mn":0,"sc":[0,0]}"#;
         assert_eq!(read(snap), Some(Message { seq: 3, snapshot: true }));
         assert_eq!(read(br#"{"k":"error","code":"x","detail":"y"}"#), None);
         assert_eq!(read(br#"{"m":1,"s":"#), None);
