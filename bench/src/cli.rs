@@ -148,6 +148,9 @@ pub struct OutputArgs {
     /// Folder for the JSON result and the Markdown report.
     #[arg(long, default_value = DEFAULT_RESULTS_DIR)]
     pub results_dir: PathBuf,
+    /// A note for the report, e.g. which scorecast commit is measured.
+    #[arg(long)]
+    pub note: Option<String>,
 }
 
 impl LoadArgs {
@@ -196,13 +199,15 @@ pub async fn execute(command: Command) -> anyhow::Result<bool> {
                 with_floor: args.with_floor,
                 load: args.load.to_config()?,
             };
-            let result = run_fanout(cfg).await?;
+            let mut result = run_fanout(cfg).await?;
+            result.meta.note = args.output.note;
             let text = markdown::fanout(&result);
             let paths = report::write(&args.output.results_dir, "fanout", &result, &text)?;
             (result.scorecast.passed && result.floor.as_ref().is_none_or(|f| f.passed), text, paths)
         }
         Command::Floor(args) => {
-            let result = run_floor(FloorConfig { load: args.load.to_config()? }).await?;
+            let mut result = run_floor(FloorConfig { load: args.load.to_config()? }).await?;
+            result.meta.note = args.output.note;
             let text = markdown::floor(&result);
             let paths = report::write(&args.output.results_dir, "floor", &result, &text)?;
             (result.floor.passed, text, paths)

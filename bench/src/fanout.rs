@@ -43,6 +43,9 @@ pub async fn run_fanout(cfg: FanoutConfig) -> anyhow::Result<FanoutReport> {
         false => None,
     };
     let scorecast = measure_scorecast(&cfg.server, &cfg.load, &http).await?;
+    if let Some(binary) = &cfg.server.spawn_server {
+        meta.scorecast_version = version_of(binary).await;
+    }
     let ratios = floor.as_ref().map(|f| Ratios::of(&scorecast, f));
     meta.finish();
     Ok(FanoutReport { meta, scorecast, floor, ratios })
@@ -86,6 +89,11 @@ async fn measure_scorecast(
         match_id: None,
     };
     run::run(&mut target, load, http).await
+}
+
+async fn version_of(binary: &std::path::Path) -> Option<String> {
+    let output = tokio::process::Command::new(binary).arg("--version").output().await.ok()?;
+    Some(String::from_utf8_lossy(&output.stdout).trim().to_owned()).filter(|v| !v.is_empty())
 }
 
 /// The HTTP client for admin calls: keeps its connection alive so each POST is timed without a

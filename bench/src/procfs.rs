@@ -1,5 +1,6 @@
 //! What a local process costs, read from `/proc`: resident memory and CPU time.
 
+use std::collections::BTreeMap;
 use std::io;
 
 use anyhow::Context;
@@ -30,6 +31,26 @@ pub fn cpu_us(pid: u32) -> anyhow::Result<u64> {
     Ok(ticks * 1_000_000 / clock_ticks_per_second()?)
 }
 
+/// CPU time of `pid` in nanoseconds, summed over its threads' `schedstat` (exact, where the
+/// per-tick counts of [`cpu_us`] are 10 ms coarse). Threads that already exited are not counted,
+/// so use it across short windows of a process with long-lived threads.
+pub fn cpu_ns_precise(pid: u32) -> anyhow::Result<u64> {
+    let dir = format!("/proc/{pid}/task");
+    let mut total = 0;
+    for task in std::fs::read_dir(&dir).with_context(|| format!("listing {dir}"))? {
+        let path = task?.path().join("schedstat");
+        // A thread may end between the listing and the read.
+        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        let ns: u64 = text
+            .split_whitespace()
+            .next()
+            .and_then(|f| f.parse().ok())
+            .with_context(|| format!("unexpected format of {}", path.display()))?;
+        total += ns;
+    }
+    Ok(total)
+}
+
 /// utime + stime: fields 14 and 15, counted after the command name, which may hold spaces and
 /// parentheses itself, so parsing starts after its last `)`.
 fn parse_cpu_ticks(stat: &str) -> Option<u64> {
@@ -47,6 +68,45 @@ fn clock_ticks_per_second() -> anyhow::Result<u64> {
         return Err(io::Error::last_os_error()).context("sysconf(_SC_CLK_TCK)");
     }
     Ok(ticks as u64)
+}
+
+/// Kernel TCP counters that explain slow or failed connects (accept queue overflows, SYN
+/// retransmissions), machine-wide: anything else on the machine adds to them.
+pub const TCP_COUNTERS: &[&str] = &[
+    "ListenOverflows",
+    "ListenDrops",
+    "TCPSynRetrans",
+    "TCPReqQFullDoCookies",
+    "TCPReqQFullDrop",
+    "TCPAbortOnMemory",
+];
+
+/// The current values of [`TCP_COUNTERS`] from `/proc/net/netstat`.
+pub fn tcp_counters() -> BTreeMap<String, i64> {
+    let text = std::fs::read_to_string("/proc/net/netstat").unwrap_or_default();
+    parse_tcp_counters(&text)
+}
+
+fn parse_tcp_counters(text: &str) -> BTreeMap<String, i64> {
+    let mut lines = text.lines().filter(|l| l.starts_with("TcpExt:"));
+    let (Some(names), Some(values)) = (lines.next(), lines.next()) else {
+        return BTreeMap::new();
+    };
+    names
+        .split_whitespace()
+        .zip(values.split_whitespace())
+        .skip(1)
+        .filter(|(name, _)| TCP_COUNTERS.contains(name))
+        .filter_map(|(name, value)| Some((name.to_owned(), value.parse().ok()?)))
+        .collect()
+}
+
+/// `after - before`, per counter.
+pub fn counter_deltas(
+    before: &BTreeMap<String, i64>,
+    after: &BTreeMap<String, i64>,
+) -> BTreeMap<String, i64> {
+    after.iter().map(|(k, v)| (k.clone(), v - before.get(k).copied().unwrap_or(0))).collect()
 }
 
 /// Whether a process with this id exists (and is visible to us).
@@ -71,8 +131,19 @@ mod tests {
     }
 
     #[test]
+    fn tcp_counters_are_read_from_the_tcpext_lines() {
+        let text = "TcpExt: SyncookiesSent ListenOverflows ListenDrops\nTcpExt: 1 7 9\nIpExt: A\nIpExt: 1\n";
+        let counters = parse_tcp_counters(text);
+        assert_eq!(counters.get("ListenOverflows"), Some(&7));
+        assert_eq!(counters.get("ListenDrops"), Some(&9));
+        assert_eq!(counters.len(), 2);
+    }
+
+    #[test]
     fn this_process_can_be_measured() {
         assert!(own_rss_kib().unwrap() > 0);
+        // (Other test threads come and go, so only sanity can be checked here.)
+        assert!(cpu_ns_precise(std::process::id()).unwrap() > 0);
         cpu_us(std::process::id()).unwrap();
     }
 }

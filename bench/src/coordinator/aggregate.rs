@@ -29,6 +29,8 @@ pub struct Collected {
     pub server_rss_after_kib: Option<u64>,
     pub server_cpu_us: Option<u64>,
     pub server_metrics: BTreeMap<String, f64>,
+    pub kernel_tcp_connect: BTreeMap<String, i64>,
+    pub kernel_tcp_events: BTreeMap<String, i64>,
 }
 
 pub fn report(target: &Target, load: &LoadConfig, prepared: &Prepared, c: Collected) -> RunReport {
@@ -76,6 +78,8 @@ pub fn report(target: &Target, load: &LoadConfig, prepared: &Prepared, c: Collec
             expected: if posted.seq.is_some() { connected } else { 0 },
             received,
             latency_ms: Percentiles::from_ns(&latency),
+            complete_ms: posted.complete_ns.map(|ns| ns as f64 / 1e6),
+            server_cpu_ms: posted.busy_cpu_ns.map(|ns| ns as f64 / 1e6),
         });
     }
 
@@ -94,7 +98,7 @@ pub fn report(target: &Target, load: &LoadConfig, prepared: &Prepared, c: Collec
         problems.push(format!("{} connections ended during the run", delivery.closed_early));
     }
 
-    let server = server_usage(target, &c, connected, delivery.delivered);
+    let server = server_usage(target, &c, connected, delivery.delivered, &per_event);
     let client = client_usage(&c, connected);
     RunReport {
         target: target.name().into(),
@@ -114,6 +118,8 @@ pub fn report(target: &Target, load: &LoadConfig, prepared: &Prepared, c: Collec
         server,
         client,
         server_metrics: c.server_metrics,
+        kernel_tcp_connect: c.kernel_tcp_connect,
+        kernel_tcp_events: c.kernel_tcp_events,
         passed: problems.is_empty(),
         problems,
     }
@@ -162,10 +168,16 @@ fn server_usage(
     c: &Collected,
     connected: u64,
     delivered: u64,
+    per_event: &[EventReport],
 ) -> Option<ServerUsage> {
     let pid = target.pid()?;
     let (before, after) = c.server_rss_before_kib.zip(c.server_rss_after_kib)?;
     let cpu = c.server_cpu_us?;
+    let measured: Vec<&EventReport> =
+        per_event.iter().filter(|e| e.server_cpu_ms.is_some()).collect();
+    let busy_us = (!measured.is_empty())
+        .then(|| measured.iter().filter_map(|e| e.server_cpu_ms).sum::<f64>() * 1e3);
+    let busy_deliveries: u64 = measured.iter().map(|e| e.received).sum();
     Some(ServerUsage {
         pid,
         rss_before_kib: before,
@@ -174,6 +186,8 @@ fn server_usage(
         cpu_event_phase_us: cpu,
         event_phase_s: c.event_phase_s,
         cpu_per_delivery_us: per(cpu as f64, delivered),
+        cpu_busy_us: busy_us,
+        cpu_per_delivery_busy_us: busy_us.and_then(|us| per(us, busy_deliveries)),
     })
 }
 

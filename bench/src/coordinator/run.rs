@@ -10,6 +10,7 @@ use tokio::time::Instant;
 use super::aggregate::{self, Collected};
 use super::pool::Pool;
 use super::target::{Posted, Prepared, Target};
+use crate::clock::now_ns;
 use crate::config::{LoadConfig, Placement};
 use crate::procfs;
 use crate::report::model::RunReport;
@@ -57,13 +58,17 @@ async fn drive(
         server_rss_before_kib: pid.and_then(|p| procfs::rss_kib(p).ok()),
         ..Default::default()
     };
+    let tcp_before = procfs::tcp_counters();
     connect(load, prepared, pool, &mut collected).await?;
+    let tcp_connected = procfs::tcp_counters();
+    collected.kernel_tcp_connect = procfs::counter_deltas(&tcp_before, &tcp_connected);
     tokio::time::sleep(load.settle).await;
     collected.server_rss_after_kib = pid.and_then(|p| procfs::rss_kib(p).ok());
 
     let cpu_before = pid.and_then(|p| procfs::cpu_us(p).ok());
     let phase_start = Instant::now();
-    post_events(target, load, http, &mut collected.posted).await?;
+    let busy: Vec<bool> = collected.connects.iter().map(|c| c.connected > 0).collect();
+    post_events(target, load, http, pool, &busy, &mut collected.posted).await?;
     let last_post = Instant::now();
     let connected: u64 = collected.connects.iter().map(|c| c.connected as u64).sum();
     let accepted = collected.posted.iter().filter(|p| p.seq.is_some()).count() as u64;
@@ -71,6 +76,7 @@ async fn drive(
     collected.drain_s = last_post.elapsed().as_secs_f64();
     collected.event_phase_s = phase_start.elapsed().as_secs_f64();
     let cpu_after = pid.and_then(|p| procfs::cpu_us(p).ok());
+    collected.kernel_tcp_events = procfs::counter_deltas(&tcp_connected, &procfs::tcp_counters());
     collected.server_cpu_us = cpu_before.zip(cpu_after).map(|(a, b)| b.saturating_sub(a));
 
     let starts: Vec<(i64, u64)> =
@@ -135,27 +141,63 @@ async fn connect(
     Ok(())
 }
 
-/// Posts the events `load.interval` apart, on a fixed schedule from the first.
+/// Posts the events `load.interval` apart, on a fixed schedule from the first. Between posts it
+/// waits for the workers with clients (`busy`) to say every client has the update, and notes the
+/// server's CPU time over that window.
 async fn post_events(
     target: &Target,
     load: &LoadConfig,
     http: &reqwest::Client,
+    pool: &mut Pool,
+    busy: &[bool],
     out: &mut Vec<Posted>,
 ) -> anyhow::Result<()> {
     let bar = bar(load.progress, load.events as u64, "posting events");
+    let pid = target.pid();
     let first = Instant::now();
     for index in 0..load.events {
         tokio::time::sleep_until(first + load.interval * index as u32).await;
+        let cpu_before = pid.and_then(|p| procfs::cpu_ns_precise(p).ok());
         let mut posted = target.post_event(http, index).await?;
         if !(200..300).contains(&posted.status) {
             tracing::warn!(status = posted.status, index, "event refused");
             posted.seq = None;
+        }
+        if let Some(seq) = posted.seq {
+            let until = match index + 1 < load.events {
+                true => first + load.interval * (index as u32 + 1),
+                false => Instant::now() + load.drain_timeout,
+            };
+            if wait_complete(pool, busy, seq, until).await? {
+                posted.complete_ns = Some(now_ns() - posted.start_ns);
+                let cpu_after = pid.and_then(|p| procfs::cpu_ns_precise(p).ok());
+                posted.busy_cpu_ns = cpu_before.zip(cpu_after).map(|(a, b)| b.saturating_sub(a));
+            }
         }
         out.push(posted);
         bar.inc(1);
     }
     bar.finish_with_message("events posted");
     Ok(())
+}
+
+/// Waits until every busy worker reported update `seq` complete, or `until`.
+async fn wait_complete(
+    pool: &mut Pool,
+    busy: &[bool],
+    seq: i64,
+    until: Instant,
+) -> anyhow::Result<bool> {
+    let mut waiting: Vec<bool> = busy.to_vec();
+    while waiting.iter().any(|w| *w) {
+        match pool.next(until).await {
+            Ok((w, Event::Complete { seq: done })) if done == seq => waiting[w] = false,
+            Ok(_) => {}
+            Err(_) if Instant::now() >= until => return Ok(false),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(true)
 }
 
 /// Waits until the workers have received `expected` updates, or `timeout` has passed since the

@@ -33,6 +33,10 @@ pub struct Posted {
     pub status: u16,
     /// The sequence number the server gave the event.
     pub seq: Option<i64>,
+    /// From `start_ns` until every connected client had the update (as its worker told).
+    pub complete_ns: Option<u64>,
+    /// The server's CPU time over that same window (precise, from `schedstat`).
+    pub busy_cpu_ns: Option<u64>,
 }
 
 impl Target {
@@ -121,7 +125,7 @@ impl Target {
         let body: serde_json::Value = response.json().await.unwrap_or_default();
         let post_ns = now_ns() - start_ns;
         let seq = body.get("seq").or_else(|| body.get("s")).and_then(|s| s.as_i64());
-        Ok(Posted { start_ns, post_ns, status, seq })
+        Ok(Posted { start_ns, post_ns, status, seq, complete_ns: None, busy_cpu_ns: None })
     }
 
     /// scorecast's WebSocket counters (`scorecast_ws_*`, summed over nodes), for the report.

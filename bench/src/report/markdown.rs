@@ -34,14 +34,14 @@ fn render(title: &str, meta: &Meta, runs: &[&RunReport], ratios: Option<&Ratios>
 
 fn headline(md: &mut String, runs: &[&RunReport], ratios: Option<&Ratios>) {
     md.push_str(
-        "| target | N | events | p50 ms | p90 ms | p99 ms | max ms | lost | duplicated | connect phase s | connect p99 ms | server RSS/conn KiB | client RSS/conn KiB | server CPU µs/delivery |\n\
-         |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        "| target | N | events | p50 ms | p90 ms | p99 ms | max ms | lost | duplicated | connect phase s | connect p99 ms | server RSS/conn KiB | client RSS/conn KiB | server CPU µs/delivery | busy CPU µs/delivery |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for r in runs {
         let lat = r.latency_ms.as_ref();
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.1} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.1} | {} | {} | {} | {} | {} |",
             r.target,
             r.connect.connected,
             r.events,
@@ -56,16 +56,18 @@ fn headline(md: &mut String, runs: &[&RunReport], ratios: Option<&Ratios>) {
             num(r.server.as_ref().map(|s| s.rss_per_conn_kib), 2),
             num(r.client.rss_per_conn_kib, 2),
             num(r.server.as_ref().and_then(|s| s.cpu_per_delivery_us), 2),
+            num(r.server.as_ref().and_then(|s| s.cpu_per_delivery_busy_us), 2),
         );
     }
     if let Some(x) = ratios {
         let _ = writeln!(
             md,
-            "| **scorecast ÷ floor** | | | {} | | {} | | | | | | {} | | {} |",
+            "| **scorecast ÷ floor** | | | {} | | {} | | | | | | {} | | {} | {} |",
             ratio(x.p50),
             ratio(x.p99),
             ratio(x.rss_per_conn),
-            ratio(x.cpu_per_delivery)
+            ratio(x.cpu_per_delivery),
+            ratio(x.cpu_per_delivery_busy)
         );
     }
     md.push('\n');
@@ -74,8 +76,9 @@ fn headline(md: &mut String, runs: &[&RunReport], ratios: Option<&Ratios>) {
          clock, CLOCK_MONOTONIC, shared by all processes). Lost: expected updates (connected clients \
          × accepted events) that never arrived as updates. RSS/conn: growth of the process's VmRSS \
          while the clients connected, divided by the clients. CPU/delivery: the server's user+system \
-         time from the first POST until every update arrived, divided by the updates delivered \
-         (idle time between events included).\n\n",
+         time (utime+stime) from the first POST until every update arrived, divided by the updates \
+         delivered, idle time between events included; busy CPU/delivery counts only each event's \
+         window from its POST until every client had it (exact `schedstat` time).\n\n",
     );
 }
 
@@ -90,12 +93,15 @@ fn details(md: &mut String, r: &RunReport) {
         }
         md.push('\n');
     }
-    md.push_str("| event | seq | HTTP | POST ms | received / expected | p50 ms | p90 ms | p99 ms | max ms |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    md.push_str(
+        "| event | seq | HTTP | POST ms | received / expected | p50 ms | p90 ms | p99 ms | max ms | all had it ms | server CPU ms |\n\
+         |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
     for e in &r.per_event {
         let l = e.latency_ms.as_ref();
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {:.2} | {} / {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {:.2} | {} / {} | {} | {} | {} | {} | {} | {} |",
             e.index + 1,
             e.seq.map_or("-".into(), |s| s.to_string()),
             e.http_status,
@@ -106,6 +112,8 @@ fn details(md: &mut String, r: &RunReport) {
             ms(l.map(|p| p.p90)),
             ms(l.map(|p| p.p99)),
             ms(l.map(|p| p.max)),
+            ms(e.complete_ms),
+            ms(e.server_cpu_ms),
         );
     }
     md.push('\n');
@@ -169,6 +177,22 @@ fn details(md: &mut String, r: &RunReport) {
         r.client.rss_after_kib,
         r.client.rss_end_kib
     );
+    for (phase, counters) in
+        [("connecting", &r.kernel_tcp_connect), ("the event phase", &r.kernel_tcp_events)]
+    {
+        let nonzero: Vec<String> = counters
+            .iter()
+            .filter(|(_, v)| **v != 0)
+            .map(|(k, v)| format!("`{k}` {v:+}"))
+            .collect();
+        if !nonzero.is_empty() {
+            let _ = writeln!(
+                md,
+                "- Kernel TCP counters (machine-wide) while {phase}: {}.",
+                nonzero.join(", ")
+            );
+        }
+    }
     if !r.server_metrics.is_empty() {
         md.push_str("- scorecast metrics, change over the run:");
         for (name, delta) in r.server_metrics.iter().filter(|(_, v)| **v != 0.0) {
@@ -205,6 +229,12 @@ fn setup(md: &mut String, meta: &Meta, runs: &[&RunReport]) {
     for run in runs {
         let _ =
             writeln!(md, "- {}: {} (match {}).", run.target, run.servers.join(", "), run.match_id);
+    }
+    if let Some(version) = &meta.scorecast_version {
+        let _ = writeln!(md, "- scorecast binary: `{version}`.");
+    }
+    if let Some(note) = &meta.note {
+        let _ = writeln!(md, "- Note: {note}");
     }
     let _ = writeln!(md, "- Started {}, finished {}.", meta.started_at, meta.finished_at);
 }

@@ -34,6 +34,8 @@ impl Meta {
             kernel: std::fs::read_to_string("/proc/sys/kernel/osrelease")
                 .ok()
                 .map(|s| s.trim().to_owned()),
+            scorecast_version: None,
+            note: None,
         }
     }
 

@@ -57,6 +57,10 @@ pub struct RunReport {
     pub client: ClientUsage,
     /// Change of scorecast's `scorecast_ws_*` metrics over the run (empty for the floor).
     pub server_metrics: BTreeMap<String, f64>,
+    /// Change of the kernel's TCP counters (machine-wide) while the clients connected, and during
+    /// the event phase: accept-queue overflows and SYN retransmissions explain slow connects.
+    pub kernel_tcp_connect: BTreeMap<String, i64>,
+    pub kernel_tcp_events: BTreeMap<String, i64>,
     /// Everything that makes this run a failure; empty when it passed.
     pub problems: Vec<String>,
     pub passed: bool,
@@ -86,6 +90,10 @@ pub struct EventReport {
     pub expected: u64,
     pub received: u64,
     pub latency_ms: Option<Percentiles>,
+    /// From the POST until the coordinator heard that every client had the update.
+    pub complete_ms: Option<f64>,
+    /// The server's CPU time over that window (exact, from `schedstat`).
+    pub server_cpu_ms: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -124,6 +132,10 @@ pub struct ServerUsage {
     pub cpu_event_phase_us: u64,
     pub event_phase_s: f64,
     pub cpu_per_delivery_us: Option<f64>,
+    /// The server's CPU time only over each event's busy window (POST until every client had it),
+    /// summed, divided by those events' deliveries: the fan-out's own cost, without idle work.
+    pub cpu_busy_us: Option<f64>,
+    pub cpu_per_delivery_busy_us: Option<f64>,
 }
 
 /// The benchmark clients' own memory, summed over workers.
@@ -143,6 +155,7 @@ pub struct Ratios {
     pub p99: Option<f64>,
     pub rss_per_conn: Option<f64>,
     pub cpu_per_delivery: Option<f64>,
+    pub cpu_per_delivery_busy: Option<f64>,
 }
 
 impl Ratios {
@@ -154,11 +167,13 @@ impl Ratios {
         let lat = |r: &RunReport, f: fn(&Percentiles) -> f64| r.latency_ms.as_ref().map(f);
         let rss = |r: &RunReport| r.server.as_ref().map(|s| s.rss_per_conn_kib);
         let cpu = |r: &RunReport| r.server.as_ref().and_then(|s| s.cpu_per_delivery_us);
+        let busy = |r: &RunReport| r.server.as_ref().and_then(|s| s.cpu_per_delivery_busy_us);
         Self {
             p50: div(lat(product, |p| p.p50), lat(floor, |p| p.p50)),
             p99: div(lat(product, |p| p.p99), lat(floor, |p| p.p99)),
             rss_per_conn: div(rss(product), rss(floor)),
             cpu_per_delivery: div(cpu(product), cpu(floor)),
+            cpu_per_delivery_busy: div(busy(product), busy(floor)),
         }
     }
 }
@@ -174,6 +189,10 @@ pub struct Meta {
     pub mem_total_kib: Option<u64>,
     pub open_file_limit: Option<u64>,
     pub kernel: Option<String>,
+    /// `--version` of the scorecast binary the tool started, if it started one.
+    pub scorecast_version: Option<String>,
+    /// Free text given with `--note` (what was measured, which commit).
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

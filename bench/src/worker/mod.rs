@@ -32,7 +32,19 @@ pub async fn serve(
     events: mpsc::UnboundedSender<Event>,
 ) {
     let tally = Rc::new(RefCell::new(Tally::default()));
-    while let Some(command) = commands.recv().await {
+    let completed = tally.borrow().completed.clone();
+    loop {
+        let command = tokio::select! {
+            command = commands.recv() => command,
+            () = completed.notified() => {
+                let seqs = tally.borrow_mut().take_completed();
+                if seqs.into_iter().any(|seq| events.send(Event::Complete { seq }).is_err()) {
+                    break;
+                }
+                continue;
+            }
+        };
+        let Some(command) = command else { break };
         let event = match command {
             Command::Connect(plan) => connect_all(plan, &tally, &events).await,
             Command::Status => Event::Status(tally.borrow().status()),

@@ -70,6 +70,10 @@ pub enum Event {
         failed: usize,
     },
     Connected(ConnectSummary),
+    /// Every client of this worker still connected now has the update numbered `seq`.
+    Complete {
+        seq: i64,
+    },
     Status(Status),
     Report(WorkerReport),
     /// The worker cannot go on.

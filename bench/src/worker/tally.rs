@@ -2,6 +2,9 @@
 //! checked against the match's sequence numbers as it arrives.
 
 use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
+
+use tokio::sync::Notify;
 
 use super::protocol::{ConnectSummary, EventTally, Status, WorkerReport};
 use crate::histogram::Histogram;
@@ -29,6 +32,10 @@ pub(super) struct Tally {
     closed: usize,
     close_reasons: BTreeMap<String, usize>,
     pub pongs_sent: u64,
+    /// Sequence numbers every open client now has, not yet told to the coordinator.
+    newly_complete: Vec<i64>,
+    /// Wakes the worker's command loop when `newly_complete` has something.
+    pub completed: Rc<Notify>,
 }
 
 impl Tally {
@@ -84,7 +91,16 @@ impl Tally {
         }
         *last = msg.seq;
         self.delivered += 1;
-        self.arrivals.entry(msg.seq).or_default().push(at_ns);
+        let arrivals = self.arrivals.entry(msg.seq).or_default();
+        arrivals.push(at_ns);
+        if arrivals.len() == self.connected.saturating_sub(self.closed) {
+            self.newly_complete.push(msg.seq);
+            self.completed.notify_one();
+        }
+    }
+
+    pub fn take_completed(&mut self) -> Vec<i64> {
+        std::mem::take(&mut self.newly_complete)
     }
 
     pub fn connect_summary(&self, rss_before_kib: u64, rss_after_kib: u64) -> ConnectSummary {
