@@ -9,7 +9,8 @@ use super::target::{Posted, Prepared, Target};
 use crate::config::LoadConfig;
 use crate::histogram::Histogram;
 use crate::report::model::{
-    ClientUsage, ConnectReport, DeliveryReport, EventReport, Percentiles, RunReport, ServerUsage,
+    ClientUsage, ConnectReport, DeliveryReport, EventReport, Percentiles, Release, RunReport,
+    ServerUsage,
 };
 use crate::worker::protocol::{ConnectSummary, WorkerReport};
 
@@ -31,6 +32,7 @@ pub struct Collected {
     pub server_metrics: BTreeMap<String, f64>,
     pub kernel_tcp_connect: BTreeMap<String, i64>,
     pub kernel_tcp_events: BTreeMap<String, i64>,
+    pub release: Option<Release>,
 }
 
 pub fn report(target: &Target, load: &LoadConfig, prepared: &Prepared, c: Collected) -> RunReport {
@@ -94,6 +96,12 @@ pub fn report(target: &Target, load: &LoadConfig, prepared: &Prepared, c: Collec
         problems
             .push(format!("{} updates with an unexpected sequence number", delivery.unexpected));
     }
+    if let Some(release) = c.release.as_ref().filter(|r| r.connections_left > 0.0) {
+        problems.push(format!(
+            "the server still counted {} connections {:.1} s after the clients left",
+            release.connections_left, release.waited_s
+        ));
+    }
     if delivery.closed_early > 0 {
         problems.push(format!("{} connections ended during the run", delivery.closed_early));
     }
@@ -120,6 +128,7 @@ pub fn report(target: &Target, load: &LoadConfig, prepared: &Prepared, c: Collec
         server_metrics: c.server_metrics,
         kernel_tcp_connect: c.kernel_tcp_connect,
         kernel_tcp_events: c.kernel_tcp_events,
+        release: c.release,
         passed: problems.is_empty(),
         problems,
     }

@@ -13,13 +13,18 @@ use super::target::{Posted, Prepared, Target};
 use crate::clock::now_ns;
 use crate::config::{LoadConfig, Placement};
 use crate::procfs;
-use crate::report::model::RunReport;
+use crate::report::model::{Release, RunReport};
 use crate::worker::protocol::{Command, ConnectPlan, Event};
 
 /// How often the coordinator asks whether every update has arrived.
 const DRAIN_POLL: Duration = Duration::from_millis(100);
 /// Time the workers get to answer a status or report request.
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// scorecast's gauge of open WebSockets.
+const CONNECTIONS_GAUGE: &str = "scorecast_ws_connections";
+/// How long the server gets to notice that the clients left.
+const RELEASE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Runs the fan-out of `load` against `target` and reports it.
 pub async fn run(
@@ -32,15 +37,18 @@ pub async fn run(
     let metrics_before = target.ws_metrics(http).await;
     let mut pool = Pool::start(&load.placement, load.worker_count()).await?;
     let result = drive(target, load, http, &prepared, &mut pool).await;
+    // Read while the clients are still connected, so gauges show the load.
+    let metrics_after = target.ws_metrics(http).await;
     pool.stop().await;
     let mut collected = result?;
-    let metrics_after = target.ws_metrics(http).await;
     collected.server_metrics = metrics_after
         .iter()
         .map(|(name, after)| {
             (name.clone(), after - metrics_before.get(name).copied().unwrap_or(0.0))
         })
         .collect();
+    let baseline = metrics_before.get(CONNECTIONS_GAUGE).copied().unwrap_or(0.0);
+    collected.release = released(target, http, baseline).await;
     Ok(aggregate::report(target, load, &prepared, collected))
 }
 
@@ -90,6 +98,23 @@ async fn drive(
         })
         .await?;
     Ok(collected)
+}
+
+/// After the clients left: waits until the server's connection gauge is back to `baseline`, or
+/// `RELEASE_TIMEOUT`; returns the connections it still counts and the time waited (scorecast only).
+async fn released(target: &Target, http: &reqwest::Client, baseline: f64) -> Option<Release> {
+    let start = Instant::now();
+    loop {
+        let open = target.ws_metrics(http).await.get(CONNECTIONS_GAUGE).copied()?;
+        let left = open - baseline;
+        if left <= 0.0 || start.elapsed() >= RELEASE_TIMEOUT {
+            return Some(Release {
+                connections_left: left,
+                waited_s: start.elapsed().as_secs_f64(),
+            });
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// Hands each worker its share of the clients and follows their progress until all are connected

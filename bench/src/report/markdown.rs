@@ -177,6 +177,13 @@ fn details(md: &mut String, r: &RunReport) {
         r.client.rss_after_kib,
         r.client.rss_end_kib
     );
+    if let Some(release) = &r.release {
+        let _ = writeln!(
+            md,
+            "- After the clients left, the server counted {} of their connections still open after {:.1} s.",
+            release.connections_left, release.waited_s
+        );
+    }
     for (phase, counters) in
         [("connecting", &r.kernel_tcp_connect), ("the event phase", &r.kernel_tcp_events)]
     {

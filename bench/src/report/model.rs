@@ -57,6 +57,8 @@ pub struct RunReport {
     pub client: ClientUsage,
     /// Change of scorecast's `scorecast_ws_*` metrics over the run (empty for the floor).
     pub server_metrics: BTreeMap<String, f64>,
+    /// Whether the server let go of the connections once the clients left (scorecast only).
+    pub release: Option<Release>,
     /// Change of the kernel's TCP counters (machine-wide) while the clients connected, and during
     /// the event phase: accept-queue overflows and SYN retransmissions explain slow connects.
     pub kernel_tcp_connect: BTreeMap<String, i64>,
@@ -146,6 +148,14 @@ pub struct ClientUsage {
     pub rss_per_conn_kib: Option<f64>,
     /// At the end of the run, arrival records included.
     pub rss_end_kib: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Release {
+    /// Connections the server still counted (above its count before the run) when it stopped
+    /// waiting; 0 when all were released.
+    pub connections_left: f64,
+    pub waited_s: f64,
 }
 
 /// scorecast divided by the floor: 1.0 is as good as the floor can be.
