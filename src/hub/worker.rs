@@ -96,6 +96,9 @@ impl Worker {
                 let _ = socket2::SockRef::from(&stream).set_send_buffer_size(send_buffer);
             }
             let max_frame = state.hub.settings.limits.max_frame_bytes;
+            // The dispatcher's read buffer has 8 KiB of capacity: keep only the bytes in it.
+            let read_buf =
+                if read_buf.is_empty() { BytesMut::new() } else { BytesMut::from(&read_buf[..]) };
             let id = state.new_id();
             let conn = Conn::websocket(id, stream, read_buf, max_frame, admission.permit);
             let key = state.conns.insert(conn);
