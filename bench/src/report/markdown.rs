@@ -244,6 +244,12 @@ fn setup(md: &mut String, meta: &Meta, runs: &[&RunReport]) {
         let _ = writeln!(md, "- Note: {note}");
     }
     let _ = writeln!(md, "- Started {}, finished {}.", meta.started_at, meta.finished_at);
+    let _ = writeln!(
+        md,
+        "- Load average (/proc/loadavg) at start: {}; at finish: {}.",
+        meta.loadavg_start.as_deref().unwrap_or("?"),
+        meta.loadavg_finish.as_deref().unwrap_or("?")
+    );
 }
 
 fn ms(v: Option<f64>) -> String {

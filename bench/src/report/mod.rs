@@ -34,6 +34,8 @@ impl Meta {
             kernel: std::fs::read_to_string("/proc/sys/kernel/osrelease")
                 .ok()
                 .map(|s| s.trim().to_owned()),
+            loadavg_start: loadavg(),
+            loadavg_finish: None,
             scorecast_version: None,
             note: None,
         }
@@ -41,7 +43,12 @@ impl Meta {
 
     pub fn finish(&mut self) {
         self.finished_at = now_rfc3339();
+        self.loadavg_finish = loadavg();
     }
+}
+
+fn loadavg() -> Option<String> {
+    std::fs::read_to_string("/proc/loadavg").ok().map(|s| s.trim().to_owned())
 }
 
 fn now_rfc3339() -> String {

@@ -199,6 +199,9 @@ pub struct Meta {
     pub mem_total_kib: Option<u64>,
     pub open_file_limit: Option<u64>,
     pub kernel: Option<String>,
+    /// `/proc/loadavg` when the run started and finished: other work on the machine shows here.
+    pub loadavg_start: Option<String>,
+    pub loadavg_finish: Option<String>,
     /// `--version` of the scorecast binary the tool started, if it started one.
     pub scorecast_version: Option<String>,
     /// Free text given with `--note` (what was measured, which commit).
