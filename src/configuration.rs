@@ -22,6 +22,10 @@ pub struct Settings {
     #[arg(long, env = "SCORECAST_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
 
+    /// Connections waiting to be accepted (the kernel caps it at net.core.somaxconn).
+    #[arg(long, env = "SCORECAST_LISTEN_BACKLOG", default_value_t = 4096)]
+    pub listen_backlog: u32,
+
     /// Database URL: `sqlite://PATH` (created if missing) or `postgres://USER:PASS@HOST/DB`.
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
     pub database_url: String,

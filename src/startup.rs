@@ -129,7 +129,7 @@ impl Application {
             body_limit: BodyLimit(settings.max_body_bytes),
         };
 
-        let listener = TcpListener::bind(settings.listen)
+        let listener = bind(settings.listen, settings.listen_backlog)
             .with_context(|| format!("binding {}", settings.listen))?;
         let port = listener.local_addr()?.port();
         let keep_alive = Duration::from_secs(settings.keep_alive_secs);
@@ -256,4 +256,18 @@ pub fn redact(url: &str) -> String {
         }
         _ => url.to_owned(),
     }
+}
+
+/// A listener with room for `backlog` connections waiting to be accepted: a crowd reconnecting at
+/// once overflows the standard library's 128 and waits a second for SYN retries.
+fn bind(address: std::net::SocketAddr, backlog: u32) -> std::io::Result<TcpListener> {
+    let socket = socket2::Socket::new(
+        socket2::Domain::for_address(address),
+        socket2::Type::STREAM,
+        Some(socket2::Protocol::TCP),
+    )?;
+    socket.set_reuse_address(true)?;
+    socket.bind(&address.into())?;
+    socket.listen(backlog.min(i32::MAX as u32) as i32)?;
+    Ok(socket.into())
 }
