@@ -165,9 +165,6 @@ impl EventKind {
     }
 }
 
-/// A validated event that has not been stored yet.
-pub type NewEvent = EventKind;
-
 /// An event as stored, returned by the API and replayed to clients.
 #[derive(Debug, Clone, Serialize)]
 pub struct StoredEvent {

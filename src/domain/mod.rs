@@ -6,8 +6,8 @@ mod fields;
 mod game;
 
 pub use event::{
-    Card, CardColor, EventKind, Goal, Moment, NewEvent, Period, PeriodChange, ScoreSet,
-    StoredEvent, Substitution,
+    Card, CardColor, EventKind, Goal, Moment, Period, PeriodChange, ScoreSet, StoredEvent,
+    Substitution,
 };
 pub use fields::{Goals, Minute, Name, Side};
 pub use game::{Conflict, LiveState, MatchMeta, MatchPatch, NewMatch, Score, Status};

@@ -1,6 +1,6 @@
 //! Matches: creation, metadata changes, and loading every match at start.
 
-use sqlx::{AnyPool, FromRow};
+use sqlx::FromRow;
 use time::OffsetDateTime;
 
 use super::{from_unix_millis, unix_millis, Store, StoreError};
@@ -118,12 +118,8 @@ impl Store {
 
     /// Every match, oldest first, for filling the snapshot cache at start.
     pub async fn all_matches(&self) -> Result<Vec<MatchRecord>, StoreError> {
-        load_all(&self.pool).await
+        let sql = format!("SELECT {MATCH_COLUMNS} FROM matches ORDER BY id");
+        let rows: Vec<MatchRow> = sqlx::query_as(&sql).fetch_all(&self.pool).await?;
+        rows.into_iter().map(MatchRecord::try_from).collect()
     }
-}
-
-async fn load_all(pool: &AnyPool) -> Result<Vec<MatchRecord>, StoreError> {
-    let sql = format!("SELECT {MATCH_COLUMNS} FROM matches ORDER BY id");
-    let rows: Vec<MatchRow> = sqlx::query_as(&sql).fetch_all(pool).await?;
-    rows.into_iter().map(MatchRecord::try_from).collect()
 }

@@ -110,16 +110,20 @@ async fn resumes_racing_with_posts_lose_and_double_nothing(backend: Backend) {
     }
 }
 
+/// A live match with `count` goals on a server that was then killed with SIGKILL and started again.
+async fn goals_then_crash(url: &str, http: &reqwest::Client, count: usize) -> (Server, i64) {
+    let mut server = Server::start(url).await;
+    let id = server.create_live_match().await;
+    goals(http, &server.base, id, count).await;
+    server.signal(libc::SIGKILL);
+    server.wait();
+    (Server::start(url).await, id)
+}
+
 async fn a_resume_works_across_a_sigkill_and_restart(backend: Backend) {
     let Some((url, _dir)) = fresh_database(backend).await else { return };
     let http = reqwest::Client::new();
-    let mut server = Server::start(&url).await;
-    let id = server.create_live_match().await;
-    goals(&http, &server.base, id, 3).await;
-    server.signal(libc::SIGKILL);
-    server.wait();
-
-    let server = Server::start(&url).await;
+    let (server, id) = goals_then_crash(&url, &http, 3).await;
     goals(&http, &server.base, id, 1).await;
     let mut client = connect(server.port, &format!("matches={id}&since={id}:2")).await;
     assert_eq!(read_resume(&mut client, id, 2).await, [3, 4, 5]);
@@ -145,13 +149,8 @@ async fn a_resume_beyond_the_window_gets_a_snapshot_marked_not_recovered(backend
 async fn a_thousand_clients_resuming_at_once_share_their_database_reads(backend: Backend) {
     let Some((url, _dir)) = fresh_database(backend).await else { return };
     let http = reqwest::Client::new();
-    let mut server = Server::start(&url).await;
-    let id = server.create_live_match().await;
     // More missed events than the snapshot keeps in memory (20), so the replay reads the database.
-    goals(&http, &server.base, id, 30).await;
-    server.signal(libc::SIGKILL);
-    server.wait();
-    let server = Server::start(&url).await;
+    let (server, id) = goals_then_crash(&url, &http, 30).await;
 
     let started = Instant::now();
     let clients = (0..1000).map(|_| {
