@@ -26,6 +26,9 @@ use crate::protocol;
 const SWEEP_INTERVAL: Duration = Duration::from_secs(1);
 /// Broadcasts handled per wake-up of the delivery loop.
 const DELIVERY_BATCH: usize = 64;
+/// Sockets written before the delivery loop yields: about 8 ms of writes at ~8 us each, the longest
+/// an HTTP answer or a client read on this thread waits behind a large fan-out.
+const DELIVERY_SLICE: usize = 1024;
 /// Bytes read from a socket at a time, into one buffer shared by the worker's connections.
 const READ_SCRATCH: usize = 4096;
 
@@ -125,16 +128,33 @@ async fn deliver(
     lagged: Arc<AtomicBool>,
 ) {
     let mut batch = Vec::with_capacity(DELIVERY_BATCH);
+    let mut targets = Vec::new();
     while inbox.recv_many(&mut batch, DELIVERY_BATCH).await > 0 {
-        let mut state = state.borrow_mut();
         if lagged.swap(false, Ordering::AcqRel) {
-            state.resync_all();
+            state.borrow_mut().resync_all();
         }
         for broadcast in batch.drain(..) {
-            state.deliver(&broadcast);
+            state.borrow().targets(broadcast.match_id, &mut targets);
+            let mut tally = Tally::default();
+            for (i, slice) in targets.chunks(DELIVERY_SLICE).enumerate() {
+                if i > 0 {
+                    // Let this thread's other tasks (HTTP answers, client reads) run between slices.
+                    tokio::task::yield_now().await;
+                }
+                state.borrow_mut().offer(slice, &broadcast, &mut tally);
+            }
+            state.borrow_mut().delivered(&broadcast, tally);
         }
-        state.report();
+        state.borrow_mut().report();
     }
+}
+
+/// What one broadcast did on this worker.
+#[derive(Default)]
+struct Tally {
+    messages: u64,
+    bytes: u64,
+    conflated: u64,
 }
 
 async fn sweep(state: Rc<RefCell<WorkerState>>) {
@@ -172,31 +192,39 @@ impl WorkerState {
         }
     }
 
-    fn deliver(&mut self, broadcast: &Broadcast) {
+    /// The connections that may want an update of `match_id`: its followers and `*` subscribers.
+    fn targets(&self, match_id: MatchId, into: &mut Vec<usize>) {
+        into.clear();
+        into.extend(self.by_match.get(&match_id).into_iter().flatten());
+        into.extend(self.wildcard.iter());
+    }
+
+    /// Offers a broadcast to some of its targets. A key may have been reused by a new connection
+    /// since the targets were listed; that connection skips updates its snapshot already covers.
+    fn offer(&mut self, keys: &[usize], broadcast: &Broadcast, tally: &mut Tally) {
         let max_pending = self.hub.settings.limits.max_pending_bytes;
-        let (mut messages, mut bytes, mut conflated) = (0u64, 0u64, 0u64);
-        let followers = self.by_match.get(&broadcast.match_id).into_iter().flatten();
-        for key in followers.chain(self.wildcard.iter()) {
-            let Some(conn) = self.conns.get_mut(*key) else {
-                continue;
-            };
+        for key in keys {
+            let Some(conn) = self.conns.get_mut(*key) else { continue };
             match conn.offer(broadcast.match_id, broadcast.seq, &broadcast.message, max_pending) {
                 Offer::Written(n) => {
-                    messages += 1;
-                    bytes += n as u64;
+                    tally.messages += 1;
+                    tally.bytes += n as u64;
                 }
                 // SSE bytes are counted when the response body takes them.
-                Offer::Queued if !conn.is_sse() => messages += 1,
+                Offer::Queued if !conn.is_sse() => tally.messages += 1,
                 Offer::Queued => {}
-                Offer::Conflated => conflated += 1,
+                Offer::Conflated => tally.conflated += 1,
                 Offer::Skipped => {}
             }
         }
+    }
+
+    fn delivered(&mut self, broadcast: &Broadcast, tally: Tally) {
         let metrics = &self.hub.metrics;
         metrics.fanout_duration.observe(broadcast.committed_at.elapsed().as_secs_f64());
-        metrics.ws_conflated.inc_by(conflated);
-        self.written.ws.0 += messages;
-        self.written.ws.1 += bytes;
+        metrics.ws_conflated.inc_by(tally.conflated);
+        self.written.ws.0 += tally.messages;
+        self.written.ws.1 += tally.bytes;
     }
 
     /// After lost broadcasts: every client whose copy of a match is older than the latest snapshot
