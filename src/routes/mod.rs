@@ -27,23 +27,24 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route("/metrics", web::get().to(metrics::metrics))
     .route("/ws", web::get().to(crate::ws::handshake))
     .route("/sse", web::get().to(crate::sse::stream))
+    .configure(crate::web::configure)
     .service(
         web::resource("/api/v1/matches")
             .get(matches::list)
             .post(matches::create)
-            .default_service(web::to(method_not_allowed)),
+            .default_service(web::to(allow("GET, POST"))),
     )
     .service(
         web::resource("/api/v1/matches/{id}")
             .get(matches::snapshot)
             .patch(matches::patch)
-            .default_service(web::to(method_not_allowed)),
+            .default_service(web::to(allow("GET, PATCH"))),
     )
     .service(
         web::resource("/api/v1/matches/{id}/events")
             .get(events::history)
             .post(events::post)
-            .default_service(web::to(method_not_allowed)),
+            .default_service(web::to(allow("GET, POST"))),
     );
 }
 
@@ -52,8 +53,16 @@ pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     Err(ApiError::NotFound(format!("no route for {} {}", req.method(), req.path())))
 }
 
-async fn method_not_allowed(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::MethodNotAllowed(format!("{} is not supported on {}", req.method(), req.path())))
+/// The answer for a method a resource does not support: 405 naming the ones it does.
+fn allow(
+    methods: &'static str,
+) -> impl Fn(HttpRequest) -> std::future::Ready<Result<HttpResponse, ApiError>> + Clone {
+    move |req| {
+        std::future::ready(Err(ApiError::MethodNotAllowed {
+            detail: format!("{} is not supported on {}", req.method(), req.path()),
+            allow: methods,
+        }))
+    }
 }
 
 /// Counts every request by method, route pattern (not raw path, to bound label values) and status.

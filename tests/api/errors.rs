@@ -171,5 +171,6 @@ async fn unknown_matches_routes_and_methods_get_problems(backend: Backend) {
     assert_problem(app.post_event(77, &json!({"kind": "kickoff"})).await, 404).await;
     assert_problem(app.get("/nowhere").await, 404).await;
     let delete = app.client.delete(app.url("/api/v1/matches")).send().await.unwrap();
+    assert_eq!(delete.headers()["allow"], "GET, POST");
     assert_problem(delete, 405).await;
 }
