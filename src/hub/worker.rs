@@ -21,6 +21,7 @@ use super::replay::Missed;
 use super::{session, sse::SseBody, Admission, Broadcast, Hub, Subscription};
 use crate::domain::{MatchId, Status};
 use crate::protocol;
+use crate::snapshots::Snapshot;
 
 /// How often the sweep looks at every connection: the resolution of heartbeats and deadlines.
 const SWEEP_INTERVAL: Duration = Duration::from_secs(1);
@@ -184,7 +185,7 @@ impl WorkerState {
 
     fn admit(&mut self, key: usize, subscription: Subscription, since: &HashMap<MatchId, i64>) {
         match subscription {
-            Subscription::All => self.subscribe_all(key),
+            Subscription::All => self.subscribe_all(key, since),
             Subscription::Matches(ids) => self.subscribe(key, &ids, since),
         }
         if self.hub.is_shutting_down() {
@@ -293,42 +294,52 @@ impl WorkerState {
                 conn.send(&protocol::error("unknown_match", "there is no such match", Some(id)));
                 continue;
             };
-            match since.get(&id) {
-                Some(&since) => {
-                    // Subscribed (and buffering) before the replay is read: nothing falls between.
-                    conn.start_replay(id, since);
-                    let missed = self.hub.replays.missed(id, since, snapshot.live.seq);
-                    let (this, conn_id) = (self.this.clone(), conn.id);
-                    tokio::task::spawn_local(finish_replay(this, key, conn_id, id, missed));
-                }
-                None => {
-                    conn.subs.push((id, snapshot.live.seq));
-                    conn.send(&snapshot.encoded);
-                }
-            }
+            self.follow(key, &snapshot, since.get(&id).copied());
             self.by_match.entry(id).or_default().insert(key);
             self.hub.metrics.ws_subscriptions.inc();
         }
     }
 
-    /// Subscribes `key` to every match: the snapshots of those live now, then every update.
-    pub fn subscribe_all(&mut self, key: usize) {
-        let conn = &mut self.conns[key];
-        if conn.wildcard {
+    /// Subscribes `key` to every match: those live now, and those it resumes (which may have
+    /// ended meanwhile), then every update of any match.
+    pub fn subscribe_all(&mut self, key: usize, since: &HashMap<MatchId, i64>) {
+        if self.conns[key].wildcard {
             return;
         }
-        conn.wildcard = true;
-        let mut live = self.hub.snapshots.all();
-        live.retain(|s| matches!(s.live.status, Status::Live | Status::HalfTime));
-        live.sort_by_key(|s| s.meta.id);
-        for snapshot in live {
-            if !conn.subs.iter().any(|(m, _)| *m == snapshot.meta.id) {
-                conn.subs.push((snapshot.meta.id, snapshot.live.seq));
-                conn.send(&snapshot.encoded);
+        self.conns[key].wildcard = true;
+        let mut matches = self.hub.snapshots.all();
+        matches.retain(|s| {
+            matches!(s.live.status, Status::Live | Status::HalfTime)
+                || since.contains_key(&s.meta.id)
+        });
+        matches.sort_by_key(|s| s.meta.id);
+        for snapshot in matches {
+            if !self.conns[key].subs.iter().any(|(m, _)| *m == snapshot.meta.id) {
+                self.follow(key, &snapshot, since.get(&snapshot.meta.id).copied());
             }
         }
         self.wildcard.insert(key);
         self.hub.metrics.ws_subscriptions.inc();
+    }
+
+    /// Starts following one match: replays what the client missed after `since`, or sends the
+    /// current snapshot.
+    fn follow(&mut self, key: usize, snapshot: &Snapshot, since: Option<i64>) {
+        let conn = &mut self.conns[key];
+        let id = snapshot.meta.id;
+        match since {
+            Some(since) => {
+                // Subscribed (and buffering) before the replay is read: nothing falls between.
+                conn.start_replay(id, since);
+                let missed = self.hub.replays.missed(id, since, snapshot.live.seq);
+                let (this, conn_id) = (self.this.clone(), conn.id);
+                tokio::task::spawn_local(finish_replay(this, key, conn_id, id, missed));
+            }
+            None => {
+                conn.subs.push((id, snapshot.live.seq));
+                conn.send(&snapshot.encoded);
+            }
+        }
     }
 
     pub fn unsubscribe(&mut self, key: usize, ids: &[MatchId]) {

@@ -13,6 +13,7 @@ backend_tests!(
     resumes_racing_with_posts_lose_and_double_nothing,
     a_resume_works_across_a_sigkill_and_restart,
     a_resume_beyond_the_window_gets_a_snapshot_marked_not_recovered,
+    a_star_subscriber_resumes_a_match_that_ended_while_it_was_away,
     a_thousand_clients_resuming_at_once_share_their_database_reads,
     sse_resumes_from_last_event_id_exactly,
     sse_sends_heartbeat_comments,
@@ -144,6 +145,23 @@ async fn a_resume_beyond_the_window_gets_a_snapshot_marked_not_recovered(backend
     assert_eq!(read_resume(&mut client, id, 7).await, [8, 9, 10, 11], "within the window");
     let metrics = app.get("/metrics").await.text().await.unwrap();
     assert!(metrics.contains("scorecast_resumes_total{outcome=\"not_recovered\"} 1"), "{metrics}");
+}
+
+async fn a_star_subscriber_resumes_a_match_that_ended_while_it_was_away(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let (ended, live) = (app.live_match().await, app.live_match().await);
+    goals(&app.client, &app.address, ended, 1).await;
+    assert_eq!(app.post_event(ended, &json!({"kind": "end"})).await.status(), 201);
+    let mut client = connect(port(&app), &format!("matches=*&since={ended}:2")).await;
+    let mut messages = Vec::new();
+    for _ in 0..3 {
+        let message = client.next().await;
+        messages.push((message["m"].as_i64().unwrap(), message["k"].as_str().unwrap().to_owned()));
+    }
+    messages.sort();
+    let expected = [(ended, "end"), (ended, "resume"), (live, "snapshot")];
+    assert_eq!(messages, expected.map(|(m, k)| (m, k.to_owned())));
+    client.assert_silent(Duration::from_millis(200)).await;
 }
 
 async fn a_thousand_clients_resuming_at_once_share_their_database_reads(backend: Backend) {
