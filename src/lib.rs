@@ -16,4 +16,5 @@ pub mod startup;
 pub mod store;
 pub mod subscription;
 pub mod telemetry;
+pub mod web;
 pub mod ws;

@@ -1,0 +1,343 @@
+// scorecast.js: live match updates from a scorecast server, for browsers. No dependencies.
+//
+//   import { subscribe } from "/static/scorecast.js";
+//   const live = subscribe([42, 43]);            // or subscribe("*") for every live match
+//   live.onSnapshot((state, msg) => draw(state));
+//   live.onUpdate((msg, state, previous) => draw(state));
+//   live.onStatus((status, info) => showIndicator(status));
+//
+// WebSocket first, with exponential backoff and full jitter between attempts and a resume from the
+// last sequence number held per match, so nothing is missed or repeated. When WebSocket keeps failing
+// while the server answers plain HTTP, it falls back to Server-Sent Events, then to polling the
+// snapshot endpoint with If-None-Match. The protocol is in docs/protocol.md; this module in
+// docs/client.md.
+
+const DEFAULTS = {
+  base: new URL(import.meta.url).origin, // the server: by default the one serving this module
+  transport: "auto", // "auto" (ws, then sse, then poll), or one of "ws", "sse", "poll" only
+  wsPath: "/ws",
+  ssePath: "/sse",
+  healthPath: "/healthz",
+  minDelay: 500, // ms; the first retry waits up to this, each failure doubles it
+  maxDelay: 30000, // ms; never wait longer than this between attempts
+  fallbackAfter: 3, // failed attempts of one transport, while the server answers, before the next
+  pollInterval: 5000, // ms between polls
+  upgradeAfter: 60000, // ms after falling back before WebSocket is tried again
+  snapshots: [], // match snapshots already held (REST bodies): resume from them
+  since: {}, // {matchId: seq}: resume from these positions (wins over `snapshots`)
+};
+
+const NEXT = { ws: "sse", sse: "poll", poll: "poll" };
+const EVENT_STATUS = { kickoff: "live", end: "finished" };
+
+/** Follows `matches` (an array of match ids, or "*" for every live match). */
+export function subscribe(matches, options = {}) {
+  return new Subscription(matches, options);
+}
+
+/** A match snapshot from the REST API (`GET /api/v1/matches/{id}`) as a protocol snapshot. */
+export function fromRest(body) {
+  const msg = {
+    m: body.id, s: body.seq, k: "snapshot", st: body.status,
+    sc: [body.score.home, body.score.away],
+    home: body.home, away: body.away, comp: body.competition, ko: body.kickoff_at,
+  };
+  if (body.period != null) msg.pd = body.period;
+  if (body.minute != null) msg.mn = body.minute;
+  return msg;
+}
+
+/** A stored event from the REST API as the protocol update it was sent as. */
+export function eventToUpdate(e) {
+  const msg = { m: e.match_id, s: e.seq, k: e.kind, sc: [e.score.home, e.score.away] };
+  if (e.team) msg.t = e.team === "home" ? "h" : "a";
+  if (e.minute != null) msg.mn = e.minute;
+  if (e.kind === "card") { msg.p = e.player; msg.c = e.color === "red" ? "r" : "y"; }
+  if (e.kind === "substitution") { msg.p = e.player_in; msg.po = e.player_out; }
+  if (e.kind === "kickoff") msg.pd = "first_half";
+  if (e.kind === "period") {
+    msg.pd = e.period;
+    msg.st = e.period === "half_time" ? "half_time" : "live";
+  } else if (EVENT_STATUS[e.kind]) msg.st = EVENT_STATUS[e.kind];
+  return msg;
+}
+
+export class Subscription {
+  constructor(matches, options) {
+    this.opts = { ...DEFAULTS, ...options };
+    this.all = matches === "*";
+    this.ids = this.all ? [] : [...new Set([].concat(matches).map(Number))];
+    this.state = new Map(); // match id -> {m, s, st, pd, mn, sc, home, away, comp, ko}
+    this.handlers = { update: [], snapshot: [], status: [], error: [] };
+    this.transport = this.opts.transport === "auto" ? "ws" : this.opts.transport;
+    this.status = "connecting";
+    this.attempt = 0; // consecutive attempts that did not connect, for the backoff
+    this.failures = 0; // of those, attempts that failed while the server answered /healthz
+    this.connectedOnce = false;
+    this.etags = new Map();
+    this.closed = false;
+    for (const body of this.opts.snapshots) this.state.set(body.id, stateOf(fromRest(body)));
+    this.since = new Map([...this.state].map(([m, v]) => [m, v.s]));
+    for (const [m, s] of Object.entries(this.opts.since)) this.since.set(Number(m), Number(s));
+    // Start after the caller has had the chance to register its handlers.
+    queueMicrotask(() => this._connect());
+  }
+
+  onUpdate(fn) { this.handlers.update.push(fn); return this; }
+  onSnapshot(fn) { this.handlers.snapshot.push(fn); return this; }
+  onStatus(fn) { this.handlers.status.push(fn); fn(this.status, this._info()); return this; }
+  onError(fn) { this.handlers.error.push(fn); return this; }
+
+  /** Stops every connection and timer; no handler is called afterwards. */
+  close() {
+    this.closed = true;
+    this._teardown();
+    clearTimeout(this.upgradeTimer);
+    this._setStatus("closed");
+  }
+
+  // ---- applying messages: the same for every transport ----
+
+  _apply(msg, fromPoll = false) {
+    if (this.closed) return;
+    if (msg.k === "error") return this._emit("error", msg);
+    if (msg.k === "resume") return;
+    const previous = this.state.get(msg.m);
+    if (msg.k === "snapshot") {
+      // A pushed snapshot always replaces; a polled one only when it is newer.
+      if (fromPoll && previous && previous.home && previous.s >= msg.s) return;
+      const next = stateOf(msg);
+      this._hold(next);
+      return this._emit("snapshot", next, msg, previous);
+    }
+    // An update: after resuming from an older position than held, drop what we have.
+    if (previous && msg.s <= previous.s) return;
+    const next = { ...(previous ?? { m: msg.m }), s: msg.s, sc: msg.sc };
+    if (msg.mn !== undefined) next.mn = Math.max(previous?.mn ?? 0, msg.mn);
+    if (msg.st !== undefined) next.st = msg.st;
+    if (msg.pd !== undefined) next.pd = msg.pd;
+    this._hold(next);
+    this._emit("update", msg, next, previous);
+  }
+
+  _hold(state) {
+    this.state.set(state.m, state);
+    this.since.set(state.m, state.s);
+  }
+
+  _emit(kind, ...args) {
+    for (const fn of this.handlers[kind]) {
+      try { fn(...args); } catch (e) { console.error("scorecast handler failed", e); }
+    }
+  }
+
+  _info() { return { transport: this.transport, attempt: this.attempt }; }
+
+  _setStatus(status) {
+    if (status === this.status && status !== "reconnecting") return;
+    this.status = status;
+    this._emit("status", status, this._info());
+  }
+
+  // ---- connection life cycle ----
+
+  _query() {
+    if (this.all) return "matches=*";
+    const since = this.ids.filter((m) => this.since.has(m)).map((m) => `${m}:${this.since.get(m)}`);
+    return `matches=${this.ids.join(",")}` + (since.length ? `&since=${since.join(",")}` : "");
+  }
+
+  _url(path) { return new URL(path, this.opts.base); }
+
+  _connect() {
+    if (this.closed) return;
+    if (!this.all && this.ids.length === 0) return this._setStatus("live");
+    if (this.transport === "ws") this._openWs();
+    else if (this.transport === "sse") this._openSse();
+    else this._startPolling();
+  }
+
+  _teardown() {
+    clearTimeout(this.retryTimer);
+    clearTimeout(this.pollTimer);
+    if (this.ws) { const ws = this.ws; this.ws = null; ws.close(1000); }
+    if (this.es) { this.es.close(); this.es = null; }
+  }
+
+  _connected() {
+    this.attempt = 0;
+    this.failures = 0;
+    // After a disconnect on "*", matches that ended meanwhile send no snapshot: ask for the list.
+    if (this.all && this.connectedOnce) this._pollList();
+    this.connectedOnce = true;
+    this._setStatus(this.transport === "poll" ? "polling" : "live");
+  }
+
+  _openWs() {
+    const url = this._url(this.opts.wsPath);
+    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+    url.search = this._query();
+    let opened = false;
+    let ws;
+    try {
+      ws = new WebSocket(url, "scorecast.v1");
+    } catch (e) {
+      return this._lost(false);
+    }
+    this.ws = ws;
+    ws.onopen = () => { opened = true; this._connected(); };
+    ws.onmessage = (e) => this._receive(e.data);
+    // Every close is retried: 1001 (server restart) and 1013 (too slow) resume where we were.
+    ws.onclose = () => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      this._lost(opened);
+    };
+  }
+
+  _openSse() {
+    const url = this._url(this.opts.ssePath);
+    url.search = this._query();
+    let opened = false;
+    const es = new EventSource(url);
+    this.es = es;
+    es.onopen = () => { opened = true; this._connected(); };
+    es.onmessage = (e) => this._receive(e.data);
+    // EventSource's own reconnect resumes only the match of the last event (Last-Event-ID):
+    // reopen ourselves, with a fresh `since` for every match.
+    es.onerror = () => {
+      if (this.es !== es) return;
+      es.close();
+      this.es = null;
+      this._lost(opened);
+    };
+  }
+
+  _receive(data) {
+    let msg;
+    try { msg = JSON.parse(data); } catch { return; }
+    this._apply(msg);
+  }
+
+  async _lost(opened) {
+    if (this.closed) return;
+    this._setStatus("reconnecting");
+    if (!opened && this.opts.transport === "auto" && this.transport !== "poll") {
+      // Count the failure against the transport only when the server itself answers.
+      if (await this._serverAnswers()) this.failures += 1;
+      if (this.closed) return;
+      if (this.failures >= this.opts.fallbackAfter) {
+        this.transport = NEXT[this.transport];
+        this.attempt = 0;
+        this.failures = 0;
+        this._scheduleUpgrade();
+        return this._connect();
+      }
+    }
+    this._retry();
+  }
+
+  _retry() {
+    // Full jitter: anywhere between 0 and the exponential ceiling, so a crowd spreads out.
+    const ceiling = Math.min(this.opts.maxDelay, this.opts.minDelay * 2 ** this.attempt);
+    this.attempt += 1;
+    this.retryTimer = setTimeout(() => this._connect(), Math.random() * ceiling);
+  }
+
+  async _serverAnswers() {
+    try {
+      const r = await fetch(this._url(this.opts.healthPath), { cache: "no-store" });
+      return r.ok;
+    } catch {
+      return false;
+    }
+  }
+
+  // From a fallback, try WebSocket again now and then; switch back when it opens.
+  _scheduleUpgrade() {
+    clearTimeout(this.upgradeTimer);
+    this.upgradeTimer = setTimeout(() => {
+      if (this.closed || this.transport === "ws") return;
+      const url = this._url(this.opts.wsPath);
+      url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+      const probe = new WebSocket(url, "scorecast.v1");
+      probe.onopen = () => {
+        probe.close(1000);
+        this._teardown();
+        this.transport = "ws";
+        this._connect();
+      };
+      probe.onerror = () => this._scheduleUpgrade();
+    }, this.opts.upgradeAfter);
+  }
+
+  // ---- polling ----
+
+  _startPolling() {
+    clearTimeout(this.pollTimer);
+    const round = async () => {
+      if (this.closed || this.transport !== "poll") return;
+      const ok = this.all ? await this._pollList() : await this._pollMatches();
+      if (this.closed || this.transport !== "poll") return;
+      if (ok) this._connected();
+      else this._setStatus("reconnecting");
+      this.pollTimer = setTimeout(round, this.opts.pollInterval);
+    };
+    round();
+  }
+
+  async _pollList() {
+    try {
+      for (let offset = 0; ; offset += 500) {
+        const r = await fetch(this._url(`/api/v1/matches?limit=500&offset=${offset}`), { cache: "no-store" });
+        if (!r.ok) return false;
+        const page = await r.json();
+        // Only matches that have begun: "*" follows live matches and those that get updates.
+        for (const body of page.matches) if (body.seq > 0) this._apply(fromRest(body), true);
+        if (offset + page.matches.length >= page.total || page.matches.length === 0) return true;
+      }
+    } catch {
+      return false;
+    }
+  }
+
+  async _pollMatches() {
+    let ok = true;
+    for (const m of this.ids) {
+      try {
+        const headers = this.etags.has(m) ? { "If-None-Match": this.etags.get(m) } : {};
+        const r = await fetch(this._url(`/api/v1/matches/${m}`), { headers, cache: "no-store" });
+        if (r.status === 304) continue;
+        if (r.status === 404) {
+          this._apply({ k: "error", code: "unknown_match", m, detail: "there is no such match" });
+          continue;
+        }
+        if (!r.ok) { ok = false; continue; }
+        const body = await r.json();
+        this.etags.set(m, r.headers.get("ETag"));
+        this._applyPolled(body);
+      } catch {
+        ok = false;
+      }
+    }
+    return ok;
+  }
+
+  // The snapshot carries its latest events: replay the ones we miss as updates when they reach
+  // back far enough, so polling shows each event like push does; otherwise replace the state.
+  _applyPolled(body) {
+    const held = this.state.get(body.id);
+    const missed = (body.events ?? []).filter((e) => held && e.seq > held.s);
+    if (held && held.home && missed.length && missed[0].seq === held.s + 1) {
+      for (const e of missed) this._apply(eventToUpdate(e));
+    }
+    const now = this.state.get(body.id);
+    const renamed = now && (now.home !== body.home || now.away !== body.away);
+    if (!now || !now.home || now.s < body.seq || renamed) this._apply(fromRest(body));
+  }
+}
+
+function stateOf(msg) {
+  const { m, s, st, pd, mn, sc, home, away, comp, ko } = msg;
+  return { m, s, st, pd, mn, sc, home, away, comp, ko };
+}

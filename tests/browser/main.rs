@@ -1,0 +1,1 @@
+//! Browser tests: placeholder while the suite is written.
