@@ -58,7 +58,7 @@ async fn measure_scorecast(
 ) -> anyhow::Result<RunReport> {
     if let Some(binary) = &server.spawn_server {
         let (process, token) =
-            spawn::scorecast(binary, &server.server_args).await.context("starting scorecast")?;
+            spawn::scorecast(binary, &server.server_args, None).await.context("starting scorecast")?;
         tracing::info!(url = %process.url, pid = process.pid, log = ?process.log_path(), "scorecast started");
         let mut target = Target::Scorecast {
             servers: vec![process.url.clone()],
@@ -91,7 +91,7 @@ async fn measure_scorecast(
     run::run(&mut target, load, http).await
 }
 
-async fn version_of(binary: &std::path::Path) -> Option<String> {
+pub async fn version_of(binary: &std::path::Path) -> Option<String> {
     let output = tokio::process::Command::new(binary).arg("--version").output().await.ok()?;
     Some(String::from_utf8_lossy(&output.stdout).trim().to_owned()).filter(|v| !v.is_empty())
 }

@@ -252,7 +252,8 @@ async fn drain(pool: &mut Pool, expected: u64, timeout: Duration) -> anyhow::Res
     }
 }
 
-fn bar(enabled: bool, len: u64, message: &'static str) -> ProgressBar {
+/// A progress bar of `len` steps, or a hidden one when `enabled` is false.
+pub fn bar(enabled: bool, len: u64, message: &'static str) -> ProgressBar {
     if !enabled {
         return ProgressBar::hidden();
     }

@@ -29,9 +29,12 @@ pub struct ServerProcess {
 }
 
 /// Starts the scorecast binary at `binary` on a free loopback port; returns it with its admin token.
+/// The database is a fresh SQLite file in a temp folder unless `database_url` names another (which
+/// should be empty: scorecast applies its migrations at start).
 pub async fn scorecast(
     binary: &Path,
     extra_args: &[String],
+    database_url: Option<&str>,
 ) -> anyhow::Result<(ServerProcess, String)> {
     let dir = tempfile::Builder::new()
         .prefix("scorecast-bench-")
@@ -47,7 +50,10 @@ pub async fn scorecast(
         .arg("--listen")
         .arg(format!("127.0.0.1:{port}"))
         .arg("--database-url")
-        .arg(format!("sqlite://{}", dir.path().join("bench.db").display()))
+        .arg(match database_url {
+            Some(url) => url.to_owned(),
+            None => format!("sqlite://{}", dir.path().join("bench.db").display()),
+        })
         .arg("--admin-token")
         .arg(&token);
     if !extra_args.iter().any(|a| a.starts_with("--ws-max-connections")) {

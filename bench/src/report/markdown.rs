@@ -252,14 +252,44 @@ fn setup(md: &mut String, meta: &Meta, runs: &[&RunReport]) {
     );
 }
 
-fn ms(v: Option<f64>) -> String {
+/// Milliseconds for a table cell (`—` when unknown).
+pub fn ms(v: Option<f64>) -> String {
     v.map_or("-".into(), |v| if v >= 100.0 { format!("{v:.0}") } else { format!("{v:.2}") })
 }
 
-fn num(v: Option<f64>, digits: usize) -> String {
+/// A number for a table cell (`—` when unknown).
+pub fn num(v: Option<f64>, digits: usize) -> String {
     v.map_or("-".into(), |v| format!("{v:.digits$}"))
 }
 
 fn ratio(v: Option<f64>) -> String {
     v.map_or("-".into(), |v| format!("{v:.2}×"))
+}
+
+/// The machine and run facts every report ends with, as a `## Setup` section.
+pub fn meta_lines(meta: &Meta) -> String {
+    let mut md = String::from("## Setup\n\n");
+    let _ = writeln!(
+        md,
+        "- Machine: {} cores, {} MiB memory, open-file limit {} per process, kernel {}. Clients and \
+         servers share the cores over loopback.",
+        meta.cores,
+        meta.mem_total_kib.map_or("?".into(), |k| (k / 1024).to_string()),
+        meta.open_file_limit.map_or("?".into(), |n| n.to_string()),
+        meta.kernel.as_deref().unwrap_or("?")
+    );
+    if let Some(version) = &meta.scorecast_version {
+        let _ = writeln!(md, "- scorecast binary: `{version}`.");
+    }
+    if let Some(note) = &meta.note {
+        let _ = writeln!(md, "- Note: {note}");
+    }
+    let _ = writeln!(md, "- Started {}, finished {}.", meta.started_at, meta.finished_at);
+    let _ = writeln!(
+        md,
+        "- Load average (/proc/loadavg) at start: {}; at finish: {}.",
+        meta.loadavg_start.as_deref().unwrap_or("?"),
+        meta.loadavg_finish.as_deref().unwrap_or("?")
+    );
+    md
 }

@@ -1,6 +1,11 @@
 //! Command-line interface. Every subcommand that loads a server shares the same groups of flags
-//! (`ServerArgs`, `LoadArgs`, `OutputArgs`), so later ones (`bandwidth`, `ingest`, `poll`) fit
-//! beside `fanout` and `floor` with the same vocabulary.
+//! (`ServerArgs`, `LoadArgs` or its own load group, `OutputArgs`); `bandwidth`, `ingest`, `poll`
+//! and `summary` live in their own files here.
+
+mod bandwidth;
+mod ingest;
+mod poll;
+mod summary;
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
@@ -40,6 +45,17 @@ pub enum Command {
     Fanout(FanoutArgs),
     /// The same fan-out against the floor, a trivial broadcaster: the best this machine can do.
     Floor(FloorArgs),
+    /// Bytes per user of polling (plain and with If-None-Match) vs WebSocket, from the kernel's
+    /// per-socket counters, scaled to 1,000,000 users beside the reference figures.
+    Bandwidth(bandwidth::BandwidthArgs),
+    /// Durable events per second through the admin API at several concurrency levels, POST latency
+    /// and time to the first subscriber's delivery; SQLite or Postgres.
+    Ingest(ingest::IngestArgs),
+    /// Requests per second and latency of the snapshot endpoint (200 and 304) under C keep-alive
+    /// connections, as a ratio to nginx serving the same bytes.
+    Poll(poll::PollArgs),
+    /// Writes the full report (REPORT.md) from the latest results of every subcommand.
+    Summary(summary::SummaryArgs),
     /// (internal) Holds client connections for a coordinator; JSON lines on stdin/stdout.
     #[command(hide = true)]
     FanoutWorker,
@@ -153,6 +169,18 @@ pub struct OutputArgs {
     pub note: Option<String>,
 }
 
+impl ServerArgs {
+    pub fn to_config(&self) -> ServerConfig {
+        ServerConfig {
+            servers: self.servers.clone(),
+            admin_token: self.admin_token.clone(),
+            server_pid: self.server_pid,
+            spawn_server: self.spawn_server.clone(),
+            server_args: self.server_args.clone(),
+        }
+    }
+}
+
 impl LoadArgs {
     /// The load, with clients in worker processes of this executable.
     pub fn to_config(&self) -> anyhow::Result<LoadConfig> {
@@ -184,18 +212,12 @@ impl LoadArgs {
     }
 }
 
-/// Runs `fanout` or `floor`, writes the results, prints the report; returns whether the run passed.
+/// Runs a subcommand, writes the results, prints the report; returns whether the run passed.
 pub async fn execute(command: Command) -> anyhow::Result<bool> {
     let (passed, text, paths) = match command {
         Command::Fanout(args) => {
             let cfg = FanoutConfig {
-                server: ServerConfig {
-                    servers: args.server.servers,
-                    admin_token: args.server.admin_token,
-                    server_pid: args.server.server_pid,
-                    spawn_server: args.server.spawn_server,
-                    server_args: args.server.server_args,
-                },
+                server: args.server.to_config(),
                 with_floor: args.with_floor,
                 load: args.load.to_config()?,
             };
@@ -212,6 +234,10 @@ pub async fn execute(command: Command) -> anyhow::Result<bool> {
             let paths = report::write(&args.output.results_dir, "floor", &result, &text)?;
             (result.floor.passed, text, paths)
         }
+        Command::Bandwidth(args) => bandwidth::run(args).await?,
+        Command::Ingest(args) => ingest::run(args).await?,
+        Command::Poll(args) => poll::run(args).await?,
+        Command::Summary(args) => return summary::run(args),
         Command::FanoutWorker | Command::FloorServer { .. } => {
             bail!("internal subcommands run from main")
         }

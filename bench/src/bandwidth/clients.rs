@@ -1,0 +1,156 @@
+//! The clients of a bandwidth run: pollers (plain or conditional) and WebSocket subscribers. Each
+//! connects, says it is ready, waits for the common start, follows the match until the end, waits
+//! for the last acknowledgements and reads its socket's kernel counters.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, watch};
+use tokio::time::Instant;
+
+use crate::net::http1::{self, HttpConn};
+use crate::net::subscriber::Subscriber;
+use crate::net::tcp_info::TcpCounters;
+
+/// Time after the end for the last segments to be acknowledged before the counters are read.
+pub const SETTLE: Duration = Duration::from_millis(300);
+
+/// When the followed part of the run starts and ends (real time), sent to every client at once.
+#[derive(Debug, Clone, Copy)]
+pub struct Window {
+    pub start: Instant,
+    pub end: Instant,
+}
+
+/// What one client measured.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub connected: bool,
+    pub join: TcpCounters,
+    pub steady: TcpCounters,
+    pub app_sent: u64,
+    pub app_received: u64,
+    pub requests: u64,
+    pub ok_200: u64,
+    pub not_modified_304: u64,
+    pub failed: u64,
+    pub body_bytes_200: u64,
+    /// WebSocket: the sequence numbers of the updates received, in order.
+    pub seqs: Vec<i64>,
+    pub pings: u64,
+    pub error: Option<String>,
+}
+
+/// One poller: `GET path` at `offset`, `offset + interval`, ... (real time from the start) until
+/// the end; with `conditional`, each poll sends the last ETag received.
+pub async fn poller(
+    addr: SocketAddr,
+    path: String,
+    conditional: bool,
+    offset: Duration,
+    interval: Duration,
+    ready: mpsc::Sender<bool>,
+    mut go: watch::Receiver<Option<Window>>,
+) -> Outcome {
+    let mut out = Outcome::default();
+    let mut conn = match HttpConn::connect(addr).await {
+        Ok(conn) => conn,
+        Err(e) => {
+            out.error = Some(format!("connect: {e}"));
+            let _ = ready.send(false).await;
+            return out;
+        }
+    };
+    out.connected = true;
+    out.join = conn.counters().unwrap_or_default();
+    let _ = ready.send(true).await;
+    let Some(window) = wait_for_start(&mut go).await else { return out };
+    let host = addr.to_string();
+    let mut etag: Option<String> = None;
+    let mut at = window.start + offset;
+    while at < window.end {
+        tokio::time::sleep_until(at).await;
+        let request = http1::get(&host, &path, etag.as_deref().filter(|_| conditional));
+        out.requests += 1;
+        match conn.request(&request, false).await {
+            Ok(r) if r.status == 200 => {
+                out.ok_200 += 1;
+                out.body_bytes_200 += r.body_bytes as u64;
+                etag = r.etag;
+            }
+            Ok(r) if r.status == 304 => out.not_modified_304 += 1,
+            Ok(r) => {
+                out.failed += 1;
+                out.error.get_or_insert(format!("status {}", r.status));
+            }
+            Err(e) => {
+                out.failed += 1;
+                out.error.get_or_insert(e.to_string());
+                break;
+            }
+        }
+        at += interval;
+    }
+    tokio::time::sleep_until(window.end + SETTLE).await;
+    out.steady = conn.counters().unwrap_or_default().since(&out.join);
+    out.app_sent = conn.app_sent;
+    out.app_received = conn.app_received;
+    out
+}
+
+/// One WebSocket subscriber of `path` (e.g. `/ws?matches=1`), joined once its snapshot arrived.
+pub async fn subscriber(
+    addr: SocketAddr,
+    path: String,
+    ready: mpsc::Sender<bool>,
+    mut go: watch::Receiver<Option<Window>>,
+) -> Outcome {
+    let mut out = Outcome::default();
+    let joined = async {
+        let mut sub = Subscriber::connect(addr, &path).await?;
+        sub.next().await?; // the snapshot
+        Ok::<_, std::io::Error>(sub)
+    };
+    let mut sub = match tokio::time::timeout(Duration::from_secs(15), joined).await {
+        Ok(Ok(sub)) => sub,
+        Ok(Err(e)) => return fail(out, ready, format!("join: {e}")).await,
+        Err(_) => return fail(out, ready, "join: timeout".into()).await,
+    };
+    out.connected = true;
+    out.join = sub.counters().unwrap_or_default();
+    let (join_sent, join_received) = (sub.app_sent, sub.app_received);
+    let _ = ready.send(true).await;
+    let Some(window) = wait_for_start(&mut go).await else { return out };
+    // Reading goes on through the settle time: an update posted just before the end is counted.
+    let stop = window.end + SETTLE;
+    loop {
+        match tokio::time::timeout_at(stop, sub.next()).await {
+            Ok(Ok(update)) => {
+                if let Some(m) = update.message.filter(|m| !m.snapshot) {
+                    out.seqs.push(m.seq);
+                }
+            }
+            Ok(Err(e)) => {
+                out.error = Some(e.to_string());
+                break;
+            }
+            Err(_) => break,
+        }
+    }
+    tokio::time::sleep_until(stop).await;
+    out.steady = sub.counters().unwrap_or_default().since(&out.join);
+    out.app_sent = sub.app_sent - join_sent;
+    out.app_received = sub.app_received - join_received;
+    out.pings = sub.pings;
+    out
+}
+
+async fn fail(mut out: Outcome, ready: mpsc::Sender<bool>, error: String) -> Outcome {
+    out.error = Some(error);
+    let _ = ready.send(false).await;
+    out
+}
+
+async fn wait_for_start(go: &mut watch::Receiver<Option<Window>>) -> Option<Window> {
+    go.wait_for(|w| w.is_some()).await.ok().and_then(|w| *w)
+}

@@ -1,0 +1,93 @@
+//! The `bandwidth` Markdown report: the table at 1,000,000 users beside the reference figures.
+
+use std::fmt::Write;
+
+use super::model::{BandwidthReport, REFERENCE_POLL_MB_S, REFERENCE_WS_MB_S};
+use crate::report::markdown::{meta_lines, num};
+
+pub fn render(r: &BandwidthReport) -> String {
+    let mut md = String::new();
+    let s = &r.setup;
+    let _ = writeln!(
+        md,
+        "# Bandwidth: polling vs WebSocket, {} pollers per polling group, {} subscribers\n",
+        s.pollers, s.subscribers
+    );
+    let verdict = if r.passed { "**PASS**" } else { "**FAIL**" };
+    let _ = writeln!(md, "{verdict} — {} (UTC), `{}`.\n", r.meta.started_at, r.meta.tool);
+    table(&mut md, r);
+    let _ = writeln!(
+        md,
+        "\n{} simulated seconds (speedup {}×), polls every {} s, {} events posted ({} accepted) at one \
+         per {} s on average (seed {}). Snapshot body: **{} bytes with {} event(s)** at the start, \
+         **{} bytes with {} events** at the end; the plain pollers' 200s averaged {} bytes of body.\n",
+        s.duration_s,
+        s.speedup,
+        s.poll_interval_s,
+        r.events.posted,
+        r.events.accepted,
+        s.mean_event_interval_s,
+        s.seed,
+        r.snapshot.start_bytes,
+        r.snapshot.start_events,
+        r.snapshot.end_bytes,
+        r.snapshot.end_events,
+        num(r.snapshot.mean_polled_body_bytes, 0),
+    );
+    md.push_str("| method | clients | polls | 200 | 304 | failed | updates expected | received | lost | duplicated | pings answered | down B/s/user (kernel) | down B/s/user (app) | up B/s/user | segments/s/user | join bytes/user |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for g in &r.groups {
+        let _ = writeln!(
+            md,
+            "| {} | {}/{} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.2} | {:.2} | {:.2} | {:.3} | {:.0} |",
+            g.method, g.connected, g.users, g.requests, g.ok_200, g.not_modified_304, g.failed,
+            g.updates_expected, g.updates_received, g.lost, g.duplicated, g.pings_answered,
+            g.per_user.down_bps, g.per_user.app_down_bps, g.per_user.up_bps,
+            g.per_user.segments_per_s, g.per_user.join_bytes,
+        );
+    }
+    md.push_str(
+        "\nKernel bytes are `tcpi_bytes_received` (down) and `tcpi_bytes_acked` (up) of every client \
+         socket from `getsockopt(TCP_INFO)`: TCP payload, so HTTP headers and WebSocket framing are \
+         in them. Wire adds 52 bytes of IPv4 + TCP header (with timestamps) per segment \
+         (`tcpi_segs_in + tcpi_segs_out`, bare ACKs included); no link layer. Steady phase: from \
+         the moment each client was connected (WebSocket: had its first snapshot) to the end; the \
+         one-time join (TCP handshake, upgrade, first snapshot) is shown per user separately. The \
+         polling clients send a minimal request (`Host`, `Accept`, and `If-None-Match`); a browser \
+         adds several hundred bytes of headers (User-Agent, cookies), so real polling costs more.\n",
+    );
+    if !r.problems.is_empty() {
+        md.push_str("\n## Problems\n\n");
+        for p in &r.problems {
+            let _ = writeln!(md, "- {p}");
+        }
+    }
+    md.push('\n');
+    md.push_str(&meta_lines(&r.meta));
+    md
+}
+
+/// The headline table at 1,000,000 users (also used by the summary report).
+pub fn table(md: &mut String, r: &BandwidthReport) {
+    md.push_str("| at 1,000,000 users | down MB/s (payload) | up MB/s (payload) | wire MB/s (both ways, TCP/IP headers) | reference MB/s |\n|---|---:|---:|---:|---:|\n");
+    for g in &r.groups {
+        let reference = match g.method.as_str() {
+            "polling" => format!("{REFERENCE_POLL_MB_S:.0} (1 KB / 5 s)"),
+            "websocket" => format!("{REFERENCE_WS_MB_S:.0} (50 B / 10 s)"),
+            _ => "—".into(),
+        };
+        let _ = writeln!(
+            md,
+            "| {} | {:.2} | {:.2} | {:.2} | {} |",
+            g.method, g.at_1m_users.down_mb_s, g.at_1m_users.up_mb_s, g.at_1m_users.wire_total_mb_s, reference
+        );
+    }
+    let _ = writeln!(
+        md,
+        "| **polling ÷ WebSocket** | **{}×** (conditional: {}×) | | {}× (conditional: {}×) | {:.0}× |",
+        num(r.ratio_poll_to_ws, 1),
+        num(r.ratio_conditional_poll_to_ws, 1),
+        num(r.ratio_poll_to_ws_wire, 1),
+        num(r.ratio_conditional_poll_to_ws_wire, 1),
+        REFERENCE_POLL_MB_S / REFERENCE_WS_MB_S,
+    );
+}

@@ -1,0 +1,69 @@
+//! `ingest` flags.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+
+use super::{OutputArgs, ServerArgs};
+use crate::config::parse_duration;
+use crate::ingest::{markdown, run_ingest, IngestConfig};
+use crate::report;
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    #[command(flatten)]
+    pub server: ServerArgs,
+    /// Database of the spawned server, e.g. postgres://postgres@127.0.0.1:5433/bench (an empty
+    /// database; scorecast applies its migrations) [default: a fresh SQLite file].
+    #[arg(long, requires = "spawn_server", help_heading = "Server")]
+    pub database_url: Option<String>,
+    #[command(flatten)]
+    pub load: IngestLoad,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Load")]
+pub struct IngestLoad {
+    /// Closed-loop levels: concurrent keep-alive clients posting back to back, comma-separated.
+    #[arg(short = 'c', long, value_delimiter = ',', default_value = "1,8,64,256")]
+    pub concurrency: Vec<usize>,
+    /// Time each closed-loop level runs.
+    #[arg(long, default_value = "5s", value_parser = parse_duration)]
+    pub level_duration: Duration,
+    /// Matches the events are spread over (fresh ones per level, one subscriber each).
+    #[arg(long, default_value_t = 16)]
+    pub matches: usize,
+    /// Events per second of the paced level; 0 skips it.
+    #[arg(long, default_value_t = 1000.0)]
+    pub paced_rate: f64,
+    /// Time the paced level runs.
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    pub paced_duration: Duration,
+    /// Clients of the paced level.
+    #[arg(long, default_value_t = 64)]
+    pub paced_concurrency: usize,
+    /// Do not draw progress bars.
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+pub async fn run(args: IngestArgs) -> anyhow::Result<(bool, String, (PathBuf, PathBuf))> {
+    let l = &args.load;
+    let mut cfg = IngestConfig::new(args.server.to_config());
+    cfg.database_url = args.database_url;
+    cfg.levels = l.concurrency.clone();
+    cfg.level_duration = l.level_duration;
+    cfg.matches = l.matches;
+    cfg.paced_rate = (l.paced_rate > 0.0).then_some(l.paced_rate);
+    cfg.paced_duration = l.paced_duration;
+    cfg.paced_concurrency = l.paced_concurrency;
+    cfg.progress = !l.no_progress;
+    let mut result = run_ingest(cfg).await?;
+    result.meta.note = args.output.note;
+    let text = markdown::render(&result);
+    let paths = report::write(&args.output.results_dir, "ingest", &result, &text)?;
+    Ok((result.passed, text, paths))
+}
