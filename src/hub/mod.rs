@@ -9,6 +9,7 @@ mod conn;
 mod replay;
 mod session;
 mod sse;
+mod subscribe;
 mod worker;
 
 use std::collections::HashMap;

@@ -1,7 +1,6 @@
 //! The event log: the write transaction of the committer, and history reads.
 
 use sqlx::{Any, Transaction};
-use time::OffsetDateTime;
 
 use super::matches::{MatchRow, MATCH_COLUMNS};
 use super::{unix_millis, MatchRecord, Store, StoreError};
@@ -101,9 +100,5 @@ impl EventTx {
     pub async fn commit(self) -> Result<(), StoreError> {
         self.tx.commit().await?;
         Ok(())
-    }
-
-    pub(super) fn now_millis() -> i64 {
-        unix_millis(OffsetDateTime::now_utc())
     }
 }

@@ -44,7 +44,7 @@ impl EventTx {
         .bind(key)
         .bind(&response.request_hash)
         .bind(&response.body)
-        .bind(Self::now_millis())
+        .bind(unix_millis(OffsetDateTime::now_utc()))
         .execute(&mut *self.tx)
         .await?;
         Ok(())
