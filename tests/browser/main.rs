@@ -1,1 +1,11 @@
-//! Browser tests: placeholder while the suite is written.
+//! Browser tests: the pages in a real headless Chromium, driven over WebDriver, against the real
+//! server. They need Debian's `chromium` and `chromium-driver`; without them they are skipped,
+//! unless `SCORECAST_REQUIRE_BROWSER=1` (CI), which makes them fail.
+
+mod app;
+mod driver;
+
+mod admin;
+mod fallback;
+mod restart;
+mod scoreboard;

@@ -1,0 +1,45 @@
+//! The match page rides out a server restart: it resumes and shows each missed event once.
+
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::app::spawn_app;
+use crate::driver;
+
+/// The sequence numbers shown in the timeline, top (newest) first.
+const TIMELINE: &str = "[...document.querySelectorAll('#timeline li')].map((li) => Number(li.dataset.seq))";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_match_page_recovers_the_events_posted_after_a_server_restart_once_each() {
+    let Some(browser) = driver::open().await else { return };
+    let mut app = spawn_app().await;
+    let id = app.live_match("Ajax", "PSV").await;
+    app.post_event(id, &json!({"kind": "goal", "team": "home", "minute": 12, "player": "Brobbey"})).await;
+    let wait = Duration::from_secs(15);
+
+    browser.goto(&app.url(&format!("/matches/{id}"))).await;
+    browser.wait_for("the live indicator", wait, "document.getElementById('conn').dataset.state === 'live'").await;
+    browser.wait_for("the history", wait, &format!("{TIMELINE}.join() === '2,1'")).await;
+
+    app.stop().await;
+    browser
+        .wait_for("the reconnecting indicator", wait, "document.getElementById('conn').dataset.state === 'reconnecting'")
+        .await;
+    let app = app.restart().await;
+    app.post_event(id, &json!({"kind": "goal", "team": "away", "minute": 30})).await;
+    app.post_event(id, &json!({"kind": "card", "team": "home", "player": "Taylor", "color": "yellow", "minute": 33})).await;
+
+    browser.wait_for("both events", wait, &format!("{TIMELINE}.length >= 4")).await;
+    browser.wait_for("the live indicator again", wait, "document.getElementById('conn').dataset.state === 'live'").await;
+    // Anything shown twice would come with the resume: give it time to show up.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let shown = browser.js(&format!("return {TIMELINE}"), vec![]).await;
+    assert_eq!(shown, json!([4, 3, 2, 1]), "each event once, newest first");
+    let score = browser.js("return document.getElementById('score').innerText", vec![]).await;
+    assert_eq!(score, json!("1–1"));
+    let card = browser.js("return document.querySelector('#timeline li').innerText", vec![]).await;
+    assert!(card.as_str().unwrap().contains("Yellow card, Taylor (Ajax)"), "{card}");
+    browser.screenshot("match").await;
+    browser.close().await;
+}
