@@ -200,27 +200,29 @@ impl Conn {
             }
             None => return Offer::Skipped,
         }
-        let frame = self.pick(message).clone();
+        // Borrowed, not cloned: the shared frame's reference count is touched only when queued, so
+        // worker threads do not contend on it for every socket.
+        let frame = self.pick(message);
         if !self.stale.is_empty() || self.out_bytes + frame.len() > max_pending {
             self.mark_stale(match_id);
             return Offer::Conflated;
         }
         let Transport::WebSocket(io) = &self.transport else {
-            self.push(frame);
+            self.push(frame.clone());
             return Offer::Queued;
         };
         if !self.out.is_empty() {
-            self.push(frame);
+            self.push(frame.clone());
             return Offer::Queued;
         }
-        match io.stream.try_write(&frame) {
+        match io.stream.try_write(frame) {
             Ok(n) if n == frame.len() => Offer::Written(n),
             Ok(n) => {
                 self.push(frame.slice(n..));
                 Offer::Written(n)
             }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                self.push(frame);
+                self.push(frame.clone());
                 Offer::Queued
             }
             Err(_) => {
