@@ -62,7 +62,12 @@ async fn static_file(req: HttpRequest, name: web::Path<String>) -> Result<HttpRe
         .query_string()
         .split('&')
         .any(|pair| pair.strip_prefix("v=") == Some(asset.version.as_str()));
-    Ok(respond(&req, asset, if versioned { IMMUTABLE } else { REVALIDATE }))
+    let mut response = respond(&req, asset, if versioned { IMMUTABLE } else { REVALIDATE });
+    // Public files: dashboards on other sites may import the client library from here.
+    response
+        .headers_mut()
+        .insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    Ok(response)
 }
 
 fn respond(req: &HttpRequest, asset: &Asset, cache_control: &'static str) -> HttpResponse {

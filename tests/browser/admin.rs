@@ -50,6 +50,7 @@ async fn a_match_created_and_scored_in_the_admin_console_shows_on_an_open_scoreb
     browser.click("#goal-home").await;
     browser.wait_for("the goal", wait, "document.querySelector('#events-feedback.ok')?.textContent.includes('Stored goal as event #2')").await;
     browser.wait_for("the score in the console", wait, "document.getElementById('current').dataset.score === '1-0'").await;
+    browser.js("document.getElementById('h-events').scrollIntoView()", vec![]).await;
     browser.screenshot("admin").await;
 
     browser.client.switch_to_window(scoreboard).await.unwrap();

@@ -69,10 +69,13 @@ async function refreshMatches(select) {
   const list = $("match");
   const keep = select ?? Number(list.value);
   const matches = (await allMatches()).filter((m) => m.status !== "finished" || m.id === keep);
-  list.replaceChildren(...matches.map((m) =>
-    el("option", { value: m.id, text: `#${m.id} ${m.home}–${m.away} (${m.status})` })));
+  list.replaceChildren(...matches.map((m) => el("option", { value: m.id, text: label(m) })));
   if (matches.some((m) => m.id === keep)) list.value = String(keep);
   await showMatch();
+}
+
+function label(m) {
+  return `#${m.id} ${m.home}–${m.away} (${m.status})`;
 }
 
 async function showMatch() {
@@ -86,6 +89,8 @@ async function showMatch() {
   const clock = m.minute != null ? `, ${m.minute}'` : "";
   $("current").textContent = `${m.home} ${m.score.home}–${m.score.away} ${m.away} · ${m.status}${clock}`;
   $("current").dataset.score = `${m.score.home}-${m.score.away}`;
+  const option = $("match").selectedOptions[0];
+  if (option) option.textContent = label(m);
   $("watch").href = `/matches/${id}`;
 }
 
