@@ -25,16 +25,22 @@ pub struct TestApp {
 pub async fn spawn_app() -> TestApp {
     let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
     let database_url = format!("sqlite://{}/scorecast.db", dir.path().display());
-    start(database_url, 0, dir).await
+    start(database_url, 0, dir, |_| {}).await
 }
 
-async fn start(database_url: String, port: u16, dir: Arc<tempfile::TempDir>) -> TestApp {
+async fn start(
+    database_url: String,
+    port: u16,
+    dir: Arc<tempfile::TempDir>,
+    configure: impl FnOnce(&mut Settings),
+) -> TestApp {
     let mut settings = Settings::with_database(&database_url);
     settings.listen = format!("127.0.0.1:{port}").parse().unwrap();
     settings.admin_tokens = vec![TOKEN.to_owned()];
     settings.workers = 2;
     // A restart in the tests should not wait for the default drain time.
     settings.drain_secs = 2;
+    configure(&mut settings);
     let app = Application::build(settings).await.expect("build application");
     let port = app.port();
     let (stop, stopped) = oneshot::channel::<()>();
@@ -69,7 +75,12 @@ impl TestApp {
 
     /// A new server on the same port and database, after `stop`.
     pub async fn restart(&self) -> TestApp {
-        start(self.database_url.clone(), self.port, self.dir.clone()).await
+        self.restart_with(self.port, |_| {}).await
+    }
+
+    /// Another server on the same database, on `port` (0: any free one), with settings adjusted.
+    pub async fn restart_with(&self, port: u16, configure: impl FnOnce(&mut Settings)) -> TestApp {
+        start(self.database_url.clone(), port, self.dir.clone(), configure).await
     }
 
     /// A match kicking off now (so it is among the matches of the day); returns its id.

@@ -74,6 +74,7 @@ export class Subscription {
     this.attempt = 0; // consecutive attempts that did not connect, for the backoff
     this.failures = 0; // of those, attempts that failed while the server answered /healthz
     this.connectedOnce = false;
+    this.worked = new Set(); // transports that have connected in this page's life
     this.etags = new Map();
     this.closed = false;
     for (const body of this.opts.snapshots) this.state.set(body.id, stateOf(fromRest(body)));
@@ -170,6 +171,7 @@ export class Subscription {
     // After a disconnect on "*", matches that ended meanwhile send no snapshot: ask for the list.
     if (this.all && this.connectedOnce) this._pollList();
     this.connectedOnce = true;
+    this.worked.add(this.transport);
     this._setStatus(this.transport === "poll" ? "polling" : "live");
   }
 
@@ -226,7 +228,10 @@ export class Subscription {
       // Count the failure against the transport only when the server itself answers.
       if (await this._serverAnswers()) this.failures += 1;
       if (this.closed) return;
-      if (this.failures >= this.opts.fallbackAfter) {
+      // A transport that has worked here is given longer: a server that is shutting down answers
+      // HTTP on its open connections for a while, but refuses new WebSockets and streams.
+      const limit = this.opts.fallbackAfter * (this.worked.has(this.transport) ? 3 : 1);
+      if (this.failures >= limit) {
         this.transport = NEXT[this.transport];
         this.attempt = 0;
         this.failures = 0;
