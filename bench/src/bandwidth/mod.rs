@@ -118,7 +118,9 @@ async fn measure(
     let total = 2 * cfg.pollers + cfg.subscribers;
     let connecting = bar(cfg.progress, total as u64, "connecting");
     let mut connected = 0;
-    while let Some(ok) = ready_rx.recv().await {
+    // Each client says once whether it is connected (and keeps its sender until it ends).
+    for _ in 0..total {
+        let Some(ok) = ready_rx.recv().await else { break };
         connected += usize::from(ok);
         connecting.inc(1);
     }
