@@ -69,7 +69,8 @@ fn catalog() -> &'static Catalog {
         for &(name, content_type, text) in FILES {
             let mut body = text.to_owned();
             for done in &files {
-                body = body.replace(&format!("\"/static/{}\"", done.name), &format!("\"{}\"", done.url()));
+                body = body
+                    .replace(&format!("\"/static/{}\"", done.name), &format!("\"{}\"", done.url()));
             }
             files.push(Asset::new(name, content_type, body));
         }

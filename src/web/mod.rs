@@ -45,18 +45,16 @@ async fn admin(req: HttpRequest) -> HttpResponse {
 fn page(req: &HttpRequest, name: &str) -> HttpResponse {
     let mut response = respond(req, assets::page(name), REVALIDATE);
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
-    );
+    headers
+        .insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     response
 }
 
 async fn static_file(req: HttpRequest, name: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let asset = assets::file(&name)
-        .ok_or_else(|| ApiError::NotFound(format!("no file /static/{name}")))?;
+    let asset =
+        assets::file(&name).ok_or_else(|| ApiError::NotFound(format!("no file /static/{name}")))?;
     // Only the current version may be cached for good: an old or missing `v` is revalidated.
     let versioned = req
         .query_string()
@@ -77,11 +75,7 @@ fn respond(req: &HttpRequest, asset: &Asset, cache_control: &'static str) -> Htt
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|tag| tag.trim().trim_start_matches("W/") == etag));
-    let mut response = if unchanged {
-        HttpResponse::NotModified()
-    } else {
-        HttpResponse::Ok()
-    };
+    let mut response = if unchanged { HttpResponse::NotModified() } else { HttpResponse::Ok() };
     response
         .insert_header((header::CACHE_CONTROL, cache_control))
         .insert_header((header::ETAG, etag))

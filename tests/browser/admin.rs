@@ -13,7 +13,13 @@ async fn a_match_created_and_scored_in_the_admin_console_shows_on_an_open_scoreb
     let app = spawn_app().await;
     let wait = Duration::from_secs(10);
     browser.goto(&app.url("/")).await;
-    browser.wait_for("the live indicator", wait, "document.getElementById('conn').dataset.state === 'live'").await;
+    browser
+        .wait_for(
+            "the live indicator",
+            wait,
+            "document.getElementById('conn').dataset.state === 'live'",
+        )
+        .await;
     let scoreboard = browser.client.window().await.unwrap();
 
     let admin = browser.client.new_window(true).await.unwrap().handle;
@@ -46,10 +52,22 @@ async fn a_match_created_and_scored_in_the_admin_console_shows_on_an_open_scoreb
         .await;
 
     browser.click("#kickoff-btn").await;
-    browser.wait_for("the kickoff", wait, "document.querySelector('#events-feedback.ok')?.textContent.includes('Stored kickoff')").await;
+    browser
+        .wait_for(
+            "the kickoff",
+            wait,
+            "document.querySelector('#events-feedback.ok')?.textContent.includes('Stored kickoff')",
+        )
+        .await;
     browser.click("#goal-home").await;
     browser.wait_for("the goal", wait, "document.querySelector('#events-feedback.ok')?.textContent.includes('Stored goal as event #2')").await;
-    browser.wait_for("the score in the console", wait, "document.getElementById('current').dataset.score === '1-0'").await;
+    browser
+        .wait_for(
+            "the score in the console",
+            wait,
+            "document.getElementById('current').dataset.score === '1-0'",
+        )
+        .await;
     browser.js("document.getElementById('h-events').scrollIntoView()", vec![]).await;
     browser.screenshot("admin").await;
 
@@ -59,7 +77,8 @@ async fn a_match_created_and_scored_in_the_admin_console_shows_on_an_open_scoreb
         .wait_for("the match on the scoreboard", wait, &format!(
             "document.querySelector('{card} .goals.home')?.textContent === '1' && document.querySelector('{card}').innerText"))
         .await;
-    let text = browser.js(&format!("return document.querySelector('{card}').innerText"), vec![]).await;
+    let text =
+        browser.js(&format!("return document.querySelector('{card}').innerText"), vec![]).await;
     let text = text.as_str().unwrap();
     assert!(text.contains("Heracles") && text.contains("Twente") && text.contains("9'"), "{text}");
     browser.close().await;

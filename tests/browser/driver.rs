@@ -29,7 +29,8 @@ pub struct Browser {
 /// installed, unless `SCORECAST_REQUIRE_BROWSER=1`.
 pub async fn open() -> Option<Browser> {
     let chromium = std::env::var("SCORECAST_CHROMIUM").unwrap_or_else(|_| CHROMIUM.into());
-    let chromedriver = std::env::var("SCORECAST_CHROMEDRIVER").unwrap_or_else(|_| CHROMEDRIVER.into());
+    let chromedriver =
+        std::env::var("SCORECAST_CHROMEDRIVER").unwrap_or_else(|_| CHROMEDRIVER.into());
     let missing: Vec<&str> = [chromium.as_str(), chromedriver.as_str()]
         .into_iter()
         .filter(|p| !Path::new(p).exists())
@@ -95,7 +96,10 @@ impl Browser {
 
     /// Runs `script` (a function body; `arguments` holds `args`) in the page.
     pub async fn js(&self, script: &str, args: Vec<Value>) -> Value {
-        self.client.execute(script, args).await.unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+        self.client
+            .execute(script, args)
+            .await
+            .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
     }
 
     /// Waits until `expression` is truthy in the page and returns its value; on timeout, fails
@@ -105,12 +109,17 @@ impl Browser {
         let deadline = Instant::now() + timeout;
         loop {
             let value = self.js(&script, vec![]).await;
-            if !matches!(value, Value::Null | Value::Bool(false)) && value != json!("") && value != json!(0) {
+            if !matches!(value, Value::Null | Value::Bool(false))
+                && value != json!("")
+                && value != json!(0)
+            {
                 return value;
             }
             if Instant::now() > deadline {
                 let page = self.js("return document.body.innerText", vec![]).await;
-                let conn = self.js("const c = document.getElementById('conn'); return c && c.dataset", vec![]).await;
+                let conn = self
+                    .js("const c = document.getElementById('conn'); return c && c.dataset", vec![])
+                    .await;
                 panic!("waited {timeout:?} for {what}; connection {conn}; the page shows:\n{page}");
             }
             tokio::time::sleep(POLL).await;
@@ -118,13 +127,15 @@ impl Browser {
     }
 
     pub async fn type_into(&self, css: &str, text: &str) {
-        let field = self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+        let field =
+            self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
         field.clear().await.unwrap();
         field.send_keys(text).await.unwrap();
     }
 
     pub async fn click(&self, css: &str) {
-        let button = self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+        let button =
+            self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
         button.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
     }
 

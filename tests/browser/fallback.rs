@@ -21,14 +21,30 @@ async fn when_websocket_fails_the_pages_fall_back_to_sse_then_to_polling() {
         .await;
     app.post_event(id, &json!({"kind": "goal", "team": "home", "minute": 5})).await;
     browser
-        .wait_for("the goal over SSE", wait, &format!("document.querySelector('[data-match=\"{id}\"] .goals.home').textContent === '1'"))
+        .wait_for(
+            "the goal over SSE",
+            wait,
+            &format!(
+                "document.querySelector('[data-match=\"{id}\"] .goals.home').textContent === '1'"
+            ),
+        )
         .await;
 
     // Neither WebSocket nor SSE: the match page polls the snapshot.
-    browser.goto(&app.url(&format!("/matches/{id}?ws=/no-websocket-here&sse=/no-sse-here&poll=500"))).await;
-    browser.wait_for("polling", wait, "document.getElementById('conn').dataset.state === 'polling'").await;
+    browser
+        .goto(&app.url(&format!("/matches/{id}?ws=/no-websocket-here&sse=/no-sse-here&poll=500")))
+        .await;
+    browser
+        .wait_for("polling", wait, "document.getElementById('conn').dataset.state === 'polling'")
+        .await;
     app.post_event(id, &json!({"kind": "goal", "team": "away", "minute": 7})).await;
-    browser.wait_for("the goal by polling", wait, "document.getElementById('score').innerText === '1–1'").await;
+    browser
+        .wait_for(
+            "the goal by polling",
+            wait,
+            "document.getElementById('score').innerText === '1–1'",
+        )
+        .await;
     browser
         .wait_for("the polled goal in the timeline", wait, "[...document.querySelectorAll('#timeline li')].map((li) => li.dataset.seq).join() === '3,2,1'")
         .await;

@@ -8,30 +8,48 @@ use crate::app::spawn_app;
 use crate::driver;
 
 /// The sequence numbers shown in the timeline, top (newest) first.
-const TIMELINE: &str = "[...document.querySelectorAll('#timeline li')].map((li) => Number(li.dataset.seq))";
+const TIMELINE: &str =
+    "[...document.querySelectorAll('#timeline li')].map((li) => Number(li.dataset.seq))";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_match_page_recovers_the_events_posted_after_a_server_restart_once_each() {
     let Some(browser) = driver::open().await else { return };
     let mut app = spawn_app().await;
     let id = app.live_match("Ajax", "PSV").await;
-    app.post_event(id, &json!({"kind": "goal", "team": "home", "minute": 12, "player": "Brobbey"})).await;
+    app.post_event(id, &json!({"kind": "goal", "team": "home", "minute": 12, "player": "Brobbey"}))
+        .await;
     let wait = Duration::from_secs(15);
 
     browser.goto(&app.url(&format!("/matches/{id}"))).await;
-    browser.wait_for("the live indicator", wait, "document.getElementById('conn').dataset.state === 'live'").await;
+    browser
+        .wait_for(
+            "the live indicator",
+            wait,
+            "document.getElementById('conn').dataset.state === 'live'",
+        )
+        .await;
     browser.wait_for("the history", wait, &format!("{TIMELINE}.join() === '2,1'")).await;
 
     app.stop().await;
     browser
-        .wait_for("the reconnecting indicator", wait, "document.getElementById('conn').dataset.state === 'reconnecting'")
+        .wait_for(
+            "the reconnecting indicator",
+            wait,
+            "document.getElementById('conn').dataset.state === 'reconnecting'",
+        )
         .await;
     let app = app.restart().await;
     app.post_event(id, &json!({"kind": "goal", "team": "away", "minute": 30})).await;
     app.post_event(id, &json!({"kind": "card", "team": "home", "player": "Taylor", "color": "yellow", "minute": 33})).await;
 
     browser.wait_for("both events", wait, &format!("{TIMELINE}.length >= 4")).await;
-    browser.wait_for("the live indicator again", wait, "document.getElementById('conn').dataset.state === 'live'").await;
+    browser
+        .wait_for(
+            "the live indicator again",
+            wait,
+            "document.getElementById('conn').dataset.state === 'live'",
+        )
+        .await;
     // Anything shown twice would come with the resume: give it time to show up.
     tokio::time::sleep(Duration::from_millis(500)).await;
     let shown = browser.js(&format!("return {TIMELINE}"), vec![]).await;
@@ -51,7 +69,13 @@ async fn the_match_page_redraws_from_the_snapshot_when_its_resume_is_not_recover
     let id = app.live_match("Ajax", "PSV").await;
     let wait = Duration::from_secs(15);
     browser.goto(&app.url(&format!("/matches/{id}"))).await;
-    browser.wait_for("the live indicator", wait, "document.getElementById('conn').dataset.state === 'live'").await;
+    browser
+        .wait_for(
+            "the live indicator",
+            wait,
+            "document.getElementById('conn').dataset.state === 'live'",
+        )
+        .await;
     browser.wait_for("the history", wait, &format!("{TIMELINE}.join() === '1'")).await;
 
     browser.js("window.__rec = []; window.scorecast.onSnapshot((state, msg) => window.__rec.push(msg.rec))", vec![]).await;
@@ -65,13 +89,17 @@ async fn the_match_page_redraws_from_the_snapshot_when_its_resume_is_not_recover
     // Back on the page's port, with a history window too short to replay them: "rec":false.
     let app = app.restart_with(app.port, |s| s.history_window_events = 1).await;
 
-    browser.wait_for("the redrawn score", wait, "document.getElementById('score').innerText === '2–0'").await;
+    browser
+        .wait_for("the redrawn score", wait, "document.getElementById('score').innerText === '2–0'")
+        .await;
     browser.wait_for("the missed events", wait, &format!("{TIMELINE}.join() === '4,3,2,1'")).await;
     let status = browser.js("return document.getElementById('status').innerText", vec![]).await;
     assert_eq!(status, json!("Half-time"));
     let recovered = browser.js("return window.__rec", vec![]).await;
     assert_eq!(recovered, json!([false]), "one snapshot, marked not recovered");
     app.post_event(id, &json!({"kind": "period", "period": "second_half", "minute": 46})).await;
-    browser.wait_for("the next event, live", wait, &format!("{TIMELINE}.join() === '5,4,3,2,1'")).await;
+    browser
+        .wait_for("the next event, live", wait, &format!("{TIMELINE}.join() === '5,4,3,2,1'"))
+        .await;
     browser.close().await;
 }

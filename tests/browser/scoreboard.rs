@@ -43,12 +43,23 @@ async fn a_goal_posted_through_the_api_shows_on_the_scoreboard_within_a_second()
 
     browser.goto(&app.url("/")).await;
     let second = Duration::from_secs(10);
-    browser.wait_for("the live indicator", second, "document.getElementById('conn').dataset.state === 'live'").await;
     browser
-        .wait_for("the cards in their groups", second, &format!(
-            "document.querySelector('[data-group=live] [data-match=\"{live}\"]') && \
+        .wait_for(
+            "the live indicator",
+            second,
+            "document.getElementById('conn').dataset.state === 'live'",
+        )
+        .await;
+    browser
+        .wait_for(
+            "the cards in their groups",
+            second,
+            &format!(
+                "document.querySelector('[data-group=live] [data-match=\"{live}\"]') && \
              document.querySelector('[data-group=upcoming] [data-match=\"{upcoming}\"]') && \
-             document.querySelector('[data-group=finished] [data-match=\"{finished}\"]')"))
+             document.querySelector('[data-group=finished] [data-match=\"{finished}\"]')"
+            ),
+        )
         .await;
 
     let mut times = Vec::new();
@@ -56,7 +67,9 @@ async fn a_goal_posted_through_the_api_shows_on_the_scoreboard_within_a_second()
         browser.js(WATCH_SCORE, vec![json!(live), json!(goal)]).await;
         let posted = now_ms();
         app.post_event(live, &json!({"kind": "goal", "team": "home", "minute": 10 + goal})).await;
-        let seen = browser.wait_for("the goal on the page", Duration::from_secs(5), "window.__seenAt").await;
+        let seen = browser
+            .wait_for("the goal on the page", Duration::from_secs(5), "window.__seenAt")
+            .await;
         times.push(seen.as_f64().unwrap() - posted);
     }
     let mut sorted = times.clone();
@@ -70,12 +83,22 @@ async fn a_goal_posted_through_the_api_shows_on_the_scoreboard_within_a_second()
 
     // The changed score is highlighted and announced to screen readers.
     let card = format!("[data-match=\"{live}\"]");
-    let highlighted = browser.js(&format!("return document.querySelector('{card} .score').classList.contains('flash')"), vec![]).await;
+    let highlighted = browser
+        .js(
+            &format!("return document.querySelector('{card} .score').classList.contains('flash')"),
+            vec![],
+        )
+        .await;
     assert_eq!(highlighted, json!(true), "the changed score is highlighted");
     browser
-        .wait_for("the announcement", second, &format!("document.getElementById('announcer').textContent.includes('Ajax {GOALS}')"))
+        .wait_for(
+            "the announcement",
+            second,
+            &format!("document.getElementById('announcer').textContent.includes('Ajax {GOALS}')"),
+        )
         .await;
-    let text = browser.js(&format!("return document.querySelector('{card}').innerText"), vec![]).await;
+    let text =
+        browser.js(&format!("return document.querySelector('{card}').innerText"), vec![]).await;
     assert!(text.as_str().unwrap().contains("15'"), "minute shown: {text}");
     browser.screenshot("scoreboard").await;
     browser.close().await;
