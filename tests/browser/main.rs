@@ -6,6 +6,7 @@ mod app;
 mod driver;
 
 mod admin;
+mod assets;
 mod fallback;
 mod restart;
 mod scoreboard;

@@ -284,8 +284,8 @@ export class Subscription {
       if (this.closed || this.transport !== "poll") return;
       const ok = this.all ? await this._pollList() : await this._pollMatches();
       if (this.closed || this.transport !== "poll") return;
-      if (ok) this._connected();
-      else this._setStatus("reconnecting");
+      if (!ok) this._setStatus("reconnecting");
+      else if (this.status !== "polling") this._connected();
       this.pollTimer = setTimeout(round, this.opts.pollInterval);
     };
     round();

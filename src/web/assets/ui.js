@@ -82,8 +82,8 @@ export function announce(text) {
   const region = document.getElementById("announcer");
   if (!region) return;
   region.textContent = "";
-  // A fresh text node after clearing makes screen readers read a repeated message again.
-  requestAnimationFrame(() => { region.textContent = text; });
+  // Clearing first, then writing a moment later, makes screen readers read a repeated message.
+  setTimeout(() => { region.textContent = text; }, 50);
 }
 
 /** Briefly highlights `node` (a changed score): the class restarts its animation. */
