@@ -72,7 +72,8 @@ pub async fn open() -> Option<Browser> {
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
-                "--window-size=1280,900", format!("--user-data-dir={}", profile.path().display()),
+                "--disable-dev-shm-usage", "--window-size=1280,900",
+                format!("--user-data-dir={}", profile.path().display()),
             ],
         }),
     );
