@@ -77,11 +77,20 @@ export class Subscription {
     this.worked = new Set(); // transports that have connected in this page's life
     this.etags = new Map();
     this.closed = false;
+    this.generation = 0; // counts connection attempts, so a stale failure report is ignored
     for (const body of this.opts.snapshots) this.state.set(body.id, stateOf(fromRest(body)));
     this.since = new Map([...this.state].map(([m, v]) => [m, v.s]));
     for (const [m, s] of Object.entries(this.opts.since)) this.since.set(Number(m), Number(s));
     // Start after the caller has had the chance to register its handlers.
     queueMicrotask(() => this._connect());
+    // Back online: try at once rather than after the current backoff delay.
+    this.onOnline = () => {
+      if (this.status !== "reconnecting" || this.transport === "poll") return;
+      this._teardown();
+      this.attempt = 0;
+      this._connect();
+    };
+    globalThis.addEventListener?.("online", this.onOnline);
   }
 
   onUpdate(fn) { this.handlers.update.push(fn); return this; }
@@ -92,6 +101,7 @@ export class Subscription {
   /** Stops every connection and timer; no handler is called afterwards. */
   close() {
     this.closed = true;
+    globalThis.removeEventListener?.("online", this.onOnline);
     this._teardown();
     clearTimeout(this.upgradeTimer);
     this._setStatus("closed");
@@ -152,6 +162,7 @@ export class Subscription {
 
   _connect() {
     if (this.closed) return;
+    this.generation += 1;
     if (!this.all && this.ids.length === 0) return this._setStatus("live");
     if (this.transport === "ws") this._openWs();
     else if (this.transport === "sse") this._openSse();
@@ -225,9 +236,12 @@ export class Subscription {
     if (this.closed) return;
     this._setStatus("reconnecting");
     if (!opened && this.opts.transport === "auto" && this.transport !== "poll") {
+      const generation = this.generation;
       // Count the failure against the transport only when the server itself answers.
-      if (await this._serverAnswers()) this.failures += 1;
-      if (this.closed) return;
+      const answers = await this._serverAnswers();
+      // Meanwhile another attempt may have started (back online, back to WebSocket).
+      if (this.closed || generation !== this.generation) return;
+      if (answers) this.failures += 1;
       // A transport that has worked here is given longer: a server that is shutting down answers
       // HTTP on its open connections for a while, but refuses new WebSockets and streams.
       const limit = this.opts.fallbackAfter * (this.worked.has(this.transport) ? 3 : 1);
