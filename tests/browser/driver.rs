@@ -127,6 +127,23 @@ impl Browser {
         }
     }
 
+    /// Waits until the connection indicator says `state` (`live`, `reconnecting`, `polling`) over
+    /// `transport` (`ws`, `sse`, `poll`), when one is given.
+    pub async fn wait_for_connection(
+        &self,
+        state: &str,
+        transport: Option<&str>,
+        timeout: Duration,
+    ) {
+        let over =
+            transport.map_or(String::new(), |t| format!(" && conn.dataset.transport === '{t}'"));
+        let condition = format!(
+            "(() => {{ const conn = document.getElementById('conn'); \
+             return conn.dataset.state === '{state}'{over}; }})()"
+        );
+        self.wait_for(&format!("the connection to be {state}"), timeout, &condition).await;
+    }
+
     pub async fn type_into(&self, css: &str, text: &str) {
         let field =
             self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));

@@ -7,46 +7,38 @@ use serde_json::json;
 use crate::app::spawn_app;
 use crate::driver;
 
+const WAIT: Duration = Duration::from_secs(20);
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn when_websocket_fails_the_pages_fall_back_to_sse_then_to_polling() {
     let Some(browser) = driver::open().await else { return };
     let app = spawn_app().await;
     let id = app.live_match("Ajax", "PSV").await;
-    let wait = Duration::from_secs(20);
 
     // `?ws=` points the WebSocket at a path that refuses it, as a proxy without WebSocket would.
     browser.goto(&app.url("/?ws=/no-websocket-here")).await;
-    browser
-        .wait_for("the SSE fallback", wait, "document.getElementById('conn').dataset.state === 'live' && document.getElementById('conn').dataset.transport === 'sse'")
-        .await;
+    browser.wait_for_connection("live", Some("sse"), WAIT).await;
     app.post_event(id, &json!({"kind": "goal", "team": "home", "minute": 5})).await;
-    browser
-        .wait_for(
-            "the goal over SSE",
-            wait,
-            &format!(
-                "document.querySelector('[data-match=\"{id}\"] .goals.home').textContent === '1'"
-            ),
-        )
-        .await;
+    let home_goals =
+        format!("document.querySelector('[data-match=\"{id}\"] .goals.home').textContent");
+    browser.wait_for("the goal over SSE", WAIT, &format!("{home_goals} === '1'")).await;
 
     // Neither WebSocket nor SSE: the match page polls the snapshot.
-    browser
-        .goto(&app.url(&format!("/matches/{id}?ws=/no-websocket-here&sse=/no-sse-here&poll=500")))
-        .await;
-    browser
-        .wait_for("polling", wait, "document.getElementById('conn').dataset.state === 'polling'")
-        .await;
+    let page = format!("/matches/{id}?ws=/no-websocket-here&sse=/no-sse-here&poll=500");
+    browser.goto(&app.url(&page)).await;
+    browser.wait_for_connection("polling", Some("poll"), WAIT).await;
     app.post_event(id, &json!({"kind": "goal", "team": "away", "minute": 7})).await;
     browser
         .wait_for(
             "the goal by polling",
-            wait,
+            WAIT,
             "document.getElementById('score').innerText === '1–1'",
         )
         .await;
+    let timeline =
+        "[...document.querySelectorAll('#timeline li')].map((li) => li.dataset.seq).join()";
     browser
-        .wait_for("the polled goal in the timeline", wait, "[...document.querySelectorAll('#timeline li')].map((li) => li.dataset.seq).join() === '3,2,1'")
+        .wait_for("the polled goal in the timeline", WAIT, &format!("{timeline} === '3,2,1'"))
         .await;
     browser.close().await;
 }

@@ -21,35 +21,17 @@ async fn the_match_page_recovers_the_events_posted_after_a_server_restart_once_e
     let wait = Duration::from_secs(15);
 
     browser.goto(&app.url(&format!("/matches/{id}"))).await;
-    browser
-        .wait_for(
-            "the live indicator",
-            wait,
-            "document.getElementById('conn').dataset.state === 'live'",
-        )
-        .await;
+    browser.wait_for_connection("live", None, wait).await;
     browser.wait_for("the history", wait, &format!("{TIMELINE}.join() === '2,1'")).await;
 
     app.stop().await;
-    browser
-        .wait_for(
-            "the reconnecting indicator",
-            wait,
-            "document.getElementById('conn').dataset.state === 'reconnecting'",
-        )
-        .await;
+    browser.wait_for_connection("reconnecting", None, wait).await;
     let app = app.restart().await;
     app.post_event(id, &json!({"kind": "goal", "team": "away", "minute": 30})).await;
     app.post_event(id, &json!({"kind": "card", "team": "home", "player": "Taylor", "color": "yellow", "minute": 33})).await;
 
     browser.wait_for("both events", wait, &format!("{TIMELINE}.length >= 4")).await;
-    browser
-        .wait_for(
-            "the live indicator again",
-            wait,
-            "document.getElementById('conn').dataset.state === 'live'",
-        )
-        .await;
+    browser.wait_for_connection("live", None, wait).await;
     // Anything shown twice would come with the resume: give it time to show up.
     tokio::time::sleep(Duration::from_millis(500)).await;
     let shown = browser.js(&format!("return {TIMELINE}"), vec![]).await;
@@ -69,13 +51,7 @@ async fn the_match_page_redraws_from_the_snapshot_when_its_resume_is_not_recover
     let id = app.live_match("Ajax", "PSV").await;
     let wait = Duration::from_secs(15);
     browser.goto(&app.url(&format!("/matches/{id}"))).await;
-    browser
-        .wait_for(
-            "the live indicator",
-            wait,
-            "document.getElementById('conn').dataset.state === 'live'",
-        )
-        .await;
+    browser.wait_for_connection("live", None, wait).await;
     browser.wait_for("the history", wait, &format!("{TIMELINE}.join() === '1'")).await;
 
     browser.js("window.__rec = []; window.scorecast.onSnapshot((state, msg) => window.__rec.push(msg.rec))", vec![]).await;

@@ -43,13 +43,7 @@ async fn a_goal_posted_through_the_api_shows_on_the_scoreboard_within_a_second()
 
     browser.goto(&app.url("/")).await;
     let second = Duration::from_secs(10);
-    browser
-        .wait_for(
-            "the live indicator",
-            second,
-            "document.getElementById('conn').dataset.state === 'live'",
-        )
-        .await;
+    browser.wait_for_connection("live", None, second).await;
     browser
         .wait_for(
             "the cards in their groups",
