@@ -66,7 +66,11 @@ async fn measure_scorecast(
             pid: Some(process.pid),
             match_id: None,
         };
-        let result = run::run(&mut target, load, http).await;
+        // A client of its own: its idle keep-alive connection, once dropped, cannot hold up the
+        // server's graceful stop.
+        let http = http_client()?;
+        let result = run::run(&mut target, load, &http).await;
+        drop(http);
         process.stop().await?;
         return result;
     }

@@ -1,9 +1,28 @@
-//! The library runs in-process, clients on threads: how another crate's tests can call it.
+//! Every subcommand at tiny scale, in-process (clients on this process's runtime), against a
+//! scorecast the library spawns from this build's binary; each checks that its result is complete
+//! and adds up. The real runs are not part of `cargo test`.
+
+mod helpers;
 
 use std::time::Duration;
 
 use scorecast_bench::report::markdown;
-use scorecast_bench::{run_floor, FloorConfig, LoadConfig, Placement};
+use scorecast_bench::{
+    run_bandwidth, run_fanout, run_floor, run_ingest, run_poll, BandwidthConfig, FanoutConfig,
+    FloorConfig, IngestConfig, LoadConfig, Placement, PollConfig, ServerConfig,
+};
+
+fn spawned() -> ServerConfig {
+    ServerConfig { spawn_server: Some(helpers::scorecast_binary()), ..Default::default() }
+}
+
+/// JSON written and read back is the same document: nothing in the result fails to serialize.
+fn round_trips<T: serde::Serialize + serde::de::DeserializeOwned>(report: &T) -> serde_json::Value {
+    let json = serde_json::to_value(report).expect("the result serializes");
+    let back: T = serde_json::from_value(json.clone()).expect("the result reads back");
+    assert_eq!(serde_json::to_value(&back).unwrap(), json);
+    json
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_floor_delivers_every_update_once_to_every_subscriber() {
@@ -25,4 +44,114 @@ async fn the_floor_delivers_every_update_once_to_every_subscriber() {
     let latency = run.latency_ms.as_ref().expect("latencies were measured");
     assert!(latency.p50 > 0.0 && latency.p50 <= latency.p99 && latency.p99 <= latency.max);
     assert!(markdown::floor(&report).contains("| floor | 60 | 3 |"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fanout_against_a_spawned_scorecast_delivers_every_goal_to_every_subscriber() {
+    let mut load = LoadConfig::new(20, 2, Placement::Threads);
+    load.interval = Duration::from_millis(200);
+    load.settle = Duration::from_millis(100);
+    load.drain_timeout = Duration::from_secs(5);
+
+    let report = run_fanout(FanoutConfig { server: spawned(), with_floor: false, load })
+        .await
+        .expect("the run completes");
+
+    let run = &report.scorecast;
+    assert!(run.passed, "problems: {:?}", run.problems);
+    assert_eq!(run.connect.connected, 20);
+    assert_eq!((run.delivery.expected, run.delivery.delivered, run.delivery.lost), (40, 40, 0));
+    assert!(run.server.is_some(), "a spawned server's memory and CPU are measured");
+    round_trips(&report);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bandwidth_counts_every_poll_and_update_and_polling_costs_more() {
+    let mut cfg = BandwidthConfig::new(spawned(), 5, 5, Duration::from_secs(20));
+    cfg.speedup = 10.0;
+    cfg.mean_event_interval = Duration::from_secs(4);
+    cfg.seed = 7;
+
+    let report = run_bandwidth(cfg).await.expect("the run completes");
+
+    assert!(report.passed, "problems: {:?}", report.problems);
+    let accepted = report.events.accepted as u64;
+    assert!(accepted >= 1, "seed 7 posts events within 20 s");
+    assert_eq!(report.events.seqs.len() as u64, accepted);
+    let [plain, conditional, ws] = &report.groups[..] else { panic!("three groups") };
+    for polling in [plain, conditional] {
+        assert_eq!(polling.connected, 5);
+        // Offsets 0, 1, 2, 3, 4 s; polls every 5 s for 20 s: four each.
+        assert_eq!(polling.requests, 20);
+        assert_eq!(polling.ok_200 + polling.not_modified_304, polling.requests);
+        // Every byte the kernel received, the client read.
+        assert_eq!(polling.steady.bytes_received, polling.app_received);
+    }
+    assert_eq!(plain.not_modified_304, 0);
+    assert!(conditional.not_modified_304 > 0 && conditional.ok_200 >= 5);
+    assert_eq!(ws.connected, 5);
+    assert_eq!((ws.updates_expected, ws.updates_received, ws.lost, ws.duplicated), (5 * accepted, 5 * accepted, 0, 0));
+    assert!(ws.steady.bytes_received > 0 && ws.steady.segs_in > 0);
+    assert!(plain.per_user.down_bps > conditional.per_user.down_bps);
+    assert!(conditional.per_user.down_bps > ws.per_user.down_bps);
+    assert!(report.ratio_poll_to_ws.unwrap() > 1.0);
+    assert!(report.snapshot.end_events > report.snapshot.start_events);
+    round_trips(&report);
+    assert!(scorecast_bench::bandwidth::markdown::render(&report).contains("| websocket |"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ingest_stores_every_accepted_event_and_delivers_it_to_the_subscriber() {
+    let mut cfg = IngestConfig::new(spawned());
+    cfg.levels = vec![1, 4];
+    cfg.level_duration = Duration::from_millis(700);
+    cfg.matches = 3;
+    cfg.paced_rate = Some(100.0);
+    cfg.paced_duration = Duration::from_millis(500);
+    cfg.paced_concurrency = 4;
+
+    let report = run_ingest(cfg).await.expect("the run completes");
+
+    assert!(report.passed, "problems: {:?}", report.problems);
+    assert_eq!(report.levels.len(), 3);
+    for level in &report.levels {
+        let refused: u64 = level.refused.values().sum();
+        assert_eq!(level.posted, level.stored + refused + level.errors, "{level:?}");
+        assert!(level.stored > 0 && level.undelivered == 0, "{level:?}");
+        let delivery = level.delivery_ms.as_ref().expect("deliveries were timed");
+        assert_eq!(delivery.count, level.stored);
+        assert_eq!(level.post_ms.as_ref().unwrap().count, level.stored);
+    }
+    assert_eq!(report.levels[2].mode, "paced");
+    assert_eq!(report.levels[2].stored, 50);
+    round_trips(&report);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn poll_answers_200_with_the_snapshot_and_304_with_its_etag() {
+    let mut cfg = PollConfig::new(spawned());
+    cfg.connections = 4;
+    cfg.duration = Duration::from_millis(700);
+    cfg.warmup = Duration::from_millis(200);
+    cfg.events = 2;
+    let nginx = std::path::Path::new(scorecast_bench::poll::nginx::DEFAULT_BINARY);
+    // nginx is the optional reference; scorecast is measured either way.
+    cfg.nginx = nginx.is_file().then(|| nginx.to_path_buf());
+
+    let report = run_poll(cfg).await.expect("the run completes");
+
+    assert!(report.passed, "problems: {:?}", report.problems);
+    assert_eq!(report.snapshot_events, 3, "kickoff and two events");
+    let scorecast: Vec<_> = report.cases.iter().filter(|c| c.target == "scorecast").collect();
+    let [ok, not_modified] = &scorecast[..] else { panic!("two scorecast cases") };
+    assert_eq!((ok.expect_status, not_modified.expect_status), (200, 304));
+    for case in &report.cases {
+        assert!(case.requests > 0 && case.wrong == 0 && case.errors == 0, "{case:?}");
+        let latency = case.latency_ms.as_ref().unwrap();
+        assert_eq!(latency.count, case.requests);
+    }
+    assert!(ok.response_bytes.unwrap() > report.snapshot_bytes);
+    assert!(not_modified.response_bytes.unwrap() < report.snapshot_bytes);
+    assert_eq!(report.ratio_200.is_some(), report.cases.len() == 4);
+    round_trips(&report);
 }

@@ -75,6 +75,8 @@ pub async fn run_bandwidth(cfg: BandwidthConfig) -> anyhow::Result<BandwidthRepo
     let server = Scorecast::start(&cfg.server, None).await?;
     let result = measure(&server, &cfg, &http).await;
     meta.scorecast_version = server.version.clone();
+    // Its idle keep-alive connection would hold up the server's graceful stop.
+    drop(http);
     server.stop().await?;
     let mut report = result?;
     meta.finish();

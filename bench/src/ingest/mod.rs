@@ -96,6 +96,8 @@ pub async fn run_ingest(cfg: IngestConfig) -> anyhow::Result<IngestReport> {
     }
     meta.scorecast_version = server.version.clone();
     let url = server.url.to_string();
+    // Its idle keep-alive connection would hold up the server's graceful stop.
+    drop(http);
     server.stop().await?;
     result?;
     meta.finish();

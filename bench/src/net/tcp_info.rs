@@ -17,7 +17,8 @@ pub const HEADER_BYTES_PER_SEGMENT: u64 = 52;
 /// What one socket (or a sum of sockets) moved, from this side's point of view.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TcpCounters {
-    /// Payload bytes sent and acknowledged (`tcpi_bytes_acked`).
+    /// Payload bytes sent and acknowledged (`tcpi_bytes_acked`, less the one sequence number the
+    /// SYN takes; a FIN, once acknowledged, would add one more).
     pub bytes_sent: u64,
     /// Payload bytes received (`tcpi_bytes_received`).
     pub bytes_received: u64,
@@ -47,7 +48,7 @@ impl TcpCounters {
             return Err(io::Error::last_os_error());
         }
         Ok(Self {
-            bytes_sent: info.tcpi_bytes_acked,
+            bytes_sent: info.tcpi_bytes_acked.saturating_sub(1),
             bytes_received: info.tcpi_bytes_received,
             segs_out: u64::from(info.tcpi_segs_out),
             segs_in: u64::from(info.tcpi_segs_in),

@@ -76,6 +76,8 @@ pub async fn run_poll(cfg: PollConfig) -> anyhow::Result<PollReport> {
     let server = Scorecast::start(&cfg.server, None).await?;
     let result = measure(&server, &cfg, &http).await;
     meta.scorecast_version = server.version.clone();
+    // Its idle keep-alive connection would hold up the server's graceful stop.
+    drop(http);
     server.stop().await?;
     let mut report = result?;
     meta.finish();

@@ -1,0 +1,29 @@
+//! Finding the scorecast binary the smoke tests spawn.
+
+use std::path::PathBuf;
+
+/// The `scorecast` binary of this build: next to the test executable's `deps/` folder (where
+/// `cargo test --workspace --all-targets` puts it), else under `CARGO_TARGET_DIR` or the
+/// workspace's `target/`. Panics when there is none: these tests must not pass without a server.
+pub fn scorecast_binary() -> PathBuf {
+    let mut candidates = Vec::new();
+    if let Ok(exe) = std::env::current_exe() {
+        // <target>/<profile>/deps/smoke-<hash> -> <target>/<profile>/scorecast
+        if let Some(profile_dir) = exe.parent().and_then(|deps| deps.parent()) {
+            candidates.push(profile_dir.join("scorecast"));
+        }
+    }
+    for dir in [std::env::var("CARGO_TARGET_DIR").ok(), option_env!("CARGO_TARGET_DIR").map(Into::into)]
+        .into_iter()
+        .flatten()
+    {
+        candidates.push(PathBuf::from(dir).join("debug/scorecast"));
+    }
+    candidates.push(PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target/debug/scorecast")));
+    candidates.iter().find(|p| p.is_file()).cloned().unwrap_or_else(|| {
+        panic!(
+            "the scorecast binary is missing (looked at {candidates:?}); build it first with \
+             `cargo build -p scorecast`, or run `cargo test --workspace --all-targets`, which does"
+        )
+    })
+}
