@@ -38,11 +38,16 @@ pub struct Outcome {
     /// WebSocket: the sequence numbers of the updates received, in order.
     pub seqs: Vec<i64>,
     pub pings: u64,
+    /// Polling: connections the server closed (the poller connected again for its next poll).
+    pub reconnects: u64,
     pub error: Option<String>,
 }
 
 /// One poller: `GET path` at `offset`, `offset + interval`, ... (real time from the start) until
-/// the end; with `conditional`, each poll sends the last ETag received.
+/// the end; with `conditional`, each poll sends the last ETag received. It connects just before
+/// its first poll, as a user opening the page would (scorecast, like most servers, answers `408`
+/// to a connection that sends no request within its request timeout), and connects again when the
+/// server closed the connection.
 pub async fn poller(
     addr: SocketAddr,
     path: String,
@@ -52,50 +57,77 @@ pub async fn poller(
     ready: mpsc::Sender<bool>,
     mut go: watch::Receiver<Option<Window>>,
 ) -> Outcome {
-    let mut out = Outcome::default();
-    let mut conn = match HttpConn::connect(addr).await {
-        Ok(conn) => conn,
-        Err(e) => {
-            out.error = Some(format!("connect: {e}"));
-            let _ = ready.send(false).await;
-            return out;
-        }
-    };
-    out.connected = true;
-    out.join = conn.counters().unwrap_or_default();
+    let mut out = Outcome { connected: true, ..Default::default() };
     let _ = ready.send(true).await;
     let Some(window) = wait_for_start(&mut go).await else { return out };
     let host = addr.to_string();
     let mut etag: Option<String> = None;
+    let mut conn: Option<(HttpConn, TcpCounters)> = None;
     let mut at = window.start + offset;
     while at < window.end {
         tokio::time::sleep_until(at).await;
+        at += interval;
+        if conn.is_none() {
+            match HttpConn::connect(addr).await {
+                Ok(c) => {
+                    let joined = c.counters().unwrap_or_default();
+                    out.join.add(&joined);
+                    conn = Some((c, joined));
+                }
+                Err(e) => {
+                    out.connected = false;
+                    out.failed += 1;
+                    out.error.get_or_insert(format!("connect: {e}"));
+                    continue;
+                }
+            }
+        }
+        let Some((c, _)) = conn.as_mut() else { continue };
         let request = http1::get(&host, &path, etag.as_deref().filter(|_| conditional));
         out.requests += 1;
-        match conn.request(&request, false).await {
+        let answer = c.request(&request, false).await;
+        let closed = match answer {
             Ok(r) if r.status == 200 => {
                 out.ok_200 += 1;
                 out.body_bytes_200 += r.body_bytes as u64;
                 etag = r.etag;
+                r.close
             }
-            Ok(r) if r.status == 304 => out.not_modified_304 += 1,
+            Ok(r) if r.status == 304 => {
+                out.not_modified_304 += 1;
+                r.close
+            }
             Ok(r) => {
                 out.failed += 1;
                 out.error.get_or_insert(format!("status {}", r.status));
+                true
             }
             Err(e) => {
                 out.failed += 1;
                 out.error.get_or_insert(e.to_string());
-                break;
+                true
+            }
+        };
+        if closed {
+            if let Some((c, joined)) = conn.take() {
+                out.reconnects += 1;
+                settle_into(&mut out, &c, &joined).await;
             }
         }
-        at += interval;
     }
-    tokio::time::sleep_until(window.end + SETTLE).await;
-    out.steady = conn.counters().unwrap_or_default().since(&out.join);
-    out.app_sent = conn.app_sent;
-    out.app_received = conn.app_received;
+    tokio::time::sleep_until(window.end).await;
+    if let Some((c, joined)) = conn.take() {
+        settle_into(&mut out, &c, &joined).await;
+    }
     out
+}
+
+/// Adds a connection's steady-phase counters to `out`, after the last acknowledgements arrived.
+async fn settle_into(out: &mut Outcome, conn: &HttpConn, joined: &TcpCounters) {
+    tokio::time::sleep(SETTLE).await;
+    out.steady.add(&conn.counters().unwrap_or_default().since(joined));
+    out.app_sent += conn.app_sent;
+    out.app_received += conn.app_received;
 }
 
 /// One WebSocket subscriber of `path` (e.g. `/ws?matches=1`), joined once its snapshot arrived.

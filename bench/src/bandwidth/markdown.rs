@@ -34,12 +34,12 @@ pub fn render(r: &BandwidthReport) -> String {
         r.snapshot.end_events,
         num(r.snapshot.mean_polled_body_bytes, 0),
     );
-    md.push_str("| method | clients | polls | 200 | 304 | failed | updates expected | received | lost | duplicated | pings answered | down B/s/user (kernel) | down B/s/user (app) | up B/s/user | segments/s/user | join bytes/user |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    md.push_str("| method | clients | polls | 200 | 304 | failed | reconnects | updates expected | received | lost | duplicated | pings answered | down B/s/user (kernel) | down B/s/user (app) | up B/s/user | segments/s/user | join bytes/user |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for g in &r.groups {
         let _ = writeln!(
             md,
-            "| {} | {}/{} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.2} | {:.2} | {:.2} | {:.3} | {:.0} |",
-            g.method, g.connected, g.users, g.requests, g.ok_200, g.not_modified_304, g.failed,
+            "| {} | {}/{} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.2} | {:.2} | {:.2} | {:.3} | {:.0} |",
+            g.method, g.connected, g.users, g.requests, g.ok_200, g.not_modified_304, g.failed, g.reconnects,
             g.updates_expected, g.updates_received, g.lost, g.duplicated, g.pings_answered,
             g.per_user.down_bps, g.per_user.app_down_bps, g.per_user.up_bps,
             g.per_user.segments_per_s, g.per_user.join_bytes,
@@ -51,7 +51,8 @@ pub fn render(r: &BandwidthReport) -> String {
          in them. Wire adds 52 bytes of IPv4 + TCP header (with timestamps) per segment \
          (`tcpi_segs_in + tcpi_segs_out`, bare ACKs included); no link layer. Steady phase: from \
          the moment each client was connected (WebSocket: had its first snapshot) to the end; the \
-         one-time join (TCP handshake, upgrade, first snapshot) is shown per user separately. The \
+         one-time join (TCP handshake, upgrade, first snapshot) is shown per user separately. Pollers \
+         connect just before their first poll. The \
          polling clients send a minimal request (`Host`, `Accept`, and `If-None-Match`); a browser \
          adds several hundred bytes of headers (User-Agent, cookies), so real polling costs more.\n",
     );

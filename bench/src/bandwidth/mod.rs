@@ -258,6 +258,7 @@ fn summarize(
         g.not_modified_304 += o.not_modified_304;
         g.failed += o.failed;
         g.pings_answered += o.pings;
+        g.reconnects += o.reconnects;
         if method == "websocket" && o.connected {
             g.updates_expected += events.seqs.len() as u64;
             let mut seen = std::collections::BTreeSet::new();
@@ -275,10 +276,11 @@ fn summarize(
     if g.connected < g.users {
         problems.push(format!("{method}: {} of {} clients failed to connect", g.users - g.connected, g.users));
     }
-    if g.failed > 0 || g.lost > 0 || g.duplicated > 0 {
+    if g.failed > 0 || g.lost > 0 || g.duplicated > 0 || g.reconnects > 0 {
         problems.push(format!(
-            "{method}: {} failed polls, {} lost and {} duplicated updates (first error: {:?})",
-            g.failed, g.lost, g.duplicated, errors.first()
+            "{method}: {} failed polls, {} connections closed by the server, {} lost and {} \
+             duplicated updates (first error: {:?})",
+            g.failed, g.reconnects, g.lost, g.duplicated, errors.first()
         ));
     }
     g.compute_rates(duration_s);

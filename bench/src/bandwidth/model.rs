@@ -81,6 +81,8 @@ pub struct Group {
     pub ok_200: u64,
     pub not_modified_304: u64,
     pub failed: u64,
+    /// Polling: connections the server closed, after which the client connected again.
+    pub reconnects: u64,
     /// WebSocket: updates expected (connected clients × accepted events) and received in order.
     pub updates_expected: u64,
     pub updates_received: u64,

@@ -22,12 +22,12 @@ pub fn render(r: &IngestReport) -> String {
          After 201: from the answer to the update (0 when the update came first).\n",
         r.matches
     );
-    md.push_str("| mode | clients | posted | refused | errors | delivered before 201 | send lag p99 ms | server CPU µs/event |\n|---|---:|---:|---|---:|---:|---:|---:|\n");
+    md.push_str("| mode | clients | posted | refused | errors | delivered before 201 | send lag p99 ms | server CPU µs/event | client CPU µs/event |\n|---|---:|---:|---|---:|---:|---:|---:|---:|\n");
     for l in &r.levels {
         let refused: Vec<String> = l.refused.iter().map(|(s, n)| format!("{n}×{s}")).collect();
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             l.mode,
             l.concurrency,
             l.posted,
@@ -36,6 +36,7 @@ pub fn render(r: &IngestReport) -> String {
             l.delivered_before_ack,
             ms(l.send_lag_ms.as_ref().map(|p| p.p99)),
             num(l.server_cpu_us_per_event, 1),
+            num(l.client_cpu_us_per_event, 1),
         );
     }
     if !r.problems.is_empty() {

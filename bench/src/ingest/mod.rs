@@ -183,6 +183,7 @@ async fn run_level(
         schedule,
     });
     let cpu_before = server.pid.and_then(|pid| procfs::cpu_us(pid).ok());
+    let own_before = procfs::cpu_us(std::process::id()).ok();
     let mut posters = JoinSet::new();
     for client in 0..concurrency {
         posters.spawn(load::poster(shared.clone(), client));
@@ -202,6 +203,7 @@ async fn run_level(
     let elapsed = t0.elapsed().as_secs_f64();
     progress.finish_and_clear();
     let cpu_after = server.pid.and_then(|pid| procfs::cpu_us(pid).ok());
+    let own_after = procfs::cpu_us(std::process::id()).ok();
     let stored: u64 = outcomes.iter().map(|o| o.posts.len() as u64).sum();
     let drain_until = Instant::now() + DRAIN;
     while received.load(Ordering::Relaxed) < stored && Instant::now() < drain_until {
@@ -220,10 +222,12 @@ async fn run_level(
     level.target_rate = rate;
     level.duration_s = elapsed;
     level.events_per_s = stored as f64 / elapsed;
-    level.server_cpu_us_per_event = match (cpu_before, cpu_after) {
-        (Some(a), Some(b)) if stored > 0 => Some((b - a) as f64 / stored as f64),
+    let per_event = |before: Option<u64>, after: Option<u64>| match (before, after) {
+        (Some(a), Some(b)) if stored > 0 => Some(b.saturating_sub(a) as f64 / stored as f64),
         _ => None,
     };
+    level.server_cpu_us_per_event = per_event(cpu_before, cpu_after);
+    level.client_cpu_us_per_event = per_event(own_before, own_after);
     tracing::info!(mode = label, concurrency, events_per_s = level.events_per_s, "level done");
     Ok(level)
 }

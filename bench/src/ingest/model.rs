@@ -51,4 +51,7 @@ pub struct Level {
     pub send_lag_ms: Option<Percentiles>,
     /// The server's CPU time over the level per stored event (when its pid is known).
     pub server_cpu_us_per_event: Option<f64>,
+    /// This tool's own CPU time per stored event (posters and subscribers, one thread): when it
+    /// nears 1 s per second, the load client is the limit, not the server.
+    pub client_cpu_us_per_event: Option<f64>,
 }
