@@ -57,8 +57,9 @@ async fn measure_scorecast(
     http: &reqwest::Client,
 ) -> anyhow::Result<RunReport> {
     if let Some(binary) = &server.spawn_server {
-        let (process, token) =
-            spawn::scorecast(binary, &server.server_args, None).await.context("starting scorecast")?;
+        let (process, token) = spawn::scorecast(binary, &server.server_args, None)
+            .await
+            .context("starting scorecast")?;
         tracing::info!(url = %process.url, pid = process.pid, log = ?process.log_path(), "scorecast started");
         let mut target = Target::Scorecast {
             servers: vec![process.url.clone()],

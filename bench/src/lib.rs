@@ -24,9 +24,9 @@ pub mod summary;
 pub mod worker;
 pub mod ws;
 
+pub use bandwidth::{run_bandwidth, BandwidthConfig};
 pub use config::{LoadConfig, Placement};
 pub use fanout::{run_fanout, FanoutConfig, ServerConfig};
 pub use floor::{run_floor, FloorConfig};
-pub use bandwidth::{run_bandwidth, BandwidthConfig};
 pub use ingest::{run_ingest, IngestConfig};
 pub use poll::{run_poll, PollConfig};

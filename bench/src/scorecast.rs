@@ -51,7 +51,14 @@ impl Scorecast {
                 bail!("--server-pid {pid}: no such process on this machine");
             }
         }
-        Ok(Self { addr: loopback_addr(&url)?, url, token, pid: cfg.server_pid, version: None, process: None })
+        Ok(Self {
+            addr: loopback_addr(&url)?,
+            url,
+            token,
+            pid: cfg.server_pid,
+            version: None,
+            process: None,
+        })
     }
 
     /// Stops the server if this tool started it.
@@ -69,12 +76,16 @@ impl Scorecast {
 
     /// Creates a match and kicks it off; returns its id.
     pub async fn live_match(&self, http: &reqwest::Client, name: &str) -> anyhow::Result<i64> {
-        let kickoff_at =
-            time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339)?;
+        let kickoff_at = time::OffsetDateTime::now_utc()
+            .format(&time::format_description::well_known::Rfc3339)?;
         let created = self
-            .admin(http, "api/v1/matches", json!({"home": format!("{name} Home"),
+            .admin(
+                http,
+                "api/v1/matches",
+                json!({"home": format!("{name} Home"),
                 "away": format!("{name} Away"), "competition": "scorecast-bench",
-                "kickoff_at": kickoff_at}))
+                "kickoff_at": kickoff_at}),
+            )
             .await
             .context("creating a match")?;
         let id = created["id"].as_i64().context("the created match has no id")?;
@@ -83,11 +94,21 @@ impl Scorecast {
     }
 
     /// Posts `event` to match `id` through the admin API; returns the stored event.
-    pub async fn post_event(&self, http: &reqwest::Client, id: i64, event: Value) -> anyhow::Result<Value> {
+    pub async fn post_event(
+        &self,
+        http: &reqwest::Client,
+        id: i64,
+        event: Value,
+    ) -> anyhow::Result<Value> {
         self.admin(http, &format!("api/v1/matches/{id}/events"), event).await
     }
 
-    async fn admin(&self, http: &reqwest::Client, path: &str, body: Value) -> anyhow::Result<Value> {
+    async fn admin(
+        &self,
+        http: &reqwest::Client,
+        path: &str,
+        body: Value,
+    ) -> anyhow::Result<Value> {
         Ok(http
             .post(self.url.join(path)?)
             .bearer_auth(&self.token)
@@ -103,11 +124,15 @@ impl Scorecast {
 /// A plausible event for match minute `minute`, chosen by `pick` (any number): mostly goals and
 /// cards, some substitutions, as a live match produces them.
 pub fn event_body(pick: u64, minute: u64) -> Value {
-    let team = if pick % 2 == 0 { "home" } else { "away" };
+    let team = if pick.is_multiple_of(2) { "home" } else { "away" };
     let minute = minute.min(200);
     match pick % 5 {
         0 | 1 => json!({"kind": "goal", "team": team, "minute": minute, "player": "Bench Striker"}),
-        2 | 3 => json!({"kind": "card", "team": team, "player": "Bench Defender", "color": "yellow", "minute": minute}),
-        _ => json!({"kind": "substitution", "team": team, "player_in": "Bench Sub", "player_out": "Bench Starter", "minute": minute}),
+        2 | 3 => {
+            json!({"kind": "card", "team": team, "player": "Bench Defender", "color": "yellow", "minute": minute})
+        }
+        _ => {
+            json!({"kind": "substitution", "team": team, "player_in": "Bench Sub", "player_out": "Bench Starter", "minute": minute})
+        }
     }
 }

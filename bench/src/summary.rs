@@ -38,7 +38,8 @@ impl Inputs {
         files.sort();
         let mut inputs = Inputs::default();
         for path in files.iter().rev() {
-            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name =
+                path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             if name.starts_with("fanout-") {
                 let Some(r) = read::<FanoutReport>(path) else { continue };
                 let n = r.scorecast.subscribers;
@@ -91,7 +92,8 @@ pub fn render(inputs: &Inputs, note: Option<&str>) -> String {
     for (_, f) in &inputs.fanout {
         let (s, fl) = (&f.scorecast, f.floor.as_ref());
         let r = f.ratios.clone().unwrap_or_default();
-        let lat = |run: Option<&crate::report::model::RunReport>, q: fn(&crate::report::model::Percentiles) -> f64| {
+        let lat = |run: Option<&crate::report::model::RunReport>,
+                   q: fn(&crate::report::model::Percentiles) -> f64| {
             ms(run.and_then(|r| r.latency_ms.as_ref()).map(q))
         };
         let _ = writeln!(
@@ -143,7 +145,11 @@ pub fn render(inputs: &Inputs, note: Option<&str>) -> String {
     md.push_str("## Polling vs nginx\n\n");
     if let Some((name, p)) = &inputs.poll {
         crate::poll::markdown::table(&mut md, p);
-        let _ = writeln!(md, "\nSnapshot: {} bytes of body, {} events.", p.snapshot_bytes, p.snapshot_events);
+        let _ = writeln!(
+            md,
+            "\nSnapshot: {} bytes of body, {} events.",
+            p.snapshot_bytes, p.snapshot_events
+        );
         sources(&mut md, [name.as_str()]);
     } else {
         md.push_str("(no poll result)\n\n");
@@ -169,22 +175,54 @@ fn aims(md: &mut String, inputs: &Inputs) {
     for (_, f) in &inputs.fanout {
         let n = f.scorecast.connect.connected;
         let rss = f.scorecast.server.as_ref().map(|s| s.rss_per_conn_kib);
-        row(format!("server memory per idle subscriber ≤ 2 KB ({n})"), format!("{} KiB", num(rss, 2)), rss.map(|r| r * 1.024 <= 2.0));
+        row(
+            format!("server memory per idle subscriber ≤ 2 KB ({n})"),
+            format!("{} KiB", num(rss, 2)),
+            rss.map(|r| r * 1.024 <= 2.0),
+        );
         let r = f.ratios.clone().unwrap_or_default();
         row(format!("p99 ≤ 1.1× floor ({n})"), ratio(r.p99), r.p99.map(|x| x <= 1.1));
-        row(format!("CPU/delivery ≤ 1.1× floor ({n}, busy windows)"), ratio(r.cpu_per_delivery_busy), r.cpu_per_delivery_busy.map(|x| x <= 1.1));
+        row(
+            format!("CPU/delivery ≤ 1.1× floor ({n}, busy windows)"),
+            ratio(r.cpu_per_delivery_busy),
+            r.cpu_per_delivery_busy.map(|x| x <= 1.1),
+        );
     }
     if let Some((_, b)) = &inputs.bandwidth {
-        row("polling ÷ WebSocket ≥ 40×".into(), format!("{}× (conditional polling {}×)", num(b.ratio_poll_to_ws, 1), num(b.ratio_conditional_poll_to_ws, 1)), b.ratio_poll_to_ws.map(|x| x >= 40.0));
+        row(
+            "polling ÷ WebSocket ≥ 40×".into(),
+            format!(
+                "{}× (conditional polling {}×)",
+                num(b.ratio_poll_to_ws, 1),
+                num(b.ratio_conditional_poll_to_ws, 1)
+            ),
+            b.ratio_poll_to_ws.map(|x| x >= 40.0),
+        );
     }
     for (_, i) in &inputs.ingest {
         let db = if i.database.starts_with("postgres") { "Postgres" } else { "SQLite" };
-        let best = i.levels.iter().filter(|l| l.target_rate.is_none()).map(|l| l.events_per_s).fold(None, |a: Option<f64>, x| Some(a.map_or(x, |a| a.max(x))));
+        let best = i
+            .levels
+            .iter()
+            .filter(|l| l.target_rate.is_none())
+            .map(|l| l.events_per_s)
+            .fold(None, |a: Option<f64>, x| Some(a.map_or(x, |a| a.max(x))));
         let aim = if db == "SQLite" { Some(best.map(|b| b >= 20_000.0)).flatten() } else { None };
-        row(format!("≥ 20,000 durable events/s ({db}; the aim is for SQLite)"), format!("{} events/s (best level)", num(best, 0)), aim);
+        row(
+            format!("≥ 20,000 durable events/s ({db}; the aim is for SQLite)"),
+            format!("{} events/s (best level)", num(best, 0)),
+            aim,
+        );
         if let Some(p) = i.levels.iter().find(|l| l.target_rate.is_some()) {
             let p99 = p.delivery_ms.as_ref().map(|d| d.p99);
-            row(format!("POST to first delivery p99 < 10 ms at {:.0}/s ({db})", p.target_rate.unwrap_or(0.0)), format!("{} ms", ms(p99)), p99.map(|x| x < 10.0));
+            row(
+                format!(
+                    "POST to first delivery p99 < 10 ms at {:.0}/s ({db})",
+                    p.target_rate.unwrap_or(0.0)
+                ),
+                format!("{} ms", ms(p99)),
+                p99.map(|x| x < 10.0),
+            );
         }
     }
     if let Some((_, p)) = &inputs.poll {

@@ -13,13 +13,15 @@ pub fn scorecast_binary() -> PathBuf {
             candidates.push(profile_dir.join("scorecast"));
         }
     }
-    for dir in [std::env::var("CARGO_TARGET_DIR").ok(), option_env!("CARGO_TARGET_DIR").map(Into::into)]
-        .into_iter()
-        .flatten()
+    for dir in
+        [std::env::var("CARGO_TARGET_DIR").ok(), option_env!("CARGO_TARGET_DIR").map(Into::into)]
+            .into_iter()
+            .flatten()
     {
         candidates.push(PathBuf::from(dir).join("debug/scorecast"));
     }
-    candidates.push(PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target/debug/scorecast")));
+    candidates
+        .push(PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target/debug/scorecast")));
     candidates.iter().find(|p| p.is_file()).cloned().unwrap_or_else(|| {
         panic!(
             "the scorecast binary is missing (looked at {candidates:?}); build it first with \

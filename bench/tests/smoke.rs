@@ -90,7 +90,10 @@ async fn bandwidth_counts_every_poll_and_update_and_polling_costs_more() {
     assert_eq!(plain.not_modified_304, 0);
     assert!(conditional.not_modified_304 > 0 && conditional.ok_200 >= 5);
     assert_eq!(ws.connected, 5);
-    assert_eq!((ws.updates_expected, ws.updates_received, ws.lost, ws.duplicated), (5 * accepted, 5 * accepted, 0, 0));
+    assert_eq!(
+        (ws.updates_expected, ws.updates_received, ws.lost, ws.duplicated),
+        (5 * accepted, 5 * accepted, 0, 0)
+    );
     assert!(ws.steady.bytes_received > 0 && ws.steady.segs_in > 0);
     assert!(plain.per_user.down_bps > conditional.per_user.down_bps);
     assert!(conditional.per_user.down_bps > ws.per_user.down_bps);

@@ -79,7 +79,11 @@ pub fn table(md: &mut String, r: &BandwidthReport) {
         let _ = writeln!(
             md,
             "| {} | {:.2} | {:.2} | {:.2} | {} |",
-            g.method, g.at_1m_users.down_mb_s, g.at_1m_users.up_mb_s, g.at_1m_users.wire_total_mb_s, reference
+            g.method,
+            g.at_1m_users.down_mb_s,
+            g.at_1m_users.up_mb_s,
+            g.at_1m_users.wire_total_mb_s,
+            reference
         );
     }
     let _ = writeln!(

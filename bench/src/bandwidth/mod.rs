@@ -48,7 +48,12 @@ pub struct BandwidthConfig {
 }
 
 impl BandwidthConfig {
-    pub fn new(server: ServerConfig, pollers: usize, subscribers: usize, duration: Duration) -> Self {
+    pub fn new(
+        server: ServerConfig,
+        pollers: usize,
+        subscribers: usize,
+        duration: Duration,
+    ) -> Self {
         Self {
             server,
             pollers,
@@ -150,7 +155,11 @@ async fn measure(
     let plain_200: u64 = outcomes[0].iter().map(|o| o.ok_200).sum();
     let plain_body: u64 = outcomes[0].iter().map(|o| o.body_bytes_200).sum();
     if events.accepted != events.posted {
-        problems.push(format!("{} of {} events were refused", events.posted - events.accepted, events.posted));
+        problems.push(format!(
+            "{} of {} events were refused",
+            events.posted - events.accepted,
+            events.posted
+        ));
     }
     let down = |g: &Group| Some(g.at_1m_users.down_mb_s);
     let wire = |g: &Group| Some(g.at_1m_users.wire_total_mb_s);
@@ -177,9 +186,18 @@ async fn measure(
             mean_polled_body_bytes: (plain_200 > 0).then(|| plain_body as f64 / plain_200 as f64),
         },
         ratio_poll_to_ws: ratio(down(plain).filter(|_| live(plain)), down(ws).filter(|_| live(ws))),
-        ratio_conditional_poll_to_ws: ratio(down(conditional).filter(|_| live(conditional)), down(ws).filter(|_| live(ws))),
-        ratio_poll_to_ws_wire: ratio(wire(plain).filter(|_| live(plain)), wire(ws).filter(|_| live(ws))),
-        ratio_conditional_poll_to_ws_wire: ratio(wire(conditional).filter(|_| live(conditional)), wire(ws).filter(|_| live(ws))),
+        ratio_conditional_poll_to_ws: ratio(
+            down(conditional).filter(|_| live(conditional)),
+            down(ws).filter(|_| live(ws)),
+        ),
+        ratio_poll_to_ws_wire: ratio(
+            wire(plain).filter(|_| live(plain)),
+            wire(ws).filter(|_| live(ws)),
+        ),
+        ratio_conditional_poll_to_ws_wire: ratio(
+            wire(conditional).filter(|_| live(conditional)),
+            wire(ws).filter(|_| live(ws)),
+        ),
         passed: problems.is_empty(),
         problems,
         events,
@@ -234,7 +252,8 @@ async fn snapshot_size(server: &Scorecast, path: &str) -> anyhow::Result<(usize,
     let mut conn = HttpConn::connect(server.addr).await.context("connecting for the snapshot")?;
     let response = conn.request(&http1::get(&server.host(), path, None), true).await?;
     let body = response.body.unwrap_or_default();
-    let json: serde_json::Value = serde_json::from_slice(&body).context("the snapshot is not JSON")?;
+    let json: serde_json::Value =
+        serde_json::from_slice(&body).context("the snapshot is not JSON")?;
     Ok((body.len(), json["events"].as_array().map_or(0, Vec::len)))
 }
 
@@ -274,13 +293,21 @@ fn summarize(
     }
     let errors: Vec<&str> = outcomes.iter().filter_map(|o| o.error.as_deref()).collect();
     if g.connected < g.users {
-        problems.push(format!("{method}: {} of {} clients failed to connect", g.users - g.connected, g.users));
+        problems.push(format!(
+            "{method}: {} of {} clients failed to connect",
+            g.users - g.connected,
+            g.users
+        ));
     }
     if g.failed > 0 || g.lost > 0 || g.duplicated > 0 || g.reconnects > 0 {
         problems.push(format!(
             "{method}: {} failed polls, {} connections closed by the server, {} lost and {} \
              duplicated updates (first error: {:?})",
-            g.failed, g.reconnects, g.lost, g.duplicated, errors.first()
+            g.failed,
+            g.reconnects,
+            g.lost,
+            g.duplicated,
+            errors.first()
         ));
     }
     g.compute_rates(duration_s);

@@ -52,7 +52,8 @@ pub struct BandwidthLoad {
 
 pub async fn run(args: BandwidthArgs) -> anyhow::Result<(bool, String, (PathBuf, PathBuf))> {
     let l = &args.load;
-    let mut cfg = BandwidthConfig::new(args.server.to_config(), l.pollers, l.subscribers, l.duration);
+    let mut cfg =
+        BandwidthConfig::new(args.server.to_config(), l.pollers, l.subscribers, l.duration);
     cfg.speedup = l.speedup;
     cfg.poll_interval = l.poll_interval;
     cfg.mean_event_interval = l.event_interval;

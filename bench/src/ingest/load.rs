@@ -80,7 +80,7 @@ pub async fn poster(shared: Arc<Shared>, client: usize) -> PosterOutcome {
         };
         k += 1;
         let id = shared.matches[match_index];
-        let team = if k % 2 == 0 { "home" } else { "away" };
+        let team = if k.is_multiple_of(2) { "home" } else { "away" };
         let body = format!(r#"{{"kind":"goal","team":"{team}","minute":{}}}"#, 1 + k % 90);
         let request =
             http1::post_json(&host, &format!("/api/v1/matches/{id}/events"), &shared.token, &body);

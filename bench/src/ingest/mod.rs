@@ -71,7 +71,8 @@ pub async fn run_ingest(cfg: IngestConfig) -> anyhow::Result<IngestReport> {
     if cfg.levels.is_empty() && cfg.paced_rate.is_none() {
         bail!("nothing to run: give at least one level or a paced rate");
     }
-    if all.clone().any(|&c| c == 0 || c > MAX_CONCURRENCY) || cfg.matches == 0 || cfg.matches > 1000 {
+    if all.clone().any(|&c| c == 0 || c > MAX_CONCURRENCY) || cfg.matches == 0 || cfg.matches > 1000
+    {
         bail!("concurrency must be 1..={MAX_CONCURRENCY}, matches 1..=1000");
     }
     let mut meta = Meta::start("ingest");
@@ -105,7 +106,10 @@ pub async fn run_ingest(cfg: IngestConfig) -> anyhow::Result<IngestReport> {
     for l in &levels {
         let name = format!("{} {} clients", l.mode, l.concurrency);
         if l.undelivered > 0 {
-            problems.push(format!("{name}: {} stored events never reached the subscriber", l.undelivered));
+            problems.push(format!(
+                "{name}: {} stored events never reached the subscriber",
+                l.undelivered
+            ));
         }
         if l.errors > 0 {
             problems.push(format!("{name}: {} connections failed", l.errors));

@@ -69,7 +69,11 @@ impl HttpConn {
 
     /// Sends `request` (a complete HTTP/1.1 request) and reads its answer; keeps the body only
     /// when `keep_body`.
-    pub async fn request(&mut self, request: &[u8], keep_body: bool) -> Result<Response, HttpError> {
+    pub async fn request(
+        &mut self,
+        request: &[u8],
+        keep_body: bool,
+    ) -> Result<Response, HttpError> {
         self.stream.write_all(request).await?;
         self.app_sent += request.len() as u64;
         let head_len = loop {

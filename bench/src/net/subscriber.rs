@@ -39,7 +39,8 @@ impl Subscriber {
     pub async fn connect(addr: SocketAddr, path: &str) -> io::Result<Self> {
         let stream = TcpStream::connect(addr).await?;
         stream.set_nodelay(true)?;
-        let mut s = Self { stream, buf: vec![0; 4096], filled: 0, app_sent: 0, app_received: 0, pings: 0 };
+        let mut s =
+            Self { stream, buf: vec![0; 4096], filled: 0, app_sent: 0, app_received: 0, pings: 0 };
         let key = handshake::new_key();
         let request = handshake::request(&addr.to_string(), path, &key);
         s.stream.write_all(request.as_bytes()).await?;
@@ -66,7 +67,8 @@ impl Subscriber {
     /// The next text message; answers pings meanwhile. Ends with an error when the server closes.
     pub async fn next(&mut self) -> io::Result<Update> {
         loop {
-            let parsed = frame::parse(&self.buf[..self.filled]).map_err(|e| invalid(&e.to_string()))?;
+            let parsed =
+                frame::parse(&self.buf[..self.filled]).map_err(|e| invalid(&e.to_string()))?;
             let Some(parsed) = parsed else {
                 self.fill().await?;
                 continue;
@@ -92,7 +94,10 @@ impl Subscriber {
                     self.pings += 1;
                 }
                 frame::OP_CLOSE => {
-                    return Err(io::Error::new(io::ErrorKind::ConnectionAborted, "closed by the server"))
+                    return Err(io::Error::new(
+                        io::ErrorKind::ConnectionAborted,
+                        "closed by the server",
+                    ))
                 }
                 _ => self.consume(parsed.len),
             }

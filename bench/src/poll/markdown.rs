@@ -7,7 +7,11 @@ use crate::report::markdown::{meta_lines, ms, num};
 
 pub fn render(r: &PollReport) -> String {
     let mut md = String::new();
-    let _ = writeln!(md, "# Polling: the snapshot endpoint under {} keep-alive connections\n", r.connections);
+    let _ = writeln!(
+        md,
+        "# Polling: the snapshot endpoint under {} keep-alive connections\n",
+        r.connections
+    );
     let verdict = if r.passed { "**PASS**" } else { "**FAIL**" };
     let _ = writeln!(md, "{verdict} — {} (UTC), `{}`.\n", r.meta.started_at, r.meta.tool);
     table(&mut md, r);

@@ -85,7 +85,11 @@ pub async fn run_poll(cfg: PollConfig) -> anyhow::Result<PollReport> {
     Ok(report)
 }
 
-async fn measure(server: &Scorecast, cfg: &PollConfig, http: &reqwest::Client) -> anyhow::Result<PollReport> {
+async fn measure(
+    server: &Scorecast,
+    cfg: &PollConfig,
+    http: &reqwest::Client,
+) -> anyhow::Result<PollReport> {
     let id = server.live_match(http, "Poll").await?;
     for i in 0..cfg.events {
         server.post_event(http, id, event_body(i as u64, 1 + i as u64 * 7)).await?;
@@ -94,7 +98,8 @@ async fn measure(server: &Scorecast, cfg: &PollConfig, http: &reqwest::Client) -
     let mut conn = HttpConn::connect(server.addr).await?;
     let first = conn.request(&http1::get(&server.host(), &path, None), true).await?;
     let body = first.body.context("no snapshot body")?;
-    let snapshot: serde_json::Value = serde_json::from_slice(&body).context("the snapshot is not JSON")?;
+    let snapshot: serde_json::Value =
+        serde_json::from_slice(&body).context("the snapshot is not JSON")?;
     let events = snapshot["events"].as_array().map_or(0, Vec::len);
     let mut cases = Vec::new();
     let scorecast = Target {
@@ -109,10 +114,13 @@ async fn measure(server: &Scorecast, cfg: &PollConfig, http: &reqwest::Client) -
         cases.push(run_case(&scorecast, status, cfg).await?);
     }
     if let Some(binary) = &cfg.nginx {
-        let nginx = nginx::Nginx::start(binary, &body, cfg.nginx_workers).await.context("starting nginx")?;
+        let nginx = nginx::Nginx::start(binary, &body, cfg.nginx_workers)
+            .await
+            .context("starting nginx")?;
         let measured = async {
             let mut conn = HttpConn::connect(nginx.addr).await?;
-            let answer = conn.request(&http1::get(&nginx.addr.to_string(), &path, None), true).await?;
+            let answer =
+                conn.request(&http1::get(&nginx.addr.to_string(), &path, None), true).await?;
             if answer.body.as_deref() != Some(&body[..]) {
                 bail!("nginx does not serve the snapshot bytes (status {})", answer.status);
             }
@@ -135,7 +143,10 @@ async fn measure(server: &Scorecast, cfg: &PollConfig, http: &reqwest::Client) -
         cases.extend(measured?);
     }
     let rate = |target: &str, status: u16| {
-        cases.iter().find(|c| c.target == target && c.expect_status == status).map(|c| c.requests_per_s)
+        cases
+            .iter()
+            .find(|c| c.target == target && c.expect_status == status)
+            .map(|c| c.requests_per_s)
     };
     let ratio = |status| match (rate("scorecast", status), rate("nginx", status)) {
         (Some(a), Some(b)) if b > 0.0 => Some(a / b),
@@ -243,7 +254,8 @@ async fn run_case(target: &Target<'_>, status: u16, cfg: &PollConfig) -> anyhow:
 /// CPU time of `pid` and its direct children (nginx's workers), in microseconds.
 fn cpu_of_tree(pid: u32) -> Option<u64> {
     let mut total = procfs::cpu_us(pid).ok()?;
-    let children = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
+    let children =
+        std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
     for child in children.split_whitespace().filter_map(|c| c.parse().ok()) {
         total += procfs::cpu_us(child).unwrap_or(0);
     }

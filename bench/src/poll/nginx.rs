@@ -3,7 +3,7 @@
 //! loopback port, and stops at the end.
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -55,7 +55,8 @@ impl Nginx {
         let deadline = tokio::time::Instant::now() + START_TIMEOUT;
         while tokio::net::TcpStream::connect(addr).await.is_err() {
             if let Some(status) = nginx.child.try_wait()? {
-                let log = std::fs::read_to_string(nginx._dir.path().join("error.log")).unwrap_or_default();
+                let log = std::fs::read_to_string(nginx._dir.path().join("error.log"))
+                    .unwrap_or_default();
                 bail!("nginx exited during start-up ({status}): {log}");
             }
             if tokio::time::Instant::now() > deadline {
@@ -82,7 +83,7 @@ impl Nginx {
 
 /// A minimal static-file server: every path answers the snapshot file, no access log, keep-alive
 /// connections never closed by request count (nginx's default closes them after 1000 requests).
-fn config(prefix: &Path, root: &PathBuf, port: u16, workers: usize) -> String {
+fn config(prefix: &Path, root: &Path, port: u16, workers: usize) -> String {
     format!(
         "daemon off;\nmaster_process on;\nworker_processes {workers};\nuser root;\n\
          pid {prefix}/nginx.pid;\nerror_log {prefix}/error.log warn;\n\
