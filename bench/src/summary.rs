@@ -13,6 +13,9 @@ use crate::poll::model::PollReport;
 use crate::report::markdown::{ms, num};
 use crate::report::model::FanoutReport;
 
+/// The bandwidth chart written beside REPORT.md.
+pub const CHART: &str = "REPORT-bandwidth.svg";
+
 /// Fan-out sizes the headline shows.
 pub const FANOUT_SIZES: [usize; 2] = [5_000, 18_000];
 
@@ -120,6 +123,7 @@ pub fn render(inputs: &Inputs, note: Option<&str>) -> String {
     md.push_str("## Bandwidth at 1,000,000 users\n\n");
     if let Some((name, b)) = &inputs.bandwidth {
         crate::bandwidth::markdown::table(&mut md, b);
+        let _ = writeln!(md, "\n![Bandwidth at 1,000,000 users]({CHART})");
         let _ = writeln!(
             md,
             "\nMeasured with {} pollers per polling group and {} WebSocket subscribers over {} s of \

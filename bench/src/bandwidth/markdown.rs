@@ -16,6 +16,7 @@ pub fn render(r: &BandwidthReport) -> String {
     let verdict = if r.passed { "**PASS**" } else { "**FAIL**" };
     let _ = writeln!(md, "{verdict} — {} (UTC), `{}`.\n", r.meta.started_at, r.meta.tool);
     table(&mut md, r);
+    md.push_str("\nChart: the `.svg` of the same name.\n");
     let _ = writeln!(
         md,
         "\n{} simulated seconds (speedup {}×), polls every {} s, {} events posted ({} accepted) at one \

@@ -11,6 +11,7 @@
 pub mod clients;
 pub mod markdown;
 pub mod model;
+pub mod svg;
 
 use std::time::Duration;
 

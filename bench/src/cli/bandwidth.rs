@@ -6,7 +6,7 @@ use std::time::Duration;
 use clap::Args;
 
 use super::{OutputArgs, ServerArgs};
-use crate::bandwidth::{markdown, run_bandwidth, BandwidthConfig};
+use crate::bandwidth::{markdown, run_bandwidth, svg, BandwidthConfig};
 use crate::config::parse_duration;
 use crate::report;
 
@@ -63,5 +63,7 @@ pub async fn run(args: BandwidthArgs) -> anyhow::Result<(bool, String, (PathBuf,
     result.meta.note = args.output.note;
     let text = markdown::render(&result);
     let paths = report::write(&args.output.results_dir, "bandwidth", &result, &text)?;
+    let chart = paths.1.with_extension("svg");
+    std::fs::write(&chart, svg::render(&result))?;
     Ok((result.passed, text, paths))
 }

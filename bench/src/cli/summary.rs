@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use crate::bandwidth::svg;
 use crate::report::DEFAULT_RESULTS_DIR;
 use crate::summary::{render, Inputs};
 
@@ -23,6 +24,9 @@ pub fn run(args: SummaryArgs) -> anyhow::Result<bool> {
     let text = render(&inputs, args.note.as_deref());
     let path = args.results_dir.join("REPORT.md");
     std::fs::write(&path, &text)?;
+    if let Some((_, bandwidth)) = &inputs.bandwidth {
+        std::fs::write(args.results_dir.join(crate::summary::CHART), svg::render(bandwidth))?;
+    }
     println!("{text}");
     println!("Report: {}", path.display());
     Ok(inputs.fanout.len() == crate::summary::FANOUT_SIZES.len()
