@@ -142,11 +142,19 @@ impl Application {
         if settings.workers > 0 {
             builder = builder.workers(settings.workers);
         }
+        // Fires when the server stops gracefully, so idle keep-alive connections close at once
+        // instead of holding the stop for the whole drain time.
+        let draining = builder.graceful_shutdown_signal();
         let server = builder
             .listen("scorecast", listener, move || {
                 let state = state.clone();
                 let make_app = move || build_app(&state).into_factory();
+                let draining = draining.clone();
                 HttpService::build()
+                    .graceful_shutdown_signal(move || {
+                        let draining = draining.clone();
+                        async move { draining.notified().await }
+                    })
                     .keep_alive(KeepAlive::Timeout(keep_alive))
                     .client_request_timeout(request_timeout)
                     .upgrade(UpgradeFactory::new(upgrade_hub.clone(), make_app.clone()))
