@@ -9,18 +9,17 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use serde_json::value::RawValue;
-use time::OffsetDateTime;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+use super::batch::Outcome;
 use super::{Accepted, Ingest, IngestError, Submission};
-use crate::domain::{LiveState, StoredEvent};
 use crate::hub::{Broadcast, Hub};
 use crate::metrics::Metrics;
 use crate::protocol;
 use crate::snapshots::Snapshots;
-use crate::store::{EventTx, Store, StoreError, StoredResponse};
+use crate::store::{Store, StoreError};
 
 /// Bounds of the write path.
 #[derive(Debug, Clone)]
@@ -29,12 +28,6 @@ pub struct CommitterSettings {
     pub queue_depth: usize,
     /// Most events stored in one transaction.
     pub max_batch: usize,
-}
-
-/// What one submission did inside the open transaction.
-enum Outcome {
-    Appended { event: StoredEvent, live: LiveState, body: String },
-    Replayed(String),
 }
 
 /// Starts the committer. It stops when `shutdown` fires, after storing everything already queued.
@@ -86,7 +79,7 @@ impl Committer {
         // deadlock; the sort is stable, so each match keeps its arrival order.
         batch.sort_by_key(|s| s.match_id);
         let started = Instant::now();
-        match self.store_batch(&batch).await {
+        match super::batch::store(&self.store, &batch).await {
             Ok(results) => {
                 let committed_at = tokio::time::Instant::now();
                 self.metrics.commit_duration.observe(started.elapsed().as_secs_f64());
@@ -107,21 +100,6 @@ impl Committer {
                 }
             }
         }
-    }
-
-    /// Applies every submission inside one transaction and commits it. A refused event does not
-    /// abort the others; a database error aborts the whole batch.
-    async fn store_batch(
-        &self,
-        batch: &[Submission],
-    ) -> Result<Vec<Result<Outcome, IngestError>>, StoreError> {
-        let mut tx = self.store.begin_events().await?;
-        let mut results = Vec::with_capacity(batch.len());
-        for submission in batch {
-            results.push(apply(&mut tx, submission).await?);
-        }
-        tx.commit().await?;
-        Ok(results)
     }
 
     /// After commit: count the event, update the snapshot, push the update to subscribers, and
@@ -146,44 +124,4 @@ impl Committer {
             }
         }
     }
-}
-
-/// One submission inside the open transaction: lock the match, honour the idempotency key, check
-/// the event against the match's state, and append it.
-async fn apply(
-    tx: &mut EventTx,
-    submission: &Submission,
-) -> Result<Result<Outcome, IngestError>, StoreError> {
-    let id = submission.match_id;
-    let Some(record) = tx.lock_match(id).await? else {
-        return Ok(Err(IngestError::NoMatch(id)));
-    };
-    if let Some(idem) = &submission.idempotency {
-        if let Some(earlier) = tx.find_response(id, &idem.key).await? {
-            return Ok(if earlier.request_hash == idem.request_hash {
-                Ok(Outcome::Replayed(earlier.body))
-            } else {
-                Err(IngestError::KeyReused)
-            });
-        }
-    }
-    let live = match record.live.apply(&submission.event) {
-        Ok(live) => live,
-        Err(conflict) => return Ok(Err(IngestError::Conflict(conflict.0))),
-    };
-    let event = StoredEvent {
-        match_id: id,
-        seq: live.seq,
-        kind: submission.event.clone(),
-        score: live.score,
-        recorded_at: OffsetDateTime::now_utc(),
-    };
-    let body = serde_json::to_string(&event).expect("events always serialize");
-    tx.append(&event, &body, &live).await?;
-    if let Some(idem) = &submission.idempotency {
-        let response =
-            StoredResponse { request_hash: idem.request_hash.clone(), body: body.clone() };
-        tx.remember_response(id, &idem.key, &response).await?;
-    }
-    Ok(Ok(Outcome::Appended { event, live, body }))
 }

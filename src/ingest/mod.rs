@@ -1,6 +1,7 @@
 //! The write path for events: a queue in front of one committer task that stores events in group
 //! commits, assigns sequence numbers, and updates the snapshots once the commit is durable.
 
+mod batch;
 mod committer;
 
 use tokio::sync::{mpsc, oneshot};

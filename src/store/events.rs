@@ -1,9 +1,10 @@
 //! The event log: the write transaction of the committer, and history reads.
 
 use sqlx::{Any, Transaction};
+use time::OffsetDateTime;
 
 use super::matches::{MatchRow, MATCH_COLUMNS};
-use super::{unix_millis, MatchRecord, Store, StoreError};
+use super::{multi_row_insert, unix_millis, MatchRecord, Store, StoreError, ROWS_PER_INSERT};
 use crate::domain::{LiveState, MatchId, StoredEvent};
 
 /// One write transaction that appends events and moves match states forward.
@@ -61,38 +62,44 @@ impl EventTx {
         row.map(MatchRecord::try_from).transpose()
     }
 
-    /// Appends `event` (serialized as `body`) and stores the match state it led to.
-    pub async fn append(
-        &mut self,
-        event: &StoredEvent,
-        body: &str,
-        live: &LiveState,
-    ) -> Result<(), StoreError> {
-        let now = unix_millis(event.recorded_at);
+    /// Stores the state a match reached with its latest event in this transaction.
+    pub async fn save_live(&mut self, id: MatchId, live: &LiveState) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE matches SET status = $2, period = CAST($3 AS TEXT), minute = CAST($4 AS BIGINT), \
              home_score = $5, away_score = $6, seq = $7, updated_at = $8 WHERE id = $1",
         )
-        .bind(event.match_id)
+        .bind(id)
         .bind(live.status.as_str())
         .bind(live.period.map(|p| p.as_str()))
         .bind(live.minute.map(i64::from))
         .bind(i64::from(live.score.home))
         .bind(i64::from(live.score.away))
         .bind(live.seq)
-        .bind(now)
+        .bind(unix_millis(OffsetDateTime::now_utc()))
         .execute(&mut *self.tx)
         .await?;
-        sqlx::query(
-            "INSERT INTO events (match_id, seq, kind, body, created_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(event.match_id)
-        .bind(event.seq)
-        .bind(event.kind.name())
-        .bind(body)
-        .bind(now)
-        .execute(&mut *self.tx)
-        .await?;
+        Ok(())
+    }
+
+    /// Appends events, each with the JSON body it is served as, a hundred rows per statement.
+    pub async fn insert_events(
+        &mut self,
+        events: &[(StoredEvent, String)],
+    ) -> Result<(), StoreError> {
+        for chunk in events.chunks(ROWS_PER_INSERT) {
+            let sql =
+                multi_row_insert("events (match_id, seq, kind, body, created_at)", 5, chunk.len());
+            let mut query = sqlx::query(&sql);
+            for (event, body) in chunk {
+                query = query
+                    .bind(event.match_id)
+                    .bind(event.seq)
+                    .bind(event.kind.name())
+                    .bind(body.as_str())
+                    .bind(unix_millis(event.recorded_at));
+            }
+            query.execute(&mut *self.tx).await?;
+        }
         Ok(())
     }
 

@@ -2,7 +2,7 @@
 
 use time::OffsetDateTime;
 
-use super::{unix_millis, EventTx, Store, StoreError};
+use super::{multi_row_insert, unix_millis, EventTx, Store, StoreError, ROWS_PER_INSERT};
 use crate::domain::MatchId;
 
 /// A response given earlier to a request with the same key.
@@ -30,23 +30,29 @@ impl EventTx {
         Ok(row.map(|(request_hash, body)| StoredResponse { request_hash, body }))
     }
 
-    pub async fn remember_response(
+    /// Keeps the answers given to requests with these keys: (match, key, answer).
+    pub async fn remember_responses(
         &mut self,
-        id: MatchId,
-        key: &str,
-        response: &StoredResponse,
+        answers: &[(MatchId, String, StoredResponse)],
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO idempotency_keys (match_id, key, request_hash, response, created_at) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(id)
-        .bind(key)
-        .bind(&response.request_hash)
-        .bind(&response.body)
-        .bind(unix_millis(OffsetDateTime::now_utc()))
-        .execute(&mut *self.tx)
-        .await?;
+        let now = unix_millis(OffsetDateTime::now_utc());
+        for chunk in answers.chunks(ROWS_PER_INSERT) {
+            let sql = multi_row_insert(
+                "idempotency_keys (match_id, key, request_hash, response, created_at)",
+                5,
+                chunk.len(),
+            );
+            let mut query = sqlx::query(&sql);
+            for (id, key, response) in chunk {
+                query = query
+                    .bind(*id)
+                    .bind(key.as_str())
+                    .bind(response.request_hash.as_str())
+                    .bind(response.body.as_str())
+                    .bind(now);
+            }
+            query.execute(&mut *self.tx).await?;
+        }
         Ok(())
     }
 }

@@ -200,6 +200,25 @@ async fn create_sqlite_file(url: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Rows per multi-row INSERT: 500 parameters at 5 columns, well under SQLite's and Postgres' limits.
+pub(crate) const ROWS_PER_INSERT: usize = 100;
+
+/// `INSERT INTO <table_and_columns> VALUES ($1, .., $n), (..)` for `rows` rows of `columns` values.
+pub(crate) fn multi_row_insert(table_and_columns: &str, columns: usize, rows: usize) -> String {
+    let mut sql = format!("INSERT INTO {table_and_columns} VALUES ");
+    for row in 0..rows {
+        sql.push_str(if row == 0 { "(" } else { ", (" });
+        for column in 0..columns {
+            if column > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("${}", row * columns + column + 1));
+        }
+        sql.push(')');
+    }
+    sql
+}
+
 /// Milliseconds since the unix epoch, the storage format of every timestamp.
 pub(crate) fn unix_millis(at: time::OffsetDateTime) -> i64 {
     (at.unix_timestamp_nanos() / 1_000_000) as i64
@@ -208,4 +227,17 @@ pub(crate) fn unix_millis(at: time::OffsetDateTime) -> i64 {
 pub(crate) fn from_unix_millis(ms: i64) -> Result<time::OffsetDateTime, StoreError> {
     time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
         .map_err(|e| StoreError::Corrupt(format!("timestamp {ms}: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multi_row_inserts_number_their_parameters_in_order() {
+        assert_eq!(
+            multi_row_insert("t (a, b)", 2, 2),
+            "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)"
+        );
+    }
 }

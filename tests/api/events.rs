@@ -10,6 +10,7 @@ backend_tests!(
     fifty_concurrent_posts_get_every_sequence_number_exactly_once,
     an_idempotent_retry_returns_the_original_event_and_creates_nothing,
     an_idempotency_key_reused_with_another_body_is_refused,
+    concurrent_retries_with_one_key_create_one_event,
     events_after_end_and_goals_before_kickoff_conflict,
     history_returns_events_after_since_in_order,
 );
@@ -109,6 +110,28 @@ async fn an_idempotent_retry_returns_the_original_event_and_creates_nothing(back
     let snapshot = app.snapshot(id).await;
     assert_eq!(snapshot["seq"], 2, "the retry created no event");
     assert_eq!(snapshot["score"], json!({"home": 0, "away": 1}));
+}
+
+async fn concurrent_retries_with_one_key_create_one_event(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let id = app.live_match().await;
+    // Sent together, the retries land in one group commit or in several: one event either way.
+    let retries = (0..10).map(|_| {
+        app.client
+            .post(app.url(&format!("/api/v1/matches/{id}/events")))
+            .bearer_auth(crate::helpers::TOKEN)
+            .header("Idempotency-Key", "same")
+            .json(&json!({"kind": "goal", "team": "home", "minute": 7}))
+            .send()
+    });
+    let mut seqs = BTreeSet::new();
+    for response in futures_util::future::join_all(retries).await {
+        let response = response.unwrap();
+        assert_eq!(response.status(), 201);
+        seqs.insert(response.json::<Value>().await.unwrap()["seq"].as_i64().unwrap());
+    }
+    assert_eq!(seqs, BTreeSet::from([2]));
+    assert_eq!(app.snapshot(id).await["score"], json!({"home": 1, "away": 0}));
 }
 
 async fn an_idempotency_key_reused_with_another_body_is_refused(backend: Backend) {

@@ -1,0 +1,103 @@
+//! One group commit: every submission of a batch applied inside one transaction with a handful of
+//! statements. Each match is locked and read once, the events are checked against its state in
+//! memory, and then the new states, the events and the idempotency answers are written in bulk.
+
+use std::collections::HashMap;
+
+use time::OffsetDateTime;
+
+use super::{IngestError, Submission};
+use crate::domain::{LiveState, MatchId, StoredEvent};
+use crate::store::{MatchRecord, Store, StoreError, StoredResponse};
+
+/// What one submission did inside the open transaction.
+pub(super) enum Outcome {
+    Appended { event: StoredEvent, live: LiveState, body: String },
+    Replayed(String),
+}
+
+/// Applies `batch` (sorted by match id) and commits. A refused event does not abort the others; a
+/// database error aborts the whole batch, leaving nothing of it stored.
+pub(super) async fn store(
+    store: &Store,
+    batch: &[Submission],
+) -> Result<Vec<Result<Outcome, IngestError>>, StoreError> {
+    let mut tx = store.begin_events().await?;
+    // Locked in id order (the batch is sorted), so two nodes' overlapping batches cannot deadlock.
+    let mut matches: HashMap<MatchId, Option<MatchRecord>> = HashMap::new();
+    for submission in batch {
+        if !matches.contains_key(&submission.match_id) {
+            let record = tx.lock_match(submission.match_id).await?;
+            matches.insert(submission.match_id, record);
+        }
+    }
+    let mut answers: HashMap<(MatchId, String), StoredResponse> = HashMap::new();
+    for submission in batch {
+        if let Some(idem) = &submission.idempotency {
+            let key = (submission.match_id, idem.key.clone());
+            if !answers.contains_key(&key) {
+                if let Some(earlier) = tx.find_response(submission.match_id, &idem.key).await? {
+                    answers.insert(key, earlier);
+                }
+            }
+        }
+    }
+
+    let mut results = Vec::with_capacity(batch.len());
+    let mut appended = Vec::new();
+    let mut new_answers = Vec::new();
+    for submission in batch {
+        let id = submission.match_id;
+        let Some(record) = matches.get_mut(&id).and_then(Option::as_mut) else {
+            results.push(Err(IngestError::NoMatch(id)));
+            continue;
+        };
+        let key = submission.idempotency.as_ref().map(|idem| (id, idem.key.clone()));
+        if let (Some(key), Some(idem)) = (&key, &submission.idempotency) {
+            if let Some(earlier) = answers.get(key) {
+                results.push(if earlier.request_hash == idem.request_hash {
+                    Ok(Outcome::Replayed(earlier.body.clone()))
+                } else {
+                    Err(IngestError::KeyReused)
+                });
+                continue;
+            }
+        }
+        let live = match record.live.apply(&submission.event) {
+            Ok(live) => live,
+            Err(conflict) => {
+                results.push(Err(IngestError::Conflict(conflict.0)));
+                continue;
+            }
+        };
+        record.live = live;
+        let event = StoredEvent {
+            match_id: id,
+            seq: live.seq,
+            kind: submission.event.clone(),
+            score: live.score,
+            recorded_at: OffsetDateTime::now_utc(),
+        };
+        let body = serde_json::to_string(&event).expect("events always serialize");
+        if let (Some(key), Some(idem)) = (key, &submission.idempotency) {
+            let answer =
+                StoredResponse { request_hash: idem.request_hash.clone(), body: body.clone() };
+            answers.insert(key.clone(), answer.clone());
+            new_answers.push((key.0, key.1, answer));
+        }
+        appended.push((event.clone(), body.clone()));
+        results.push(Ok(Outcome::Appended { event, live, body }));
+    }
+
+    let mut touched: Vec<MatchId> = appended.iter().map(|(e, _)| e.match_id).collect();
+    touched.dedup();
+    for id in touched {
+        if let Some(Some(record)) = matches.get(&id) {
+            tx.save_live(id, &record.live).await?;
+        }
+    }
+    tx.insert_events(&appended).await?;
+    tx.remember_responses(&new_answers).await?;
+    tx.commit().await?;
+    Ok(results)
+}
