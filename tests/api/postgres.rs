@@ -136,7 +136,18 @@ pub fn shared_admin_url() -> Option<String> {
 /// A new, empty database on the server at `admin_url`; returns its URL.
 pub async fn fresh_database(admin_url: &str) -> String {
     let name = format!("scorecast_test_{}", rand_suffix());
-    let mut conn = PgConnection::connect(admin_url).await.expect("connect to test postgres");
+    // A cluster that accepts TCP connections may still be starting up (57P03) for a moment.
+    let deadline = Instant::now() + START_TIMEOUT;
+    let mut conn = loop {
+        match PgConnection::connect(admin_url).await {
+            Ok(conn) => break conn,
+            Err(e) if Instant::now() < deadline => {
+                eprintln!("test postgres not ready yet ({e}); retrying");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("connect to test postgres: {e}"),
+        }
+    };
     conn.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
     let base = admin_url.rsplit_once('/').expect("admin URL has a database").0;
     format!("{base}/{name}")
