@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{
-    CardColor, EventKind, LiveState, MatchId, MatchMeta, Period, Side, Status, StoredEvent,
+    CardColor, EventKind, LiveState, MatchId, MatchMeta, Period, Seq, Side, Status, StoredEvent,
 };
 
 /// The subprotocol name clients may offer.
@@ -28,7 +28,7 @@ pub struct Encoded {
 }
 
 impl Encoded {
-    fn new(json: &[u8], id: Option<(MatchId, i64)>) -> Self {
+    fn new(json: &[u8], id: Option<(MatchId, Seq)>) -> Self {
         let mut sse = BytesMut::with_capacity(json.len() + 32);
         if let Some((m, s)) = id {
             sse.extend_from_slice(format!("id: {m}:{s}\n").as_bytes());
@@ -39,7 +39,7 @@ impl Encoded {
         Self { ws: text_frame(json), sse: sse.freeze() }
     }
 
-    fn of<T: Serialize>(message: &T, id: Option<(MatchId, i64)>) -> Self {
+    fn of<T: Serialize>(message: &T, id: Option<(MatchId, Seq)>) -> Self {
         Self::new(&serde_json::to_vec(message).expect("messages always serialize"), id)
     }
 }
@@ -47,7 +47,7 @@ impl Encoded {
 #[derive(Serialize)]
 struct Update<'a> {
     m: MatchId,
-    s: i64,
+    s: Seq,
     k: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     t: Option<&'static str>,
@@ -123,7 +123,7 @@ pub fn update(event: &StoredEvent) -> Encoded {
 #[derive(Serialize)]
 struct SnapshotMessage<'a> {
     m: MatchId,
-    s: i64,
+    s: Seq,
     k: &'static str,
     st: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -164,14 +164,14 @@ pub fn snapshot(meta: &MatchMeta, live: &LiveState, recovered: Option<bool>) -> 
 #[derive(Serialize)]
 struct Resumed {
     m: MatchId,
-    s: i64,
+    s: Seq,
     k: &'static str,
     rec: bool,
     n: usize,
 }
 
 /// Announces a successful resume from `since`: the `replayed` missed updates follow, in order.
-pub fn resumed(match_id: MatchId, since: i64, replayed: usize) -> Encoded {
+pub fn resumed(match_id: MatchId, since: Seq, replayed: usize) -> Encoded {
     let message = Resumed { m: match_id, s: since, k: "resume", rec: true, n: replayed };
     Encoded::of(&message, Some((match_id, since)))
 }
@@ -226,12 +226,27 @@ pub enum ClientMessage {
     /// `since` maps match ids (as JSON object keys) to the last sequence number the client has.
     Subscribe {
         matches: Vec<MatchId>,
-        #[serde(default)]
-        since: HashMap<String, i64>,
+        #[serde(default, deserialize_with = "match_id_keys")]
+        since: HashMap<MatchId, Seq>,
     },
     Unsubscribe {
         matches: Vec<MatchId>,
     },
+}
+
+/// A JSON object keyed by match ids: object keys are strings, so each is parsed as an id.
+fn match_id_keys<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<HashMap<MatchId, Seq>, D::Error> {
+    let raw = HashMap::<String, Seq>::deserialize(deserializer)?;
+    raw.into_iter()
+        .map(|(key, seq)| {
+            let id = key.parse::<MatchId>().map_err(|e| {
+                serde::de::Error::custom(format!("since: key {key:?} is not a match id ({e})"))
+            })?;
+            Ok((id, seq))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -242,8 +257,8 @@ mod tests {
     #[test]
     fn a_goal_update_fits_in_64_bytes_even_with_large_numbers() {
         let event = StoredEvent {
-            match_id: 1_234_567,
-            seq: 12_345,
+            match_id: MatchId::try_from(1_234_567).unwrap(),
+            seq: Seq::try_from(12_345).unwrap(),
             kind: EventKind::Goal(Goal {
                 team: Side::Away,
                 minute: Minute::try_from(120).unwrap(),
@@ -273,12 +288,15 @@ mod tests {
     fn client_messages_parse_and_unknown_ops_do_not() {
         let sub: ClientMessage =
             serde_json::from_str(r#"{"op":"subscribe","matches":[1,2]}"#).unwrap();
+        let id = |raw| MatchId::try_from(raw).unwrap();
         let none = HashMap::new();
-        assert_eq!(sub, ClientMessage::Subscribe { matches: vec![1, 2], since: none });
+        assert_eq!(sub, ClientMessage::Subscribe { matches: vec![id(1), id(2)], since: none });
         let resume: ClientMessage =
             serde_json::from_str(r#"{"op":"subscribe","matches":[42],"since":{"42":17}}"#).unwrap();
-        let since = HashMap::from([("42".to_owned(), 17)]);
-        assert_eq!(resume, ClientMessage::Subscribe { matches: vec![42], since });
+        let since = HashMap::from([(id(42), Seq::try_from(17).unwrap())]);
+        assert_eq!(resume, ClientMessage::Subscribe { matches: vec![id(42)], since });
+        let zero = r#"{"op":"subscribe","matches":[1],"since":{"0":1}}"#;
+        assert!(serde_json::from_str::<ClientMessage>(zero).is_err(), "0 is not a match id");
         assert!(serde_json::from_str::<ClientMessage>(r#"{"op":"publish","matches":[1]}"#).is_err());
         assert!(serde_json::from_str::<ClientMessage>(r#"{"op":"subscribe"}"#).is_err());
     }

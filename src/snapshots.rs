@@ -8,11 +8,12 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, RwLock};
 
 use bytes::Bytes;
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
+use time::OffsetDateTime;
 
-use crate::domain::{LiveState, MatchId, MatchMeta};
-use crate::protocol::Encoded;
+use crate::domain::{LiveState, MatchId, MatchMeta, Seq, StoredEvent};
+use crate::protocol::{self, Encoded};
 use crate::store::MatchRecord;
 
 /// How many of its latest events a snapshot carries: enough for a timeline. A snapshot is 0.3 KB
@@ -24,8 +25,8 @@ pub const RECENT_EVENTS: usize = 20;
 pub struct Snapshot {
     pub meta: MatchMeta,
     pub live: LiveState,
-    /// The latest events, oldest first, as stored JSON.
-    pub recent: VecDeque<Arc<RawValue>>,
+    /// The latest events, oldest first.
+    pub recent: VecDeque<Recent>,
     /// The full snapshot as JSON.
     pub body: Bytes,
     /// Strong validator: changes with every event and every metadata change.
@@ -43,19 +44,52 @@ pub struct Summary<'a> {
     pub live: &'a LiveState,
 }
 
+/// One of a snapshot's latest events, in both of its encoded forms: the stored JSON (for the
+/// snapshot body) and the compact update (for resumes served from memory).
+#[derive(Debug, Clone)]
+pub struct Recent {
+    pub seq: Seq,
+    pub recorded_at: OffsetDateTime,
+    pub body: Arc<RawValue>,
+    pub update: Encoded,
+}
+
+impl Recent {
+    /// A committed event, with `body`, its stored JSON.
+    pub fn new(event: &StoredEvent, body: String) -> serde_json::Result<Self> {
+        Ok(Self {
+            seq: event.seq,
+            recorded_at: event.recorded_at,
+            body: Arc::from(RawValue::from_string(body)?),
+            update: protocol::update(event),
+        })
+    }
+
+    /// An event read back from its stored JSON.
+    pub fn from_stored(body: String) -> serde_json::Result<Self> {
+        let event: StoredEvent = serde_json::from_str(&body)?;
+        Self::new(&event, body)
+    }
+}
+
 #[derive(Serialize)]
 struct Full<'a> {
     #[serde(flatten)]
     summary: Summary<'a>,
-    events: &'a VecDeque<Arc<RawValue>>,
+    #[serde(serialize_with = "bodies")]
+    events: &'a VecDeque<Recent>,
+}
+
+fn bodies<S: Serializer>(recent: &&VecDeque<Recent>, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(recent.iter().map(|e| &e.body))
 }
 
 impl Snapshot {
-    fn new(meta: MatchMeta, live: LiveState, recent: VecDeque<Arc<RawValue>>) -> Self {
+    fn new(meta: MatchMeta, live: LiveState, recent: VecDeque<Recent>) -> Self {
         let full = Full { summary: Summary { meta: &meta, live: &live }, events: &recent };
         let body = Bytes::from(serde_json::to_vec(&full).expect("snapshots always serialize"));
         let etag = format!("\"{}-{}-{}\"", meta.id, live.seq, meta.revision);
-        let encoded = crate::protocol::snapshot(&meta, &live, None);
+        let encoded = protocol::snapshot(&meta, &live, None);
         Self { meta, live, recent, body, etag, encoded }
     }
 
@@ -73,12 +107,12 @@ pub struct Snapshots {
 impl Snapshots {
     /// Builds the cache from stored matches and their latest events (ordered by match, then seq).
     pub fn load(records: Vec<MatchRecord>, events: Vec<(MatchId, String)>) -> Self {
-        let mut recent: HashMap<MatchId, VecDeque<Arc<RawValue>>> = HashMap::new();
+        let mut recent: HashMap<MatchId, VecDeque<Recent>> = HashMap::new();
         for (id, body) in events {
-            match RawValue::from_string(body) {
-                Ok(raw) => push_bounded(recent.entry(id).or_default(), Arc::from(raw)),
+            match Recent::from_stored(body) {
+                Ok(event) => push_bounded(recent.entry(id).or_default(), event),
                 Err(e) => {
-                    tracing::error!(match_id = id, error = %e, "stored event is not JSON; left out of the snapshot")
+                    tracing::error!(match_id = %id, error = %e, "stored event unreadable; left out of the snapshot")
                 }
             }
         }
@@ -125,7 +159,7 @@ impl Snapshots {
     }
 
     /// Takes the state after a committed event, unless a later event is already here.
-    pub fn record_event(&self, id: MatchId, live: LiveState, event: Arc<RawValue>) {
+    pub fn record_event(&self, id: MatchId, live: LiveState, event: Recent) {
         let mut matches = self.write();
         let Some(current) = matches.get(&id) else {
             return;
@@ -149,7 +183,7 @@ impl Snapshots {
     }
 }
 
-fn push_bounded(recent: &mut VecDeque<Arc<RawValue>>, event: Arc<RawValue>) {
+fn push_bounded(recent: &mut VecDeque<Recent>, event: Recent) {
     if recent.len() == RECENT_EVENTS {
         recent.pop_front();
     }

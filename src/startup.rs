@@ -19,14 +19,14 @@ use tokio_util::sync::CancellationToken;
 use crate::auth::AdminTokens;
 use crate::configuration::Settings;
 use crate::extract::BodyLimit;
-use crate::hub::Hub;
+use crate::hub::{Hub, Worker};
 use crate::ingest::{self, CommitterSettings, Ingest};
 use crate::metrics::Metrics;
 use crate::routes;
 use crate::snapshots::{Snapshots, RECENT_EVENTS};
 use crate::store::Store;
-use crate::subscription::AllowedOrigins;
-use crate::ws::UpgradeFactory;
+use crate::transport::admission::AllowedOrigins;
+use crate::transport::ws::UpgradeFactory;
 
 /// How often expired Idempotency-Key answers are deleted.
 const PURGE_INTERVAL: Duration = Duration::from_secs(3600);
@@ -56,10 +56,12 @@ struct AppState {
     body_limit: BodyLimit,
 }
 
-/// The App: every route and middleware. Built for ordinary requests and, separately, for the
-/// handshakes the upgrade service runs through it.
+/// The App of one HTTP worker thread, with that thread's hub worker: every route and middleware.
+/// Built for ordinary requests and, separately, for the handshakes the upgrade service runs
+/// through it.
 fn build_app(
     state: &AppState,
+    worker: &Worker,
 ) -> App<
     impl ServiceFactory<
         ServiceRequest,
@@ -78,6 +80,7 @@ fn build_app(
         .app_data(state.tokens.clone())
         .app_data(state.hub.clone())
         .app_data(state.origins.clone())
+        .app_data(web::Data::new(worker.clone()))
         .app_data(state.body_limit)
         .configure(routes::configure)
         .default_service(web::to(routes::not_found))
@@ -147,8 +150,12 @@ impl Application {
         let draining = builder.graceful_shutdown_signal();
         let server = builder
             .listen("scorecast", listener, move || {
+                // Called on each HTTP worker thread: its hub worker starts here, and both the
+                // App (for SSE) and the upgrade service (for WebSockets) get it.
+                let worker = Worker::start(upgrade_hub.clone());
                 let state = state.clone();
-                let make_app = move || build_app(&state).into_factory();
+                let app_worker = worker.clone();
+                let make_app = move || build_app(&state, &app_worker).into_factory();
                 let draining = draining.clone();
                 HttpService::build()
                     .graceful_shutdown_signal(move || {
@@ -157,7 +164,7 @@ impl Application {
                     })
                     .keep_alive(KeepAlive::Timeout(keep_alive))
                     .client_request_timeout(request_timeout)
-                    .upgrade(UpgradeFactory::new(upgrade_hub.clone(), make_app.clone()))
+                    .upgrade(UpgradeFactory::new(worker, make_app.clone()))
                     .finish(map_config(make_app(), |_| AppConfig::default()))
                     .tcp()
             })?

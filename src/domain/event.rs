@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use super::{parse_json, FieldError, Goals, MatchId, Minute, Name, Score, Side};
+use super::{parse_json, FieldError, Goals, MatchId, Minute, Name, Score, Seq, Side};
 
 /// A card's color.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -101,7 +101,7 @@ pub struct ScoreSet {
 /// One match event, as posted by an operator (`{"kind": "goal", "team": "home", "minute": 67}`).
 ///
 /// Parsing this type is the validation: every field is a parsed domain value.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EventKind {
     Kickoff(Moment),
@@ -166,39 +166,16 @@ impl EventKind {
 }
 
 /// An event as stored, returned by the API and replayed to clients.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StoredEvent {
     pub match_id: MatchId,
-    pub seq: i64,
+    pub seq: Seq,
     #[serde(flatten)]
     pub kind: EventKind,
     /// The score after this event.
     pub score: Score,
     #[serde(with = "time::serde::rfc3339")]
     pub recorded_at: OffsetDateTime,
-}
-
-impl StoredEvent {
-    /// Reads an event back from its stored JSON (the form `Serialize` wrote).
-    pub fn from_json(body: &str) -> Result<Self, FieldError> {
-        let Value::Object(mut fields) = serde_json::from_str(body)
-            .map_err(|e| FieldError::whole(format!("stored event is not JSON: {e}")))?
-        else {
-            return Err(FieldError::whole("stored event is not an object"));
-        };
-        let mut take = |name: &str| {
-            fields.remove(name).ok_or_else(|| FieldError::at(name, "missing in stored event"))
-        };
-        let match_id = parse_json(take("match_id")?)?;
-        let seq = parse_json(take("seq")?)?;
-        let score = parse_json(take("score")?)?;
-        let recorded_at: String = parse_json(take("recorded_at")?)?;
-        let recorded_at =
-            OffsetDateTime::parse(&recorded_at, &time::format_description::well_known::Rfc3339)
-                .map_err(|e| FieldError::at("recorded_at", e.to_string()))?;
-        let kind = EventKind::from_json(Value::Object(fields))?;
-        Ok(Self { match_id, seq, kind, score, recorded_at })
-    }
 }
 
 #[cfg(test)]
@@ -241,16 +218,17 @@ mod tests {
             parse(r#"{"kind":"card","team":"away","player":"Kees","color":"red","minute":3}"#)
                 .unwrap();
         let event = StoredEvent {
-            match_id: 4,
-            seq: 9,
+            match_id: MatchId::try_from(4).unwrap(),
+            seq: Seq::try_from(9).unwrap(),
             kind,
             score: Score::default(),
             recorded_at: OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap(),
         };
-        let back = StoredEvent::from_json(&serde_json::to_string(&event).unwrap()).unwrap();
+        let back: StoredEvent =
+            serde_json::from_str(&serde_json::to_string(&event).unwrap()).unwrap();
         assert_eq!(
             (back.match_id, back.seq, back.kind, back.recorded_at),
-            (4, 9, event.kind, event.recorded_at)
+            (event.match_id, event.seq, event.kind, event.recorded_at)
         );
     }
 

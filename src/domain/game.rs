@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{EventKind, Goal, Minute, Name, Period, PeriodChange, ScoreSet, Side};
+use super::{EventKind, Goal, MatchId, Minute, Name, Period, PeriodChange, ScoreSet, Seq, Side};
 
 /// Where a match stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,7 +73,7 @@ impl MatchPatch {
 /// A match's descriptive data, changed only by `PATCH`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MatchMeta {
-    pub id: i64,
+    pub id: MatchId,
     pub home: String,
     pub away: String,
     pub competition: String,
@@ -92,7 +92,7 @@ pub struct LiveState {
     pub minute: Option<Minute>,
     pub score: Score,
     /// Sequence number of the last event; 0 before the first.
-    pub seq: i64,
+    pub seq: Seq,
 }
 
 /// An event that the match's current state does not allow.
@@ -108,7 +108,7 @@ impl LiveState {
             period: None,
             minute: None,
             score: Score::default(),
-            seq: 0,
+            seq: Seq::ZERO,
         }
     }
 
@@ -116,7 +116,7 @@ impl LiveState {
     pub fn apply(&self, event: &EventKind) -> Result<Self, Conflict> {
         use Status::*;
         let mut next = *self;
-        next.seq = self.seq + 1;
+        next.seq = self.seq.next();
         if let Some(minute) = event.minute() {
             // Events are often posted a little out of order; the clock never runs backwards.
             next.minute = Some(self.minute.map_or(minute, |m| m.max(minute)));
@@ -196,7 +196,7 @@ mod tests {
     fn a_match_runs_from_kickoff_to_end() {
         let s = LiveState::initial();
         let s = s.apply(&event(r#"{"kind":"kickoff"}"#)).unwrap();
-        assert_eq!((s.status, s.seq), (Status::Live, 1));
+        assert_eq!((s.status, s.seq.get()), (Status::Live, 1));
         let s = s.apply(&event(r#"{"kind":"goal","team":"away","minute":12}"#)).unwrap();
         assert_eq!(i64::from(s.score.away), 1);
         let s = s.apply(&event(r#"{"kind":"period","period":"half_time","minute":45}"#)).unwrap();
@@ -207,7 +207,7 @@ mod tests {
         let s = s.apply(&event(r#"{"kind":"score","home":2,"away":1,"minute":80}"#)).unwrap();
         assert_eq!((i64::from(s.score.home), i64::from(s.score.away)), (2, 1));
         let s = s.apply(&event(r#"{"kind":"end","minute":94}"#)).unwrap();
-        assert_eq!((s.status, s.seq), (Status::Finished, 6));
+        assert_eq!((s.status, s.seq.get()), (Status::Finished, 6));
         assert_eq!(s.minute.map(i64::from), Some(94));
         let err = s.apply(&event(r#"{"kind":"card","team":"home","player":"X","color":"red"}"#));
         assert!(err.unwrap_err().0.contains("ended"));

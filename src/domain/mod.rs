@@ -4,6 +4,7 @@
 mod event;
 mod fields;
 mod game;
+mod ids;
 
 pub use event::{
     Card, CardColor, EventKind, Goal, Moment, Period, PeriodChange, ScoreSet, StoredEvent,
@@ -11,9 +12,7 @@ pub use event::{
 };
 pub use fields::{Goals, Minute, Name, Side};
 pub use game::{Conflict, LiveState, MatchMeta, MatchPatch, NewMatch, Score, Status};
-
-/// Database identifier of a match.
-pub type MatchId = i64;
+pub use ids::{parse_position, IdError, MatchId, Seq};
 
 /// Input that does not parse: which field (a path like `score.home`; none for the whole body) and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

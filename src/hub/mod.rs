@@ -1,19 +1,27 @@
 //! The hub: who is subscribed to what, and delivery of every committed update to them.
 //!
-//! Each HTTP worker thread owns a `Worker` with the WebSocket connections it accepted. `Hub::publish`
-//! hands one shared, pre-encoded frame per event to every worker; the worker writes those same bytes
-//! to each subscribed socket. Nothing is serialized per subscriber, and no lock or channel sits
-//! between a worker and its own sockets.
+//! Each HTTP worker thread owns a `Worker` with the subscriber connections (WebSocket and SSE) it
+//! accepted. `Hub::publish` hands one shared, pre-encoded frame per event to every worker; the
+//! worker writes those same bytes to each subscribed socket. Nothing is serialized per
+//! subscriber, and no lock or channel sits between a worker and its own sockets.
+//!
+//! - `worker`: a thread's connections, the delivery loop and the sweep (owner of that state)
+//! - `index`: who follows which match on a worker
+//! - `conn/`: one connection (cursors, outbox, liveness, wire)
+//! - `handle`: what a transport may do to its connection
+//! - `replay`: the events a resuming client missed
+//! - `slots`: the connection limit and its permits; `limits`: per-connection bounds
 
 mod conn;
+mod handle;
+mod index;
+mod limits;
 mod replay;
-mod session;
-mod sse;
-mod subscribe;
+mod slots;
 mod worker;
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -21,14 +29,17 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-pub use conn::Limits;
+pub use conn::{Kind, Read};
+pub use handle::ConnHandle;
+pub use limits::Limits;
 pub use replay::HistoryWindow;
-pub use sse::SseBody;
+pub use slots::Permit;
 pub use worker::Worker;
 
 use replay::Replays;
+use slots::Slots;
 
-use crate::domain::MatchId;
+use crate::domain::{MatchId, Seq};
 use crate::metrics::Metrics;
 use crate::protocol::Encoded;
 use crate::snapshots::Snapshots;
@@ -37,7 +48,7 @@ use crate::store::Store;
 /// Bounds of the real-time side.
 #[derive(Debug, Clone)]
 pub struct HubSettings {
-    /// Most WebSocket connections at once; more are refused with 503 before the upgrade.
+    /// Most subscriber connections (WebSocket and SSE) at once; more are refused with 503.
     pub max_connections: usize,
     /// Events waiting for one worker; beyond that the worker skips to the latest snapshots.
     pub worker_queue: usize,
@@ -51,7 +62,7 @@ pub struct HubSettings {
 #[derive(Debug)]
 pub struct Broadcast {
     pub match_id: MatchId,
-    pub seq: i64,
+    pub seq: Seq,
     pub message: Encoded,
     /// When the event's transaction committed: the start of the fan-out latency.
     pub committed_at: Instant,
@@ -70,14 +81,8 @@ pub struct Hub {
     metrics: Arc<Metrics>,
     replays: Arc<Replays>,
     inboxes: Mutex<Vec<Inbox>>,
-    connections: Arc<Connections>,
+    slots: Arc<Slots>,
     shutdown: CancellationToken,
-}
-
-/// The count of subscriber connections, and the gauge that shows it.
-struct Connections {
-    open: AtomicUsize,
-    gauge: prometheus::IntGauge,
 }
 
 impl Hub {
@@ -88,17 +93,14 @@ impl Hub {
         metrics: Arc<Metrics>,
     ) -> Self {
         let window = settings.history.clone();
-        let connections = Arc::new(Connections {
-            open: AtomicUsize::new(0),
-            gauge: metrics.ws_connections.clone(),
-        });
+        let slots = Slots::new(settings.max_connections, metrics.ws_connections.clone());
         Self {
             replays: Arc::new(Replays::new(store, snapshots.clone(), metrics.clone(), window)),
             settings,
             snapshots,
             metrics,
             inboxes: Mutex::new(Vec::new()),
-            connections,
+            slots,
             shutdown: CancellationToken::new(),
         }
     }
@@ -125,23 +127,16 @@ impl Hub {
 
     /// Reserves room for one more connection, or `None` at the limit.
     pub fn admit(&self) -> Option<Permit> {
-        let limit = self.settings.max_connections;
-        let connections = &self.connections;
-        connections
-            .open
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < limit).then_some(n + 1))
-            .ok()?;
-        connections.gauge.inc();
-        Some(Permit { connections: connections.clone() })
+        self.slots.take()
     }
 
-    /// Counts a refused handshake.
+    /// Counts a refused subscriber (WebSocket handshake or SSE request), by reason.
     pub fn refused(&self, reason: &str) {
         self.metrics.ws_refused.with_label_values(&[reason]).inc();
     }
 
     pub fn connections(&self) -> usize {
-        self.connections.open.load(Ordering::Acquire)
+        self.slots.open()
     }
 
     /// Closes every connection with 1001 and refuses new ones.
@@ -171,28 +166,6 @@ impl Hub {
     }
 }
 
-/// One admitted connection; dropping it frees the place.
-pub struct Permit {
-    connections: Arc<Connections>,
-}
-
-impl Permit {
-    /// A permit counted nowhere, for unit tests of a single connection.
-    #[cfg(test)]
-    pub(crate) fn detached() -> Self {
-        let gauge = prometheus::IntGauge::new("test_connections", "test").expect("valid metric");
-        let connections = Connections { open: AtomicUsize::new(1), gauge };
-        Self { connections: Arc::new(connections) }
-    }
-}
-
-impl Drop for Permit {
-    fn drop(&mut self) {
-        self.connections.open.fetch_sub(1, Ordering::AcqRel);
-        self.connections.gauge.dec();
-    }
-}
-
 /// What a client subscribed to in its handshake.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Subscription {
@@ -207,5 +180,5 @@ pub struct Admission {
     pub permit: Permit,
     pub subscription: Subscription,
     /// Matches to resume, with the last sequence number the client has of each.
-    pub since: HashMap<MatchId, i64>,
+    pub since: HashMap<MatchId, Seq>,
 }

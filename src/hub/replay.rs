@@ -1,6 +1,7 @@
-//! Replays for clients that resume: the events a client missed, from memory when the snapshot's
-//! recent events cover them, else from the database. Identical replays requested at about the same
-//! time (a crowd reconnecting after a restart) share one read.
+//! Replays for clients that resume: the updates a client missed, from memory when the snapshot's
+//! recent events cover them (already encoded), else from the database (read and encoded once per
+//! replay). Identical replays requested at about the same time (a crowd reconnecting after a
+//! restart) share one read.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -10,10 +11,10 @@ use futures_util::future::{BoxFuture, FutureExt, Shared};
 use time::OffsetDateTime;
 use tokio::time::Instant;
 
-use crate::domain::{MatchId, StoredEvent};
+use crate::domain::{MatchId, Seq};
 use crate::metrics::Metrics;
-use crate::protocol::{self, Encoded};
-use crate::snapshots::Snapshots;
+use crate::protocol::Encoded;
+use crate::snapshots::{Recent, Snapshots};
 use crate::store::Store;
 
 /// How long a finished replay is kept for identical requests: a reconnecting crowd arrives within
@@ -31,16 +32,19 @@ pub struct HistoryWindow {
 
 /// The missed updates in order, or `None` when they cannot be replayed (beyond the window, or the
 /// history could not be read): the client then gets a snapshot marked as not recovered.
-pub type Missed = Option<Arc<Vec<(i64, Encoded)>>>;
+pub type Missed = Option<Arc<Vec<(Seq, Encoded)>>>;
 
 type Fetch = Shared<BoxFuture<'static, Missed>>;
+
+/// Replays started within `SHARE_FOR`, by match and the range they cover.
+type InFlight = HashMap<(MatchId, Seq, Seq), (Instant, Fetch)>;
 
 pub struct Replays {
     store: Store,
     snapshots: Arc<Snapshots>,
     metrics: Arc<Metrics>,
     window: HistoryWindow,
-    shared: Mutex<HashMap<(MatchId, i64, i64), (Instant, Fetch)>>,
+    shared: Mutex<InFlight>,
 }
 
 impl Replays {
@@ -55,7 +59,7 @@ impl Replays {
 
     /// The updates of `match_id` after `since`, up to at least `upto` (the match's sequence number
     /// when the client subscribed, so that live updates cover everything later).
-    pub fn missed(self: &Arc<Self>, match_id: MatchId, since: i64, upto: i64) -> Fetch {
+    pub fn missed(self: &Arc<Self>, match_id: MatchId, since: Seq, upto: Seq) -> Fetch {
         let mut shared = self.shared.lock().unwrap_or_else(|p| p.into_inner());
         let now = Instant::now();
         shared.retain(|_, (started, _)| now.duration_since(*started) < SHARE_FOR);
@@ -67,43 +71,40 @@ impl Replays {
             .clone()
     }
 
-    async fn fetch(self: Arc<Self>, match_id: MatchId, since: i64, upto: i64) -> Missed {
-        if since > upto || upto - since > self.window.events {
+    async fn fetch(self: Arc<Self>, match_id: MatchId, since: Seq, upto: Seq) -> Missed {
+        if since > upto || upto.since(since) > self.window.events {
             return None;
         }
         if since == upto {
             return Some(Arc::new(Vec::new()));
         }
-        let events = match self.from_memory(match_id, since) {
+        let events = match self.in_memory(match_id, since) {
             Some(events) => events,
             None => {
                 self.metrics.replay_queries.inc();
                 let bodies = self.store.history(match_id, since, self.window.events).await;
                 let bodies =
                     bodies.map_err(|e| tracing::warn!(error = %e, "replay read failed")).ok()?;
-                bodies.iter().map(|b| StoredEvent::from_json(b).ok()).collect::<Option<Vec<_>>>()?
+                let events: serde_json::Result<Vec<Recent>> =
+                    bodies.into_iter().map(Recent::from_stored).collect();
+                events.map_err(|e| tracing::error!(error = %e, "stored event unreadable")).ok()?
             }
         };
-        let contiguous = events.iter().zip(since + 1..).all(|(e, seq)| e.seq == seq);
+        let contiguous = events.iter().zip(since.get() + 1..).all(|(e, seq)| e.seq.get() == seq);
         let complete = events.last().is_some_and(|e| e.seq >= upto);
         let oldest = events.first().map(|e| e.recorded_at)?;
         if !contiguous || !complete || OffsetDateTime::now_utc() - oldest > self.window.age {
             return None;
         }
-        Some(Arc::new(events.iter().map(|e| (e.seq, protocol::update(e))).collect()))
+        Some(Arc::new(events.into_iter().map(|e| (e.seq, e.update)).collect()))
     }
 
     /// The missed events from the snapshot's recent events, when those reach back far enough.
-    fn from_memory(&self, match_id: MatchId, since: i64) -> Option<Vec<StoredEvent>> {
+    fn in_memory(&self, match_id: MatchId, since: Seq) -> Option<Vec<Recent>> {
         let snapshot = self.snapshots.get(match_id)?;
-        let events: Vec<StoredEvent> = snapshot
-            .recent
-            .iter()
-            .map(|raw| StoredEvent::from_json(raw.get()).ok())
-            .collect::<Option<_>>()?;
-        if events.first()?.seq > since + 1 {
+        if snapshot.recent.front()?.seq > since.next() {
             return None;
         }
-        Some(events.into_iter().filter(|e| e.seq > since).collect())
+        Some(snapshot.recent.iter().filter(|e| e.seq > since).cloned().collect())
     }
 }

@@ -1,9 +1,10 @@
-//! A worker thread's share of the hub: its connections, the index of who follows which match, and
-//! the two loops that serve them (delivery of broadcasts, and a once-a-second sweep for heartbeats,
-//! slow consumers and shutdown). Everything here lives on one thread, so it needs no locks.
+//! A worker thread's share of the hub: its connections, the index of who follows what, and the
+//! two loops that serve them (delivery of broadcasts, and a once-a-second sweep for heartbeats,
+//! slow consumers and shutdown). `WorkerState` is owned here: every change to it is a method in
+//! this file. Everything lives on one thread, so it needs no locks.
 
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -16,9 +17,14 @@ use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use super::conn::{Conn, Due, Offer, Phase};
-use super::{session, sse::SseBody, Admission, Broadcast, Hub, Subscription};
-use crate::domain::MatchId;
+use super::conn::{Conn, Due, Kind, Offer, Wire};
+use super::handle::ConnHandle;
+use super::index::{Index, Key};
+use super::replay::Missed;
+use super::{Admission, Broadcast, Hub, Subscription};
+use crate::domain::{MatchId, Seq, Status};
+use crate::protocol;
+use crate::snapshots::Snapshot;
 
 /// How often the sweep looks at every connection: the resolution of heartbeats and deadlines.
 const SWEEP_INTERVAL: Duration = Duration::from_secs(1);
@@ -30,93 +36,85 @@ const DELIVERY_SLICE: usize = 1024;
 /// Bytes read from a socket at a time, into one buffer shared by the worker's connections.
 const READ_SCRATCH: usize = 4096;
 
-/// This thread's handle on its share of the hub.
+/// This thread's share of the hub. Start one per HTTP worker thread, on that thread, and hand it
+/// to the transports that accept subscribers there.
 #[derive(Clone)]
 pub struct Worker {
     state: Rc<RefCell<WorkerState>>,
 }
 
-thread_local! {
-    /// The worker of this HTTP worker thread, for routes (SSE) that subscribe from a handler.
-    static CURRENT: RefCell<Option<Worker>> = const { RefCell::new(None) };
+pub(super) struct WorkerState {
+    hub: Arc<Hub>,
+    this: Weak<RefCell<WorkerState>>,
+    conns: Slab<Conn>,
+    next_id: u64,
+    index: Index,
+    scratch: Box<[u8]>,
+    written: Written,
 }
 
 /// Messages and bytes written since the last report to the metrics (counted locally, reported
 /// once per batch rather than once per socket write).
 #[derive(Default)]
-pub(super) struct Written {
-    pub ws: (u64, u64),
-    pub sse: (u64, u64),
+struct Written {
+    ws: (u64, u64),
+    sse: (u64, u64),
 }
 
-pub(super) struct WorkerState {
-    pub hub: Arc<Hub>,
-    pub(super) this: Weak<RefCell<WorkerState>>,
-    pub conns: Slab<Conn>,
-    next_id: u64,
-    pub(super) by_match: HashMap<MatchId, HashSet<usize>>,
-    pub(super) wildcard: HashSet<usize>,
-    pub scratch: Box<[u8]>,
-    pub written: Written,
+/// What one broadcast did on this worker.
+#[derive(Default)]
+struct Tally {
+    messages: u64,
+    bytes: u64,
+    conflated: u64,
 }
 
 impl Worker {
     /// Creates this thread's worker and starts its loops; call on the worker thread.
     pub fn start(hub: Arc<Hub>) -> Self {
         let (inbox, lagged) = hub.register_worker();
+        let gauge = hub.metrics.ws_subscriptions.clone();
         let state = Rc::new_cyclic(|this| {
             RefCell::new(WorkerState {
                 hub,
                 this: this.clone(),
                 conns: Slab::new(),
                 next_id: 0,
-                by_match: HashMap::new(),
-                wildcard: HashSet::new(),
+                index: Index::new(gauge),
                 scratch: vec![0; READ_SCRATCH].into_boxed_slice(),
                 written: Written::default(),
             })
         });
         tokio::task::spawn_local(deliver(state.clone(), inbox, lagged));
         tokio::task::spawn_local(sweep(state.clone()));
-        let worker = Self { state };
-        CURRENT.with(|current| *current.borrow_mut() = Some(worker.clone()));
-        worker
+        Self { state }
     }
 
-    /// The worker of the current thread, once it has started.
-    pub fn current() -> Option<Self> {
-        CURRENT.with(|current| current.borrow().clone())
+    pub fn hub(&self) -> Arc<Hub> {
+        self.state.borrow().hub.clone()
     }
 
-    /// Takes over an upgraded socket (and any bytes already read from it) and serves it.
-    pub fn accept(&self, stream: TcpStream, read_buf: BytesMut, admission: Admission) {
-        let key = {
-            let mut state = self.state.borrow_mut();
-            let send_buffer = state.hub.settings.send_buffer_bytes;
-            if send_buffer > 0 {
-                let _ = socket2::SockRef::from(&stream).set_send_buffer_size(send_buffer);
-            }
-            let max_frame = state.hub.settings.limits.max_frame_bytes;
-            // The dispatcher's read buffer has 8 KiB of capacity: keep only the bytes in it.
-            let read_buf =
-                if read_buf.is_empty() { BytesMut::new() } else { BytesMut::from(&read_buf[..]) };
-            let id = state.new_id();
-            let conn = Conn::websocket(id, stream, read_buf, max_frame, admission.permit);
-            let key = state.conns.insert(conn);
-            state.admit(key, admission.subscription, &admission.since);
-            key
-        };
-        tokio::task::spawn_local(session::run(self.state.clone(), key));
-    }
-
-    /// Registers an SSE subscriber; the returned body streams its messages.
-    pub fn accept_sse(&self, admission: Admission) -> SseBody {
+    /// Takes over an upgraded WebSocket (and any bytes already read from it).
+    pub fn attach_websocket(
+        &self,
+        stream: TcpStream,
+        read_buf: BytesMut,
+        admission: Admission,
+    ) -> ConnHandle {
         let mut state = self.state.borrow_mut();
-        let id = state.new_id();
-        let key = state.conns.insert(Conn::sse(id, admission.permit));
-        state.hub.metrics.sse_connections.inc();
-        state.admit(key, admission.subscription, &admission.since);
-        SseBody::new(self.state.clone(), key, id)
+        let send_buffer = state.hub.settings.send_buffer_bytes;
+        if send_buffer > 0 {
+            let _ = socket2::SockRef::from(&stream).set_send_buffer_size(send_buffer);
+        }
+        let wire = Wire::websocket(stream, read_buf, state.hub.settings.limits.max_frame_bytes);
+        let (key, id) = state.attach(wire, admission);
+        ConnHandle::new(self.state.clone(), key, id)
+    }
+
+    /// Registers an SSE subscriber, whose response body takes its messages.
+    pub fn attach_sse(&self, admission: Admission) -> ConnHandle {
+        let (key, id) = self.state.borrow_mut().attach(Wire::Sse, admission);
+        ConnHandle::new(self.state.clone(), key, id)
     }
 }
 
@@ -132,7 +130,7 @@ async fn deliver(
             state.borrow_mut().resync_all();
         }
         for broadcast in batch.drain(..) {
-            state.borrow().targets(broadcast.match_id, &mut targets);
+            state.borrow().index.targets(broadcast.match_id, &mut targets);
             let mut tally = Tally::default();
             for (i, slice) in targets.chunks(DELIVERY_SLICE).enumerate() {
                 if i > 0 {
@@ -147,14 +145,6 @@ async fn deliver(
     }
 }
 
-/// What one broadcast did on this worker.
-#[derive(Default)]
-struct Tally {
-    messages: u64,
-    bytes: u64,
-    conflated: u64,
-}
-
 async fn sweep(state: Rc<RefCell<WorkerState>>) {
     let shutdown = state.borrow().hub.shutdown.clone();
     let mut every = tokio::time::interval(SWEEP_INTERVAL);
@@ -165,9 +155,7 @@ async fn sweep(state: Rc<RefCell<WorkerState>>) {
             _ = every.tick() => {}
             () = shutdown.cancelled(), if !closing_all => {
                 closing_all = true;
-                for (_, conn) in state.borrow_mut().conns.iter_mut() {
-                    conn.close(CloseCode::Away, "server shutting down");
-                }
+                state.borrow_mut().close_all();
             }
         }
         state.borrow_mut().sweep(Instant::now());
@@ -175,44 +163,105 @@ async fn sweep(state: Rc<RefCell<WorkerState>>) {
 }
 
 impl WorkerState {
-    fn new_id(&mut self) -> u64 {
+    fn attach(&mut self, wire: Wire, admission: Admission) -> (Key, u64) {
         self.next_id += 1;
-        self.next_id
-    }
-
-    fn admit(&mut self, key: usize, subscription: Subscription, since: &HashMap<MatchId, i64>) {
-        match subscription {
-            Subscription::All => self.subscribe_all(key, since),
-            Subscription::Matches(ids) => self.subscribe(key, &ids, since),
+        let id = self.next_id;
+        if wire.kind() == Kind::Sse {
+            self.hub.metrics.sse_connections.inc();
+        }
+        let key = self.conns.insert(Conn::new(id, wire, admission.permit));
+        match admission.subscription {
+            Subscription::All => self.subscribe_all(key, &admission.since),
+            Subscription::Matches(ids) => self.subscribe(key, &ids, &admission.since),
         }
         if self.hub.is_shutting_down() {
             self.conns[key].close(CloseCode::Away, "server shutting down");
         }
+        (key, id)
     }
 
-    /// The connections that may want an update of `match_id`: its followers and `*` subscribers.
-    fn targets(&self, match_id: MatchId, into: &mut Vec<usize>) {
-        into.clear();
-        into.extend(self.by_match.get(&match_id).into_iter().flatten());
-        into.extend(self.wildcard.iter());
+    /// Subscribes `key` to `ids`: each known match's snapshot first, then its updates. A match in
+    /// `since` is resumed instead: the updates after that sequence number, then live ones.
+    pub(super) fn subscribe(&mut self, key: Key, ids: &[MatchId], since: &HashMap<MatchId, Seq>) {
+        let max = self.hub.settings.limits.max_subscriptions;
+        let wildcard = self.index.is_wildcard(key);
+        for &id in ids {
+            let conn = &mut self.conns[key];
+            if conn.follows(id) {
+                continue;
+            }
+            if !wildcard && conn.subscription_count() >= max {
+                conn.close(CloseCode::Policy, &format!("too many subscriptions (limit {max})"));
+                return;
+            }
+            let Some(snapshot) = self.hub.snapshots.get(id) else {
+                conn.send(&protocol::error("unknown_match", "there is no such match", Some(id)));
+                continue;
+            };
+            self.follow(key, &snapshot, since.get(&id).copied());
+            self.index.follow(key, id);
+        }
+    }
+
+    /// Subscribes `key` to every match: those live now, and those it resumes (which may have
+    /// ended meanwhile), then every update of any match.
+    fn subscribe_all(&mut self, key: Key, since: &HashMap<MatchId, Seq>) {
+        if !self.index.follow_all(key) {
+            return;
+        }
+        let mut matches = self.hub.snapshots.all();
+        matches.retain(|s| {
+            matches!(s.live.status, Status::Live | Status::HalfTime)
+                || since.contains_key(&s.meta.id)
+        });
+        matches.sort_by_key(|s| s.meta.id);
+        for snapshot in matches {
+            if !self.conns[key].follows(snapshot.meta.id) {
+                self.follow(key, &snapshot, since.get(&snapshot.meta.id).copied());
+            }
+        }
+    }
+
+    /// Starts following one match: replays what the client missed after `since`, or sends the
+    /// current snapshot.
+    fn follow(&mut self, key: Key, snapshot: &Snapshot, since: Option<Seq>) {
+        let conn = &mut self.conns[key];
+        let Some(since) = since else {
+            conn.start(snapshot);
+            return;
+        };
+        // Subscribed (and holding live updates) before the replay is read: nothing falls between.
+        let id = snapshot.meta.id;
+        conn.start_replay(id, since);
+        let missed = self.hub.replays.missed(id, since, snapshot.live.seq);
+        let (this, conn_id) = (self.this.clone(), conn.id());
+        tokio::task::spawn_local(finish_replay(this, key, conn_id, id, missed));
+    }
+
+    pub(super) fn unsubscribe(&mut self, key: Key, ids: &[MatchId]) {
+        for &id in ids {
+            if self.conns[key].stop(id) {
+                self.index.unfollow(key, id);
+            }
+        }
     }
 
     /// Offers a broadcast to some of its targets. A key may have been reused by a new connection
     /// since the targets were listed; that connection skips updates its snapshot already covers.
-    fn offer(&mut self, keys: &[usize], broadcast: &Broadcast, tally: &mut Tally) {
+    fn offer(&mut self, targets: &[(Key, bool)], broadcast: &Broadcast, tally: &mut Tally) {
         let max_pending = self.hub.settings.limits.max_pending_bytes;
-        for key in keys {
-            let Some(conn) = self.conns.get_mut(*key) else { continue };
-            match conn.offer(broadcast.match_id, broadcast.seq, &broadcast.message, max_pending) {
+        for &(key, wildcard) in targets {
+            let Some(conn) = self.conns.get_mut(key) else { continue };
+            let (id, seq, message) = (broadcast.match_id, broadcast.seq, &broadcast.message);
+            match conn.offer(id, seq, message, max_pending, wildcard) {
                 Offer::Written(n) => {
                     tally.messages += 1;
                     tally.bytes += n as u64;
                 }
-                // SSE bytes are counted when the response body takes them.
-                Offer::Queued if !conn.is_sse() => tally.messages += 1,
-                Offer::Queued => {}
+                // SSE messages are counted when the response body takes them.
+                Offer::Queued if conn.kind() == Kind::WebSocket => tally.messages += 1,
+                Offer::Queued | Offer::Skipped => {}
                 Offer::Conflated => tally.conflated += 1,
-                Offer::Skipped => {}
             }
         }
     }
@@ -229,43 +278,44 @@ impl WorkerState {
     /// gets that snapshot.
     fn resync_all(&mut self) {
         for (_, conn) in self.conns.iter_mut() {
-            let subs: Vec<MatchId> = conn.subs.iter().map(|(m, _)| *m).collect();
-            for match_id in subs {
-                if let Some(snapshot) = self.hub.snapshots.get(match_id) {
-                    conn.resync(match_id, snapshot.live.seq);
+            let followed: Vec<MatchId> = conn.followed().collect();
+            for id in followed {
+                if let Some(snapshot) = self.hub.snapshots.get(id) {
+                    conn.resync(id, snapshot.live.seq);
                 }
             }
         }
     }
 
-    fn sweep(&mut self, now: Instant) {
-        let limits = self.hub.settings.limits.clone();
-        let metrics = self.hub.metrics.clone();
+    fn close_all(&mut self) {
         for (_, conn) in self.conns.iter_mut() {
-            match conn.due(now, &limits) {
+            conn.close(CloseCode::Away, "server shutting down");
+        }
+    }
+
+    fn sweep(&mut self, now: Instant) {
+        let limits = &self.hub.settings.limits;
+        let metrics = &self.hub.metrics;
+        for (_, conn) in self.conns.iter_mut() {
+            match conn.due(now, limits) {
                 None => {}
                 Some(Due::Ping) => conn.ping(now),
                 Some(Due::HeartbeatTimeout) => {
                     metrics.ws_heartbeat_timeouts.inc();
                     conn.close(CloseCode::Policy, "no answer to ping");
-                    conn.wake();
                 }
                 Some(Due::TooSlow) => {
                     metrics.ws_slow_consumers.inc();
                     conn.close(CloseCode::Again, "too slow: not reading updates");
-                    conn.wake();
                 }
-                Some(Due::Drop) => {
-                    conn.phase = Phase::Done;
-                    conn.wake();
-                }
+                Some(Due::Drop) => conn.end(),
             }
         }
         self.report();
     }
 
     /// Moves locally counted writes into the shared metrics (once per batch, not per socket write).
-    pub fn report(&mut self) {
+    fn report(&mut self) {
         let Written { ws, sse } = std::mem::take(&mut self.written);
         let metrics = &self.hub.metrics;
         metrics.ws_messages_sent.inc_by(ws.0);
@@ -275,17 +325,63 @@ impl WorkerState {
     }
 
     /// Forgets a finished connection; dropping it closes the socket and frees its permit.
-    pub fn remove(&mut self, key: usize) {
+    pub(super) fn remove(&mut self, key: Key, id: u64) {
+        if self.conn(key, id).is_none() {
+            return;
+        }
         let conn = self.conns.remove(key);
-        if conn.is_sse() {
+        if conn.kind() == Kind::Sse {
             self.hub.metrics.sse_connections.dec();
         }
-        for (id, _) in &conn.subs {
-            self.unindex(key, *id);
-        }
-        if self.wildcard.remove(&key) {
-            self.hub.metrics.ws_subscriptions.dec();
-        }
+        self.index.forget(key, conn.followed());
         self.report();
     }
+
+    // --- for the handles of connections (`handle.rs`) ---
+
+    /// The connection at `key`, if it is still the one numbered `id` (keys are reused).
+    pub(super) fn conn(&mut self, key: Key, id: u64) -> Option<&mut Conn> {
+        self.conns.get_mut(key).filter(|c| c.id() == id)
+    }
+
+    /// The connection, with the read buffer this worker's connections share.
+    pub(super) fn reader(&mut self, key: Key, id: u64) -> Option<(&mut Conn, &mut [u8])> {
+        let Self { conns, scratch, .. } = self;
+        Some((conns.get_mut(key).filter(|c| c.id() == id)?, scratch))
+    }
+
+    pub(super) fn hub(&self) -> &Hub {
+        &self.hub
+    }
+
+    /// Counts bytes a connection's own task wrote, and for SSE the messages its body took.
+    pub(super) fn wrote(&mut self, kind: Kind, messages: u64, bytes: u64) {
+        let counter = match kind {
+            Kind::WebSocket => &mut self.written.ws,
+            Kind::Sse => &mut self.written.sse,
+        };
+        counter.0 += messages;
+        counter.1 += bytes;
+    }
+}
+
+/// Waits for a resume's missed updates, then hands them to the connection, if it is still there.
+async fn finish_replay(
+    state: Weak<RefCell<WorkerState>>,
+    key: Key,
+    conn_id: u64,
+    match_id: MatchId,
+    missed: impl std::future::Future<Output = Missed>,
+) {
+    let missed = missed.await;
+    let Some(state) = state.upgrade() else { return };
+    let mut state = state.borrow_mut();
+    let snapshots = state.hub.snapshots.clone();
+    let Some(conn) = state.conn(key, conn_id) else { return };
+    let events = missed.as_ref().map(|events| events.as_slice());
+    let Some(outcome) = conn.finish_replay(match_id, events, &snapshots) else { return };
+    let metrics = &state.hub.metrics;
+    let label = if outcome.recovered { "recovered" } else { "not_recovered" };
+    metrics.resumes.with_label_values(&[label]).inc();
+    metrics.events_replayed.inc_by(outcome.replayed as u64);
 }

@@ -26,18 +26,18 @@ pub(super) async fn store(
     // Locked in id order (the batch is sorted), so two nodes' overlapping batches cannot deadlock.
     let mut matches: HashMap<MatchId, Option<MatchRecord>> = HashMap::new();
     for submission in batch {
-        if !matches.contains_key(&submission.match_id) {
-            let record = tx.lock_match(submission.match_id).await?;
-            matches.insert(submission.match_id, record);
+        if let std::collections::hash_map::Entry::Vacant(slot) = matches.entry(submission.match_id)
+        {
+            slot.insert(tx.lock_match(submission.match_id).await?);
         }
     }
     let mut answers: HashMap<(MatchId, String), StoredResponse> = HashMap::new();
     for submission in batch {
         if let Some(idem) = &submission.idempotency {
             let key = (submission.match_id, idem.key.clone());
-            if !answers.contains_key(&key) {
+            if let std::collections::hash_map::Entry::Vacant(slot) = answers.entry(key) {
                 if let Some(earlier) = tx.find_response(submission.match_id, &idem.key).await? {
-                    answers.insert(key, earlier);
+                    slot.insert(earlier);
                 }
             }
         }

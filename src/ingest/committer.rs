@@ -8,7 +8,6 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use serde_json::value::RawValue;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -18,7 +17,7 @@ use super::{Accepted, Ingest, IngestError, Submission};
 use crate::hub::{Broadcast, Hub};
 use crate::metrics::Metrics;
 use crate::protocol;
-use crate::snapshots::Snapshots;
+use crate::snapshots::{Recent, Snapshots};
 use crate::store::{Store, StoreError};
 
 /// Bounds of the write path.
@@ -110,14 +109,22 @@ impl Committer {
             Outcome::Replayed(body) => Accepted::Replayed(body),
             Outcome::Appended { event, live, body } => {
                 self.metrics.events_ingested.with_label_values(&[event.kind.name()]).inc();
-                match RawValue::from_string(body.clone()) {
-                    Ok(raw) => self.snapshots.record_event(event.match_id, live, Arc::from(raw)),
-                    Err(e) => tracing::error!(error = %e, "stored event is not JSON"),
-                }
+                // Encoded once: the same update goes to subscribers now and to resumes later.
+                let message = match Recent::new(&event, body.clone()) {
+                    Ok(recent) => {
+                        let message = recent.update.clone();
+                        self.snapshots.record_event(event.match_id, live, recent);
+                        message
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "stored event is not JSON");
+                        protocol::update(&event)
+                    }
+                };
                 self.hub.publish(Broadcast {
                     match_id: event.match_id,
                     seq: event.seq,
-                    message: protocol::update(&event),
+                    message,
                     committed_at,
                 });
                 Accepted::Created(body)

@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use super::{json, match_id};
 use crate::auth::Admin;
-use crate::domain::EventKind;
+use crate::domain::{EventKind, Seq};
 use crate::extract::JsonBody;
 use crate::ingest::{Accepted, Idempotency, Ingest, IngestError};
 use crate::problem::ApiError;
@@ -80,10 +80,8 @@ pub async fn history(
     if !snapshots.contains(id) {
         return Err(ApiError::no_match(id));
     }
-    let since = query.since.unwrap_or(0);
-    if since < 0 {
-        return Err(ApiError::BadRequest("since must be 0 or more".into()));
-    }
+    let since = Seq::try_from(query.since.unwrap_or(0))
+        .map_err(|_| ApiError::BadRequest("since must be 0 or more".into()))?;
     let limit = query.limit.unwrap_or(DEFAULT_HISTORY);
     if !(1..=MAX_HISTORY).contains(&limit) {
         return Err(ApiError::BadRequest(format!("limit must be between 1 and {MAX_HISTORY}")));

@@ -25,8 +25,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route("/healthz", web::get().to(health::healthz))
     .route("/readyz", web::get().to(health::readyz))
     .route("/metrics", web::get().to(metrics::metrics))
-    .route("/ws", web::get().to(crate::ws::handshake))
-    .route("/sse", web::get().to(crate::sse::stream))
+    .route("/ws", web::get().to(crate::transport::ws::handshake))
+    .route("/sse", web::get().to(crate::transport::sse::stream))
     .configure(crate::web::configure)
     .service(
         web::resource("/api/v1/matches")
@@ -88,7 +88,7 @@ pub async fn record_metrics(
 
 /// The match id from a path segment; anything that is not an id names no match.
 fn match_id(raw: &str) -> Result<MatchId, ApiError> {
-    raw.parse::<MatchId>().ok().filter(|id| *id > 0).ok_or_else(|| ApiError::no_match(raw))
+    raw.parse::<MatchId>().map_err(|_| ApiError::no_match(raw))
 }
 
 fn json(status: actix_web::http::StatusCode, body: String) -> HttpResponse {

@@ -5,7 +5,7 @@ use time::OffsetDateTime;
 
 use super::matches::{MatchRow, MATCH_COLUMNS};
 use super::{multi_row_insert, unix_millis, MatchRecord, Store, StoreError, ROWS_PER_INSERT};
-use crate::domain::{LiveState, MatchId, StoredEvent};
+use crate::domain::{LiveState, MatchId, Seq, StoredEvent};
 
 /// One write transaction that appends events and moves match states forward.
 pub struct EventTx {
@@ -21,14 +21,14 @@ impl Store {
     pub async fn history(
         &self,
         id: MatchId,
-        since: i64,
+        since: Seq,
         limit: i64,
     ) -> Result<Vec<String>, StoreError> {
         let bodies = sqlx::query_scalar(
             "SELECT body FROM events WHERE match_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
         )
-        .bind(id)
-        .bind(since)
+        .bind(id.get())
+        .bind(since.get())
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
@@ -40,14 +40,19 @@ impl Store {
         &self,
         per_match: i64,
     ) -> Result<Vec<(MatchId, String)>, StoreError> {
-        let rows = sqlx::query_as(
+        let rows: Vec<(i64, String)> = sqlx::query_as(
             "SELECT e.match_id, e.body FROM events e JOIN matches m ON m.id = e.match_id \
              WHERE e.seq > m.seq - $1 ORDER BY e.match_id, e.seq",
         )
         .bind(per_match)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows)
+        rows.into_iter()
+            .map(|(id, body)| {
+                let id = MatchId::try_from(id).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                Ok((id, body))
+            })
+            .collect()
     }
 }
 
@@ -58,7 +63,7 @@ impl EventTx {
         // A no-op UPDATE locks the row on both backends (SQLite has no SELECT ... FOR UPDATE).
         let sql = format!("UPDATE matches SET seq = seq WHERE id = $1 RETURNING {MATCH_COLUMNS}");
         let row: Option<MatchRow> =
-            sqlx::query_as(&sql).bind(id).fetch_optional(&mut *self.tx).await?;
+            sqlx::query_as(&sql).bind(id.get()).fetch_optional(&mut *self.tx).await?;
         row.map(MatchRecord::try_from).transpose()
     }
 
@@ -68,13 +73,13 @@ impl EventTx {
             "UPDATE matches SET status = $2, period = CAST($3 AS TEXT), minute = CAST($4 AS BIGINT), \
              home_score = $5, away_score = $6, seq = $7, updated_at = $8 WHERE id = $1",
         )
-        .bind(id)
+        .bind(id.get())
         .bind(live.status.as_str())
         .bind(live.period.map(|p| p.as_str()))
         .bind(live.minute.map(i64::from))
         .bind(i64::from(live.score.home))
         .bind(i64::from(live.score.away))
-        .bind(live.seq)
+        .bind(live.seq.get())
         .bind(unix_millis(OffsetDateTime::now_utc()))
         .execute(&mut *self.tx)
         .await?;
@@ -92,8 +97,8 @@ impl EventTx {
             let mut query = sqlx::query(&sql);
             for (event, body) in chunk {
                 query = query
-                    .bind(event.match_id)
-                    .bind(event.seq)
+                    .bind(event.match_id.get())
+                    .bind(event.seq.get())
                     .bind(event.kind.name())
                     .bind(body.as_str())
                     .bind(unix_millis(event.recorded_at));

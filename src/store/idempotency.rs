@@ -23,7 +23,7 @@ impl EventTx {
         let row: Option<(String, String)> = sqlx::query_as(
             "SELECT request_hash, response FROM idempotency_keys WHERE match_id = $1 AND key = $2",
         )
-        .bind(id)
+        .bind(id.get())
         .bind(key)
         .fetch_optional(&mut *self.tx)
         .await?;
@@ -45,7 +45,7 @@ impl EventTx {
             let mut query = sqlx::query(&sql);
             for (id, key, response) in chunk {
                 query = query
-                    .bind(*id)
+                    .bind(id.get())
                     .bind(key.as_str())
                     .bind(response.request_hash.as_str())
                     .bind(response.body.as_str())

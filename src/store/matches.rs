@@ -4,7 +4,9 @@ use sqlx::FromRow;
 use time::OffsetDateTime;
 
 use super::{from_unix_millis, unix_millis, Store, StoreError};
-use crate::domain::{LiveState, MatchId, MatchMeta, MatchPatch, NewMatch, Period, Score, Status};
+use crate::domain::{
+    LiveState, MatchId, MatchMeta, MatchPatch, NewMatch, Period, Score, Seq, Status,
+};
 
 /// The columns every match query returns, in `MatchRow` order.
 pub(super) const MATCH_COLUMNS: &str = "id, home, away, competition, kickoff_at, revision, \
@@ -48,20 +50,21 @@ impl TryFrom<MatchRow> for MatchRecord {
             .minute
             .map(|m| m.try_into().map_err(|_| corrupt("minute out of range")))
             .transpose()?;
+        let seq = Seq::try_from(row.seq).map_err(|_| corrupt("seq out of range"))?;
         let score = Score {
             home: row.home_score.try_into().map_err(|_| corrupt("home score out of range"))?,
             away: row.away_score.try_into().map_err(|_| corrupt("away score out of range"))?,
         };
         Ok(Self {
             meta: MatchMeta {
-                id: row.id,
+                id: MatchId::try_from(row.id).map_err(|_| corrupt("id out of range"))?,
                 kickoff_at: from_unix_millis(row.kickoff_at)?,
                 home: row.home,
                 away: row.away,
                 competition: row.competition,
                 revision: row.revision,
             },
-            live: LiveState { status, period, minute, score, seq: row.seq },
+            live: LiveState { status, period, minute, score, seq },
         })
     }
 }
@@ -105,7 +108,7 @@ impl Store {
              revision = revision + 1, updated_at = $6 WHERE id = $1 RETURNING {MATCH_COLUMNS}"
         );
         let row: Option<MatchRow> = sqlx::query_as(&sql)
-            .bind(id)
+            .bind(id.get())
             .bind(patch.home.as_ref().map(|n| n.as_ref().to_owned()))
             .bind(patch.away.as_ref().map(|n| n.as_ref().to_owned()))
             .bind(patch.competition.as_ref().map(|n| n.as_ref().to_owned()))

@@ -7,6 +7,7 @@ mod assets;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{web, HttpRequest, HttpResponse};
 
+use crate::domain::MatchId;
 use crate::problem::ApiError;
 use assets::Asset;
 
@@ -32,9 +33,9 @@ async fn scoreboard(req: HttpRequest) -> HttpResponse {
 
 async fn match_page(req: HttpRequest, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     // The page reads its match itself; a path that cannot name one is refused here.
-    match id.parse::<u64>() {
-        Ok(n) if n > 0 => Ok(page(&req, "match.html")),
-        _ => Err(ApiError::no_match(id.as_str())),
+    match id.parse::<MatchId>() {
+        Ok(_) => Ok(page(&req, "match.html")),
+        Err(_) => Err(ApiError::no_match(id.as_str())),
     }
 }
 

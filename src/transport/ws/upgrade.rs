@@ -4,7 +4,6 @@
 //! it to this thread's hub worker. The dispatcher and its buffers are freed when this returns.
 
 use std::rc::Rc;
-use std::sync::Arc;
 
 use actix_codec::Framed;
 use actix_http::body::{BodySize, MessageBody};
@@ -17,19 +16,20 @@ use futures_util::future::LocalBoxFuture;
 use futures_util::SinkExt;
 use tokio::net::TcpStream;
 
-use crate::hub::{Admission, Hub, Worker};
+use super::session;
+use crate::hub::{Admission, Worker};
 
 type Upgrade = (Request, Framed<TcpStream, Codec>);
 
-/// Builds one upgrade service per HTTP worker thread, each with its own hub worker and App.
+/// Builds the upgrade service of one HTTP worker thread, with that thread's hub worker and App.
 pub struct UpgradeFactory<F> {
-    hub: Arc<Hub>,
+    worker: Worker,
     make_app: F,
 }
 
 impl<F> UpgradeFactory<F> {
-    pub fn new(hub: Arc<Hub>, make_app: F) -> Self {
-        Self { hub, make_app }
+    pub fn new(worker: Worker, make_app: F) -> Self {
+        Self { worker, make_app }
     }
 }
 
@@ -55,7 +55,7 @@ where
     type Future = LocalBoxFuture<'static, Result<Self::Service, ()>>;
 
     fn new_service(&self, _: ()) -> Self::Future {
-        let worker = Worker::start(self.hub.clone());
+        let worker = self.worker.clone();
         let app = (self.make_app)();
         Box::pin(async move {
             let app = app.new_service(AppConfig::default()).await?;
@@ -98,7 +98,7 @@ where
     }
 }
 
-/// Sends the 101 and gives the socket to the hub worker.
+/// Sends the 101 and gives the socket to the hub worker; its conversation runs as its own task.
 async fn hand_over<B: MessageBody>(
     mut framed: Framed<TcpStream, Codec>,
     response: HttpResponse<B>,
@@ -111,7 +111,8 @@ async fn hand_over<B: MessageBody>(
         return Ok(());
     }
     let parts = framed.into_parts();
-    worker.accept(parts.io, parts.read_buf, admission);
+    let conn = worker.attach_websocket(parts.io, parts.read_buf, admission);
+    tokio::task::spawn_local(session::run(conn));
     Ok(())
 }
 

@@ -7,8 +7,8 @@ use actix_web::http::header;
 use actix_web::HttpRequest;
 use serde::Deserialize;
 
-use crate::domain::MatchId;
-use crate::hub::{Hub, Permit, Subscription};
+use crate::domain::{parse_position, MatchId, Seq};
+use crate::hub::{Admission, Hub, Subscription};
 use crate::problem::ApiError;
 
 /// Origins allowed to subscribe from a browser; empty allows every origin.
@@ -22,10 +22,10 @@ pub struct SubscribeQuery {
     since: Option<String>,
 }
 
-/// A request's subscription, checked and parsed.
+/// A request's subscription, checked and parsed, not yet admitted.
 pub struct Request {
-    pub subscription: Subscription,
-    pub since: HashMap<MatchId, i64>,
+    subscription: Subscription,
+    since: HashMap<MatchId, Seq>,
 }
 
 /// Refuses a browser page from an origin that is not allowed (403).
@@ -53,7 +53,7 @@ pub fn parse(
     let parsed = parse_matches(query.matches.as_deref(), max).and_then(|mut subscription| {
         let mut since = parse_since(query.since.as_deref().unwrap_or(""))?;
         if let Some(raw) = last_event_id.filter(|v| !v.trim().is_empty()) {
-            let (id, seq) = position(raw.trim()).ok_or_else(|| {
+            let (id, seq) = parse_position(raw).ok_or_else(|| {
                 ApiError::BadRequest(format!("Last-Event-ID {raw:?} is not MATCH:SEQ"))
             })?;
             since.insert(id, seq);
@@ -73,19 +73,21 @@ pub fn parse(
     parsed.inspect_err(|_| hub.refused("query"))
 }
 
-/// A place under the connection limit (503 at the limit or while shutting down).
-pub fn admit(hub: &std::sync::Arc<Hub>) -> Result<Permit, ApiError> {
+/// A place under the connection limit for a parsed request (503 at the limit or while shutting
+/// down).
+pub fn admit(hub: &Hub, request: Request) -> Result<Admission, ApiError> {
     if hub.is_shutting_down() {
         hub.refused("shutdown");
         return Err(ApiError::Unavailable("the server is shutting down".into()));
     }
-    hub.admit().ok_or_else(|| {
+    let permit = hub.admit().ok_or_else(|| {
         hub.refused("limit");
         ApiError::Unavailable(format!(
             "the server holds its limit of {} subscriber connections",
             hub.settings().max_connections
         ))
-    })
+    })?;
+    Ok(Admission { permit, subscription: request.subscription, since: request.since })
 }
 
 fn parse_matches(raw: Option<&str>, max: usize) -> Result<Subscription, ApiError> {
@@ -98,7 +100,7 @@ fn parse_matches(raw: Option<&str>, max: usize) -> Result<Subscription, ApiError
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(|s| {
-            s.parse::<MatchId>().ok().filter(|id| *id > 0).ok_or_else(|| {
+            s.parse::<MatchId>().map_err(|_| {
                 ApiError::BadRequest(format!("matches: {s:?} is not a match id (use ids or *)"))
             })
         })
@@ -109,34 +111,30 @@ fn parse_matches(raw: Option<&str>, max: usize) -> Result<Subscription, ApiError
     Ok(Subscription::Matches(ids))
 }
 
-fn parse_since(raw: &str) -> Result<HashMap<MatchId, i64>, ApiError> {
+fn parse_since(raw: &str) -> Result<HashMap<MatchId, Seq>, ApiError> {
     raw.split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(|s| {
-            position(s).ok_or_else(|| {
+            parse_position(s).ok_or_else(|| {
                 ApiError::BadRequest(format!("since: {s:?} is not MATCH:SEQ (like 42:17)"))
             })
         })
         .collect()
 }
 
-/// `42:17`: match 42, sequence number 17.
-fn position(raw: &str) -> Option<(MatchId, i64)> {
-    let (id, seq) = raw.split_once(':')?;
-    let id = id.trim().parse::<MatchId>().ok().filter(|id| *id > 0)?;
-    let seq = seq.trim().parse::<i64>().ok().filter(|seq| *seq >= 0)?;
-    Some((id, seq))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn ids(raw: &[i64]) -> Vec<MatchId> {
+        raw.iter().map(|&id| MatchId::try_from(id).unwrap()).collect()
+    }
+
     #[test]
     fn match_lists_parse() {
         assert_eq!(parse_matches(Some("*"), 3).unwrap(), Subscription::All);
-        assert_eq!(parse_matches(Some("4, 2"), 3).unwrap(), Subscription::Matches(vec![4, 2]));
+        assert_eq!(parse_matches(Some("4, 2"), 3).unwrap(), Subscription::Matches(ids(&[4, 2])));
         assert_eq!(parse_matches(None, 3).unwrap(), Subscription::Matches(vec![]));
         assert!(parse_matches(Some("1,x"), 3).is_err());
         assert!(parse_matches(Some("0"), 3).is_err());
@@ -145,9 +143,11 @@ mod tests {
 
     #[test]
     fn resume_positions_parse() {
-        assert_eq!(parse_since("42:17, 43:0").unwrap(), HashMap::from([(42, 17), (43, 0)]));
+        let since = parse_since("42:17, 43:0").unwrap();
+        let seq = |s: i64| Seq::try_from(s).unwrap();
+        assert_eq!(since, HashMap::from([(ids(&[42])[0], seq(17)), (ids(&[43])[0], seq(0))]));
         assert!(parse_since("42").is_err());
         assert!(parse_since("42:-1").is_err());
-        assert_eq!(position("7:3"), Some((7, 3)));
+        assert!(parse_since("0:3").is_err());
     }
 }

@@ -1,12 +1,15 @@
 //! Server-Sent Events endpoint `/sse`: the same compact messages as the WebSocket, from the same hub,
 //! for clients and networks where WebSocket is not available.
 
+mod body;
+
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use crate::hub::{Admission, Hub, Worker};
+use super::admission::{self, AllowedOrigins, SubscribeQuery};
+use crate::hub::{Hub, Worker};
 use crate::problem::ApiError;
-use crate::subscription::{self, AllowedOrigins, SubscribeQuery};
+use body::SseBody;
 
 /// Opens an event stream. Each message has `id: <match>:<seq>`, so a browser's `EventSource`
 /// resumes by itself through `Last-Event-ID`.
@@ -15,23 +18,21 @@ pub async fn stream(
     query: web::Query<SubscribeQuery>,
     hub: web::Data<Hub>,
     origins: web::Data<AllowedOrigins>,
+    worker: web::Data<Worker>,
 ) -> Result<HttpResponse, ApiError> {
     if req.headers().contains_key(header::UPGRADE) {
         return Err(ApiError::BadRequest(
             "an event stream is not an upgrade: drop the Upgrade header".into(),
         ));
     }
-    subscription::check_origin(&req, &origins, &hub)?;
+    admission::check_origin(&req, &origins, &hub)?;
     let last_event_id = req.headers().get("Last-Event-ID").and_then(|v| v.to_str().ok());
-    let request = subscription::parse(&query, last_event_id, &hub)?;
-    let worker = Worker::current()
-        .ok_or_else(|| ApiError::Unavailable("the event stream is not ready yet".into()))?;
-    let permit = subscription::admit(&hub.into_inner())?;
-    let admission = Admission { permit, subscription: request.subscription, since: request.since };
+    let request = admission::parse(&query, last_event_id, &hub)?;
+    let admission = admission::admit(&hub, request)?;
     Ok(HttpResponse::Ok()
         .content_type("text/event-stream")
         .insert_header((header::CACHE_CONTROL, "no-cache"))
         // Tells buffering proxies (nginx) to pass each event through at once.
         .insert_header(("X-Accel-Buffering", "no"))
-        .streaming(worker.accept_sse(admission)))
+        .streaming(SseBody::new(worker.attach_sse(admission))))
 }

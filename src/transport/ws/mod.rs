@@ -1,7 +1,9 @@
 //! WebSocket endpoint `/ws`. The handshake is an ordinary route of the App, so middleware, limits
 //! and extractors apply to it; the upgrade service (`upgrade.rs`) then takes the socket out of the
-//! HTTP dispatcher and gives it to this thread's hub worker.
+//! HTTP dispatcher and gives it to this thread's hub worker, and `session.rs` carries on the
+//! conversation with the client.
 
+mod session;
 mod upgrade;
 
 use actix_web::http::header;
@@ -9,10 +11,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 pub use upgrade::UpgradeFactory;
 
-use crate::hub::{Admission, Hub};
+use super::admission::{self, AllowedOrigins, SubscribeQuery};
+use crate::hub::Hub;
 use crate::problem::ApiError;
 use crate::protocol::SUBPROTOCOL;
-use crate::subscription::{self, AllowedOrigins, SubscribeQuery};
 
 /// Validates a WebSocket handshake and answers 101, with the admission for the upgrade service in
 /// the response's extensions; or answers why not (403, 400, 503) before anything is upgraded.
@@ -22,19 +24,18 @@ pub async fn handshake(
     hub: web::Data<Hub>,
     origins: web::Data<AllowedOrigins>,
 ) -> Result<HttpResponse, ApiError> {
-    subscription::check_origin(&req, &origins, &hub)?;
+    admission::check_origin(&req, &origins, &hub)?;
     let protocol = choose_subprotocol(&req).inspect_err(|_| hub.refused("subprotocol"))?;
-    let request = subscription::parse(&query, None, &hub)?;
+    let request = admission::parse(&query, None, &hub)?;
     let mut response = actix_http::ws::handshake(req.head()).map_err(|e| {
         hub.refused("handshake");
         ApiError::BadRequest(format!("not a valid WebSocket handshake: {e}"))
     })?;
-    let permit = subscription::admit(&hub.into_inner())?;
+    let admission = admission::admit(&hub, request)?;
     if let Some(protocol) = protocol {
         response.insert_header((header::SEC_WEBSOCKET_PROTOCOL, protocol));
     }
     let mut response = HttpResponse::from(response.finish()).map_into_boxed_body();
-    let admission = Admission { permit, subscription: request.subscription, since: request.since };
     response.extensions_mut().insert(admission);
     Ok(response)
 }

@@ -1,0 +1,161 @@
+//! Where a connection stands in each match it follows: the last sequence number it has, and for a
+//! match being resumed, the live updates held back until the missed ones are replayed.
+
+use crate::domain::{MatchId, Seq};
+use crate::protocol::{self, Encoded};
+use crate::snapshots::Snapshot;
+
+/// Live updates held for one match while its replay runs; beyond this the resume is not recovered.
+const REPLAY_BUFFER: usize = 1024;
+
+#[derive(Default)]
+pub(super) struct Cursors {
+    /// Followed matches with the last sequence number this client has.
+    at: Vec<(MatchId, Seq)>,
+    replays: Vec<Replay>,
+}
+
+/// A resume in progress: live updates of the match wait here until the missed ones are replayed.
+struct Replay {
+    match_id: MatchId,
+    held: Vec<(Seq, Encoded)>,
+    overflowed: bool,
+}
+
+/// What to do with an update offered to a connection.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Step {
+    /// The client has it already, or does not follow the match.
+    Skip,
+    /// Held back behind a replay in progress.
+    Held,
+    /// Send it: it is the next one the client needs.
+    Send,
+    /// A `*` client meets this match for the first time: it needs a snapshot, not a delta.
+    Introduce,
+}
+
+/// How a replay ended: recovered with this many missed updates, or not recovered.
+pub(super) struct Replayed {
+    pub recovered: bool,
+    pub count: usize,
+    /// Everything to send, in order: the resume answer, the missed and then the held updates.
+    pub messages: Vec<Encoded>,
+}
+
+impl Cursors {
+    pub(super) fn follows(&self, id: MatchId) -> bool {
+        self.at.iter().any(|(m, _)| *m == id)
+    }
+
+    /// Followed matches, not counting those a `*` subscription brought.
+    pub(super) fn len(&self) -> usize {
+        self.at.len()
+    }
+
+    pub(super) fn ids(&self) -> impl Iterator<Item = MatchId> + '_ {
+        self.at.iter().map(|(m, _)| *m)
+    }
+
+    /// Starts following `id` as of `seq` (the snapshot the client was just sent).
+    pub(super) fn start(&mut self, id: MatchId, seq: Seq) {
+        self.at.push((id, seq));
+    }
+
+    /// Starts resuming `id` after `since`: its live updates are held until `finish_replay`.
+    pub(super) fn start_replay(&mut self, id: MatchId, since: Seq) {
+        self.at.push((id, since));
+        self.replays.push(Replay { match_id: id, held: Vec::new(), overflowed: false });
+    }
+
+    pub(super) fn stop(&mut self, id: MatchId) -> bool {
+        let before = self.at.len();
+        self.at.retain(|(m, _)| *m != id);
+        self.replays.retain(|r| r.match_id != id);
+        self.at.len() < before
+    }
+
+    /// Decides about update `seq` of `id`; on `Send` and `Introduce` the cursor moves (to `seq`,
+    /// or for a new match to 0 until its snapshot is written).
+    pub(super) fn step(
+        &mut self,
+        id: MatchId,
+        seq: Seq,
+        message: &Encoded,
+        wildcard: bool,
+    ) -> Step {
+        match self.at.iter_mut().find(|(m, _)| *m == id) {
+            Some((_, last)) if seq <= *last => Step::Skip,
+            Some((_, last)) => {
+                if let Some(replay) = self.replays.iter_mut().find(|r| r.match_id == id) {
+                    if replay.held.len() < REPLAY_BUFFER {
+                        replay.held.push((seq, message.clone()));
+                    } else {
+                        replay.overflowed = true;
+                    }
+                    return Step::Held;
+                }
+                *last = seq;
+                Step::Send
+            }
+            None if wildcard => {
+                self.at.push((id, Seq::ZERO));
+                Step::Introduce
+            }
+            None => Step::Skip,
+        }
+    }
+
+    /// Whether this client's copy of `id` is older than `seq`.
+    pub(super) fn behind(&self, id: MatchId, seq: Seq) -> bool {
+        self.at.iter().any(|(m, last)| *m == id && *last < seq)
+    }
+
+    /// Records that the client was sent the state of `id` as of `seq`.
+    pub(super) fn advance(&mut self, id: MatchId, seq: Seq) {
+        if let Some((_, last)) = self.at.iter_mut().find(|(m, _)| *m == id) {
+            *last = (*last).max(seq);
+        }
+    }
+
+    /// Ends a resume of `id`: the missed updates (or, if they could not be had, `snapshot` marked
+    /// as not recovered), then the live updates that arrived meanwhile.
+    pub(super) fn finish_replay(
+        &mut self,
+        id: MatchId,
+        missed: Option<&[(Seq, Encoded)]>,
+        snapshot: Option<&Snapshot>,
+    ) -> Option<Replayed> {
+        let position = self.replays.iter().position(|r| r.match_id == id)?;
+        let replay = self.replays.swap_remove(position);
+        let cursor = self.at.iter_mut().find(|(m, _)| *m == id)?;
+        let mut last = cursor.1;
+        let mut messages = Vec::new();
+        let (recovered, count) = match missed.filter(|_| !replay.overflowed) {
+            Some(events) => {
+                let missed: Vec<&(Seq, Encoded)> =
+                    events.iter().filter(|(s, _)| *s > last).collect();
+                messages.push(protocol::resumed(id, last, missed.len()));
+                for (seq, message) in &missed {
+                    messages.push(message.clone());
+                    last = *seq;
+                }
+                (true, missed.len())
+            }
+            None => {
+                let snapshot = snapshot?;
+                messages.push(protocol::snapshot(&snapshot.meta, &snapshot.live, Some(false)));
+                last = snapshot.live.seq;
+                (false, 0)
+            }
+        };
+        for (seq, message) in replay.held {
+            if seq > last {
+                messages.push(message);
+                last = seq;
+            }
+        }
+        cursor.1 = last;
+        Some(Replayed { recovered, count, messages })
+    }
+}

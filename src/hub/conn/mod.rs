@@ -1,0 +1,369 @@
+//! One subscriber connection on its worker, WebSocket or SSE: where it stands in each match
+//! (`cursors`), what waits to be written (`outbox`), whether it is alive and how it ends
+//! (`liveness`), and how its bytes travel (`wire`). Small on purpose: an idle connection owns no
+//! buffer and no timer. Every change goes through the methods here.
+
+mod cursors;
+mod liveness;
+mod outbox;
+mod wire;
+
+use std::task::{Context, Poll, Waker};
+
+use actix_http::ws::CloseCode;
+use bytes::Bytes;
+use tokio::time::Instant;
+
+pub(super) use liveness::{Due, Phase};
+pub(super) use outbox::Offer;
+pub use wire::Kind;
+pub use wire::Read;
+pub(super) use wire::Wire;
+
+use super::{Limits, Permit};
+use crate::domain::{MatchId, Seq};
+use crate::protocol::Encoded;
+use crate::snapshots::{Snapshot, Snapshots};
+use cursors::{Cursors, Step};
+use liveness::Liveness;
+use outbox::{Next, Outbox};
+
+pub(super) struct Conn {
+    /// Unique on its worker, unlike the slab key, which is reused.
+    id: u64,
+    wire: Wire,
+    cursors: Cursors,
+    outbox: Outbox,
+    liveness: Liveness,
+    waker: Option<Waker>,
+    _permit: Permit,
+}
+
+/// How a finished resume went, for the metrics.
+pub(super) struct ResumeOutcome {
+    pub recovered: bool,
+    pub replayed: usize,
+}
+
+impl Conn {
+    pub(super) fn new(id: u64, wire: Wire, permit: Permit) -> Self {
+        Self {
+            id,
+            wire,
+            cursors: Cursors::default(),
+            outbox: Outbox::default(),
+            liveness: Liveness::new(),
+            waker: None,
+            _permit: permit,
+        }
+    }
+
+    pub(super) fn id(&self) -> u64 {
+        self.id
+    }
+
+    pub(super) fn kind(&self) -> Kind {
+        self.wire.kind()
+    }
+
+    pub(super) fn phase(&self) -> Phase {
+        self.liveness.phase()
+    }
+
+    pub(super) fn is_open(&self) -> bool {
+        self.liveness.is_open()
+    }
+
+    /// Remembers the task to wake when there is something to write (or the connection ends).
+    pub(super) fn set_waker(&mut self, cx: &Context<'_>) {
+        if !self.waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+            self.waker = Some(cx.waker().clone());
+        }
+    }
+
+    fn wake(&self) {
+        if let Some(waker) = &self.waker {
+            waker.wake_by_ref();
+        }
+    }
+
+    // --- what it follows ---
+
+    pub(super) fn follows(&self, id: MatchId) -> bool {
+        self.cursors.follows(id)
+    }
+
+    pub(super) fn followed(&self) -> impl Iterator<Item = MatchId> + '_ {
+        self.cursors.ids()
+    }
+
+    pub(super) fn subscription_count(&self) -> usize {
+        self.cursors.len()
+    }
+
+    /// Starts following a match with its current snapshot.
+    pub(super) fn start(&mut self, snapshot: &Snapshot) {
+        self.cursors.start(snapshot.meta.id, snapshot.live.seq);
+        self.send(&snapshot.encoded);
+    }
+
+    /// Starts resuming a match after `since`; its live updates wait for `finish_replay`.
+    pub(super) fn start_replay(&mut self, id: MatchId, since: Seq) {
+        self.cursors.start_replay(id, since);
+    }
+
+    /// Stops following a match; false if it did not.
+    pub(super) fn stop(&mut self, id: MatchId) -> bool {
+        self.cursors.stop(id)
+    }
+
+    /// Offers update `seq` of `match_id`; `wildcard` when offered through a `*` subscription.
+    pub(super) fn offer(
+        &mut self,
+        match_id: MatchId,
+        seq: Seq,
+        message: &Encoded,
+        max_pending: usize,
+        wildcard: bool,
+    ) -> Offer {
+        if !self.is_open() {
+            return Offer::Skipped;
+        }
+        let offer = match self.cursors.step(match_id, seq, message, wildcard) {
+            Step::Skip => Offer::Skipped,
+            Step::Held => Offer::Queued,
+            Step::Introduce => {
+                self.outbox.mark_stale(match_id);
+                Offer::Conflated
+            }
+            Step::Send => {
+                let frame = self.wire.frame(message);
+                match self.outbox.offer(&self.wire, match_id, frame, max_pending) {
+                    Ok(offer) => offer,
+                    Err(_) => {
+                        self.liveness.end();
+                        Offer::Skipped
+                    }
+                }
+            }
+        };
+        if !self.outbox.is_empty() || !self.liveness.is_open() {
+            self.wake();
+        }
+        offer
+    }
+
+    /// Marks `match_id` for a fresh snapshot if this client's copy is older than `seq` (after
+    /// broadcasts were lost on the way to this worker).
+    pub(super) fn resync(&mut self, match_id: MatchId, seq: Seq) {
+        if self.cursors.behind(match_id, seq) {
+            self.outbox.mark_stale(match_id);
+            self.wake();
+        }
+    }
+
+    /// Ends a resume with the missed updates, or `None` when they could not be had.
+    pub(super) fn finish_replay(
+        &mut self,
+        match_id: MatchId,
+        missed: Option<&[(Seq, Encoded)]>,
+        snapshots: &Snapshots,
+    ) -> Option<ResumeOutcome> {
+        let snapshot = snapshots.get(match_id);
+        let replayed = self.cursors.finish_replay(match_id, missed, snapshot.as_deref())?;
+        for message in &replayed.messages {
+            self.send(message);
+        }
+        Some(ResumeOutcome { recovered: replayed.recovered, replayed: replayed.count })
+    }
+
+    // --- sending and closing ---
+
+    /// Queues a message for this client alone (snapshot, replayed update, error).
+    pub(super) fn send(&mut self, message: &Encoded) {
+        let frame = self.wire.frame(message).clone();
+        self.send_bytes(frame);
+    }
+
+    /// Queues bytes already in this transport's framing (a pong).
+    pub(super) fn send_bytes(&mut self, frame: Bytes) {
+        if self.is_open() {
+            self.outbox.push(frame);
+            self.wake();
+        }
+    }
+
+    /// Starts closing: a WebSocket gets a close frame and its socket is shut once that is
+    /// written; an SSE stream ends once its queued bytes are taken.
+    pub(super) fn close(&mut self, code: CloseCode, reason: &str) {
+        if !self.liveness.begin_close() {
+            return;
+        }
+        self.outbox.drop_stale();
+        if let Some(frame) = self.wire.close_frame(code, reason) {
+            self.outbox.push(frame);
+        }
+        self.wake();
+    }
+
+    /// The connection is over (its peer left, or the close grace passed).
+    pub(super) fn end(&mut self) {
+        self.liveness.end();
+        self.wake();
+    }
+
+    // --- liveness ---
+
+    pub(super) fn heard(&mut self, now: Instant) {
+        self.liveness.heard(now);
+    }
+
+    pub(super) fn ping(&mut self, now: Instant) {
+        let (heartbeat, awaits_answer) = self.wire.heartbeat();
+        self.liveness.pinged(now, awaits_answer);
+        self.send_bytes(heartbeat);
+    }
+
+    /// Counts a malformed message; true once there were more than `max`.
+    pub(super) fn malformed(&mut self, max: u32) -> bool {
+        self.liveness.malformed(max)
+    }
+
+    pub(super) fn due(&self, now: Instant, limits: &Limits) -> Option<Due> {
+        let interval = self.wire.heartbeat_interval(limits);
+        self.liveness.due(now, limits, self.outbox.blocked_since(), interval)
+    }
+
+    // --- the wire ---
+
+    /// The next bytes to write: queued data first, then the snapshots of stale matches.
+    pub(super) fn pop_output(&mut self, snapshots: &Snapshots) -> Option<Bytes> {
+        loop {
+            match self.outbox.pop()? {
+                Next::Frame(frame) => return Some(frame),
+                Next::Stale(id) => {
+                    if let Some(snapshot) = snapshots.get(id) {
+                        self.cursors.advance(id, snapshot.live.seq);
+                        self.outbox.push(self.wire.frame(&snapshot.encoded).clone());
+                    }
+                }
+            }
+        }
+    }
+
+    /// Writes what the socket takes, and shuts its write side once a close is out. Returns the
+    /// bytes written; a failed socket ends the connection.
+    pub(super) fn poll_flush(&mut self, cx: &mut Context<'_>, snapshots: &Snapshots) -> usize {
+        let mut written = 0;
+        loop {
+            if self.outbox.is_empty() {
+                if self.liveness.mark_shut() {
+                    self.wire.shut_write();
+                }
+                return written;
+            }
+            match self.wire.poll_write_ready(cx) {
+                Poll::Pending => return written,
+                Poll::Ready(Err(_)) => {
+                    self.liveness.end();
+                    return written;
+                }
+                Poll::Ready(Ok(())) => {}
+            }
+            while let Some(next) = self.pop_output(snapshots) {
+                match outbox::write(&mut self.outbox, &self.wire, next) {
+                    Ok((n, all)) => {
+                        written += n;
+                        if !all {
+                            break;
+                        }
+                    }
+                    Err(_) => {
+                        self.liveness.end();
+                        return written;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The next frame from a WebSocket client (see `Wire::poll_read`).
+    pub(super) fn poll_read(
+        &mut self,
+        cx: &mut Context<'_>,
+        scratch: &mut [u8],
+        max_frame: usize,
+    ) -> Poll<Read> {
+        self.wire.poll_read(cx, scratch, max_frame)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use bytes::BytesMut;
+    use tokio::net::TcpStream;
+
+    use super::*;
+
+    fn message(payload: &'static [u8]) -> Encoded {
+        Encoded { ws: Bytes::from_static(payload), sse: Bytes::from_static(payload) }
+    }
+
+    fn id(raw: i64) -> MatchId {
+        MatchId::try_from(raw).unwrap()
+    }
+
+    fn seq(raw: i64) -> Seq {
+        Seq::try_from(raw).unwrap()
+    }
+
+    async fn conn() -> (Conn, TcpStream) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let client = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+        let (server, _) = listener.accept().await.unwrap();
+        let wire = Wire::websocket(server, BytesMut::new(), 4096);
+        (Conn::new(1, wire, Permit::detached()), client)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn updates_already_covered_are_skipped_and_a_backlog_conflates() {
+        let (mut conn, _client) = conn().await;
+        conn.cursors.start(id(7), seq(3));
+        let frame = message(b"0123456789012345678901234567890123456789");
+        let offer = |c: &mut Conn, m, s| c.offer(id(m), seq(s), &frame, 64, false);
+        assert_eq!(offer(&mut conn, 7, 3), Offer::Skipped, "the client already has seq 3");
+        assert_eq!(offer(&mut conn, 8, 9), Offer::Skipped, "not subscribed");
+        assert_eq!(offer(&mut conn, 7, 4), Offer::Written(40));
+        conn.outbox.push(frame.ws.clone()); // pretend the socket is full: something is waiting
+        assert_eq!(offer(&mut conn, 7, 5), Offer::Conflated, "40 + 40 bytes exceed 64");
+        assert_eq!(offer(&mut conn, 7, 6), Offer::Conflated);
+        let start = Instant::now();
+        let limits = Limits::for_tests();
+        assert_eq!(conn.due(start + Duration::from_secs(30), &limits), Some(Due::TooSlow));
+        let snapshots = Snapshots::default();
+        assert!(conn.pop_output(&snapshots).is_some(), "the waiting frame");
+        assert!(conn.pop_output(&snapshots).is_none(), "one stale match, without a snapshot here");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_closing_connection_takes_no_updates_and_is_dropped_after_the_grace_period() {
+        let (mut conn, _client) = conn().await;
+        conn.cursors.start(id(1), seq(0));
+        conn.close(CloseCode::Away, "bye");
+        let start = Instant::now();
+        assert_eq!(conn.due(start, &Limits::for_tests()), None);
+        assert_eq!(conn.due(start + Duration::from_secs(1), &Limits::for_tests()), Some(Due::Drop));
+        assert_eq!(conn.offer(id(1), seq(1), &message(b"x"), 64, false), Offer::Skipped);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_wildcard_client_gets_a_new_match_as_a_snapshot() {
+        let (mut conn, _client) = conn().await;
+        let update = message(b"x");
+        assert_eq!(conn.offer(id(5), seq(9), &update, 64, false), Offer::Skipped);
+        assert_eq!(conn.offer(id(5), seq(9), &update, 64, true), Offer::Conflated);
+        assert!(conn.follows(id(5)));
+    }
+}

@@ -1,0 +1,144 @@
+//! What waits to be written to one connection: queued frames within a byte bound, and past it the
+//! matches whose updates were skipped, each to be sent as its latest snapshot once the queue drains
+//! (conflation: a slow reader skips to the latest state instead of growing a backlog).
+
+use std::collections::VecDeque;
+use std::io;
+
+use bytes::Bytes;
+use tokio::time::Instant;
+
+use super::wire::Wire;
+use crate::domain::MatchId;
+
+#[derive(Default)]
+pub(super) struct Outbox {
+    queue: VecDeque<Bytes>,
+    queued_bytes: usize,
+    /// Matches whose updates were skipped; each gets its latest snapshot once the queue drains.
+    stale: Vec<MatchId>,
+    /// Since when written data has waited: the slow-consumer clock.
+    blocked_since: Option<Instant>,
+}
+
+/// What became of one update offered to a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(in crate::hub) enum Offer {
+    /// Not for this connection (not subscribed, or already covered by a snapshot it was sent).
+    Skipped,
+    /// Written to the socket now; the number of bytes.
+    Written(usize),
+    /// Queued behind earlier data (or, for SSE, for the response body).
+    Queued,
+    /// The client is too far behind: it will get the match's latest snapshot instead.
+    Conflated,
+}
+
+impl Outbox {
+    pub(super) fn is_empty(&self) -> bool {
+        self.queue.is_empty() && self.stale.is_empty()
+    }
+
+    pub(super) fn blocked_since(&self) -> Option<Instant> {
+        self.blocked_since
+    }
+
+    /// Offers `frame`, an update of `match_id`: written at once when nothing waits, queued within
+    /// `max_pending` bytes, else the match is marked stale.
+    pub(super) fn offer(
+        &mut self,
+        wire: &Wire,
+        match_id: MatchId,
+        frame: &Bytes,
+        max_pending: usize,
+    ) -> Result<Offer, io::Error> {
+        if !self.stale.is_empty() || self.queued_bytes + frame.len() > max_pending {
+            self.mark_stale(match_id);
+            return Ok(Offer::Conflated);
+        }
+        if !self.queue.is_empty() {
+            // Borrowed until here: the shared frame's reference count is touched only when
+            // queued, so worker threads do not contend on it for every socket.
+            self.push(frame.clone());
+            return Ok(Offer::Queued);
+        }
+        match wire.try_write(frame) {
+            Ok(n) if n == frame.len() => Ok(Offer::Written(n)),
+            Ok(n) => {
+                self.push(frame.slice(n..));
+                Ok(Offer::Written(n))
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                self.push(frame.clone());
+                Ok(Offer::Queued)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    pub(super) fn push(&mut self, frame: Bytes) {
+        if self.queue.is_empty() && self.blocked_since.is_none() {
+            self.blocked_since = Some(Instant::now());
+        }
+        self.queued_bytes += frame.len();
+        self.queue.push_back(frame);
+    }
+
+    pub(super) fn mark_stale(&mut self, match_id: MatchId) {
+        if !self.stale.contains(&match_id) {
+            self.stale.push(match_id);
+        }
+        self.blocked_since.get_or_insert_with(Instant::now);
+    }
+
+    /// Forgets the skipped matches (a closing connection gets no more snapshots).
+    pub(super) fn drop_stale(&mut self) {
+        self.stale.clear();
+    }
+
+    /// The next queued frame, or else the next stale match whose snapshot is due. When both are
+    /// empty, gives back the queue's memory: an idle connection owns nothing.
+    pub(super) fn pop(&mut self) -> Option<Next> {
+        if let Some(front) = self.queue.pop_front() {
+            self.queued_bytes -= front.len();
+            return Some(Next::Frame(front));
+        }
+        if self.stale.is_empty() {
+            self.blocked_since = None;
+            self.queue = VecDeque::new();
+            self.stale = Vec::new();
+            return None;
+        }
+        Some(Next::Stale(self.stale.remove(0)))
+    }
+
+    /// Puts back the unwritten rest of a frame.
+    pub(super) fn unpop(&mut self, rest: Bytes) {
+        self.queued_bytes += rest.len();
+        self.queue.push_front(rest);
+        self.blocked_since.get_or_insert_with(Instant::now);
+    }
+}
+
+/// What `pop` found.
+pub(super) enum Next {
+    Frame(Bytes),
+    Stale(MatchId),
+}
+
+/// Writes `frame` to `wire`, putting back what it did not take. Returns the bytes written and
+/// whether all of them went out.
+pub(super) fn write(outbox: &mut Outbox, wire: &Wire, frame: Bytes) -> io::Result<(usize, bool)> {
+    match wire.try_write(&frame) {
+        Ok(n) if n == frame.len() => Ok((n, true)),
+        Ok(n) => {
+            outbox.unpop(frame.slice(n..));
+            Ok((n, false))
+        }
+        Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+            outbox.unpop(frame);
+            Ok((0, false))
+        }
+        Err(e) => Err(e),
+    }
+}

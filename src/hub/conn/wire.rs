@@ -1,0 +1,173 @@
+//! How a connection's bytes travel: the one place that knows the difference between a WebSocket
+//! (a socket handed out of the HTTP dispatcher, written and read here) and a Server-Sent Events
+//! stream (a response body that takes queued bytes as actix writes them).
+
+use std::io;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use actix_codec::Decoder;
+use actix_http::ws::{CloseCode, Codec, Frame, OpCode, ProtocolError};
+use bytes::{Bytes, BytesMut};
+use tokio::net::TcpStream;
+
+use super::super::Limits;
+use crate::protocol::{self, Encoded};
+
+/// Which transport a connection uses, for metrics and logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    WebSocket,
+    Sse,
+}
+
+pub(in crate::hub) enum Wire {
+    WebSocket(Socket),
+    Sse,
+}
+
+pub(in crate::hub) struct Socket {
+    stream: TcpStream,
+    codec: Codec,
+    /// Bytes received but not yet decoded; empty (unallocated) while idle.
+    read_buf: BytesMut,
+}
+
+/// What reading a WebSocket gave.
+pub enum Read {
+    Frame(Frame),
+    /// The client broke the protocol: close with this code and reason.
+    Invalid(CloseCode, String),
+    /// The peer is gone (end of stream or a socket error).
+    Gone,
+}
+
+/// Socket reads per wake-up before yielding, so one chatty client cannot starve the others.
+const READS_PER_POLL: usize = 16;
+
+impl Wire {
+    pub(in crate::hub) fn websocket(
+        stream: TcpStream,
+        read_buf: BytesMut,
+        max_frame: usize,
+    ) -> Self {
+        // The dispatcher's read buffer has 8 KiB of capacity: keep only the bytes in it.
+        let read_buf =
+            if read_buf.is_empty() { BytesMut::new() } else { BytesMut::from(&read_buf[..]) };
+        Self::WebSocket(Socket { stream, codec: Codec::new().max_size(max_frame), read_buf })
+    }
+
+    pub(in crate::hub) fn kind(&self) -> Kind {
+        match self {
+            Self::WebSocket(_) => Kind::WebSocket,
+            Self::Sse => Kind::Sse,
+        }
+    }
+
+    /// This transport's bytes of a message.
+    pub(in crate::hub) fn frame<'a>(&self, message: &'a Encoded) -> &'a Bytes {
+        match self {
+            Self::WebSocket(_) => &message.ws,
+            Self::Sse => &message.sse,
+        }
+    }
+
+    /// Writes what the socket takes now. An SSE stream takes nothing here: its bytes wait for the
+    /// response body (`WouldBlock`).
+    pub(in crate::hub) fn try_write(&self, bytes: &[u8]) -> io::Result<usize> {
+        match self {
+            Self::WebSocket(socket) => socket.stream.try_write(bytes),
+            Self::Sse => Err(io::ErrorKind::WouldBlock.into()),
+        }
+    }
+
+    /// Ready when the socket can take more bytes (never, for SSE: its body pulls instead).
+    pub(in crate::hub) fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self {
+            Self::WebSocket(socket) => socket.stream.poll_write_ready(cx),
+            Self::Sse => Poll::Pending,
+        }
+    }
+
+    /// After the close frame is written: a WebSocket sends FIN and waits for the client's close.
+    pub(in crate::hub) fn shut_write(&self) {
+        if let Self::WebSocket(socket) = self {
+            let _ = socket2::SockRef::from(&socket.stream).shutdown(std::net::Shutdown::Write);
+        }
+    }
+
+    /// The bytes that announce a close: a close frame, or nothing for SSE (the stream just ends).
+    pub(in crate::hub) fn close_frame(&self, code: CloseCode, reason: &str) -> Option<Bytes> {
+        match self {
+            Self::WebSocket(_) => Some(protocol::close_frame(code, reason)),
+            Self::Sse => None,
+        }
+    }
+
+    /// The heartbeat to send after silence, and whether the client must answer it: a WebSocket
+    /// ping (answered by a pong) or an SSE comment (answered by nothing).
+    pub(in crate::hub) fn heartbeat(&self) -> (Bytes, bool) {
+        match self {
+            Self::WebSocket(_) => (protocol::control_frame(OpCode::Ping, b""), true),
+            Self::Sse => (protocol::sse_comment("keep-alive"), false),
+        }
+    }
+
+    pub(in crate::hub) fn heartbeat_interval(&self, limits: &Limits) -> Duration {
+        match self {
+            Self::WebSocket(_) => limits.heartbeat_interval,
+            Self::Sse => limits.sse_heartbeat,
+        }
+    }
+
+    /// The next frame a WebSocket client sent, reading the socket as needed (through `scratch`,
+    /// a buffer shared by the worker's connections). Pending when nothing complete has arrived;
+    /// SSE clients send nothing.
+    pub(in crate::hub) fn poll_read(
+        &mut self,
+        cx: &mut Context<'_>,
+        scratch: &mut [u8],
+        max_frame: usize,
+    ) -> Poll<Read> {
+        let Self::WebSocket(socket) = self else { return Poll::Pending };
+        for _ in 0..READS_PER_POLL {
+            match socket.codec.decode(&mut socket.read_buf) {
+                Ok(Some(frame)) => return Poll::Ready(Read::Frame(frame)),
+                Ok(None) => {}
+                Err(err) => {
+                    let (code, reason) = protocol_error(&err, max_frame);
+                    return Poll::Ready(Read::Invalid(code, reason));
+                }
+            }
+            if socket.read_buf.is_empty() {
+                // Idle connections hold no read memory.
+                socket.read_buf = BytesMut::new();
+            }
+            match socket.stream.poll_read_ready(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Err(_)) => return Poll::Ready(Read::Gone),
+                Poll::Ready(Ok(())) => {}
+            }
+            match socket.stream.try_read(scratch) {
+                Ok(0) => return Poll::Ready(Read::Gone),
+                Ok(n) => socket.read_buf.extend_from_slice(&scratch[..n]),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Err(_) => return Poll::Ready(Read::Gone),
+            }
+        }
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
+}
+
+fn protocol_error(err: &ProtocolError, max_frame: usize) -> (CloseCode, String) {
+    match err {
+        ProtocolError::Overflow => {
+            (CloseCode::Size, format!("frame larger than {max_frame} bytes"))
+        }
+        ProtocolError::UnmaskedFrame => {
+            (CloseCode::Protocol, "client frames must be masked".into())
+        }
+        other => (CloseCode::Protocol, format!("protocol error: {other}")),
+    }
+}

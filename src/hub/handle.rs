@@ -1,0 +1,151 @@
+//! The handle a transport holds on its connection: what the WebSocket conversation and the SSE
+//! body may do to it. Each call borrows the worker's state for that call only. Dropping the
+//! handle forgets the connection.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+use actix_http::ws::CloseCode;
+use bytes::Bytes;
+use tokio::time::Instant;
+
+use super::conn::{Kind, Phase, Read};
+use super::index::Key;
+use super::worker::WorkerState;
+use crate::domain::{MatchId, Seq};
+use crate::protocol::{self, Encoded};
+
+pub struct ConnHandle {
+    state: Rc<RefCell<WorkerState>>,
+    key: Key,
+    id: u64,
+}
+
+impl ConnHandle {
+    pub(super) fn new(state: Rc<RefCell<WorkerState>>, key: Key, id: u64) -> Self {
+        Self { state, key, id }
+    }
+
+    /// The next frame from a WebSocket client; while the connection closes, whatever the client
+    /// sends is dropped, and `Gone` once it is over.
+    pub fn poll_read(&self, cx: &mut Context<'_>) -> Poll<Read> {
+        let mut state = self.state.borrow_mut();
+        let max_frame = state.hub().settings.limits.max_frame_bytes;
+        let Some((conn, scratch)) = state.reader(self.key, self.id) else {
+            return Poll::Ready(Read::Gone);
+        };
+        conn.set_waker(cx);
+        loop {
+            if conn.phase() == Phase::Done {
+                return Poll::Ready(Read::Gone);
+            }
+            match conn.poll_read(cx, scratch, max_frame) {
+                Poll::Ready(Read::Frame(_)) if !conn.is_open() => {}
+                Poll::Ready(Read::Invalid(..)) if !conn.is_open() => {
+                    return Poll::Ready(Read::Gone)
+                }
+                Poll::Ready(read) => {
+                    conn.heard(Instant::now());
+                    return Poll::Ready(read);
+                }
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+    }
+
+    /// Writes what a WebSocket takes; ready once the connection is over.
+    pub fn poll_flush(&self, cx: &mut Context<'_>) -> Poll<()> {
+        let mut state = self.state.borrow_mut();
+        let snapshots = state.hub().snapshots.clone();
+        let Some(conn) = state.conn(self.key, self.id) else { return Poll::Ready(()) };
+        conn.set_waker(cx);
+        let written = conn.poll_flush(cx, &snapshots);
+        let done = conn.phase() == Phase::Done;
+        state.wrote(Kind::WebSocket, 0, written as u64);
+        if done {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    }
+
+    /// The next chunk of an SSE response body; `None` once the stream is over.
+    pub fn poll_chunk(&self, cx: &mut Context<'_>) -> Poll<Option<Bytes>> {
+        let mut state = self.state.borrow_mut();
+        let snapshots = state.hub().snapshots.clone();
+        let Some(conn) = state.conn(self.key, self.id) else { return Poll::Ready(None) };
+        if conn.phase() == Phase::Done {
+            return Poll::Ready(None);
+        }
+        conn.set_waker(cx);
+        match conn.pop_output(&snapshots) {
+            Some(chunk) => {
+                state.wrote(Kind::Sse, 1, chunk.len() as u64);
+                Poll::Ready(Some(chunk))
+            }
+            None if !conn.is_open() => {
+                conn.end();
+                Poll::Ready(None)
+            }
+            None => Poll::Pending,
+        }
+    }
+
+    /// Subscribes to more matches (resuming those in `since`).
+    pub fn subscribe(&self, ids: &[MatchId], since: &HashMap<MatchId, Seq>) {
+        let mut state = self.state.borrow_mut();
+        if state.conn(self.key, self.id).is_some_and(|c| c.is_open()) {
+            state.subscribe(self.key, ids, since);
+        }
+    }
+
+    pub fn unsubscribe(&self, ids: &[MatchId]) {
+        let mut state = self.state.borrow_mut();
+        if state.conn(self.key, self.id).is_some() {
+            state.unsubscribe(self.key, ids);
+        }
+    }
+
+    /// Queues a message for this client alone.
+    pub fn send(&self, message: &Encoded) {
+        self.with(|conn| conn.send(message));
+    }
+
+    /// Queues bytes already in this transport's framing (a pong).
+    pub fn send_bytes(&self, frame: Bytes) {
+        self.with(|conn| conn.send_bytes(frame));
+    }
+
+    pub fn close(&self, code: CloseCode, reason: &str) {
+        self.with(|conn| conn.close(code, reason));
+    }
+
+    /// Answers a malformed message with an error, and closes after too many.
+    pub fn malformed(&self, why: &str) {
+        let max = self.state.borrow().hub().settings.limits.max_malformed;
+        self.with(|conn| {
+            if conn.malformed(max) {
+                conn.close(CloseCode::Policy, &format!("more than {max} malformed messages"));
+            } else {
+                let detail = format!("not a valid message: {why}");
+                conn.send(&protocol::error("bad_message", &detail, None));
+            }
+        });
+    }
+
+    fn with(&self, f: impl FnOnce(&mut super::conn::Conn)) {
+        if let Some(conn) = self.state.borrow_mut().conn(self.key, self.id) {
+            f(conn);
+        }
+    }
+}
+
+impl Drop for ConnHandle {
+    fn drop(&mut self) {
+        if let Ok(mut state) = self.state.try_borrow_mut() {
+            state.remove(self.key, self.id);
+        }
+    }
+}

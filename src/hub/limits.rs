@@ -1,0 +1,44 @@
+//! Per-connection bounds and timings, the same for WebSocket and SSE subscribers unless a field
+//! says otherwise.
+
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Largest frame a WebSocket client may send; larger ones close the connection with 1009.
+    pub max_frame_bytes: usize,
+    /// Most matches one connection may subscribe to (a `*` subscription is not counted).
+    pub max_subscriptions: usize,
+    /// Unwritten bytes kept for a client that reads slowly; beyond that, updates are conflated.
+    pub max_pending_bytes: usize,
+    /// Silence after which the server pings a WebSocket client.
+    pub heartbeat_interval: Duration,
+    /// Time a WebSocket client has to answer a ping before it is dropped.
+    pub heartbeat_timeout: Duration,
+    /// Time a client may leave written data unread before it is closed (1013 on a WebSocket).
+    pub slow_consumer_timeout: Duration,
+    /// Malformed messages tolerated (each answered with an error) before closing with 1008.
+    pub max_malformed: u32,
+    /// Time given to a closing client to acknowledge the close frame.
+    pub close_grace: Duration,
+    /// Interval of the comment lines an SSE stream gets, so proxies keep it open.
+    pub sse_heartbeat: Duration,
+}
+
+#[cfg(test)]
+impl Limits {
+    /// Small, round values for unit tests.
+    pub(crate) fn for_tests() -> Self {
+        Self {
+            max_frame_bytes: 4096,
+            max_subscriptions: 200,
+            max_pending_bytes: 64,
+            heartbeat_interval: Duration::from_secs(20),
+            heartbeat_timeout: Duration::from_secs(10),
+            slow_consumer_timeout: Duration::from_secs(30),
+            max_malformed: 3,
+            close_grace: Duration::from_secs(1),
+            sse_heartbeat: Duration::from_secs(15),
+        }
+    }
+}
