@@ -97,16 +97,17 @@ pub struct Settings {
     #[arg(long, env = "SCORECAST_WS_MAX_FRAME_BYTES", default_value_t = 4096)]
     pub ws_max_frame_bytes: usize,
 
-    /// Most matches one WebSocket connection may subscribe to.
+    /// Most matches one subscriber connection (WebSocket or SSE) may follow (`*` aside).
     #[arg(long, env = "SCORECAST_WS_MAX_SUBSCRIPTIONS", default_value_t = 200)]
     pub ws_max_subscriptions: usize,
 
-    /// Unwritten bytes kept for a slow WebSocket client before its updates are conflated into
-    /// the latest snapshot of each match.
+    /// Unwritten bytes kept for a slow WebSocket or SSE client before its updates are conflated
+    /// into the latest snapshot of each match.
     #[arg(long, env = "SCORECAST_WS_MAX_PENDING_BYTES", default_value_t = 64 * 1024)]
     pub ws_max_pending_bytes: usize,
 
-    /// Seconds a client may leave written data unread before it is closed (1013).
+    /// Seconds a WebSocket or SSE client may leave written data unread before it is closed (1013
+    /// on a WebSocket; an SSE stream just ends).
     #[arg(long, env = "SCORECAST_WS_SLOW_CONSUMER_SECS", default_value_t = 30)]
     pub ws_slow_consumer_secs: u64,
 
@@ -114,20 +115,22 @@ pub struct Settings {
     #[arg(long, env = "SCORECAST_WS_HEARTBEAT_SECS", default_value_t = 20)]
     pub ws_heartbeat_secs: u64,
 
-    /// Seconds a client has to answer a ping before it is dropped.
+    /// Seconds a WebSocket client has to answer a ping before it is dropped.
     #[arg(long, env = "SCORECAST_WS_HEARTBEAT_TIMEOUT_SECS", default_value_t = 10)]
     pub ws_heartbeat_timeout_secs: u64,
 
-    /// Malformed client messages tolerated (each answered with an error) before closing with 1008.
+    /// Malformed WebSocket client messages tolerated (each answered with an error) before
+    /// closing with 1008.
     #[arg(long, env = "SCORECAST_WS_MAX_MALFORMED", default_value_t = 3)]
     pub ws_max_malformed: u32,
 
-    /// Origins allowed to open WebSockets, comma-separated (e.g. `https://scores.example`);
-    /// empty allows every origin.
+    /// Origins allowed to open WebSockets and SSE streams, comma-separated (e.g.
+    /// `https://scores.example`); empty allows every origin.
     #[arg(long = "ws-allowed-origin", env = "SCORECAST_WS_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub ws_allowed_origins: Vec<String>,
 
-    /// Updates waiting for one worker thread before it skips to the latest snapshots.
+    /// Updates waiting for one worker thread before its WebSocket and SSE clients skip to the
+    /// latest snapshots.
     #[arg(long, env = "SCORECAST_WS_WORKER_QUEUE", default_value_t = 65_536)]
     pub ws_worker_queue: usize,
 

@@ -102,7 +102,7 @@ impl Metrics {
             ),
             ws_subscriptions: gauge(
                 "ws_subscriptions",
-                "WebSocket subscriptions (a `*` subscription counts once)",
+                "Subscriptions of WebSocket and SSE clients: one per followed match, one per `*`",
             ),
             ws_messages_sent: counter(
                 "ws_messages_sent_total",
@@ -122,24 +122,27 @@ impl Metrics {
             .expect("valid metric"),
             ws_conflated: counter(
                 "ws_conflated_total",
-                "Updates a slow client skipped, replaced by the match's latest snapshot",
+                "Updates a slow WebSocket or SSE client skipped, replaced by the match's latest snapshot",
             ),
             ws_slow_consumers: counter(
                 "ws_slow_consumer_disconnects_total",
-                "Connections closed for not reading their updates in time",
+                "WebSocket and SSE connections closed for not reading their updates in time",
             ),
             ws_heartbeat_timeouts: counter(
                 "ws_heartbeat_timeouts_total",
-                "Connections closed for not answering a ping",
+                "WebSocket connections closed for not answering a ping",
             ),
             ws_refused: IntCounterVec::new(
-                Opts::new("ws_refused_handshakes_total", "WebSocket handshakes refused, by reason"),
+                Opts::new(
+                    "ws_refused_handshakes_total",
+                    "Subscribers refused before they were admitted (WebSocket handshakes and SSE requests), by reason",
+                ),
                 &["reason"],
             )
             .expect("valid metric"),
             ws_worker_lagged: counter(
                 "ws_worker_lagged_total",
-                "Broadcasts a worker's full queue could not take (its clients were resynchronized)",
+                "Broadcasts a worker's full queue could not take (its WebSocket and SSE clients were resynchronized)",
             ),
             resumes: IntCounterVec::new(
                 Opts::new("resumes_total", "Resumes by outcome: recovered or not_recovered"),
