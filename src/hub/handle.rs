@@ -1,21 +1,64 @@
-//! The handle a transport holds on its connection: what the WebSocket conversation and the SSE
-//! body may do to it. Each call borrows the worker's state for that call only. Dropping the
-//! handle forgets the connection.
+//! The handles transports hold: `Worker`, a thread's share of the hub, which takes new
+//! connections; and `ConnHandle`, one connection, with what the WebSocket conversation and the SSE
+//! body may do to it. Each call borrows the worker's state for that call only. Dropping a
+//! `ConnHandle` forgets its connection.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
+use std::sync::Arc;
+
 use actix_http::ws::CloseCode;
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
+use tokio::net::TcpStream;
 use tokio::time::Instant;
 
-use super::conn::{Kind, Phase, Read};
+use super::conn::{Conn, Kind, Phase, Read, Wire};
 use super::index::Key;
 use super::worker::WorkerState;
+use super::{Admission, Hub};
 use crate::domain::{MatchId, Seq};
 use crate::protocol::{self, Encoded};
+
+/// This thread's share of the hub. Start one per HTTP worker thread, on that thread, and hand it
+/// to the transports that accept subscribers there.
+#[derive(Clone)]
+pub struct Worker {
+    state: Rc<RefCell<WorkerState>>,
+}
+
+impl Worker {
+    /// Creates this thread's worker and starts its loops; call on the worker thread.
+    pub fn start(hub: Arc<Hub>) -> Self {
+        Self { state: WorkerState::start(hub) }
+    }
+
+    /// Takes over an upgraded WebSocket (and any bytes already read from it).
+    pub fn attach_websocket(
+        &self,
+        stream: TcpStream,
+        read_buf: BytesMut,
+        admission: Admission,
+    ) -> ConnHandle {
+        let mut state = self.state.borrow_mut();
+        let settings = &state.hub().settings;
+        if settings.send_buffer_bytes > 0 {
+            let _ =
+                socket2::SockRef::from(&stream).set_send_buffer_size(settings.send_buffer_bytes);
+        }
+        let wire = Wire::websocket(stream, read_buf, settings.limits.max_frame_bytes);
+        let (key, id) = state.attach(wire, admission);
+        ConnHandle { state: self.state.clone(), key, id }
+    }
+
+    /// Registers an SSE subscriber, whose response body takes its messages.
+    pub fn attach_sse(&self, admission: Admission) -> ConnHandle {
+        let (key, id) = self.state.borrow_mut().attach(Wire::Sse, admission);
+        ConnHandle { state: self.state.clone(), key, id }
+    }
+}
 
 pub struct ConnHandle {
     state: Rc<RefCell<WorkerState>>,
@@ -24,10 +67,6 @@ pub struct ConnHandle {
 }
 
 impl ConnHandle {
-    pub(super) fn new(state: Rc<RefCell<WorkerState>>, key: Key, id: u64) -> Self {
-        Self { state, key, id }
-    }
-
     /// The next frame from a WebSocket client; while the connection closes, whatever the client
     /// sends is dropped, and `Gone` once it is over.
     pub fn poll_read(&self, cx: &mut Context<'_>) -> Poll<Read> {
@@ -135,7 +174,7 @@ impl ConnHandle {
         });
     }
 
-    fn with(&self, f: impl FnOnce(&mut super::conn::Conn)) {
+    fn with(&self, f: impl FnOnce(&mut Conn)) {
         if let Some(conn) = self.state.borrow_mut().conn(self.key, self.id) {
             f(conn);
         }

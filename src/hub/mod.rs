@@ -8,7 +8,7 @@
 //! - `worker`: a thread's connections, the delivery loop and the sweep (owner of that state)
 //! - `index`: who follows which match on a worker
 //! - `conn/`: one connection (cursors, outbox, liveness, wire)
-//! - `handle`: what a transport may do to its connection
+//! - `handle`: what transports hold: a thread's `Worker`, and a `ConnHandle` per connection
 //! - `replay`: the events a resuming client missed
 //! - `slots`: the connection limit and its permits; `limits`: per-connection bounds
 
@@ -30,11 +30,10 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 pub use conn::{Kind, Read};
-pub use handle::ConnHandle;
+pub use handle::{ConnHandle, Worker};
 pub use limits::Limits;
 pub use replay::HistoryWindow;
 pub use slots::Permit;
-pub use worker::Worker;
 
 use replay::Replays;
 use slots::Slots;

@@ -11,14 +11,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_http::ws::CloseCode;
-use bytes::BytesMut;
 use slab::Slab;
-use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::conn::{Conn, Due, Kind, Offer, Wire};
-use super::handle::ConnHandle;
 use super::index::{Index, Key};
 use super::replay::Missed;
 use super::{Admission, Broadcast, Hub, Subscription};
@@ -35,13 +32,6 @@ const DELIVERY_BATCH: usize = 64;
 const DELIVERY_SLICE: usize = 1024;
 /// Bytes read from a socket at a time, into one buffer shared by the worker's connections.
 const READ_SCRATCH: usize = 4096;
-
-/// This thread's share of the hub. Start one per HTTP worker thread, on that thread, and hand it
-/// to the transports that accept subscribers there.
-#[derive(Clone)]
-pub struct Worker {
-    state: Rc<RefCell<WorkerState>>,
-}
 
 pub(super) struct WorkerState {
     hub: Arc<Hub>,
@@ -69,9 +59,9 @@ struct Tally {
     conflated: u64,
 }
 
-impl Worker {
-    /// Creates this thread's worker and starts its loops; call on the worker thread.
-    pub fn start(hub: Arc<Hub>) -> Self {
+impl WorkerState {
+    /// Creates a thread's state and starts its loops; call on that thread.
+    pub(super) fn start(hub: Arc<Hub>) -> Rc<RefCell<Self>> {
         let (inbox, lagged) = hub.register_worker();
         let gauge = hub.metrics.ws_subscriptions.clone();
         let state = Rc::new_cyclic(|this| {
@@ -87,34 +77,7 @@ impl Worker {
         });
         tokio::task::spawn_local(deliver(state.clone(), inbox, lagged));
         tokio::task::spawn_local(sweep(state.clone()));
-        Self { state }
-    }
-
-    pub fn hub(&self) -> Arc<Hub> {
-        self.state.borrow().hub.clone()
-    }
-
-    /// Takes over an upgraded WebSocket (and any bytes already read from it).
-    pub fn attach_websocket(
-        &self,
-        stream: TcpStream,
-        read_buf: BytesMut,
-        admission: Admission,
-    ) -> ConnHandle {
-        let mut state = self.state.borrow_mut();
-        let send_buffer = state.hub.settings.send_buffer_bytes;
-        if send_buffer > 0 {
-            let _ = socket2::SockRef::from(&stream).set_send_buffer_size(send_buffer);
-        }
-        let wire = Wire::websocket(stream, read_buf, state.hub.settings.limits.max_frame_bytes);
-        let (key, id) = state.attach(wire, admission);
-        ConnHandle::new(self.state.clone(), key, id)
-    }
-
-    /// Registers an SSE subscriber, whose response body takes its messages.
-    pub fn attach_sse(&self, admission: Admission) -> ConnHandle {
-        let (key, id) = self.state.borrow_mut().attach(Wire::Sse, admission);
-        ConnHandle::new(self.state.clone(), key, id)
+        state
     }
 }
 
@@ -163,7 +126,8 @@ async fn sweep(state: Rc<RefCell<WorkerState>>) {
 }
 
 impl WorkerState {
-    fn attach(&mut self, wire: Wire, admission: Admission) -> (Key, u64) {
+    /// Takes a new connection and subscribes it as admitted; returns its key and id.
+    pub(super) fn attach(&mut self, wire: Wire, admission: Admission) -> (Key, u64) {
         self.next_id += 1;
         let id = self.next_id;
         if wire.kind() == Kind::Sse {
