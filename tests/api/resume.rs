@@ -3,7 +3,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use crate::backend_tests;
-use crate::helpers::{fresh_database, spawn_app, spawn_app_with, Backend, TestApp, TOKEN};
+use crate::common::{fresh_database, spawn_app, spawn_app_with, Backend, TestApp, TOKEN};
 use crate::process::Server;
 use crate::sse_client::{Block, SseClient};
 use crate::ws_client::{connect, WsClient};
@@ -122,9 +122,9 @@ async fn goals_then_crash(url: &str, http: &reqwest::Client, count: usize) -> (S
 }
 
 async fn a_resume_works_across_a_sigkill_and_restart(backend: Backend) {
-    let Some((url, _dir)) = fresh_database(backend).await else { return };
+    let Some(database) = fresh_database(backend).await else { return };
     let http = reqwest::Client::new();
-    let (server, id) = goals_then_crash(&url, &http, 3).await;
+    let (server, id) = goals_then_crash(&database.url, &http, 3).await;
     goals(&http, &server.base, id, 1).await;
     let mut client = connect(server.port, &format!("matches={id}&since={id}:2")).await;
     assert_eq!(read_resume(&mut client, id, 2).await, [3, 4, 5]);
@@ -165,10 +165,10 @@ async fn a_star_subscriber_resumes_a_match_that_ended_while_it_was_away(backend:
 }
 
 async fn a_thousand_clients_resuming_at_once_share_their_database_reads(backend: Backend) {
-    let Some((url, _dir)) = fresh_database(backend).await else { return };
+    let Some(database) = fresh_database(backend).await else { return };
     let http = reqwest::Client::new();
     // More missed events than the snapshot keeps in memory (20), so the replay reads the database.
-    let (server, id) = goals_then_crash(&url, &http, 30).await;
+    let (server, id) = goals_then_crash(&database.url, &http, 30).await;
 
     let started = Instant::now();
     let clients = (0..1000).map(|_| {
@@ -228,8 +228,8 @@ async fn sse_sends_heartbeat_comments(backend: Backend) {
 }
 
 async fn sigterm_ends_sse_streams(backend: Backend) {
-    let Some((url, _dir)) = fresh_database(backend).await else { return };
-    let mut server = Server::start(&url).await;
+    let Some(database) = fresh_database(backend).await else { return };
+    let mut server = Server::start(&database.url).await;
     let id = server.create_live_match().await;
     let mut stream = SseClient::open(&format!("{}/sse?matches={id}", server.base), None).await;
     let (_, snapshot) = stream.next_event().await;

@@ -3,7 +3,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use crate::backend_tests;
-use crate::helpers::{spawn_app, Backend, TestApp};
+use crate::common::{spawn_app, Backend, TestApp};
 use crate::ws_client::{connect, connect_with};
 
 backend_tests!(

@@ -6,7 +6,7 @@ use tokio::net::TcpSocket;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::backend_tests;
-use crate::helpers::{fresh_database, spawn_app, spawn_app_with, Backend, TestApp};
+use crate::common::{fresh_database, spawn_app, spawn_app_with, Backend, TestApp};
 use crate::process::Server;
 use crate::ws_client::{connect, refused_status, WsClient};
 
@@ -183,10 +183,10 @@ async fn a_client_that_does_not_answer_pings_is_dropped(backend: Backend) {
 }
 
 async fn sigterm_closes_websockets_with_1001_and_exits(backend: Backend) {
-    let Some((url, _dir)) = fresh_database(backend).await else {
+    let Some(database) = fresh_database(backend).await else {
         return;
     };
-    let mut server = Server::start(&url).await;
+    let mut server = Server::start(&database.url).await;
     let mut clients = Vec::new();
     for _ in 0..3 {
         clients.push(connect(server.port, "").await);
