@@ -7,8 +7,9 @@ use serde_json::{json, Value};
 use sqlx::{Connection, Executor};
 
 use crate::backend_tests;
-use crate::helpers::{assert_problem, fresh_database, spawn_on, Backend, TOKEN};
-use crate::postgres::{fresh_database as fresh_pg_database, PgCluster};
+use crate::common::postgres::{fresh_database as fresh_pg_database, PgCluster};
+use crate::common::{fresh_database, spawn_on, Backend, TestDatabase, TOKEN};
+use crate::helpers::assert_problem;
 use crate::process::Server;
 
 backend_tests!(events_answered_201_survive_sigkill_and_restart, sigterm_stops_the_server_cleanly,);
@@ -23,11 +24,11 @@ async fn post(
 }
 
 async fn events_answered_201_survive_sigkill_and_restart(backend: Backend) {
-    let Some((url, _dir)) = fresh_database(backend).await else {
+    let Some(database) = fresh_database(backend).await else {
         return;
     };
     let client = Client::new();
-    let mut server = Server::start(&url).await;
+    let mut server = Server::start(&database.url).await;
     let id = server.create_live_match().await;
     let path = format!("/api/v1/matches/{id}/events");
 
@@ -61,7 +62,7 @@ async fn events_answered_201_survive_sigkill_and_restart(backend: Backend) {
         acked.push(event);
     }
 
-    let server = Server::start(&url).await;
+    let server = Server::start(&database.url).await;
     let history = server.get_json(&format!("{path}?limit=1000")).await;
     let stored = history["events"].as_array().unwrap();
     let seqs: Vec<i64> = stored.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
@@ -82,11 +83,11 @@ async fn events_answered_201_survive_sigkill_and_restart(backend: Backend) {
 }
 
 async fn sigterm_stops_the_server_cleanly(backend: Backend) {
-    let Some((url, _dir)) = fresh_database(backend).await else {
+    let Some(database) = fresh_database(backend).await else {
         return;
     };
     let client = Client::new();
-    let mut server = Server::start(&url).await;
+    let mut server = Server::start(&database.url).await;
     let response = post(
         &client,
         &server.base,
@@ -102,7 +103,7 @@ async fn sigterm_stops_the_server_cleanly(backend: Backend) {
     let status = server.wait();
     assert!(status.success(), "exit status {status}");
     assert!(started.elapsed() < Duration::from_secs(10), "stopped within the drain time");
-    let server = Server::start(&url).await;
+    let server = Server::start(&database.url).await;
     let list = server.get_json("/api/v1/matches").await;
     assert_eq!(list["total"], 1);
 }
@@ -114,7 +115,7 @@ async fn a_postgres_outage_gives_503_and_leaves_nothing_half_done() {
         return;
     };
     let url = fresh_pg_database(&cluster.admin_url()).await;
-    let app = spawn_on(url, None, |s| s.db_acquire_timeout_ms = 1_000).await;
+    let app = spawn_on(TestDatabase::at(url), |s| s.db_acquire_timeout_ms = 1_000).await;
     let id = app.live_match().await;
 
     cluster.kill();
@@ -132,12 +133,12 @@ async fn a_postgres_outage_gives_503_and_leaves_nothing_half_done() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_locked_sqlite_database_gives_503_and_leaves_nothing_half_done() {
-    let (url, dir) = fresh_database(Backend::Sqlite).await.unwrap();
-    let app = spawn_on(url.clone(), dir, |_| {}).await;
+    let database = fresh_database(Backend::Sqlite).await.unwrap();
+    let app = spawn_on(database.clone(), |_| {}).await;
     let id = app.live_match().await;
 
     // Another process holding the write lock longer than the busy timeout (5 s).
-    let mut locker = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    let mut locker = sqlx::SqliteConnection::connect(&database.url).await.unwrap();
     locker.execute("BEGIN EXCLUSIVE").await.unwrap();
     let response = app.post_event(id, &json!({"kind": "goal", "team": "home", "minute": 9})).await;
     assert_eq!(response.headers()["retry-after"], "1");
@@ -148,7 +149,7 @@ async fn a_locked_sqlite_database_gives_503_and_leaves_nothing_half_done() {
     assert_eq!(answer["seq"], 2, "the refused event left no trace");
 }
 
-async fn retry_until_created(app: &crate::helpers::TestApp, id: i64) -> Value {
+async fn retry_until_created(app: &crate::common::TestApp, id: i64) -> Value {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let response =

@@ -1,7 +1,8 @@
 use serde_json::json;
 
 use crate::backend_tests;
-use crate::helpers::{assert_problem, spawn_app, spawn_app_with, Backend, TOKEN};
+use crate::common::{spawn_app, spawn_app_with, Backend, TOKEN};
+use crate::helpers::assert_problem;
 
 backend_tests!(
     admin_endpoints_need_a_valid_bearer_token,

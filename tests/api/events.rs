@@ -3,7 +3,8 @@ use std::collections::BTreeSet;
 use serde_json::{json, Value};
 
 use crate::backend_tests;
-use crate::helpers::{assert_problem, spawn_app, Backend};
+use crate::common::{spawn_app, Backend};
+use crate::helpers::assert_problem;
 
 backend_tests!(
     a_goal_is_stored_with_the_next_seq_and_moves_the_score,
@@ -83,7 +84,7 @@ async fn an_idempotent_retry_returns_the_original_event_and_creates_nothing(back
     let post = |body: Value| {
         app.client
             .post(app.url(&format!("/api/v1/matches/{id}/events")))
-            .bearer_auth(crate::helpers::TOKEN)
+            .bearer_auth(crate::common::TOKEN)
             .header("Idempotency-Key", "goal-1")
             .json(&body)
             .send()
@@ -95,7 +96,7 @@ async fn an_idempotent_retry_returns_the_original_event_and_creates_nothing(back
     let retry = app
         .client
         .post(app.url(&format!("/api/v1/matches/{id}/events")))
-        .bearer_auth(crate::helpers::TOKEN)
+        .bearer_auth(crate::common::TOKEN)
         .header("Idempotency-Key", "goal-1")
         .header("Content-Type", "application/json")
         .body(r#"{ "minute": 5, "team": "away", "kind": "goal" }"#)
@@ -119,7 +120,7 @@ async fn concurrent_retries_with_one_key_create_one_event(backend: Backend) {
     let retries = (0..10).map(|_| {
         app.client
             .post(app.url(&format!("/api/v1/matches/{id}/events")))
-            .bearer_auth(crate::helpers::TOKEN)
+            .bearer_auth(crate::common::TOKEN)
             .header("Idempotency-Key", "same")
             .json(&json!({"kind": "goal", "team": "home", "minute": 7}))
             .send()
@@ -142,7 +143,7 @@ async fn an_idempotency_key_reused_with_another_body_is_refused(backend: Backend
     let post = |body: Value, key: &'static str| {
         app.client
             .post(app.url(&format!("/api/v1/matches/{id}/events")))
-            .bearer_auth(crate::helpers::TOKEN)
+            .bearer_auth(crate::common::TOKEN)
             .header("Idempotency-Key", key)
             .json(&body)
             .send()

@@ -1,7 +1,8 @@
 //! API tests: the real server over HTTP, on SQLite and on Postgres.
 
+#[path = "../common/mod.rs"]
+mod common;
 mod helpers;
-mod postgres;
 mod process;
 mod sse_client;
 mod ws_client;

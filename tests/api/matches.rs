@@ -1,7 +1,8 @@
 use serde_json::{json, Value};
 
 use crate::backend_tests;
-use crate::helpers::{assert_problem, spawn_app, Backend, TOKEN};
+use crate::common::{spawn_app, Backend, TOKEN};
+use crate::helpers::assert_problem;
 
 backend_tests!(
     a_created_match_is_answered_with_its_snapshot,

@@ -1,7 +1,8 @@
 use serde_json::json;
 
 use crate::backend_tests;
-use crate::helpers::{assert_problem, spawn_app, spawn_app_with, spawn_on, Backend};
+use crate::common::{spawn_app, spawn_app_with, Backend};
+use crate::helpers::assert_problem;
 
 backend_tests!(
     health_and_readiness_answer,
@@ -52,14 +53,15 @@ async fn a_generated_admin_token_works_and_survives_a_restart(backend: Backend) 
     let token = first.generated_token.clone().expect("a token is generated at first start");
     let body =
         json!({"home": "A", "away": "B", "competition": "C", "kickoff_at": "2026-11-21T19:00:00Z"});
-    let create = |app: &crate::helpers::TestApp, token: &str| {
+    let create = |app: &crate::common::TestApp, token: &str| {
         app.client.post(app.url("/api/v1/matches")).bearer_auth(token).json(&body).send()
     };
     assert_eq!(create(&first, &token).await.unwrap().status(), 201);
     assert_problem(create(&first, "test-admin-token").await.unwrap(), 401).await;
     first.stop().await;
 
-    let second = spawn_on(first.database_url.clone(), None, |s| s.admin_tokens.clear()).await;
+    // A new server on the same database, still with no token configured.
+    let second = first.restart_with(0, |_| {}).await;
     assert_eq!(second.generated_token, None, "the stored token is reused, not replaced");
     assert_eq!(create(&second, &token).await.unwrap().status(), 201);
 }

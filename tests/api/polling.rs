@@ -1,7 +1,7 @@
 use serde_json::json;
 
 use crate::backend_tests;
-use crate::helpers::{spawn_app, Backend};
+use crate::common::{spawn_app, Backend};
 
 backend_tests!(
     the_snapshot_carries_an_etag_and_answers_304_until_the_match_changes,
@@ -40,7 +40,7 @@ async fn the_snapshot_carries_an_etag_and_answers_304_until_the_match_changes(ba
     let patched = app
         .client
         .patch(app.url(&path))
-        .bearer_auth(crate::helpers::TOKEN)
+        .bearer_auth(crate::common::TOKEN)
         .json(&json!({"competition": "Cup"}))
         .send()
         .await

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::Client;
 
-use crate::helpers::TOKEN;
+use crate::common::TOKEN;
 
 /// The scorecast binary, as an operator runs it.
 pub struct Server {

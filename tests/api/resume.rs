@@ -3,7 +3,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use crate::backend_tests;
-use crate::helpers::{fresh_database, spawn_app, spawn_app_with, Backend, TestApp, TOKEN};
+use crate::common::{fresh_database, spawn_app, spawn_app_with, Backend, TOKEN};
 use crate::process::Server;
 use crate::sse_client::{Block, SseClient};
 use crate::ws_client::{connect, WsClient};
@@ -19,10 +19,6 @@ backend_tests!(
     sse_sends_heartbeat_comments,
     sigterm_ends_sse_streams,
 );
-
-fn port(app: &TestApp) -> u16 {
-    app.address.rsplit(':').next().unwrap().parse().unwrap()
-}
 
 async fn goals(client: &reqwest::Client, base: &str, id: i64, count: usize) {
     for i in 0..count {
@@ -57,7 +53,7 @@ async fn read_resume(client: &mut WsClient, id: i64, since: i64) -> Vec<i64> {
 async fn a_resume_after_a_disconnect_delivers_exactly_the_missed_events(backend: Backend) {
     let Some(app) = spawn_app(backend).await else { return };
     let id = app.live_match().await;
-    let mut client = connect(port(&app), &format!("matches={id}")).await;
+    let mut client = connect(app.port, &format!("matches={id}")).await;
     assert_eq!(client.next().await["s"], 1);
     goals(&app.client, &app.address, id, 2).await;
     assert_eq!(client.next().await["s"], 2);
@@ -65,14 +61,14 @@ async fn a_resume_after_a_disconnect_delivers_exactly_the_missed_events(backend:
     drop(client);
 
     goals(&app.client, &app.address, id, 3).await;
-    let mut client = connect(port(&app), &format!("matches={id}&since={id}:3")).await;
+    let mut client = connect(app.port, &format!("matches={id}&since={id}:3")).await;
     assert_eq!(read_resume(&mut client, id, 3).await, [4, 5, 6]);
     goals(&app.client, &app.address, id, 1).await;
     assert_eq!(client.next().await["s"], 7);
     client.assert_silent(Duration::from_millis(200)).await;
 
     // The same by message, on a connection that was subscribed to nothing.
-    let mut client = connect(port(&app), "").await;
+    let mut client = connect(app.port, "").await;
     client
         .send_json(&json!({"op": "subscribe", "matches": [id], "since": {id.to_string(): 5}}))
         .await;
@@ -94,7 +90,7 @@ async fn resumes_racing_with_posts_lose_and_double_nothing(backend: Backend) {
     let mut readers = Vec::new();
     for _ in 0..20 {
         let since = app.snapshot(id).await["seq"].as_i64().unwrap().saturating_sub(3).max(1);
-        let mut client = connect(port(&app), &format!("matches={id}&since={id}:{since}")).await;
+        let mut client = connect(app.port, &format!("matches={id}&since={id}:{since}")).await;
         readers.push(tokio::spawn(async move {
             let mut seqs = read_resume(&mut client, id, since).await;
             while seqs.last().copied().unwrap_or(since) < total as i64 + 1 {
@@ -122,9 +118,9 @@ async fn goals_then_crash(url: &str, http: &reqwest::Client, count: usize) -> (S
 }
 
 async fn a_resume_works_across_a_sigkill_and_restart(backend: Backend) {
-    let Some((url, _dir)) = fresh_database(backend).await else { return };
+    let Some(database) = fresh_database(backend).await else { return };
     let http = reqwest::Client::new();
-    let (server, id) = goals_then_crash(&url, &http, 3).await;
+    let (server, id) = goals_then_crash(&database.url, &http, 3).await;
     goals(&http, &server.base, id, 1).await;
     let mut client = connect(server.port, &format!("matches={id}&since={id}:2")).await;
     assert_eq!(read_resume(&mut client, id, 2).await, [3, 4, 5]);
@@ -134,14 +130,14 @@ async fn a_resume_beyond_the_window_gets_a_snapshot_marked_not_recovered(backend
     let Some(app) = spawn_app_with(backend, |s| s.history_window_events = 5).await else { return };
     let id = app.live_match().await;
     goals(&app.client, &app.address, id, 10).await;
-    let mut client = connect(port(&app), &format!("matches={id}&since={id}:2")).await;
+    let mut client = connect(app.port, &format!("matches={id}&since={id}:2")).await;
     let snapshot = client.next().await;
     assert_eq!(
         (snapshot["k"].as_str(), snapshot["rec"].as_bool()),
         (Some("snapshot"), Some(false))
     );
     assert_eq!(snapshot["s"], 11);
-    let mut client = connect(port(&app), &format!("matches={id}&since={id}:7")).await;
+    let mut client = connect(app.port, &format!("matches={id}&since={id}:7")).await;
     assert_eq!(read_resume(&mut client, id, 7).await, [8, 9, 10, 11], "within the window");
     let metrics = app.get("/metrics").await.text().await.unwrap();
     assert!(metrics.contains("scorecast_resumes_total{outcome=\"not_recovered\"} 1"), "{metrics}");
@@ -152,7 +148,7 @@ async fn a_star_subscriber_resumes_a_match_that_ended_while_it_was_away(backend:
     let (ended, live) = (app.live_match().await, app.live_match().await);
     goals(&app.client, &app.address, ended, 1).await;
     assert_eq!(app.post_event(ended, &json!({"kind": "end"})).await.status(), 201);
-    let mut client = connect(port(&app), &format!("matches=*&since={ended}:2")).await;
+    let mut client = connect(app.port, &format!("matches=*&since={ended}:2")).await;
     let mut messages = Vec::new();
     for _ in 0..3 {
         let message = client.next().await;
@@ -165,10 +161,10 @@ async fn a_star_subscriber_resumes_a_match_that_ended_while_it_was_away(backend:
 }
 
 async fn a_thousand_clients_resuming_at_once_share_their_database_reads(backend: Backend) {
-    let Some((url, _dir)) = fresh_database(backend).await else { return };
+    let Some(database) = fresh_database(backend).await else { return };
     let http = reqwest::Client::new();
     // More missed events than the snapshot keeps in memory (20), so the replay reads the database.
-    let (server, id) = goals_then_crash(&url, &http, 30).await;
+    let (server, id) = goals_then_crash(&database.url, &http, 30).await;
 
     let started = Instant::now();
     let clients = (0..1000).map(|_| {
@@ -228,8 +224,8 @@ async fn sse_sends_heartbeat_comments(backend: Backend) {
 }
 
 async fn sigterm_ends_sse_streams(backend: Backend) {
-    let Some((url, _dir)) = fresh_database(backend).await else { return };
-    let mut server = Server::start(&url).await;
+    let Some(database) = fresh_database(backend).await else { return };
+    let mut server = Server::start(&database.url).await;
     let id = server.create_live_match().await;
     let mut stream = SseClient::open(&format!("{}/sse?matches={id}", server.base), None).await;
     let (_, snapshot) = stream.next_event().await;

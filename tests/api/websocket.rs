@@ -3,7 +3,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use crate::backend_tests;
-use crate::helpers::{spawn_app, Backend, TestApp};
+use crate::common::{spawn_app, Backend, TestApp};
 use crate::ws_client::{connect, connect_with};
 
 backend_tests!(
@@ -13,10 +13,6 @@ backend_tests!(
     a_star_subscriber_follows_live_matches_and_matches_that_start,
     the_handshake_runs_through_the_app_routes_and_middleware,
 );
-
-fn port(app: &TestApp) -> u16 {
-    app.address.rsplit(':').next().unwrap().parse().unwrap()
-}
 
 async fn goal(app: &TestApp, id: i64, team: &str, minute: i64) -> Value {
     let response =
@@ -31,7 +27,7 @@ async fn a_subscriber_gets_the_snapshot_then_every_update_in_order(backend: Back
     };
     let id = app.live_match().await;
     let offer = [("Sec-WebSocket-Protocol", "chat, scorecast.v1")];
-    let mut client = connect_with(port(&app), &format!("/ws?matches={id}"), &offer).await.unwrap();
+    let mut client = connect_with(app.port, &format!("/ws?matches={id}"), &offer).await.unwrap();
     assert_eq!(client.protocol.as_deref(), Some("scorecast.v1"), "the subprotocol is echoed");
     let snapshot = client.next().await;
     assert_eq!(snapshot["k"], "snapshot");
@@ -66,7 +62,7 @@ async fn subscriptions_change_with_messages(backend: Backend) {
         return;
     };
     let (a, b) = (app.live_match().await, app.live_match().await);
-    let mut client = connect(port(&app), "").await;
+    let mut client = connect(app.port, "").await;
     client.send_json(&json!({"op": "subscribe", "matches": [a, 999_999]})).await;
     assert_eq!(client.next().await["k"], "snapshot");
     let unknown = client.next().await;
@@ -101,7 +97,7 @@ async fn two_hundred_clients_each_receive_a_hundred_events_in_order_exactly_once
     let id = app.live_match().await;
     let mut clients = Vec::new();
     for _ in 0..200 {
-        let mut client = connect(port(&app), &format!("matches={id}")).await;
+        let mut client = connect(app.port, &format!("matches={id}")).await;
         assert_eq!(client.next().await["s"], 1);
         clients.push(client);
     }
@@ -136,7 +132,7 @@ async fn a_star_subscriber_follows_live_matches_and_matches_that_start(backend: 
     };
     let live = app.live_match().await;
     let _scheduled = app.create_match().await;
-    let mut client = connect(port(&app), "matches=*").await;
+    let mut client = connect(app.port, "matches=*").await;
     let first = client.next().await;
     assert_eq!(
         (first["k"].as_str(), first["m"].as_i64()),
@@ -161,7 +157,7 @@ async fn the_handshake_runs_through_the_app_routes_and_middleware(backend: Backe
     let Some(app) = spawn_app(backend).await else {
         return;
     };
-    let mut client = connect(port(&app), "").await;
+    let mut client = connect(app.port, "").await;
     client.assert_silent(Duration::from_millis(100)).await;
     let metrics = app.get("/metrics").await.text().await.unwrap();
     assert!(
@@ -171,6 +167,6 @@ async fn the_handshake_runs_through_the_app_routes_and_middleware(backend: Backe
     );
     assert!(metrics.contains("scorecast_ws_connections 1"), "{metrics}");
     // An upgrade request to another route gets that route's ordinary answer, then the socket closes.
-    assert_eq!(crate::ws_client::refused_status(port(&app), "/api/v1/matches", &[]).await, 200);
-    assert_eq!(crate::ws_client::refused_status(port(&app), "/nowhere", &[]).await, 404);
+    assert_eq!(crate::ws_client::refused_status(app.port, "/api/v1/matches", &[]).await, 200);
+    assert_eq!(crate::ws_client::refused_status(app.port, "/nowhere", &[]).await, 404);
 }

@@ -6,7 +6,7 @@ use tokio::net::TcpSocket;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::backend_tests;
-use crate::helpers::{fresh_database, spawn_app, spawn_app_with, Backend, TestApp};
+use crate::common::{fresh_database, spawn_app, spawn_app_with, Backend, TestApp};
 use crate::process::Server;
 use crate::ws_client::{connect, refused_status, WsClient};
 
@@ -18,10 +18,6 @@ backend_tests!(
     a_client_that_does_not_answer_pings_is_dropped,
     sigterm_closes_websockets_with_1001_and_exits,
 );
-
-fn port(app: &TestApp) -> u16 {
-    app.address.rsplit(':').next().unwrap().parse().unwrap()
-}
 
 async fn metric(app: &TestApp, name: &str) -> f64 {
     let text = app.get("/metrics").await.text().await.unwrap();
@@ -44,12 +40,11 @@ async fn a_client_that_never_reads_delays_no_one_and_is_closed(backend: Backend)
     // The stuck client: a small receive window, and it never reads after the handshake.
     let socket = TcpSocket::new_v4().unwrap();
     socket.set_recv_buffer_size(2048).unwrap();
-    let stream =
-        socket.connect(format!("127.0.0.1:{}", port(&app)).parse().unwrap()).await.unwrap();
-    let url = format!("ws://127.0.0.1:{}/ws?matches={id}", port(&app));
+    let stream = socket.connect(format!("127.0.0.1:{}", app.port).parse().unwrap()).await.unwrap();
+    let url = format!("ws://127.0.0.1:{}/ws?matches={id}", app.port);
     let stream = tokio_tungstenite::MaybeTlsStream::Plain(stream);
     let (stuck, _) = tokio_tungstenite::client_async(url, stream).await.unwrap();
-    let mut good = connect(port(&app), &format!("matches={id}")).await;
+    let mut good = connect(app.port, &format!("matches={id}")).await;
     assert_eq!(good.next().await["s"], 1);
 
     let events = 600;
@@ -104,13 +99,13 @@ async fn oversized_frames_close_with_1009_and_binary_frames_with_1003(backend: B
     let Some(app) = spawn_app_with(backend, |s| s.ws_max_frame_bytes = 1024).await else {
         return;
     };
-    let mut client = connect(port(&app), "").await;
+    let mut client = connect(app.port, "").await;
     client.ws.send(Message::Text("x".repeat(1025).into())).await.unwrap();
     assert_eq!(client.close_code().await, Some(1009));
-    let mut client = connect(port(&app), "").await;
+    let mut client = connect(app.port, "").await;
     client.ws.send(Message::Binary(vec![1, 2, 3].into())).await.unwrap();
     assert_eq!(client.close_code().await, Some(1003));
-    let mut client = connect(port(&app), "").await;
+    let mut client = connect(app.port, "").await;
     client.ws.send(Message::Text("x".repeat(1024).into())).await.unwrap();
     assert_eq!(client.next().await["code"], "bad_message", "a frame at the limit is read");
 }
@@ -119,7 +114,7 @@ async fn repeated_malformed_messages_close_with_1008(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
     };
-    let mut client = connect(port(&app), "").await;
+    let mut client = connect(app.port, "").await;
     for _ in 0..3 {
         client.ws.send(Message::Text("{not json".into())).await.unwrap();
         assert_eq!(client.next().await["code"], "bad_message");
@@ -141,7 +136,7 @@ async fn handshakes_are_refused_for_bad_origins_subprotocols_and_over_the_limit(
     else {
         return;
     };
-    let p = port(&app);
+    let p = app.port;
     assert_eq!(refused_status(p, "/ws", &[("Origin", "https://evil.example")]).await, 403);
     assert_eq!(refused_status(p, "/ws", &[("Sec-WebSocket-Protocol", "chat, mqtt")]).await, 400);
     assert_eq!(refused_status(p, "/ws?matches=1,banana", &[]).await, 400);
@@ -167,8 +162,8 @@ async fn a_client_that_does_not_answer_pings_is_dropped(backend: Backend) {
         return;
     };
     // tungstenite answers pings while it reads; this one reads, the other never does.
-    let mut alive = connect(port(&app), "").await;
-    let silent = connect(port(&app), "").await;
+    let mut alive = connect(app.port, "").await;
+    let silent = connect(app.port, "").await;
     alive.assert_silent(Duration::from_secs(5)).await;
     assert_eq!(metric(&app, "scorecast_ws_heartbeat_timeouts_total").await, 1.0);
     // After the close frame, the silent client gets a grace period before its socket is dropped.
@@ -183,10 +178,10 @@ async fn a_client_that_does_not_answer_pings_is_dropped(backend: Backend) {
 }
 
 async fn sigterm_closes_websockets_with_1001_and_exits(backend: Backend) {
-    let Some((url, _dir)) = fresh_database(backend).await else {
+    let Some(database) = fresh_database(backend).await else {
         return;
     };
-    let mut server = Server::start(&url).await;
+    let mut server = Server::start(&database.url).await;
     let mut clients = Vec::new();
     for _ in 0..3 {
         clients.push(connect(server.port, "").await);

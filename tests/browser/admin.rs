@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::app::{spawn_app, TOKEN};
+use crate::common::{spawn_app, Backend, TOKEN};
 use crate::driver::{self, Browser};
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -21,7 +21,7 @@ async fn event_feedback(browser: &Browser, class: &str, text: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_match_created_and_scored_in_the_admin_console_shows_on_an_open_scoreboard() {
     let Some(browser) = driver::open().await else { return };
-    let app = spawn_app().await;
+    let app = spawn_app(Backend::Sqlite).await.unwrap();
     browser.goto(&app.url("/")).await;
     browser.wait_for_connection("live", None, WAIT).await;
     let scoreboard = browser.client.window().await.unwrap();

@@ -2,11 +2,11 @@
 
 use reqwest::header::{CACHE_CONTROL, ETAG, IF_NONE_MATCH};
 
-use crate::app::spawn_app;
+use crate::common::{spawn_app, Backend};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn files_are_cached_for_a_year_only_under_their_current_version() {
-    let app = spawn_app().await;
+    let app = spawn_app(Backend::Sqlite).await.unwrap();
     let client = reqwest::Client::new();
 
     let page = client.get(app.url("/")).send().await.unwrap();

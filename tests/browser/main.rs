@@ -2,7 +2,8 @@
 //! server. They need Debian's `chromium` and `chromium-driver`; without them they are skipped,
 //! unless `SCORECAST_REQUIRE_BROWSER=1` (CI), which makes them fail.
 
-mod app;
+#[path = "../common/mod.rs"]
+mod common;
 mod driver;
 
 mod admin;

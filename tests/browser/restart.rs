@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::app::spawn_app;
+use crate::common::{spawn_app, Backend};
 use crate::driver;
 
 /// The sequence numbers shown in the timeline, top (newest) first.
@@ -14,10 +14,13 @@ const TIMELINE: &str =
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_match_page_recovers_the_events_posted_after_a_server_restart_once_each() {
     let Some(browser) = driver::open().await else { return };
-    let mut app = spawn_app().await;
-    let id = app.live_match("Ajax", "PSV").await;
-    app.post_event(id, &json!({"kind": "goal", "team": "home", "minute": 12, "player": "Brobbey"}))
-        .await;
+    let mut app = spawn_app(Backend::Sqlite).await.unwrap();
+    let id = app.live_match_today("Ajax", "PSV").await;
+    app.store_event(
+        id,
+        &json!({"kind": "goal", "team": "home", "minute": 12, "player": "Brobbey"}),
+    )
+    .await;
     let wait = Duration::from_secs(15);
 
     browser.goto(&app.url(&format!("/matches/{id}"))).await;
@@ -27,8 +30,8 @@ async fn the_match_page_recovers_the_events_posted_after_a_server_restart_once_e
     app.stop().await;
     browser.wait_for_connection("reconnecting", None, wait).await;
     let app = app.restart().await;
-    app.post_event(id, &json!({"kind": "goal", "team": "away", "minute": 30})).await;
-    app.post_event(id, &json!({"kind": "card", "team": "home", "player": "Taylor", "color": "yellow", "minute": 33})).await;
+    app.store_event(id, &json!({"kind": "goal", "team": "away", "minute": 30})).await;
+    app.store_event(id, &json!({"kind": "card", "team": "home", "player": "Taylor", "color": "yellow", "minute": 33})).await;
 
     browser.wait_for("both events", wait, &format!("{TIMELINE}.length >= 4")).await;
     browser.wait_for_connection("live", None, wait).await;
@@ -47,8 +50,8 @@ async fn the_match_page_recovers_the_events_posted_after_a_server_restart_once_e
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_match_page_redraws_from_the_snapshot_when_its_resume_is_not_recovered() {
     let Some(browser) = driver::open().await else { return };
-    let mut app = spawn_app().await;
-    let id = app.live_match("Ajax", "PSV").await;
+    let mut app = spawn_app(Backend::Sqlite).await.unwrap();
+    let id = app.live_match_today("Ajax", "PSV").await;
     let wait = Duration::from_secs(15);
     browser.goto(&app.url(&format!("/matches/{id}"))).await;
     browser.wait_for_connection("live", None, wait).await;
@@ -58,9 +61,11 @@ async fn the_match_page_redraws_from_the_snapshot_when_its_resume_is_not_recover
     // While the page's server is down, another server on the same database takes three events.
     app.stop().await;
     let mut elsewhere = app.restart_with(0, |_| {}).await;
-    elsewhere.post_event(id, &json!({"kind": "goal", "team": "home", "minute": 3})).await;
-    elsewhere.post_event(id, &json!({"kind": "goal", "team": "home", "minute": 4})).await;
-    elsewhere.post_event(id, &json!({"kind": "period", "period": "half_time", "minute": 45})).await;
+    elsewhere.store_event(id, &json!({"kind": "goal", "team": "home", "minute": 3})).await;
+    elsewhere.store_event(id, &json!({"kind": "goal", "team": "home", "minute": 4})).await;
+    elsewhere
+        .store_event(id, &json!({"kind": "period", "period": "half_time", "minute": 45}))
+        .await;
     elsewhere.stop().await;
     // Back on the page's port, with a history window too short to replay them: "rec":false.
     let app = app.restart_with(app.port, |s| s.history_window_events = 1).await;
@@ -73,7 +78,7 @@ async fn the_match_page_redraws_from_the_snapshot_when_its_resume_is_not_recover
     assert_eq!(status, json!("Half-time"));
     let recovered = browser.js("return window.__rec", vec![]).await;
     assert_eq!(recovered, json!([false]), "one snapshot, marked not recovered");
-    app.post_event(id, &json!({"kind": "period", "period": "second_half", "minute": 46})).await;
+    app.store_event(id, &json!({"kind": "period", "period": "second_half", "minute": 46})).await;
     browser
         .wait_for("the next event, live", wait, &format!("{TIMELINE}.join() === '5,4,3,2,1'"))
         .await;

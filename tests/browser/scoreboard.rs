@@ -4,7 +4,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::json;
 
-use crate::app::spawn_app;
+use crate::common::{spawn_app, Backend};
 use crate::driver;
 
 /// Goals measured; each must reach the page within `BUDGET`.
@@ -33,13 +33,13 @@ const WATCH_SCORE: &str = r#"
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_goal_posted_through_the_api_shows_on_the_scoreboard_within_a_second() {
     let Some(browser) = driver::open().await else { return };
-    let app = spawn_app().await;
-    let live = app.live_match("Ajax", "PSV").await;
-    let other = app.live_match("Feyenoord", "AZ").await;
-    app.post_event(other, &json!({"kind": "goal", "team": "away", "minute": 8})).await;
-    let upcoming = app.create_match("Real Madrid", "Barcelona").await;
-    let finished = app.live_match("Arsenal", "Chelsea").await;
-    app.post_event(finished, &json!({"kind": "end", "minute": 90})).await;
+    let app = spawn_app(Backend::Sqlite).await.unwrap();
+    let live = app.live_match_today("Ajax", "PSV").await;
+    let other = app.live_match_today("Feyenoord", "AZ").await;
+    app.store_event(other, &json!({"kind": "goal", "team": "away", "minute": 8})).await;
+    let upcoming = app.create_match_today("Real Madrid", "Barcelona").await;
+    let finished = app.live_match_today("Arsenal", "Chelsea").await;
+    app.store_event(finished, &json!({"kind": "end", "minute": 90})).await;
 
     browser.goto(&app.url("/")).await;
     let second = Duration::from_secs(10);
@@ -60,7 +60,7 @@ async fn a_goal_posted_through_the_api_shows_on_the_scoreboard_within_a_second()
     for goal in 1..=GOALS {
         browser.js(WATCH_SCORE, vec![json!(live), json!(goal)]).await;
         let posted = now_ms();
-        app.post_event(live, &json!({"kind": "goal", "team": "home", "minute": 10 + goal})).await;
+        app.store_event(live, &json!({"kind": "goal", "team": "home", "minute": 10 + goal})).await;
         let seen = browser
             .wait_for("the goal on the page", Duration::from_secs(5), "window.__seenAt")
             .await;
