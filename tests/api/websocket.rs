@@ -12,6 +12,7 @@ backend_tests!(
     two_hundred_clients_each_receive_a_hundred_events_in_order_exactly_once,
     a_star_subscriber_follows_live_matches_and_matches_that_start,
     the_handshake_runs_through_the_app_routes_and_middleware,
+    a_subscribe_naming_match_zero_is_refused_whole_as_a_bad_message,
 );
 
 async fn goal(app: &TestApp, id: i64, team: &str, minute: i64) -> Value {
@@ -169,4 +170,28 @@ async fn the_handshake_runs_through_the_app_routes_and_middleware(backend: Backe
     // An upgrade request to another route gets that route's ordinary answer, then the socket closes.
     assert_eq!(crate::ws_client::refused_status(app.port, "/api/v1/matches", &[]).await, 200);
     assert_eq!(crate::ws_client::refused_status(app.port, "/nowhere", &[]).await, 404);
+}
+
+async fn a_subscribe_naming_match_zero_is_refused_whole_as_a_bad_message(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let id = app.live_match().await;
+    let mut client = connect(app.port, "/ws").await;
+    for bad in [
+        json!({"op": "subscribe", "matches": [id, 0]}),
+        json!({"op": "subscribe", "matches": [id], "since": {"0": 1}}),
+        json!({"op": "subscribe", "matches": [id], "since": {id.to_string(): -1}}),
+    ] {
+        client.send_json(&bad).await;
+        let error = client.next().await;
+        assert_eq!(
+            (error["k"].as_str(), error["code"].as_str()),
+            (Some("error"), Some("bad_message")),
+            "{bad}: {error}"
+        );
+    }
+    client.assert_silent(Duration::from_millis(200)).await;
+    client.send_json(&json!({"op": "subscribe", "matches": [id]})).await;
+    assert_eq!(client.next().await["k"], "snapshot", "nothing of the refused messages was applied");
 }
