@@ -214,10 +214,6 @@ impl Conn {
 
     // --- liveness ---
 
-    pub(super) fn heard(&mut self, now: Instant) {
-        self.liveness.heard(now);
-    }
-
     pub(super) fn ping(&mut self, now: Instant) {
         let (heartbeat, awaits_answer) = self.wire.heartbeat();
         self.liveness.pinged(now, awaits_answer);
@@ -287,14 +283,22 @@ impl Conn {
         }
     }
 
-    /// The next frame from a WebSocket client (see `Wire::poll_read`).
+    /// The next frame from a WebSocket client, or `Gone` once the connection is over; while it
+    /// closes, whatever the client sends is dropped unread (see `Wire::poll_read`).
     pub(super) fn poll_read(
         &mut self,
         cx: &mut Context<'_>,
         scratch: &mut [u8],
         max_frame: usize,
     ) -> Poll<Read> {
-        self.wire.poll_read(cx, scratch, max_frame)
+        if self.phase() == Phase::Done {
+            return Poll::Ready(Read::Gone);
+        }
+        let read = self.wire.poll_read(cx, scratch, max_frame, !self.is_open());
+        if read.is_ready() {
+            self.liveness.heard(Instant::now());
+        }
+        read
     }
 }
 

@@ -122,15 +122,20 @@ impl Wire {
 
     /// The next frame a WebSocket client sent, reading the socket as needed (through `scratch`,
     /// a buffer shared by the worker's connections). Pending when nothing complete has arrived;
-    /// SSE clients send nothing.
+    /// SSE clients send nothing. With `discard` (the connection is closing), what arrives is
+    /// dropped unread until the peer is gone.
     pub(in crate::hub) fn poll_read(
         &mut self,
         cx: &mut Context<'_>,
         scratch: &mut [u8],
         max_frame: usize,
+        discard: bool,
     ) -> Poll<Read> {
         let Self::WebSocket(socket) = self else { return Poll::Pending };
         for _ in 0..READS_PER_POLL {
+            if discard {
+                socket.read_buf = BytesMut::new();
+            }
             match socket.codec.decode(&mut socket.read_buf) {
                 Ok(Some(frame)) => return Poll::Ready(Read::Frame(frame)),
                 Ok(None) => {}
