@@ -202,9 +202,11 @@ impl WorkerState {
         tokio::task::spawn_local(finish_replay(this, key, conn_id, id, missed));
     }
 
+    /// Stops updates of `ids`; under `*` too, until the client subscribes to them again.
     pub(super) fn unsubscribe(&mut self, key: Key, ids: &[MatchId]) {
+        let wildcard = self.index.is_wildcard(key);
         for &id in ids {
-            if self.conns[key].stop(id) {
+            if self.conns[key].stop(id, wildcard) {
                 self.index.unfollow(key, id);
             }
         }

@@ -13,6 +13,8 @@ pub(super) struct Cursors {
     /// Followed matches with the last sequence number this client has.
     at: Vec<(MatchId, Seq)>,
     replays: Vec<Replay>,
+    /// Matches a `*` subscriber unsubscribed from: `*` does not bring them back.
+    declined: Vec<MatchId>,
 }
 
 /// A resume in progress: live updates of the match wait here until the missed ones are replayed.
@@ -59,16 +61,23 @@ impl Cursors {
 
     /// Starts following `id` as of `seq` (the snapshot the client was just sent).
     pub(super) fn start(&mut self, id: MatchId, seq: Seq) {
+        self.declined.retain(|m| *m != id);
         self.at.push((id, seq));
     }
 
     /// Starts resuming `id` after `since`: its live updates are held until `finish_replay`.
     pub(super) fn start_replay(&mut self, id: MatchId, since: Seq) {
+        self.declined.retain(|m| *m != id);
         self.at.push((id, since));
         self.replays.push(Replay { match_id: id, held: Vec::new(), overflowed: false });
     }
 
-    pub(super) fn stop(&mut self, id: MatchId) -> bool {
+    /// Stops following `id`; with `decline`, a `*` subscription will not bring it back. Returns
+    /// false if it was not followed.
+    pub(super) fn stop(&mut self, id: MatchId, decline: bool) -> bool {
+        if decline && !self.declined.contains(&id) {
+            self.declined.push(id);
+        }
         let before = self.at.len();
         self.at.retain(|(m, _)| *m != id);
         self.replays.retain(|r| r.match_id != id);
@@ -98,7 +107,7 @@ impl Cursors {
                 *last = seq;
                 Step::Send
             }
-            None if wildcard => {
+            None if wildcard && !self.declined.contains(&id) => {
                 self.at.push((id, Seq::ZERO));
                 Step::Introduce
             }

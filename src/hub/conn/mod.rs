@@ -112,9 +112,10 @@ impl Conn {
         self.cursors.start_replay(id, since);
     }
 
-    /// Stops following a match; false if it did not.
-    pub(super) fn stop(&mut self, id: MatchId) -> bool {
-        self.cursors.stop(id)
+    /// Stops following a match (for good, with `decline`, even under `*`); false if it did not
+    /// follow it.
+    pub(super) fn stop(&mut self, id: MatchId, decline: bool) -> bool {
+        self.cursors.stop(id, decline)
     }
 
     /// Offers update `seq` of `match_id`; `wildcard` when offered through a `*` subscription.
@@ -369,5 +370,30 @@ mod tests {
         assert_eq!(conn.offer(id(5), seq(9), &update, 64, false), Offer::Skipped);
         assert_eq!(conn.offer(id(5), seq(9), &update, 64, true), Offer::Conflated);
         assert!(conn.follows(id(5)));
+        assert!(conn.stop(id(5), true));
+        assert_eq!(conn.offer(id(5), seq(10), &update, 64, true), Offer::Skipped, "declined");
+        conn.start(&test_snapshot(5));
+        let again = conn.offer(id(5), seq(10), &update, 64, true);
+        assert_ne!(again, Offer::Skipped, "followed again after subscribing to it");
+    }
+
+    fn test_snapshot(raw: i64) -> std::sync::Arc<Snapshot> {
+        use crate::domain::{LiveState, MatchMeta, Score, Status};
+        let meta = MatchMeta {
+            id: id(raw),
+            home: "Ajax".into(),
+            away: "PSV".into(),
+            competition: "Eredivisie".into(),
+            kickoff_at: time::OffsetDateTime::UNIX_EPOCH,
+            revision: 0,
+        };
+        let live = LiveState {
+            status: Status::Live,
+            period: None,
+            minute: None,
+            score: Score::default(),
+            seq: seq(9),
+        };
+        Snapshots::default().insert(crate::store::MatchRecord { meta, live })
     }
 }
