@@ -11,7 +11,7 @@ use actix_http::ws::{CloseCode, Codec, Frame, OpCode, ProtocolError};
 use bytes::{Bytes, BytesMut};
 use tokio::net::TcpStream;
 
-use super::super::Limits;
+use crate::hub::Limits;
 use crate::protocol::{self, Encoded};
 
 /// Which transport a connection uses, for metrics and logs.
