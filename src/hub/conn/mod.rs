@@ -107,15 +107,22 @@ impl Conn {
         self.send(&snapshot.encoded);
     }
 
-    /// Starts resuming a match after `since`; its live updates wait for `finish_replay`.
-    pub(super) fn start_replay(&mut self, id: MatchId, since: Seq) {
-        self.cursors.start_replay(id, since);
+    /// Starts resuming a match after `since`; its live updates wait for `finish_replay` with the
+    /// returned token.
+    pub(super) fn start_replay(&mut self, id: MatchId, since: Seq) -> u32 {
+        self.cursors.start_replay(id, since)
     }
 
     /// Stops following a match (for good, with `decline`, even under `*`); false if it did not
     /// follow it.
     pub(super) fn stop(&mut self, id: MatchId, decline: bool) -> bool {
+        self.outbox.forget(id);
         self.cursors.stop(id, decline)
+    }
+
+    /// How many matches this `*` subscriber declined.
+    pub(super) fn declined(&self) -> usize {
+        self.cursors.declined()
     }
 
     /// Offers update `seq` of `match_id`; `wildcard` when offered through a `*` subscription.
@@ -131,8 +138,9 @@ impl Conn {
             return Offer::Skipped;
         }
         let offer = match self.cursors.step(match_id, seq, message, wildcard) {
-            Step::Skip => Offer::Skipped,
-            Step::Held => Offer::Queued,
+            Step::Skip => return Offer::Skipped,
+            // Held behind a replay: nothing to write yet.
+            Step::Held => return Offer::Queued,
             Step::Introduce => {
                 self.outbox.mark_stale(match_id);
                 Offer::Conflated
@@ -140,6 +148,7 @@ impl Conn {
             Step::Send => {
                 let frame = self.wire.frame(message);
                 match self.outbox.offer(&self.wire, match_id, frame, max_pending) {
+                    Ok(Offer::Written(n)) if n == frame.len() => return Offer::Written(n),
                     Ok(offer) => offer,
                     Err(_) => {
                         self.liveness.end();
@@ -148,9 +157,8 @@ impl Conn {
                 }
             }
         };
-        if !self.outbox.is_empty() || !self.liveness.is_open() {
-            self.wake();
-        }
+        // Something is left to write (or the connection ended): its task must run.
+        self.wake();
         offer
     }
 
@@ -167,11 +175,12 @@ impl Conn {
     pub(super) fn finish_replay(
         &mut self,
         match_id: MatchId,
+        token: u32,
         missed: Option<&[(Seq, Encoded)]>,
         snapshots: &Snapshots,
     ) -> Option<ResumeOutcome> {
         let snapshot = snapshots.get(match_id);
-        let replayed = self.cursors.finish_replay(match_id, missed, snapshot.as_deref())?;
+        let replayed = self.cursors.finish_replay(match_id, token, missed, snapshot.as_deref())?;
         for message in &replayed.messages {
             self.send(message);
         }
