@@ -4,6 +4,7 @@
 mod common;
 mod helpers;
 mod process;
+mod raw_client;
 mod sse_client;
 mod ws_client;
 
@@ -15,4 +16,5 @@ mod operations;
 mod polling;
 mod resume;
 mod websocket;
+mod websocket_frames;
 mod websocket_limits;
