@@ -14,6 +14,7 @@ mod events;
 mod matches;
 mod operations;
 mod polling;
+mod request_limits;
 mod resume;
 mod websocket;
 mod websocket_frames;
