@@ -1,6 +1,6 @@
 //! A JSON body extractor whose every failure is a precise problem: 413 over the size limit, 408 when
 //! the body does not arrive in time, 415 for another content type, 400 for malformed JSON, 422
-//! naming the field that is missing or invalid.
+//! naming the field that is missing, invalid or given twice.
 
 use std::time::Duration;
 
@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 
 use crate::domain::{parse_json, EventKind, FieldError, MatchPatch, NewMatch};
 use crate::problem::ApiError;
+use crate::strict_json::{self, StrictError};
 
 /// Bounds of a request body. Set from configuration as app data.
 #[derive(Debug, Clone, Copy)]
@@ -120,8 +121,13 @@ fn too_large(limit: usize) -> ApiError {
 
 /// Parses in two steps so that syntax errors (400) and field errors (422) are told apart.
 fn parse<T: FromJson>(body: &[u8]) -> Result<JsonBody<T>, ApiError> {
-    let json: serde_json::Value = serde_json::from_slice(body)
-        .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
+    let json = strict_json::from_slice(body).map_err(|e| match e {
+        StrictError::Syntax(e) => ApiError::BadRequest(format!("the body is not valid JSON: {e}")),
+        StrictError::DuplicateKey { path, key } => ApiError::Invalid {
+            field: Some(path),
+            detail: format!("the key `{key}` appears more than once; send each key once"),
+        },
+    })?;
     // serde_json's default map is sorted, so this is a canonical form of the body.
     let canonical = serde_json::to_vec(&json).expect("a JSON value always serializes");
     let canonical_hash = hex::encode(Sha256::digest(&canonical));
@@ -154,5 +160,19 @@ mod tests {
         let a = parse::<EventKind>(br#"{"kind":"end","minute":90}"#).ok().unwrap();
         let b = parse::<EventKind>(br#"{ "minute": 90, "kind": "end" }"#).ok().unwrap();
         assert_eq!(a.canonical_hash, b.canonical_hash);
+    }
+
+    #[test]
+    fn a_key_given_twice_is_a_field_error_naming_it() {
+        let err = parse::<EventKind>(br#"{"kind":"goal","team":"home","team":"away","minute":3}"#)
+            .err()
+            .unwrap();
+        match err {
+            ApiError::Invalid { field, detail } => {
+                assert_eq!(field.as_deref(), Some("team"));
+                assert!(detail.contains("`team`"), "{detail}");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }
