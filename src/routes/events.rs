@@ -49,9 +49,14 @@ pub async fn post(
 }
 
 fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
-    let Some(value) = req.headers().get("Idempotency-Key") else {
+    let mut values = req.headers().get_all("Idempotency-Key");
+    let Some(value) = values.next() else {
         return Ok(None);
     };
+    if values.next().is_some() {
+        // Which of them the client meant is unknowable, and using either could store twice.
+        return Err(ApiError::BadRequest("send one Idempotency-Key header, not several".into()));
+    }
     let key = value.to_str().unwrap_or("").trim();
     let printable = key.bytes().all(|b| (0x21..=0x7e).contains(&b));
     if key.is_empty() || key.len() > MAX_KEY_LEN || !printable {

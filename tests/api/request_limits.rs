@@ -1,17 +1,20 @@
 //! Requests that break HTTP or JSON in ways a client library would not: bodies that stop
-//! arriving, keys given twice.
+//! arriving, keys given twice, several Idempotency-Key headers.
 
 use std::time::{Duration, Instant};
 
 use reqwest::Method;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::backend_tests;
 use crate::common::{spawn_app, spawn_app_with, Backend, TestApp, TOKEN};
 use crate::helpers::assert_problem;
 use crate::raw_client::{exchange, WAIT};
 
-backend_tests!(a_key_given_twice_in_a_body_is_refused_naming_it_and_nothing_is_stored);
+backend_tests!(
+    a_key_given_twice_in_a_body_is_refused_naming_it_and_nothing_is_stored,
+    two_idempotency_key_headers_are_refused_and_nothing_is_stored,
+);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_body_that_stops_arriving_is_answered_408_and_the_connection_closed() {
@@ -74,4 +77,24 @@ async fn a_key_given_twice_in_a_body_is_refused_naming_it_and_nothing_is_stored(
     let problem = assert_problem(send_text(&app, Method::PATCH, &path, patch).await, 422).await;
     assert_eq!(problem["field"], "competition");
     assert_eq!(app.snapshot(id).await["competition"], "Eredivisie", "the match is unchanged");
+}
+
+async fn two_idempotency_key_headers_are_refused_and_nothing_is_stored(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let id = app.live_match().await;
+    let response = app
+        .client
+        .post(app.url(&format!("/api/v1/matches/{id}/events")))
+        .bearer_auth(TOKEN)
+        .header("Idempotency-Key", "first")
+        .header("Idempotency-Key", "second")
+        .json(&json!({"kind": "goal", "team": "home", "minute": 4}))
+        .send()
+        .await
+        .unwrap();
+    let problem = assert_problem(response, 400).await;
+    assert!(problem["detail"].as_str().unwrap().contains("Idempotency-Key"), "{problem}");
+    assert_eq!(app.snapshot(id).await["seq"], 1, "no event was stored");
 }
