@@ -40,9 +40,10 @@ pub async fn post(
             IngestError::NoMatch(id) => ApiError::no_match(id),
             IngestError::Conflict(why) => ApiError::Conflict(why),
             IngestError::KeyReused => ApiError::invalid("Idempotency-Key", err.to_string()),
-            IngestError::Overloaded | IngestError::Unavailable | IngestError::ShuttingDown => {
-                ApiError::Unavailable(err.to_string())
-            }
+            IngestError::Overloaded
+            | IngestError::Unavailable
+            | IngestError::ShuttingDown
+            | IngestError::OutcomeUnknown { .. } => ApiError::Unavailable(err.to_string()),
             IngestError::Failed => ApiError::Internal(err.into()),
         }),
     }

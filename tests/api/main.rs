@@ -8,6 +8,7 @@ mod raw_client;
 mod sse_client;
 mod ws_client;
 
+mod commit_failures;
 mod durability;
 mod errors;
 mod events;
