@@ -20,7 +20,7 @@ pub enum StrictError {
 pub fn from_slice(body: &[u8]) -> Result<Value, StrictError> {
     let mut parser = serde_json::Deserializer::from_slice(body);
     let Strict(value) = serde_path_to_error::deserialize(&mut parser).map_err(|e| {
-        let key = match e.path().iter().last() {
+        let key = match e.path().iter().next_back() {
             Some(serde_path_to_error::Segment::Map { key }) => Some(key.clone()),
             _ => None,
         };
