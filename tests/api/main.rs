@@ -4,15 +4,19 @@
 mod common;
 mod helpers;
 mod process;
+mod raw_client;
 mod sse_client;
 mod ws_client;
 
+mod commit_failures;
 mod durability;
 mod errors;
 mod events;
 mod matches;
 mod operations;
 mod polling;
+mod request_limits;
 mod resume;
 mod websocket;
+mod websocket_frames;
 mod websocket_limits;
