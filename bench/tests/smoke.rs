@@ -6,7 +6,7 @@ mod helpers;
 
 use std::time::Duration;
 
-use scorecast_bench::report::markdown;
+use scorecast_bench::fanout::markdown;
 use scorecast_bench::{
     run_bandwidth, run_fanout, run_floor, run_ingest, run_poll, BandwidthConfig, FanoutConfig,
     FloorConfig, IngestConfig, LoadConfig, Placement, PollConfig, ServerConfig,

@@ -15,12 +15,13 @@ use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand};
 use reqwest::Url;
 
-use crate::config::{
-    parse_duration, LoadConfig, Placement, DEFAULT_PER_SOURCE, DEFAULT_PER_WORKER,
+use crate::common::duration::parse_duration;
+use crate::common::results::{self, Report, DEFAULT_RESULTS_DIR};
+use crate::common::scorecast::ServerConfig;
+use crate::fanout::{
+    run_fanout, run_floor, FanoutConfig, FloorConfig, LoadConfig, Placement, DEFAULT_PER_SOURCE,
+    DEFAULT_PER_WORKER,
 };
-use crate::fanout::{run_fanout, FanoutConfig, ServerConfig};
-use crate::floor::{run_floor, FloorConfig};
-use crate::report::{self, markdown, DEFAULT_RESULTS_DIR};
 
 /// Most subscribers one run may ask for: 60 source addresses' worth, far beyond one server here.
 const MAX_SUBSCRIBERS: usize = 1_000_000;
@@ -169,6 +170,19 @@ pub struct OutputArgs {
     pub note: Option<String>,
 }
 
+/// What a finished subcommand hands back: whether it passed, its Markdown, and the files written.
+pub type Outcome = (bool, String, (PathBuf, PathBuf));
+
+impl OutputArgs {
+    /// Notes `--note` in `report`, and writes its JSON and Markdown into `--results-dir`.
+    pub fn publish<R: Report>(&self, report: &mut R) -> anyhow::Result<Outcome> {
+        report.meta_mut().note = self.note.clone();
+        let text = report.markdown();
+        let paths = results::write(&self.results_dir, R::NAME, report, &text)?;
+        Ok((report.passed(), text, paths))
+    }
+}
+
 impl ServerArgs {
     pub fn to_config(&self) -> ServerConfig {
         ServerConfig {
@@ -221,18 +235,11 @@ pub async fn execute(command: Command) -> anyhow::Result<bool> {
                 with_floor: args.with_floor,
                 load: args.load.to_config()?,
             };
-            let mut result = run_fanout(cfg).await?;
-            result.meta.note = args.output.note;
-            let text = markdown::fanout(&result);
-            let paths = report::write(&args.output.results_dir, "fanout", &result, &text)?;
-            (result.scorecast.passed && result.floor.as_ref().is_none_or(|f| f.passed), text, paths)
+            args.output.publish(&mut run_fanout(cfg).await?)?
         }
         Command::Floor(args) => {
-            let mut result = run_floor(FloorConfig { load: args.load.to_config()? }).await?;
-            result.meta.note = args.output.note;
-            let text = markdown::floor(&result);
-            let paths = report::write(&args.output.results_dir, "floor", &result, &text)?;
-            (result.floor.passed, text, paths)
+            let cfg = FloorConfig { load: args.load.to_config()? };
+            args.output.publish(&mut run_floor(cfg).await?)?
         }
         Command::Bandwidth(args) => bandwidth::run(args).await?,
         Command::Ingest(args) => ingest::run(args).await?,
