@@ -12,6 +12,7 @@ pub mod bandwidth;
 pub mod cli;
 pub mod clock;
 pub mod common;
+pub mod compare;
 pub mod fanout;
 pub mod floor;
 pub mod histogram;
@@ -24,6 +25,7 @@ pub mod ws;
 
 pub use bandwidth::{run_bandwidth, BandwidthConfig};
 pub use common::scorecast::ServerConfig;
+pub use compare::{run_compare, CompareConfig};
 pub use fanout::{run_fanout, run_floor, FanoutConfig, FloorConfig, LoadConfig, Placement};
 pub use ingest::{run_ingest, IngestConfig};
 pub use poll::{run_poll, PollConfig};
