@@ -6,8 +6,8 @@
 //! size of scorecast's) to every socket. It stores nothing, reads nothing from clients, sends no
 //! heartbeats and has no limits or slow-client handling: none of it is meant to be copied. It runs
 //! as its own process (hidden subcommand `floor-server`) so its memory and CPU are read from
-//! `/proc` exactly like scorecast's, and the same clients measure it the same way (`crate::fanout`
-//! measures it; this module only serves and starts it).
+//! `/proc` exactly like scorecast's, and the same clients measure it the same way (the `fanout`
+//! module measures it; this one only serves and starts it).
 
 mod launch;
 mod process;
