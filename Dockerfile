@@ -6,7 +6,11 @@ FROM rust:1-bookworm AS builder
 WORKDIR /src
 
 # Dependencies first, in their own layer, so that a change to the code does not rebuild them.
+# Every workspace member's manifest must be here, or cargo cannot load the workspace; bench is not
+# built (only the root package is), so its sources are not needed. tests/api/deployment.rs replays
+# these COPY lines to keep this true.
 COPY Cargo.toml Cargo.lock ./
+COPY bench/Cargo.toml bench/
 RUN mkdir src \
  && echo 'fn main() {}' > src/main.rs \
  && touch src/lib.rs \
