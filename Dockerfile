@@ -42,4 +42,8 @@ ENV SCORECAST_LISTEN=0.0.0.0:8080 \
 VOLUME /data
 USER scorecast
 EXPOSE 8080
+# The binary probes its own /readyz (on loopback, since it listens on 0.0.0.0); the image has no curl.
+# The probe gives up after 3 s, before Docker's timeout; the start period covers migrations.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["/usr/local/bin/scorecast", "healthcheck"]
 ENTRYPOINT ["/usr/local/bin/scorecast"]

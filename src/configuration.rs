@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use clap::{Parser, ValueEnum};
+use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::hub::{HistoryWindow, HubSettings, Limits};
 use crate::store::DatabaseSettings;
@@ -18,8 +18,12 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/scorecast.db";
 #[derive(Debug, Clone, Parser)]
 #[command(name = "scorecast", version, about, long_about = None)]
 pub struct Settings {
-    /// Address to listen on for HTTP and WebSocket.
-    #[arg(long, env = "SCORECAST_LISTEN", default_value = "127.0.0.1:8080")]
+    /// Without a subcommand, scorecast serves.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Address to listen on for HTTP and WebSocket (and the one `healthcheck` probes).
+    #[arg(long, env = "SCORECAST_LISTEN", default_value = "127.0.0.1:8080", global = true)]
     pub listen: SocketAddr,
 
     /// Connections waiting to be accepted (the kernel caps it at net.core.somaxconn).
@@ -158,6 +162,19 @@ pub struct Settings {
     /// Log filter, in `tracing` env-filter syntax (e.g. `info,scorecast=debug`).
     #[arg(long, env = "RUST_LOG", default_value = "info")]
     pub log_filter: String,
+}
+
+/// What scorecast does instead of serving.
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum Command {
+    /// Ask the server at --listen whether it is ready (GET /readyz; on loopback when it listens on
+    /// every interface). Exits 0 on 200, 1 otherwise, with a one-line reason. For container health
+    /// checks, which have no curl.
+    Healthcheck {
+        /// Time allowed for the whole probe, in milliseconds.
+        #[arg(long, default_value_t = 3_000)]
+        timeout_ms: u64,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -22,8 +22,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             ApiError::BadRequest(format!("invalid query string: {e}")).into()
         }),
     )
-    .route("/healthz", web::get().to(health::healthz))
-    .route("/readyz", web::get().to(health::readyz))
+    // HEAD answers like GET without the body (actix-http leaves the body out), for probes that
+    // only look at the status.
+    .service(web::resource("/healthz").get(health::healthz).head(health::healthz))
+    .service(web::resource("/readyz").get(health::readyz).head(health::readyz))
     .route("/metrics", web::get().to(metrics::metrics))
     .route("/ws", web::get().to(crate::transport::ws::handshake))
     .route("/sse", web::get().to(crate::transport::sse::stream))

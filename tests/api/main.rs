@@ -11,6 +11,7 @@ mod deployment;
 mod durability;
 mod errors;
 mod events;
+mod healthcheck;
 mod matches;
 mod operations;
 mod polling;

@@ -6,6 +6,7 @@ use crate::helpers::assert_problem;
 
 backend_tests!(
     health_and_readiness_answer,
+    head_on_health_and_readiness_answers_like_get_without_a_body,
     metrics_are_exposed_in_prometheus_text_format,
     a_generated_admin_token_works_and_survives_a_restart,
 );
@@ -16,6 +17,19 @@ async fn health_and_readiness_answer(backend: Backend) {
     };
     assert_eq!(app.get("/healthz").await.status(), 200);
     assert_eq!(app.get("/readyz").await.status(), 200);
+}
+
+async fn head_on_health_and_readiness_answers_like_get_without_a_body(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    for (path, body) in [("/healthz", "ok\n"), ("/readyz", "ready\n")] {
+        let response = app.client.head(app.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), 200, "HEAD {path}");
+        assert_eq!(response.headers()["content-type"], "text/plain");
+        assert_eq!(response.headers()["content-length"], body.len().to_string().as_str());
+        assert_eq!(response.bytes().await.unwrap().len(), 0, "HEAD {path} sent a body");
+    }
 }
 
 async fn metrics_are_exposed_in_prometheus_text_format(backend: Backend) {
