@@ -1,5 +1,5 @@
 # scorecast image: built with the Rust toolchain, run on a slim Debian as a non-root user.
-#   docker build -t scorecast .
+#   docker build -t scorecast --build-arg SCORECAST_COMMIT=$(git rev-parse --short HEAD) .
 #   docker run -p 127.0.0.1:8080:8080 -v scorecast-data:/data scorecast
 
 FROM rust:1-bookworm AS builder
@@ -19,6 +19,10 @@ RUN mkdir src \
 
 # Migrations are embedded into the binary at compile time (sqlx::migrate!).
 COPY migrations migrations
+# build.rs names the commit in scorecast_build_info. The context has no .git (.dockerignore), so the
+# commit comes as a build argument: docker build --build-arg SCORECAST_COMMIT=$(git rev-parse --short HEAD)
+COPY build.rs ./
+ARG SCORECAST_COMMIT
 COPY src src
 # The copied sources can be older than the placeholder build above: touch them so cargo rebuilds.
 RUN touch src/main.rs src/lib.rs \

@@ -8,6 +8,7 @@ backend_tests!(
     health_and_readiness_answer,
     head_on_health_and_readiness_answers_like_get_without_a_body,
     metrics_are_exposed_in_prometheus_text_format,
+    process_build_and_database_pool_metrics_are_exposed,
     a_generated_admin_token_works_and_survives_a_restart,
 );
 
@@ -58,6 +59,41 @@ async fn metrics_are_exposed_in_prometheus_text_format(backend: Backend) {
     ] {
         assert!(text.contains(expected), "missing {expected:?} in\n{text}");
     }
+}
+
+async fn process_build_and_database_pool_metrics_are_exposed(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    app.live_match().await;
+    let text = app.get("/metrics").await.text().await.unwrap();
+    let value = |name: &str| -> f64 {
+        let line = text
+            .lines()
+            .find(|l| l.split([' ', '{']).next() == Some(name))
+            .unwrap_or_else(|| panic!("missing {name} in\n{text}"));
+        line.rsplit(' ').next().unwrap().parse().unwrap()
+    };
+    // The standard process metrics keep their usual names, without the scorecast prefix.
+    assert!(value("process_resident_memory_bytes") > 1e6);
+    assert!(value("process_open_fds") > 0.0);
+    assert!(value("process_cpu_seconds_total") >= 0.0);
+    assert!(value("process_max_fds") > 0.0);
+
+    let commit = scorecast::metrics::COMMIT;
+    if std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".git").exists() {
+        assert_ne!(commit, "unknown", "built in a git checkout, the commit is known");
+    }
+    let build_info = format!(
+        "scorecast_build_info{{commit=\"{commit}\",version=\"{}\"}} 1",
+        env!("CARGO_PKG_VERSION")
+    );
+    assert!(text.contains(&build_info), "missing {build_info:?} in\n{text}");
+
+    // Read at scrape time: the match and its kickoff have opened at least one connection.
+    let open = value("scorecast_db_pool_connections");
+    let idle = value("scorecast_db_pool_idle_connections");
+    assert!(open >= 1.0 && idle <= open, "open {open}, idle {idle}");
 }
 
 async fn a_generated_admin_token_works_and_survives_a_restart(backend: Backend) {

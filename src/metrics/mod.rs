@@ -1,5 +1,9 @@
 //! Prometheus metrics, registered once and shared by every part of the service.
 
+mod runtime;
+
+pub use runtime::{PoolState, COMMIT};
+
 use prometheus::{
     Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts,
     Registry, TextEncoder,
@@ -15,7 +19,10 @@ const BATCH_BUCKETS: &[f64] = &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256
 
 /// Every metric scorecast exports.
 pub struct Metrics {
+    /// Every scorecast metric, under the `scorecast_` prefix.
     registry: Registry,
+    /// The standard `process_*` metrics, which keep their usual names.
+    process: Registry,
     pub http_requests: IntCounterVec,
     pub http_duration: HistogramVec,
     pub events_ingested: IntCounterVec,
@@ -164,6 +171,7 @@ impl Metrics {
             ),
             sse_bytes_sent: counter("sse_bytes_sent_total", "Bytes sent over SSE"),
             registry,
+            process: Registry::new(),
             http_requests,
             http_duration,
             events_ingested,
@@ -207,14 +215,27 @@ impl Metrics {
         for collector in collectors {
             self.registry.register(collector).expect("each metric is registered once");
         }
+        self.registry
+            .register(Box::new(runtime::build_info()))
+            .expect("each metric is registered once");
+        self.process
+            .register(runtime::process_collector())
+            .expect("each metric is registered once");
+    }
+
+    /// Exports the database pool's size and idle connections, read from `sample` at each scrape.
+    pub fn watch_pool(&self, sample: impl Fn() -> PoolState + Send + Sync + 'static) {
+        self.registry
+            .register(Box::new(runtime::PoolGauges::new(sample)))
+            .expect("one pool is watched");
     }
 
     /// The Prometheus text exposition of every metric.
     pub fn render(&self) -> String {
+        let mut families = self.registry.gather();
+        families.extend(self.process.gather());
         let mut out = Vec::new();
-        TextEncoder::new()
-            .encode(&self.registry.gather(), &mut out)
-            .expect("encoding into a Vec cannot fail");
+        TextEncoder::new().encode(&families, &mut out).expect("encoding into a Vec cannot fail");
         String::from_utf8(out).expect("the text format is UTF-8")
     }
 }
