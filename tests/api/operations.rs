@@ -9,6 +9,7 @@ backend_tests!(
     head_on_health_and_readiness_answers_like_get_without_a_body,
     metrics_are_exposed_in_prometheus_text_format,
     process_build_and_database_pool_metrics_are_exposed,
+    invented_http_methods_share_one_method_label,
     a_generated_admin_token_works_and_survives_a_restart,
 );
 
@@ -94,6 +95,37 @@ async fn process_build_and_database_pool_metrics_are_exposed(backend: Backend) {
     let open = value("scorecast_db_pool_connections");
     let idle = value("scorecast_db_pool_idle_connections");
     assert!(open >= 1.0 && idle <= open, "open {open}, idle {idle}");
+}
+
+async fn invented_http_methods_share_one_method_label(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let app = &app;
+    let invent = |n: usize| async move {
+        let method = reqwest::Method::from_bytes(format!("INVENTED{n}").as_bytes()).unwrap();
+        for path in ["/healthz", "/api/v1/matches", "/nowhere"] {
+            app.client.request(method.clone(), app.url(path)).send().await.unwrap();
+        }
+    };
+    let http_series =
+        |text: &str| text.lines().filter(|l| l.starts_with("scorecast_http_")).count();
+    // Once, so the series of the scrapes themselves exist before counting.
+    app.get("/metrics").await;
+    invent(0).await;
+    let after_one = http_series(&app.get("/metrics").await.text().await.unwrap());
+    for n in 1..30 {
+        invent(n).await;
+    }
+    let text = app.get("/metrics").await.text().await.unwrap();
+    assert!(!text.contains("INVENTED"), "an invented method became a label value:\n{text}");
+    assert_eq!(http_series(&text), after_one, "new series for invented methods:\n{text}");
+    assert!(
+        text.contains(
+            "scorecast_http_requests_total{method=\"other\",route=\"unmatched\",status=\"404\"} 30"
+        ),
+        "{text}"
+    );
 }
 
 async fn a_generated_admin_token_works_and_survives_a_restart(backend: Backend) {
