@@ -31,7 +31,8 @@ pub struct Settings {
     pub listen_backlog: u32,
 
     /// Database URL: `sqlite://PATH` (created if missing) or `postgres://USER:PASS@HOST/DB`.
-    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    // hide_env_values: a Postgres URL holds a password, which --help would otherwise print.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, hide_env_values = true)]
     pub database_url: String,
 
     /// Admin API bearer tokens, comma-separated. Without any, a token is generated at first start,
@@ -220,5 +221,29 @@ impl Settings {
             max_connections: self.db_pool_size.max(2),
             acquire_timeout: Duration::from_millis(self.db_acquire_timeout_ms),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    /// Words in the name of an environment variable that may hold a secret.
+    const SECRET_WORDS: [&str; 6] = ["TOKEN", "PASSWORD", "SECRET", "KEY", "URL", "CREDENTIAL"];
+
+    #[test]
+    fn help_hides_the_value_of_every_variable_that_may_hold_a_secret() {
+        let command = Settings::command();
+        let mut checked = 0;
+        for arg in command.get_arguments() {
+            let Some(env) = arg.get_env().and_then(|env| env.to_str()) else { continue };
+            if SECRET_WORDS.iter().any(|word| env.contains(word)) {
+                assert!(arg.is_hide_env_values_set(), "--help would print the value of {env}");
+                checked += 1;
+            }
+        }
+        assert!(checked >= 2, "DATABASE_URL and SCORECAST_ADMIN_TOKENS at least");
     }
 }

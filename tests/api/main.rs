@@ -7,6 +7,7 @@ mod process;
 mod sse_client;
 mod ws_client;
 
+mod cli;
 mod deployment;
 mod durability;
 mod errors;
