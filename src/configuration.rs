@@ -85,6 +85,11 @@ pub struct Settings {
     #[arg(long, env = "SCORECAST_REQUEST_TIMEOUT_MS", default_value_t = 5_000)]
     pub request_timeout_ms: u64,
 
+    /// Time a client has to send a request's whole body once its handler starts reading it, in
+    /// milliseconds (later: 408, and the connection is closed).
+    #[arg(long, env = "SCORECAST_REQUEST_BODY_TIMEOUT_MS", default_value_t = 10_000)]
+    pub request_body_timeout_ms: u64,
+
     /// Idle time after which a keep-alive HTTP connection is closed, in seconds.
     #[arg(long, env = "SCORECAST_KEEP_ALIVE_SECS", default_value_t = 30)]
     pub keep_alive_secs: u64,

@@ -1,5 +1,8 @@
-//! A JSON body extractor whose every failure is a precise problem: 413 over the size limit, 415 for
-//! another content type, 400 for malformed JSON, 422 naming the field that is missing or invalid.
+//! A JSON body extractor whose every failure is a precise problem: 413 over the size limit, 408 when
+//! the body does not arrive in time, 415 for another content type, 400 for malformed JSON, 422
+//! naming the field that is missing, invalid or given twice.
+
+use std::time::Duration;
 
 use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
 use futures_util::StreamExt;
@@ -7,10 +10,20 @@ use sha2::{Digest, Sha256};
 
 use crate::domain::{parse_json, EventKind, FieldError, MatchPatch, NewMatch};
 use crate::problem::ApiError;
+use crate::strict_json::{self, StrictError};
 
-/// Largest request body accepted, in bytes. Set from configuration as app data.
+/// Bounds of a request body. Set from configuration as app data.
 #[derive(Debug, Clone, Copy)]
-pub struct BodyLimit(pub usize);
+pub struct BodyLimits {
+    /// Largest body accepted, in bytes.
+    pub max_bytes: usize,
+    /// Time the whole body has to arrive once the handler starts reading it.
+    pub timeout: Duration,
+}
+
+/// Used only when the app data is missing (it never is in the server): the flags' defaults.
+const DEFAULT_LIMITS: BodyLimits =
+    BodyLimits { max_bytes: 16 * 1024, timeout: Duration::from_secs(10) };
 
 /// Types that a request body parses into.
 pub trait FromJson: Sized {
@@ -47,7 +60,8 @@ impl<T: FromJson + 'static> FromRequest for JsonBody<T> {
     type Future = futures_util::future::LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = req.app_data::<BodyLimit>().map_or(16 * 1024, |l| l.0);
+        let limits = req.app_data::<BodyLimits>().copied().unwrap_or(DEFAULT_LIMITS);
+        let limit = limits.max_bytes;
         let content_type = req.headers().get(header::CONTENT_TYPE).cloned();
         let declared_len = req
             .headers()
@@ -59,15 +73,25 @@ impl<T: FromJson + 'static> FromRequest for JsonBody<T> {
             if declared_len.is_some_and(|n| n > limit) {
                 return Err(too_large(limit));
             }
-            let mut body = web::BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk
-                    .map_err(|e| ApiError::BadRequest(format!("could not read the body: {e}")))?;
-                if body.len() + chunk.len() > limit {
-                    return Err(too_large(limit));
+            let read = async {
+                let mut body = web::BytesMut::new();
+                while let Some(chunk) = payload.next().await {
+                    let chunk = chunk.map_err(|e| {
+                        ApiError::BadRequest(format!("could not read the body: {e}"))
+                    })?;
+                    if body.len() + chunk.len() > limit {
+                        return Err(too_large(limit));
+                    }
+                    body.extend_from_slice(&chunk);
                 }
-                body.extend_from_slice(&chunk);
-            }
+                Ok(body)
+            };
+            let body = tokio::time::timeout(limits.timeout, read).await.map_err(|_| {
+                ApiError::RequestTimeout(format!(
+                    "the request body did not arrive within {} ms",
+                    limits.timeout.as_millis()
+                ))
+            })??;
             parse(&body)
         })
     }
@@ -97,8 +121,13 @@ fn too_large(limit: usize) -> ApiError {
 
 /// Parses in two steps so that syntax errors (400) and field errors (422) are told apart.
 fn parse<T: FromJson>(body: &[u8]) -> Result<JsonBody<T>, ApiError> {
-    let json: serde_json::Value = serde_json::from_slice(body)
-        .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
+    let json = strict_json::from_slice(body).map_err(|e| match e {
+        StrictError::Syntax(e) => ApiError::BadRequest(format!("the body is not valid JSON: {e}")),
+        StrictError::DuplicateKey { path, key } => ApiError::Invalid {
+            field: Some(path),
+            detail: format!("the key `{key}` appears more than once; send each key once"),
+        },
+    })?;
     // serde_json's default map is sorted, so this is a canonical form of the body.
     let canonical = serde_json::to_vec(&json).expect("a JSON value always serializes");
     let canonical_hash = hex::encode(Sha256::digest(&canonical));
@@ -131,5 +160,19 @@ mod tests {
         let a = parse::<EventKind>(br#"{"kind":"end","minute":90}"#).ok().unwrap();
         let b = parse::<EventKind>(br#"{ "minute": 90, "kind": "end" }"#).ok().unwrap();
         assert_eq!(a.canonical_hash, b.canonical_hash);
+    }
+
+    #[test]
+    fn a_key_given_twice_is_a_field_error_naming_it() {
+        let err = parse::<EventKind>(br#"{"kind":"goal","team":"home","team":"away","minute":3}"#)
+            .err()
+            .unwrap();
+        match err {
+            ApiError::Invalid { field, detail } => {
+                assert_eq!(field.as_deref(), Some("team"));
+                assert!(detail.contains("`team`"), "{detail}");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

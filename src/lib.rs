@@ -14,6 +14,7 @@ pub mod routes;
 pub mod snapshots;
 pub mod startup;
 pub mod store;
+pub mod strict_json;
 pub mod telemetry;
 pub mod transport;
 pub mod web;

@@ -21,6 +21,9 @@ pub enum ApiError {
     /// `allow` lists the methods the resource supports, for the `Allow` header.
     #[error("{detail}")]
     MethodNotAllowed { detail: String, allow: &'static str },
+    /// The request (its body) did not arrive in time; the connection is closed after the answer.
+    #[error("{0}")]
+    RequestTimeout(String),
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
@@ -66,6 +69,7 @@ impl ResponseError for ApiError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            Self::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -103,6 +107,10 @@ impl ResponseError for ApiError {
             }
             Self::MethodNotAllowed { allow, .. } => {
                 response.insert_header((header::ALLOW, *allow));
+            }
+            Self::RequestTimeout(_) => {
+                // The rest of the body may still come: the connection cannot carry another request.
+                response.force_close();
             }
             _ => {}
         }

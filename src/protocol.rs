@@ -343,3 +343,29 @@ mod tests {
         assert_eq!(frame.len(), 2 + 2 + 123);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #[test]
+        fn any_text_is_a_client_message_or_an_error(text in "\\PC{0,200}") {
+            let _ = serde_json::from_str::<ClientMessage>(&text);
+        }
+
+        #[test]
+        fn subscribe_messages_keep_only_valid_ids(
+            ids in prop::collection::vec(any::<i64>(), 0..5),
+            key in any::<i64>(),
+            seq in any::<i64>(),
+        ) {
+            let text = format!(r#"{{"op":"subscribe","matches":{ids:?},"since":{{"{key}":{seq}}}}}"#);
+            let parsed = serde_json::from_str::<ClientMessage>(&text);
+            let valid = ids.iter().all(|id| *id > 0) && key > 0 && seq >= 0;
+            prop_assert_eq!(parsed.is_ok(), valid, "{}", text);
+        }
+    }
+}

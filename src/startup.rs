@@ -18,7 +18,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::auth::AdminTokens;
 use crate::configuration::Settings;
-use crate::extract::BodyLimit;
+use crate::extract::BodyLimits;
 use crate::hub::{Hub, Worker};
 use crate::ingest::{self, CommitterSettings, Ingest};
 use crate::metrics::{Metrics, PoolState};
@@ -53,7 +53,7 @@ struct AppState {
     tokens: web::Data<AdminTokens>,
     hub: web::Data<Hub>,
     origins: web::Data<AllowedOrigins>,
-    body_limit: BodyLimit,
+    body_limits: BodyLimits,
 }
 
 /// The App of one HTTP worker thread, with that thread's hub worker: every route and middleware.
@@ -81,7 +81,7 @@ fn build_app(
         .app_data(state.hub.clone())
         .app_data(state.origins.clone())
         .app_data(web::Data::new(worker.clone()))
-        .app_data(state.body_limit)
+        .app_data(state.body_limits)
         .configure(routes::configure)
         .default_service(web::to(routes::not_found))
 }
@@ -134,7 +134,10 @@ impl Application {
             tokens: web::Data::new(tokens.tokens),
             hub: web::Data::from(hub.clone()),
             origins: web::Data::new(AllowedOrigins(settings.ws_allowed_origins.clone())),
-            body_limit: BodyLimit(settings.max_body_bytes),
+            body_limits: BodyLimits {
+                max_bytes: settings.max_body_bytes,
+                timeout: Duration::from_millis(settings.request_body_timeout_ms),
+            },
         };
 
         let listener = bind(settings.listen, settings.listen_backlog)

@@ -2,7 +2,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use scorecast_bench::cli::{self, Cli, Command};
-use scorecast_bench::{floor, worker};
+use scorecast_bench::fanout::worker;
+use scorecast_bench::floor;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();

@@ -6,10 +6,11 @@ mod helpers;
 
 use std::time::Duration;
 
-use scorecast_bench::report::markdown;
+use scorecast_bench::fanout::markdown;
 use scorecast_bench::{
-    run_bandwidth, run_fanout, run_floor, run_ingest, run_poll, BandwidthConfig, FanoutConfig,
-    FloorConfig, IngestConfig, LoadConfig, Placement, PollConfig, ServerConfig,
+    run_bandwidth, run_compare, run_fanout, run_floor, run_ingest, run_poll, BandwidthConfig,
+    CompareConfig, FanoutConfig, FloorConfig, IngestConfig, LoadConfig, Placement, PollConfig,
+    ServerConfig,
 };
 
 fn spawned() -> ServerConfig {
@@ -157,4 +158,47 @@ async fn poll_answers_200_with_the_snapshot_and_304_with_its_etag() {
     assert!(not_modified.response_bytes.unwrap() < report.snapshot_bytes);
     assert_eq!(report.ratio_200.is_some(), report.cases.len() == 4);
     round_trips(&report);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compare_interleaves_both_binaries_and_judges_the_candidate_against_the_baseline() {
+    let mut load = LoadConfig::new(50, 2, Placement::Threads);
+    load.interval = Duration::from_millis(200);
+    load.settle = Duration::from_millis(100);
+    load.drain_timeout = Duration::from_secs(5);
+    let binary = helpers::scorecast_binary();
+    let cfg = CompareConfig {
+        baseline: binary.clone(),
+        candidate: binary,
+        baseline_label: Some("same build".into()),
+        candidate_label: None,
+        subscribers: vec![50],
+        rounds: 1,
+        server_args: Vec::new(),
+        load,
+        run_timeout: Duration::from_secs(60),
+    };
+
+    let report = run_compare(cfg).await.expect("the comparison completes");
+
+    assert!(report.problems.is_empty(), "problems: {:?}", report.problems);
+    assert_eq!(report.baseline.label.as_deref(), Some("same build"));
+    assert!(report.baseline.version.is_some() && report.baseline.path == report.candidate.path);
+    let [size] = &report.sizes[..] else { panic!("one size") };
+    assert_eq!(size.subscribers, 50);
+    let (baseline, candidate) = (&size.baseline.rounds[..], &size.candidate.rounds[..]);
+    let ([b], [c]) = (baseline, candidate) else { panic!("one round each") };
+    assert_eq!((b.position, c.position), (1, 2), "the baseline runs first in round 1");
+    for round in [b, c] {
+        assert!(round.passed, "{round:?}");
+        assert_eq!((round.connected, round.lost, round.duplicated), (50, 0, 0));
+        assert!(round.p50_ms.unwrap() <= round.p99_ms.unwrap());
+        assert!(round.rss_per_conn_kib.is_some() && round.cpu_per_delivery_us.is_some());
+    }
+    assert!(size.ratio_p99.is_some() && size.ratio_rss_per_conn.is_some());
+    assert_eq!(size.passed, size.p99_met && size.cpu_met && size.rss_met);
+    let json = round_trips(&report);
+    assert_eq!(json["sizes"][0]["baseline"]["rounds"][0]["round"], 1);
+    let text = scorecast_bench::compare::markdown::render(&report);
+    assert!(text.contains("## 50 subscribers") && text.contains("| 1 | 2 | candidate | 50 |"));
 }

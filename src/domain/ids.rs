@@ -75,7 +75,7 @@ fn parse_int<T: TryFrom<i64, Error = IdError>>(
     raw: &str,
     what: &'static str,
 ) -> Result<T, IdError> {
-    raw.trim().parse::<i64>().map_err(|_| IdError(what)).and_then(T::try_from)
+    raw.parse::<i64>().map_err(|_| IdError(what)).and_then(T::try_from)
 }
 
 impl FromStr for MatchId {
@@ -121,7 +121,7 @@ impl fmt::Display for Seq {
 /// `42:17`: match 42, as of its sequence number 17 (SSE ids, `since`, `Last-Event-ID`).
 pub fn parse_position(raw: &str) -> Option<(MatchId, Seq)> {
     let (id, seq) = raw.split_once(':')?;
-    Some((id.parse().ok()?, seq.parse().ok()?))
+    Some((id.trim().parse().ok()?, seq.trim().parse().ok()?))
 }
 
 #[cfg(test)]
@@ -136,6 +136,7 @@ mod tests {
         assert!("0".parse::<MatchId>().is_err());
         assert!("-3".parse::<MatchId>().is_err());
         assert!("x".parse::<MatchId>().is_err());
+        assert!(" 42".parse::<MatchId>().is_err(), "ids are exact; positions may be spaced");
         assert_eq!("0".parse::<Seq>().unwrap(), Seq::ZERO);
         assert!("-1".parse::<Seq>().is_err());
         assert_eq!(parse_position(" 7 : 3 ").map(|(m, s)| (m.get(), s.get())), Some((7, 3)));

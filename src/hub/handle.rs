@@ -13,7 +13,6 @@ use std::sync::Arc;
 use actix_http::ws::CloseCode;
 use bytes::{Bytes, BytesMut};
 use tokio::net::TcpStream;
-use tokio::time::Instant;
 
 use super::conn::{Conn, Kind, Phase, Read, Wire};
 use super::index::Key;
@@ -67,8 +66,7 @@ pub struct ConnHandle {
 }
 
 impl ConnHandle {
-    /// The next frame from a WebSocket client; while the connection closes, whatever the client
-    /// sends is dropped, and `Gone` once it is over.
+    /// The next frame from a WebSocket client; `Gone` once the connection is over.
     pub fn poll_read(&self, cx: &mut Context<'_>) -> Poll<Read> {
         let mut state = self.state.borrow_mut();
         let max_frame = state.hub().settings.limits.max_frame_bytes;
@@ -76,22 +74,7 @@ impl ConnHandle {
             return Poll::Ready(Read::Gone);
         };
         conn.set_waker(cx);
-        loop {
-            if conn.phase() == Phase::Done {
-                return Poll::Ready(Read::Gone);
-            }
-            match conn.poll_read(cx, scratch, max_frame) {
-                Poll::Ready(Read::Frame(_)) if !conn.is_open() => {}
-                Poll::Ready(Read::Invalid(..)) if !conn.is_open() => {
-                    return Poll::Ready(Read::Gone)
-                }
-                Poll::Ready(read) => {
-                    conn.heard(Instant::now());
-                    return Poll::Ready(read);
-                }
-                Poll::Pending => return Poll::Pending,
-            }
-        }
+        conn.poll_read(cx, scratch, max_frame)
     }
 
     /// Writes what a WebSocket takes; ready once the connection is over.

@@ -196,15 +196,30 @@ impl WorkerState {
         };
         // Subscribed (and holding live updates) before the replay is read: nothing falls between.
         let id = snapshot.meta.id;
-        conn.start_replay(id, since);
+        let token = conn.start_replay(id, since);
         let missed = self.hub.replays.missed(id, since, snapshot.live.seq);
-        let (this, conn_id) = (self.this.clone(), conn.id());
-        tokio::task::spawn_local(finish_replay(this, key, conn_id, id, missed));
+        let resume = Resume { key, conn_id: conn.id(), match_id: id, token };
+        tokio::task::spawn_local(finish_replay(self.this.clone(), resume, missed));
     }
 
+    /// Stops updates of `ids`; under `*` too, until the client subscribes to them again (at most
+    /// `--ws-max-subscriptions` matches declined that way, beyond which the connection is closed
+    /// as for too many subscriptions).
     pub(super) fn unsubscribe(&mut self, key: Key, ids: &[MatchId]) {
+        let max = self.hub.settings.limits.max_subscriptions;
+        let wildcard = self.index.is_wildcard(key);
         for &id in ids {
-            if self.conns[key].stop(id) {
+            let conn = &mut self.conns[key];
+            // Only a match that exists can come back through `*`.
+            let decline = wildcard && self.hub.snapshots.contains(id);
+            if decline && conn.declined() >= max {
+                conn.close(
+                    CloseCode::Policy,
+                    &format!("too many unsubscribed matches under * (limit {max})"),
+                );
+                return;
+            }
+            if conn.stop(id, decline) {
                 self.index.unfollow(key, id);
             }
         }
@@ -214,8 +229,11 @@ impl WorkerState {
     /// since the targets were listed; that connection skips updates its snapshot already covers.
     fn offer(&mut self, targets: &[(Key, bool)], broadcast: &Broadcast, tally: &mut Tally) {
         let max_pending = self.hub.settings.limits.max_pending_bytes;
+        let Self { conns, index, .. } = self;
         for &(key, wildcard) in targets {
-            let Some(conn) = self.conns.get_mut(key) else { continue };
+            let Some(conn) = conns.get_mut(key) else { continue };
+            // The key may belong to a newer connection since the targets were listed.
+            let wildcard = wildcard && index.is_wildcard(key);
             let (id, seq, message) = (broadcast.match_id, broadcast.seq, &broadcast.message);
             match conn.offer(id, seq, message, max_pending, wildcard) {
                 Offer::Written(n) => {
@@ -329,21 +347,28 @@ impl WorkerState {
     }
 }
 
-/// Waits for a resume's missed updates, then hands them to the connection, if it is still there.
-async fn finish_replay(
-    state: Weak<RefCell<WorkerState>>,
+/// Which resume a replay belongs to: the connection (key and id) and its resume of one match.
+struct Resume {
     key: Key,
     conn_id: u64,
     match_id: MatchId,
+    token: u32,
+}
+
+/// Waits for a resume's missed updates, then hands them to the connection, if it is still there.
+async fn finish_replay(
+    state: Weak<RefCell<WorkerState>>,
+    resume: Resume,
     missed: impl std::future::Future<Output = Missed>,
 ) {
     let missed = missed.await;
     let Some(state) = state.upgrade() else { return };
     let mut state = state.borrow_mut();
     let snapshots = state.hub.snapshots.clone();
-    let Some(conn) = state.conn(key, conn_id) else { return };
+    let Some(conn) = state.conn(resume.key, resume.conn_id) else { return };
     let events = missed.as_ref().map(|events| events.as_slice());
-    let Some(outcome) = conn.finish_replay(match_id, events, &snapshots) else { return };
+    let finished = conn.finish_replay(resume.match_id, resume.token, events, &snapshots);
+    let Some(outcome) = finished else { return };
     let metrics = &state.hub.metrics;
     let label = if outcome.recovered { "recovered" } else { "not_recovered" };
     metrics.resumes.with_label_values(&[label]).inc();

@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 
 use super::{IngestError, Submission};
 use crate::domain::{LiveState, MatchId, StoredEvent};
-use crate::store::{MatchRecord, Store, StoreError, StoredResponse};
+use crate::store::{EventTx, MatchRecord, Store, StoreError, StoredResponse};
 
 /// What one submission did inside the open transaction.
 pub(super) enum Outcome {
@@ -16,12 +16,35 @@ pub(super) enum Outcome {
     Replayed(String),
 }
 
+/// Why a batch was not (surely) stored.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum BatchError {
+    /// Failed before COMMIT: the transaction is rolled back and nothing of the batch is stored.
+    #[error("before commit: {0}")]
+    NotStored(#[source] StoreError),
+    /// COMMIT itself failed: the database may have made the batch durable or not, and only
+    /// reading it again tells. Each event's Idempotency-Key answer is in the same transaction, so a
+    /// retry with the same key replays the event if it was stored, and stores it if it was not.
+    #[error("during commit: {0}")]
+    OutcomeUnknown(#[source] StoreError),
+}
+
 /// Applies `batch` (sorted by match id) and commits. A refused event does not abort the others; a
-/// database error aborts the whole batch, leaving nothing of it stored.
+/// database error before COMMIT aborts the whole batch, leaving nothing of it stored.
 pub(super) async fn store(
     store: &Store,
     batch: &[Submission],
-) -> Result<Vec<Result<Outcome, IngestError>>, StoreError> {
+) -> Result<Vec<Result<Outcome, IngestError>>, BatchError> {
+    let (tx, results) = prepare(store, batch).await.map_err(BatchError::NotStored)?;
+    tx.commit().await.map_err(BatchError::OutcomeUnknown)?;
+    Ok(results)
+}
+
+/// Everything but the COMMIT: the open transaction and each submission's outcome in it.
+async fn prepare(
+    store: &Store,
+    batch: &[Submission],
+) -> Result<(EventTx, Vec<Result<Outcome, IngestError>>), StoreError> {
     let mut tx = store.begin_events().await?;
     // Locked in id order (the batch is sorted), so two nodes' overlapping batches cannot deadlock.
     let mut matches: HashMap<MatchId, Option<MatchRecord>> = HashMap::new();
@@ -98,6 +121,5 @@ pub(super) async fn store(
     }
     tx.insert_events(&appended).await?;
     tx.remember_responses(&new_answers).await?;
-    tx.commit().await?;
-    Ok(results)
+    Ok((tx, results))
 }

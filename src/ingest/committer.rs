@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use super::batch::Outcome;
+use super::batch::{BatchError, Outcome};
 use super::{Accepted, Ingest, IngestError, Submission};
 use crate::hub::{Broadcast, Hub};
 use crate::metrics::Metrics;
@@ -89,12 +89,20 @@ impl Committer {
                     let _ = submission.reply.send(answer);
                 }
             }
-            Err(err) => {
-                tracing::warn!(error = %err, events = batch.len(), "group commit failed; none of it was stored");
+            Err(BatchError::NotStored(err)) => {
+                tracing::warn!(error = %err, events = batch.len(), "group commit failed before COMMIT; none of it was stored");
                 let unavailable = matches!(err, StoreError::Unavailable(_));
                 for submission in batch {
                     let answer =
                         if unavailable { IngestError::Unavailable } else { IngestError::Failed };
+                    let _ = submission.reply.send(Err(answer));
+                }
+            }
+            Err(BatchError::OutcomeUnknown(err)) => {
+                tracing::error!(error = %err, events = batch.len(), "COMMIT of a group commit failed; outcome unknown: the events may or may not be stored");
+                for submission in batch {
+                    let answer =
+                        IngestError::OutcomeUnknown { has_key: submission.idempotency.is_some() };
                     let _ = submission.reply.send(Err(answer));
                 }
             }

@@ -42,8 +42,23 @@ pub enum IngestError {
     /// The cause is logged by the committer, not shown to clients.
     #[error("the event could not be stored")]
     Failed,
+    /// The database failed during COMMIT: the event may or may not be stored.
+    #[error("{}", outcome_unknown(*has_key))]
+    OutcomeUnknown { has_key: bool },
     #[error("the service is shutting down")]
     ShuttingDown,
+}
+
+fn outcome_unknown(has_key: bool) -> &'static str {
+    if has_key {
+        "the database failed while committing; the outcome is unknown: the event may or may not \
+         be stored. Retry with the same Idempotency-Key: if it was stored, the retry answers with \
+         the stored event, and it is never stored twice"
+    } else {
+        "the database failed while committing; the outcome is unknown: the event may or may not \
+         be stored. Check the match's events before posting it again, and send an \
+         Idempotency-Key so that a retry is safe"
+    }
 }
 
 pub(crate) struct Submission {

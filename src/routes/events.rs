@@ -40,18 +40,24 @@ pub async fn post(
             IngestError::NoMatch(id) => ApiError::no_match(id),
             IngestError::Conflict(why) => ApiError::Conflict(why),
             IngestError::KeyReused => ApiError::invalid("Idempotency-Key", err.to_string()),
-            IngestError::Overloaded | IngestError::Unavailable | IngestError::ShuttingDown => {
-                ApiError::Unavailable(err.to_string())
-            }
+            IngestError::Overloaded
+            | IngestError::Unavailable
+            | IngestError::ShuttingDown
+            | IngestError::OutcomeUnknown { .. } => ApiError::Unavailable(err.to_string()),
             IngestError::Failed => ApiError::Internal(err.into()),
         }),
     }
 }
 
 fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
-    let Some(value) = req.headers().get("Idempotency-Key") else {
+    let mut values = req.headers().get_all("Idempotency-Key");
+    let Some(value) = values.next() else {
         return Ok(None);
     };
+    if values.next().is_some() {
+        // Which of them the client meant is unknowable, and using either could store twice.
+        return Err(ApiError::BadRequest("send one Idempotency-Key header, not several".into()));
+    }
     let key = value.to_str().unwrap_or("").trim();
     let printable = key.bytes().all(|b| (0x21..=0x7e).contains(&b));
     if key.is_empty() || key.len() > MAX_KEY_LEN || !printable {

@@ -4,10 +4,12 @@
 mod common;
 mod helpers;
 mod process;
+mod raw_client;
 mod sse_client;
 mod ws_client;
 
 mod cli;
+mod commit_failures;
 mod deployment;
 mod durability;
 mod errors;
@@ -16,6 +18,8 @@ mod healthcheck;
 mod matches;
 mod operations;
 mod polling;
+mod request_limits;
 mod resume;
 mod websocket;
+mod websocket_frames;
 mod websocket_limits;

@@ -13,6 +13,7 @@ backend_tests!(
     a_star_subscriber_follows_live_matches_and_matches_that_start,
     the_handshake_runs_through_the_app_routes_and_middleware,
     a_subscribe_naming_match_zero_is_refused_whole_as_a_bad_message,
+    a_star_subscriber_that_unsubscribes_from_a_match_gets_none_of_its_updates,
 );
 
 async fn goal(app: &TestApp, id: i64, team: &str, minute: i64) -> Value {
@@ -200,4 +201,31 @@ async fn a_subscribe_naming_match_zero_is_refused_whole_as_a_bad_message(backend
     client.assert_silent(Duration::from_millis(200)).await;
     client.send_json(&json!({"op": "subscribe", "matches": [id]})).await;
     assert_eq!(client.next().await["k"], "snapshot", "nothing of the refused messages was applied");
+}
+
+async fn a_star_subscriber_that_unsubscribes_from_a_match_gets_none_of_its_updates(
+    backend: Backend,
+) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (quiet, other) = (app.live_match().await, app.live_match().await);
+    let mut client = connect(app.port, "matches=*").await;
+    for _ in 0..2 {
+        assert_eq!(client.next().await["k"], "snapshot");
+    }
+    client.send_json(&json!({"op": "unsubscribe", "matches": [quiet]})).await;
+    client.assert_silent(Duration::from_millis(200)).await;
+    goal(&app, quiet, "home", 10).await;
+    goal(&app, other, "home", 11).await;
+    let next = client.next().await;
+    assert_eq!((next["m"].as_i64(), next["k"].as_str()), (Some(other), Some("goal")), "{next}");
+    client.send_json(&json!({"op": "subscribe", "matches": [quiet]})).await;
+    let back = client.next().await;
+    assert_eq!(
+        (back["m"].as_i64(), back["k"].as_str(), back["s"].as_i64()),
+        (Some(quiet), Some("snapshot"), Some(2))
+    );
+    goal(&app, quiet, "away", 12).await;
+    assert_eq!(client.next().await["m"], quiet, "followed again after subscribing");
 }

@@ -3,7 +3,9 @@
 use std::fmt::Write;
 
 use super::model::{BandwidthReport, REFERENCE_POLL_MB_S, REFERENCE_WS_MB_S};
-use crate::report::markdown::{meta_lines, num};
+use crate::common::markdown::{footer, num, verdict};
+
+crate::common::results::impl_report!(BandwidthReport, "bandwidth", render);
 
 pub fn render(r: &BandwidthReport) -> String {
     let mut md = String::new();
@@ -13,8 +15,7 @@ pub fn render(r: &BandwidthReport) -> String {
         "# Bandwidth: polling vs WebSocket, {} pollers per polling group, {} subscribers\n",
         s.pollers, s.subscribers
     );
-    let verdict = if r.passed { "**PASS**" } else { "**FAIL**" };
-    let _ = writeln!(md, "{verdict} — {} (UTC), `{}`.\n", r.meta.started_at, r.meta.tool);
+    verdict(&mut md, r.passed, &r.meta);
     table(&mut md, r);
     md.push_str("\nChart: the `.svg` of the same name.\n");
     let _ = writeln!(
@@ -57,14 +58,7 @@ pub fn render(r: &BandwidthReport) -> String {
          polling clients send a minimal request (`Host`, `Accept`, and `If-None-Match`); a browser \
          adds several hundred bytes of headers (User-Agent, cookies), so real polling costs more.\n",
     );
-    if !r.problems.is_empty() {
-        md.push_str("\n## Problems\n\n");
-        for p in &r.problems {
-            let _ = writeln!(md, "- {p}");
-        }
-    }
-    md.push('\n');
-    md.push_str(&meta_lines(&r.meta));
+    footer(&mut md, &r.problems, None, &r.meta);
     md
 }
 

@@ -21,13 +21,14 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-use crate::coordinator::run::bar;
-use crate::fanout::{http_client, ServerConfig};
+use crate::common::meta::Meta;
+use crate::common::percentiles::ratio;
+use crate::common::progress::bar;
+use crate::common::runner;
+use crate::common::scorecast::{event_body, Scorecast, ServerConfig};
 use crate::net::http1::{self, HttpConn};
-use crate::report::model::Meta;
-use crate::scorecast::{event_body, Scorecast};
 use clients::{Outcome, Window};
-use model::{ratio, BandwidthReport, Events, Group, Setup, SnapshotSizes};
+use model::{BandwidthReport, Events, Group, Setup, SnapshotSizes};
 
 /// Most clients per group: three groups of this stay within one process's 20,000 open files.
 pub const MAX_CLIENTS_PER_GROUP: usize = 6_000;
@@ -76,18 +77,8 @@ pub async fn run_bandwidth(cfg: BandwidthConfig) -> anyhow::Result<BandwidthRepo
     if cfg.speedup < 1.0 || cfg.duration.is_zero() || cfg.poll_interval.is_zero() {
         bail!("the speedup must be at least 1, the duration and poll interval above zero");
     }
-    let mut meta = Meta::start("bandwidth");
-    let http = http_client()?;
-    let server = Scorecast::start(&cfg.server, None).await?;
-    let result = measure(&server, &cfg, &http).await;
-    meta.scorecast_version = server.version.clone();
-    // Its idle keep-alive connection would hold up the server's graceful stop.
-    drop(http);
-    server.stop().await?;
-    let mut report = result?;
-    meta.finish();
-    report.meta = meta;
-    Ok(report)
+    runner::run_report(&cfg.server, None, async |server, http| measure(server, &cfg, http).await)
+        .await
 }
 
 async fn measure(
@@ -95,7 +86,7 @@ async fn measure(
     cfg: &BandwidthConfig,
     http: &reqwest::Client,
 ) -> anyhow::Result<BandwidthReport> {
-    let id = server.live_match(http, "Bandwidth").await?;
+    let id = server.live_match(http, "Bandwidth").await?.id;
     let path = format!("/api/v1/matches/{id}");
     let (start_bytes, start_events) = snapshot_size(server, &path).await?;
     let real = |simulated: Duration| simulated.div_f64(cfg.speedup);

@@ -3,8 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::common::meta::Meta;
 use crate::net::tcp_info::TcpCounters;
-use crate::report::model::Meta;
 
 /// The README's reference figures: 1,000,000 users polling 1 KB every 5 s, against 50 B per event
 /// pushed, one event every 10 s.
@@ -144,13 +144,5 @@ impl Group {
             up_mb_s: mb(self.per_user.up_bps),
             wire_total_mb_s: mb(self.per_user.wire_total_bps),
         };
-    }
-}
-
-/// `a / b` when both exist and `b` is positive.
-pub fn ratio(a: Option<f64>, b: Option<f64>) -> Option<f64> {
-    match (a, b) {
-        (Some(a), Some(b)) if b > 0.0 => Some(a / b),
-        _ => None,
     }
 }

@@ -1,14 +1,12 @@
 //! `bandwidth` flags.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
 
-use super::{OutputArgs, ServerArgs};
-use crate::bandwidth::{markdown, run_bandwidth, svg, BandwidthConfig};
-use crate::config::parse_duration;
-use crate::report;
+use super::{Outcome, OutputArgs, ServerArgs};
+use crate::bandwidth::{run_bandwidth, svg, BandwidthConfig};
+use crate::common::duration::parse_duration;
 
 #[derive(Debug, Args)]
 pub struct BandwidthArgs {
@@ -50,7 +48,7 @@ pub struct BandwidthLoad {
     pub no_progress: bool,
 }
 
-pub async fn run(args: BandwidthArgs) -> anyhow::Result<(bool, String, (PathBuf, PathBuf))> {
+pub async fn run(args: BandwidthArgs) -> anyhow::Result<Outcome> {
     let l = &args.load;
     let mut cfg =
         BandwidthConfig::new(args.server.to_config(), l.pollers, l.subscribers, l.duration);
@@ -60,10 +58,7 @@ pub async fn run(args: BandwidthArgs) -> anyhow::Result<(bool, String, (PathBuf,
     cfg.seed = l.seed;
     cfg.progress = !l.no_progress;
     let mut result = run_bandwidth(cfg).await?;
-    result.meta.note = args.output.note;
-    let text = markdown::render(&result);
-    let paths = report::write(&args.output.results_dir, "bandwidth", &result, &text)?;
-    let chart = paths.1.with_extension("svg");
-    std::fs::write(&chart, svg::render(&result))?;
-    Ok((result.passed, text, paths))
+    let outcome = args.output.publish(&mut result)?;
+    std::fs::write(outcome.2 .1.with_extension("svg"), svg::render(&result))?;
+    Ok(outcome)
 }

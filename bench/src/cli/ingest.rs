@@ -1,14 +1,12 @@
 //! `ingest` flags.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
 
-use super::{OutputArgs, ServerArgs};
-use crate::config::parse_duration;
-use crate::ingest::{markdown, run_ingest, IngestConfig};
-use crate::report;
+use super::{Outcome, OutputArgs, ServerArgs};
+use crate::common::duration::parse_duration;
+use crate::ingest::{run_ingest, IngestConfig};
 
 #[derive(Debug, Args)]
 pub struct IngestArgs {
@@ -50,7 +48,7 @@ pub struct IngestLoad {
     pub no_progress: bool,
 }
 
-pub async fn run(args: IngestArgs) -> anyhow::Result<(bool, String, (PathBuf, PathBuf))> {
+pub async fn run(args: IngestArgs) -> anyhow::Result<Outcome> {
     let l = &args.load;
     let mut cfg = IngestConfig::new(args.server.to_config());
     cfg.database_url = args.database_url;
@@ -61,9 +59,5 @@ pub async fn run(args: IngestArgs) -> anyhow::Result<(bool, String, (PathBuf, Pa
     cfg.paced_duration = l.paced_duration;
     cfg.paced_concurrency = l.paced_concurrency;
     cfg.progress = !l.no_progress;
-    let mut result = run_ingest(cfg).await?;
-    result.meta.note = args.output.note;
-    let text = markdown::render(&result);
-    let paths = report::write(&args.output.results_dir, "ingest", &result, &text)?;
-    Ok((result.passed, text, paths))
+    args.output.publish(&mut run_ingest(cfg).await?)
 }

@@ -1,8 +1,9 @@
 //! Command-line interface. Every subcommand that loads a server shares the same groups of flags
-//! (`ServerArgs`, `LoadArgs` or its own load group, `OutputArgs`); `bandwidth`, `ingest`, `poll`
-//! and `summary` live in their own files here.
+//! (`ServerArgs`, `LoadArgs` or its own load group, `OutputArgs`); `compare`, `bandwidth`,
+//! `ingest`, `poll` and `summary` live in their own files here.
 
 mod bandwidth;
+mod compare;
 mod ingest;
 mod poll;
 mod summary;
@@ -15,12 +16,13 @@ use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand};
 use reqwest::Url;
 
-use crate::config::{
-    parse_duration, LoadConfig, Placement, DEFAULT_PER_SOURCE, DEFAULT_PER_WORKER,
+use crate::common::duration::parse_duration;
+use crate::common::results::{self, Report, DEFAULT_RESULTS_DIR};
+use crate::common::scorecast::ServerConfig;
+use crate::fanout::{
+    run_fanout, run_floor, FanoutConfig, FloorConfig, LoadConfig, Placement, DEFAULT_PER_SOURCE,
+    DEFAULT_PER_WORKER,
 };
-use crate::fanout::{run_fanout, FanoutConfig, ServerConfig};
-use crate::floor::{run_floor, FloorConfig};
-use crate::report::{self, markdown, DEFAULT_RESULTS_DIR};
 
 /// Most subscribers one run may ask for: 60 source addresses' worth, far beyond one server here.
 const MAX_SUBSCRIBERS: usize = 1_000_000;
@@ -45,6 +47,9 @@ pub enum Command {
     Fanout(FanoutArgs),
     /// The same fan-out against the floor, a trivial broadcaster: the best this machine can do.
     Floor(FloorArgs),
+    /// Fan-out of a baseline and a candidate scorecast binary, interleaved over rounds at each
+    /// subscriber count: medians, candidate ÷ baseline ratios and a verdict against the aims.
+    Compare(compare::CompareArgs),
     /// Bytes per user of polling (plain and with If-None-Match) vs WebSocket, from the kernel's
     /// per-socket counters, scaled to 1,000,000 users beside the reference figures.
     Bandwidth(bandwidth::BandwidthArgs),
@@ -75,17 +80,24 @@ pub struct FanoutArgs {
     #[arg(long)]
     pub with_floor: bool,
     #[command(flatten)]
+    pub run: FloorArgs,
+}
+
+/// One fan-out's load and output (`fanout` adds the server to this).
+#[derive(Debug, Args)]
+pub struct FloorArgs {
+    #[command(flatten)]
+    pub clients: SubscriberArgs,
+    #[command(flatten)]
     pub load: LoadArgs,
     #[command(flatten)]
     pub output: OutputArgs,
 }
 
-#[derive(Debug, Args)]
-pub struct FloorArgs {
-    #[command(flatten)]
-    pub load: LoadArgs,
-    #[command(flatten)]
-    pub output: OutputArgs,
+impl FloorArgs {
+    pub fn to_config(&self) -> anyhow::Result<LoadConfig> {
+        self.load.to_config(self.clients.subscribers)
+    }
 }
 
 /// Which scorecast to load.
@@ -116,13 +128,19 @@ pub struct ServerArgs {
     pub server_args: Vec<String>,
 }
 
-/// The shape of the load.
+/// How many clients one fan-out connects (`compare` takes a list instead).
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Load")]
-pub struct LoadArgs {
+pub struct SubscriberArgs {
     /// Subscribers (WebSocket clients) to connect.
     #[arg(short = 'n', long, default_value_t = 1_000)]
     pub subscribers: usize,
+}
+
+/// The shape of the load, but for the subscriber count.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Load")]
+pub struct LoadArgs {
     /// Events (goals) to post once everyone is connected.
     #[arg(short = 'k', long, default_value_t = 10)]
     pub events: usize,
@@ -169,6 +187,19 @@ pub struct OutputArgs {
     pub note: Option<String>,
 }
 
+/// What a finished subcommand hands back: whether it passed, its Markdown, and the files written.
+pub type Outcome = (bool, String, (PathBuf, PathBuf));
+
+impl OutputArgs {
+    /// Notes `--note` in `report`, and writes its JSON and Markdown into `--results-dir`.
+    pub fn publish<R: Report>(&self, report: &mut R) -> anyhow::Result<Outcome> {
+        report.meta_mut().note = self.note.clone();
+        let text = report.markdown();
+        let paths = results::write(&self.results_dir, R::NAME, report, &text)?;
+        Ok((report.passed(), text, paths))
+    }
+}
+
 impl ServerArgs {
     pub fn to_config(&self) -> ServerConfig {
         ServerConfig {
@@ -182,9 +213,9 @@ impl ServerArgs {
 }
 
 impl LoadArgs {
-    /// The load, with clients in worker processes of this executable.
-    pub fn to_config(&self) -> anyhow::Result<LoadConfig> {
-        if !(1..=MAX_SUBSCRIBERS).contains(&self.subscribers) {
+    /// The load of `subscribers` clients, in worker processes of this executable.
+    pub fn to_config(&self, subscribers: usize) -> anyhow::Result<LoadConfig> {
+        if !(1..=MAX_SUBSCRIBERS).contains(&subscribers) {
             bail!("--subscribers must be between 1 and {MAX_SUBSCRIBERS}");
         }
         if !(1..=MAX_EVENTS).contains(&self.events) {
@@ -197,7 +228,7 @@ impl LoadArgs {
             bail!("--per-worker, --per-source and --connect-concurrency must be at least 1");
         }
         let exe = std::env::current_exe().context("finding this executable to start workers")?;
-        let mut load = LoadConfig::new(self.subscribers, self.events, Placement::Processes { exe });
+        let mut load = LoadConfig::new(subscribers, self.events, Placement::Processes { exe });
         load.interval = self.interval;
         load.settle = self.settle;
         load.drain_timeout = self.drain_timeout;
@@ -219,21 +250,15 @@ pub async fn execute(command: Command) -> anyhow::Result<bool> {
             let cfg = FanoutConfig {
                 server: args.server.to_config(),
                 with_floor: args.with_floor,
-                load: args.load.to_config()?,
+                load: args.run.to_config()?,
             };
-            let mut result = run_fanout(cfg).await?;
-            result.meta.note = args.output.note;
-            let text = markdown::fanout(&result);
-            let paths = report::write(&args.output.results_dir, "fanout", &result, &text)?;
-            (result.scorecast.passed && result.floor.as_ref().is_none_or(|f| f.passed), text, paths)
+            args.run.output.publish(&mut run_fanout(cfg).await?)?
         }
         Command::Floor(args) => {
-            let mut result = run_floor(FloorConfig { load: args.load.to_config()? }).await?;
-            result.meta.note = args.output.note;
-            let text = markdown::floor(&result);
-            let paths = report::write(&args.output.results_dir, "floor", &result, &text)?;
-            (result.floor.passed, text, paths)
+            let cfg = FloorConfig { load: args.to_config()? };
+            args.output.publish(&mut run_floor(cfg).await?)?
         }
+        Command::Compare(args) => compare::run(args).await?,
         Command::Bandwidth(args) => bandwidth::run(args).await?,
         Command::Ingest(args) => ingest::run(args).await?,
         Command::Poll(args) => poll::run(args).await?,

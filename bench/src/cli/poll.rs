@@ -5,10 +5,9 @@ use std::time::Duration;
 
 use clap::Args;
 
-use super::{OutputArgs, ServerArgs};
-use crate::config::parse_duration;
-use crate::poll::{markdown, nginx, run_poll, PollConfig};
-use crate::report;
+use super::{Outcome, OutputArgs, ServerArgs};
+use crate::common::duration::parse_duration;
+use crate::poll::{nginx, run_poll, PollConfig};
 
 #[derive(Debug, Args)]
 pub struct PollArgs {
@@ -49,7 +48,7 @@ pub struct PollLoad {
     pub no_progress: bool,
 }
 
-pub async fn run(args: PollArgs) -> anyhow::Result<(bool, String, (PathBuf, PathBuf))> {
+pub async fn run(args: PollArgs) -> anyhow::Result<Outcome> {
     let l = &args.load;
     let mut cfg = PollConfig::new(args.server.to_config());
     cfg.connections = l.connections;
@@ -61,9 +60,5 @@ pub async fn run(args: PollArgs) -> anyhow::Result<(bool, String, (PathBuf, Path
         cfg.nginx_workers = n;
     }
     cfg.progress = !l.no_progress;
-    let mut result = run_poll(cfg).await?;
-    result.meta.note = args.output.note;
-    let text = markdown::render(&result);
-    let paths = report::write(&args.output.results_dir, "poll", &result, &text)?;
-    Ok((result.passed, text, paths))
+    args.output.publish(&mut run_poll(cfg).await?)
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::bandwidth::svg;
-use crate::report::DEFAULT_RESULTS_DIR;
+use crate::common::results::DEFAULT_RESULTS_DIR;
 use crate::summary::{render, Inputs};
 
 #[derive(Debug, Args)]

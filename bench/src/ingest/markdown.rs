@@ -3,13 +3,14 @@
 use std::fmt::Write;
 
 use super::model::IngestReport;
-use crate::report::markdown::{meta_lines, ms, num};
+use crate::common::markdown::{footer, ms, num, verdict};
+
+crate::common::results::impl_report!(IngestReport, "ingest", render);
 
 pub fn render(r: &IngestReport) -> String {
     let mut md = String::new();
     let _ = writeln!(md, "# Ingest: durable events per second, {}\n", r.database);
-    let verdict = if r.passed { "**PASS**" } else { "**FAIL**" };
-    let _ = writeln!(md, "{verdict} — {} (UTC), `{}`.\n", r.meta.started_at, r.meta.tool);
+    verdict(&mut md, r.passed, &r.meta);
     table(&mut md, r);
     let _ = writeln!(
         md,
@@ -39,15 +40,7 @@ pub fn render(r: &IngestReport) -> String {
             num(l.client_cpu_us_per_event, 1),
         );
     }
-    if !r.problems.is_empty() {
-        md.push_str("\n## Problems\n\n");
-        for p in &r.problems {
-            let _ = writeln!(md, "- {p}");
-        }
-    }
-    let _ = writeln!(md, "\n- Server: {}.", r.server);
-    md.push('\n');
-    md.push_str(&meta_lines(&r.meta));
+    footer(&mut md, &r.problems, Some(&r.server), &r.meta);
     md
 }
 

@@ -16,13 +16,14 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-use crate::coordinator::run::bar;
-use crate::fanout::{http_client, ServerConfig};
+use crate::common::meta::Meta;
+use crate::common::percentiles::Percentiles;
+use crate::common::progress::bar;
+use crate::common::runner;
+use crate::common::scorecast::{Scorecast, ServerConfig};
 use crate::histogram::Histogram;
 use crate::net::subscriber::Subscriber;
 use crate::procfs;
-use crate::report::model::{Meta, Percentiles};
-use crate::scorecast::Scorecast;
 use load::{PosterOutcome, Schedule, Shared};
 use model::{IngestReport, Level};
 
@@ -76,32 +77,22 @@ pub async fn run_ingest(cfg: IngestConfig) -> anyhow::Result<IngestReport> {
         bail!("concurrency must be 1..={MAX_CONCURRENCY}, matches 1..=1000");
     }
     let mut meta = Meta::start("ingest");
-    let http = http_client()?;
-    let server = Scorecast::start(&cfg.server, cfg.database_url.as_deref()).await?;
-    let mut levels = Vec::new();
-    let mut result = Ok(());
-    for &c in &cfg.levels {
-        match run_level(&server, &http, &cfg, c, None).await {
-            Ok(level) => levels.push(level),
-            Err(e) => {
-                result = Err(e);
-                break;
+    let (levels, url) = runner::with_scorecast(
+        &mut meta,
+        &cfg.server,
+        cfg.database_url.as_deref(),
+        async |s, http| {
+            let mut levels = Vec::new();
+            for &c in &cfg.levels {
+                levels.push(run_level(s, http, &cfg, c, None).await?);
             }
-        }
-    }
-    if let (Ok(()), Some(rate)) = (&result, cfg.paced_rate) {
-        match run_level(&server, &http, &cfg, cfg.paced_concurrency, Some(rate)).await {
-            Ok(level) => levels.push(level),
-            Err(e) => result = Err(e),
-        }
-    }
-    meta.scorecast_version = server.version.clone();
-    let url = server.url.to_string();
-    // Its idle keep-alive connection would hold up the server's graceful stop.
-    drop(http);
-    server.stop().await?;
-    result?;
-    meta.finish();
+            if let Some(rate) = cfg.paced_rate {
+                levels.push(run_level(s, http, &cfg, cfg.paced_concurrency, Some(rate)).await?);
+            }
+            Ok((levels, s.url.to_string()))
+        },
+    )
+    .await?;
     let mut problems = Vec::new();
     for l in &levels {
         let name = format!("{} {} clients", l.mode, l.concurrency);
@@ -152,7 +143,7 @@ async fn run_level(
 ) -> anyhow::Result<Level> {
     let mut matches = Vec::with_capacity(cfg.matches);
     for i in 0..cfg.matches {
-        matches.push(server.live_match(http, &format!("Ingest {concurrency}/{i}")).await?);
+        matches.push(server.live_match(http, &format!("Ingest {concurrency}/{i}")).await?.id);
     }
     let received = Arc::new(AtomicU64::new(0));
     let (stop_tx, stop_rx) = watch::channel(false);

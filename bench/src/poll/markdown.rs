@@ -3,7 +3,9 @@
 use std::fmt::Write;
 
 use super::model::PollReport;
-use crate::report::markdown::{meta_lines, ms, num};
+use crate::common::markdown::{footer, ms, num, verdict};
+
+crate::common::results::impl_report!(PollReport, "poll", render);
 
 pub fn render(r: &PollReport) -> String {
     let mut md = String::new();
@@ -12,8 +14,7 @@ pub fn render(r: &PollReport) -> String {
         "# Polling: the snapshot endpoint under {} keep-alive connections\n",
         r.connections
     );
-    let verdict = if r.passed { "**PASS**" } else { "**FAIL**" };
-    let _ = writeln!(md, "{verdict} — {} (UTC), `{}`.\n", r.meta.started_at, r.meta.tool);
+    verdict(&mut md, r.passed, &r.meta);
     table(&mut md, r);
     let _ = writeln!(
         md,
@@ -42,15 +43,7 @@ pub fn render(r: &PollReport) -> String {
             num(c.server_cpu_us_per_request, 1)
         );
     }
-    if !r.problems.is_empty() {
-        md.push_str("\n## Problems\n\n");
-        for p in &r.problems {
-            let _ = writeln!(md, "- {p}");
-        }
-    }
-    let _ = writeln!(md, "\n- Server: {}.", r.server);
-    md.push('\n');
-    md.push_str(&meta_lines(&r.meta));
+    footer(&mut md, &r.problems, Some(&r.server), &r.meta);
     md
 }
 

@@ -15,13 +15,14 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use crate::clock::now_ns;
-use crate::coordinator::run::bar;
-use crate::fanout::{http_client, ServerConfig};
+use crate::common::meta::Meta;
+use crate::common::percentiles::{ratio, Percentiles};
+use crate::common::progress::bar;
+use crate::common::runner;
+use crate::common::scorecast::{event_body, Scorecast, ServerConfig};
 use crate::histogram::Histogram;
 use crate::net::http1::{self, HttpConn};
 use crate::procfs;
-use crate::report::model::{Meta, Percentiles};
-use crate::scorecast::{event_body, Scorecast};
 use model::{Case, PollReport};
 
 /// Most connections: one process's open files, with room to spare.
@@ -71,18 +72,8 @@ pub async fn run_poll(cfg: PollConfig) -> anyhow::Result<PollReport> {
     if cfg.connections == 0 || cfg.connections > MAX_CONNECTIONS {
         bail!("--connections must be 1..={MAX_CONNECTIONS}");
     }
-    let mut meta = Meta::start("poll");
-    let http = http_client()?;
-    let server = Scorecast::start(&cfg.server, None).await?;
-    let result = measure(&server, &cfg, &http).await;
-    meta.scorecast_version = server.version.clone();
-    // Its idle keep-alive connection would hold up the server's graceful stop.
-    drop(http);
-    server.stop().await?;
-    let mut report = result?;
-    meta.finish();
-    report.meta = meta;
-    Ok(report)
+    runner::run_report(&cfg.server, None, async |server, http| measure(server, &cfg, http).await)
+        .await
 }
 
 async fn measure(
@@ -90,7 +81,7 @@ async fn measure(
     cfg: &PollConfig,
     http: &reqwest::Client,
 ) -> anyhow::Result<PollReport> {
-    let id = server.live_match(http, "Poll").await?;
+    let id = server.live_match(http, "Poll").await?.id;
     for i in 0..cfg.events {
         server.post_event(http, id, event_body(i as u64, 1 + i as u64 * 7)).await?;
     }
@@ -110,9 +101,7 @@ async fn measure(
         body_bytes: body.len(),
         pid: server.pid,
     };
-    for status in [200, 304] {
-        cases.push(run_case(&scorecast, status, cfg).await?);
-    }
+    cases.extend(run_cases(&scorecast, cfg).await?);
     if let Some(binary) = &cfg.nginx {
         let nginx = nginx::Nginx::start(binary, &body, cfg.nginx_workers)
             .await
@@ -132,11 +121,7 @@ async fn measure(
                 body_bytes: body.len(),
                 pid: Some(nginx.pid),
             };
-            let mut out = Vec::new();
-            for status in [200, 304] {
-                out.push(run_case(&target, status, cfg).await?);
-            }
-            Ok(out)
+            run_cases(&target, cfg).await
         }
         .await;
         nginx.stop().await?;
@@ -148,10 +133,7 @@ async fn measure(
             .find(|c| c.target == target && c.expect_status == status)
             .map(|c| c.requests_per_s)
     };
-    let ratio = |status| match (rate("scorecast", status), rate("nginx", status)) {
-        (Some(a), Some(b)) if b > 0.0 => Some(a / b),
-        _ => None,
-    };
+    let to_nginx = |status| ratio(rate("scorecast", status), rate("nginx", status));
     let mut problems = Vec::new();
     for c in &cases {
         if c.wrong > 0 || c.errors > 0 || c.requests == 0 {
@@ -168,13 +150,22 @@ async fn measure(
         snapshot_bytes: body.len(),
         snapshot_events: events,
         connections: cfg.connections,
-        ratio_200: ratio(200),
-        ratio_304: ratio(304),
+        ratio_200: to_nginx(200),
+        ratio_304: to_nginx(304),
         nginx_workers: cfg.nginx.as_ref().map(|_| cfg.nginx_workers),
         passed: problems.is_empty(),
         problems,
         cases,
     })
+}
+
+/// The `200` and the `304` case against `target`.
+async fn run_cases(target: &Target<'_>, cfg: &PollConfig) -> anyhow::Result<Vec<Case>> {
+    let mut cases = Vec::new();
+    for status in [200, 304] {
+        cases.push(run_case(target, status, cfg).await?);
+    }
+    Ok(cases)
 }
 
 /// Per connection: answers in the measured window, wrong ones, broken connections, latencies,

@@ -2,7 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::report::model::{Meta, Percentiles};
+use crate::common::meta::Meta;
+use crate::common::percentiles::Percentiles;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PollReport {

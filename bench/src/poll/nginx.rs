@@ -4,23 +4,22 @@
 
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::Stdio;
 use std::time::Duration;
 
 use anyhow::{bail, Context};
-use tokio::process::{Child, Command};
+use tokio::process::Command;
+
+use crate::common::process::{free_port, tail, ServerProcess};
 
 /// Where Debian's nginx packages put the binary.
 pub const DEFAULT_BINARY: &str = "/usr/sbin/nginx";
-/// Time nginx gets to accept connections after start, and to exit after SIGQUIT.
+/// Time nginx gets to accept connections after start.
 const START_TIMEOUT: Duration = Duration::from_secs(10);
-const STOP_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub struct Nginx {
-    child: Child,
+    process: ServerProcess,
     pub pid: u32,
     pub addr: SocketAddr,
-    _dir: tempfile::TempDir,
 }
 
 impl Nginx {
@@ -31,53 +30,33 @@ impl Nginx {
         let root = dir.path().join("www");
         std::fs::create_dir_all(&root)?;
         std::fs::write(root.join("snapshot.json"), body)?;
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-        let conf = config(dir.path(), &root, port, workers);
+        let port = free_port()?;
         let conf_path = dir.path().join("nginx.conf");
-        std::fs::write(&conf_path, conf)?;
-        let log = std::fs::File::create(dir.path().join("stderr.log"))?;
-        let child = Command::new(binary)
-            .arg("-p")
-            .arg(dir.path())
-            .arg("-c")
-            .arg(&conf_path)
-            .arg("-e")
-            .arg(dir.path().join("error.log"))
-            .stdin(Stdio::null())
-            .stdout(log.try_clone()?)
-            .stderr(log)
-            .kill_on_drop(true)
-            .spawn()
-            .with_context(|| format!("starting {}", binary.display()))?;
-        let pid = child.id().context("nginx exited at once")?;
+        std::fs::write(&conf_path, config(dir.path(), &root, port, workers))?;
+        let error_log = dir.path().join("error.log");
+        let mut command = Command::new(binary);
+        command.arg("-p").arg(dir.path()).arg("-c").arg(&conf_path).arg("-e").arg(&error_log);
+        // SIGQUIT: nginx's graceful stop.
+        let mut process =
+            ServerProcess::spawn_logged(&mut command, dir, "stderr.log", libc::SIGQUIT)
+                .with_context(|| format!("starting {}", binary.display()))?;
         let addr: SocketAddr = ([127, 0, 0, 1], port).into();
-        let mut nginx = Self { child, pid, addr, _dir: dir };
-        let deadline = tokio::time::Instant::now() + START_TIMEOUT;
-        while tokio::net::TcpStream::connect(addr).await.is_err() {
-            if let Some(status) = nginx.child.try_wait()? {
-                let log = std::fs::read_to_string(nginx._dir.path().join("error.log"))
-                    .unwrap_or_default();
-                bail!("nginx exited during start-up ({status}): {log}");
-            }
-            if tokio::time::Instant::now() > deadline {
-                bail!("nginx did not listen on {addr} within {START_TIMEOUT:?}");
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
+        let listening = process
+            .wait_until(START_TIMEOUT, &format!("nginx did not listen on {addr}"), async || {
+                tokio::net::TcpStream::connect(addr).await.is_ok()
+            })
+            .await;
+        if let Err(e) = listening {
+            let log = tail(&error_log, 20);
+            process.stop().await?;
+            bail!("{e:#}: {log}");
         }
-        Ok(nginx)
+        Ok(Self { pid: process.pid, process, addr })
     }
 
     /// Graceful stop (SIGQUIT), then kill if it takes too long.
-    pub async fn stop(mut self) -> anyhow::Result<()> {
-        // SAFETY: kill(2) on the pid of our own child, not reaped yet.
-        unsafe {
-            libc::kill(self.pid as libc::pid_t, libc::SIGQUIT);
-        }
-        if tokio::time::timeout(STOP_TIMEOUT, self.child.wait()).await.is_err() {
-            tracing::warn!(pid = self.pid, "nginx did not stop in time; killing it");
-            self.child.kill().await?;
-        }
-        Ok(())
+    pub async fn stop(self) -> anyhow::Result<()> {
+        self.process.stop().await
     }
 }
 

@@ -13,11 +13,16 @@ pub(super) struct Cursors {
     /// Followed matches with the last sequence number this client has.
     at: Vec<(MatchId, Seq)>,
     replays: Vec<Replay>,
+    /// Matches a `*` subscriber unsubscribed from: `*` does not bring them back.
+    declined: Vec<MatchId>,
+    /// Numbers resumes, so a late replay cannot finish a newer resume of the same match.
+    replays_started: u32,
 }
 
 /// A resume in progress: live updates of the match wait here until the missed ones are replayed.
 struct Replay {
     match_id: MatchId,
+    token: u32,
     held: Vec<(Seq, Encoded)>,
     overflowed: bool,
 }
@@ -25,7 +30,7 @@ struct Replay {
 /// What to do with an update offered to a connection.
 #[derive(Debug, PartialEq, Eq)]
 pub(super) enum Step {
-    /// The client has it already, or does not follow the match.
+    /// The client has it already, does not follow the match, or declined it.
     Skip,
     /// Held back behind a replay in progress.
     Held,
@@ -59,16 +64,32 @@ impl Cursors {
 
     /// Starts following `id` as of `seq` (the snapshot the client was just sent).
     pub(super) fn start(&mut self, id: MatchId, seq: Seq) {
+        self.declined.retain(|m| *m != id);
         self.at.push((id, seq));
     }
 
-    /// Starts resuming `id` after `since`: its live updates are held until `finish_replay`.
-    pub(super) fn start_replay(&mut self, id: MatchId, since: Seq) {
+    /// Starts resuming `id` after `since`: its live updates are held until `finish_replay` with
+    /// the returned token.
+    pub(super) fn start_replay(&mut self, id: MatchId, since: Seq) -> u32 {
+        self.declined.retain(|m| *m != id);
         self.at.push((id, since));
-        self.replays.push(Replay { match_id: id, held: Vec::new(), overflowed: false });
+        self.replays_started = self.replays_started.wrapping_add(1);
+        let token = self.replays_started;
+        self.replays.push(Replay { match_id: id, token, held: Vec::new(), overflowed: false });
+        token
     }
 
-    pub(super) fn stop(&mut self, id: MatchId) -> bool {
+    /// Matches declined under `*`.
+    pub(super) fn declined(&self) -> usize {
+        self.declined.len()
+    }
+
+    /// Stops following `id`; with `decline`, a `*` subscription will not bring it back (the
+    /// caller bounds how many are declined). Returns false if it was not followed.
+    pub(super) fn stop(&mut self, id: MatchId, decline: bool) -> bool {
+        if decline && !self.declined.contains(&id) {
+            self.declined.push(id);
+        }
         let before = self.at.len();
         self.at.retain(|(m, _)| *m != id);
         self.replays.retain(|r| r.match_id != id);
@@ -98,7 +119,7 @@ impl Cursors {
                 *last = seq;
                 Step::Send
             }
-            None if wildcard => {
+            None if wildcard && !self.declined.contains(&id) => {
                 self.at.push((id, Seq::ZERO));
                 Step::Introduce
             }
@@ -118,15 +139,16 @@ impl Cursors {
         }
     }
 
-    /// Ends a resume of `id`: the missed updates (or, if they could not be had, `snapshot` marked
+    /// Ends the resume of `id` numbered `token`: the missed updates (or, if they could not be had, `snapshot` marked
     /// as not recovered), then the live updates that arrived meanwhile.
     pub(super) fn finish_replay(
         &mut self,
         id: MatchId,
+        token: u32,
         missed: Option<&[(Seq, Encoded)]>,
         snapshot: Option<&Snapshot>,
     ) -> Option<Replayed> {
-        let position = self.replays.iter().position(|r| r.match_id == id)?;
+        let position = self.replays.iter().position(|r| r.match_id == id && r.token == token)?;
         let replay = self.replays.swap_remove(position);
         let cursor = self.at.iter_mut().find(|(m, _)| *m == id)?;
         let mut last = cursor.1;
@@ -157,5 +179,24 @@ impl Cursors {
         }
         cursor.1 = last;
         Some(Replayed { recovered, count, messages })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_late_replay_cannot_finish_a_newer_resume_of_the_same_match() {
+        let id = MatchId::try_from(3).unwrap();
+        let seq = |s| Seq::try_from(s).unwrap();
+        let mut cursors = Cursors::default();
+        let first = cursors.start_replay(id, seq(1));
+        assert!(cursors.stop(id, false));
+        let second = cursors.start_replay(id, seq(5));
+        assert!(cursors.finish_replay(id, first, Some(&[]), None).is_none(), "stale token");
+        let done = cursors.finish_replay(id, second, Some(&[]), None).expect("current token");
+        assert!(done.recovered);
+        assert!(!cursors.behind(id, seq(5)), "resumed from 5");
     }
 }

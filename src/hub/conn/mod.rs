@@ -107,14 +107,22 @@ impl Conn {
         self.send(&snapshot.encoded);
     }
 
-    /// Starts resuming a match after `since`; its live updates wait for `finish_replay`.
-    pub(super) fn start_replay(&mut self, id: MatchId, since: Seq) {
-        self.cursors.start_replay(id, since);
+    /// Starts resuming a match after `since`; its live updates wait for `finish_replay` with the
+    /// returned token.
+    pub(super) fn start_replay(&mut self, id: MatchId, since: Seq) -> u32 {
+        self.cursors.start_replay(id, since)
     }
 
-    /// Stops following a match; false if it did not.
-    pub(super) fn stop(&mut self, id: MatchId) -> bool {
-        self.cursors.stop(id)
+    /// Stops following a match (for good, with `decline`, even under `*`); false if it did not
+    /// follow it.
+    pub(super) fn stop(&mut self, id: MatchId, decline: bool) -> bool {
+        self.outbox.forget(id);
+        self.cursors.stop(id, decline)
+    }
+
+    /// How many matches this `*` subscriber declined.
+    pub(super) fn declined(&self) -> usize {
+        self.cursors.declined()
     }
 
     /// Offers update `seq` of `match_id`; `wildcard` when offered through a `*` subscription.
@@ -130,8 +138,9 @@ impl Conn {
             return Offer::Skipped;
         }
         let offer = match self.cursors.step(match_id, seq, message, wildcard) {
-            Step::Skip => Offer::Skipped,
-            Step::Held => Offer::Queued,
+            Step::Skip => return Offer::Skipped,
+            // Held behind a replay: nothing to write yet.
+            Step::Held => return Offer::Queued,
             Step::Introduce => {
                 self.outbox.mark_stale(match_id);
                 Offer::Conflated
@@ -139,6 +148,7 @@ impl Conn {
             Step::Send => {
                 let frame = self.wire.frame(message);
                 match self.outbox.offer(&self.wire, match_id, frame, max_pending) {
+                    Ok(Offer::Written(n)) if n == frame.len() => return Offer::Written(n),
                     Ok(offer) => offer,
                     Err(_) => {
                         self.liveness.end();
@@ -147,9 +157,8 @@ impl Conn {
                 }
             }
         };
-        if !self.outbox.is_empty() || !self.liveness.is_open() {
-            self.wake();
-        }
+        // Something is left to write (or the connection ended): its task must run.
+        self.wake();
         offer
     }
 
@@ -166,11 +175,12 @@ impl Conn {
     pub(super) fn finish_replay(
         &mut self,
         match_id: MatchId,
+        token: u32,
         missed: Option<&[(Seq, Encoded)]>,
         snapshots: &Snapshots,
     ) -> Option<ResumeOutcome> {
         let snapshot = snapshots.get(match_id);
-        let replayed = self.cursors.finish_replay(match_id, missed, snapshot.as_deref())?;
+        let replayed = self.cursors.finish_replay(match_id, token, missed, snapshot.as_deref())?;
         for message in &replayed.messages {
             self.send(message);
         }
@@ -213,10 +223,6 @@ impl Conn {
     }
 
     // --- liveness ---
-
-    pub(super) fn heard(&mut self, now: Instant) {
-        self.liveness.heard(now);
-    }
 
     pub(super) fn ping(&mut self, now: Instant) {
         let (heartbeat, awaits_answer) = self.wire.heartbeat();
@@ -287,14 +293,22 @@ impl Conn {
         }
     }
 
-    /// The next frame from a WebSocket client (see `Wire::poll_read`).
+    /// The next frame from a WebSocket client, or `Gone` once the connection is over; while it
+    /// closes, whatever the client sends is dropped unread (see `Wire::poll_read`).
     pub(super) fn poll_read(
         &mut self,
         cx: &mut Context<'_>,
         scratch: &mut [u8],
         max_frame: usize,
     ) -> Poll<Read> {
-        self.wire.poll_read(cx, scratch, max_frame)
+        if self.phase() == Phase::Done {
+            return Poll::Ready(Read::Gone);
+        }
+        let read = self.wire.poll_read(cx, scratch, max_frame, !self.is_open());
+        if read.is_ready() {
+            self.liveness.heard(Instant::now());
+        }
+        read
     }
 }
 
@@ -365,5 +379,30 @@ mod tests {
         assert_eq!(conn.offer(id(5), seq(9), &update, 64, false), Offer::Skipped);
         assert_eq!(conn.offer(id(5), seq(9), &update, 64, true), Offer::Conflated);
         assert!(conn.follows(id(5)));
+        assert!(conn.stop(id(5), true));
+        assert_eq!(conn.offer(id(5), seq(10), &update, 64, true), Offer::Skipped, "declined");
+        conn.start(&test_snapshot(5));
+        let again = conn.offer(id(5), seq(10), &update, 64, true);
+        assert_ne!(again, Offer::Skipped, "followed again after subscribing to it");
+    }
+
+    fn test_snapshot(raw: i64) -> std::sync::Arc<Snapshot> {
+        use crate::domain::{LiveState, MatchMeta, Score, Status};
+        let meta = MatchMeta {
+            id: id(raw),
+            home: "Ajax".into(),
+            away: "PSV".into(),
+            competition: "Eredivisie".into(),
+            kickoff_at: time::OffsetDateTime::UNIX_EPOCH,
+            revision: 0,
+        };
+        let live = LiveState {
+            status: Status::Live,
+            period: None,
+            minute: None,
+            score: Score::default(),
+            seq: seq(9),
+        };
+        Snapshots::default().insert(crate::store::MatchRecord { meta, live })
     }
 }

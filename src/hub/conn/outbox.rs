@@ -91,6 +91,11 @@ impl Outbox {
         self.blocked_since.get_or_insert_with(Instant::now);
     }
 
+    /// No snapshot of `match_id` is due any more (the client unsubscribed).
+    pub(super) fn forget(&mut self, match_id: MatchId) {
+        self.stale.retain(|m| *m != match_id);
+    }
+
     /// Forgets the skipped matches (a closing connection gets no more snapshots).
     pub(super) fn drop_stale(&mut self) {
         self.stale.clear();

@@ -11,7 +11,7 @@ use actix_http::ws::{CloseCode, Codec, Frame, OpCode, ProtocolError};
 use bytes::{Bytes, BytesMut};
 use tokio::net::TcpStream;
 
-use super::super::Limits;
+use crate::hub::Limits;
 use crate::protocol::{self, Encoded};
 
 /// Which transport a connection uses, for metrics and logs.
@@ -29,8 +29,11 @@ pub(in crate::hub) enum Wire {
 pub(in crate::hub) struct Socket {
     stream: TcpStream,
     codec: Codec,
-    /// Bytes received but not yet decoded; empty (unallocated) while idle.
+    /// Bytes received but not yet decoded; empty (unallocated) while idle. Holds at most one
+    /// frame within the limit (header included) plus one scratch read.
     read_buf: BytesMut,
+    /// The client broke the framing: whatever it sends now is read and dropped, never kept.
+    broken: bool,
 }
 
 /// What reading a WebSocket gave.
@@ -54,7 +57,12 @@ impl Wire {
         // The dispatcher's read buffer has 8 KiB of capacity: keep only the bytes in it.
         let read_buf =
             if read_buf.is_empty() { BytesMut::new() } else { BytesMut::from(&read_buf[..]) };
-        Self::WebSocket(Socket { stream, codec: Codec::new().max_size(max_frame), read_buf })
+        Self::WebSocket(Socket {
+            stream,
+            codec: Codec::new().max_size(max_frame),
+            read_buf,
+            broken: false,
+        })
     }
 
     pub(in crate::hub) fn kind(&self) -> Kind {
@@ -122,21 +130,32 @@ impl Wire {
 
     /// The next frame a WebSocket client sent, reading the socket as needed (through `scratch`,
     /// a buffer shared by the worker's connections). Pending when nothing complete has arrived;
-    /// SSE clients send nothing.
+    /// SSE clients send nothing. With `discard` (the connection is closing), what arrives is
+    /// dropped unread until the peer is gone.
     pub(in crate::hub) fn poll_read(
         &mut self,
         cx: &mut Context<'_>,
         scratch: &mut [u8],
         max_frame: usize,
+        discard: bool,
     ) -> Poll<Read> {
         let Self::WebSocket(socket) = self else { return Poll::Pending };
         for _ in 0..READS_PER_POLL {
-            match socket.codec.decode(&mut socket.read_buf) {
-                Ok(Some(frame)) => return Poll::Ready(Read::Frame(frame)),
-                Ok(None) => {}
-                Err(err) => {
-                    let (code, reason) = protocol_error(&err, max_frame);
-                    return Poll::Ready(Read::Invalid(code, reason));
+            if discard && !socket.broken {
+                // Closing: nothing the client sends matters any more.
+                socket.broken = true;
+                socket.read_buf = BytesMut::new();
+            }
+            if !socket.broken {
+                match socket.decode(max_frame) {
+                    Ok(Some(frame)) => return Poll::Ready(Read::Frame(frame)),
+                    Ok(None) => {}
+                    Err((code, reason)) => {
+                        // The frame boundaries are lost: forget what came and drop what comes.
+                        socket.broken = true;
+                        socket.read_buf = BytesMut::new();
+                        return Poll::Ready(Read::Invalid(code, reason));
+                    }
                 }
             }
             if socket.read_buf.is_empty() {
@@ -150,6 +169,7 @@ impl Wire {
             }
             match socket.stream.try_read(scratch) {
                 Ok(0) => return Poll::Ready(Read::Gone),
+                Ok(_) if socket.broken => {}
                 Ok(n) => socket.read_buf.extend_from_slice(&scratch[..n]),
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
                 Err(_) => return Poll::Ready(Read::Gone),
@@ -157,6 +177,30 @@ impl Wire {
         }
         cx.waker().wake_by_ref();
         Poll::Pending
+    }
+}
+
+impl Socket {
+    /// The next complete frame in the read buffer. A frame whose header announces more than
+    /// `max_frame` bytes is refused at the header, before any of its payload is read: the codec
+    /// itself would only refuse it once all of it had arrived.
+    fn decode(&mut self, max_frame: usize) -> Result<Option<Frame>, (CloseCode, String)> {
+        if let Some(announced) = announced_len(&self.read_buf) {
+            if announced > max_frame as u64 {
+                return Err((CloseCode::Size, format!("frame larger than {max_frame} bytes")));
+            }
+        }
+        self.codec.decode(&mut self.read_buf).map_err(|err| protocol_error(&err, max_frame))
+    }
+}
+
+/// The payload length a frame header announces (RFC 6455 §5.2), once enough of it has arrived.
+fn announced_len(buf: &[u8]) -> Option<u64> {
+    let len = buf.get(1)? & 0x7F;
+    match len {
+        126 => Some(u16::from_be_bytes(buf.get(2..4)?.try_into().ok()?).into()),
+        127 => Some(u64::from_be_bytes(buf.get(2..10)?.try_into().ok()?)),
+        short => Some(short.into()),
     }
 }
 
@@ -169,5 +213,21 @@ fn protocol_error(err: &ProtocolError, max_frame: usize) -> (CloseCode, String) 
             (CloseCode::Protocol, "client frames must be masked".into())
         }
         other => (CloseCode::Protocol, format!("protocol error: {other}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::announced_len;
+
+    #[test]
+    fn a_frame_header_announces_its_length_once_its_length_bytes_arrived() {
+        assert_eq!(announced_len(&[0x81]), None);
+        assert_eq!(announced_len(&[0x81, 0x85]), Some(5));
+        assert_eq!(announced_len(&[0x81, 0xFE, 0x01]), None);
+        assert_eq!(announced_len(&[0x81, 0xFE, 0x01, 0x00]), Some(256));
+        let four_gib = [0x81, 0xFF, 0, 0, 0, 1, 0, 0, 0, 0];
+        assert_eq!(announced_len(&four_gib[..9]), None);
+        assert_eq!(announced_len(&four_gib), Some(1 << 32));
     }
 }

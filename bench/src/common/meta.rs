@@ -1,17 +1,25 @@
-//! Results: the JSON model, the Markdown rendering, and where both are written.
+//! Where and when the numbers were taken: the facts every result starts with.
 
-pub mod markdown;
-pub mod model;
+use serde::{Deserialize, Serialize};
 
-use std::path::{Path, PathBuf};
-
-use anyhow::Context;
-use serde::Serialize;
-
-use model::Meta;
-
-/// Where results go unless `--results-dir` says otherwise: this crate's `results/` folder.
-pub const DEFAULT_RESULTS_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/results");
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Meta {
+    pub tool: String,
+    pub subcommand: String,
+    pub started_at: String,
+    pub finished_at: String,
+    pub cores: usize,
+    pub mem_total_kib: Option<u64>,
+    pub open_file_limit: Option<u64>,
+    pub kernel: Option<String>,
+    /// `/proc/loadavg` when the run started and finished: other work on the machine shows here.
+    pub loadavg_start: Option<String>,
+    pub loadavg_finish: Option<String>,
+    /// `--version` of the scorecast binary the tool started, if it started one.
+    pub scorecast_version: Option<String>,
+    /// Free text given with `--note` (what was measured, which commit).
+    pub note: Option<String>,
+}
 
 impl Meta {
     /// Facts about this machine, and the start time of `subcommand`.
@@ -61,23 +69,4 @@ fn open_file_limit() -> Option<u64> {
     let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
     // SAFETY: getrlimit writes into the struct passed.
     (unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0).then_some(limit.rlim_cur)
-}
-
-/// Writes `<subcommand>-<UTC timestamp>.json` and `.md` into `dir`; returns both paths.
-pub fn write(
-    dir: &Path,
-    subcommand: &str,
-    json: &impl Serialize,
-    markdown: &str,
-) -> anyhow::Result<(PathBuf, PathBuf)> {
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let stamp = time::OffsetDateTime::now_utc()
-        .format(time::macros::format_description!("[year][month][day]T[hour][minute][second]Z"))?;
-    let json_path = dir.join(format!("{subcommand}-{stamp}.json"));
-    let md_path = dir.join(format!("{subcommand}-{stamp}.md"));
-    let mut text = serde_json::to_string_pretty(json)?;
-    text.push('\n');
-    std::fs::write(&json_path, text).with_context(|| format!("writing {}", json_path.display()))?;
-    std::fs::write(&md_path, markdown).with_context(|| format!("writing {}", md_path.display()))?;
-    Ok((json_path, md_path))
 }

@@ -4,17 +4,17 @@
 use std::time::Duration;
 
 use anyhow::Context;
-use indicatif::{ProgressBar, ProgressStyle};
 use tokio::time::Instant;
 
 use super::aggregate::{self, Collected};
+use super::load::LoadConfig;
+use super::model::{Release, RunReport};
 use super::pool::Pool;
 use super::target::{Posted, Prepared, Target};
+use super::worker::protocol::{Command, ConnectPlan, Event};
 use crate::clock::now_ns;
-use crate::config::{LoadConfig, Placement};
+use crate::common::progress::bar;
 use crate::procfs;
-use crate::report::model::{Release, RunReport};
-use crate::worker::protocol::{Command, ConnectPlan, Event};
 
 /// How often the coordinator asks whether every update has arrived.
 const DRAIN_POLL: Duration = Duration::from_millis(100);
@@ -28,7 +28,7 @@ const RELEASE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Runs the fan-out of `load` against `target` and reports it.
 pub async fn run(
-    target: &mut Target,
+    target: &Target<'_>,
     load: &LoadConfig,
     http: &reqwest::Client,
 ) -> anyhow::Result<RunReport> {
@@ -53,7 +53,7 @@ pub async fn run(
 }
 
 async fn drive(
-    target: &Target,
+    target: &Target<'_>,
     load: &LoadConfig,
     http: &reqwest::Client,
     prepared: &Prepared,
@@ -76,7 +76,7 @@ async fn drive(
     let cpu_before = pid.and_then(|p| procfs::cpu_us(p).ok());
     let phase_start = Instant::now();
     let busy: Vec<bool> = collected.connects.iter().map(|c| c.connected > 0).collect();
-    post_events(target, load, http, pool, &busy, &mut collected.posted).await?;
+    post_events(target, load, http, prepared.match_id, pool, &busy, &mut collected.posted).await?;
     let last_post = Instant::now();
     let connected: u64 = collected.connects.iter().map(|c| c.connected as u64).sum();
     let accepted = collected.posted.iter().filter(|p| p.seq.is_some()).count() as u64;
@@ -102,7 +102,7 @@ async fn drive(
 
 /// After the clients left: waits until the server's connection gauge is back to `baseline`, or
 /// `RELEASE_TIMEOUT`; returns the connections it still counts and the time waited (scorecast only).
-async fn released(target: &Target, http: &reqwest::Client, baseline: f64) -> Option<Release> {
+async fn released(target: &Target<'_>, http: &reqwest::Client, baseline: f64) -> Option<Release> {
     let start = Instant::now();
     loop {
         let open = target.ws_metrics(http).await.get(CONNECTIONS_GAUGE).copied()?;
@@ -170,9 +170,10 @@ async fn connect(
 /// waits for the workers with clients (`busy`) to say every client has the update, and notes the
 /// server's CPU time over that window.
 async fn post_events(
-    target: &Target,
+    target: &Target<'_>,
     load: &LoadConfig,
     http: &reqwest::Client,
+    match_id: i64,
     pool: &mut Pool,
     busy: &[bool],
     out: &mut Vec<Posted>,
@@ -183,7 +184,7 @@ async fn post_events(
     for index in 0..load.events {
         tokio::time::sleep_until(first + load.interval * index as u32).await;
         let cpu_before = pid.and_then(|p| procfs::cpu_ns_precise(p).ok());
-        let mut posted = target.post_event(http, index).await?;
+        let mut posted = target.post_event(http, match_id, index).await?;
         if !(200..300).contains(&posted.status) {
             tracing::warn!(status = posted.status, index, "event refused");
             posted.seq = None;
@@ -249,24 +250,5 @@ async fn drain(pool: &mut Pool, expected: u64, timeout: Duration) -> anyhow::Res
             return Ok(false);
         }
         tokio::time::sleep(DRAIN_POLL).await;
-    }
-}
-
-/// A progress bar of `len` steps, or a hidden one when `enabled` is false.
-pub fn bar(enabled: bool, len: u64, message: &'static str) -> ProgressBar {
-    if !enabled {
-        return ProgressBar::hidden();
-    }
-    let style = ProgressStyle::with_template("{spinner} {msg:16} [{bar:40}] {pos}/{len} {elapsed}")
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> ");
-    ProgressBar::new(len).with_style(style).with_message(message)
-}
-
-/// A placement's name, for the report.
-pub fn placement_name(placement: &Placement) -> &'static str {
-    match placement {
-        Placement::Processes { .. } => "processes",
-        Placement::Threads => "threads",
     }
 }

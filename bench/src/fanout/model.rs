@@ -1,36 +1,12 @@
-//! The results, as written to JSON. Times are in milliseconds, memory in KiB, CPU in microseconds.
+//! The fan-out results, as written to JSON. Times are in milliseconds, memory in KiB, CPU in
+//! microseconds.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::histogram::Histogram;
-
-/// Distribution of a time, in milliseconds.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Percentiles {
-    pub count: u64,
-    pub mean: f64,
-    pub p50: f64,
-    pub p90: f64,
-    pub p99: f64,
-    pub max: f64,
-}
-
-impl Percentiles {
-    /// From a histogram of nanoseconds; `None` when it is empty.
-    pub fn from_ns(h: &Histogram) -> Option<Self> {
-        let ms = |ns: u64| ns as f64 / 1e6;
-        Some(Self {
-            count: h.count(),
-            mean: h.mean()? / 1e6,
-            p50: ms(h.quantile(0.50)?),
-            p90: ms(h.quantile(0.90)?),
-            p99: ms(h.quantile(0.99)?),
-            max: ms(h.max()?),
-        })
-    }
-}
+use crate::common::meta::Meta;
+use crate::common::percentiles::{ratio, Percentiles};
 
 /// One measured fan-out: a target, N subscribers, K events.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -170,42 +146,18 @@ pub struct Ratios {
 
 impl Ratios {
     pub fn of(product: &RunReport, floor: &RunReport) -> Self {
-        let div = |a: Option<f64>, b: Option<f64>| match (a, b) {
-            (Some(a), Some(b)) if b > 0.0 => Some(a / b),
-            _ => None,
-        };
         let lat = |r: &RunReport, f: fn(&Percentiles) -> f64| r.latency_ms.as_ref().map(f);
         let rss = |r: &RunReport| r.server.as_ref().map(|s| s.rss_per_conn_kib);
         let cpu = |r: &RunReport| r.server.as_ref().and_then(|s| s.cpu_per_delivery_us);
         let busy = |r: &RunReport| r.server.as_ref().and_then(|s| s.cpu_per_delivery_busy_us);
         Self {
-            p50: div(lat(product, |p| p.p50), lat(floor, |p| p.p50)),
-            p99: div(lat(product, |p| p.p99), lat(floor, |p| p.p99)),
-            rss_per_conn: div(rss(product), rss(floor)),
-            cpu_per_delivery: div(cpu(product), cpu(floor)),
-            cpu_per_delivery_busy: div(busy(product), busy(floor)),
+            p50: ratio(lat(product, |p| p.p50), lat(floor, |p| p.p50)),
+            p99: ratio(lat(product, |p| p.p99), lat(floor, |p| p.p99)),
+            rss_per_conn: ratio(rss(product), rss(floor)),
+            cpu_per_delivery: ratio(cpu(product), cpu(floor)),
+            cpu_per_delivery_busy: ratio(busy(product), busy(floor)),
         }
     }
-}
-
-/// Where and when the numbers were taken.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Meta {
-    pub tool: String,
-    pub subcommand: String,
-    pub started_at: String,
-    pub finished_at: String,
-    pub cores: usize,
-    pub mem_total_kib: Option<u64>,
-    pub open_file_limit: Option<u64>,
-    pub kernel: Option<String>,
-    /// `/proc/loadavg` when the run started and finished: other work on the machine shows here.
-    pub loadavg_start: Option<String>,
-    pub loadavg_finish: Option<String>,
-    /// `--version` of the scorecast binary the tool started, if it started one.
-    pub scorecast_version: Option<String>,
-    /// Free text given with `--note` (what was measured, which commit).
-    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -10,8 +10,8 @@ use tokio::process::{Child, Command as Process};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use crate::config::Placement;
-use crate::worker::{self, protocol::Command, protocol::Event};
+use super::load::Placement;
+use super::worker::{self, protocol::Command, protocol::Event};
 
 /// Time a worker gets to exit after `Exit` before it is killed.
 const EXIT_GRACE: Duration = Duration::from_secs(10);

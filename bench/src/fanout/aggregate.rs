@@ -4,15 +4,14 @@
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
-use super::run::placement_name;
-use super::target::{Posted, Prepared, Target};
-use crate::config::LoadConfig;
-use crate::histogram::Histogram;
-use crate::report::model::{
-    ClientUsage, ConnectReport, DeliveryReport, EventReport, Percentiles, Release, RunReport,
-    ServerUsage,
+use super::load::LoadConfig;
+use super::model::{
+    ClientUsage, ConnectReport, DeliveryReport, EventReport, Release, RunReport, ServerUsage,
 };
-use crate::worker::protocol::{ConnectSummary, WorkerReport};
+use super::target::{Posted, Prepared, Target};
+use super::worker::protocol::{ConnectSummary, WorkerReport};
+use crate::common::percentiles::Percentiles;
+use crate::histogram::Histogram;
 
 /// Everything measured during one run, before it is summed up.
 #[derive(Default)]
@@ -35,7 +34,12 @@ pub struct Collected {
     pub release: Option<Release>,
 }
 
-pub fn report(target: &Target, load: &LoadConfig, prepared: &Prepared, c: Collected) -> RunReport {
+pub fn report(
+    target: &Target<'_>,
+    load: &LoadConfig,
+    prepared: &Prepared,
+    c: Collected,
+) -> RunReport {
     let connect = connect_report(&c);
     let connected = connect.connected as u64;
     let mut problems = Vec::new();
@@ -115,7 +119,7 @@ pub fn report(target: &Target, load: &LoadConfig, prepared: &Prepared, c: Collec
         events: load.events,
         interval_ms: load.interval.as_secs_f64() * 1e3,
         workers: c.workers,
-        placement: placement_name(&load.placement).into(),
+        placement: load.placement.name().into(),
         source_ips: c.sources.iter().map(ToString::to_string).collect(),
         match_id: prepared.match_id,
         first_seq: prepared.first_seq,
@@ -173,7 +177,7 @@ fn delivery_report(c: &Collected, per_event: &[EventReport]) -> DeliveryReport {
 }
 
 fn server_usage(
-    target: &Target,
+    target: &Target<'_>,
     c: &Collected,
     connected: u64,
     delivered: u64,

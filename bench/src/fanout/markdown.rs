@@ -2,7 +2,36 @@
 
 use std::fmt::Write;
 
-use super::model::{FanoutReport, FloorReport, Meta, Ratios, RunReport};
+use super::model::{FanoutReport, FloorReport, Ratios, RunReport};
+use crate::common::markdown::{machine_line, ms, num, run_lines, times, verdict};
+use crate::common::meta::Meta;
+use crate::common::results::Report;
+
+impl Report for FanoutReport {
+    const NAME: &'static str = "fanout";
+    fn meta_mut(&mut self) -> &mut Meta {
+        &mut self.meta
+    }
+    fn passed(&self) -> bool {
+        self.scorecast.passed && self.floor.as_ref().is_none_or(|f| f.passed)
+    }
+    fn markdown(&self) -> String {
+        fanout(self)
+    }
+}
+
+impl Report for FloorReport {
+    const NAME: &'static str = "floor";
+    fn meta_mut(&mut self) -> &mut Meta {
+        &mut self.meta
+    }
+    fn passed(&self) -> bool {
+        self.floor.passed
+    }
+    fn markdown(&self) -> String {
+        floor(self)
+    }
+}
 
 pub fn fanout(report: &FanoutReport) -> String {
     let mut runs = vec![&report.scorecast];
@@ -22,8 +51,7 @@ fn render(title: &str, meta: &Meta, runs: &[&RunReport], ratios: Option<&Ratios>
     let mut md = String::new();
     let first = runs[0];
     let _ = writeln!(md, "# {title}: {} subscribers, {} events\n", first.subscribers, first.events);
-    let verdict = if runs.iter().all(|r| r.passed) { "**PASS**" } else { "**FAIL**" };
-    let _ = writeln!(md, "{verdict} — {} (UTC), `{}`.\n", meta.started_at, meta.tool);
+    verdict(&mut md, runs.iter().all(|r| r.passed), meta);
     headline(&mut md, runs, ratios);
     for run in runs {
         details(&mut md, run);
@@ -63,11 +91,11 @@ fn headline(md: &mut String, runs: &[&RunReport], ratios: Option<&Ratios>) {
         let _ = writeln!(
             md,
             "| **scorecast ÷ floor** | | | {} | | {} | | | | | | {} | | {} | {} |",
-            ratio(x.p50),
-            ratio(x.p99),
-            ratio(x.rss_per_conn),
-            ratio(x.cpu_per_delivery),
-            ratio(x.cpu_per_delivery_busy)
+            times(x.p50, "-"),
+            times(x.p99, "-"),
+            times(x.rss_per_conn, "-"),
+            times(x.cpu_per_delivery, "-"),
+            times(x.cpu_per_delivery_busy, "-")
         );
     }
     md.push('\n');
@@ -214,15 +242,7 @@ fn details(md: &mut String, r: &RunReport) {
 fn setup(md: &mut String, meta: &Meta, runs: &[&RunReport]) {
     let r = runs[0];
     md.push_str("## Setup\n\n");
-    let _ = writeln!(
-        md,
-        "- Machine: {} cores, {} MiB memory, open-file limit {} per process, kernel {}. Clients, \
-         servers and the coordinator share the cores over loopback.",
-        meta.cores,
-        meta.mem_total_kib.map_or("?".into(), |k| (k / 1024).to_string()),
-        meta.open_file_limit.map_or("?".into(), |n| n.to_string()),
-        meta.kernel.as_deref().unwrap_or("?")
-    );
+    machine_line(md, meta, "Clients, servers and the coordinator");
     let _ = writeln!(
         md,
         "- {} subscribers on one match, {} events {:.0} ms apart; clients in {} worker {} from {}.",
@@ -237,59 +257,5 @@ fn setup(md: &mut String, meta: &Meta, runs: &[&RunReport]) {
         let _ =
             writeln!(md, "- {}: {} (match {}).", run.target, run.servers.join(", "), run.match_id);
     }
-    if let Some(version) = &meta.scorecast_version {
-        let _ = writeln!(md, "- scorecast binary: `{version}`.");
-    }
-    if let Some(note) = &meta.note {
-        let _ = writeln!(md, "- Note: {note}");
-    }
-    let _ = writeln!(md, "- Started {}, finished {}.", meta.started_at, meta.finished_at);
-    let _ = writeln!(
-        md,
-        "- Load average (/proc/loadavg) at start: {}; at finish: {}.",
-        meta.loadavg_start.as_deref().unwrap_or("?"),
-        meta.loadavg_finish.as_deref().unwrap_or("?")
-    );
-}
-
-/// Milliseconds for a table cell (`—` when unknown).
-pub fn ms(v: Option<f64>) -> String {
-    v.map_or("-".into(), |v| if v >= 100.0 { format!("{v:.0}") } else { format!("{v:.2}") })
-}
-
-/// A number for a table cell (`—` when unknown).
-pub fn num(v: Option<f64>, digits: usize) -> String {
-    v.map_or("-".into(), |v| format!("{v:.digits$}"))
-}
-
-fn ratio(v: Option<f64>) -> String {
-    v.map_or("-".into(), |v| format!("{v:.2}×"))
-}
-
-/// The machine and run facts every report ends with, as a `## Setup` section.
-pub fn meta_lines(meta: &Meta) -> String {
-    let mut md = String::from("## Setup\n\n");
-    let _ = writeln!(
-        md,
-        "- Machine: {} cores, {} MiB memory, open-file limit {} per process, kernel {}. Clients and \
-         servers share the cores over loopback.",
-        meta.cores,
-        meta.mem_total_kib.map_or("?".into(), |k| (k / 1024).to_string()),
-        meta.open_file_limit.map_or("?".into(), |n| n.to_string()),
-        meta.kernel.as_deref().unwrap_or("?")
-    );
-    if let Some(version) = &meta.scorecast_version {
-        let _ = writeln!(md, "- scorecast binary: `{version}`.");
-    }
-    if let Some(note) = &meta.note {
-        let _ = writeln!(md, "- Note: {note}");
-    }
-    let _ = writeln!(md, "- Started {}, finished {}.", meta.started_at, meta.finished_at);
-    let _ = writeln!(
-        md,
-        "- Load average (/proc/loadavg) at start: {}; at finish: {}.",
-        meta.loadavg_start.as_deref().unwrap_or("?"),
-        meta.loadavg_finish.as_deref().unwrap_or("?")
-    );
-    md
+    run_lines(md, meta);
 }

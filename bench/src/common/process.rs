@@ -1,0 +1,125 @@
+//! Processes this tool starts and stops: scorecast, the floor and nginx are each a
+//! `ServerProcess`, started with its output in a log (or piped), waited for until it answers, and
+//! stopped at the end (a signal or closing its stdin, then a kill if it does not exit in time).
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use tokio::process::{Child, ChildStdin, Command};
+use tokio::time::Instant;
+
+/// Time a server gets to exit once asked (scorecast drains for `--drain-secs`, 10 by default).
+const STOP_TIMEOUT: Duration = Duration::from_secs(20);
+/// How often a starting server is asked whether it is ready.
+const READY_POLL: Duration = Duration::from_millis(100);
+
+/// How a server is asked to stop.
+enum StopBy {
+    Signal(libc::c_int),
+    /// The floor stops when its stdin closes.
+    ClosingStdin(ChildStdin),
+}
+
+pub struct ServerProcess {
+    child: Child,
+    pub pid: u32,
+    stop: StopBy,
+    /// Files the process uses (database, config, log), removed after it stopped.
+    dir: Option<tempfile::TempDir>,
+}
+
+impl ServerProcess {
+    /// Starts `command` with stdin closed and stdout and stderr in `dir/log`; `signal` stops it.
+    pub fn spawn_logged(
+        command: &mut Command,
+        dir: tempfile::TempDir,
+        log: &str,
+        signal: libc::c_int,
+    ) -> anyhow::Result<Self> {
+        let log_path = dir.path().join(log);
+        let log = std::fs::File::create(&log_path)
+            .with_context(|| format!("creating {}", log_path.display()))?;
+        let child = command
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .kill_on_drop(true)
+            .spawn()
+            .with_context(|| format!("starting {:?}", command.as_std().get_program()))?;
+        let pid = child.id().context("the server exited at once")?;
+        Ok(Self { child, pid, stop: StopBy::Signal(signal), dir: Some(dir) })
+    }
+
+    /// A child started with a piped stdin, which it takes as the signal to stop when closed.
+    pub fn piped(mut child: Child, pid: u32) -> anyhow::Result<Self> {
+        let stdin = child.stdin.take().context("the server's stdin is not piped")?;
+        Ok(Self { child, pid, stop: StopBy::ClosingStdin(stdin), dir: None })
+    }
+
+    /// The folder of the process's files, if it has one.
+    pub fn dir(&self) -> Option<&Path> {
+        self.dir.as_ref().map(|d| d.path())
+    }
+
+    /// Waits until `ready` says yes, or fails when the process exits or `timeout` passes.
+    pub async fn wait_until(
+        &mut self,
+        timeout: Duration,
+        what: &str,
+        mut ready: impl AsyncFnMut() -> bool,
+    ) -> anyhow::Result<()> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                bail!("the server exited during start-up ({status})");
+            }
+            if ready().await {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                bail!("{what} within {timeout:?}");
+            }
+            tokio::time::sleep(READY_POLL).await;
+        }
+    }
+
+    /// Asks the server to stop and waits; kills it if it does not exit in time.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        match self.stop {
+            StopBy::ClosingStdin(stdin) => drop(stdin),
+            // SAFETY: kill(2) on the pid of our own child, which has not been reaped yet.
+            StopBy::Signal(signal) => unsafe {
+                libc::kill(self.pid as libc::pid_t, signal);
+            },
+        }
+        match tokio::time::timeout(STOP_TIMEOUT, self.child.wait()).await {
+            Ok(status) => {
+                let status = status?;
+                if !status.success() {
+                    tracing::warn!(pid = self.pid, %status, "server exited with an error");
+                }
+            }
+            Err(_) => {
+                tracing::warn!(pid = self.pid, "server did not stop in time; killing it");
+                self.child.kill().await?;
+            }
+        }
+        drop(self.dir);
+        Ok(())
+    }
+}
+
+/// A loopback port nobody listens on right now.
+pub fn free_port() -> anyhow::Result<u16> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").context("finding a free port")?;
+    Ok(listener.local_addr()?.port())
+}
+
+/// The last `n` lines of the text file at `path` (empty when unreadable), for error messages.
+pub fn tail(path: &Path, n: usize) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
+}

@@ -1,0 +1,276 @@
+//! The scorecast under test, for every scenario: running nodes this tool reaches, or one it starts
+//! on a fresh database and stops at the end; with the admin calls that set up a match.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use reqwest::Url;
+use serde_json::{json, Value};
+use tokio::process::Command;
+
+use super::process::{free_port, tail, ServerProcess};
+use crate::procfs;
+
+/// Time a spawned server gets to become ready (migrations on a fresh file take well under this).
+const READY_TIMEOUT: Duration = Duration::from_secs(60);
+/// The open-file limit of one process is 20,000 here; scorecast needs a few for itself.
+pub const DEFAULT_WS_MAX_CONNECTIONS: &str = "19500";
+
+/// Which scorecast to measure.
+#[derive(Debug, Clone, Default)]
+pub struct ServerConfig {
+    /// Running nodes (clients are spread over them; events go to the first). Ignored when spawning.
+    pub servers: Vec<Url>,
+    pub admin_token: Option<String>,
+    /// The pid of the (single, local) running server, to read its memory and CPU.
+    pub server_pid: Option<u32>,
+    /// Start this scorecast binary on a fresh database instead, and stop it at the end.
+    pub spawn_server: Option<PathBuf>,
+    /// Extra flags for the spawned server.
+    pub server_args: Vec<String>,
+}
+
+pub struct Scorecast {
+    /// The first node: admin calls go here.
+    pub url: Url,
+    pub addr: SocketAddr,
+    /// Every node, the first included.
+    pub nodes: Vec<Url>,
+    pub token: String,
+    /// The local process, to read its memory and CPU.
+    pub pid: Option<u32>,
+    /// `--version` of the binary, when this tool started it.
+    pub version: Option<String>,
+    process: Option<ServerProcess>,
+}
+
+/// A match created and kicked off.
+pub struct LiveMatch {
+    pub id: i64,
+    /// The kickoff's sequence number: every new subscriber's snapshot has it.
+    pub seq: i64,
+}
+
+impl Scorecast {
+    /// Starts the configured binary (on `database_url`, or a fresh SQLite file) or reaches the
+    /// configured nodes.
+    pub async fn start(cfg: &ServerConfig, database_url: Option<&str>) -> anyhow::Result<Self> {
+        if let Some(binary) = &cfg.spawn_server {
+            return spawn(binary, &cfg.server_args, database_url).await;
+        }
+        if database_url.is_some() {
+            bail!("--database-url is for a server this tool starts (--spawn-server)");
+        }
+        let url = cfg.servers.first().context("give --server URL or --spawn-server PATH")?.clone();
+        let token = cfg.admin_token.clone().context("--admin-token is needed to post events")?;
+        if let Some(pid) = cfg.server_pid {
+            if !procfs::exists(pid) {
+                bail!("--server-pid {pid}: no such process on this machine");
+            }
+        }
+        for node in &cfg.servers {
+            loopback_addr(node)?;
+        }
+        Ok(Self {
+            addr: loopback_addr(&url)?,
+            url,
+            nodes: cfg.servers.clone(),
+            token,
+            pid: cfg.server_pid,
+            version: None,
+            process: None,
+        })
+    }
+
+    /// Stops the server if this tool started it.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        match self.process {
+            Some(process) => process.stop().await,
+            None => Ok(()),
+        }
+    }
+
+    /// The `Host` header value for requests to this server.
+    pub fn host(&self) -> String {
+        self.addr.to_string()
+    }
+
+    /// Creates a match named after `name` and kicks it off.
+    pub async fn live_match(
+        &self,
+        http: &reqwest::Client,
+        name: &str,
+    ) -> anyhow::Result<LiveMatch> {
+        let kickoff_at = time::OffsetDateTime::now_utc()
+            .format(&time::format_description::well_known::Rfc3339)?;
+        let body = json!({"home": format!("{name} Home"), "away": format!("{name} Away"),
+                          "competition": "scorecast-bench", "kickoff_at": kickoff_at});
+        let created = self.admin(http, "api/v1/matches", body).await.context("creating a match")?;
+        let id = created["id"].as_i64().context("the created match has no id")?;
+        let kicked =
+            self.post_event(http, id, json!({"kind": "kickoff"})).await.context("kicking off")?;
+        Ok(LiveMatch { id, seq: kicked["seq"].as_i64().context("the kickoff has no seq")? })
+    }
+
+    /// Posts `event` to match `id`; returns the stored event (an error unless it was stored).
+    pub async fn post_event(
+        &self,
+        http: &reqwest::Client,
+        id: i64,
+        event: Value,
+    ) -> anyhow::Result<Value> {
+        Ok(self.event_request(http, id, event)?.send().await?.error_for_status()?.json().await?)
+    }
+
+    /// The request that posts `event` to match `id`, for a caller that times it or reads refusals.
+    pub fn event_request(
+        &self,
+        http: &reqwest::Client,
+        id: i64,
+        event: Value,
+    ) -> anyhow::Result<reqwest::RequestBuilder> {
+        self.request(http, &format!("api/v1/matches/{id}/events"), event)
+    }
+
+    async fn admin(
+        &self,
+        http: &reqwest::Client,
+        path: &str,
+        body: Value,
+    ) -> anyhow::Result<Value> {
+        Ok(self.request(http, path, body)?.send().await?.error_for_status()?.json().await?)
+    }
+
+    fn request(
+        &self,
+        http: &reqwest::Client,
+        path: &str,
+        body: Value,
+    ) -> anyhow::Result<reqwest::RequestBuilder> {
+        Ok(http.post(self.url.join(path)?).bearer_auth(&self.token).json(&body))
+    }
+}
+
+/// Starts the scorecast binary at `binary` on a free loopback port with a generated admin token.
+/// The database is a fresh SQLite file in a temp folder unless `database_url` names another (which
+/// should be empty: scorecast applies its migrations at start).
+async fn spawn(
+    binary: &Path,
+    extra_args: &[String],
+    database_url: Option<&str>,
+) -> anyhow::Result<Scorecast> {
+    let dir = tempfile::Builder::new()
+        .prefix("scorecast-bench-")
+        .tempdir()
+        .context("creating a temp dir")?;
+    let port = free_port()?;
+    let token = format!("bench-{}", hex(&rand::random::<[u8; 24]>()));
+    let database = match database_url {
+        Some(url) => url.to_owned(),
+        None => format!("sqlite://{}", dir.path().join("bench.db").display()),
+    };
+    let mut command = Command::new(binary);
+    command.arg("--listen").arg(format!("127.0.0.1:{port}"));
+    command.arg("--database-url").arg(database).arg("--admin-token").arg(&token);
+    if !extra_args.iter().any(|a| a.starts_with("--ws-max-connections")) {
+        command.args(["--ws-max-connections", DEFAULT_WS_MAX_CONNECTIONS]);
+    }
+    command.args(extra_args);
+    let mut process = ServerProcess::spawn_logged(&mut command, dir, "server.log", libc::SIGTERM)
+        .with_context(|| format!("starting {}", binary.display()))?;
+    let url = Url::parse(&format!("http://127.0.0.1:{port}/"))?;
+    let log = process.dir().map(|d| d.join("server.log")).unwrap_or_default();
+    let ready = url.join("readyz")?;
+    let http = reqwest::Client::builder().no_proxy().build()?;
+    let answered = process
+        .wait_until(READY_TIMEOUT, &format!("{ready} did not answer 200"), async || {
+            http.get(ready.clone()).send().await.is_ok_and(|r| r.status().is_success())
+        })
+        .await;
+    if let Err(e) = answered {
+        let tail = tail(&log, 20);
+        process.stop().await?;
+        bail!("starting scorecast: {e:#}\nlast lines of the server log:\n{tail}");
+    }
+    tracing::info!(%url, pid = process.pid, ?log, "scorecast started");
+    Ok(Scorecast {
+        addr: loopback_addr(&url)?,
+        nodes: vec![url.clone()],
+        url,
+        token,
+        pid: Some(process.pid),
+        version: version_of(binary).await,
+        process: Some(process),
+    })
+}
+
+/// What `binary --version` says.
+pub async fn version_of(binary: &Path) -> Option<String> {
+    let output = Command::new(binary).arg("--version").output().await.ok()?;
+    Some(String::from_utf8_lossy(&output.stdout).trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+/// The HTTP client for admin calls: keeps its connection alive so each POST is timed without a
+/// TCP handshake, and never goes through a proxy (every target is on loopback).
+pub fn http_client() -> anyhow::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .context("building the HTTP client")
+}
+
+/// A plausible event for match minute `minute`, chosen by `pick` (any number): mostly goals and
+/// cards, some substitutions, as a live match produces them.
+pub fn event_body(pick: u64, minute: u64) -> Value {
+    let team = if pick.is_multiple_of(2) { "home" } else { "away" };
+    let minute = minute.min(200);
+    match pick % 5 {
+        0 | 1 => json!({"kind": "goal", "team": team, "minute": minute, "player": "Bench Striker"}),
+        2 | 3 => {
+            json!({"kind": "card", "team": team, "player": "Bench Defender", "color": "yellow", "minute": minute})
+        }
+        _ => {
+            json!({"kind": "substitution", "team": team, "player_in": "Bench Sub", "player_out": "Bench Starter", "minute": minute})
+        }
+    }
+}
+
+/// The socket address of `url`, which must be on this machine: the benchmark only loads loopback.
+pub fn loopback_addr(url: &Url) -> anyhow::Result<SocketAddr> {
+    let ip: IpAddr = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.into(),
+        Some(url::Host::Ipv6(ip)) => ip.into(),
+        Some(url::Host::Domain("localhost")) => Ipv4Addr::LOCALHOST.into(),
+        other => bail!("{url}: use a loopback IP address (127.x.x.x or [::1]), not {other:?}"),
+    };
+    if !ip.is_loopback() {
+        bail!(
+            "{url}: {ip} is not a loopback address; this tool only loads servers on this machine"
+        );
+    }
+    let port = url.port_or_known_default().context("the URL has no port")?;
+    Ok(SocketAddr::new(ip, port))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_loopback_servers_are_accepted() {
+        let ok = |s: &str| loopback_addr(&Url::parse(s).unwrap());
+        assert_eq!(ok("http://127.0.0.1:8080").unwrap(), "127.0.0.1:8080".parse().unwrap());
+        assert_eq!(ok("http://127.0.0.9").unwrap(), "127.0.0.9:80".parse().unwrap());
+        assert_eq!(ok("http://localhost:1").unwrap(), "127.0.0.1:1".parse().unwrap());
+        assert!(ok("http://[::1]:8080").is_ok());
+        assert!(ok("http://10.0.0.1:8080").is_err());
+        assert!(ok("http://example.com:8080").is_err());
+    }
+}

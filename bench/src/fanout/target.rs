@@ -1,0 +1,134 @@
+//! What a fan-out measures: a scorecast deployment (one or more nodes sharing a database) or the
+//! floor. Each sets up one match its clients follow, and posts its events.
+
+use std::collections::BTreeMap;
+
+use anyhow::Context;
+use reqwest::Url;
+use serde_json::json;
+
+use super::worker::protocol::WsTarget;
+use crate::clock::now_ns;
+use crate::common::scorecast::{loopback_addr, Scorecast};
+
+pub enum Target<'a> {
+    Scorecast(&'a Scorecast),
+    Floor { url: Url, pid: Option<u32> },
+}
+
+/// The match the clients follow, and where they connect.
+pub struct Prepared {
+    pub match_id: i64,
+    /// Sequence number of the match before the first posted event (every client's snapshot).
+    pub first_seq: i64,
+    pub ws: Vec<WsTarget>,
+}
+
+/// One posted event.
+pub struct Posted {
+    /// Just before the request was sent, on the shared clock.
+    pub start_ns: u64,
+    /// Until the answer arrived.
+    pub post_ns: u64,
+    pub status: u16,
+    /// The sequence number the server gave the event.
+    pub seq: Option<i64>,
+    /// From `start_ns` until every connected client had the update (as its worker told).
+    pub complete_ns: Option<u64>,
+    /// The server's CPU time over that same window (precise, from `schedstat`).
+    pub busy_cpu_ns: Option<u64>,
+}
+
+impl Target<'_> {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Target::Scorecast(_) => "scorecast",
+            Target::Floor { .. } => "floor",
+        }
+    }
+
+    /// The local server process whose memory and CPU are measured, if known.
+    pub fn pid(&self) -> Option<u32> {
+        match self {
+            Target::Scorecast(server) => server.pid,
+            Target::Floor { pid, .. } => *pid,
+        }
+    }
+
+    fn urls(&self) -> Vec<&Url> {
+        match self {
+            Target::Scorecast(server) => server.nodes.iter().collect(),
+            Target::Floor { url, .. } => vec![url],
+        }
+    }
+
+    /// Creates the match and kicks it off (scorecast); the floor's match exists from the start.
+    pub async fn prepare(&self, http: &reqwest::Client) -> anyhow::Result<Prepared> {
+        let (match_id, first_seq) = match self {
+            Target::Floor { .. } => (1, 1),
+            Target::Scorecast(server) => {
+                let live = server.live_match(http, "Bench").await?;
+                (live.id, live.seq)
+            }
+        };
+        let ws = self
+            .urls()
+            .into_iter()
+            .map(|url| ws_target(url, match_id))
+            .collect::<anyhow::Result<_>>()?;
+        Ok(Prepared { match_id, first_seq, ws })
+    }
+
+    /// Posts event number `index` (a home goal in minute `index + 1`) to match `match_id` and
+    /// times it.
+    pub async fn post_event(
+        &self,
+        http: &reqwest::Client,
+        match_id: i64,
+        index: usize,
+    ) -> anyhow::Result<Posted> {
+        let minute = (index + 1).min(200);
+        let request = match self {
+            Target::Scorecast(server) => server.event_request(
+                http,
+                match_id,
+                json!({"kind": "goal", "team": "home", "minute": minute}),
+            )?,
+            Target::Floor { url, .. } => {
+                http.post(url.join("publish")?).json(&json!({"minute": minute}))
+            }
+        };
+        let start_ns = now_ns();
+        let response = request.send().await.context("posting an event")?;
+        let status = response.status().as_u16();
+        let body: serde_json::Value = response.json().await.unwrap_or_default();
+        let post_ns = now_ns() - start_ns;
+        let seq = body.get("seq").or_else(|| body.get("s")).and_then(|s| s.as_i64());
+        Ok(Posted { start_ns, post_ns, status, seq, complete_ns: None, busy_cpu_ns: None })
+    }
+
+    /// scorecast's WebSocket counters (`scorecast_ws_*`, summed over nodes), for the report.
+    pub async fn ws_metrics(&self, http: &reqwest::Client) -> BTreeMap<String, f64> {
+        let mut sums = BTreeMap::new();
+        let Target::Scorecast(server) = self else { return sums };
+        for node in &server.nodes {
+            let Ok(url) = node.join("metrics") else { continue };
+            let Ok(response) = http.get(url).send().await else { continue };
+            let Ok(text) = response.text().await else { continue };
+            for line in text.lines().filter(|l| l.starts_with("scorecast_ws_")) {
+                if let Some((name, value)) = line.rsplit_once(' ') {
+                    if let Ok(value) = value.parse::<f64>() {
+                        *sums.entry(name.to_owned()).or_default() += value;
+                    }
+                }
+            }
+        }
+        sums
+    }
+}
+
+/// The WebSocket endpoint of a server URL for `match_id`.
+fn ws_target(url: &Url, match_id: i64) -> anyhow::Result<WsTarget> {
+    let addr = loopback_addr(url)?;
+    Ok(WsTarget { addr, host: addr.to_string(), path: format!("/ws?matches={match_id}") })
+}
