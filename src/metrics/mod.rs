@@ -220,9 +220,9 @@ impl Metrics {
         self.registry
             .register(Box::new(runtime::build_info()))
             .expect("each metric is registered once");
-        self.process
-            .register(runtime::process_collector())
-            .expect("each metric is registered once");
+        if let Some(process) = runtime::process_collector() {
+            self.process.register(process).expect("each metric is registered once");
+        }
     }
 
     /// Exports the database pool's size and idle connections, read from `sample` at each scrape.

@@ -8,10 +8,13 @@ use prometheus::{IntGauge, IntGaugeVec, Opts};
 /// The commit this binary was built from (build.rs: `SCORECAST_COMMIT`, else `git rev-parse`).
 pub const COMMIT: &str = env!("SCORECAST_COMMIT");
 
-/// The standard `process_*` metrics of this process (Linux; elsewhere none), under their usual
-/// names, without the scorecast prefix, so ready-made dashboards find them.
-pub fn process_collector() -> Box<dyn Collector> {
-    Box::new(prometheus::process_collector::ProcessCollector::for_self())
+/// The standard `process_*` metrics of this process, to be registered without the scorecast prefix
+/// so ready-made dashboards find them. The prometheus crate reads them from /proc: Linux only.
+pub fn process_collector() -> Option<Box<dyn Collector>> {
+    #[cfg(target_os = "linux")]
+    return Some(Box::new(prometheus::process_collector::ProcessCollector::for_self()));
+    #[cfg(not(target_os = "linux"))]
+    return None;
 }
 
 /// `build_info{version, commit}`, always 1: joins any series to the build that produced it.
