@@ -8,7 +8,17 @@ use scorecast::{healthcheck, telemetry};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<ExitCode> {
-    let settings = Settings::parse();
+    let settings = match Settings::try_parse() {
+        Ok(settings) => settings,
+        // Container health checks reserve exit code 2, clap's code for a usage error: a probe that
+        // cannot read its settings reports unhealthy (1), on one line, like any other failure.
+        Err(e) if e.use_stderr() && std::env::args().any(|arg| arg == "healthcheck") => {
+            let reason = e.to_string();
+            eprintln!("not ready: {}", reason.lines().next().unwrap_or_default());
+            return Ok(ExitCode::FAILURE);
+        }
+        Err(e) => e.exit(),
+    };
     if let Some(Command::Healthcheck { timeout_ms }) = settings.command {
         return Ok(health_check(settings.listen, Duration::from_millis(timeout_ms)).await);
     }

@@ -88,3 +88,10 @@ fn healthcheck_gives_up_after_its_timeout_on_a_server_that_does_not_answer() {
         format!("not ready: no answer from http://127.0.0.1:{port}/readyz within 300ms")
     );
 }
+
+#[test]
+fn healthcheck_with_unreadable_settings_exits_1_not_the_reserved_2() {
+    let output = healthcheck(&["--listen", "not-an-address"]);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    assert!(one_line(&output.stderr).starts_with("not ready: error: invalid value"), "{output:?}");
+}
