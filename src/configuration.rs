@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use clap::{Parser, ValueEnum};
+use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::hub::{HistoryWindow, HubSettings, Limits};
 use crate::store::DatabaseSettings;
@@ -18,8 +18,12 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/scorecast.db";
 #[derive(Debug, Clone, Parser)]
 #[command(name = "scorecast", version, about, long_about = None)]
 pub struct Settings {
-    /// Address to listen on for HTTP and WebSocket.
-    #[arg(long, env = "SCORECAST_LISTEN", default_value = "127.0.0.1:8080")]
+    /// Without a subcommand, scorecast serves.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Address to listen on for HTTP and WebSocket (and the one `healthcheck` probes).
+    #[arg(long, env = "SCORECAST_LISTEN", default_value = "127.0.0.1:8080", global = true)]
     pub listen: SocketAddr,
 
     /// Connections waiting to be accepted (the kernel caps it at net.core.somaxconn).
@@ -27,7 +31,8 @@ pub struct Settings {
     pub listen_backlog: u32,
 
     /// Database URL: `sqlite://PATH` (created if missing) or `postgres://USER:PASS@HOST/DB`.
-    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    // hide_env_values: a Postgres URL holds a password, which --help would otherwise print.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, hide_env_values = true)]
     pub database_url: String,
 
     /// Admin API bearer tokens, comma-separated. Without any, a token is generated at first start,
@@ -165,6 +170,19 @@ pub struct Settings {
     pub log_filter: String,
 }
 
+/// What scorecast does instead of serving.
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum Command {
+    /// Ask the server at --listen whether it is ready (GET /readyz; on loopback when it listens on
+    /// every interface). Exits 0 on 200, 1 otherwise, with a one-line reason. For container health
+    /// checks, which have no curl.
+    Healthcheck {
+        /// Time allowed for the whole probe, in milliseconds.
+        #[arg(long, default_value_t = 3_000)]
+        timeout_ms: u64,
+    },
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
     Text,
@@ -208,5 +226,29 @@ impl Settings {
             max_connections: self.db_pool_size.max(2),
             acquire_timeout: Duration::from_millis(self.db_acquire_timeout_ms),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    /// Words in the name of an environment variable that may hold a secret.
+    const SECRET_WORDS: [&str; 6] = ["TOKEN", "PASSWORD", "SECRET", "KEY", "URL", "CREDENTIAL"];
+
+    #[test]
+    fn help_hides_the_value_of_every_variable_that_may_hold_a_secret() {
+        let command = Settings::command();
+        let mut checked = 0;
+        for arg in command.get_arguments() {
+            let Some(env) = arg.get_env().and_then(|env| env.to_str()) else { continue };
+            if SECRET_WORDS.iter().any(|word| env.contains(word)) {
+                assert!(arg.is_hide_env_values_set(), "--help would print the value of {env}");
+                checked += 1;
+            }
+        }
+        assert!(checked >= 2, "DATABASE_URL and SCORECAST_ADMIN_TOKENS at least");
     }
 }

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod configuration;
 pub mod domain;
 pub mod extract;
+pub mod healthcheck;
 pub mod hub;
 pub mod ingest;
 pub mod metrics;

@@ -1,11 +1,27 @@
+use std::process::ExitCode;
+use std::time::Duration;
+
 use clap::Parser;
-use scorecast::configuration::Settings;
+use scorecast::configuration::{Command, Settings};
 use scorecast::startup::Application;
-use scorecast::telemetry;
+use scorecast::{healthcheck, telemetry};
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let settings = Settings::parse();
+async fn main() -> anyhow::Result<ExitCode> {
+    let settings = match Settings::try_parse() {
+        Ok(settings) => settings,
+        // Container health checks reserve exit code 2, clap's code for a usage error: a probe that
+        // cannot read its settings reports unhealthy (1), on one line, like any other failure.
+        Err(e) if e.use_stderr() && std::env::args().any(|arg| arg == "healthcheck") => {
+            let reason = e.to_string();
+            eprintln!("not ready: {}", reason.lines().next().unwrap_or_default());
+            return Ok(ExitCode::FAILURE);
+        }
+        Err(e) => e.exit(),
+    };
+    if let Some(Command::Healthcheck { timeout_ms }) = settings.command {
+        return Ok(health_check(settings.listen, Duration::from_millis(timeout_ms)).await);
+    }
     telemetry::init(settings.log_format, &settings.log_filter);
     telemetry::raise_open_file_limit();
     let listen = settings.listen;
@@ -14,7 +30,22 @@ async fn main() -> anyhow::Result<()> {
         announce_token(token, listen, app.port());
     }
     tracing::info!(address = %listen.ip(), port = app.port(), "scorecast is listening");
-    app.run_until(stop_signal()).await
+    app.run_until(stop_signal()).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One line either way: for `docker inspect`, which keeps the output of health checks.
+async fn health_check(listen: std::net::SocketAddr, timeout: Duration) -> ExitCode {
+    match healthcheck::probe(listen, timeout).await {
+        Ok(ready) => {
+            println!("{ready}");
+            ExitCode::SUCCESS
+        }
+        Err(reason) => {
+            eprintln!("not ready: {reason}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// Shown once, on the start that generated the token: only its hash is kept.

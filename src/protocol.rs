@@ -2,7 +2,8 @@
 //! WebSocket frame and a complete Server-Sent Events chunk whose bytes every recipient shares.
 //!
 //! Server messages carry `m` (match id) and `s` (the match's sequence number) and a kind `k`. A goal
-//! update is about 55 bytes: `{"m":42,"s":17,"k":"goal","t":"h","mn":67,"sc":[2,1]}`.
+//! update is about 70 bytes with its scorer: `{"m":42,"s":17,"k":"goal","t":"h","mn":67,"sc":[2,1],
+//! "p":"Brobbey"}`. Keys are only ever added (clients ignore keys they do not know).
 //! `docs/protocol.md` describes every message.
 
 use actix_http::ws::{CloseCode, CloseReason, OpCode, Parser};
@@ -90,7 +91,11 @@ pub fn update(event: &StoredEvent) -> Encoded {
         c: None,
     };
     match &event.kind {
-        EventKind::Goal(goal) => update.t = side(goal.team),
+        EventKind::Goal(goal) => {
+            update.t = side(goal.team);
+            // The scorer, so that no client has to ask the history for it on every goal.
+            update.p = goal.player.as_ref().map(|p| p.as_ref());
+        }
         EventKind::Card(card) => {
             update.t = side(card.team);
             update.p = Some(card.player.as_ref());
@@ -254,33 +259,64 @@ mod tests {
     use super::*;
     use crate::domain::{Goal, Minute, Score};
 
-    #[test]
-    fn a_goal_update_fits_in_64_bytes_even_with_large_numbers() {
-        let event = StoredEvent {
+    /// A goal of match 1234567, event 12345, minute 120, 10–11, with `player` as its scorer.
+    fn large_goal(player: Option<&str>) -> StoredEvent {
+        StoredEvent {
             match_id: MatchId::try_from(1_234_567).unwrap(),
             seq: Seq::try_from(12_345).unwrap(),
             kind: EventKind::Goal(Goal {
                 team: Side::Away,
                 minute: Minute::try_from(120).unwrap(),
-                player: Some("A very long player name indeed".to_owned().try_into().unwrap()),
+                player: player.map(|p| p.to_owned().try_into().unwrap()),
             }),
             score: Score { home: 10.try_into().unwrap(), away: 11.try_into().unwrap() },
             recorded_at: time::OffsetDateTime::now_utc(),
-        };
-        let encoded = update(&event);
-        let frame = encoded.ws;
+        }
+    }
+
+    /// The payload of an update's WebSocket frame, checked to have a one-byte length header.
+    fn small_frame_payload(event: &StoredEvent) -> Vec<u8> {
+        let frame = update(event).ws;
         let payload = &frame[2..];
         assert_eq!(frame[1] as usize, payload.len(), "one-byte length header, unmasked");
+        payload.to_vec()
+    }
+
+    #[test]
+    fn a_goal_update_without_scorer_fits_in_64_bytes_even_with_large_numbers() {
+        let payload = small_frame_payload(&large_goal(None));
         assert!(
             payload.len() <= 64,
             "{} bytes: {}",
             payload.len(),
-            String::from_utf8_lossy(payload)
+            String::from_utf8_lossy(&payload)
         );
-        let json: serde_json::Value = serde_json::from_slice(payload).unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&payload).unwrap();
         assert_eq!(
             json,
             serde_json::json!({"m":1234567,"s":12345,"k":"goal","t":"a","mn":120,"sc":[10,11]})
+        );
+    }
+
+    #[test]
+    fn a_goal_update_carries_its_scorer_and_still_fits_a_small_frame() {
+        // 30 characters, longer than most names: the scorer adds `,"p":""` (7 bytes) and the name
+        // to the 64 bytes above, and stays within the 125 bytes of a one-byte frame length.
+        let name = "A very long player name indeed";
+        let payload = small_frame_payload(&large_goal(Some(name)));
+        assert!(payload.len() <= 64 + 7 + name.len(), "{}", String::from_utf8_lossy(&payload));
+        let json: serde_json::Value = serde_json::from_slice(&payload).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"m":1234567,"s":12345,"k":"goal","t":"a","mn":120,"sc":[10,11],"p":name})
+        );
+        // The common case, as docs/protocol.md shows it: about 70 bytes.
+        let mut typical = large_goal(Some("Brobbey"));
+        typical.match_id = MatchId::try_from(42).unwrap();
+        typical.seq = Seq::try_from(17).unwrap();
+        assert_eq!(
+            update(&typical).ws[2..].len(),
+            r#"{"m":42,"s":17,"k":"goal","t":"a","mn":120,"sc":[10,11],"p":"Brobbey"}"#.len()
         );
     }
 

@@ -21,7 +21,7 @@ use crate::configuration::Settings;
 use crate::extract::BodyLimits;
 use crate::hub::{Hub, Worker};
 use crate::ingest::{self, CommitterSettings, Ingest};
-use crate::metrics::Metrics;
+use crate::metrics::{Metrics, PoolState};
 use crate::routes;
 use crate::snapshots::{Snapshots, RECENT_EVENTS};
 use crate::store::Store;
@@ -102,6 +102,11 @@ impl Application {
             store.recent_events(RECENT_EVENTS as i64).await.context("loading recent events")?,
         ));
         let metrics = Arc::new(Metrics::new());
+        let pool = store.clone();
+        metrics.watch_pool(move || PoolState {
+            size: pool.pool_size(),
+            idle: pool.idle_connections(),
+        });
         let shutdown = CancellationToken::new();
         let hub =
             Arc::new(Hub::new(settings.hub(), store.clone(), snapshots.clone(), metrics.clone()));

@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::{web, HttpRequest, HttpResponse};
 
@@ -22,8 +23,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             ApiError::BadRequest(format!("invalid query string: {e}")).into()
         }),
     )
-    .route("/healthz", web::get().to(health::healthz))
-    .route("/readyz", web::get().to(health::readyz))
+    // HEAD answers like GET without the body (actix-http leaves the body out), for probes that
+    // only look at the status.
+    .service(web::resource("/healthz").get(health::healthz).head(health::healthz))
+    .service(web::resource("/readyz").get(health::readyz).head(health::readyz))
     .route("/metrics", web::get().to(metrics::metrics))
     .route("/ws", web::get().to(crate::transport::ws::handshake))
     .route("/sse", web::get().to(crate::transport::sse::stream))
@@ -72,18 +75,35 @@ pub async fn record_metrics(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
     let metrics = req.app_data::<web::Data<crate::metrics::Metrics>>().cloned();
-    let method = req.method().to_string();
+    let method = method_label(req.method());
     let response = next.call(req).await?;
     if let Some(metrics) = metrics {
         let route = response.request().match_pattern().unwrap_or_else(|| "unmatched".into());
         let status = response.status().as_u16().to_string();
-        metrics.http_requests.with_label_values(&[&method, &route, &status]).inc();
+        metrics.http_requests.with_label_values(&[method, &route, &status]).inc();
         metrics
             .http_duration
-            .with_label_values(&[&method, &route])
+            .with_label_values(&[method, &route])
             .observe(started.elapsed().as_secs_f64());
     }
     Ok(response)
+}
+
+/// The method as a metric label: the standard methods by name, any other (a client may invent
+/// as many as it likes, each a new series) as `other`.
+fn method_label(method: &Method) -> &'static str {
+    const STANDARD: [Method; 9] = [
+        Method::GET,
+        Method::HEAD,
+        Method::POST,
+        Method::PUT,
+        Method::DELETE,
+        Method::CONNECT,
+        Method::OPTIONS,
+        Method::TRACE,
+        Method::PATCH,
+    ];
+    STANDARD.iter().find(|m| *m == method).map_or("other", Method::as_str)
 }
 
 /// The match id from a path segment; anything that is not an id names no match.

@@ -170,6 +170,16 @@ impl Store {
         Ok(())
     }
 
+    /// Open connections in the pool, in use or idle.
+    pub fn pool_size(&self) -> u32 {
+        self.pool.size()
+    }
+
+    /// Connections in the pool that no query holds.
+    pub fn idle_connections(&self) -> usize {
+        self.pool.num_idle()
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }

@@ -8,10 +8,13 @@ mod raw_client;
 mod sse_client;
 mod ws_client;
 
+mod cli;
 mod commit_failures;
+mod deployment;
 mod durability;
 mod errors;
 mod events;
+mod healthcheck;
 mod matches;
 mod operations;
 mod polling;

@@ -6,7 +6,10 @@ use crate::helpers::assert_problem;
 
 backend_tests!(
     health_and_readiness_answer,
+    head_on_health_and_readiness_answers_like_get_without_a_body,
     metrics_are_exposed_in_prometheus_text_format,
+    process_build_and_database_pool_metrics_are_exposed,
+    invented_http_methods_share_one_method_label,
     a_generated_admin_token_works_and_survives_a_restart,
 );
 
@@ -16,6 +19,19 @@ async fn health_and_readiness_answer(backend: Backend) {
     };
     assert_eq!(app.get("/healthz").await.status(), 200);
     assert_eq!(app.get("/readyz").await.status(), 200);
+}
+
+async fn head_on_health_and_readiness_answers_like_get_without_a_body(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    for (path, body) in [("/healthz", "ok\n"), ("/readyz", "ready\n")] {
+        let response = app.client.head(app.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), 200, "HEAD {path}");
+        assert_eq!(response.headers()["content-type"], "text/plain");
+        assert_eq!(response.headers()["content-length"], body.len().to_string().as_str());
+        assert_eq!(response.bytes().await.unwrap().len(), 0, "HEAD {path} sent a body");
+    }
 }
 
 async fn metrics_are_exposed_in_prometheus_text_format(backend: Backend) {
@@ -44,6 +60,72 @@ async fn metrics_are_exposed_in_prometheus_text_format(backend: Backend) {
     ] {
         assert!(text.contains(expected), "missing {expected:?} in\n{text}");
     }
+}
+
+async fn process_build_and_database_pool_metrics_are_exposed(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    app.live_match().await;
+    let text = app.get("/metrics").await.text().await.unwrap();
+    let value = |name: &str| -> f64 {
+        let line = text
+            .lines()
+            .find(|l| l.split([' ', '{']).next() == Some(name))
+            .unwrap_or_else(|| panic!("missing {name} in\n{text}"));
+        line.rsplit(' ').next().unwrap().parse().unwrap()
+    };
+    // The standard process metrics keep their usual names, without the scorecast prefix.
+    assert!(value("process_resident_memory_bytes") > 1e6);
+    assert!(value("process_open_fds") > 0.0);
+    assert!(value("process_cpu_seconds_total") >= 0.0);
+    assert!(value("process_max_fds") > 0.0);
+
+    let commit = scorecast::metrics::COMMIT;
+    if std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".git").exists() {
+        assert_ne!(commit, "unknown", "built in a git checkout, the commit is known");
+    }
+    let build_info = format!(
+        "scorecast_build_info{{commit=\"{commit}\",version=\"{}\"}} 1",
+        env!("CARGO_PKG_VERSION")
+    );
+    assert!(text.contains(&build_info), "missing {build_info:?} in\n{text}");
+
+    // Read at scrape time: the match and its kickoff have opened at least one connection.
+    let open = value("scorecast_db_pool_connections");
+    let idle = value("scorecast_db_pool_idle_connections");
+    assert!(open >= 1.0 && idle <= open, "open {open}, idle {idle}");
+}
+
+async fn invented_http_methods_share_one_method_label(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let app = &app;
+    let invent = |n: usize| async move {
+        let method = reqwest::Method::from_bytes(format!("INVENTED{n}").as_bytes()).unwrap();
+        for path in ["/healthz", "/api/v1/matches", "/nowhere"] {
+            app.client.request(method.clone(), app.url(path)).send().await.unwrap();
+        }
+    };
+    let http_series =
+        |text: &str| text.lines().filter(|l| l.starts_with("scorecast_http_")).count();
+    // Once, so the series of the scrapes themselves exist before counting.
+    app.get("/metrics").await;
+    invent(0).await;
+    let after_one = http_series(&app.get("/metrics").await.text().await.unwrap());
+    for n in 1..30 {
+        invent(n).await;
+    }
+    let text = app.get("/metrics").await.text().await.unwrap();
+    assert!(!text.contains("INVENTED"), "an invented method became a label value:\n{text}");
+    assert_eq!(http_series(&text), after_one, "new series for invented methods:\n{text}");
+    assert!(
+        text.contains(
+            "scorecast_http_requests_total{method=\"other\",route=\"unmatched\",status=\"404\"} 30"
+        ),
+        "{text}"
+    );
 }
 
 async fn a_generated_admin_token_works_and_survives_a_restart(backend: Backend) {

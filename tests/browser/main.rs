@@ -9,5 +9,6 @@ mod driver;
 mod admin;
 mod assets;
 mod fallback;
+mod match_page;
 mod restart;
 mod scoreboard;

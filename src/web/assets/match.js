@@ -19,7 +19,7 @@ function team(side) {
 function describe(msg) {
   switch (msg.k) {
     case "kickoff": return "Kick-off";
-    case "goal": return `Goal, ${team(msg.t)}${msg.player ? ` (${msg.player})` : ""}`;
+    case "goal": return `Goal, ${team(msg.t)}${msg.p ? ` (${msg.p})` : ""}`;
     case "card": return `${msg.c === "r" ? "Red" : "Yellow"} card, ${msg.p} (${team(msg.t)})`;
     case "substitution": return `Substitution, ${team(msg.t)}: ${msg.p} on, ${msg.po} off`;
     case "period": return periodText(msg.pd);
@@ -31,7 +31,7 @@ function describe(msg) {
 
 /** Adds one event to the timeline, in `s` order, newest first; an event already shown is kept. */
 function addEvent(msg) {
-  if (timeline.querySelector(`[data-seq="${msg.s}"]`)) return null;
+  if (timeline.querySelector(`[data-seq="${msg.s}"]`)) return;
   const item = el("li", { class: `ev ev-${msg.k}`, "data-seq": msg.s, "data-kind": msg.k },
     el("span", { class: "ev-min", text: msg.mn != null ? `${msg.mn}'` : "" }),
     el("span", { class: "ev-text", text: describe(msg) }),
@@ -39,7 +39,6 @@ function addEvent(msg) {
   const older = [...timeline.children].find((li) => Number(li.dataset.seq) < msg.s);
   timeline.insertBefore(item, older ?? null);
   document.getElementById("no-events").hidden = true;
-  return item;
 }
 
 function lastShown() {
@@ -57,12 +56,6 @@ async function history(since, until) {
     since = page.events[page.events.length - 1].seq;
     if (since >= until) return events;
   }
-}
-
-function fromStored(e) {
-  const msg = eventToUpdate(e);
-  if (e.kind === "goal" && e.player) msg.player = e.player;
-  return msg;
 }
 
 function header(state, previous) {
@@ -86,18 +79,9 @@ function header(state, previous) {
   }
 }
 
-// A goal update does not carry its scorer; the stored event does.
-async function addScorer(item, seq) {
-  try {
-    const page = await getJson(`/api/v1/matches/${id}/events?since=${seq - 1}&limit=1`);
-    const e = page.events[0];
-    if (e?.seq === seq && e.player) item.querySelector(".ev-text").textContent = describe(fromStored(e));
-  } catch { /* the scorer is a nicety */ }
-}
-
 async function fill(until) {
   try {
-    for (const e of await history(lastShown(), until)) addEvent(fromStored(e));
+    for (const e of await history(lastShown(), until)) addEvent(eventToUpdate(e));
   } catch { /* the next snapshot retries */ }
 }
 
@@ -113,13 +97,13 @@ async function start() {
   const events = await history(0, snapshot.seq);
   const subscription = subscribe([id], { ...pageOptions(), snapshots: [snapshot] });
   header(subscription.state.get(id));
-  for (const e of events) addEvent(fromStored(e));
+  for (const e of events) addEvent(eventToUpdate(e));
   if (events.length === 0) document.getElementById("no-events").hidden = false;
   showConnection(subscription);
+  // An update carries all the timeline shows (a goal its scorer, `p`): no request per update.
   subscription.onUpdate((msg, state, previous) => {
     header(state, previous);
-    const item = addEvent(msg);
-    if (item && msg.k === "goal") addScorer(item, msg.s);
+    addEvent(msg);
   });
   // A snapshot replaces the state; when it skips events (a resume that was not recovered, or a
   // slow connection), the timeline fetches what it lacks.

@@ -52,6 +52,7 @@ export function eventToUpdate(e) {
   const msg = { m: e.match_id, s: e.seq, k: e.kind, sc: [e.score.home, e.score.away] };
   if (e.team) msg.t = e.team === "home" ? "h" : "a";
   if (e.minute != null) msg.mn = e.minute;
+  if (e.kind === "goal" && e.player) msg.p = e.player;
   if (e.kind === "card") { msg.p = e.player; msg.c = e.color === "red" ? "r" : "y"; }
   if (e.kind === "substitution") { msg.p = e.player_in; msg.po = e.player_out; }
   if (e.kind === "kickoff") msg.pd = "first_half";

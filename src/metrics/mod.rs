@@ -1,21 +1,30 @@
 //! Prometheus metrics, registered once and shared by every part of the service.
 
+mod runtime;
+
+pub use runtime::{PoolState, COMMIT};
+
 use prometheus::{
     Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts,
     Registry, TextEncoder,
 };
 
-/// Buckets for HTTP and database latencies: 100 us to 10 s.
+/// Buckets for HTTP, database and fan-out latencies: 100 us to 10 s, each at most 2.5 times the one
+/// before (1-2.5-5 per decade), so no range of latencies hides in one wide bucket: 5 s splits the
+/// slow requests (a database acquire times out at 5 s by default) from the stuck ones.
 const LATENCY_BUCKETS: &[f64] = &[
     0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
-    10.0,
+    5.0, 10.0,
 ];
 /// Buckets for events per group commit: 1 up to the largest default batch.
 const BATCH_BUCKETS: &[f64] = &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0];
 
 /// Every metric scorecast exports.
 pub struct Metrics {
+    /// Every scorecast metric, under the `scorecast_` prefix.
     registry: Registry,
+    /// The standard `process_*` metrics, which keep their usual names.
+    process: Registry,
     pub http_requests: IntCounterVec,
     pub http_duration: HistogramVec,
     pub events_ingested: IntCounterVec,
@@ -164,6 +173,7 @@ impl Metrics {
             ),
             sse_bytes_sent: counter("sse_bytes_sent_total", "Bytes sent over SSE"),
             registry,
+            process: Registry::new(),
             http_requests,
             http_duration,
             events_ingested,
@@ -207,14 +217,27 @@ impl Metrics {
         for collector in collectors {
             self.registry.register(collector).expect("each metric is registered once");
         }
+        self.registry
+            .register(Box::new(runtime::build_info()))
+            .expect("each metric is registered once");
+        if let Some(process) = runtime::process_collector() {
+            self.process.register(process).expect("each metric is registered once");
+        }
+    }
+
+    /// Exports the database pool's size and idle connections, read from `sample` at each scrape.
+    pub fn watch_pool(&self, sample: impl Fn() -> PoolState + Send + Sync + 'static) {
+        self.registry
+            .register(Box::new(runtime::PoolGauges::new(sample)))
+            .expect("one pool is watched");
     }
 
     /// The Prometheus text exposition of every metric.
     pub fn render(&self) -> String {
+        let mut families = self.registry.gather();
+        families.extend(self.process.gather());
         let mut out = Vec::new();
-        TextEncoder::new()
-            .encode(&self.registry.gather(), &mut out)
-            .expect("encoding into a Vec cannot fail");
+        TextEncoder::new().encode(&families, &mut out).expect("encoding into a Vec cannot fail");
         String::from_utf8(out).expect("the text format is UTF-8")
     }
 }
@@ -222,5 +245,22 @@ impl Metrics {
 impl Default for Metrics {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn latency_buckets_grow_by_at_most_two_and_a_half_times() {
+        assert_eq!(
+            (LATENCY_BUCKETS[0], LATENCY_BUCKETS[LATENCY_BUCKETS.len() - 1]),
+            (0.0001, 10.0)
+        );
+        for pair in LATENCY_BUCKETS.windows(2) {
+            let ratio = pair[1] / pair[0];
+            assert!(ratio > 1.0 && ratio <= 2.5 + 1e-9, "{} s to {} s", pair[0], pair[1]);
+        }
     }
 }

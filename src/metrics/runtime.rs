@@ -1,0 +1,105 @@
+//! Metrics read at scrape time rather than counted: the process (memory, CPU, file descriptors),
+//! the build, and the database pool.
+
+use prometheus::core::{Collector, Desc};
+use prometheus::proto::MetricFamily;
+use prometheus::{IntGauge, IntGaugeVec, Opts};
+
+/// The commit this binary was built from (build.rs: `SCORECAST_COMMIT`, else `git rev-parse`).
+pub const COMMIT: &str = env!("SCORECAST_COMMIT");
+
+/// The standard `process_*` metrics of this process, to be registered without the scorecast prefix
+/// so ready-made dashboards find them. The prometheus crate reads them from /proc: Linux only.
+pub fn process_collector() -> Option<Box<dyn Collector>> {
+    #[cfg(target_os = "linux")]
+    return Some(Box::new(prometheus::process_collector::ProcessCollector::for_self()));
+    #[cfg(not(target_os = "linux"))]
+    return None;
+}
+
+/// `build_info{version, commit}`, always 1: joins any series to the build that produced it.
+pub fn build_info() -> IntGaugeVec {
+    let info = IntGaugeVec::new(
+        Opts::new("build_info", "The build of this process; always 1"),
+        &["version", "commit"],
+    )
+    .expect("valid metric");
+    info.with_label_values(&[env!("CARGO_PKG_VERSION"), COMMIT]).set(1);
+    info
+}
+
+/// What the database pool holds right now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolState {
+    /// Open connections, in use or idle.
+    pub size: u32,
+    pub idle: usize,
+}
+
+/// Gauges of the database pool, sampled each time the registry is gathered, so they are never
+/// stale and nothing has to keep them up to date.
+pub struct PoolGauges<F> {
+    sample: F,
+    size: IntGauge,
+    idle: IntGauge,
+}
+
+impl<F: Fn() -> PoolState + Send + Sync> PoolGauges<F> {
+    pub fn new(sample: F) -> Self {
+        Self {
+            sample,
+            size: IntGauge::new(
+                "db_pool_connections",
+                "Open database connections in the pool, in use or idle",
+            )
+            .expect("valid metric"),
+            idle: IntGauge::new(
+                "db_pool_idle_connections",
+                "Idle database connections in the pool",
+            )
+            .expect("valid metric"),
+        }
+    }
+}
+
+impl<F: Fn() -> PoolState + Send + Sync> Collector for PoolGauges<F> {
+    fn desc(&self) -> Vec<&Desc> {
+        self.size.desc().into_iter().chain(self.idle.desc()).collect()
+    }
+
+    fn collect(&self) -> Vec<MetricFamily> {
+        let state = (self.sample)();
+        self.size.set(i64::from(state.size));
+        self.idle.set(i64::try_from(state.idle).unwrap_or(i64::MAX));
+        self.size.collect().into_iter().chain(self.idle.collect()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    #[test]
+    fn pool_gauges_show_the_pool_as_it_is_when_gathered() {
+        let pool = Arc::new(Mutex::new(PoolState { size: 2, idle: 2 }));
+        let registry = prometheus::Registry::new();
+        let sampled = pool.clone();
+        registry.register(Box::new(PoolGauges::new(move || *sampled.lock().unwrap()))).unwrap();
+        let gathered = |name: &str| {
+            let families = registry.gather();
+            let family = families.iter().find(|f| f.name() == name).unwrap();
+            family.get_metric()[0].get_gauge().get_value()
+        };
+        assert_eq!(
+            (gathered("db_pool_connections"), gathered("db_pool_idle_connections")),
+            (2.0, 2.0)
+        );
+        *pool.lock().unwrap() = PoolState { size: 5, idle: 1 };
+        assert_eq!(
+            (gathered("db_pool_connections"), gathered("db_pool_idle_connections")),
+            (5.0, 1.0)
+        );
+    }
+}
