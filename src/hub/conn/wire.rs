@@ -185,13 +185,22 @@ impl Socket {
     /// `max_frame` bytes is refused at the header, before any of its payload is read: the codec
     /// itself would only refuse it once all of it had arrived.
     fn decode(&mut self, max_frame: usize) -> Result<Option<Frame>, (CloseCode, String)> {
-        if let Some(announced) = announced_len(&self.read_buf) {
-            if announced > max_frame as u64 {
-                return Err((CloseCode::Size, format!("frame larger than {max_frame} bytes")));
-            }
-        }
-        self.codec.decode(&mut self.read_buf).map_err(|err| protocol_error(&err, max_frame))
+        decode_frame(&mut self.codec, &mut self.read_buf, max_frame)
     }
+}
+
+/// See `Socket::decode`; apart from the socket so that it can be tested on any bytes.
+fn decode_frame(
+    codec: &mut Codec,
+    buf: &mut BytesMut,
+    max_frame: usize,
+) -> Result<Option<Frame>, (CloseCode, String)> {
+    if let Some(announced) = announced_len(buf) {
+        if announced > max_frame as u64 {
+            return Err((CloseCode::Size, format!("frame larger than {max_frame} bytes")));
+        }
+    }
+    codec.decode(buf).map_err(|err| protocol_error(&err, max_frame))
 }
 
 /// The payload length a frame header announces (RFC 6455 §5.2), once enough of it has arrived.
@@ -218,7 +227,61 @@ fn protocol_error(err: &ProtocolError, max_frame: usize) -> (CloseCode, String) 
 
 #[cfg(test)]
 mod tests {
-    use super::announced_len;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        /// Whatever a client sends, in whatever pieces: frames within the limit, or a close with
+        /// a documented code (1009 too large, 1002 protocol error), never a panic.
+        #[test]
+        fn any_bytes_decode_into_frames_within_the_limit_or_a_documented_close(
+            chunks in prop::collection::vec(prop::collection::vec(any::<u8>(), 0..64), 0..8),
+            max_frame in 1usize..256,
+        ) {
+            let mut codec = Codec::new().max_size(max_frame);
+            let mut buf = BytesMut::new();
+            'feed: for chunk in chunks {
+                buf.extend_from_slice(&chunk);
+                loop {
+                    match decode_frame(&mut codec, &mut buf, max_frame) {
+                        Ok(Some(Frame::Text(b) | Frame::Binary(b) | Frame::Continuation(
+                            actix_http::ws::Item::FirstText(b)
+                            | actix_http::ws::Item::FirstBinary(b)
+                            | actix_http::ws::Item::Continue(b)
+                            | actix_http::ws::Item::Last(b),
+                        ))) => prop_assert!(b.len() <= max_frame),
+                        Ok(Some(_)) => {}
+                        Ok(None) => break,
+                        Err((code, reason)) => {
+                            prop_assert!(matches!(code, CloseCode::Size | CloseCode::Protocol));
+                            prop_assert!(!reason.is_empty() && reason.len() <= 123);
+                            break 'feed;
+                        }
+                    }
+                }
+            }
+        }
+
+        /// Masked frames made by a real client encoder come back whole when within the limit.
+        #[test]
+        fn well_formed_client_frames_within_the_limit_decode_to_their_payload(
+            payload in prop::collection::vec(any::<u8>(), 0..300),
+        ) {
+            let max_frame = 256;
+            let mut wire = BytesMut::new();
+            actix_http::ws::Parser::write_message(&mut wire, &payload[..], OpCode::Binary, true, true);
+            let mut codec = Codec::new().max_size(max_frame);
+            match decode_frame(&mut codec, &mut wire, max_frame) {
+                Ok(Some(Frame::Binary(b))) => {
+                    prop_assert!(payload.len() <= max_frame);
+                    prop_assert_eq!(&b[..], &payload[..]);
+                }
+                Err((CloseCode::Size, _)) => prop_assert!(payload.len() > max_frame),
+                other => prop_assert!(false, "unexpected {:?}", other.map(|f| f.is_some())),
+            }
+        }
+    }
 
     #[test]
     fn a_frame_header_announces_its_length_once_its_length_bytes_arrived() {
