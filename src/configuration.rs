@@ -134,8 +134,8 @@ pub struct Settings {
     #[arg(long, env = "SCORECAST_WS_MAX_MALFORMED", default_value_t = 3)]
     pub ws_max_malformed: u32,
 
-    /// Origins allowed to open WebSockets and SSE streams, comma-separated (e.g.
-    /// `https://scores.example`); empty allows every origin.
+    /// Origins allowed to open WebSockets and SSE streams and to read the API across origins
+    /// (CORS), comma-separated (e.g. `https://scores.example`); empty allows every origin.
     #[arg(long = "ws-allowed-origin", env = "SCORECAST_WS_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub ws_allowed_origins: Vec<String>,
 

@@ -82,7 +82,7 @@ fn build_app(
         .app_data(state.origins.clone())
         .app_data(web::Data::new(worker.clone()))
         .app_data(state.body_limits)
-        .configure(routes::configure)
+        .configure(|cfg| routes::configure(cfg, &state.origins))
         .default_service(web::to(routes::not_found))
 }
 

@@ -1,5 +1,6 @@
 //! HTTP routes, and the pieces every route shares.
 
+mod cors;
 mod events;
 mod health;
 mod matches;
@@ -15,9 +16,11 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::domain::MatchId;
 use crate::problem::ApiError;
+use crate::transport::admission::AllowedOrigins;
 
-/// Registers every route.
-pub fn configure(cfg: &mut web::ServiceConfig) {
+/// Registers every route; the read API, `/sse` and `/healthz` allow cross-origin reads from
+/// `origins` (every origin when empty), so a dashboard elsewhere can poll or stream.
+pub fn configure(cfg: &mut web::ServiceConfig, origins: &AllowedOrigins) {
     cfg.app_data(
         web::QueryConfig::default().error_handler(|e, _| {
             ApiError::BadRequest(format!("invalid query string: {e}")).into()
@@ -25,26 +28,38 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     // HEAD answers like GET without the body (actix-http leaves the body out), for probes that
     // only look at the status.
-    .service(web::resource("/healthz").get(health::healthz).head(health::healthz))
+    .service(
+        web::resource("/healthz")
+            .wrap(cors::public_read(origins))
+            .get(health::healthz)
+            .head(health::healthz),
+    )
     .service(web::resource("/readyz").get(health::readyz).head(health::readyz))
     .route("/metrics", web::get().to(metrics::metrics))
     .route("/ws", web::get().to(crate::transport::ws::handshake))
-    .route("/sse", web::get().to(crate::transport::sse::stream))
+    // CORS lets an allowed page on another origin read the stream (EventSource); the handler
+    // itself refuses origins that are not allowed (403).
+    .service(
+        web::resource("/sse").wrap(cors::public_read(origins)).get(crate::transport::sse::stream),
+    )
     .configure(crate::web::configure)
     .service(
         web::resource("/api/v1/matches")
+            .wrap(cors::public_read(origins))
             .get(matches::list)
             .post(matches::create)
             .default_service(web::to(allow("GET, POST"))),
     )
     .service(
         web::resource("/api/v1/matches/{id}")
+            .wrap(cors::public_read(origins))
             .get(matches::snapshot)
             .patch(matches::patch)
             .default_service(web::to(allow("GET, PATCH"))),
     )
     .service(
         web::resource("/api/v1/matches/{id}/events")
+            .wrap(cors::public_read(origins))
             .get(events::history)
             .post(events::post)
             .default_service(web::to(allow("GET, POST"))),

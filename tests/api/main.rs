@@ -10,6 +10,7 @@ mod ws_client;
 
 mod cli;
 mod commit_failures;
+mod cors;
 mod deployment;
 mod durability;
 mod errors;
