@@ -73,6 +73,7 @@ fn build_app(
 > {
     App::new()
         .wrap(from_fn(routes::record_metrics))
+        .wrap(from_fn(routes::log_request))
         .app_data(state.store.clone())
         .app_data(state.snapshots.clone())
         .app_data(state.metrics.clone())

@@ -1,5 +1,6 @@
 //! HTTP routes, and the pieces every route shares.
 
+mod access;
 mod cors;
 mod events;
 mod health;
@@ -15,6 +16,8 @@ use actix_web::middleware::Next;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::domain::MatchId;
+pub use access::{log_request, REQUEST_ID};
+
 use crate::problem::ApiError;
 use crate::transport::admission::AllowedOrigins;
 

@@ -8,6 +8,7 @@ mod raw_client;
 mod sse_client;
 mod ws_client;
 
+mod access_log;
 mod cli;
 mod commit_failures;
 mod cors;

@@ -174,6 +174,8 @@ async fn spawn(
     let mut command = Command::new(binary);
     command.arg("--listen").arg(format!("127.0.0.1:{port}"));
     command.arg("--database-url").arg(database).arg("--admin-token").arg(&token);
+    // The access log writes a line per request: the benchmarks measure serving, not logging.
+    command.env("RUST_LOG", "info,scorecast::access=warn");
     if !extra_args.iter().any(|a| a.starts_with("--ws-max-connections")) {
         command.args(["--ws-max-connections", DEFAULT_WS_MAX_CONNECTIONS]);
     }
