@@ -12,6 +12,7 @@ mod access_log;
 mod cli;
 mod commit_failures;
 mod cors;
+mod dashboards;
 mod deployment;
 mod durability;
 mod errors;
