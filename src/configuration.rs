@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::hub::{HistoryWindow, HubSettings, Limits};
+use crate::hub::{AddressLimits, HistoryWindow, HubSettings, Limits};
 use crate::store::DatabaseSettings;
 
 /// Time a closing WebSocket client gets to answer the close frame: one round trip and then some.
@@ -102,6 +102,21 @@ pub struct Settings {
     /// (before the upgrade, for WebSockets).
     #[arg(long, env = "SCORECAST_WS_MAX_CONNECTIONS", default_value_t = 100_000)]
     pub ws_max_connections: usize,
+
+    /// Most subscriber connections (WebSocket and SSE) from one client address; more get 429
+    /// (0: no limit; behind a load balancer, set --trusted-proxy first).
+    #[arg(long, env = "SCORECAST_WS_MAX_CONNECTIONS_PER_ADDRESS", default_value_t = 0)]
+    pub ws_max_connections_per_address: usize,
+
+    /// New subscriber connections per second from one client address (also the burst allowed);
+    /// more get 429 (0: no limit).
+    #[arg(long, env = "SCORECAST_WS_CONNECTS_PER_ADDRESS_PER_SEC", default_value_t = 0)]
+    pub ws_connects_per_address_per_sec: u32,
+
+    /// Proxies (load balancers) whose X-Forwarded-For names the client, comma-separated IP
+    /// addresses; from any other peer the header is ignored.
+    #[arg(long = "trusted-proxy", env = "SCORECAST_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 
     /// Largest frame a WebSocket client may send, in bytes (larger: close 1009).
     #[arg(long, env = "SCORECAST_WS_MAX_FRAME_BYTES", default_value_t = 4096)]
@@ -200,6 +215,10 @@ impl Settings {
     pub fn hub(&self) -> HubSettings {
         HubSettings {
             max_connections: self.ws_max_connections,
+            per_address: AddressLimits {
+                max_connections: self.ws_max_connections_per_address,
+                connects_per_sec: self.ws_connects_per_address_per_sec,
+            },
             worker_queue: self.ws_worker_queue,
             send_buffer_bytes: self.ws_send_buffer_bytes,
             limits: Limits {

@@ -35,6 +35,9 @@ pub enum ApiError {
     Invalid { field: Option<String>, detail: String },
     #[error("{0}")]
     Unavailable(String),
+    /// One client asks for too much at once; it may retry after `Retry-After`.
+    #[error("{0}")]
+    TooManyRequests(String),
     /// Details go to the log, never to the client.
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
@@ -75,6 +78,7 @@ impl ResponseError for ApiError {
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -102,7 +106,7 @@ impl ResponseError for ApiError {
                 response
                     .insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"scorecast admin\""));
             }
-            Self::Unavailable(_) => {
+            Self::Unavailable(_) | Self::TooManyRequests(_) => {
                 response.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECS.to_string()));
             }
             Self::MethodNotAllowed { allow, .. } => {

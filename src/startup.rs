@@ -25,7 +25,7 @@ use crate::metrics::{Metrics, PoolState};
 use crate::routes;
 use crate::snapshots::{Snapshots, RECENT_EVENTS};
 use crate::store::Store;
-use crate::transport::admission::AllowedOrigins;
+use crate::transport::admission::{AllowedOrigins, TrustedProxies};
 use crate::transport::ws::UpgradeFactory;
 
 /// How often expired Idempotency-Key answers are deleted.
@@ -53,6 +53,7 @@ struct AppState {
     tokens: web::Data<AdminTokens>,
     hub: web::Data<Hub>,
     origins: web::Data<AllowedOrigins>,
+    trusted_proxies: web::Data<TrustedProxies>,
     body_limits: BodyLimits,
 }
 
@@ -81,6 +82,7 @@ fn build_app(
         .app_data(state.tokens.clone())
         .app_data(state.hub.clone())
         .app_data(state.origins.clone())
+        .app_data(state.trusted_proxies.clone())
         .app_data(web::Data::new(worker.clone()))
         .app_data(state.body_limits)
         .configure(|cfg| routes::configure(cfg, &state.origins))
@@ -135,6 +137,7 @@ impl Application {
             tokens: web::Data::new(tokens.tokens),
             hub: web::Data::from(hub.clone()),
             origins: web::Data::new(AllowedOrigins(settings.ws_allowed_origins.clone())),
+            trusted_proxies: web::Data::new(TrustedProxies(settings.trusted_proxies.clone())),
             body_limits: BodyLimits {
                 max_bytes: settings.max_body_bytes,
                 timeout: Duration::from_millis(settings.request_body_timeout_ms),

@@ -16,6 +16,7 @@ mod conn;
 mod handle;
 mod index;
 mod limits;
+mod per_address;
 mod replay;
 mod slots;
 mod worker;
@@ -32,8 +33,9 @@ use tokio_util::sync::CancellationToken;
 pub use conn::{Kind, Read};
 pub use handle::{ConnHandle, Worker};
 pub use limits::Limits;
+pub use per_address::{AddressLimits, AddressRefusal};
 pub use replay::HistoryWindow;
-pub use slots::Permit;
+pub use slots::{Permit, Refusal};
 
 use replay::Replays;
 use slots::Slots;
@@ -49,6 +51,8 @@ use crate::store::Store;
 pub struct HubSettings {
     /// Most subscriber connections (WebSocket and SSE) at once; more are refused with 503.
     pub max_connections: usize,
+    /// Bounds per client address (429 beyond them).
+    pub per_address: AddressLimits,
     /// Events waiting for one worker; beyond that the worker skips to the latest snapshots.
     pub worker_queue: usize,
     /// Kernel send buffer per socket (0: the kernel's default, which grows as needed).
@@ -92,7 +96,9 @@ impl Hub {
         metrics: Arc<Metrics>,
     ) -> Self {
         let window = settings.history.clone();
-        let slots = Slots::new(settings.max_connections, metrics.ws_connections.clone());
+        let per_address = per_address::PerAddress::new(settings.per_address);
+        let slots =
+            Slots::new(settings.max_connections, metrics.ws_connections.clone(), per_address);
         Self {
             replays: Arc::new(Replays::new(store, snapshots.clone(), metrics.clone(), window)),
             settings,
@@ -124,9 +130,9 @@ impl Hub {
         });
     }
 
-    /// Reserves room for one more connection, or `None` at the limit.
-    pub fn admit(&self) -> Option<Permit> {
-        self.slots.take()
+    /// Reserves room for one more connection from `address` (the client's, when known).
+    pub fn admit(&self, address: Option<std::net::IpAddr>) -> Result<Permit, Refusal> {
+        self.slots.take(address)
     }
 
     /// Counts a refused subscriber (WebSocket handshake or SSE request), by reason.

@@ -2,18 +2,23 @@
 //! its Origin, the matches it asks for, where it resumes from, and room under the connection limit.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 
 use actix_web::http::header;
-use actix_web::HttpRequest;
+use actix_web::{web, HttpRequest};
 use serde::Deserialize;
 
 use crate::domain::{parse_position, MatchId, Seq};
-use crate::hub::{Admission, Hub, Subscription};
+use crate::hub::{AddressRefusal, Admission, Hub, Refusal, Subscription};
 use crate::problem::ApiError;
 
 /// Origins allowed to subscribe from a browser; empty allows every origin.
 #[derive(Debug, Clone, Default)]
 pub struct AllowedOrigins(pub Vec<String>);
+
+/// Proxies whose `X-Forwarded-For` names the client; from anyone else the header is ignored.
+#[derive(Debug, Clone, Default)]
+pub struct TrustedProxies(pub Vec<IpAddr>);
 
 /// `?matches=42,43` (or `*`) and `&since=42:17,43:5`.
 #[derive(Debug, Deserialize)]
@@ -73,21 +78,60 @@ pub fn parse(
     parsed.inspect_err(|_| hub.refused("query"))
 }
 
-/// A place under the connection limit for a parsed request (503 at the limit or while shutting
-/// down).
-pub fn admit(hub: &Hub, request: Request) -> Result<Admission, ApiError> {
+/// A place under the connection limits for a parsed request: 503 at `--ws-max-connections` or
+/// while shutting down, 429 when the client's address is over its own bounds.
+pub fn admit(req: &HttpRequest, hub: &Hub, request: Request) -> Result<Admission, ApiError> {
     if hub.is_shutting_down() {
         hub.refused("shutdown");
         return Err(ApiError::Unavailable("the server is shutting down".into()));
     }
-    let permit = hub.admit().ok_or_else(|| {
-        hub.refused("limit");
-        ApiError::Unavailable(format!(
-            "the server holds its limit of {} subscriber connections",
-            hub.settings().max_connections
-        ))
+    let trusted = req.app_data::<web::Data<TrustedProxies>>();
+    let address = client_address(req, trusted.map(|t| t.0.as_slice()).unwrap_or_default());
+    let permit = hub.admit(address).map_err(|refusal| match refusal {
+        Refusal::Full => {
+            hub.refused("limit");
+            ApiError::Unavailable(format!(
+                "the server holds its limit of {} subscriber connections",
+                hub.settings().max_connections
+            ))
+        }
+        Refusal::Address(AddressRefusal::TooManyOpen) => {
+            hub.refused("address_limit");
+            ApiError::TooManyRequests(format!(
+                "this address holds its limit of {} subscriber connections",
+                hub.settings().per_address.max_connections
+            ))
+        }
+        Refusal::Address(AddressRefusal::TooFast) => {
+            hub.refused("address_rate");
+            ApiError::TooManyRequests(format!(
+                "more than {} new subscriber connections per second from this address",
+                hub.settings().per_address.connects_per_sec
+            ))
+        }
     })?;
     Ok(Admission { permit, subscription: request.subscription, since: request.since })
+}
+
+/// The client's address: the peer's, or, when the peer is a trusted proxy, the nearest address in
+/// `X-Forwarded-For` that is not itself a trusted proxy.
+fn client_address(req: &HttpRequest, trusted: &[IpAddr]) -> Option<IpAddr> {
+    let peer = req.peer_addr()?.ip();
+    if !trusted.contains(&peer) {
+        return Some(peer);
+    }
+    let forwarded: Vec<&str> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .collect();
+    let client = forwarded
+        .iter()
+        .rev()
+        .filter_map(|a| a.trim().parse::<IpAddr>().ok())
+        .find(|a| !trusted.contains(a));
+    Some(client.unwrap_or(peer))
 }
 
 fn parse_matches(raw: Option<&str>, max: usize) -> Result<Subscription, ApiError> {
@@ -139,6 +183,22 @@ mod tests {
         assert!(parse_matches(Some("1,x"), 3).is_err());
         assert!(parse_matches(Some("0"), 3).is_err());
         assert!(parse_matches(Some("1,2,3,4"), 3).is_err());
+    }
+
+    #[test]
+    fn a_forwarded_client_is_believed_only_from_a_trusted_proxy() {
+        use actix_web::test::TestRequest;
+        let proxy: IpAddr = "10.0.0.1".parse().unwrap();
+        let req = |peer: &str| {
+            TestRequest::default()
+                .peer_addr(format!("{peer}:4000").parse().unwrap())
+                .insert_header(("X-Forwarded-For", "203.0.113.9, 10.0.0.1"))
+                .to_http_request()
+        };
+        let from_proxy = client_address(&req("10.0.0.1"), &[proxy]);
+        assert_eq!(from_proxy, Some("203.0.113.9".parse().unwrap()));
+        let from_anyone = client_address(&req("198.51.100.4"), &[proxy]);
+        assert_eq!(from_anyone, Some("198.51.100.4".parse().unwrap()), "the header is ignored");
     }
 
     #[test]

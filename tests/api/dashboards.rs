@@ -70,7 +70,7 @@ async fn every_metric_a_dashboard_panel_queries_is_exposed_by_scorecast() {
     let id = app.live_match().await;
     app.post_event(id, &json!({"kind": "goal", "team": "home", "minute": 3})).await;
     app.get(&format!("/api/v1/matches/{id}")).await;
-    let mut resumed = connect(app.port, &format!("/ws?matches={id}&since={id}:1")).await;
+    let mut resumed = connect(app.port, &format!("matches={id}&since={id}:1")).await;
     assert_eq!(resumed.next().await["k"], "resume");
     app.get("/ws?matches=nope").await;
     let exposition = app.get("/metrics").await.text().await.unwrap();

@@ -9,6 +9,7 @@ mod sse_client;
 mod ws_client;
 
 mod access_log;
+mod address_limits;
 mod cli;
 mod commit_failures;
 mod cors;

@@ -28,7 +28,7 @@ pub async fn stream(
     admission::check_origin(&req, &origins, &hub)?;
     let last_event_id = req.headers().get("Last-Event-ID").and_then(|v| v.to_str().ok());
     let request = admission::parse(&query, last_event_id, &hub)?;
-    let admission = admission::admit(&hub, request)?;
+    let admission = admission::admit(&req, &hub, request)?;
     Ok(HttpResponse::Ok()
         .content_type("text/event-stream")
         .insert_header((header::CACHE_CONTROL, "no-cache"))

@@ -31,7 +31,7 @@ pub async fn handshake(
         hub.refused("handshake");
         ApiError::BadRequest(format!("not a valid WebSocket handshake: {e}"))
     })?;
-    let admission = admission::admit(&hub, request)?;
+    let admission = admission::admit(&req, &hub, request)?;
     if let Some(protocol) = protocol {
         response.insert_header((header::SEC_WEBSOCKET_PROTOCOL, protocol));
     }
