@@ -8,6 +8,7 @@ mod driver;
 
 mod admin;
 mod assets;
+mod client;
 mod fallback;
 mod match_page;
 mod restart;
