@@ -26,6 +26,7 @@ const FILES: &[(&str, &str, &str)] = &[
     ("board.js", JS, include_str!("assets/board.js")),
     ("match.js", JS, include_str!("assets/match.js")),
     ("admin.js", JS, include_str!("assets/admin.js")),
+    ("live.js", JS, include_str!("assets/live.js")),
 ];
 
 /// The pages: templates whose `{{asset:NAME}}` become versioned asset URLs.

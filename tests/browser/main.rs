@@ -10,6 +10,7 @@ mod admin;
 mod assets;
 mod client;
 mod fallback;
+mod live_panel;
 mod match_page;
 mod restart;
 mod scoreboard;
