@@ -232,3 +232,30 @@ async fn the_type_declarations_are_served_beside_the_module_and_declare_all_it_e
     }
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_match_removed_and_added_again_while_the_websocket_opens_starts_from_its_snapshot() {
+    let Some(browser) = driver::open().await else { return };
+    let app = spawn().await;
+    let id = app.live_match_today("Ajax", "PSV").await;
+    browser.goto(&app.url("/admin")).await;
+    // Resuming from 1 would send nothing for this match; removed and added again, its state is
+    // gone, so the connection must start it from a snapshot.
+    let follow = r#"
+        const [id] = arguments;
+        return import("/static/scorecast.js").then((scorecast) => {
+          window.seen = [];
+          window.sub = scorecast.subscribe([id], { transport: "ws", since: { [id]: 1 } });
+          sub.onSnapshot((state) => seen.push(`${state.m}:${state.s}:snapshot`));
+          sub.onUpdate((msg) => seen.push(`${msg.m}:${msg.s}:${msg.k}`));
+          queueMicrotask(() => sub.remove(id).add(id)); // after the socket was created
+          return true;
+        });
+    "#;
+    browser.js(follow, vec![json!(id)]).await;
+    wait_seen(&browser, &format!("{id}:1:snapshot")).await;
+    let home = browser.js(&format!("return sub.state.get({id}).home"), vec![]).await;
+    assert_eq!(home, json!("Ajax"));
+    wait_for_subscriptions(&app, 1.0).await;
+    browser.close().await;
+}

@@ -122,7 +122,7 @@ export class Subscription {
     if (this.idle) {
       this.idle = false;
       this._connect();
-    } else this._changed(added);
+    } else this._changed(added, []);
     return this;
   }
 
@@ -143,7 +143,7 @@ export class Subscription {
       this.generation += 1;
       this.idle = true;
       this._setStatus("live");
-    } else this._changed([]);
+    } else this._changed([], removed);
     return this;
   }
 
@@ -273,9 +273,17 @@ export class Subscription {
     if (this.all) throw new TypeError(`scorecast: ${what} needs a subscription by match ids, not "*"`);
   }
 
-  // The followed matches changed (`added` are new): tell the transport that is in use.
-  _changed(added) {
-    if (this.transport === "ws") return this._syncWs();
+  // The followed matches changed: tell the transport that is in use.
+  _changed(added, removed) {
+    if (this.transport === "ws") {
+      // A socket still opening may resume a removed match from its URL's `since`, though its state
+      // is gone: open a new one instead, which names only what is followed now.
+      if (removed.length && this.ws?.readyState === WebSocket.CONNECTING) {
+        this._teardown();
+        return this._connect();
+      }
+      return this._syncWs();
+    }
     if (this.transport === "sse") {
       // SSE subscriptions are fixed by the URL: reopen, once for every change made in this task.
       if (!this.es || this.reopening) return;
