@@ -5,6 +5,8 @@ use std::sync::OnceLock;
 use sha2::{Digest, Sha256};
 
 const JS: &str = "text/javascript; charset=utf-8";
+/// TypeScript has no registered type; this is the one Deno and esm.sh serve declarations with.
+const TS: &str = "application/typescript; charset=utf-8";
 const CSS: &str = "text/css; charset=utf-8";
 const SVG: &str = "image/svg+xml";
 const HTML: &str = "text/html; charset=utf-8";
@@ -15,6 +17,8 @@ const VERSION_LEN: usize = 12;
 /// The static files. Modules come after the modules they import, so that their imports can name
 /// the exact version (`/static/ui.js?v=...`) and a change anywhere changes every importer's hash.
 const FILES: &[(&str, &str, &str)] = &[
+    // Before scorecast.js, whose `@ts-self-types` comment names it.
+    ("scorecast.d.ts", TS, include_str!("assets/scorecast.d.ts")),
     ("scorecast.js", JS, include_str!("assets/scorecast.js")),
     ("ui.js", JS, include_str!("assets/ui.js")),
     ("style.css", CSS, include_str!("assets/style.css")),
@@ -22,6 +26,7 @@ const FILES: &[(&str, &str, &str)] = &[
     ("board.js", JS, include_str!("assets/board.js")),
     ("match.js", JS, include_str!("assets/match.js")),
     ("admin.js", JS, include_str!("assets/admin.js")),
+    ("live.js", JS, include_str!("assets/live.js")),
 ];
 
 /// The pages: templates whose `{{asset:NAME}}` become versioned asset URLs.
@@ -116,5 +121,8 @@ mod tests {
         let board = &file("board.js").unwrap().body;
         assert!(board.contains(&file("scorecast.js").unwrap().url()));
         assert!(board.contains(&file("ui.js").unwrap().url()));
+        let client = &file("scorecast.js").unwrap().body;
+        assert!(client
+            .contains(&format!("@ts-self-types=\"{}\"", file("scorecast.d.ts").unwrap().url())));
     }
 }

@@ -89,3 +89,99 @@ async fn a_match_created_and_scored_in_the_admin_console_shows_on_an_open_scoreb
     assert!(text.contains("Heracles") && text.contains("Twente") && text.contains("9'"), "{text}");
     browser.close().await;
 }
+
+/// Opens the console in the browser's window with the admin token set.
+async fn console_with_token(browser: &Browser, app: &crate::common::TestApp) {
+    browser.goto(&app.url("/admin")).await;
+    browser.type_into("#token", TOKEN).await;
+    browser.click("#token-form button[type=submit]").await;
+    browser.wait_for("the token", WAIT, "document.body.dataset.token === 'set'").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_substitution_and_a_match_edit_made_in_the_admin_console_are_stored() {
+    let Some(browser) = driver::open().await else { return };
+    let app = spawn_app(Backend::Sqlite).await.unwrap();
+    let id = app.live_match_today("Ajax", "PSV").await;
+    console_with_token(&browser, &app).await;
+    browser
+        .wait_for(
+            "the match in the details form",
+            WAIT,
+            &format!("document.getElementById('edit-form').dataset.match === '{id}'"),
+        )
+        .await;
+    let filled = browser
+        .js("return ['edit-home', 'edit-away', 'edit-competition'].map((id) => document.getElementById(id).value)", vec![])
+        .await;
+    assert_eq!(filled, json!(["Ajax", "PSV", "Eredivisie"]));
+
+    browser.type_into("#minute", "61").await;
+    browser.type_into("#player-in", "Godts").await;
+    browser.type_into("#player-out", "Berghuis").await;
+    browser.js("document.getElementById('team').value = 'away'", vec![]).await;
+    browser.click("#substitution").await;
+    event_feedback(&browser, "ok", "Stored substitution as event #2").await;
+    let events = app.get(&format!("/api/v1/matches/{id}/events?since=1")).await;
+    let events: serde_json::Value = events.json().await.unwrap();
+    let sub = &events["events"][0];
+    assert_eq!(
+        [&sub["kind"], &sub["team"], &sub["player_in"], &sub["player_out"], &sub["minute"]],
+        [&json!("substitution"), &json!("away"), &json!("Godts"), &json!("Berghuis"), &json!(61)],
+        "{sub}"
+    );
+    // A substitution needs both players: the server's reason shows in plain words.
+    browser.type_into("#player-in", "").await;
+    browser.click("#substitution").await;
+    event_feedback(&browser, "error", "Please check the form").await;
+
+    // Unchanged fields are not sent; changed ones are, the kick-off as the browser's local time.
+    browser.click("#save").await;
+    browser
+        .wait_for(
+            "the nothing-to-save answer",
+            WAIT,
+            "document.getElementById('edit-feedback').textContent.includes('Nothing to save')",
+        )
+        .await;
+    browser.type_into("#edit-home", "AFC Ajax").await;
+    browser.type_into("#edit-competition", "Johan Cruijff Schaal").await;
+    browser.js("document.getElementById('edit-kickoff').value = '2026-11-21T20:30'", vec![]).await;
+    browser.click("#save").await;
+    browser
+        .wait_for(
+            "the saved match",
+            WAIT,
+            "document.querySelector('#edit-feedback.ok')?.textContent.startsWith('Saved match')",
+        )
+        .await;
+    let expected_kickoff = browser
+        .js("return new Date('2026-11-21T20:30').toISOString().replace('.000Z', 'Z')", vec![])
+        .await;
+    let snapshot = app.snapshot(id).await;
+    assert_eq!(
+        [&snapshot["home"], &snapshot["away"], &snapshot["competition"], &snapshot["kickoff_at"]],
+        [&json!("AFC Ajax"), &json!("PSV"), &json!("Johan Cruijff Schaal"), &expected_kickoff],
+        "{snapshot}"
+    );
+    browser
+        .wait_for(
+            "the new name in the match list",
+            WAIT,
+            "document.getElementById('match').selectedOptions[0].textContent.includes('AFC Ajax–PSV')",
+        )
+        .await;
+    // A refused edit keeps the form as typed and says why.
+    browser.type_into("#edit-away", "AFC Ajax").await;
+    browser.click("#save").await;
+    browser
+        .wait_for(
+            "the refused edit",
+            WAIT,
+            "document.querySelector('#edit-feedback.error')?.textContent.includes('Please check the form')",
+        )
+        .await;
+    browser.js("document.getElementById('h-edit').scrollIntoView()", vec![]).await;
+    browser.screenshot("admin-edit").await;
+    browser.close().await;
+}

@@ -8,7 +8,9 @@ mod driver;
 
 mod admin;
 mod assets;
+mod client;
 mod fallback;
+mod live_panel;
 mod match_page;
 mod restart;
 mod scoreboard;

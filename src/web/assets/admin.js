@@ -1,5 +1,5 @@
-// The admin console at `/admin`: create a match, start it, post its events. Only the public
-// admin API; the token stays in this tab's sessionStorage.
+// The admin console at `/admin`: create a match, edit it, start it, post its events. Only the
+// public admin API; the token stays in this tab's sessionStorage.
 import { allMatches, el, getJson } from "/static/ui.js";
 
 const TOKEN_KEY = "scorecast.adminToken";
@@ -92,6 +92,48 @@ async function showMatch() {
   const option = $("match").selectedOptions[0];
   if (option) option.textContent = label(m);
   $("watch").href = `/matches/${id}`;
+  // Filled once per chosen match, so that an event posted meanwhile keeps what is being typed.
+  if ($("edit-form").dataset.match !== String(id)) fillEdit(m);
+}
+
+/** The fields of `Match details`, for the match `m`, each remembering the value it started with. */
+const EDITED = { home: "edit-home", away: "edit-away", competition: "edit-competition", kickoff_at: "edit-kickoff" };
+
+function fillEdit(m) {
+  $("edit-form").dataset.match = m.id;
+  $("edit-target").textContent = `Match #${m.id}: ${m.home}–${m.away}`;
+  for (const [field, input] of Object.entries(EDITED)) {
+    const value = field === "kickoff_at" ? localInput(new Date(m.kickoff_at)) : m[field];
+    $(input).value = value;
+    $(input).dataset.original = value;
+  }
+}
+
+/** PATCHes the chosen match with the fields that were changed. */
+async function saveEdit() {
+  const id = Number($("edit-form").dataset.match);
+  try {
+    if (!id) throw new Error("Create or choose a match first.");
+    const changes = {};
+    for (const [field, input] of Object.entries(EDITED)) {
+      const value = $(input).value.trim();
+      if (value === $(input).dataset.original) continue;
+      if (field !== "kickoff_at") changes[field] = value;
+      else {
+        const kickoff = new Date(value);
+        if (Number.isNaN(kickoff.getTime())) throw new Error("Please check the form: give a kick-off time.");
+        changes.kickoff_at = kickoff.toISOString();
+      }
+    }
+    if (!Object.keys(changes).length) throw new Error("Nothing to save: no field was changed.");
+    const m = await send("PATCH", `/api/v1/matches/${id}`, changes);
+    fillEdit(m);
+    report("edit-feedback", null,
+      `Saved match #${m.id}: ${m.home}–${m.away}, ${m.competition}, kick-off ${new Date(m.kickoff_at).toLocaleString()}.`);
+    await refreshMatches(id);
+  } catch (error) {
+    report("edit-feedback", error);
+  }
 }
 
 function eventBody(kind, extra) {
@@ -102,6 +144,9 @@ function eventBody(kind, extra) {
   const team = $("team").value;
   if (kind === "goal") { if (player) body.player = player; }
   if (kind === "card") Object.assign(body, { team, player });
+  if (kind === "substitution") {
+    Object.assign(body, { team, player_in: $("player-in").value.trim(), player_out: $("player-out").value.trim() });
+  }
   return body;
 }
 
@@ -147,6 +192,10 @@ function wire() {
     }
   });
   $("match").addEventListener("change", () => showMatch().catch(() => {}));
+  $("edit-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    saveEdit();
+  });
   $("events-form").addEventListener("submit", (e) => e.preventDefault());
   for (const button of document.querySelectorAll("[data-kind]")) {
     button.addEventListener("click", () => {
@@ -161,11 +210,16 @@ function wire() {
   });
 }
 
+/** `date` as a datetime-local input shows it: local time, to the minute. */
+function localInput(date) {
+  const local = new Date(date.getTime() - date.getTimezoneOffset() * 60000);
+  return local.toISOString().slice(0, 16);
+}
+
 function defaultKickoff() {
   const now = new Date();
   now.setSeconds(0, 0);
-  const local = new Date(now.getTime() - now.getTimezoneOffset() * 60000);
-  $("kickoff").value = local.toISOString().slice(0, 16);
+  $("kickoff").value = localInput(now);
 }
 
 wire();

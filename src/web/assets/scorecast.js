@@ -10,7 +10,8 @@
 // last sequence number held per match, so nothing is missed or repeated. When WebSocket keeps failing
 // while the server answers plain HTTP, it falls back to Server-Sent Events, then to polling the
 // snapshot endpoint with If-None-Match. The protocol is in docs/protocol.md; this module in
-// docs/client.md.
+// docs/client.md; its types in scorecast.d.ts.
+// @ts-self-types="/static/scorecast.d.ts"
 
 const DEFAULTS = {
   base: new URL(import.meta.url).origin, // the server: by default the one serving this module
@@ -67,7 +68,7 @@ export class Subscription {
   constructor(matches, options) {
     this.opts = { ...DEFAULTS, ...options };
     this.all = matches === "*";
-    this.ids = this.all ? [] : [...new Set([].concat(matches).map(Number))];
+    this.ids = new Set(this.all ? [] : idList(matches)); // followed matches, unless `all`
     this.state = new Map(); // match id -> {m, s, st, pd, mn, sc, home, away, comp, ko}
     this.handlers = { update: [], snapshot: [], status: [], error: [] };
     this.transport = this.opts.transport === "auto" ? "ws" : this.opts.transport;
@@ -79,6 +80,8 @@ export class Subscription {
     this.etags = new Map();
     this.closed = false;
     this.generation = 0; // counts connection attempts, so a stale failure report is ignored
+    this.idle = false; // no ids to follow: nothing open until `add`
+    this.wsIds = new Set(); // what the open WebSocket has been asked to follow
     for (const body of this.opts.snapshots) this.state.set(body.id, stateOf(fromRest(body)));
     this.since = new Map([...this.state].map(([m, v]) => [m, v.s]));
     for (const [m, s] of Object.entries(this.opts.since)) this.since.set(Number(m), Number(s));
@@ -99,6 +102,51 @@ export class Subscription {
   onStatus(fn) { this.handlers.status.push(fn); fn(this.status, this._info()); return this; }
   onError(fn) { this.handlers.error.push(fn); return this; }
 
+  /** Removes every registration of `fn` for `event` ("update", "snapshot", "status", "error"). */
+  off(event, fn) {
+    const list = this.handlers[event];
+    if (!list) throw new TypeError(`scorecast: no event "${event}"`);
+    this.handlers[event] = list.filter((h) => h !== fn);
+    return this;
+  }
+
+  /** The match ids followed, ascending (empty on "*"). */
+  get matches() { return [...this.ids].sort((a, b) => a - b); }
+
+  /** Follows more matches (an id or an array of ids); each starts with its snapshot. */
+  add(matches) {
+    this._needIds("add");
+    const added = idList(matches).filter((m) => !this.ids.has(m));
+    if (!added.length || this.closed) return this;
+    for (const m of added) this.ids.add(m);
+    if (this.idle) {
+      this.idle = false;
+      this._connect();
+    } else this._changed(added, []);
+    return this;
+  }
+
+  /** Stops following matches (an id or an array of ids) and forgets their state. */
+  remove(matches) {
+    this._needIds("remove");
+    const removed = idList(matches).filter((m) => this.ids.has(m));
+    if (!removed.length || this.closed) return this;
+    for (const m of removed) {
+      this.ids.delete(m);
+      this.state.delete(m);
+      this.since.delete(m);
+      this.etags.delete(m);
+    }
+    if (this.ids.size === 0 && this.transport !== "ws") {
+      // A stream or polling loop with nothing to follow: stop it until the next `add`.
+      this._teardown();
+      this.generation += 1;
+      this.idle = true;
+      this._setStatus("live");
+    } else this._changed([], removed);
+    return this;
+  }
+
   /** Stops every connection and timer; no handler is called afterwards. */
   close() {
     this.closed = true;
@@ -112,6 +160,8 @@ export class Subscription {
 
   _apply(msg, fromPoll = false) {
     if (this.closed) return;
+    // A message already on its way when its match was removed.
+    if (!this.all && msg.m !== undefined && !this.ids.has(msg.m)) return;
     if (msg.k === "error") return this._emit("error", msg);
     if (msg.k === "resume") return;
     const previous = this.state.get(msg.m);
@@ -138,7 +188,8 @@ export class Subscription {
   }
 
   _emit(kind, ...args) {
-    for (const fn of this.handlers[kind]) {
+    // A copy: a handler may remove itself or another one while this runs.
+    for (const fn of [...this.handlers[kind]]) {
       try { fn(...args); } catch (e) { console.error("scorecast handler failed", e); }
     }
   }
@@ -155,8 +206,9 @@ export class Subscription {
 
   _query() {
     if (this.all) return "matches=*";
-    const since = this.ids.filter((m) => this.since.has(m)).map((m) => `${m}:${this.since.get(m)}`);
-    return `matches=${this.ids.join(",")}` + (since.length ? `&since=${since.join(",")}` : "");
+    const ids = this.matches;
+    const since = ids.filter((m) => this.since.has(m)).map((m) => `${m}:${this.since.get(m)}`);
+    return `matches=${ids.join(",")}` + (since.length ? `&since=${since.join(",")}` : "");
   }
 
   _url(path) { return new URL(path, this.opts.base); }
@@ -164,7 +216,10 @@ export class Subscription {
   _connect() {
     if (this.closed) return;
     this.generation += 1;
-    if (!this.all && this.ids.length === 0) return this._setStatus("live");
+    if (!this.all && this.ids.size === 0) {
+      this.idle = true;
+      return this._setStatus("live");
+    }
     if (this.transport === "ws") this._openWs();
     else if (this.transport === "sse") this._openSse();
     else this._startPolling();
@@ -199,7 +254,12 @@ export class Subscription {
       return this._lost(false);
     }
     this.ws = ws;
-    ws.onopen = () => { opened = true; this._connected(); };
+    this.wsIds = new Set(this.ids);
+    ws.onopen = () => {
+      opened = true;
+      this._connected();
+      this._syncWs(); // matches added or removed while it was opening
+    };
     ws.onmessage = (e) => this._receive(e.data);
     // Every close is retried: 1001 (server restart) and 1013 (too slow) resume where we were.
     ws.onclose = () => {
@@ -207,6 +267,53 @@ export class Subscription {
       this.ws = null;
       this._lost(opened);
     };
+  }
+
+  _needIds(what) {
+    if (this.all) throw new TypeError(`scorecast: ${what} needs a subscription by match ids, not "*"`);
+  }
+
+  // The followed matches changed: tell the transport that is in use.
+  _changed(added, removed) {
+    if (this.transport === "ws") {
+      // A socket still opening may resume a removed match from its URL's `since`, though its state
+      // is gone: open a new one instead, which names only what is followed now.
+      if (removed.length && this.ws?.readyState === WebSocket.CONNECTING) {
+        this._teardown();
+        return this._connect();
+      }
+      return this._syncWs();
+    }
+    if (this.transport === "sse") {
+      // SSE subscriptions are fixed by the URL: reopen, once for every change made in this task.
+      if (!this.es || this.reopening) return;
+      this.reopening = true;
+      queueMicrotask(() => {
+        this.reopening = false;
+        if (this.closed || !this.es) return;
+        this._teardown();
+        this._connect();
+      });
+      return;
+    }
+    // Polling: read the new matches now rather than at the next round.
+    if (this.pollTimer && added.length) this._pollMatches(added);
+  }
+
+  // Sends the open WebSocket a subscribe for matches added and an unsubscribe for those removed.
+  _syncWs() {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN) return; // the next connection's URL has them all
+    const added = this.matches.filter((m) => !this.wsIds.has(m));
+    const removed = [...this.wsIds].filter((m) => !this.ids.has(m)).sort((a, b) => a - b);
+    if (added.length) {
+      const message = { op: "subscribe", matches: added };
+      const since = added.filter((m) => this.since.has(m));
+      if (since.length) message.since = Object.fromEntries(since.map((m) => [m, this.since.get(m)]));
+      ws.send(JSON.stringify(message));
+    }
+    if (removed.length) ws.send(JSON.stringify({ op: "unsubscribe", matches: removed }));
+    this.wsIds = new Set(this.ids);
   }
 
   _openSse() {
@@ -295,10 +402,13 @@ export class Subscription {
 
   _startPolling() {
     clearTimeout(this.pollTimer);
+    const generation = this.generation;
+    // Ends when the subscription closes, leaves polling, or stops with nothing left to follow.
+    const over = () => this.closed || this.transport !== "poll" || generation !== this.generation;
     const round = async () => {
-      if (this.closed || this.transport !== "poll") return;
+      if (over()) return;
       const ok = this.all ? await this._pollList() : await this._pollMatches();
-      if (this.closed || this.transport !== "poll") return;
+      if (over()) return;
       if (!ok) this._setStatus("reconnecting");
       else if (this.status !== "polling") this._connected();
       this.pollTimer = setTimeout(round, this.opts.pollInterval);
@@ -321,9 +431,10 @@ export class Subscription {
     }
   }
 
-  async _pollMatches() {
+  async _pollMatches(ids = this.matches) {
     let ok = true;
-    for (const m of this.ids) {
+    for (const m of ids) {
+      if (!this.ids.has(m)) continue; // removed meanwhile
       try {
         const headers = this.etags.has(m) ? { "If-None-Match": this.etags.get(m) } : {};
         const r = await fetch(this._url(`/api/v1/matches/${m}`), { headers, cache: "no-store" });
@@ -355,6 +466,14 @@ export class Subscription {
     const renamed = now && (now.home !== body.home || now.away !== body.away);
     if (!now || !now.home || now.s < body.seq || renamed) this._apply(fromRest(body));
   }
+}
+
+/** `matches` (an id or an array of ids) as distinct positive integers. */
+function idList(matches) {
+  const ids = [...new Set([].concat(matches).map(Number))];
+  const bad = ids.find((m) => !Number.isSafeInteger(m) || m < 1);
+  if (bad !== undefined) throw new TypeError(`scorecast: ${bad} is not a match id`);
+  return ids;
 }
 
 function stateOf(msg) {

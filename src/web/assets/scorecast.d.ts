@@ -1,0 +1,181 @@
+// Types of scorecast.js, the browser client of a scorecast server (docs/client.md). Served next to
+// it as /static/scorecast.d.ts, versioned the same way; scorecast.js names it (@ts-self-types).
+
+/** A match id: a positive integer. */
+export type MatchId = number;
+
+export type MatchStatus = "scheduled" | "live" | "half_time" | "finished";
+export type Period = "first_half" | "half_time" | "second_half" | "extra_time" | "penalties";
+export type UpdateKind = "kickoff" | "goal" | "card" | "substitution" | "period" | "score" | "end";
+/** Home or away, as the protocol writes it. */
+export type Side = "h" | "a";
+export type Transport = "ws" | "sse" | "poll";
+export type Status = "connecting" | "live" | "reconnecting" | "polling" | "closed";
+export type EventName = "update" | "snapshot" | "status" | "error";
+
+/** What the subscription holds of one match: the snapshot keys (docs/protocol.md#snapshot). */
+export interface MatchState {
+  m: MatchId;
+  /** Sequence number of the last event included (0 before the first). */
+  s: number;
+  st: MatchStatus;
+  /** Absent before kickoff. */
+  pd?: Period;
+  /** Highest minute posted so far; absent before kickoff. */
+  mn?: number;
+  /** [home, away] */
+  sc: [number, number];
+  /** Team names, competition and kick-off (RFC 3339, UTC). Absent only on a state built from
+   * updates alone (a resume from `since` without a snapshot). */
+  home?: string;
+  away?: string;
+  comp?: string;
+  ko?: string;
+}
+
+/** A snapshot message. `rec: false`: a resume could not be served and this replaces the state. */
+export interface SnapshotMessage extends MatchState {
+  k: "snapshot";
+  home: string;
+  away: string;
+  comp: string;
+  ko: string;
+  rec?: false;
+  /** Keys added by later servers (clients must ignore keys they do not know). */
+  [key: string]: unknown;
+}
+
+/** One live event (docs/protocol.md#update). */
+export interface UpdateMessage {
+  m: MatchId;
+  s: number;
+  k: UpdateKind;
+  sc: [number, number];
+  /** Team: on goal, card, substitution. */
+  t?: Side;
+  mn?: number;
+  /** Status after kickoff, period, end. */
+  st?: MatchStatus;
+  /** Period after kickoff, period. */
+  pd?: Period;
+  /** The scorer, the carded player, the player coming on. */
+  p?: string;
+  /** The player going off (substitution). */
+  po?: string;
+  /** Card colour: yellow or red. */
+  c?: "y" | "r";
+  [key: string]: unknown;
+}
+
+/** A protocol error (docs/protocol.md#error), such as an unknown match. */
+export interface ErrorMessage {
+  k: "error";
+  code: "unknown_match" | "bad_message" | string;
+  m?: MatchId;
+  detail?: string;
+  [key: string]: unknown;
+}
+
+export interface StatusInfo {
+  transport: Transport;
+  /** Consecutive attempts that did not connect. */
+  attempt: number;
+}
+
+/** A match as `GET /api/v1/matches/{id}` answers it (docs/api.md). */
+export interface RestSnapshot {
+  id: MatchId;
+  home: string;
+  away: string;
+  competition: string;
+  kickoff_at: string;
+  status: MatchStatus;
+  period: Period | null;
+  minute: number | null;
+  score: { home: number; away: number };
+  seq: number;
+  events?: RestEvent[];
+}
+
+/** A stored event as the REST API answers it. */
+export interface RestEvent {
+  match_id: MatchId;
+  seq: number;
+  kind: UpdateKind;
+  score: { home: number; away: number };
+  team?: "home" | "away";
+  minute?: number | null;
+  player?: string;
+  color?: "yellow" | "red";
+  player_in?: string;
+  player_out?: string;
+  period?: Period;
+  home?: number;
+  away?: number;
+  recorded_at?: string;
+}
+
+export interface SubscribeOptions {
+  /** The scorecast server; default: the origin that served the module. */
+  base?: string;
+  /** "auto" (default): WebSocket, falling back to SSE, then polling. Or that one only. */
+  transport?: "auto" | Transport;
+  /** Snapshots already held: the state starts from them and resumes from their `seq`. */
+  snapshots?: RestSnapshot[];
+  /** {matchId: seq}: resume from these positions (wins over `snapshots`). */
+  since?: Record<MatchId, number>;
+  /** ms; ceiling of the first retry's delay (500). */
+  minDelay?: number;
+  /** ms; the delay's ceiling never grows past this (30000). */
+  maxDelay?: number;
+  /** Failed attempts of one transport, while the server answers, before the next (3). */
+  fallbackAfter?: number;
+  /** ms between polls (5000). */
+  pollInterval?: number;
+  /** ms after a fallback before WebSocket is tried again (60000). */
+  upgradeAfter?: number;
+  wsPath?: string;
+  ssePath?: string;
+  healthPath?: string;
+}
+
+export type UpdateHandler = (msg: UpdateMessage, state: MatchState, previous: MatchState | undefined) => void;
+export type SnapshotHandler = (state: MatchState, msg: SnapshotMessage, previous: MatchState | undefined) => void;
+export type StatusHandler = (status: Status, info: StatusInfo) => void;
+export type ErrorHandler = (msg: ErrorMessage) => void;
+
+/** Live matches from one server; made by `subscribe`. */
+export declare class Subscription {
+  constructor(matches: MatchId | MatchId[] | "*", options?: SubscribeOptions);
+  /** Match id to its current state. */
+  readonly state: Map<MatchId, MatchState>;
+  readonly status: Status;
+  readonly transport: Transport;
+  /** The match ids followed, ascending (empty on "*"). */
+  readonly matches: MatchId[];
+  onUpdate(fn: UpdateHandler): this;
+  onSnapshot(fn: SnapshotHandler): this;
+  /** `fn` is also called at once with the current status. */
+  onStatus(fn: StatusHandler): this;
+  onError(fn: ErrorHandler): this;
+  /** Removes every registration of `fn` for `event`. */
+  off(event: "update", fn: UpdateHandler): this;
+  off(event: "snapshot", fn: SnapshotHandler): this;
+  off(event: "status", fn: StatusHandler): this;
+  off(event: "error", fn: ErrorHandler): this;
+  /** Follows more matches; each starts with its snapshot. Throws on a "*" subscription. */
+  add(matches: MatchId | MatchId[]): this;
+  /** Stops following matches and forgets their state. Throws on a "*" subscription. */
+  remove(matches: MatchId | MatchId[]): this;
+  /** Ends connections and timers; no handler is called afterwards. */
+  close(): void;
+}
+
+/** Follows `matches`: a match id, an array of them, or "*" for every live match. */
+export declare function subscribe(matches: MatchId | MatchId[] | "*", options?: SubscribeOptions): Subscription;
+
+/** A REST snapshot as the protocol snapshot it corresponds to. */
+export declare function fromRest(body: RestSnapshot): SnapshotMessage;
+
+/** A stored event as the protocol update it was sent as. */
+export declare function eventToUpdate(event: RestEvent): UpdateMessage;
