@@ -30,7 +30,7 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-pub use conn::{Kind, Read};
+pub use conn::Read;
 pub use handle::{ConnHandle, Worker};
 pub use limits::Limits;
 pub use per_address::{AddressLimits, AddressRefusal};

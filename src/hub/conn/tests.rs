@@ -1,0 +1,93 @@
+//! Unit tests of one connection: conflation, closing, `*` introductions and declines.
+
+use std::time::Duration;
+
+use bytes::BytesMut;
+use tokio::net::TcpStream;
+
+use super::*;
+
+fn message(payload: &'static [u8]) -> Encoded {
+    Encoded { ws: Bytes::from_static(payload), sse: Bytes::from_static(payload) }
+}
+
+fn id(raw: i64) -> MatchId {
+    MatchId::try_from(raw).unwrap()
+}
+
+fn seq(raw: i64) -> Seq {
+    Seq::try_from(raw).unwrap()
+}
+
+async fn conn() -> (Conn, TcpStream) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let client = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+    let (server, _) = listener.accept().await.unwrap();
+    let wire = Wire::websocket(server, BytesMut::new(), 4096);
+    (Conn::new(1, wire, Permit::detached()), client)
+}
+
+#[tokio::test(start_paused = true)]
+async fn updates_already_covered_are_skipped_and_a_backlog_conflates() {
+    let (mut conn, _client) = conn().await;
+    conn.cursors.start(id(7), seq(3));
+    let frame = message(b"0123456789012345678901234567890123456789");
+    let offer = |c: &mut Conn, m, s| c.offer(id(m), seq(s), &frame, 64, false);
+    assert_eq!(offer(&mut conn, 7, 3), Offer::Skipped, "the client already has seq 3");
+    assert_eq!(offer(&mut conn, 8, 9), Offer::Skipped, "not subscribed");
+    assert_eq!(offer(&mut conn, 7, 4), Offer::Written(40));
+    conn.outbox.push(frame.ws.clone()); // pretend the socket is full: something is waiting
+    assert_eq!(offer(&mut conn, 7, 5), Offer::Conflated, "40 + 40 bytes exceed 64");
+    assert_eq!(offer(&mut conn, 7, 6), Offer::Conflated);
+    let start = Instant::now();
+    let limits = Limits::for_tests();
+    assert_eq!(conn.due(start + Duration::from_secs(30), &limits), Some(Due::TooSlow));
+    let snapshots = Snapshots::default();
+    assert!(conn.pop_output(&snapshots).is_some(), "the waiting frame");
+    assert!(conn.pop_output(&snapshots).is_none(), "one stale match, without a snapshot here");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_closing_connection_takes_no_updates_and_is_dropped_after_the_grace_period() {
+    let (mut conn, _client) = conn().await;
+    conn.cursors.start(id(1), seq(0));
+    conn.close(CloseCode::Away, "bye");
+    let start = Instant::now();
+    assert_eq!(conn.due(start, &Limits::for_tests()), None);
+    assert_eq!(conn.due(start + Duration::from_secs(1), &Limits::for_tests()), Some(Due::Drop));
+    assert_eq!(conn.offer(id(1), seq(1), &message(b"x"), 64, false), Offer::Skipped);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_wildcard_client_gets_a_new_match_as_a_snapshot() {
+    let (mut conn, _client) = conn().await;
+    let update = message(b"x");
+    assert_eq!(conn.offer(id(5), seq(9), &update, 64, false), Offer::Skipped);
+    assert_eq!(conn.offer(id(5), seq(9), &update, 64, true), Offer::Conflated);
+    assert!(conn.follows(id(5)));
+    assert!(conn.stop(id(5), true));
+    assert_eq!(conn.offer(id(5), seq(10), &update, 64, true), Offer::Skipped, "declined");
+    conn.start(&test_snapshot(5));
+    let again = conn.offer(id(5), seq(10), &update, 64, true);
+    assert_ne!(again, Offer::Skipped, "followed again after subscribing to it");
+}
+
+fn test_snapshot(raw: i64) -> std::sync::Arc<Snapshot> {
+    use crate::domain::{LiveState, MatchMeta, Score, Status};
+    let meta = MatchMeta {
+        id: id(raw),
+        home: "Ajax".into(),
+        away: "PSV".into(),
+        competition: "Eredivisie".into(),
+        kickoff_at: time::OffsetDateTime::UNIX_EPOCH,
+        revision: 0,
+    };
+    let live = LiveState {
+        status: Status::Live,
+        period: None,
+        minute: None,
+        score: Score::default(),
+        seq: seq(9),
+    };
+    Snapshots::default().insert(crate::store::MatchRecord { meta, live })
+}
