@@ -1,6 +1,8 @@
 //! scorecast: live match scores, stored durably and pushed to every subscriber.
 
 pub mod auth;
+pub mod catalog;
+pub mod cluster;
 pub mod configuration;
 pub mod domain;
 pub mod extract;

@@ -43,6 +43,23 @@ impl Encoded {
     fn of<T: Serialize>(message: &T, id: Option<(MatchId, Seq)>) -> Self {
         Self::new(&serde_json::to_vec(message).expect("messages always serialize"), id)
     }
+
+    /// An update that another node encoded, from its JSON: framed for both transports here, not
+    /// serialized again.
+    pub fn framed_update(json: &[u8], match_id: MatchId, seq: Seq) -> Self {
+        Self::new(json, Some((match_id, seq)))
+    }
+
+    /// The message's JSON, without framing (what `framed_update` takes).
+    pub fn json(&self) -> &[u8] {
+        // A server's frame is unmasked: two header bytes, then 2 or 8 more for longer payloads.
+        let offset = match self.ws.get(1).map(|b| b & 0x7f) {
+            Some(126) => 4,
+            Some(127) => 10,
+            _ => 2,
+        };
+        self.ws.get(offset..).unwrap_or_default()
+    }
 }
 
 #[derive(Serialize)]

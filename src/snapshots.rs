@@ -93,6 +93,26 @@ impl Snapshot {
         Self { meta, live, recent, body, etag, encoded }
     }
 
+    /// Whether `etag` names this state of the match or a later one (a later sequence number or
+    /// metadata revision, as another node may already have).
+    pub fn is_not_newer_than(&self, etag: &str) -> bool {
+        if etag == self.etag {
+            return true;
+        }
+        let Some(inner) = etag.strip_prefix('"').and_then(|t| t.strip_suffix('"')) else {
+            return false;
+        };
+        let mut parts = inner.splitn(3, '-').map(str::parse::<i64>);
+        match (parts.next(), parts.next(), parts.next()) {
+            (Some(Ok(id)), Some(Ok(seq)), Some(Ok(revision))) => {
+                id == self.meta.id.get()
+                    && seq >= self.live.seq.get()
+                    && revision >= self.meta.revision
+            }
+            _ => false,
+        }
+    }
+
     pub fn summary(&self) -> Summary<'_> {
         Summary { meta: &self.meta, live: &self.live }
     }
@@ -146,16 +166,24 @@ impl Snapshots {
         snapshot
     }
 
+    /// Takes a match read from the database or announced by another node: added with `recent`
+    /// when this node does not have it; otherwise only newer metadata is taken, because events
+    /// reach a snapshot only through the hub's sequencer.
+    pub fn adopt(&self, record: MatchRecord, recent: VecDeque<Recent>) -> Arc<Snapshot> {
+        let mut matches = self.write();
+        let Some(current) = matches.get(&record.meta.id).cloned() else {
+            let snapshot = Arc::new(Snapshot::new(record.meta, record.live, recent));
+            matches.insert(snapshot.meta.id, snapshot.clone());
+            return snapshot;
+        };
+        with_meta(&mut matches, &current, record.meta)
+    }
+
     /// Takes new metadata, unless a newer revision is already here.
     pub fn update_meta(&self, meta: MatchMeta) -> Option<Arc<Snapshot>> {
         let mut matches = self.write();
-        let current = matches.get(&meta.id)?;
-        if current.meta.revision >= meta.revision {
-            return Some(current.clone());
-        }
-        let next = Arc::new(Snapshot::new(meta, current.live, current.recent.clone()));
-        matches.insert(next.meta.id, next.clone());
-        Some(next)
+        let current = matches.get(&meta.id)?.clone();
+        Some(with_meta(&mut matches, &current, meta))
     }
 
     /// Takes the state after a committed event, unless a later event is already here.
@@ -181,6 +209,20 @@ impl Snapshots {
     fn write(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<MatchId, Arc<Snapshot>>> {
         self.matches.write().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+}
+
+/// `current` with `meta`, unless `current` already has that revision or a newer one.
+fn with_meta(
+    matches: &mut HashMap<MatchId, Arc<Snapshot>>,
+    current: &Arc<Snapshot>,
+    meta: MatchMeta,
+) -> Arc<Snapshot> {
+    if current.meta.revision >= meta.revision {
+        return current.clone();
+    }
+    let next = Arc::new(Snapshot::new(meta, current.live, current.recent.clone()));
+    matches.insert(next.meta.id, next.clone());
+    next
 }
 
 fn push_bounded(recent: &mut VecDeque<Recent>, event: Recent) {

@@ -17,6 +17,8 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::auth::AdminTokens;
+use crate::catalog::Catalog;
+use crate::cluster::{self, Cluster, Peers};
 use crate::configuration::Settings;
 use crate::extract::BodyLimits;
 use crate::hub::{Hub, Worker};
@@ -24,7 +26,7 @@ use crate::ingest::{self, CommitterSettings, Ingest};
 use crate::metrics::{Metrics, PoolState};
 use crate::routes;
 use crate::snapshots::{Snapshots, RECENT_EVENTS};
-use crate::store::Store;
+use crate::store::{Backend, Store};
 use crate::transport::admission::{AllowedOrigins, TrustedProxies};
 use crate::transport::ws::UpgradeFactory;
 
@@ -37,6 +39,7 @@ pub struct Application {
     server: Server,
     store: Store,
     tasks: Vec<JoinHandle<()>>,
+    cluster: Option<Cluster>,
     shutdown: CancellationToken,
     hub: Arc<Hub>,
     drain: Duration,
@@ -48,6 +51,8 @@ pub struct Application {
 struct AppState {
     store: web::Data<Store>,
     snapshots: web::Data<Snapshots>,
+    catalog: web::Data<Catalog>,
+    peers: web::Data<Peers>,
     metrics: web::Data<Metrics>,
     ingest: web::Data<Ingest>,
     tokens: web::Data<AdminTokens>,
@@ -77,6 +82,8 @@ fn build_app(
         .wrap(from_fn(routes::log_request))
         .app_data(state.store.clone())
         .app_data(state.snapshots.clone())
+        .app_data(state.catalog.clone())
+        .app_data(state.peers.clone())
         .app_data(state.metrics.clone())
         .app_data(state.ingest.clone())
         .app_data(state.tokens.clone())
@@ -93,6 +100,16 @@ impl Application {
     /// Opens the database (applying migrations), loads every match into memory, and binds the
     /// listener; with port 0 the system picks a free port, which `port()` reports.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let cluster_settings = settings.cluster.settings().map_err(anyhow::Error::msg)?;
+        if cluster_settings.is_some()
+            && Backend::from_url(&settings.database_url)? != Backend::Postgres
+        {
+            anyhow::bail!(
+                "--nats-url joins this node to a cluster, and several nodes need one shared \
+                 database: set --database-url (DATABASE_URL) to a postgres:// URL; SQLite is for \
+                 a single node"
+            );
+        }
         let store = Store::connect(&settings.database()).await.with_context(|| {
             format!("opening the database at {}", redact(&settings.database_url))
         })?;
@@ -100,11 +117,22 @@ impl Application {
             AdminTokens::establish(&settings.admin_tokens, &store, settings.rotate_admin_token)
                 .await
                 .context("setting up admin tokens")?;
+        let metrics = Arc::new(Metrics::new());
+        // Subscribed before the snapshots load, so that nothing committed meanwhile is missed.
+        let joined = match cluster_settings {
+            Some(cluster) => Some(cluster::join(cluster, metrics.clone()).await?),
+            None => None,
+        };
         let snapshots = Arc::new(Snapshots::load(
             store.all_matches().await.context("loading matches")?,
             store.recent_events(RECENT_EVENTS as i64).await.context("loading recent events")?,
         ));
-        let metrics = Arc::new(Metrics::new());
+        let catalog = Arc::new(match joined {
+            Some(_) => {
+                Catalog::clustered(snapshots.clone(), store.clone(), settings.cluster.miss_cache())
+            }
+            None => Catalog::local(snapshots.clone(), store.clone()),
+        });
         let pool = store.clone();
         metrics.watch_pool(move || PoolState {
             size: pool.pool_size(),
@@ -112,11 +140,15 @@ impl Application {
         });
         let shutdown = CancellationToken::new();
         let hub =
-            Arc::new(Hub::new(settings.hub(), store.clone(), snapshots.clone(), metrics.clone()));
+            Arc::new(Hub::new(settings.hub(), store.clone(), catalog.clone(), metrics.clone()));
+        let cluster = joined.map(|joined| {
+            joined.start(hub.clone(), catalog.clone(), store.clone(), metrics.clone())
+        });
+        let peers = cluster.as_ref().map_or_else(Peers::none, Cluster::peers);
         let (ingest, committer) = ingest::spawn(
             store.clone(),
-            snapshots.clone(),
             hub.clone(),
+            peers.clone(),
             metrics.clone(),
             CommitterSettings {
                 queue_depth: settings.ingest_queue,
@@ -132,6 +164,8 @@ impl Application {
         let state = AppState {
             store: web::Data::new(store.clone()),
             snapshots: web::Data::from(snapshots),
+            catalog: web::Data::from(catalog),
+            peers: web::Data::new(peers),
             metrics: web::Data::from(metrics),
             ingest: web::Data::new(ingest),
             tokens: web::Data::new(tokens.tokens),
@@ -187,6 +221,7 @@ impl Application {
             server,
             store,
             tasks: vec![committer, purger],
+            cluster,
             shutdown,
             hub,
             drain: Duration::from_secs(settings.drain_secs),
@@ -206,11 +241,12 @@ impl Application {
     /// Serves until `stop` completes, then finishes in-flight requests, stores every queued event,
     /// and closes the database.
     pub async fn run_until(self, stop: impl Future<Output = ()>) -> anyhow::Result<()> {
-        let Self { server, store, tasks, shutdown, hub, drain, .. } = self;
+        let Self { server, store, tasks, cluster, shutdown, hub, drain, .. } = self;
+        let stopped = Stopped { shutdown, tasks, cluster, store };
         let handle = server.handle();
         let mut server = std::pin::pin!(server);
         tokio::select! {
-            result = &mut server => return finish(result, shutdown, tasks, store).await,
+            result = &mut server => return stopped.finish(result).await,
             () = stop => {
                 tracing::info!(websockets = hub.connections(), "shutting down: closing WebSockets with 1001");
                 // Stop accepting first. The server future carries out its commands, so it is
@@ -218,7 +254,7 @@ impl Application {
                 drop(handle.pause());
                 hub.shut_down();
                 tokio::select! {
-                    result = &mut server => return finish(result, shutdown, tasks, store).await,
+                    result = &mut server => return stopped.finish(result).await,
                     left = hub.drained(drain) => if left > 0 {
                         tracing::warn!(websockets = left, "WebSockets still open after the drain time; dropping them");
                     },
@@ -229,26 +265,36 @@ impl Application {
                 result.context("HTTP server failed while stopping")?;
             }
         }
-        finish(Ok(()), shutdown, tasks, store).await
+        stopped.finish(Ok(())).await
     }
 }
 
-/// After the HTTP server: store every queued event, stop background tasks, close the database.
-async fn finish(
-    server: std::io::Result<()>,
+/// What is left to stop once the HTTP server has.
+struct Stopped {
     shutdown: CancellationToken,
     tasks: Vec<JoinHandle<()>>,
+    cluster: Option<Cluster>,
     store: Store,
-) -> anyhow::Result<()> {
-    shutdown.cancel();
-    for task in tasks {
-        if let Err(e) = task.await {
-            tracing::error!(error = %e, "background task ended abnormally");
+}
+
+impl Stopped {
+    /// Stores every queued event, publishes it to the other nodes, stops background tasks, and
+    /// closes the database.
+    async fn finish(self, server: std::io::Result<()>) -> anyhow::Result<()> {
+        self.shutdown.cancel();
+        for task in self.tasks {
+            if let Err(e) = task.await {
+                tracing::error!(error = %e, "background task ended abnormally");
+            }
         }
+        // After the committer: its last events are queued for publishing by now.
+        if let Some(cluster) = self.cluster {
+            cluster.finish().await;
+        }
+        self.store.close().await;
+        tracing::info!("stopped");
+        server.context("HTTP server failed")
     }
-    store.close().await;
-    tracing::info!("stopped");
-    server.context("HTTP server failed")
 }
 
 fn spawn_purger(store: Store, retention: Duration, shutdown: CancellationToken) -> JoinHandle<()> {

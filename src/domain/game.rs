@@ -85,7 +85,7 @@ pub struct MatchMeta {
 }
 
 /// A match's live state, derived from its events.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct LiveState {
     pub status: Status,
     pub period: Option<Period>,

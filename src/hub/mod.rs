@@ -9,6 +9,8 @@
 //! - `index`: who follows which match on a worker
 //! - `conn/`: one connection (cursors, outbox, liveness, wire)
 //! - `handle`: what transports hold: a thread's `Worker`, and a `ConnHandle` per connection
+//! - `sequencer`: per-match order of every committed update, local or remote; `repair`: reading
+//!   a gap back from the database
 //! - `replay`: the events a resuming client missed
 //! - `slots`: the connection limit and its permits; `limits`: per-connection bounds
 
@@ -17,14 +19,18 @@ mod handle;
 mod index;
 mod limits;
 mod per_address;
+mod repair;
 mod replay;
+mod sequencer;
 mod slots;
 mod worker;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
+
+use futures_util::future::{BoxFuture, Shared};
 
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -38,12 +44,14 @@ pub use replay::HistoryWindow;
 pub use slots::{Permit, Refusal};
 
 use replay::Replays;
+use sequencer::{Sequencer, Verdict};
 use slots::Slots;
 
-use crate::domain::{MatchId, Seq};
+use crate::catalog::Catalog;
+use crate::domain::{LiveState, MatchId, Seq};
 use crate::metrics::Metrics;
 use crate::protocol::Encoded;
-use crate::snapshots::Snapshots;
+use crate::snapshots::{Recent, Snapshots};
 use crate::store::Store;
 
 /// Bounds of the real-time side.
@@ -59,6 +67,22 @@ pub struct HubSettings {
     pub send_buffer_bytes: usize,
     pub limits: Limits,
     pub history: HistoryWindow,
+    /// How long an update that arrived before its predecessor waits for it before the gap is read
+    /// from the database.
+    pub reorder: Duration,
+    /// Most updates held per match while a gap is open.
+    pub max_held: usize,
+}
+
+/// One committed event as every path delivers it (this node's commit, another node's, or a gap
+/// read back from the database): the match's state after it, and the event in both encodings.
+#[derive(Debug, Clone)]
+pub struct Committed {
+    pub match_id: MatchId,
+    pub live: LiveState,
+    pub recent: Recent,
+    /// When the event's transaction committed (as near as this node can tell).
+    pub committed_at: Instant,
 }
 
 /// One committed event, encoded once, on its way to every subscriber.
@@ -80,9 +104,14 @@ struct Inbox {
 /// Shared by every worker thread and the committer.
 pub struct Hub {
     settings: HubSettings,
+    store: Store,
+    catalog: Arc<Catalog>,
     snapshots: Arc<Snapshots>,
     metrics: Arc<Metrics>,
     replays: Arc<Replays>,
+    sequencer: Mutex<Sequencer>,
+    /// Gap reads in progress, one per match, shared by everyone waiting for it.
+    repairs: Mutex<HashMap<MatchId, Shared<BoxFuture<'static, ()>>>>,
     inboxes: Mutex<Vec<Inbox>>,
     slots: Arc<Slots>,
     shutdown: CancellationToken,
@@ -92,15 +121,25 @@ impl Hub {
     pub fn new(
         settings: HubSettings,
         store: Store,
-        snapshots: Arc<Snapshots>,
+        catalog: Arc<Catalog>,
         metrics: Arc<Metrics>,
     ) -> Self {
+        let snapshots = catalog.snapshots().clone();
         let window = settings.history.clone();
         let per_address = per_address::PerAddress::new(settings.per_address);
         let slots =
             Slots::new(settings.max_connections, metrics.ws_connections.clone(), per_address);
         Self {
-            replays: Arc::new(Replays::new(store, snapshots.clone(), metrics.clone(), window)),
+            replays: Arc::new(Replays::new(
+                store.clone(),
+                snapshots.clone(),
+                metrics.clone(),
+                window,
+            )),
+            sequencer: Mutex::new(Sequencer::new(settings.max_held)),
+            repairs: Mutex::new(HashMap::new()),
+            store,
+            catalog,
             settings,
             snapshots,
             metrics,
@@ -114,9 +153,51 @@ impl Hub {
         &self.settings
     }
 
+    /// The one path of every committed update: in sequence per match, then into the match's
+    /// snapshot, then to every worker. Never blocks.
+    pub fn deliver(self: &Arc<Self>, update: Committed) {
+        let id = update.match_id;
+        let mut sequencer = self.sequencer();
+        let Some(applied) = self.snapshots.get(id).map(|s| s.live.seq) else {
+            drop(sequencer);
+            // A match created on another node that this node has not heard of yet.
+            tokio::spawn(self.clone().adopt_then_deliver(update));
+            return;
+        };
+        match sequencer.offer(applied, update) {
+            Verdict::Stale => self.metrics.cluster.updates_stale.inc(),
+            Verdict::Held { opened } => {
+                self.metrics.cluster.updates_held.set(sequencer.held() as i64);
+                if opened {
+                    tokio::spawn(self.clone().repair_after(id, self.settings.reorder));
+                }
+            }
+            Verdict::Ready(ready) => {
+                for update in ready {
+                    self.apply(update);
+                }
+                self.metrics.cluster.updates_held.set(sequencer.held() as i64);
+            }
+        }
+    }
+
+    /// Applies an update the sequencer let through; called with the sequencer locked, so that
+    /// every worker's queue receives a match's updates in order.
+    fn apply(&self, update: Committed) {
+        let Committed { match_id, live, recent, committed_at } = update;
+        let message = recent.update.clone();
+        let seq = recent.seq;
+        self.snapshots.record_event(match_id, live, recent);
+        self.publish(Broadcast { match_id, seq, message, committed_at });
+    }
+
+    fn sequencer(&self) -> MutexGuard<'_, Sequencer> {
+        self.sequencer.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// Hands an event to every worker. Never blocks: a worker whose queue is full is told to skip to
     /// the latest state instead.
-    pub fn publish(&self, broadcast: Broadcast) {
+    fn publish(&self, broadcast: Broadcast) {
         let broadcast = Arc::new(broadcast);
         let mut inboxes = self.inboxes.lock().unwrap_or_else(|p| p.into_inner());
         inboxes.retain(|inbox| match inbox.queue.try_send(broadcast.clone()) {

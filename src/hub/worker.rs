@@ -149,6 +149,7 @@ impl WorkerState {
     pub(super) fn subscribe(&mut self, key: Key, ids: &[MatchId], since: &HashMap<MatchId, Seq>) {
         let max = self.hub.settings.limits.max_subscriptions;
         let wildcard = self.index.is_wildcard(key);
+        let mut unknown = Vec::new();
         for &id in ids {
             let conn = &mut self.conns[key];
             if conn.follows(id) {
@@ -159,11 +160,19 @@ impl WorkerState {
                 return;
             }
             let Some(snapshot) = self.hub.snapshots.get(id) else {
-                conn.send(&protocol::error("unknown_match", "there is no such match", Some(id)));
+                if self.hub.catalog.is_clustered() {
+                    unknown.push(id);
+                } else {
+                    conn.send(&unknown_match(id));
+                }
                 continue;
             };
             self.follow(key, &snapshot, since.get(&id).copied());
             self.index.follow(key, id);
+        }
+        if !unknown.is_empty() {
+            let lookup = LookUp { key, conn_id: self.conns[key].id(), ids: unknown };
+            tokio::task::spawn_local(look_up(self.this.clone(), lookup, since.clone()));
         }
     }
 
@@ -197,7 +206,7 @@ impl WorkerState {
         // Subscribed (and holding live updates) before the replay is read: nothing falls between.
         let id = snapshot.meta.id;
         let token = conn.start_replay(id, since);
-        let missed = self.hub.replays.missed(id, since, snapshot.live.seq);
+        let missed = self.hub.clone().missed(id, since, snapshot.live.seq);
         let resume = Resume { key, conn_id: conn.id(), match_id: id, token };
         tokio::task::spawn_local(finish_replay(self.this.clone(), resume, missed));
     }
@@ -345,6 +354,42 @@ impl WorkerState {
         counter.0 += messages;
         counter.1 += bytes;
     }
+}
+
+fn unknown_match(id: MatchId) -> protocol::Encoded {
+    protocol::error("unknown_match", "there is no such match", Some(id))
+}
+
+/// Match ids a connection asked for that this node does not hold (yet): another node may have
+/// just created them.
+struct LookUp {
+    key: Key,
+    conn_id: u64,
+    ids: Vec<MatchId>,
+}
+
+/// Looks the ids up in the database, then subscribes the connection to those that exist.
+async fn look_up(state: Weak<RefCell<WorkerState>>, lookup: LookUp, since: HashMap<MatchId, Seq>) {
+    let Some(catalog) = state.upgrade().map(|s| s.borrow().hub.catalog.clone()) else { return };
+    let mut found = Vec::new();
+    let mut missing = Vec::new();
+    for id in lookup.ids {
+        match catalog.find(id).await {
+            Ok(Some(_)) => found.push(id),
+            Ok(None) => missing.push(id),
+            Err(e) => {
+                tracing::warn!(match_id = %id, error = %e, "could not look a match up");
+                missing.push(id);
+            }
+        }
+    }
+    let Some(state) = state.upgrade() else { return };
+    let mut state = state.borrow_mut();
+    let Some(conn) = state.conn(lookup.key, lookup.conn_id) else { return };
+    for id in missing {
+        conn.send(&unknown_match(id));
+    }
+    state.subscribe(lookup.key, &found, &since);
 }
 
 /// Which resume a replay belongs to: the connection (key and id) and its resume of one match.

@@ -14,10 +14,10 @@ use tokio_util::sync::CancellationToken;
 
 use super::batch::{BatchError, Outcome};
 use super::{Accepted, Ingest, IngestError, Submission};
-use crate::hub::{Broadcast, Hub};
+use crate::cluster::Peers;
+use crate::hub::{Committed, Hub};
 use crate::metrics::Metrics;
-use crate::protocol;
-use crate::snapshots::{Recent, Snapshots};
+use crate::snapshots::Recent;
 use crate::store::{Store, StoreError};
 
 /// Bounds of the write path.
@@ -30,25 +30,26 @@ pub struct CommitterSettings {
 }
 
 /// Starts the committer. It stops when `shutdown` fires, after storing everything already queued.
+/// Every committed event is also published to the `peers`, if any.
 pub fn spawn(
     store: Store,
-    snapshots: Arc<Snapshots>,
     hub: Arc<Hub>,
+    peers: Peers,
     metrics: Arc<Metrics>,
     settings: CommitterSettings,
     shutdown: CancellationToken,
 ) -> (Ingest, JoinHandle<()>) {
     let (queue, rx) = mpsc::channel(settings.queue_depth.max(1));
     let max_batch = settings.max_batch.max(1);
-    let committer = Committer { store, snapshots, hub, metrics, max_batch };
+    let committer = Committer { store, hub, peers, metrics, max_batch };
     let task = tokio::spawn(committer.run(rx, shutdown));
     (Ingest { queue }, task)
 }
 
 struct Committer {
     store: Store,
-    snapshots: Arc<Snapshots>,
     hub: Arc<Hub>,
+    peers: Peers,
     metrics: Arc<Metrics>,
     max_batch: usize,
 }
@@ -109,32 +110,27 @@ impl Committer {
         }
     }
 
-    /// After commit: count the event, update the snapshot, push the update to subscribers, and
-    /// shape the client's answer. The snapshot changes first, so that a client subscribing at this
-    /// moment gets either the new snapshot or the update, never a gap.
+    /// After commit: count the event, deliver it (snapshot, then subscribers), publish it to the
+    /// other nodes, and shape the client's answer. The snapshot changes before the update goes
+    /// out, so that a client subscribing at this moment gets either the new snapshot or the
+    /// update, never a gap.
     fn publish(&self, outcome: Outcome, committed_at: tokio::time::Instant) -> Accepted {
         match outcome {
             Outcome::Replayed(body) => Accepted::Replayed(body),
             Outcome::Appended { event, live, body } => {
                 self.metrics.events_ingested.with_label_values(&[event.kind.name()]).inc();
-                // Encoded once: the same update goes to subscribers now and to resumes later.
-                let message = match Recent::new(&event, body.clone()) {
+                // Encoded once: the same update goes to subscribers now, to other nodes, and to
+                // resumes later.
+                match Recent::new(&event, body.clone()) {
                     Ok(recent) => {
-                        let message = recent.update.clone();
-                        self.snapshots.record_event(event.match_id, live, recent);
-                        message
+                        let update =
+                            Committed { match_id: event.match_id, live, recent, committed_at };
+                        self.peers.event(&update);
+                        self.hub.deliver(update);
                     }
-                    Err(e) => {
-                        tracing::error!(error = %e, "stored event is not JSON");
-                        protocol::update(&event)
-                    }
-                };
-                self.hub.publish(Broadcast {
-                    match_id: event.match_id,
-                    seq: event.seq,
-                    message,
-                    committed_at,
-                });
+                    // Stored, but not deliverable: subscribers get it from the next snapshot.
+                    Err(e) => tracing::error!(error = %e, "stored event is not JSON"),
+                }
                 Accepted::Created(body)
             }
         }

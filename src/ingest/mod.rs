@@ -9,13 +9,7 @@ use tokio::sync::{mpsc, oneshot};
 pub use committer::{spawn, CommitterSettings};
 
 use crate::domain::{EventKind, MatchId};
-
-/// A retry key and the hash of the request that first used it.
-#[derive(Debug, Clone)]
-pub struct Idempotency {
-    pub key: String,
-    pub request_hash: String,
-}
+pub use crate::store::RetryKey;
 
 /// What became of an accepted event.
 #[derive(Debug)]
@@ -64,7 +58,7 @@ fn outcome_unknown(has_key: bool) -> &'static str {
 pub(crate) struct Submission {
     match_id: MatchId,
     event: EventKind,
-    idempotency: Option<Idempotency>,
+    idempotency: Option<RetryKey>,
     reply: oneshot::Sender<Result<Accepted, IngestError>>,
 }
 
@@ -80,7 +74,7 @@ impl Ingest {
         &self,
         match_id: MatchId,
         event: EventKind,
-        idempotency: Option<Idempotency>,
+        idempotency: Option<RetryKey>,
     ) -> Result<Accepted, IngestError> {
         let (reply, answer) = oneshot::channel();
         let submission = Submission { match_id, event, idempotency, reply };

@@ -1,7 +1,9 @@
 //! Prometheus metrics, registered once and shared by every part of the service.
 
+mod cluster;
 mod runtime;
 
+pub use cluster::ClusterMetrics;
 pub use runtime::{PoolState, COMMIT};
 
 use prometheus::{
@@ -49,6 +51,8 @@ pub struct Metrics {
     pub sse_connections: IntGauge,
     pub sse_messages_sent: IntCounter,
     pub sse_bytes_sent: IntCounter,
+    /// The sequencer, gap repairs and the link between nodes.
+    pub cluster: ClusterMetrics,
 }
 
 fn counter(name: &str, help: &str) -> IntCounter {
@@ -172,6 +176,7 @@ impl Metrics {
                 "Messages and comments sent over SSE",
             ),
             sse_bytes_sent: counter("sse_bytes_sent_total", "Bytes sent over SSE"),
+            cluster: ClusterMetrics::new(),
             registry,
             process: Registry::new(),
             http_requests,
@@ -217,6 +222,7 @@ impl Metrics {
         for collector in collectors {
             self.registry.register(collector).expect("each metric is registered once");
         }
+        self.cluster.register(&self.registry);
         self.registry
             .register(Box::new(runtime::build_info()))
             .expect("each metric is registered once");

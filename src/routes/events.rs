@@ -4,17 +4,15 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::{json, match_id};
+use super::{json, match_id, retry_key};
 use crate::auth::Admin;
+use crate::catalog::Catalog;
 use crate::domain::{EventKind, Seq};
 use crate::extract::JsonBody;
-use crate::ingest::{Accepted, Idempotency, Ingest, IngestError};
+use crate::ingest::{Accepted, Ingest, IngestError};
 use crate::problem::ApiError;
-use crate::snapshots::Snapshots;
 use crate::store::Store;
 
-/// Longest Idempotency-Key accepted: room for a UUID or a hash, with a prefix.
-const MAX_KEY_LEN: usize = 255;
 /// Events per history page when the client does not say.
 const DEFAULT_HISTORY: i64 = 100;
 /// Most events per history page.
@@ -28,8 +26,7 @@ pub async fn post(
     ingest: web::Data<Ingest>,
 ) -> Result<HttpResponse, ApiError> {
     let id = match_id(&id)?;
-    let idempotency = idempotency_key(&req)?
-        .map(|key| Idempotency { key, request_hash: body.canonical_hash.clone() });
+    let idempotency = retry_key(&req, &body.canonical_hash)?;
     match ingest.submit(id, body.value, idempotency).await {
         Ok(Accepted::Created(event)) => Ok(json(StatusCode::CREATED, event)),
         Ok(Accepted::Replayed(event)) => Ok(HttpResponse::Created()
@@ -49,26 +46,6 @@ pub async fn post(
     }
 }
 
-fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
-    let mut values = req.headers().get_all("Idempotency-Key");
-    let Some(value) = values.next() else {
-        return Ok(None);
-    };
-    if values.next().is_some() {
-        // Which of them the client meant is unknowable, and using either could store twice.
-        return Err(ApiError::BadRequest("send one Idempotency-Key header, not several".into()));
-    }
-    let key = value.to_str().unwrap_or("").trim();
-    let printable = key.bytes().all(|b| (0x21..=0x7e).contains(&b));
-    if key.is_empty() || key.len() > MAX_KEY_LEN || !printable {
-        return Err(ApiError::invalid(
-            "Idempotency-Key",
-            format!("Idempotency-Key must be 1 to {MAX_KEY_LEN} printable ASCII characters"),
-        ));
-    }
-    Ok(Some(key.to_owned()))
-}
-
 #[derive(Deserialize)]
 pub struct HistoryQuery {
     since: Option<i64>,
@@ -79,11 +56,11 @@ pub struct HistoryQuery {
 pub async fn history(
     id: web::Path<String>,
     query: web::Query<HistoryQuery>,
-    snapshots: web::Data<Snapshots>,
+    catalog: web::Data<Catalog>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
     let id = match_id(&id)?;
-    if !snapshots.contains(id) {
+    if catalog.find(id).await?.is_none() {
         return Err(ApiError::no_match(id));
     }
     let since = Seq::try_from(query.since.unwrap_or(0))

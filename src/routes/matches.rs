@@ -6,14 +6,16 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::{json, match_id};
+use super::{json, match_id, retry_key};
 use crate::auth::Admin;
+use crate::catalog::Catalog;
+use crate::cluster::Peers;
 use crate::domain::{MatchPatch, NewMatch, Status};
 use crate::extract::JsonBody;
 use crate::metrics::Metrics;
 use crate::problem::ApiError;
 use crate::snapshots::{Snapshot, Snapshots};
-use crate::store::Store;
+use crate::store::{Creation, Store};
 
 /// Matches per page when the client does not say.
 const DEFAULT_PAGE: usize = 50;
@@ -22,19 +24,40 @@ const MAX_PAGE: usize = 500;
 
 pub async fn create(
     _: Admin,
+    req: HttpRequest,
     body: JsonBody<NewMatch>,
     store: web::Data<Store>,
     snapshots: web::Data<Snapshots>,
+    peers: web::Data<Peers>,
 ) -> Result<HttpResponse, ApiError> {
+    let key = retry_key(&req, &body.canonical_hash)?;
     let new = body.value;
     if new.home == new.away {
         return Err(ApiError::invalid("away", "home and away must be different teams"));
     }
-    let record = store.create_match(&new, OffsetDateTime::now_utc()).await?;
-    let snapshot = snapshots.insert(record);
-    Ok(with_etag(StatusCode::CREATED, &snapshot)
-        .insert_header((header::LOCATION, format!("/api/v1/matches/{}", snapshot.meta.id)))
-        .body(snapshot.body.clone()))
+    let (record, replayed) =
+        match store.create_match(&new, key.as_ref(), OffsetDateTime::now_utc()).await? {
+            Creation::Created(record) => (record, false),
+            Creation::Replayed(record) => (record, true),
+            Creation::KeyReused => {
+                return Err(ApiError::invalid(
+                    "Idempotency-Key",
+                    "this Idempotency-Key was already used with a different request body",
+                ))
+            }
+        };
+    let snapshot = if replayed {
+        snapshots.adopt(record, Default::default())
+    } else {
+        peers.match_changed(&record);
+        snapshots.insert(record)
+    };
+    let mut answer = with_etag(StatusCode::CREATED, &snapshot);
+    answer.insert_header((header::LOCATION, format!("/api/v1/matches/{}", snapshot.meta.id)));
+    if replayed {
+        answer.insert_header(("Idempotency-Replayed", "true"));
+    }
+    Ok(answer.body(snapshot.body.clone()))
 }
 
 pub async fn patch(
@@ -42,7 +65,8 @@ pub async fn patch(
     id: web::Path<String>,
     body: JsonBody<MatchPatch>,
     store: web::Data<Store>,
-    snapshots: web::Data<Snapshots>,
+    catalog: web::Data<Catalog>,
+    peers: web::Data<Peers>,
 ) -> Result<HttpResponse, ApiError> {
     let id = match_id(&id)?;
     let patch = body.value;
@@ -52,7 +76,7 @@ pub async fn patch(
             detail: "give at least one of home, away, competition, kickoff_at".into(),
         });
     }
-    let current = snapshots.get(id).ok_or_else(|| ApiError::no_match(id))?;
+    let current = catalog.find(id).await?.ok_or_else(|| ApiError::no_match(id))?;
     let home = patch.home.as_ref().map_or(current.meta.home.as_str(), |n| n.as_ref());
     let away = patch.away.as_ref().map_or(current.meta.away.as_str(), |n| n.as_ref());
     if home == away {
@@ -62,7 +86,9 @@ pub async fn patch(
         .patch_match(id, &patch, OffsetDateTime::now_utc())
         .await?
         .ok_or_else(|| ApiError::no_match(id))?;
-    let snapshot = snapshots.update_meta(record.meta).ok_or_else(|| ApiError::no_match(id))?;
+    peers.match_changed(&record);
+    let snapshot =
+        catalog.snapshots().update_meta(record.meta).ok_or_else(|| ApiError::no_match(id))?;
     Ok(with_etag(StatusCode::OK, &snapshot).body(snapshot.body.clone()))
 }
 
@@ -112,12 +138,12 @@ pub async fn list(
 pub async fn snapshot(
     req: HttpRequest,
     id: web::Path<String>,
-    snapshots: web::Data<Snapshots>,
+    catalog: web::Data<Catalog>,
     metrics: web::Data<Metrics>,
 ) -> Result<HttpResponse, ApiError> {
     let id = match_id(&id)?;
-    let snapshot = snapshots.get(id).ok_or_else(|| ApiError::no_match(id))?;
-    if client_has(&req, &snapshot.etag) {
+    let snapshot = catalog.find(id).await?.ok_or_else(|| ApiError::no_match(id))?;
+    if client_has(&req, &snapshot) {
         metrics.polls.with_label_values(&["304"]).inc();
         return Ok(with_etag(StatusCode::NOT_MODIFIED, &snapshot).finish());
     }
@@ -135,12 +161,14 @@ fn with_etag(status: StatusCode, snapshot: &Snapshot) -> actix_web::HttpResponse
     response
 }
 
-/// Whether `If-None-Match` lists this ETag (or `*`).
-fn client_has(req: &HttpRequest, etag: &str) -> bool {
+/// Whether the client's copy is current: `If-None-Match` lists this ETag, `*`, or the ETag of a
+/// later state of the match. Behind a load balancer the client may have polled a node that is a
+/// moment ahead of this one; answering with this older state would take its page backwards.
+fn client_has(req: &HttpRequest, snapshot: &Snapshot) -> bool {
     req.headers()
         .get_all(header::IF_NONE_MATCH)
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
         .map(str::trim)
-        .any(|tag| tag == "*" || tag == etag || tag.strip_prefix("W/") == Some(etag))
+        .any(|tag| tag == "*" || snapshot.is_not_newer_than(tag.strip_prefix("W/").unwrap_or(tag)))
 }

@@ -19,7 +19,11 @@ use crate::domain::MatchId;
 pub use access::{log_request, REQUEST_ID};
 
 use crate::problem::ApiError;
+use crate::store::RetryKey;
 use crate::transport::admission::AllowedOrigins;
+
+/// Longest Idempotency-Key accepted: room for a UUID or a hash, with a prefix.
+const MAX_KEY_LEN: usize = 255;
 
 /// Registers every route; the read API, `/sse` and `/healthz` allow cross-origin reads from
 /// `origins` (every origin when empty), so a dashboard elsewhere can poll or stream.
@@ -122,6 +126,27 @@ fn method_label(method: &Method) -> &'static str {
         Method::PATCH,
     ];
     STANDARD.iter().find(|m| *m == method).map_or("other", Method::as_str)
+}
+
+/// The request's `Idempotency-Key`, with the hash of its canonical body, if it has one.
+fn retry_key(req: &HttpRequest, request_hash: &str) -> Result<Option<RetryKey>, ApiError> {
+    let mut values = req.headers().get_all("Idempotency-Key");
+    let Some(value) = values.next() else {
+        return Ok(None);
+    };
+    if values.next().is_some() {
+        // Which of them the client meant is unknowable, and using either could store twice.
+        return Err(ApiError::BadRequest("send one Idempotency-Key header, not several".into()));
+    }
+    let key = value.to_str().unwrap_or("").trim();
+    let printable = key.bytes().all(|b| (0x21..=0x7e).contains(&b));
+    if key.is_empty() || key.len() > MAX_KEY_LEN || !printable {
+        return Err(ApiError::invalid(
+            "Idempotency-Key",
+            format!("Idempotency-Key must be 1 to {MAX_KEY_LEN} printable ASCII characters"),
+        ));
+    }
+    Ok(Some(RetryKey { key: key.to_owned(), request_hash: request_hash.to_owned() }))
 }
 
 /// The match id from a path segment; anything that is not an id names no match.

@@ -35,6 +35,19 @@ impl Store {
         Ok(bodies)
     }
 
+    /// The last `count` events of one match, in order, as their JSON bodies.
+    pub async fn latest_events(&self, id: MatchId, count: i64) -> Result<Vec<String>, StoreError> {
+        let bodies = sqlx::query_scalar(
+            "SELECT body FROM (SELECT seq, body FROM events WHERE match_id = $1 \
+             ORDER BY seq DESC LIMIT $2) latest ORDER BY seq",
+        )
+        .bind(id.get())
+        .bind(count)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(bodies)
+    }
+
     /// The last `per_match` events of every match, ordered by match and sequence.
     pub async fn recent_events(
         &self,

@@ -60,10 +60,12 @@ impl EventTx {
 impl Store {
     /// Forgets keys stored before `cutoff`; returns how many.
     pub async fn purge_responses(&self, cutoff: OffsetDateTime) -> Result<u64, StoreError> {
-        let done = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
-            .bind(unix_millis(cutoff))
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected())
+        let mut removed = 0;
+        for table in ["idempotency_keys", "match_creations"] {
+            let sql = format!("DELETE FROM {table} WHERE created_at < $1");
+            let done = sqlx::query(&sql).bind(unix_millis(cutoff)).execute(&self.pool).await?;
+            removed += done.rows_affected();
+        }
+        Ok(removed)
     }
 }

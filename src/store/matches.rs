@@ -29,6 +29,32 @@ pub(super) struct MatchRow {
     seq: i64,
 }
 
+/// A retry key and the hash of the request that first used it.
+#[derive(Debug, Clone)]
+pub struct RetryKey {
+    pub key: String,
+    /// SHA-256 of the canonical request body, hex.
+    pub request_hash: String,
+}
+
+/// What a match creation did.
+#[derive(Debug)]
+pub enum Creation {
+    Created(MatchRecord),
+    /// A retry: the match the first request with this key created, as it is now.
+    Replayed(MatchRecord),
+    /// The key was used before with a different request body.
+    KeyReused,
+}
+
+/// Where a match stands in the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position {
+    pub id: MatchId,
+    pub seq: Seq,
+    pub revision: i64,
+}
+
 /// A match as the rest of the service sees it.
 #[derive(Debug, Clone)]
 pub struct MatchRecord {
@@ -70,16 +96,19 @@ impl TryFrom<MatchRow> for MatchRecord {
 }
 
 impl Store {
-    /// Stores a new, scheduled match.
+    /// Stores a new, scheduled match. With a retry key, a request already made with that key (on
+    /// any node) creates nothing and answers with the match it created.
     pub async fn create_match(
         &self,
         new: &NewMatch,
+        key: Option<&RetryKey>,
         now: OffsetDateTime,
-    ) -> Result<MatchRecord, StoreError> {
+    ) -> Result<Creation, StoreError> {
         let sql = format!(
             "INSERT INTO matches (home, away, competition, kickoff_at, status, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING {MATCH_COLUMNS}"
         );
+        let mut tx = self.pool.begin().await?;
         let row: MatchRow = sqlx::query_as(&sql)
             .bind(new.home.as_ref())
             .bind(new.away.as_ref())
@@ -87,9 +116,44 @@ impl Store {
             .bind(unix_millis(new.kickoff_at))
             .bind(Status::Scheduled.as_str())
             .bind(unix_millis(now))
-            .fetch_one(&self.pool)
+            .fetch_one(&mut *tx)
             .await?;
-        row.try_into()
+        let record = MatchRecord::try_from(row)?;
+        let Some(key) = key else {
+            tx.commit().await?;
+            return Ok(Creation::Created(record));
+        };
+        // On another node's concurrent insert of the same key, this waits for its commit and
+        // then inserts nothing.
+        let inserted = sqlx::query(
+            "INSERT INTO match_creations (key, request_hash, match_id, created_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(key.key.as_str())
+        .bind(key.request_hash.as_str())
+        .bind(record.meta.id.get())
+        .bind(unix_millis(now))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if inserted == 1 {
+            tx.commit().await?;
+            return Ok(Creation::Created(record));
+        }
+        tx.rollback().await?;
+        let (hash, id): (String, i64) =
+            sqlx::query_as("SELECT request_hash, match_id FROM match_creations WHERE key = $1")
+                .bind(key.key.as_str())
+                .fetch_one(&self.pool)
+                .await?;
+        if hash != key.request_hash {
+            return Ok(Creation::KeyReused);
+        }
+        let id = MatchId::try_from(id).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let earlier = self.find_match(id).await?;
+        earlier
+            .map(Creation::Replayed)
+            .ok_or_else(|| StoreError::Corrupt(format!("match {id} of a retry key is missing")))
     }
 
     /// Changes a match's metadata; `None` when there is no such match.
@@ -117,6 +181,33 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         row.map(MatchRecord::try_from).transpose()
+    }
+
+    /// One match, or `None` when there is no such match.
+    pub async fn find_match(&self, id: MatchId) -> Result<Option<MatchRecord>, StoreError> {
+        let sql = format!("SELECT {MATCH_COLUMNS} FROM matches WHERE id = $1");
+        let row: Option<MatchRow> =
+            sqlx::query_as(&sql).bind(id.get()).fetch_optional(&self.pool).await?;
+        row.map(MatchRecord::try_from).transpose()
+    }
+
+    /// Where every match stands: its latest sequence number and metadata revision, for the check
+    /// that keeps the nodes of a cluster in step.
+    pub async fn positions(&self) -> Result<Vec<Position>, StoreError> {
+        let rows: Vec<(i64, i64, i64)> =
+            sqlx::query_as("SELECT id, seq, revision FROM matches ORDER BY id")
+                .fetch_all(&self.pool)
+                .await?;
+        rows.into_iter()
+            .map(|(id, seq, revision)| {
+                let corrupt = |e: crate::domain::IdError| StoreError::Corrupt(e.to_string());
+                Ok(Position {
+                    id: MatchId::try_from(id).map_err(corrupt)?,
+                    seq: Seq::try_from(seq).map_err(corrupt)?,
+                    revision,
+                })
+            })
+            .collect()
     }
 
     /// Every match, oldest first, for filling the snapshot cache at start.

@@ -16,7 +16,7 @@ use sqlx::{Any, AnyPool, ConnectOptions, Executor};
 
 pub use events::EventTx;
 pub use idempotency::StoredResponse;
-pub use matches::MatchRecord;
+pub use matches::{Creation, MatchRecord, Position, RetryKey};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");

@@ -10,6 +10,7 @@
 
 mod app;
 mod database;
+pub mod nats;
 pub mod postgres;
 
 // For the same reason, each crate imports only some of these.

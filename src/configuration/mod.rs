@@ -5,6 +5,10 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+mod cluster;
+
+pub use cluster::ClusterArgs;
+
 use crate::hub::{AddressLimits, HistoryWindow, HubSettings, Limits};
 use crate::store::DatabaseSettings;
 
@@ -176,6 +180,10 @@ pub struct Settings {
     #[arg(long, env = "SCORECAST_HISTORY_WINDOW_SECS", default_value_t = 6 * 3600)]
     pub history_window_secs: u64,
 
+    /// Several nodes, one audience (NATS).
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+
     /// Log format: `text` for people, `json` for log collectors.
     #[arg(long, env = "SCORECAST_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -236,6 +244,8 @@ impl Settings {
                 events: self.history_window_events,
                 age: Duration::from_secs(self.history_window_secs),
             },
+            reorder: Duration::from_millis(self.cluster.nats_reorder_ms),
+            max_held: self.cluster.nats_max_held,
         }
     }
 

@@ -1,0 +1,207 @@
+//! Several nodes, one audience: fan-out of committed updates between scorecast nodes over NATS.
+//!
+//! The database stays the only log. Each node publishes what it committed, once, after the
+//! commit; every node applies what others published through its hub's per-match sequencer, the
+//! same path as its own commits. Core NATS is at-most-once, so nothing relies on a message
+//! arriving: a gap in a match is read back from the database, and a periodic check compares every
+//! match with the database, which also covers a publish that never arrived at all.
+//!
+//! - `message`: subjects and message formats (versioned)
+//! - `publish`: the bounded queue from the committer and routes to NATS
+//! - `receive`: applying other nodes' messages
+//! - `check`: the periodic comparison with the database, and repairs after NATS trouble
+
+mod check;
+mod message;
+mod publish;
+mod receive;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+pub use message::VERSION;
+pub use publish::Peers;
+
+use publish::Publisher;
+
+use crate::catalog::Catalog;
+use crate::hub::Hub;
+use crate::metrics::Metrics;
+use crate::store::Store;
+
+/// How the node reaches NATS and keeps in step with the other nodes.
+#[derive(Debug, Clone)]
+pub struct ClusterSettings {
+    /// NATS servers, e.g. `nats://127.0.0.1:4222`.
+    pub servers: Vec<String>,
+    pub subject_prefix: String,
+    pub credentials: Credentials,
+    /// How often every match is compared with the database.
+    pub check_interval: Duration,
+    /// Messages waiting to be published; beyond that they are dropped (and the check repairs).
+    pub publish_queue: usize,
+    /// Messages from NATS waiting to be applied before NATS reports this node a slow consumer.
+    pub receive_queue: usize,
+    /// How long a stopping node waits for NATS to take its last messages.
+    pub flush_timeout: Duration,
+}
+
+/// NATS credentials; never printed.
+#[derive(Clone, Default)]
+pub enum Credentials {
+    #[default]
+    None,
+    UserPassword(String, String),
+    Token(String),
+    /// A `.creds` file (JWT and NKey seed).
+    File(PathBuf),
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::None => "None",
+            Self::UserPassword(..) => "UserPassword(***)",
+            Self::Token(_) => "Token(***)",
+            Self::File(_) => "File(***)",
+        })
+    }
+}
+
+/// A node's link to NATS, subscribed but not yet applying: made before the snapshots load, so
+/// that nothing committed meanwhile is missed (what arrives early waits in the subscription).
+pub struct Joined {
+    settings: ClusterSettings,
+    client: async_nats::Client,
+    subscriber: async_nats::Subscriber,
+    codec: message::Codec,
+    /// Raised by NATS link events after which messages may have been lost.
+    trouble: Arc<Notify>,
+}
+
+/// Connects to NATS and subscribes. Connecting goes on in the background if NATS is not up yet:
+/// the node serves meanwhile and keeps in step through the periodic check.
+pub async fn join(settings: ClusterSettings, metrics: Arc<Metrics>) -> anyhow::Result<Joined> {
+    let node = node_name();
+    let trouble = Arc::new(Notify::new());
+    let events = (metrics.clone(), trouble.clone());
+    let mut options = async_nats::ConnectOptions::new()
+        .name(format!("scorecast {node}"))
+        .retry_on_initial_connect()
+        .subscription_capacity(settings.receive_queue.max(1))
+        .event_callback(move |event| {
+            let (metrics, trouble) = events.clone();
+            async move { receive::link_event(event, &metrics, &trouble) }
+        });
+    options = match &settings.credentials {
+        Credentials::None => options,
+        Credentials::UserPassword(user, password) => {
+            options.user_and_password(user.clone(), password.clone())
+        }
+        Credentials::Token(token) => options.token(token.clone()),
+        Credentials::File(path) => {
+            options.credentials_file(path).await.context("reading the NATS credentials file")?
+        }
+    };
+    let servers: Vec<async_nats::ServerAddr> = settings
+        .servers
+        .iter()
+        .map(|s| s.parse().with_context(|| format!("NATS server address {:?}", redact(s))))
+        .collect::<anyhow::Result<_>>()?;
+    let client = options.connect(servers).await.context("connecting to NATS")?;
+    let codec = message::Codec::new(&settings.subject_prefix, &node);
+    let subscriber = client.subscribe(codec.wildcard()).await.context("subscribing to NATS")?;
+    tracing::info!(node = %node, servers = ?settings.servers.iter().map(|s| redact(s)).collect::<Vec<_>>(), prefix = %settings.subject_prefix, version = VERSION, "joined the cluster");
+    Ok(Joined { settings, client, subscriber, codec, trouble })
+}
+
+/// A running cluster link: its publisher and background tasks.
+pub struct Cluster {
+    publisher: Publisher,
+    publishing: JoinHandle<()>,
+    tasks: Vec<JoinHandle<()>>,
+    stop: CancellationToken,
+    stop_publishing: CancellationToken,
+}
+
+impl Joined {
+    /// Starts applying other nodes' messages, checking against the database, and publishing.
+    pub fn start(
+        self,
+        hub: Arc<Hub>,
+        catalog: Arc<Catalog>,
+        store: Store,
+        metrics: Arc<Metrics>,
+    ) -> Cluster {
+        let Joined { settings, client, subscriber, codec, trouble } = self;
+        let codec = Arc::new(codec);
+        let stop = CancellationToken::new();
+        let stop_publishing = CancellationToken::new();
+        let (publisher, publishing) = publish::spawn(
+            client,
+            codec.clone(),
+            metrics.clone(),
+            settings.publish_queue,
+            settings.flush_timeout,
+            stop_publishing.clone(),
+        );
+        let receiving = tokio::spawn(receive::run(
+            subscriber,
+            codec,
+            hub.clone(),
+            catalog.clone(),
+            metrics.clone(),
+            stop.clone(),
+        ));
+        let checker = check::Checker { hub, catalog, store, metrics };
+        let checking = tokio::spawn(checker.run(settings.check_interval, trouble, stop.clone()));
+        Cluster { publisher, publishing, tasks: vec![receiving, checking], stop, stop_publishing }
+    }
+}
+
+impl Cluster {
+    /// The handle through which this node tells the others what it committed.
+    pub fn peers(&self) -> Peers {
+        Peers(Some(self.publisher.clone()))
+    }
+
+    /// Stops applying and checking, then publishes what is still queued and flushes it to NATS.
+    /// Call after the committer has stored and published its last events.
+    pub async fn finish(self) {
+        self.stop.cancel();
+        for task in self.tasks {
+            let _ = task.await;
+        }
+        self.stop_publishing.cancel();
+        let _ = self.publishing.await;
+    }
+}
+
+/// A name for this node in logs and messages: the host name and a random suffix (two nodes on
+/// one host, or a restarted node, never share one).
+fn node_name() -> String {
+    let host = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
+    let host = host.trim();
+    let suffix: u32 = rand::random();
+    if host.is_empty() {
+        format!("{suffix:08x}")
+    } else {
+        format!("{host}-{suffix:08x}")
+    }
+}
+
+/// A NATS URL without its password or token, for logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            format!("{}***{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}

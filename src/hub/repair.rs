@@ -1,0 +1,130 @@
+//! Gaps read back from the database: when an update is missing (lost between nodes, or its
+//! predecessor never arrived within the reorder window), one read per match fetches everything
+//! after what this node applied, and delivers it through the sequencer like any other update.
+//! Everyone waiting for the same match's gap (the reorder timer, the periodic check, clients
+//! resuming from a position ahead of this node) shares that one read.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::FutureExt;
+use tokio::time::Instant;
+
+use super::replay::Missed;
+use super::{Committed, Hub};
+use crate::domain::{MatchId, Seq, StoredEvent};
+use crate::snapshots::Recent;
+use crate::store::StoreError;
+
+/// Events read per query while filling a gap: a 1,000-event outage is one read.
+const FILL_PAGE: i64 = 1_000;
+
+impl Hub {
+    /// After the reorder window: if `id` still waits for a missing update, reads the gap.
+    pub(super) async fn repair_after(self: Arc<Self>, id: MatchId, wait: Duration) {
+        tokio::time::sleep(wait).await;
+        if self.sequencer().gap_since(id).is_some() {
+            self.metrics.cluster.gap_repairs.with_label_values(&["reorder_timeout"]).inc();
+            self.repair(id).await;
+        }
+    }
+
+    /// Reads and delivers every stored event of `id` after what this node has applied. Concurrent
+    /// calls for one match share one read.
+    pub async fn repair(self: &Arc<Self>, id: MatchId) {
+        let shared = {
+            let mut repairs = self.repairs.lock().unwrap_or_else(|p| p.into_inner());
+            repairs
+                .entry(id)
+                .or_insert_with(|| {
+                    let hub = self.clone();
+                    async move {
+                        if let Err(e) = hub.fill(id).await {
+                            tracing::warn!(match_id = %id, error = %e, "could not read a gap from the database; the next check retries");
+                        }
+                        hub.repairs.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
+                    }
+                    .boxed()
+                    .shared()
+                })
+                .clone()
+        };
+        shared.await;
+    }
+
+    /// Brings `id` at least to `upto`, reading the database if this node is behind. False when the
+    /// database has no such position either.
+    pub async fn catch_up(self: &Arc<Self>, id: MatchId, upto: Seq) -> bool {
+        let applied = |hub: &Self| hub.snapshots.get(id).map(|s| s.live.seq);
+        if applied(self).is_some_and(|seq| seq >= upto) {
+            return true;
+        }
+        self.metrics.cluster.gap_repairs.with_label_values(&["resume_ahead"]).inc();
+        self.repair(id).await;
+        applied(self).is_some_and(|seq| seq >= upto)
+    }
+
+    /// The updates a client resuming `id` after `since` missed, up to at least `upto` (this
+    /// node's position when the client subscribed). A client ahead of this node, which came from
+    /// a faster one, waits until this node has caught up: it is never told it lost what it has.
+    pub(super) async fn missed(self: Arc<Self>, id: MatchId, since: Seq, upto: Seq) -> Missed {
+        if since > upto && !self.catch_up(id, since).await {
+            return None;
+        }
+        // Everything after `since` that this node applied meanwhile was held for the client.
+        self.replays.missed(id, since, upto.max(since)).await
+    }
+
+    async fn fill(self: &Arc<Self>, id: MatchId) -> Result<(), StoreError> {
+        loop {
+            let Some(snapshot) = self.snapshots.get(id) else { return Ok(()) };
+            let mut live = snapshot.live;
+            self.metrics.cluster.gap_reads.inc();
+            let bodies = self.store.history(id, live.seq, FILL_PAGE).await?;
+            let read = bodies.len() as i64;
+            let now = Instant::now();
+            for body in bodies {
+                let event: StoredEvent = serde_json::from_str(&body)
+                    .map_err(|e| StoreError::Corrupt(format!("event of match {id}: {e}")))?;
+                if event.seq != live.seq.next() {
+                    return Err(StoreError::Corrupt(format!(
+                        "match {id}: event {} follows {}",
+                        event.seq, live.seq
+                    )));
+                }
+                // Stored events were checked by the same rules when committed; replaying them
+                // from the state before them gives the state after them.
+                live = live.apply(&event.kind).unwrap_or_else(|conflict| {
+                    tracing::error!(match_id = %id, seq = %event.seq, %conflict, "stored event does not replay; taking its score and sequence number");
+                    crate::domain::LiveState { seq: event.seq, score: event.score, ..live }
+                });
+                let recent = Recent::new(&event, body)
+                    .map_err(|e| StoreError::Corrupt(format!("event of match {id}: {e}")))?;
+                self.metrics.cluster.gap_events.inc();
+                self.deliver(Committed { match_id: id, live, recent, committed_at: now });
+            }
+            if read < FILL_PAGE {
+                break;
+            }
+        }
+        let applied = self.snapshots.get(id).map_or(Seq::ZERO, |s| s.live.seq);
+        let mut sequencer = self.sequencer();
+        sequencer.settle(id, applied);
+        self.metrics.cluster.updates_held.set(sequencer.held() as i64);
+        Ok(())
+    }
+
+    /// A match this node did not hold: loads it from the database, then delivers the update.
+    pub(super) async fn adopt_then_deliver(self: Arc<Self>, update: Committed) {
+        let id = update.match_id;
+        match self.catalog.load(id).await {
+            Ok(Some(_)) => self.deliver(update),
+            Ok(None) => {
+                tracing::error!(match_id = %id, "an update for a match the database does not have")
+            }
+            Err(e) => {
+                tracing::warn!(match_id = %id, error = %e, "could not load a match; the next check retries")
+            }
+        }
+    }
+}
