@@ -21,9 +21,16 @@ pub struct AllowedOrigins(pub Vec<String>);
 pub struct TrustedProxies(pub Vec<IpAddr>);
 
 /// `?matches=42,43` (or `*`) and `&since=42:17,43:5`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SubscribeQuery {
+    /// Match ids to follow, comma-separated (at most `--ws-max-subscriptions`), or `*` for every
+    /// live match.
+    #[param(example = "1,2")]
     matches: Option<String>,
+    /// Where to resume, `MATCH:SEQ` comma-separated: the updates after each position are sent
+    /// first (a match named here is followed too).
+    #[param(example = "1:17")]
     since: Option<String>,
 }
 
