@@ -1,9 +1,34 @@
 //! The error answers as reusable OpenAPI responses: one per status an `ApiError` answers with, each
 //! a `Problem` body. Routes name the ones they can answer in their `#[utoipa::path]`.
 
-use utoipa::ToResponse;
+use std::collections::BTreeMap;
+
+use utoipa::openapi::{Ref, RefOr, Response};
+use utoipa::{IntoResponses, ToResponse};
 
 use crate::problem::Problem;
+
+/// The errors every admin request with a JSON body can get: its token (401), its body (400, 408,
+/// 413, 415, 422) and the database (500, 503). Routes list their own (404, 409) beside these.
+pub struct AdminWriteErrors;
+
+impl IntoResponses for AdminWriteErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        [
+            ("400", BadRequest::response().0),
+            ("401", Unauthorized::response().0),
+            ("408", RequestTimeout::response().0),
+            ("413", PayloadTooLarge::response().0),
+            ("415", UnsupportedMediaType::response().0),
+            ("422", UnprocessableEntity::response().0),
+            ("500", InternalServerError::response().0),
+            ("503", ServiceUnavailable::response().0),
+        ]
+        .into_iter()
+        .map(|(status, name)| (status.to_owned(), RefOr::Ref(Ref::from_response_name(name))))
+        .collect()
+    }
+}
 
 /// The request is malformed: the body is not JSON, a query parameter or header is invalid.
 #[derive(ToResponse)]

@@ -45,16 +45,9 @@ const MAX_HISTORY: i64 = 1_000;
             headers(("Idempotency-Replayed" = String,
                 description = "`true` when this is the stored answer to an earlier request with \
                     the same Idempotency-Key"))),
-        (status = 400, response = problems::BadRequest),
-        (status = 401, response = problems::Unauthorized),
         (status = 404, response = problems::NotFound),
-        (status = 408, response = problems::RequestTimeout),
         (status = 409, response = problems::Conflict),
-        (status = 413, response = problems::PayloadTooLarge),
-        (status = 415, response = problems::UnsupportedMediaType),
-        (status = 422, response = problems::UnprocessableEntity),
-        (status = 500, response = problems::InternalServerError),
-        (status = 503, response = problems::ServiceUnavailable),
+        problems::AdminWriteErrors,
     )
 )]
 pub async fn post(

@@ -36,14 +36,7 @@ const MAX_PAGE: usize = 500;
                 ("ETag" = String, description = "The snapshot's validator"),
                 ("Location" = String, description = "`/api/v1/matches/{id}`"),
             )),
-        (status = 400, response = problems::BadRequest),
-        (status = 401, response = problems::Unauthorized),
-        (status = 408, response = problems::RequestTimeout),
-        (status = 413, response = problems::PayloadTooLarge),
-        (status = 415, response = problems::UnsupportedMediaType),
-        (status = 422, response = problems::UnprocessableEntity),
-        (status = 500, response = problems::InternalServerError),
-        (status = 503, response = problems::ServiceUnavailable),
+        problems::AdminWriteErrors,
     )
 )]
 pub async fn create(
@@ -76,15 +69,8 @@ pub async fn create(
     responses(
         (status = 200, description = "The new snapshot, with a new ETag", body = Full,
             headers(("ETag" = String, description = "The snapshot's validator"))),
-        (status = 400, response = problems::BadRequest),
-        (status = 401, response = problems::Unauthorized),
         (status = 404, response = problems::NotFound),
-        (status = 408, response = problems::RequestTimeout),
-        (status = 413, response = problems::PayloadTooLarge),
-        (status = 415, response = problems::UnsupportedMediaType),
-        (status = 422, response = problems::UnprocessableEntity),
-        (status = 500, response = problems::InternalServerError),
-        (status = 503, response = problems::ServiceUnavailable),
+        problems::AdminWriteErrors,
     )
 )]
 pub async fn patch(

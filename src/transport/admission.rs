@@ -34,6 +34,15 @@ pub struct SubscribeQuery {
     since: Option<String>,
 }
 
+/// The header `check_origin` reads, for the OpenAPI document of both transports.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct OriginHeader {
+    /// A browser page's origin: it must be in `--ws-allowed-origin` when that is set (else `403`).
+    #[param(rename = "Origin")]
+    pub origin: Option<String>,
+}
+
 /// A request's subscription, checked and parsed, not yet admitted.
 pub struct Request {
     subscription: Subscription,

@@ -6,7 +6,7 @@ mod body;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::admission::{self, AllowedOrigins, SubscribeQuery};
+use super::admission::{self, AllowedOrigins, OriginHeader, SubscribeQuery};
 use crate::hub::{Hub, Worker};
 use crate::openapi::problems;
 use crate::problem::ApiError;
@@ -26,8 +26,7 @@ use body::SseBody;
         SubscribeQuery,
         ("Last-Event-ID" = Option<String>, Header,
             description = "`MATCH:SEQ`: resume that match after this position, like `since`"),
-        ("Origin" = Option<String>, Header,
-            description = "A browser page's origin: it must be in `--ws-allowed-origin` when that is set"),
+        OriginHeader,
     ),
     responses(
         (status = 200, description = "The stream, open until the client or the server ends it",

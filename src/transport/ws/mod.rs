@@ -11,7 +11,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 pub use upgrade::UpgradeFactory;
 
-use super::admission::{self, AllowedOrigins, SubscribeQuery};
+use super::admission::{self, AllowedOrigins, OriginHeader, SubscribeQuery};
 use crate::hub::Hub;
 use crate::openapi::problems;
 use crate::problem::ApiError;
@@ -33,8 +33,7 @@ use crate::protocol::SUBPROTOCOL;
         SubscribeQuery,
         ("Sec-WebSocket-Protocol" = Option<String>, Header,
             description = "`scorecast.v1`, echoed when offered; offering only others is refused"),
-        ("Origin" = Option<String>, Header,
-            description = "A browser page's origin: it must be in `--ws-allowed-origin` when that is set"),
+        OriginHeader,
     ),
     responses(
         (status = 101, description = "Switched to the WebSocket protocol",
