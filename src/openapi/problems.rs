@@ -14,7 +14,7 @@ pub struct AdminWriteErrors;
 
 impl IntoResponses for AdminWriteErrors {
     fn responses() -> BTreeMap<String, RefOr<Response>> {
-        [
+        refs([
             ("400", BadRequest::response().0),
             ("401", Unauthorized::response().0),
             ("408", RequestTimeout::response().0),
@@ -23,11 +23,31 @@ impl IntoResponses for AdminWriteErrors {
             ("422", UnprocessableEntity::response().0),
             ("500", InternalServerError::response().0),
             ("503", ServiceUnavailable::response().0),
-        ]
+        ])
+    }
+}
+
+/// The refusals of a subscriber connection (`/ws`, `/sse`) before it opens: its query (400), its
+/// origin (403), the per-address bounds (429) and the connection limit or a shutdown (503).
+pub struct AdmissionErrors;
+
+impl IntoResponses for AdmissionErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        refs([
+            ("400", BadRequest::response().0),
+            ("403", Forbidden::response().0),
+            ("429", TooManyRequests::response().0),
+            ("503", ServiceUnavailable::response().0),
+        ])
+    }
+}
+
+/// Status codes with the names of their reusable responses, as references.
+fn refs<const N: usize>(named: [(&str, &str); N]) -> BTreeMap<String, RefOr<Response>> {
+    named
         .into_iter()
         .map(|(status, name)| (status.to_owned(), RefOr::Ref(Ref::from_response_name(name))))
         .collect()
-    }
 }
 
 /// The request is malformed: the body is not JSON, a query parameter or header is invalid.

@@ -31,10 +31,7 @@ use body::SseBody;
     responses(
         (status = 200, description = "The stream, open until the client or the server ends it",
             body = String, content_type = "text/event-stream"),
-        (status = 400, response = problems::BadRequest),
-        (status = 403, response = problems::Forbidden),
-        (status = 429, response = problems::TooManyRequests),
-        (status = 503, response = problems::ServiceUnavailable),
+        problems::AdmissionErrors,
     )
 )]
 pub async fn stream(

@@ -38,10 +38,7 @@ use crate::protocol::SUBPROTOCOL;
     responses(
         (status = 101, description = "Switched to the WebSocket protocol",
             headers(("Sec-WebSocket-Protocol" = String, description = "`scorecast.v1`, when offered"))),
-        (status = 400, response = problems::BadRequest),
-        (status = 403, response = problems::Forbidden),
-        (status = 429, response = problems::TooManyRequests),
-        (status = 503, response = problems::ServiceUnavailable),
+        problems::AdmissionErrors,
     )
 )]
 pub async fn handshake(
