@@ -10,6 +10,7 @@ pub mod healthcheck;
 pub mod hub;
 pub mod ingest;
 pub mod metrics;
+pub mod openapi;
 pub mod problem;
 pub mod protocol;
 pub mod routes;

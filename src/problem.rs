@@ -20,7 +20,7 @@ pub enum ApiError {
     NotFound(String),
     /// `allow` lists the methods the resource supports, for the `Allow` header.
     #[error("{detail}")]
-    MethodNotAllowed { detail: String, allow: &'static str },
+    MethodNotAllowed { detail: String, allow: String },
     /// The request (its body) did not arrive in time; the connection is closed after the answer.
     #[error("{0}")]
     RequestTimeout(String),
@@ -43,13 +43,22 @@ pub enum ApiError {
     Internal(#[source] anyhow::Error),
 }
 
-#[derive(Serialize)]
-struct Problem<'a> {
+/// The body of every error answer (RFC 9457).
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(example = json!({"type": "about:blank", "title": "Not Found", "status": 404,
+                          "detail": "there is no match with id 99"}))]
+pub struct Problem<'a> {
+    /// Always `about:blank`: the status code is the error's type.
     #[serde(rename = "type")]
     kind: &'a str,
+    /// The status code's reason phrase.
     title: &'a str,
+    /// The status code.
     status: u16,
+    /// What went wrong, for people; the wording may change.
     detail: String,
+    /// `422` only, when one field is at fault: its path in the body (`team`, `score.home`), or
+    /// `Idempotency-Key`.
     #[serde(skip_serializing_if = "Option::is_none")]
     field: Option<&'a str>,
 }
@@ -110,7 +119,7 @@ impl ResponseError for ApiError {
                 response.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECS.to_string()));
             }
             Self::MethodNotAllowed { allow, .. } => {
-                response.insert_header((header::ALLOW, *allow));
+                response.insert_header((header::ALLOW, allow.as_str()));
             }
             Self::RequestTimeout(_) => {
                 // The rest of the body may still come: the connection cannot carry another request.

@@ -36,7 +36,8 @@ pub struct Snapshot {
 }
 
 /// A match without its events, as listed by `GET /api/v1/matches`.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = MatchSummary)]
 pub struct Summary<'a> {
     #[serde(flatten)]
     pub meta: &'a MatchMeta,
@@ -72,11 +73,15 @@ impl Recent {
     }
 }
 
-#[derive(Serialize)]
-struct Full<'a> {
+/// The snapshot body: the match with its latest events (`RECENT_EVENTS`), oldest first.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = MatchSnapshot)]
+pub struct Full<'a> {
     #[serde(flatten)]
     summary: Summary<'a>,
+    /// The latest 20 events, oldest first, each as `POST .../events` answered it.
     #[serde(serialize_with = "bodies")]
+    #[schema(value_type = Vec<crate::domain::StoredEvent>, max_items = 20)]
     events: &'a VecDeque<Recent>,
 }
 

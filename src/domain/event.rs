@@ -3,11 +3,12 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
+use utoipa::ToSchema;
 
 use super::{parse_json, FieldError, Goals, MatchId, Minute, Name, Score, Seq, Side};
 
 /// A card's color.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CardColor {
     Yellow,
@@ -15,7 +16,7 @@ pub enum CardColor {
 }
 
 /// Phase changes announced by a `period` event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Period {
     FirstHalf,
@@ -44,14 +45,14 @@ impl Period {
 }
 
 /// A kickoff or end: only the optional minute.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Moment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub minute: Option<Minute>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Goal {
     pub team: Side,
@@ -60,7 +61,7 @@ pub struct Goal {
     pub player: Option<Name>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Card {
     pub team: Side,
@@ -70,7 +71,7 @@ pub struct Card {
     pub minute: Option<Minute>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Substitution {
     pub team: Side,
@@ -80,7 +81,7 @@ pub struct Substitution {
     pub minute: Option<Minute>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PeriodChange {
     pub period: Period,
@@ -89,7 +90,7 @@ pub struct PeriodChange {
 }
 
 /// Sets the score outright: corrections, and sports whose scoring is not one goal at a time.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScoreSet {
     pub home: Goals,
@@ -101,7 +102,7 @@ pub struct ScoreSet {
 /// One match event, as posted by an operator (`{"kind": "goal", "team": "home", "minute": 67}`).
 ///
 /// Parsing this type is the validation: every field is a parsed domain value.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EventKind {
     Kickoff(Moment),
@@ -166,7 +167,7 @@ impl EventKind {
 }
 
 /// An event as stored, returned by the API and replayed to clients.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct StoredEvent {
     pub match_id: MatchId,
     pub seq: Seq,

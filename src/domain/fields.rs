@@ -1,6 +1,9 @@
 //! Small validated value types shared by matches and events.
 
 use serde::{Deserialize, Serialize};
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::RefOr;
+use utoipa::{PartialSchema, ToSchema};
 
 /// Longest team, competition or player name we accept, in characters.
 const MAX_NAME_CHARS: usize = 100;
@@ -99,12 +102,58 @@ impl From<Goals> for i64 {
 }
 
 /// Which team an event is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Side {
     Home,
     Away,
 }
+
+/// The schema of an integer within `min..=max` (no upper bound when `max` is `None`).
+pub(crate) fn integer_schema(min: i64, max: Option<i64>, description: &str) -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+            utoipa::openapi::KnownFormat::Int64,
+        )))
+        .minimum(Some(min))
+        .maximum(max)
+        .description(Some(description))
+        .into()
+}
+
+impl PartialSchema for Name {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .max_length(Some(MAX_NAME_CHARS))
+            .description(Some(
+                "A name: 1 to 100 characters after surrounding white space is trimmed (the \
+                 trimmed value is stored), no control characters",
+            ))
+            .examples(["Ajax"])
+            .into()
+    }
+}
+
+impl ToSchema for Name {}
+
+impl PartialSchema for Minute {
+    fn schema() -> RefOr<Schema> {
+        integer_schema(0, Some(MAX_MINUTE), "A match minute")
+    }
+}
+
+impl ToSchema for Minute {}
+
+impl PartialSchema for Goals {
+    fn schema() -> RefOr<Schema> {
+        integer_schema(0, Some(MAX_GOALS), "Goals of one side")
+    }
+}
+
+impl ToSchema for Goals {}
 
 #[cfg(test)]
 mod tests {

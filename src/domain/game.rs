@@ -2,11 +2,12 @@
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
+use utoipa::ToSchema;
 
 use super::{EventKind, Goal, MatchId, Minute, Name, Period, PeriodChange, ScoreSet, Seq, Side};
 
 /// Where a match stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Scheduled,
@@ -33,14 +34,14 @@ impl Status {
 }
 
 /// The score of both sides.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
 pub struct Score {
     pub home: super::Goals,
     pub away: super::Goals,
 }
 
 /// What an operator sends to create a match.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewMatch {
     pub home: Name,
@@ -51,7 +52,7 @@ pub struct NewMatch {
 }
 
 /// Metadata changes; every field is optional but at least one must be present.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MatchPatch {
     pub home: Option<Name>,
@@ -71,7 +72,7 @@ impl MatchPatch {
 }
 
 /// A match's descriptive data, changed only by `PATCH`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct MatchMeta {
     pub id: MatchId,
     pub home: String,
@@ -85,7 +86,7 @@ pub struct MatchMeta {
 }
 
 /// A match's live state, derived from its events.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct LiveState {
     pub status: Status,
     pub period: Option<Period>,

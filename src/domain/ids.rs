@@ -5,6 +5,10 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::openapi::{schema::Schema, RefOr};
+use utoipa::{PartialSchema, ToSchema};
+
+use super::fields::integer_schema;
 
 /// Database identifier of a match: a positive integer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -117,6 +121,22 @@ impl fmt::Display for Seq {
         self.0.fmt(f)
     }
 }
+
+impl PartialSchema for MatchId {
+    fn schema() -> RefOr<Schema> {
+        integer_schema(1, None, "A match id: a positive integer")
+    }
+}
+
+impl ToSchema for MatchId {}
+
+impl PartialSchema for Seq {
+    fn schema() -> RefOr<Schema> {
+        integer_schema(0, None, "A match's sequence number: `n` is its `n`th event, 0 before any")
+    }
+}
+
+impl ToSchema for Seq {}
 
 /// `42:17`: match 42, as of its sequence number 17 (SSE ids, `since`, `Last-Event-ID`).
 pub fn parse_position(raw: &str) -> Option<(MatchId, Seq)> {

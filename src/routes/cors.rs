@@ -1,7 +1,8 @@
-//! CORS for the public read API, the polling endpoint, `/sse` and `/healthz`, from the same allowed-origin list as
-//! `/ws` and `/sse`: a dashboard on another origin may read (and poll with `If-None-Match`), never
-//! write. A request from an origin not on the list is answered as usual, without CORS headers, so
-//! the browser keeps the answer from the page while other clients are unaffected.
+//! CORS for the public read API, the polling endpoint, `/sse`, `/healthz` and the OpenAPI
+//! document, from the same allowed-origin list as `/ws` and `/sse`: a dashboard on another origin
+//! may read (and poll with `If-None-Match`), never write. A request from an origin not on the list
+//! is answered as usual, without CORS headers, so the browser keeps the answer from the page while
+//! other clients are unaffected.
 
 use actix_cors::Cors;
 use actix_web::http::header::{self, HeaderName};

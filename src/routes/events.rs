@@ -3,13 +3,16 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
+use utoipa::IntoParams;
 
+use super::matches::MatchPath;
 use super::{json, match_id, retry_key};
 use crate::auth::Admin;
 use crate::catalog::Catalog;
-use crate::domain::{EventKind, Seq};
+use crate::domain::{EventKind, Seq, StoredEvent};
 use crate::extract::JsonBody;
 use crate::ingest::{Accepted, Ingest, IngestError};
+use crate::openapi::{problems, EventHistory};
 use crate::problem::ApiError;
 use crate::store::Store;
 
@@ -18,6 +21,33 @@ const DEFAULT_HISTORY: i64 = 100;
 /// Most events per history page.
 const MAX_HISTORY: i64 = 1_000;
 
+/// Post an event: a `kind` and that kind's fields. `201` only once the event is stored durably,
+/// with the next sequence number of its match.
+#[utoipa::path(
+    post,
+    path = "/api/v1/matches/{id}/events",
+    operation_id = "post_event",
+    tag = "admin",
+    security(("admin_token" = [])),
+    params(
+        MatchPath,
+        ("Idempotency-Key" = Option<String>, Header,
+            description = "1 to 255 printable ASCII characters. A retry with the same key and body \
+                gets the stored event again (`Idempotency-Replayed: true`) instead of storing it \
+                twice; the same key with another body is refused (`422`). Kept \
+                `--idempotency-hours`."),
+    ),
+    request_body = EventKind,
+    responses(
+        (status = 201, description = "The stored event", body = StoredEvent,
+            headers(("Idempotency-Replayed" = String,
+                description = "`true` when this is the stored answer to an earlier request with \
+                    the same Idempotency-Key"))),
+        (status = 404, response = problems::NotFound),
+        (status = 409, response = problems::Conflict),
+        problems::AdminWriteErrors,
+    )
+)]
 pub async fn post(
     _: Admin,
     req: HttpRequest,
@@ -46,13 +76,33 @@ pub async fn post(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HistoryQuery {
+    /// Only events after this sequence number.
+    #[param(minimum = 0, default = 0)]
     since: Option<i64>,
+    /// Events per page.
+    #[param(minimum = 1, maximum = 1000, default = 100)]
     limit: Option<i64>,
 }
 
-/// Stored events with `seq > since`, in order, from the database.
+/// Stored events with `seq > since`, in order, from the database: what a client that missed
+/// events asks for.
+#[utoipa::path(
+    get,
+    path = "/api/v1/matches/{id}/events",
+    operation_id = "event_history",
+    tag = "read",
+    params(MatchPath, HistoryQuery),
+    responses(
+        (status = 200, description = "One page of events", body = EventHistory),
+        (status = 400, response = problems::BadRequest),
+        (status = 404, response = problems::NotFound),
+        (status = 500, response = problems::InternalServerError),
+        (status = 503, response = problems::ServiceUnavailable),
+    )
+)]
 pub async fn history(
     id: web::Path<String>,
     query: web::Query<HistoryQuery>,

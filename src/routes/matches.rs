@@ -3,8 +3,9 @@
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
+use utoipa::{IntoParams, ToSchema};
 
 use super::{json, match_id, retry_key};
 use crate::auth::Admin;
@@ -13,8 +14,9 @@ use crate::cluster::Peers;
 use crate::domain::{MatchPatch, NewMatch, Status};
 use crate::extract::JsonBody;
 use crate::metrics::Metrics;
+use crate::openapi::problems;
 use crate::problem::ApiError;
-use crate::snapshots::{Snapshot, Snapshots};
+use crate::snapshots::{Full, Snapshot, Snapshots, Summary};
 use crate::store::{Creation, Store};
 
 /// Matches per page when the client does not say.
@@ -22,6 +24,33 @@ const DEFAULT_PAGE: usize = 50;
 /// Most matches per page: bounds the work and size of one list answer.
 const MAX_PAGE: usize = 500;
 
+/// Create a match: it starts `scheduled`, with no events.
+#[utoipa::path(
+    post,
+    path = "/api/v1/matches",
+    operation_id = "create_match",
+    tag = "admin",
+    security(("admin_token" = [])),
+    params(
+        ("Idempotency-Key" = Option<String>, Header,
+            description = "1 to 255 printable ASCII characters. A retry with the same key and body, \
+                on any node, answers with the match the first request created \
+                (`Idempotency-Replayed: true`) instead of creating another; the same key with \
+                another body is refused (`422`). Kept `--idempotency-hours`."),
+    ),
+    request_body = NewMatch,
+    responses(
+        (status = 201, description = "The new match's snapshot", body = Full,
+            headers(
+                ("ETag" = String, description = "The snapshot's validator"),
+                ("Location" = String, description = "`/api/v1/matches/{id}`"),
+                ("Idempotency-Replayed" = String,
+                    description = "`true` when this answers a retry of an earlier request with \
+                        the same Idempotency-Key"),
+            )),
+        problems::AdminWriteErrors,
+    )
+)]
 pub async fn create(
     _: Admin,
     req: HttpRequest,
@@ -60,6 +89,23 @@ pub async fn create(
     Ok(answer.body(snapshot.body.clone()))
 }
 
+/// Change a match's teams, competition or kick-off: absent or `null` fields keep their value, at
+/// least one must be given. Status, score and clock change only through events.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/matches/{id}",
+    operation_id = "patch_match",
+    tag = "admin",
+    security(("admin_token" = [])),
+    params(MatchPath),
+    request_body = MatchPatch,
+    responses(
+        (status = 200, description = "The new snapshot, with a new ETag", body = Full,
+            headers(("ETag" = String, description = "The snapshot's validator"))),
+        (status = 404, response = problems::NotFound),
+        problems::AdminWriteErrors,
+    )
+)]
 pub async fn patch(
     _: Admin,
     id: web::Path<String>,
@@ -92,15 +138,55 @@ pub async fn patch(
     Ok(with_etag(StatusCode::OK, &snapshot).body(snapshot.body.clone()))
 }
 
-#[derive(Deserialize)]
+/// The match named in the path.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct MatchPath {
+    /// A match id: a positive integer (anything else names no match: `404`).
+    #[param(minimum = 1)]
+    pub id: i64,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Only matches in this status.
+    #[param(value_type = Option<Status>)]
     status: Option<String>,
+    /// Only matches of this competition (exact, case-sensitive).
     competition: Option<String>,
+    /// Matches per page.
+    #[param(minimum = 1, maximum = 500, default = 50)]
     limit: Option<usize>,
+    /// Matches to skip; past the end gives an empty page.
+    #[param(minimum = 0, default = 0)]
     offset: Option<usize>,
 }
 
-/// Matches ordered by kick-off time, filtered by status and competition, one page at a time.
+/// One page of matches.
+#[derive(Serialize, ToSchema)]
+pub struct MatchPage<'a> {
+    /// Ordered by `kickoff_at`, then `id`.
+    matches: Vec<Summary<'a>>,
+    /// Matches that pass the filters, before paging.
+    total: usize,
+    limit: usize,
+    offset: usize,
+}
+
+/// List matches ordered by kick-off time, filtered by status and competition, one page at a
+/// time; answered from memory.
+#[utoipa::path(
+    get,
+    path = "/api/v1/matches",
+    operation_id = "list_matches",
+    tag = "read",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "One page of matches, without their events", body = MatchPage),
+        (status = 400, response = problems::BadRequest),
+    )
+)]
 pub async fn list(
     query: web::Query<ListQuery>,
     snapshots: web::Data<Snapshots>,
@@ -124,17 +210,37 @@ pub async fn list(
             && query.competition.as_deref().is_none_or(|c| s.meta.competition == c)
     });
     all.sort_by_key(|s| (s.meta.kickoff_at, s.meta.id));
-    let page: Vec<_> = all.iter().skip(offset).take(limit).map(|s| s.summary()).collect();
-    let body = serde_json::json!({
-        "matches": page,
-        "total": all.len(),
-        "limit": limit,
-        "offset": offset,
-    });
-    Ok(json(StatusCode::OK, body.to_string()))
+    let matches = all.iter().skip(offset).take(limit).map(|s| s.summary()).collect();
+    let page = MatchPage { matches, total: all.len(), limit, offset };
+    let body = serde_json::to_string(&page).map_err(|e| ApiError::Internal(e.into()))?;
+    Ok(json(StatusCode::OK, body))
 }
 
-/// The polling endpoint: the full snapshot from memory, `304` when the client's copy is current.
+/// The polling endpoint: a match's whole current state, from memory (it keeps answering while the
+/// database is down); `304` when the client's copy is current.
+#[utoipa::path(
+    get,
+    path = "/api/v1/matches/{id}",
+    operation_id = "get_match",
+    tag = "read",
+    params(
+        MatchPath,
+        ("If-None-Match" = Option<String>, Header,
+            description = "ETags the client has (`\"1-9-1\"`, a list, `*` or `W/\"...\"`): `304` \
+                when one is current"),
+    ),
+    responses(
+        (status = 200, description = "The snapshot", body = Full,
+            headers(
+                ("ETag" = String, description = "Strong validator; changes with every event and \
+                    every PATCH, stays across restarts"),
+                ("Cache-Control" = String, description = "`no-cache`: caches revalidate every time"),
+            )),
+        (status = 304, description = "The client's copy is current; no body",
+            headers(("ETag" = String, description = "The current validator"))),
+        (status = 404, response = problems::NotFound),
+    )
+)]
 pub async fn snapshot(
     req: HttpRequest,
     id: web::Path<String>,

@@ -6,6 +6,8 @@ mod events;
 mod health;
 mod matches;
 mod metrics;
+mod openapi;
+mod table;
 
 use std::time::Instant;
 
@@ -17,6 +19,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::domain::MatchId;
 pub use access::{log_request, REQUEST_ID};
+pub use matches::{MatchPage, MatchPath};
+pub use table::{table, Endpoint, Resource};
 
 use crate::problem::ApiError;
 use crate::store::RetryKey;
@@ -25,69 +29,20 @@ use crate::transport::admission::AllowedOrigins;
 /// Longest Idempotency-Key accepted: room for a UUID or a hash, with a prefix.
 const MAX_KEY_LEN: usize = 255;
 
-/// Registers every route; the read API, `/sse` and `/healthz` allow cross-origin reads from
-/// `origins` (every origin when empty), so a dashboard elsewhere can poll or stream.
+/// Registers every route of the route table (`table.rs`); the public reads allow cross-origin
+/// reads from `origins` (every origin when empty), so a dashboard elsewhere can poll or stream.
 pub fn configure(cfg: &mut web::ServiceConfig, origins: &AllowedOrigins) {
     cfg.app_data(
         web::QueryConfig::default().error_handler(|e, _| {
             ApiError::BadRequest(format!("invalid query string: {e}")).into()
         }),
-    )
-    // HEAD answers like GET without the body (actix-http leaves the body out), for probes that
-    // only look at the status.
-    .service(
-        web::resource("/healthz")
-            .wrap(cors::public_read(origins))
-            .get(health::healthz)
-            .head(health::healthz),
-    )
-    .service(web::resource("/readyz").get(health::readyz).head(health::readyz))
-    .route("/metrics", web::get().to(metrics::metrics))
-    .route("/ws", web::get().to(crate::transport::ws::handshake))
-    // CORS lets an allowed page on another origin read the stream (EventSource); the handler
-    // itself refuses origins that are not allowed (403).
-    .service(
-        web::resource("/sse").wrap(cors::public_read(origins)).get(crate::transport::sse::stream),
-    )
-    .configure(crate::web::configure)
-    .service(
-        web::resource("/api/v1/matches")
-            .wrap(cors::public_read(origins))
-            .get(matches::list)
-            .post(matches::create)
-            .default_service(web::to(allow("GET, POST"))),
-    )
-    .service(
-        web::resource("/api/v1/matches/{id}")
-            .wrap(cors::public_read(origins))
-            .get(matches::snapshot)
-            .patch(matches::patch)
-            .default_service(web::to(allow("GET, PATCH"))),
-    )
-    .service(
-        web::resource("/api/v1/matches/{id}/events")
-            .wrap(cors::public_read(origins))
-            .get(events::history)
-            .post(events::post)
-            .default_service(web::to(allow("GET, POST"))),
     );
+    table::mount(cfg, origins);
 }
 
 /// Answer for paths no route knows.
 pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     Err(ApiError::NotFound(format!("no route for {} {}", req.method(), req.path())))
-}
-
-/// The answer for a method a resource does not support: 405 naming the ones it does.
-fn allow(
-    methods: &'static str,
-) -> impl Fn(HttpRequest) -> std::future::Ready<Result<HttpResponse, ApiError>> + Clone {
-    move |req| {
-        std::future::ready(Err(ApiError::MethodNotAllowed {
-            detail: format!("{} is not supported on {}", req.method(), req.path()),
-            allow: methods,
-        }))
-    }
 }
 
 /// Counts every request by method, route pattern (not raw path, to bound label values) and status.

@@ -21,10 +21,26 @@ pub struct AllowedOrigins(pub Vec<String>);
 pub struct TrustedProxies(pub Vec<IpAddr>);
 
 /// `?matches=42,43` (or `*`) and `&since=42:17,43:5`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SubscribeQuery {
+    /// Match ids to follow, comma-separated (at most `--ws-max-subscriptions`), or `*` for every
+    /// live match.
+    #[param(example = "1,2")]
     matches: Option<String>,
+    /// Where to resume, `MATCH:SEQ` comma-separated: the updates after each position are sent
+    /// first (a match named here is followed too).
+    #[param(example = "1:17")]
     since: Option<String>,
+}
+
+/// The header `check_origin` reads, for the OpenAPI document of both transports.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct OriginHeader {
+    /// A browser page's origin: it must be in `--ws-allowed-origin` when that is set (else `403`).
+    #[param(rename = "Origin")]
+    pub origin: Option<String>,
 }
 
 /// A request's subscription, checked and parsed, not yet admitted.

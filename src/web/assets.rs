@@ -27,6 +27,7 @@ const FILES: &[(&str, &str, &str)] = &[
     ("match.js", JS, include_str!("assets/match.js")),
     ("admin.js", JS, include_str!("assets/admin.js")),
     ("live.js", JS, include_str!("assets/live.js")),
+    ("api.js", JS, include_str!("assets/api.js")),
 ];
 
 /// The pages: templates whose `{{asset:NAME}}` become versioned asset URLs.
@@ -34,6 +35,7 @@ const PAGES: &[(&str, &str)] = &[
     ("index.html", include_str!("assets/index.html")),
     ("match.html", include_str!("assets/match.html")),
     ("admin.html", include_str!("assets/admin.html")),
+    ("api.html", include_str!("assets/api.html")),
 ];
 
 /// A file ready to serve: its bytes, type and version.

@@ -21,6 +21,7 @@ mod errors;
 mod events;
 mod healthcheck;
 mod matches;
+mod openapi;
 mod operations;
 mod polling;
 mod request_limits;

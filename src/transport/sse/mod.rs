@@ -6,13 +6,34 @@ mod body;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::admission::{self, AllowedOrigins, SubscribeQuery};
+use super::admission::{self, AllowedOrigins, OriginHeader, SubscribeQuery};
 use crate::hub::{Hub, Worker};
+use crate::openapi::problems;
 use crate::problem::ApiError;
 use body::SseBody;
 
 /// Opens an event stream. Each message has `id: <match>:<seq>`, so a browser's `EventSource`
 /// resumes by itself through `Last-Event-ID`.
+#[utoipa::path(
+    get,
+    path = "/sse",
+    tag = "live",
+    summary = "Live updates over Server-Sent Events",
+    description = "An event stream: a snapshot of each followed match, then every update as it is \
+        stored, each `data:` line one JSON message with `id: MATCH:SEQ`, and `: keep-alive` \
+        comments between. docs/protocol.md describes the messages.",
+    params(
+        SubscribeQuery,
+        ("Last-Event-ID" = Option<String>, Header,
+            description = "`MATCH:SEQ`: resume that match after this position, like `since`"),
+        OriginHeader,
+    ),
+    responses(
+        (status = 200, description = "The stream, open until the client or the server ends it",
+            body = String, content_type = "text/event-stream"),
+        problems::AdmissionErrors,
+    )
+)]
 pub async fn stream(
     req: HttpRequest,
     query: web::Query<SubscribeQuery>,

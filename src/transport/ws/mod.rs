@@ -11,13 +11,36 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 pub use upgrade::UpgradeFactory;
 
-use super::admission::{self, AllowedOrigins, SubscribeQuery};
+use super::admission::{self, AllowedOrigins, OriginHeader, SubscribeQuery};
 use crate::hub::Hub;
+use crate::openapi::problems;
 use crate::problem::ApiError;
 use crate::protocol::SUBPROTOCOL;
 
 /// Validates a WebSocket handshake and answers 101, with the admission for the upgrade service in
-/// the response's extensions; or answers why not (403, 400, 503) before anything is upgraded.
+/// the response's extensions; or answers why not (403, 400, 429, 503) before anything is upgraded.
+#[utoipa::path(
+    get,
+    path = "/ws",
+    tag = "live",
+    summary = "Live updates over WebSocket",
+    description = "The WebSocket handshake (RFC 6455): `Connection: Upgrade`, `Upgrade: websocket`, \
+        `Sec-WebSocket-Key`, `Sec-WebSocket-Version: 13`. After `101`, the server sends a snapshot \
+        of each followed match, then every update as it is stored; the client may subscribe and \
+        unsubscribe by message. docs/protocol.md describes the messages, heartbeats, limits and \
+        close codes.",
+    params(
+        SubscribeQuery,
+        ("Sec-WebSocket-Protocol" = Option<String>, Header,
+            description = "`scorecast.v1`, echoed when offered; offering only others is refused"),
+        OriginHeader,
+    ),
+    responses(
+        (status = 101, description = "Switched to the WebSocket protocol",
+            headers(("Sec-WebSocket-Protocol" = String, description = "`scorecast.v1`, when offered"))),
+        problems::AdmissionErrors,
+    )
+)]
 pub async fn handshake(
     req: HttpRequest,
     query: web::Query<SubscribeQuery>,

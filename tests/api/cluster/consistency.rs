@@ -46,8 +46,10 @@ async fn the_same_idempotency_key_posted_on_two_nodes_stores_one_event_and_one_m
     a.store_event(id, &json!({"kind": "kickoff"})).await;
     let goal = json!({"kind": "goal", "team": "home", "minute": 3});
     let path = format!("/api/v1/matches/{id}/events");
-    let (one, two) =
-        tokio::join!(post_with_key(a, &path, "goal-1", &goal), post_with_key(b, &path, "goal-1", &goal));
+    let (one, two) = tokio::join!(
+        post_with_key(a, &path, "goal-1", &goal),
+        post_with_key(b, &path, "goal-1", &goal)
+    );
     assert_eq!((one.status().as_u16(), two.status().as_u16()), (201, 201));
     let history: Value = a.get(&path).await.json().await.unwrap();
     assert_eq!(history["events"].as_array().unwrap().len(), 2, "kickoff and one goal: {history}");
@@ -109,12 +111,17 @@ async fn a_resume_on_another_node_gets_exactly_what_it_missed_even_from_ahead_of
     for minute in 0..3 {
         a.store_event(id, &json!({"kind": "goal", "team": "home", "minute": minute})).await;
     }
-    eventually(Duration::from_secs(5), "B has seq 4", || async { polled_seq(&b, id).await == 4 }).await;
+    eventually(Duration::from_secs(5), "B has seq 4", || async { polled_seq(&b, id).await == 4 })
+        .await;
 
     // From behind: the client has 2 of 4.
     let mut behind = connect(b.port, &format!("matches={id}&since={id}:2")).await;
     let marker = behind.next().await;
-    assert_eq!((marker["k"].as_str(), marker["rec"].as_bool(), marker["n"].as_i64()), (Some("resume"), Some(true), Some(2)), "{marker}");
+    assert_eq!(
+        (marker["k"].as_str(), marker["rec"].as_bool(), marker["n"].as_i64()),
+        (Some("resume"), Some(true), Some(2)),
+        "{marker}"
+    );
     assert_eq!(behind.next().await["s"], 3);
     assert_eq!(behind.next().await["s"], 4);
 
@@ -126,7 +133,11 @@ async fn a_resume_on_another_node_gets_exactly_what_it_missed_even_from_ahead_of
     assert_eq!(polled_seq(&b, id).await, 4, "B is behind");
     let mut ahead = connect(b.port, &format!("matches={id}&since={id}:6")).await;
     let marker = ahead.next().await;
-    assert_eq!((marker["k"].as_str(), marker["rec"].as_bool(), marker["n"].as_i64()), (Some("resume"), Some(true), Some(0)), "{marker}");
+    assert_eq!(
+        (marker["k"].as_str(), marker["rec"].as_bool(), marker["n"].as_i64()),
+        (Some("resume"), Some(true), Some(0)),
+        "{marker}"
+    );
     assert_eq!(polled_seq(&b, id).await, 6, "B caught up before it answered");
     // The client that was behind got 5 and 6 through that catch-up, once each.
     assert_eq!(behind.next().await["s"], 5);

@@ -53,7 +53,11 @@ async fn events_posted_on_two_nodes_reach_a_third_nodes_subscribers_in_order_gap
     // Alternately: one on A, one on B, each stored before the next is posted.
     for i in 0..10 {
         let node = if i % 2 == 0 { a } else { b };
-        node.store_event(id, &json!({"kind": "card", "team": "home", "player": "X", "color": "yellow"})).await;
+        node.store_event(
+            id,
+            &json!({"kind": "card", "team": "home", "player": "X", "color": "yellow"}),
+        )
+        .await;
     }
     // Concurrently: both nodes at once, so their sequence numbers interleave.
     tokio::join!(post_goals(a, id, "home", PER_NODE), post_goals(b, id, "away", PER_NODE));
