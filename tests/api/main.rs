@@ -20,6 +20,7 @@ mod durability;
 mod errors;
 mod events;
 mod healthcheck;
+mod load_balancer;
 mod matches;
 mod openapi;
 mod operations;
