@@ -4,11 +4,10 @@
 //! Without `nats-server` installed, cluster tests are skipped, unless `SCORECAST_REQUIRE_NATS=1`,
 //! which CI sets so that a missing server fails the run.
 
-use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::common::postgres::free_port;
+use crate::common::postgres::{free_port, spawn_server};
 
 /// How long nats-server may take to accept connections.
 const START_TIMEOUT: Duration = Duration::from_secs(10);
@@ -46,19 +45,7 @@ impl NatsServer {
             .args(["-a", "127.0.0.1", "-p", &self.port.to_string()])
             .stdout(Stdio::null())
             .stderr(Stdio::null());
-        // SAFETY: prctl is async-signal-safe; the server dies with the test process.
-        unsafe {
-            command.pre_exec(|| {
-                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-                Ok(())
-            });
-        }
-        self.process = Some(command.spawn().expect("start nats-server"));
-        let deadline = Instant::now() + START_TIMEOUT;
-        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            assert!(Instant::now() < deadline, "nats-server did not start in {START_TIMEOUT:?}");
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        self.process = Some(spawn_server(command, libc::SIGKILL, self.port, START_TIMEOUT));
     }
 
     /// Kills the server (SIGKILL): every client loses its connection at once.

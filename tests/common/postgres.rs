@@ -67,19 +67,7 @@ impl PgCluster {
             .gid(gid)
             .stdout(Stdio::null())
             .stderr(Stdio::null());
-        // SAFETY: prctl is async-signal-safe; it ties the server's life to the spawning thread.
-        unsafe {
-            command.pre_exec(|| {
-                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGQUIT);
-                Ok(())
-            });
-        }
-        self.server = Some(command.spawn().expect("start postgres"));
-        let deadline = Instant::now() + START_TIMEOUT;
-        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            assert!(Instant::now() < deadline, "postgres did not start within {START_TIMEOUT:?}");
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        self.server = Some(spawn_server(command, libc::SIGQUIT, self.port, START_TIMEOUT));
     }
 
     /// Kills the server at once, as a crash or an outage would.
@@ -185,6 +173,26 @@ fn unprivileged_user() -> (u32, u32) {
 
 fn chown(path: &Path, uid: u32, gid: u32) {
     std::os::unix::fs::chown(path, Some(uid), Some(gid)).expect("chown cluster folder");
+}
+
+/// Starts a test server that gets `death_signal` when the spawning thread ends, and waits until
+/// it accepts connections on `port`.
+pub fn spawn_server(mut command: Command, death_signal: i32, port: u16, within: Duration) -> Child {
+    // SAFETY: prctl is async-signal-safe; it ties the server's life to the spawning thread.
+    unsafe {
+        command.pre_exec(move || {
+            libc::prctl(libc::PR_SET_PDEATHSIG, death_signal);
+            Ok(())
+        });
+    }
+    let program = command.get_program().to_string_lossy().into_owned();
+    let child = command.spawn().unwrap_or_else(|e| panic!("start {program}: {e}"));
+    let deadline = Instant::now() + within;
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "{program} did not start within {within:?}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child
 }
 
 pub fn free_port() -> u16 {
