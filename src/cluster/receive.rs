@@ -73,6 +73,11 @@ pub(super) fn link_event(event: async_nats::Event, metrics: &Metrics, trouble: &
             trouble.notify_one();
             "slow_consumer"
         }
+        async_nats::Event::ServerError(_) | async_nats::Event::ClientError(_) => {
+            // Wrong credentials show up here, again at every reconnect attempt.
+            tracing::warn!(%event, "NATS link error");
+            "error"
+        }
         other => {
             tracing::info!(event = %other, "NATS link event");
             "other"

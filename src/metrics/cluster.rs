@@ -57,7 +57,7 @@ impl ClusterMetrics {
             nats_connected: gauge("nats_connected", "1 while the link to NATS is up, else 0"),
             nats_connection_events: counter_vec(
                 "nats_connection_events_total",
-                "Events of the NATS link: connected, disconnected, slow_consumer, other",
+                "Events of the NATS link: connected, disconnected, slow_consumer, error, other",
                 "event",
             ),
             nats_published: counter_vec(

@@ -14,12 +14,19 @@ const START_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub struct NatsServer {
     pub port: u16,
+    /// Extra arguments, such as `--user` and `--pass`.
+    args: Vec<String>,
     process: Option<Child>,
 }
 
 impl NatsServer {
     /// Starts a server; `None` when nats-server is not installed (and not required).
     pub fn start() -> Option<Self> {
+        Self::start_with(&[])
+    }
+
+    /// Like `start`, with extra arguments to nats-server.
+    pub fn start_with(args: &[&str]) -> Option<Self> {
         let installed = Command::new("nats-server").arg("--version").output().is_ok();
         if !installed {
             assert!(
@@ -29,7 +36,8 @@ impl NatsServer {
             eprintln!("no nats-server installed: cluster tests are skipped");
             return None;
         }
-        let mut server = Self { port: free_port(), process: None };
+        let args = args.iter().map(|a| a.to_string()).collect();
+        let mut server = Self { port: free_port(), args, process: None };
         server.run();
         Some(server)
     }
@@ -43,6 +51,7 @@ impl NatsServer {
         let mut command = Command::new("nats-server");
         command
             .args(["-a", "127.0.0.1", "-p", &self.port.to_string()])
+            .args(&self.args)
             .stdout(Stdio::null())
             .stderr(Stdio::null());
         self.process = Some(spawn_server(command, libc::SIGKILL, self.port, START_TIMEOUT));

@@ -4,6 +4,7 @@ use serde_json::{json, Value};
 
 use super::proxy::Proxy;
 use super::{eventually, join, polled_seq, start_cluster};
+use crate::common::nats::NatsServer;
 use crate::common::{fresh_database, spawn_on, Backend, TestApp, TOKEN};
 use crate::ws_client::connect;
 
@@ -144,4 +145,45 @@ async fn a_resume_on_another_node_gets_exactly_what_it_missed_even_from_ahead_of
     assert_eq!(behind.next().await["s"], 6);
     behind.assert_silent(Duration::from_millis(300)).await;
     ahead.assert_silent(Duration::from_millis(300)).await;
+}
+
+#[tokio::test]
+async fn nodes_authenticate_to_nats_and_ignore_and_count_messages_of_an_unknown_format_version() {
+    let Some(nats) = NatsServer::start_with(&["--user", "scorecast", "--pass", "s3cret"]) else {
+        return;
+    };
+    let Some(database) = fresh_database(Backend::Postgres).await else { return };
+    let node = |password: &'static str| {
+        let url = nats.url();
+        spawn_on(database.clone(), move |s| {
+            join(s, &url);
+            s.cluster.nats_user = Some("scorecast".into());
+            s.cluster.nats_password = Some(password.into());
+        })
+    };
+    let (a, b) = (node("s3cret").await, node("s3cret").await);
+    let id = a.live_match().await;
+    a.store_event(id, &json!({"kind": "goal", "team": "home", "minute": 1})).await;
+    eventually(Duration::from_secs(3), "B hears A through the authenticated NATS", || async {
+        polled_seq(&b, id).await == 2
+    })
+    .await;
+    let metrics = b.get("/metrics").await.text().await.unwrap();
+    assert!(metrics.contains("scorecast_nats_received_total{kind=\"event\"}"), "{metrics}");
+
+    // A release from the future publishes v2: this one ignores it and counts it.
+    let client =
+        async_nats::ConnectOptions::with_user_and_password("scorecast".into(), "s3cret".into())
+            .connect(nats.url())
+            .await
+            .unwrap();
+    let subject = format!("scorecast.v2.event.{id}");
+    client.publish(subject, r#"{"anything":"new"}"#.into()).await.unwrap();
+    client.flush().await.unwrap();
+    eventually(Duration::from_secs(3), "the unknown version is counted", || async {
+        let metrics = b.get("/metrics").await.text().await.unwrap();
+        metrics.contains("scorecast_nats_ignored_total{reason=\"version\"} 1")
+    })
+    .await;
+    assert_eq!(polled_seq(&b, id).await, 2, "nothing applied from it");
 }

@@ -66,3 +66,28 @@ async fn a_publish_lost_after_its_201_reaches_the_other_nodes_within_the_check_i
     let bound = Duration::from_secs(CHECK_SECS) + Duration::from_millis(1500);
     assert!(took < bound, "the lost publish took {took:?} to reach node B (bound {bound:?})");
 }
+
+#[tokio::test]
+async fn a_node_stopped_with_sigterm_publishes_what_it_committed_before_it_exits() {
+    let Some(mut cluster) = start_cluster(1).await else { return };
+    let url = cluster.nats.url();
+    // B never checks the database during the test: only NATS can bring it the events.
+    let b = spawn_on(cluster.database.clone(), |s| {
+        join(s, &url);
+        s.cluster.nats_check_secs = 3600;
+    })
+    .await;
+    let a = &mut cluster.nodes[0];
+    let id = a.live_match().await;
+    let mut subscriber = connect(b.port, &format!("matches={id}")).await;
+    assert_eq!(subscriber.next().await["k"], "snapshot");
+    for minute in 0..20 {
+        a.store_event(id, &json!({"kind": "goal", "team": "home", "minute": minute})).await;
+    }
+    a.stop().await;
+    let mut last = 0;
+    while last < 21 {
+        last = subscriber.next().await["s"].as_i64().unwrap();
+    }
+    assert_eq!(polled_seq(&b, id).await, 21);
+}
