@@ -52,6 +52,18 @@ impl Hub {
         shared.await;
     }
 
+    /// Repairs `matches` in the background (after a COMMIT whose outcome is unknown: if it was
+    /// stored after all, this is how its events reach snapshots and subscribers).
+    pub fn repair_later(self: &Arc<Self>, matches: Vec<MatchId>, reason: &'static str) {
+        let hub = self.clone();
+        tokio::spawn(async move {
+            for id in matches {
+                hub.metrics.cluster.gap_repairs.with_label_values(&[reason]).inc();
+                hub.repair(id).await;
+            }
+        });
+    }
+
     /// Brings `id` at least to `upto`, reading the database if this node is behind. False when the
     /// database has no such position either.
     pub async fn catch_up(self: &Arc<Self>, id: MatchId, upto: Seq) -> bool {

@@ -101,6 +101,11 @@ impl Committer {
             }
             Err(BatchError::OutcomeUnknown(err)) => {
                 tracing::error!(error = %err, events = batch.len(), "COMMIT of a group commit failed; outcome unknown: the events may or may not be stored");
+                // If the database did store them, snapshots and subscribers must see them anyway:
+                // read each match back (a repair delivers whatever is there, and only that).
+                let mut matches: Vec<_> = batch.iter().map(|s| s.match_id).collect();
+                matches.dedup();
+                self.hub.repair_later(matches, "commit_unknown");
                 for submission in batch {
                     let answer =
                         IngestError::OutcomeUnknown { has_key: submission.idempotency.is_some() };

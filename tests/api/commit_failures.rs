@@ -77,6 +77,14 @@ async fn a_failed_commit_is_answered_as_outcome_unknown_and_a_keyed_retry_stores
     let problem = assert_problem(unkeyed, 503).await;
     assert!(problem["detail"].as_str().unwrap().contains("send an Idempotency-Key"), "{problem}");
 
+    // The node read the match back in case the database stored it after all; it had not.
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    assert!(
+        metrics.contains("scorecast_gap_repairs_total{reason=\"commit_unknown\"}"),
+        "a read-back after the unknown outcome: {metrics}"
+    );
+    assert_eq!(app.snapshot(id).await["seq"], 1, "nothing stored, nothing shown");
+
     run_sql(backend, &app.database.url, &[disarm]).await;
     let stored = post_keyed(&app, id, "goal-12").await;
     assert_eq!(stored.status(), 201);
