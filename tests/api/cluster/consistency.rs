@@ -6,6 +6,7 @@ use super::proxy::Proxy;
 use super::{eventually, join, polled_seq, start_cluster};
 use crate::common::nats::NatsServer;
 use crate::common::{fresh_database, spawn_on, Backend, TestApp, TOKEN};
+use crate::sse_client::SseClient;
 use crate::ws_client::connect;
 
 async fn post_with_key(node: &TestApp, path: &str, key: &str, body: &Value) -> reqwest::Response {
@@ -125,6 +126,12 @@ async fn a_resume_on_another_node_gets_exactly_what_it_missed_even_from_ahead_of
     );
     assert_eq!(behind.next().await["s"], 3);
     assert_eq!(behind.next().await["s"], 4);
+    // The same over SSE, from Last-Event-ID.
+    let mut sse =
+        SseClient::open(&b.url(&format!("/sse?matches={id}")), Some(&format!("{id}:3"))).await;
+    let (_, marker) = sse.next_event().await;
+    assert_eq!((marker["k"].as_str(), marker["n"].as_i64()), (Some("resume"), Some(1)), "{marker}");
+    assert_eq!(sse.next_event().await.1["s"], 4);
 
     // From ahead: B stops hearing NATS, A commits two more, the client saw them on A.
     proxy.freeze();
@@ -143,6 +150,8 @@ async fn a_resume_on_another_node_gets_exactly_what_it_missed_even_from_ahead_of
     // The client that was behind got 5 and 6 through that catch-up, once each.
     assert_eq!(behind.next().await["s"], 5);
     assert_eq!(behind.next().await["s"], 6);
+    assert_eq!(sse.next_event().await.1["s"], 5);
+    assert_eq!(sse.next_event().await.1["s"], 6);
     behind.assert_silent(Duration::from_millis(300)).await;
     ahead.assert_silent(Duration::from_millis(300)).await;
 }
