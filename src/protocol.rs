@@ -13,7 +13,8 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{
-    CardColor, EventKind, LiveState, MatchId, MatchMeta, Period, Seq, Side, Status, StoredEvent,
+    CardColor, EventKind, LiveState, MatchId, MatchMeta, Period, Score, Seq, Side, Status,
+    StoredEvent,
 };
 
 /// The subprotocol name clients may offer.
@@ -65,6 +66,16 @@ struct Update<'a> {
     po: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     c: Option<&'static str>,
+    /// A shoot-out kick: scored (`true`) or missed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ok: Option<bool>,
+    /// The shoot-out's score, from the `penalties` period on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pn: Option<[i64; 2]>,
+}
+
+fn pair(score: Score) -> [i64; 2] {
+    [score.home.into(), score.away.into()]
 }
 
 fn side(team: Side) -> Option<&'static str> {
@@ -83,12 +94,14 @@ pub fn update(event: &StoredEvent) -> Encoded {
         k: event.kind.name(),
         t: None,
         mn: event.kind.minute().map(i64::from),
-        sc: [event.score.home.into(), event.score.away.into()],
+        sc: pair(event.score),
         st: None,
         pd: None,
         p: None,
         po: None,
         c: None,
+        ok: None,
+        pn: event.shootout.map(pair),
     };
     match &event.kind {
         EventKind::Goal(goal) => {
@@ -119,6 +132,11 @@ pub fn update(event: &StoredEvent) -> Encoded {
             update.st = Some(status.as_str());
             update.pd = Some(change.period.as_str());
         }
+        EventKind::Kick(kick) => {
+            update.t = side(kick.team);
+            update.p = kick.player.as_ref().map(|p| p.as_ref());
+            update.ok = Some(kick.scored);
+        }
         EventKind::End(_) => update.st = Some(Status::Finished.as_str()),
         EventKind::Score(_) => {}
     }
@@ -136,6 +154,8 @@ struct SnapshotMessage<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     mn: Option<i64>,
     sc: [i64; 2],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pn: Option<[i64; 2]>,
     home: &'a str,
     away: &'a str,
     comp: &'a str,
@@ -156,7 +176,8 @@ pub fn snapshot(meta: &MatchMeta, live: &LiveState, recovered: Option<bool>) -> 
         st: live.status.as_str(),
         pd: live.period.map(|p| p.as_str()),
         mn: live.minute.map(i64::from),
-        sc: [live.score.home.into(), live.score.away.into()],
+        sc: pair(live.score),
+        pn: live.shootout.map(|s| pair(s.tally())),
         home: &meta.home,
         away: &meta.away,
         comp: &meta.competition,
@@ -257,7 +278,7 @@ fn match_id_keys<'de, D: serde::Deserializer<'de>>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{Goal, Minute, Score};
+    use crate::domain::{Goal, Minute};
 
     /// A goal of match 1234567, event 12345, minute 120, 10–11, with `player` as its scorer.
     fn large_goal(player: Option<&str>) -> StoredEvent {
@@ -270,6 +291,7 @@ mod tests {
                 player: player.map(|p| p.to_owned().try_into().unwrap()),
             }),
             score: Score { home: 10.try_into().unwrap(), away: 11.try_into().unwrap() },
+            shootout: None,
             recorded_at: time::OffsetDateTime::now_utc(),
         }
     }
@@ -335,6 +357,27 @@ mod tests {
         assert!(serde_json::from_str::<ClientMessage>(zero).is_err(), "0 is not a match id");
         assert!(serde_json::from_str::<ClientMessage>(r#"{"op":"publish","matches":[1]}"#).is_err());
         assert!(serde_json::from_str::<ClientMessage>(r#"{"op":"subscribe"}"#).is_err());
+    }
+
+    #[test]
+    fn a_kick_update_says_scored_or_missed_and_carries_the_shootout_apart_from_the_score() {
+        let mut kick = large_goal(None);
+        kick.match_id = MatchId::try_from(42).unwrap();
+        kick.seq = Seq::try_from(31).unwrap();
+        kick.score = Score { home: 1.try_into().unwrap(), away: 1.try_into().unwrap() };
+        kick.shootout = Some(Score { home: 4.try_into().unwrap(), away: 3.try_into().unwrap() });
+        kick.kind = EventKind::Kick(crate::domain::Kick {
+            team: Side::Home,
+            scored: false,
+            player: Some("Tadic".to_owned().try_into().unwrap()),
+            minute: None,
+        });
+        let json: serde_json::Value = serde_json::from_slice(&update(&kick).ws[2..]).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"m":42,"s":31,"k":"kick","t":"h","sc":[1,1],"p":"Tadic","ok":false,
+                               "pn":[4,3]})
+        );
     }
 
     #[test]

@@ -3,7 +3,10 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{EventKind, Goal, MatchId, Minute, Name, Period, PeriodChange, ScoreSet, Seq, Side};
+use super::{
+    EventKind, Goal, Kick, MatchId, Minute, Name, Period, PeriodChange, ScoreSet, Seq, Shootout,
+    Side,
+};
 
 /// Where a match stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,6 +94,8 @@ pub struct LiveState {
     pub period: Option<Period>,
     pub minute: Option<Minute>,
     pub score: Score,
+    /// The penalty shoot-out, kept apart from `score`: present from the `penalties` period on.
+    pub shootout: Option<Shootout>,
     /// Sequence number of the last event; 0 before the first.
     pub seq: Seq,
 }
@@ -108,6 +113,7 @@ impl LiveState {
             period: None,
             minute: None,
             score: Score::default(),
+            shootout: None,
             seq: Seq::ZERO,
         }
     }
@@ -130,6 +136,13 @@ impl LiveState {
             }
             EventKind::Goal(Goal { team, .. }) => {
                 self.require(&[Live], event)?;
+                if self.shootout.is_some() {
+                    return Err(Conflict(
+                        "goals of the penalty shoot-out do not count in the score: post them as \
+                         `kick` events (scored or missed)"
+                            .into(),
+                    ));
+                }
                 match team {
                     Side::Home => next.score.home = self.score.home.incremented(),
                     Side::Away => next.score.away = self.score.away.incremented(),
@@ -142,6 +155,17 @@ impl LiveState {
                 self.require(&[Live, HalfTime], event)?;
                 next.score = Score { home: *home, away: *away };
             }
+            EventKind::Kick(Kick { team, scored, .. }) => {
+                self.require(&[Live], event)?;
+                let Some(shootout) = self.shootout else {
+                    return Err(Conflict(
+                        "a kick event is only allowed during the penalty shoot-out: post the \
+                         `penalties` period first"
+                            .into(),
+                    ));
+                };
+                next.shootout = Some(shootout.kick(*team, *scored)?);
+            }
             EventKind::Period(PeriodChange { period, .. }) => {
                 let allowed: &[Status] = match period {
                     Period::FirstHalf => &[],
@@ -153,11 +177,23 @@ impl LiveState {
                     return Err(Conflict("the first half starts with a kickoff event".into()));
                 }
                 self.require(allowed, event)?;
+                if self.shootout.is_some() {
+                    return Err(Conflict(
+                        "the penalty shoot-out is the last period: post its kicks, then `end`"
+                            .into(),
+                    ));
+                }
+                if *period == Period::Penalties {
+                    next.shootout = Some(Shootout::default());
+                }
                 next.status = if *period == Period::HalfTime { HalfTime } else { Live };
                 next.period = Some(*period);
             }
             EventKind::End(_) => {
                 self.require(&[Live, HalfTime], event)?;
+                if let Some(shootout) = &self.shootout {
+                    shootout.check_decided()?;
+                }
                 next.status = Finished;
             }
         }
@@ -211,6 +247,38 @@ mod tests {
         assert_eq!(s.minute.map(i64::from), Some(94));
         let err = s.apply(&event(r#"{"kind":"card","team":"home","player":"X","color":"red"}"#));
         assert!(err.unwrap_err().0.contains("ended"));
+    }
+
+    #[test]
+    fn the_shootout_is_scored_apart_and_must_be_decided_before_the_end() {
+        let mut s = LiveState::initial();
+        for json in [
+            r#"{"kind":"kickoff"}"#,
+            r#"{"kind":"goal","team":"home","minute":10}"#,
+            r#"{"kind":"goal","team":"away","minute":80}"#,
+            r#"{"kind":"period","period":"extra_time","minute":90}"#,
+        ] {
+            s = s.apply(&event(json)).unwrap();
+        }
+        let kick = r#"{"kind":"kick","team":"home","scored":true}"#;
+        assert!(s.apply(&event(kick)).unwrap_err().0.contains("`penalties` period first"));
+        s = s.apply(&event(r#"{"kind":"period","period":"penalties","minute":120}"#)).unwrap();
+        assert_eq!(s.shootout, Some(Shootout::default()));
+        let goal = r#"{"kind":"goal","team":"home","minute":120}"#;
+        assert!(s.apply(&event(goal)).unwrap_err().0.contains("`kick` events"));
+        let back = r#"{"kind":"period","period":"extra_time"}"#;
+        assert!(s.apply(&event(back)).unwrap_err().0.contains("last period"));
+        assert!(s.apply(&event(r#"{"kind":"end"}"#)).unwrap_err().0.contains("not decided (0-0"));
+        for round in 0..3 {
+            s = s.apply(&event(kick)).unwrap();
+            let away_misses = r#"{"kind":"kick","team":"away","scored":false,"player":"X"}"#;
+            s = s.apply(&event(away_misses)).unwrap_or_else(|e| panic!("round {round}: {e}"));
+        }
+        let score = |sc: Score| (i64::from(sc.home), i64::from(sc.away));
+        assert_eq!(score(s.score), (1, 1), "the match score stays");
+        assert_eq!(score(s.shootout.unwrap().tally()), (3, 0));
+        let s = s.apply(&event(r#"{"kind":"end"}"#)).unwrap();
+        assert_eq!((s.status, s.period), (Status::Finished, Some(Period::Penalties)));
     }
 
     #[test]

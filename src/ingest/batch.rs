@@ -99,6 +99,7 @@ async fn prepare(
             seq: live.seq,
             kind: submission.event.clone(),
             score: live.score,
+            shootout: live.shootout.map(|s| s.tally()),
             recorded_at: OffsetDateTime::now_utc(),
         };
         let body = serde_json::to_string(&event).expect("events always serialize");

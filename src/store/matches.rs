@@ -5,12 +5,14 @@ use time::OffsetDateTime;
 
 use super::{from_unix_millis, unix_millis, Store, StoreError};
 use crate::domain::{
-    LiveState, MatchId, MatchMeta, MatchPatch, NewMatch, Period, Score, Seq, Status,
+    Kicks, LiveState, MatchId, MatchMeta, MatchPatch, NewMatch, Period, Score, Seq, Shootout, Side,
+    Status,
 };
 
 /// The columns every match query returns, in `MatchRow` order.
 pub(super) const MATCH_COLUMNS: &str = "id, home, away, competition, kickoff_at, revision, \
-     status, period, minute, home_score, away_score, seq";
+     status, period, minute, home_score, away_score, seq, \
+     pens_first, pens_home_taken, pens_home_scored, pens_away_taken, pens_away_scored";
 
 /// A match row as stored.
 #[derive(Debug, FromRow)]
@@ -27,6 +29,11 @@ pub(super) struct MatchRow {
     home_score: i64,
     away_score: i64,
     seq: i64,
+    pens_first: Option<String>,
+    pens_home_taken: i64,
+    pens_home_scored: i64,
+    pens_away_taken: i64,
+    pens_away_scored: i64,
 }
 
 /// A match as the rest of the service sees it.
@@ -55,6 +62,25 @@ impl TryFrom<MatchRow> for MatchRecord {
             home: row.home_score.try_into().map_err(|_| corrupt("home score out of range"))?,
             away: row.away_score.try_into().map_err(|_| corrupt("away score out of range"))?,
         };
+        // The shoot-out exists from the `penalties` period on; its counts are kept before that too (0).
+        let shootout = if period == Some(Period::Penalties) {
+            let kicks = |taken, scored| {
+                Kicks::new(taken, scored).ok_or_else(|| corrupt("shoot-out kicks out of range"))
+            };
+            let first = match row.pens_first.as_deref() {
+                None => None,
+                Some(raw) => {
+                    Some(Side::parse(raw).ok_or_else(|| corrupt("unknown shoot-out side"))?)
+                }
+            };
+            Some(Shootout::from_parts(
+                kicks(row.pens_home_taken, row.pens_home_scored)?,
+                kicks(row.pens_away_taken, row.pens_away_scored)?,
+                first,
+            ))
+        } else {
+            None
+        };
         Ok(Self {
             meta: MatchMeta {
                 id: MatchId::try_from(row.id).map_err(|_| corrupt("id out of range"))?,
@@ -64,7 +90,7 @@ impl TryFrom<MatchRow> for MatchRecord {
                 competition: row.competition,
                 revision: row.revision,
             },
-            live: LiveState { status, period, minute, score, seq },
+            live: LiveState { status, period, minute, score, shootout, seq },
         })
     }
 }

@@ -24,6 +24,7 @@ mod operations;
 mod polling;
 mod request_limits;
 mod resume;
+mod shootout;
 mod websocket;
 mod websocket_frames;
 mod websocket_limits;

@@ -87,6 +87,7 @@ fn test_snapshot(raw: i64) -> std::sync::Arc<Snapshot> {
         period: None,
         minute: None,
         score: Score::default(),
+        shootout: None,
         seq: seq(9),
     };
     Snapshots::default().insert(crate::store::MatchRecord { meta, live })

@@ -6,7 +6,7 @@ export type MatchId = number;
 
 export type MatchStatus = "scheduled" | "live" | "half_time" | "finished";
 export type Period = "first_half" | "half_time" | "second_half" | "extra_time" | "penalties";
-export type UpdateKind = "kickoff" | "goal" | "card" | "substitution" | "period" | "score" | "end";
+export type UpdateKind = "kickoff" | "goal" | "card" | "substitution" | "period" | "score" | "kick" | "end";
 /** Home or away, as the protocol writes it. */
 export type Side = "h" | "a";
 export type Transport = "ws" | "sse" | "poll";
@@ -25,6 +25,8 @@ export interface MatchState {
   mn?: number;
   /** [home, away] */
   sc: [number, number];
+  /** The penalty shoot-out's [home, away], kept apart from `sc`; from the `penalties` period on. */
+  pn?: [number, number];
   /** Team names, competition and kick-off (RFC 3339, UTC). Absent only on a state built from
    * updates alone (a resume from `since` without a snapshot). */
   home?: string;
@@ -64,6 +66,10 @@ export interface UpdateMessage {
   po?: string;
   /** Card colour: yellow or red. */
   c?: "y" | "r";
+  /** A shoot-out kick (`kick`): scored or missed. */
+  ok?: boolean;
+  /** The shoot-out's [home, away] after the event, from the `penalties` period on. */
+  pn?: [number, number];
   [key: string]: unknown;
 }
 
@@ -93,8 +99,17 @@ export interface RestSnapshot {
   period: Period | null;
   minute: number | null;
   score: { home: number; away: number };
+  /** The penalty shoot-out, from the `penalties` period on (docs/api.md). */
+  shootout: RestShootout | null;
   seq: number;
   events?: RestEvent[];
+}
+
+export interface RestShootout {
+  score: { home: number; away: number };
+  kicks: { home: number; away: number };
+  next: "home" | "away" | null;
+  winner: "home" | "away" | null;
 }
 
 /** A stored event as the REST API answers it. */
@@ -112,6 +127,10 @@ export interface RestEvent {
   period?: Period;
   home?: number;
   away?: number;
+  /** A shoot-out kick: scored or missed. */
+  scored?: boolean;
+  /** The shoot-out's score after the event, from the `penalties` period on. */
+  shootout?: { home: number; away: number };
   recorded_at?: string;
 }
 

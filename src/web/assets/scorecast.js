@@ -45,6 +45,7 @@ export function fromRest(body) {
   };
   if (body.period != null) msg.pd = body.period;
   if (body.minute != null) msg.mn = body.minute;
+  if (body.shootout) msg.pn = [body.shootout.score.home, body.shootout.score.away];
   return msg;
 }
 
@@ -56,6 +57,8 @@ export function eventToUpdate(e) {
   if (e.kind === "goal" && e.player) msg.p = e.player;
   if (e.kind === "card") { msg.p = e.player; msg.c = e.color === "red" ? "r" : "y"; }
   if (e.kind === "substitution") { msg.p = e.player_in; msg.po = e.player_out; }
+  if (e.kind === "kick") { msg.ok = e.scored; if (e.player) msg.p = e.player; }
+  if (e.shootout) msg.pn = [e.shootout.home, e.shootout.away];
   if (e.kind === "kickoff") msg.pd = "first_half";
   if (e.kind === "period") {
     msg.pd = e.period;
@@ -69,7 +72,7 @@ export class Subscription {
     this.opts = { ...DEFAULTS, ...options };
     this.all = matches === "*";
     this.ids = new Set(this.all ? [] : idList(matches)); // followed matches, unless `all`
-    this.state = new Map(); // match id -> {m, s, st, pd, mn, sc, home, away, comp, ko}
+    this.state = new Map(); // match id -> {m, s, st, pd, mn, sc, pn, home, away, comp, ko}
     this.handlers = { update: [], snapshot: [], status: [], error: [] };
     this.transport = this.opts.transport === "auto" ? "ws" : this.opts.transport;
     this.status = "connecting";
@@ -178,6 +181,7 @@ export class Subscription {
     if (msg.mn !== undefined) next.mn = Math.max(previous?.mn ?? 0, msg.mn);
     if (msg.st !== undefined) next.st = msg.st;
     if (msg.pd !== undefined) next.pd = msg.pd;
+    if (msg.pn !== undefined) next.pn = msg.pn;
     this._hold(next);
     this._emit("update", msg, next, previous);
   }
@@ -477,6 +481,6 @@ function idList(matches) {
 }
 
 function stateOf(msg) {
-  const { m, s, st, pd, mn, sc, home, away, comp, ko } = msg;
-  return { m, s, st, pd, mn, sc, home, away, comp, ko };
+  const { m, s, st, pd, mn, sc, pn, home, away, comp, ko } = msg;
+  return { m, s, st, pd, mn, sc, pn, home, away, comp, ko };
 }

@@ -42,6 +42,11 @@ export function periodText(pd) {
   return PERIOD_TEXT[pd] ?? pd ?? "";
 }
 
+/** The shoot-out beside the score, as fans read it: "(5–4 pens)"; empty without one. */
+export function pensText(state) {
+  return state.pn ? `(${state.pn[0]}–${state.pn[1]} pens)` : "";
+}
+
 /** The clock as fans read it: 67' while live, HT, FT, or the kick-off time. */
 export function clockText(state) {
   if (state.st === "live") return state.mn != null ? `${state.mn}'` : "Live";
