@@ -13,8 +13,8 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{
-    CardColor, EventKind, LiveState, MatchId, MatchMeta, Period, Score, Seq, Side, Status,
-    StoredEvent,
+    unix_millis, CardColor, EventKind, LiveState, MatchId, MatchMeta, Period, Score, Seq, Side,
+    Status, StoredEvent,
 };
 
 /// The subprotocol name clients may offer.
@@ -72,6 +72,9 @@ struct Update<'a> {
     /// The shoot-out's score, from the `penalties` period on.
     #[serde(skip_serializing_if = "Option::is_none")]
     pn: Option<[i64; 2]>,
+    /// When the period this event starts began (kickoff, period), in unix milliseconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pt: Option<i64>,
 }
 
 fn pair(score: Score) -> [i64; 2] {
@@ -102,6 +105,7 @@ pub fn update(event: &StoredEvent) -> Encoded {
         c: None,
         ok: None,
         pn: event.shootout.map(pair),
+        pt: None,
     };
     match &event.kind {
         EventKind::Goal(goal) => {
@@ -123,10 +127,12 @@ pub fn update(event: &StoredEvent) -> Encoded {
             update.po = Some(sub.player_out.as_ref());
         }
         EventKind::Kickoff(_) => {
+            update.pt = Some(unix_millis(event.recorded_at));
             update.st = Some(Status::Live.as_str());
             update.pd = Some(Period::FirstHalf.as_str());
         }
         EventKind::Period(change) => {
+            update.pt = Some(unix_millis(event.recorded_at));
             let status =
                 if change.period == Period::HalfTime { Status::HalfTime } else { Status::Live };
             update.st = Some(status.as_str());
@@ -153,6 +159,9 @@ struct SnapshotMessage<'a> {
     pd: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     mn: Option<i64>,
+    /// When the current period began, in unix milliseconds: with `pd`, a page runs its clock.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pt: Option<i64>,
     sc: [i64; 2],
     #[serde(skip_serializing_if = "Option::is_none")]
     pn: Option<[i64; 2]>,
@@ -176,6 +185,7 @@ pub fn snapshot(meta: &MatchMeta, live: &LiveState, recovered: Option<bool>) -> 
         st: live.status.as_str(),
         pd: live.period.map(|p| p.as_str()),
         mn: live.minute.map(i64::from),
+        pt: live.period_started_at.map(unix_millis),
         sc: pair(live.score),
         pn: live.shootout.map(|s| pair(s.tally())),
         home: &meta.home,

@@ -16,6 +16,11 @@ pub use game::{Conflict, LiveState, MatchMeta, MatchPatch, NewMatch, Score, Stat
 pub use ids::{parse_position, IdError, MatchId, Seq};
 pub use shootout::{Kicks, Shootout};
 
+/// Milliseconds since the unix epoch: how timestamps are stored, and sent in compact messages.
+pub fn unix_millis(at: time::OffsetDateTime) -> i64 {
+    (at.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
 /// Input that does not parse: which field (a path like `score.home`; none for the whole body) and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{detail}")]

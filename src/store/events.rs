@@ -74,7 +74,8 @@ impl EventTx {
             "UPDATE matches SET status = $2, period = CAST($3 AS TEXT), minute = CAST($4 AS BIGINT), \
              home_score = $5, away_score = $6, seq = $7, updated_at = $8, \
              pens_first = CAST($9 AS TEXT), pens_home_taken = $10, pens_home_scored = $11, \
-             pens_away_taken = $12, pens_away_scored = $13 WHERE id = $1",
+             pens_away_taken = $12, pens_away_scored = $13, \
+             period_started_at = CAST($14 AS BIGINT) WHERE id = $1",
         )
         .bind(id.get())
         .bind(live.status.as_str())
@@ -89,6 +90,7 @@ impl EventTx {
         .bind(shootout.home().scored())
         .bind(shootout.away().taken())
         .bind(shootout.away().scored())
+        .bind(live.period_started_at.map(unix_millis))
         .execute(&mut *self.tx)
         .await?;
         Ok(())

@@ -11,7 +11,7 @@ use crate::domain::{
 
 /// The columns every match query returns, in `MatchRow` order.
 pub(super) const MATCH_COLUMNS: &str = "id, home, away, competition, kickoff_at, revision, \
-     status, period, minute, home_score, away_score, seq, \
+     status, period, minute, period_started_at, home_score, away_score, seq, \
      pens_first, pens_home_taken, pens_home_scored, pens_away_taken, pens_away_scored";
 
 /// A match row as stored.
@@ -26,6 +26,7 @@ pub(super) struct MatchRow {
     status: String,
     period: Option<String>,
     minute: Option<i64>,
+    period_started_at: Option<i64>,
     home_score: i64,
     away_score: i64,
     seq: i64,
@@ -57,6 +58,7 @@ impl TryFrom<MatchRow> for MatchRecord {
             .minute
             .map(|m| m.try_into().map_err(|_| corrupt("minute out of range")))
             .transpose()?;
+        let period_started_at = row.period_started_at.map(from_unix_millis).transpose()?;
         let seq = Seq::try_from(row.seq).map_err(|_| corrupt("seq out of range"))?;
         let score = Score {
             home: row.home_score.try_into().map_err(|_| corrupt("home score out of range"))?,
@@ -90,7 +92,7 @@ impl TryFrom<MatchRow> for MatchRecord {
                 competition: row.competition,
                 revision: row.revision,
             },
-            live: LiveState { status, period, minute, score, shootout, seq },
+            live: LiveState { status, period, minute, period_started_at, score, shootout, seq },
         })
     }
 }

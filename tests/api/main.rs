@@ -11,6 +11,7 @@ mod ws_client;
 mod access_log;
 mod address_limits;
 mod cli;
+mod clock;
 mod commit_failures;
 mod cors;
 mod dashboards;

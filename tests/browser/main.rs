@@ -9,6 +9,7 @@ mod driver;
 mod admin;
 mod assets;
 mod client;
+mod clock;
 mod fallback;
 mod live_panel;
 mod match_page;

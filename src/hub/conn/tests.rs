@@ -86,6 +86,7 @@ fn test_snapshot(raw: i64) -> std::sync::Arc<Snapshot> {
         status: Status::Live,
         period: None,
         minute: None,
+        period_started_at: None,
         score: Score::default(),
         shootout: None,
         seq: seq(9),

@@ -1,8 +1,8 @@
 // The scoreboard at `/`: the matches of the day, grouped live / upcoming / finished, kept live.
 import { subscribe, fromRest } from "/static/scorecast.js";
 import {
-  allMatches, announce, clockText, el, flash, pageOptions, pensText, sameDay, showConnection,
-  statusText,
+  allMatches, announce, clockText, el, everySecond, flash, pageOptions, pensText, sameDay,
+  showConnection, statusText,
 } from "/static/ui.js";
 
 const GROUP = { live: "live", half_time: "live", scheduled: "upcoming", finished: "finished" };
@@ -92,6 +92,13 @@ async function start() {
   for (const state of subscription.state.values()) render(state);
   subscription.onSnapshot((state, msg, previous) => render(state, previous, msg));
   subscription.onUpdate((msg, state, previous) => render(state, previous, msg));
+  // Live clocks run between events: only the clock text changes, so nothing is announced.
+  everySecond(() => {
+    for (const [m, li] of cards) {
+      const state = subscription.state.get(m);
+      if (state?.st === "live") li.querySelector(".clock").textContent = clockText(state);
+    }
+  });
   document.getElementById("board").setAttribute("aria-busy", "false");
   setInterval(async () => {
     try {

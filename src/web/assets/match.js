@@ -1,8 +1,8 @@
 // The match page at `/matches/{id}`: the score and the event timeline, newest first, kept live.
-import { subscribe, eventToUpdate } from "/static/scorecast.js";
+import { subscribe, eventToUpdate, matchClock } from "/static/scorecast.js";
 import {
-  announce, clockText, el, flash, getJson, kickoffText, pageOptions, pensText, periodText,
-  showConnection, statusText,
+  announce, clockText, el, everySecond, flash, getJson, kickoffText, pageOptions, pensText,
+  periodText, showConnection, statusText,
 } from "/static/ui.js";
 
 /** Events per history request: the endpoint's largest page. */
@@ -59,6 +59,14 @@ async function history(since, until) {
   }
 }
 
+/** The header's clock: the running 67:12 of a live period, the last minute posted otherwise. */
+function showClock(state) {
+  const running = matchClock(state);
+  const live = running ? running.elapsed : clockText(state);
+  document.getElementById("clock").textContent =
+    state.st === "live" ? `${live} · ${periodText(state.pd)}` : state.st === "scheduled" ? clockText(state) : "";
+}
+
 function header(state, previous) {
   match = state;
   const pens = pensText(state);
@@ -73,8 +81,7 @@ function header(state, previous) {
   score.setAttribute("aria-label", `${state.sc[0]} to ${state.sc[1]}${pens ? `, ${pens}` : ""}`);
   document.getElementById("pens").textContent = pens;
   document.getElementById("status").textContent = statusText(state);
-  document.getElementById("clock").textContent =
-    state.st === "live" ? `${clockText(state)} · ${periodText(state.pd)}` : state.st === "scheduled" ? clockText(state) : "";
+  showClock(state);
   document.querySelector(".scoreline").dataset.status = state.st;
   if (previous?.pn && state.pn && (previous.pn[0] !== state.pn[0] || previous.pn[1] !== state.pn[1])) {
     flash(document.getElementById("pens"));
@@ -117,6 +124,7 @@ async function start() {
     header(state, previous);
     if (state.s > lastShown()) fill(state.s);
   });
+  everySecond(() => { if (match) showClock(subscription.state.get(id) ?? match); });
   document.querySelector("main").setAttribute("aria-busy", "false");
   window.scorecast = subscription; // for the console and the browser tests
 }

@@ -23,6 +23,8 @@ export interface MatchState {
   pd?: Period;
   /** Highest minute posted so far; absent before kickoff. */
   mn?: number;
+  /** When the current period began, unix milliseconds (with `pd`, runs the clock: `matchClock`). */
+  pt?: number;
   /** [home, away] */
   sc: [number, number];
   /** The penalty shoot-out's [home, away], kept apart from `sc`; from the `penalties` period on. */
@@ -60,6 +62,8 @@ export interface UpdateMessage {
   st?: MatchStatus;
   /** Period after kickoff, period. */
   pd?: Period;
+  /** When the period it starts began, unix milliseconds (kickoff, period). */
+  pt?: number;
   /** The scorer, the carded player, the player coming on. */
   p?: string;
   /** The player going off (substitution). */
@@ -98,6 +102,8 @@ export interface RestSnapshot {
   status: MatchStatus;
   period: Period | null;
   minute: number | null;
+  /** When the current period began (RFC 3339, UTC); `null` before kickoff. */
+  period_started_at: string | null;
   score: { home: number; away: number };
   /** The penalty shoot-out, from the `penalties` period on (docs/api.md). */
   shootout: RestShootout | null;
@@ -198,3 +204,19 @@ export declare function fromRest(body: RestSnapshot): SnapshotMessage;
 
 /** A stored event as the protocol update it was sent as. */
 export declare function eventToUpdate(event: RestEvent): UpdateMessage;
+
+/** A live match's running clock (docs/client.md#the-running-clock). */
+export interface MatchClock {
+  /** The minute under way, within the period's length: 67 (45 during first-half stoppage time). */
+  minute: number;
+  /** Minutes of stoppage time under way, 0 before: 2 for 45+2'. */
+  added: number;
+  /** As fans read it: "67'" or "45+2'". */
+  text: string;
+  /** Minutes and seconds since the match began, counting from the period's start: "67:12". */
+  elapsed: string;
+}
+
+/** The running clock of a live match at `now` (ms since the epoch, default: now), from its `pd` and
+ * `pt`; `null` while no clock runs (before kickoff, at half-time, in a shoot-out, after the end). */
+export declare function matchClock(state: MatchState, now?: number): MatchClock | null;
