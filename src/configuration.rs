@@ -159,7 +159,7 @@ pub struct Settings {
     #[arg(long, env = "SCORECAST_WS_WORKER_QUEUE", default_value_t = 65_536)]
     pub ws_worker_queue: usize,
 
-    /// Kernel send buffer of each WebSocket socket, in bytes (0: the kernel's default).
+    /// Kernel send buffer of each WebSocket and SSE socket, in bytes (0: the kernel's default).
     #[arg(long, env = "SCORECAST_WS_SEND_BUFFER_BYTES", default_value_t = 0)]
     pub ws_send_buffer_bytes: usize,
 

@@ -290,7 +290,7 @@ impl WorkerState {
                     metrics.ws_slow_consumers.inc();
                     conn.close(CloseCode::Again, "too slow: not reading updates");
                 }
-                Some(Due::Drop) => conn.end(),
+                Some(Due::Drop) => conn.abandon(),
             }
         }
         self.report();

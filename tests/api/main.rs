@@ -26,6 +26,7 @@ mod polling;
 mod request_limits;
 mod resume;
 mod shootout;
+mod sse_limits;
 mod websocket;
 mod websocket_frames;
 mod websocket_limits;

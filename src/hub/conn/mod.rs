@@ -222,6 +222,13 @@ impl Conn {
         self.wake();
     }
 
+    /// The close grace passed without the close being delivered: over, and cut off at the socket
+    /// (what ends a stuck SSE stream, whose body actix no longer polls).
+    pub(super) fn abandon(&mut self) {
+        self.wire.abort();
+        self.end();
+    }
+
     // --- liveness ---
 
     pub(super) fn ping(&mut self, now: Instant) {
