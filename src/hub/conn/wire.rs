@@ -135,6 +135,35 @@ impl Wire {
         }
     }
 
+    /// Whether the client answers heartbeats (a WebSocket's pong); an SSE client sends nothing.
+    pub(in crate::hub) fn answers_pings(&self) -> bool {
+        matches!(self, Self::WebSocket(_))
+    }
+
+    /// `frame` followed by this transport's heartbeat, for the one client that gets both.
+    pub(in crate::hub) fn with_heartbeat(&self, frame: &Bytes) -> Bytes {
+        let (heartbeat, _) = self.heartbeat();
+        let mut both = BytesMut::with_capacity(frame.len() + heartbeat.len());
+        both.extend_from_slice(frame);
+        both.extend_from_slice(&heartbeat);
+        both.freeze()
+    }
+
+    /// Lets the kernel drop the connection once sent data has waited `timeout` for an
+    /// acknowledgement (`TCP_USER_TIMEOUT`): a dead peer is noticed by the first bytes sent to it.
+    pub(in crate::hub) fn set_dead_peer_timeout(&self, timeout: Duration) {
+        let result = match self {
+            Self::WebSocket(socket) => {
+                socket2::SockRef::from(&socket.stream).set_tcp_user_timeout(Some(timeout))
+            }
+            Self::Sse(Some(socket)) => socket.set_tcp_user_timeout(Some(timeout)),
+            Self::Sse(None) => Ok(()),
+        };
+        if let Err(e) = result {
+            tracing::debug!(error = %e, "TCP_USER_TIMEOUT not set");
+        }
+    }
+
     pub(in crate::hub) fn heartbeat_interval(&self, limits: &Limits) -> Duration {
         match self {
             Self::WebSocket(_) => limits.heartbeat_interval,
