@@ -47,6 +47,9 @@ async fn a_match_created_and_scored_in_the_admin_console_shows_on_an_open_scoreb
         )
         .await;
     let id: i64 = created.as_str().unwrap().parse().unwrap();
+    // The console chooses the new match once its list is read again (slow on a loaded machine).
+    let chosen = format!("document.getElementById('match').value === '{id}'");
+    browser.wait_for("the new match to be chosen", WAIT, &chosen).await;
 
     // Refused events show the server's reason in plain words next to the form.
     browser.click("#goal-home").await;
