@@ -13,7 +13,8 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{
-    CardColor, EventKind, LiveState, MatchId, MatchMeta, Period, Seq, Side, Status, StoredEvent,
+    unix_millis, CardColor, EventKind, LiveState, MatchId, MatchMeta, Period, Score, Seq, Side,
+    Status, StoredEvent,
 };
 
 /// The subprotocol name clients may offer.
@@ -82,6 +83,19 @@ struct Update<'a> {
     po: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     c: Option<&'static str>,
+    /// A shoot-out kick: scored (`true`) or missed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ok: Option<bool>,
+    /// The shoot-out's score, from the `penalties` period on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pn: Option<[i64; 2]>,
+    /// When the period this event starts began (kickoff, period), in unix milliseconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pt: Option<i64>,
+}
+
+fn pair(score: Score) -> [i64; 2] {
+    [score.home.into(), score.away.into()]
 }
 
 fn side(team: Side) -> Option<&'static str> {
@@ -100,12 +114,15 @@ pub fn update(event: &StoredEvent) -> Encoded {
         k: event.kind.name(),
         t: None,
         mn: event.kind.minute().map(i64::from),
-        sc: [event.score.home.into(), event.score.away.into()],
+        sc: pair(event.score),
         st: None,
         pd: None,
         p: None,
         po: None,
         c: None,
+        ok: None,
+        pn: event.shootout.map(pair),
+        pt: None,
     };
     match &event.kind {
         EventKind::Goal(goal) => {
@@ -127,14 +144,21 @@ pub fn update(event: &StoredEvent) -> Encoded {
             update.po = Some(sub.player_out.as_ref());
         }
         EventKind::Kickoff(_) => {
+            update.pt = Some(unix_millis(event.recorded_at));
             update.st = Some(Status::Live.as_str());
             update.pd = Some(Period::FirstHalf.as_str());
         }
         EventKind::Period(change) => {
+            update.pt = Some(unix_millis(event.recorded_at));
             let status =
                 if change.period == Period::HalfTime { Status::HalfTime } else { Status::Live };
             update.st = Some(status.as_str());
             update.pd = Some(change.period.as_str());
+        }
+        EventKind::Kick(kick) => {
+            update.t = side(kick.team);
+            update.p = kick.player.as_ref().map(|p| p.as_ref());
+            update.ok = Some(kick.scored);
         }
         EventKind::End(_) => update.st = Some(Status::Finished.as_str()),
         EventKind::Score(_) => {}
@@ -152,7 +176,12 @@ struct SnapshotMessage<'a> {
     pd: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     mn: Option<i64>,
+    /// When the current period began, in unix milliseconds: with `pd`, a page runs its clock.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pt: Option<i64>,
     sc: [i64; 2],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pn: Option<[i64; 2]>,
     home: &'a str,
     away: &'a str,
     comp: &'a str,
@@ -173,7 +202,9 @@ pub fn snapshot(meta: &MatchMeta, live: &LiveState, recovered: Option<bool>) -> 
         st: live.status.as_str(),
         pd: live.period.map(|p| p.as_str()),
         mn: live.minute.map(i64::from),
-        sc: [live.score.home.into(), live.score.away.into()],
+        pt: live.period_started_at.map(unix_millis),
+        sc: pair(live.score),
+        pn: live.shootout.map(|s| pair(s.tally())),
         home: &meta.home,
         away: &meta.away,
         comp: &meta.competition,
@@ -274,7 +305,7 @@ fn match_id_keys<'de, D: serde::Deserializer<'de>>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{Goal, Minute, Score};
+    use crate::domain::{Goal, Minute};
 
     /// A goal of match 1234567, event 12345, minute 120, 10–11, with `player` as its scorer.
     fn large_goal(player: Option<&str>) -> StoredEvent {
@@ -287,6 +318,7 @@ mod tests {
                 player: player.map(|p| p.to_owned().try_into().unwrap()),
             }),
             score: Score { home: 10.try_into().unwrap(), away: 11.try_into().unwrap() },
+            shootout: None,
             recorded_at: time::OffsetDateTime::now_utc(),
         }
     }
@@ -352,6 +384,27 @@ mod tests {
         assert!(serde_json::from_str::<ClientMessage>(zero).is_err(), "0 is not a match id");
         assert!(serde_json::from_str::<ClientMessage>(r#"{"op":"publish","matches":[1]}"#).is_err());
         assert!(serde_json::from_str::<ClientMessage>(r#"{"op":"subscribe"}"#).is_err());
+    }
+
+    #[test]
+    fn a_kick_update_says_scored_or_missed_and_carries_the_shootout_apart_from_the_score() {
+        let mut kick = large_goal(None);
+        kick.match_id = MatchId::try_from(42).unwrap();
+        kick.seq = Seq::try_from(31).unwrap();
+        kick.score = Score { home: 1.try_into().unwrap(), away: 1.try_into().unwrap() };
+        kick.shootout = Some(Score { home: 4.try_into().unwrap(), away: 3.try_into().unwrap() });
+        kick.kind = EventKind::Kick(crate::domain::Kick {
+            team: Side::Home,
+            scored: false,
+            player: Some("Tadic".to_owned().try_into().unwrap()),
+            minute: None,
+        });
+        let json: serde_json::Value = serde_json::from_slice(&update(&kick).ws[2..]).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"m":42,"s":31,"k":"kick","t":"h","sc":[1,1],"p":"Tadic","ok":false,
+                               "pn":[4,3]})
+        );
     }
 
     #[test]

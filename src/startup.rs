@@ -28,6 +28,7 @@ use crate::routes;
 use crate::snapshots::{Snapshots, RECENT_EVENTS};
 use crate::store::{Backend, Store};
 use crate::transport::admission::{AllowedOrigins, TrustedProxies};
+use crate::transport::sse::ConnectionSocket;
 use crate::transport::ws::UpgradeFactory;
 
 /// How often expired Idempotency-Key answers are deleted.
@@ -209,6 +210,10 @@ impl Application {
                         async move { draining.notified().await }
                     })
                     .keep_alive(KeepAlive::Timeout(keep_alive))
+                    // An SSE stream takes a handle on its socket from here (`ConnectionSocket`).
+                    .on_connect_ext(|io: &tokio::net::TcpStream, ext| {
+                        ext.insert(ConnectionSocket::of(io));
+                    })
                     .client_request_timeout(request_timeout)
                     .upgrade(UpgradeFactory::new(worker, make_app.clone()))
                     .finish(map_config(make_app(), |_| AppConfig::default()))

@@ -210,12 +210,13 @@ mod tests {
 
     fn event_update() -> Committed {
         let match_id = MatchId::try_from(7).unwrap();
-        let live = LiveState::initial().apply(&kickoff()).unwrap();
+        let live = LiveState::initial().apply(&kickoff(), OffsetDateTime::now_utc()).unwrap();
         let event = StoredEvent {
             match_id,
             seq: live.seq,
             kind: kickoff(),
             score: live.score,
+            shootout: None,
             recorded_at: OffsetDateTime::now_utc(),
         };
         let body = serde_json::to_string(&event).unwrap();

@@ -9,7 +9,7 @@ mod cluster;
 
 pub use cluster::ClusterArgs;
 
-use crate::hub::{AddressLimits, HistoryWindow, HubSettings, Limits};
+use crate::hub::{AddressLimits, HeartbeatPolicy, HistoryWindow, HubSettings, Limits};
 use crate::store::DatabaseSettings;
 
 /// Time a closing WebSocket client gets to answer the close frame: one round trip and then some.
@@ -140,9 +140,24 @@ pub struct Settings {
     #[arg(long, env = "SCORECAST_WS_SLOW_CONSUMER_SECS", default_value_t = 30)]
     pub ws_slow_consumer_secs: u64,
 
-    /// Seconds of silence after which the server pings a WebSocket client.
-    #[arg(long, env = "SCORECAST_WS_HEARTBEAT_SECS", default_value_t = 20)]
+    /// Seconds a WebSocket may be silent both ways (nothing sent, nothing heard) before the server
+    /// pings it; a busy connection is never pinged for silence. Below 60, the idle timeout of
+    /// common proxies (nginx's proxy_read_timeout).
+    #[arg(long, env = "SCORECAST_WS_HEARTBEAT_SECS", default_value_t = 45,
+          value_parser = clap::value_parser!(u64).range(1..60))]
     pub ws_heartbeat_secs: u64,
+
+    /// `idle`: heartbeats only on connections silent both ways, proof of reading asked of busy
+    /// WebSockets by a ping riding along an update. `client-silence`: the behaviour before (ping
+    /// a WebSocket whose client sent nothing, an SSE comment every interval), for comparison.
+    #[arg(long, env = "SCORECAST_WS_HEARTBEAT_POLICY", value_enum, default_value_t = HeartbeatPolicyArg::Idle)]
+    pub ws_heartbeat_policy: HeartbeatPolicyArg,
+
+    /// Seconds sent data may stay unacknowledged by a subscriber's kernel before the connection
+    /// is dropped (TCP_USER_TIMEOUT): a dead peer, such as a pulled cable.
+    #[arg(long, env = "SCORECAST_WS_DEAD_PEER_SECS", default_value_t = 20,
+          value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub ws_dead_peer_secs: u64,
 
     /// Seconds a WebSocket client has to answer a ping before it is dropped.
     #[arg(long, env = "SCORECAST_WS_HEARTBEAT_TIMEOUT_SECS", default_value_t = 10)]
@@ -163,12 +178,14 @@ pub struct Settings {
     #[arg(long, env = "SCORECAST_WS_WORKER_QUEUE", default_value_t = 65_536)]
     pub ws_worker_queue: usize,
 
-    /// Kernel send buffer of each WebSocket socket, in bytes (0: the kernel's default).
+    /// Kernel send buffer of each WebSocket and SSE socket, in bytes (0: the kernel's default).
     #[arg(long, env = "SCORECAST_WS_SEND_BUFFER_BYTES", default_value_t = 0)]
     pub ws_send_buffer_bytes: usize,
 
-    /// Seconds between SSE comment lines sent to keep idle streams (and proxies) open.
-    #[arg(long, env = "SCORECAST_SSE_HEARTBEAT_SECS", default_value_t = 15)]
+    /// Seconds an SSE stream may be silent before it gets a comment line that keeps it (and
+    /// proxies) open; streams with updates get none. Below 60, as for WebSockets.
+    #[arg(long, env = "SCORECAST_SSE_HEARTBEAT_SECS", default_value_t = 45,
+          value_parser = clap::value_parser!(u64).range(1..60))]
     pub sse_heartbeat_secs: u64,
 
     /// Most missed events a resuming client is sent; further behind, it gets a fresh snapshot
@@ -206,6 +223,13 @@ pub enum Command {
     },
 }
 
+/// `--ws-heartbeat-policy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HeartbeatPolicyArg {
+    Idle,
+    ClientSilence,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
     Text,
@@ -234,6 +258,11 @@ impl Settings {
                 max_subscriptions: self.ws_max_subscriptions,
                 max_pending_bytes: self.ws_max_pending_bytes,
                 heartbeat_interval: Duration::from_secs(self.ws_heartbeat_secs),
+                heartbeat_policy: match self.ws_heartbeat_policy {
+                    HeartbeatPolicyArg::Idle => HeartbeatPolicy::Idle,
+                    HeartbeatPolicyArg::ClientSilence => HeartbeatPolicy::ClientSilence,
+                },
+                dead_peer_timeout: Duration::from_secs(self.ws_dead_peer_secs),
                 heartbeat_timeout: Duration::from_secs(self.ws_heartbeat_timeout_secs),
                 slow_consumer_timeout: Duration::from_secs(self.ws_slow_consumer_secs),
                 max_malformed: self.ws_max_malformed,

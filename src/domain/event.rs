@@ -89,6 +89,18 @@ pub struct PeriodChange {
     pub minute: Option<Minute>,
 }
 
+/// A kick of the penalty shoot-out, scored or missed: it counts in the shoot-out, not in the score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Kick {
+    pub team: Side,
+    pub scored: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub player: Option<Name>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minute: Option<Minute>,
+}
+
 /// Sets the score outright: corrections, and sports whose scoring is not one goal at a time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -111,11 +123,12 @@ pub enum EventKind {
     Substitution(Substitution),
     Period(PeriodChange),
     Score(ScoreSet),
+    Kick(Kick),
     End(Moment),
 }
 
 /// Every `kind` an event may have.
-const KINDS: &str = "kickoff, goal, card, substitution, period, score, end";
+const KINDS: &str = "kickoff, goal, card, substitution, period, score, kick, end";
 
 impl EventKind {
     /// Parses a posted event. The `kind` picks the variant; errors name the field at fault.
@@ -136,6 +149,7 @@ impl EventKind {
             "substitution" => parse_json(rest).map(Self::Substitution),
             "period" => parse_json(rest).map(Self::Period),
             "score" => parse_json(rest).map(Self::Score),
+            "kick" => parse_json(rest).map(Self::Kick),
             "end" => parse_json(rest).map(Self::End),
             other => Err(FieldError::at("kind", format!("unknown kind {other:?}; one of {KINDS}"))),
         }
@@ -150,6 +164,7 @@ impl EventKind {
             Self::Substitution(_) => "substitution",
             Self::Period(_) => "period",
             Self::Score(_) => "score",
+            Self::Kick(_) => "kick",
             Self::End(_) => "end",
         }
     }
@@ -162,6 +177,7 @@ impl EventKind {
             Self::Substitution(sub) => sub.minute,
             Self::Period(change) => change.minute,
             Self::Score(set) => set.minute,
+            Self::Kick(kick) => kick.minute,
         }
     }
 }
@@ -175,6 +191,9 @@ pub struct StoredEvent {
     pub kind: EventKind,
     /// The score after this event.
     pub score: Score,
+    /// The penalty shoot-out's score after this event, from the `penalties` period on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shootout: Option<Score>,
     #[serde(with = "time::serde::rfc3339")]
     pub recorded_at: OffsetDateTime,
 }
@@ -204,6 +223,8 @@ mod tests {
             (r#"{"kind":"goal","team":"home","minute":201}"#, Some("minute")),
             (r#"{"kind":"card","team":"home","player":"X","color":"blue"}"#, Some("color")),
             (r#"{"kind":"penalty_shootout"}"#, Some("kind")),
+            (r#"{"kind":"kick","team":"home","scored":"yes"}"#, Some("scored")),
+            (r#"{"kind":"kick","team":"home"}"#, Some("scored")),
             (r#"{"team":"home"}"#, Some("kind")),
             (r#"{"kind":"end","surprise":1}"#, Some("surprise")),
             (r#"[1]"#, None),
@@ -223,6 +244,7 @@ mod tests {
             seq: Seq::try_from(9).unwrap(),
             kind,
             score: Score::default(),
+            shootout: None,
             recorded_at: OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap(),
         };
         let back: StoredEvent =
@@ -299,7 +321,7 @@ mod properties {
         #[test]
         fn any_kind_with_any_fields_never_panics(
             kind in prop_oneof![Just("kickoff"), Just("goal"), Just("card"), Just("substitution"),
-                Just("period"), Just("score"), Just("end")],
+                Just("period"), Just("score"), Just("kick"), Just("end")],
             minute in any::<i64>(),
             team in "[a-z]{0,6}",
         ) {

@@ -155,6 +155,20 @@ impl PartialSchema for Goals {
 
 impl ToSchema for Goals {}
 
+impl Side {
+    /// The side's name, as in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Home => "home",
+            Self::Away => "away",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        [Self::Home, Self::Away].into_iter().find(|s| s.as_str() == raw)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

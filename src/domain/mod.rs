@@ -5,14 +5,21 @@ mod event;
 mod fields;
 mod game;
 mod ids;
+mod shootout;
 
 pub use event::{
-    Card, CardColor, EventKind, Goal, Moment, Period, PeriodChange, ScoreSet, StoredEvent,
+    Card, CardColor, EventKind, Goal, Kick, Moment, Period, PeriodChange, ScoreSet, StoredEvent,
     Substitution,
 };
 pub use fields::{Goals, Minute, Name, Side};
 pub use game::{Conflict, LiveState, MatchMeta, MatchPatch, NewMatch, Score, Status};
 pub use ids::{parse_position, IdError, MatchId, Seq};
+pub use shootout::{Kicks, Shootout};
+
+/// Milliseconds since the unix epoch: how timestamps are stored, and sent in compact messages.
+pub fn unix_millis(at: time::OffsetDateTime) -> i64 {
+    (at.unix_timestamp_nanos() / 1_000_000) as i64
+}
 
 /// Input that does not parse: which field (a path like `score.home`; none for the whole body) and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

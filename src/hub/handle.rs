@@ -52,9 +52,15 @@ impl Worker {
         ConnHandle { state: self.state.clone(), key, id }
     }
 
-    /// Registers an SSE subscriber, whose response body takes its messages.
-    pub fn attach_sse(&self, admission: Admission) -> ConnHandle {
-        let (key, id) = self.state.borrow_mut().attach(Wire::Sse, admission);
+    /// Registers an SSE subscriber, whose response body takes its messages; `socket` is its own
+    /// handle on the HTTP connection, with which a stuck stream is cut off.
+    pub fn attach_sse(&self, admission: Admission, socket: Option<socket2::Socket>) -> ConnHandle {
+        let mut state = self.state.borrow_mut();
+        let send_buffer = state.hub().settings.send_buffer_bytes;
+        if let (Some(socket), true) = (&socket, send_buffer > 0) {
+            let _ = socket.set_send_buffer_size(send_buffer);
+        }
+        let (key, id) = state.attach(Wire::sse(socket), admission);
         ConnHandle { state: self.state.clone(), key, id }
     }
 }

@@ -3,6 +3,18 @@
 
 use std::time::Duration;
 
+/// When heartbeats go out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeartbeatPolicy {
+    /// Only on a connection silent both ways for the heartbeat interval; a busy WebSocket is asked
+    /// for proof of reading instead (a ping riding along an update), and dead peers are left to
+    /// the kernel (`TCP_USER_TIMEOUT`).
+    Idle,
+    /// The behaviour before `Idle`, kept for measuring against it: ping a WebSocket whose client
+    /// sent nothing for the interval, and send an SSE comment every interval, however busy.
+    ClientSilence,
+}
+
 #[derive(Debug, Clone)]
 pub struct Limits {
     /// Largest frame a WebSocket client may send; larger ones close the connection with 1009.
@@ -11,8 +23,12 @@ pub struct Limits {
     pub max_subscriptions: usize,
     /// Unwritten bytes kept for a client that reads slowly; beyond that, updates are conflated.
     pub max_pending_bytes: usize,
-    /// Silence after which the server pings a WebSocket client.
+    /// Silence (both ways, under `HeartbeatPolicy::Idle`) after which a WebSocket is pinged.
     pub heartbeat_interval: Duration,
+    pub heartbeat_policy: HeartbeatPolicy,
+    /// Time sent data may stay unacknowledged before the kernel drops the connection
+    /// (`TCP_USER_TIMEOUT`): a dead peer, the cable pulled.
+    pub dead_peer_timeout: Duration,
     /// Time a WebSocket client has to answer a ping before it is dropped.
     pub heartbeat_timeout: Duration,
     /// Time a client may leave written data unread before it is closed (1013 on a WebSocket).
@@ -34,6 +50,8 @@ impl Limits {
             max_subscriptions: 200,
             max_pending_bytes: 64,
             heartbeat_interval: Duration::from_secs(20),
+            heartbeat_policy: HeartbeatPolicy::Idle,
+            dead_peer_timeout: Duration::from_secs(20),
             heartbeat_timeout: Duration::from_secs(10),
             slow_consumer_timeout: Duration::from_secs(30),
             max_malformed: 3,

@@ -38,7 +38,7 @@ use tokio_util::sync::CancellationToken;
 
 pub use conn::Read;
 pub use handle::{ConnHandle, Worker};
-pub use limits::Limits;
+pub use limits::{HeartbeatPolicy, Limits};
 pub use per_address::{AddressLimits, AddressRefusal};
 pub use replay::HistoryWindow;
 pub use slots::{Permit, Refusal};

@@ -106,7 +106,7 @@ impl Hub {
                 }
                 // Stored events were checked by the same rules when committed; replaying them
                 // from the state before them gives the state after them.
-                live = live.apply(&event.kind).unwrap_or_else(|conflict| {
+                live = live.apply(&event.kind, event.recorded_at).unwrap_or_else(|conflict| {
                     tracing::error!(match_id = %id, seq = %event.seq, %conflict, "stored event does not replay; taking its score and sequence number");
                     crate::domain::LiveState { seq: event.seq, score: event.score, ..live }
                 });

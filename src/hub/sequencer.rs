@@ -113,6 +113,7 @@ mod tests {
             seq,
             kind,
             score: Default::default(),
+            shootout: None,
             recorded_at: time::OffsetDateTime::now_utc(),
         };
         let body = serde_json::to_string(&event).unwrap();

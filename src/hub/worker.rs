@@ -133,6 +133,7 @@ impl WorkerState {
         if wire.kind() == Kind::Sse {
             self.hub.metrics.sse_connections.inc();
         }
+        wire.set_dead_peer_timeout(self.hub.settings.limits.dead_peer_timeout);
         let key = self.conns.insert(Conn::new(id, wire, admission.permit));
         match admission.subscription {
             Subscription::All => self.subscribe_all(key, &admission.since),
@@ -237,14 +238,15 @@ impl WorkerState {
     /// Offers a broadcast to some of its targets. A key may have been reused by a new connection
     /// since the targets were listed; that connection skips updates its snapshot already covers.
     fn offer(&mut self, targets: &[(Key, bool)], broadcast: &Broadcast, tally: &mut Tally) {
-        let max_pending = self.hub.settings.limits.max_pending_bytes;
-        let Self { conns, index, .. } = self;
+        let now = Instant::now();
+        let Self { conns, index, hub, .. } = self;
+        let limits = &hub.settings.limits;
         for &(key, wildcard) in targets {
             let Some(conn) = conns.get_mut(key) else { continue };
             // The key may belong to a newer connection since the targets were listed.
             let wildcard = wildcard && index.is_wildcard(key);
             let (id, seq, message) = (broadcast.match_id, broadcast.seq, &broadcast.message);
-            match conn.offer(id, seq, message, max_pending, wildcard) {
+            match conn.offer(id, seq, message, limits, wildcard, now) {
                 Offer::Written(n) => {
                     tally.messages += 1;
                     tally.bytes += n as u64;
@@ -299,7 +301,7 @@ impl WorkerState {
                     metrics.ws_slow_consumers.inc();
                     conn.close(CloseCode::Again, "too slow: not reading updates");
                 }
-                Some(Due::Drop) => conn.end(),
+                Some(Due::Drop) => conn.abandon(),
             }
         }
         self.report();

@@ -86,7 +86,8 @@ async fn prepare(
                 continue;
             }
         }
-        let live = match record.live.apply(&submission.event) {
+        let recorded_at = OffsetDateTime::now_utc();
+        let live = match record.live.apply(&submission.event, recorded_at) {
             Ok(live) => live,
             Err(conflict) => {
                 results.push(Err(IngestError::Conflict(conflict.0)));
@@ -99,7 +100,8 @@ async fn prepare(
             seq: live.seq,
             kind: submission.event.clone(),
             score: live.score,
-            recorded_at: OffsetDateTime::now_utc(),
+            shootout: live.shootout.map(|s| s.tally()),
+            recorded_at,
         };
         let body = serde_json::to_string(&event).expect("events always serialize");
         if let (Some(key), Some(idem)) = (key, &submission.idempotency) {

@@ -5,7 +5,7 @@ use time::OffsetDateTime;
 
 use super::matches::{MatchRow, MATCH_COLUMNS};
 use super::{multi_row_insert, unix_millis, MatchRecord, Store, StoreError, ROWS_PER_INSERT};
-use crate::domain::{LiveState, MatchId, Seq, StoredEvent};
+use crate::domain::{LiveState, MatchId, Seq, Side, StoredEvent};
 
 /// One write transaction that appends events and moves match states forward.
 pub struct EventTx {
@@ -82,9 +82,13 @@ impl EventTx {
 
     /// Stores the state a match reached with its latest event in this transaction.
     pub async fn save_live(&mut self, id: MatchId, live: &LiveState) -> Result<(), StoreError> {
+        let shootout = live.shootout.unwrap_or_default();
         sqlx::query(
             "UPDATE matches SET status = $2, period = CAST($3 AS TEXT), minute = CAST($4 AS BIGINT), \
-             home_score = $5, away_score = $6, seq = $7, updated_at = $8 WHERE id = $1",
+             home_score = $5, away_score = $6, seq = $7, updated_at = $8, \
+             pens_first = CAST($9 AS TEXT), pens_home_taken = $10, pens_home_scored = $11, \
+             pens_away_taken = $12, pens_away_scored = $13, \
+             period_started_at = CAST($14 AS BIGINT) WHERE id = $1",
         )
         .bind(id.get())
         .bind(live.status.as_str())
@@ -94,6 +98,12 @@ impl EventTx {
         .bind(i64::from(live.score.away))
         .bind(live.seq.get())
         .bind(unix_millis(OffsetDateTime::now_utc()))
+        .bind(shootout.first().map(Side::as_str))
+        .bind(shootout.home().taken())
+        .bind(shootout.home().scored())
+        .bind(shootout.away().taken())
+        .bind(shootout.away().scored())
+        .bind(live.period_started_at.map(unix_millis))
         .execute(&mut *self.tx)
         .await?;
         Ok(())

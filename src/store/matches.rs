@@ -5,12 +5,14 @@ use time::OffsetDateTime;
 
 use super::{from_unix_millis, unix_millis, Store, StoreError};
 use crate::domain::{
-    LiveState, MatchId, MatchMeta, MatchPatch, NewMatch, Period, Score, Seq, Status,
+    Kicks, LiveState, MatchId, MatchMeta, MatchPatch, NewMatch, Period, Score, Seq, Shootout, Side,
+    Status,
 };
 
 /// The columns every match query returns, in `MatchRow` order.
 pub(super) const MATCH_COLUMNS: &str = "id, home, away, competition, kickoff_at, revision, \
-     status, period, minute, home_score, away_score, seq";
+     status, period, minute, period_started_at, home_score, away_score, seq, \
+     pens_first, pens_home_taken, pens_home_scored, pens_away_taken, pens_away_scored";
 
 /// A match row as stored.
 #[derive(Debug, FromRow)]
@@ -24,9 +26,15 @@ pub(super) struct MatchRow {
     status: String,
     period: Option<String>,
     minute: Option<i64>,
+    period_started_at: Option<i64>,
     home_score: i64,
     away_score: i64,
     seq: i64,
+    pens_first: Option<String>,
+    pens_home_taken: i64,
+    pens_home_scored: i64,
+    pens_away_taken: i64,
+    pens_away_scored: i64,
 }
 
 /// A retry key and the hash of the request that first used it.
@@ -76,10 +84,30 @@ impl TryFrom<MatchRow> for MatchRecord {
             .minute
             .map(|m| m.try_into().map_err(|_| corrupt("minute out of range")))
             .transpose()?;
+        let period_started_at = row.period_started_at.map(from_unix_millis).transpose()?;
         let seq = Seq::try_from(row.seq).map_err(|_| corrupt("seq out of range"))?;
         let score = Score {
             home: row.home_score.try_into().map_err(|_| corrupt("home score out of range"))?,
             away: row.away_score.try_into().map_err(|_| corrupt("away score out of range"))?,
+        };
+        // The shoot-out exists from the `penalties` period on; its counts are kept before that too (0).
+        let shootout = if period == Some(Period::Penalties) {
+            let kicks = |taken, scored| {
+                Kicks::new(taken, scored).ok_or_else(|| corrupt("shoot-out kicks out of range"))
+            };
+            let first = match row.pens_first.as_deref() {
+                None => None,
+                Some(raw) => {
+                    Some(Side::parse(raw).ok_or_else(|| corrupt("unknown shoot-out side"))?)
+                }
+            };
+            Some(Shootout::from_parts(
+                kicks(row.pens_home_taken, row.pens_home_scored)?,
+                kicks(row.pens_away_taken, row.pens_away_scored)?,
+                first,
+            ))
+        } else {
+            None
         };
         Ok(Self {
             meta: MatchMeta {
@@ -90,7 +118,7 @@ impl TryFrom<MatchRow> for MatchRecord {
                 competition: row.competition,
                 revision: row.revision,
             },
-            live: LiveState { status, period, minute, score, seq },
+            live: LiveState { status, period, minute, period_started_at, score, shootout, seq },
         })
     }
 }

@@ -230,9 +230,7 @@ pub(crate) fn multi_row_insert(table_and_columns: &str, columns: usize, rows: us
 }
 
 /// Milliseconds since the unix epoch, the storage format of every timestamp.
-pub(crate) fn unix_millis(at: time::OffsetDateTime) -> i64 {
-    (at.unix_timestamp_nanos() / 1_000_000) as i64
-}
+pub(crate) use crate::domain::unix_millis;
 
 pub(crate) fn from_unix_millis(ms: i64) -> Result<time::OffsetDateTime, StoreError> {
     time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)

@@ -10,7 +10,9 @@ mod ws_client;
 
 mod access_log;
 mod address_limits;
+mod bad_peers;
 mod cli;
+mod clock;
 mod cluster;
 mod commit_failures;
 mod cors;
@@ -27,6 +29,8 @@ mod operations;
 mod polling;
 mod request_limits;
 mod resume;
+mod shootout;
+mod sse_limits;
 mod websocket;
 mod websocket_frames;
 mod websocket_limits;

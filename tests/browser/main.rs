@@ -10,6 +10,7 @@ mod admin;
 mod api_docs;
 mod assets;
 mod client;
+mod clock;
 mod fallback;
 mod live_panel;
 mod match_page;

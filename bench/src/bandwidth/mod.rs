@@ -5,8 +5,8 @@
 //! All three groups follow the same match at the same time, so they see the same events: one
 //! every `mean_event_interval` on average (exponential gaps from a seeded generator). Time may be
 //! compressed by `speedup`: every poll and every event still happens, so byte counts per request
-//! and per update are exact; only the server's heartbeat pings (every 20 s of client silence, in
-//! real time) and the kernel's ACK timing do not scale.
+//! and per update are exact; only the server's heartbeats (in real time: see
+//! `--ws-heartbeat-secs` and `--ws-slow-consumer-secs`) and the kernel's ACK timing do not scale.
 
 pub mod clients;
 pub mod markdown;

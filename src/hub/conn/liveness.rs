@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::hub::Limits;
+use crate::hub::{HeartbeatPolicy, Limits};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(in crate::hub) enum Phase {
@@ -29,14 +29,28 @@ pub(in crate::hub) enum Due {
 
 pub(super) struct Liveness {
     phase: Phase,
+    /// The client's last frame (WebSocket), or under `ClientSilence` the last SSE comment.
     last_heard: Instant,
+    /// The last bytes queued or written to the client, heartbeats included.
+    last_sent: Instant,
+    /// The first update or snapshot sent since the client's last frame: data it has not shown to
+    /// have read (only a WebSocket client can show it, by answering anything).
+    unconfirmed_since: Option<Instant>,
     ping_sent: Option<Instant>,
     malformed: u32,
 }
 
 impl Liveness {
     pub(super) fn new() -> Self {
-        Self { phase: Phase::Open, last_heard: Instant::now(), ping_sent: None, malformed: 0 }
+        let now = Instant::now();
+        Self {
+            phase: Phase::Open,
+            last_heard: now,
+            last_sent: now,
+            unconfirmed_since: None,
+            ping_sent: None,
+            malformed: 0,
+        }
     }
 
     pub(super) fn phase(&self) -> Phase {
@@ -71,14 +85,25 @@ impl Liveness {
         self.phase = Phase::Done;
     }
 
-    /// Any frame from the client proves it is alive.
+    /// Any frame from the client proves it is alive, and that it read what came before it.
     pub(super) fn heard(&mut self, now: Instant) {
         self.last_heard = now;
         self.ping_sent = None;
+        self.unconfirmed_since = None;
+    }
+
+    /// Bytes went to the client: `data` (an update or snapshot) it should read, or protocol
+    /// bytes (a pong).
+    pub(super) fn sent(&mut self, now: Instant, data: bool) {
+        self.last_sent = now;
+        if data && self.unconfirmed_since.is_none() {
+            self.unconfirmed_since = Some(now);
+        }
     }
 
     /// A heartbeat went out; if the client must answer it, the answer is now awaited.
     pub(super) fn pinged(&mut self, now: Instant, awaits_answer: bool) {
+        self.last_sent = now;
         if awaits_answer {
             self.ping_sent = Some(now);
         } else {
@@ -92,14 +117,26 @@ impl Liveness {
         self.malformed > max
     }
 
-    /// What the sweep must do now: `blocked_since` is the outbox's slow-consumer clock, and
-    /// `interval` the silence after which this transport sends a heartbeat.
+    /// Whether the next update should carry a ping (a WebSocket under `Idle` only): data has
+    /// waited unconfirmed for the slow-consumer deadline less the heartbeat timeout, so that the
+    /// answer still has that timeout to come before the deadline.
+    pub(super) fn wants_receipt(&self, now: Instant, limits: &Limits) -> bool {
+        let Some(since) = self.unconfirmed_since else { return false };
+        limits.heartbeat_policy == HeartbeatPolicy::Idle
+            && self.ping_sent.is_none()
+            && now >= since + receipt_after(limits)
+    }
+
+    /// What the sweep must do now: `blocked_since` is the outbox's slow-consumer clock,
+    /// `interval` the silence after which this transport sends a heartbeat, and `answers`
+    /// whether it has a client that answers pings (a WebSocket).
     pub(super) fn due(
         &self,
         now: Instant,
         limits: &Limits,
         blocked_since: Option<Instant>,
         interval: Duration,
+        answers: bool,
     ) -> Option<Due> {
         match self.phase {
             Phase::Done => return None,
@@ -111,13 +148,39 @@ impl Liveness {
         if blocked_since.is_some_and(|since| now >= since + limits.slow_consumer_timeout) {
             return Some(Due::TooSlow);
         }
-        match self.ping_sent {
-            Some(sent) if now >= sent + limits.heartbeat_timeout => Some(Due::HeartbeatTimeout),
-            Some(_) => None,
-            None if now >= self.last_heard + interval => Some(Due::Ping),
-            None => None,
+        if limits.heartbeat_policy == HeartbeatPolicy::ClientSilence {
+            return match self.ping_sent {
+                Some(sent) if now >= sent + limits.heartbeat_timeout => Some(Due::HeartbeatTimeout),
+                Some(_) => None,
+                None if now >= self.last_heard + interval => Some(Due::Ping),
+                None => None,
+            };
         }
+        let unconfirmed = self.unconfirmed_since.filter(|_| answers);
+        if let Some(sent) = self.ping_sent {
+            // Asked for a sign of reading and got none: written data left unread.
+            if unconfirmed.is_some_and(|since| now >= since + limits.slow_consumer_timeout) {
+                return Some(Due::TooSlow);
+            }
+            if unconfirmed.is_none() && now >= sent + limits.heartbeat_timeout {
+                return Some(Due::HeartbeatTimeout);
+            }
+            return None;
+        }
+        // No update came to carry the receipt: ask on its own, half a timeout later, which
+        // still leaves the client half the heartbeat timeout to answer before the deadline.
+        let receipt = receipt_after(limits) + limits.heartbeat_timeout / 2;
+        if unconfirmed.is_some_and(|since| now >= since + receipt) {
+            return Some(Due::Ping);
+        }
+        let silent_since = self.last_heard.max(self.last_sent);
+        (now >= silent_since + interval).then_some(Due::Ping)
     }
+}
+
+/// How long sent data may wait for a sign of reading before a ping asks for one.
+fn receipt_after(limits: &Limits) -> Duration {
+    limits.slow_consumer_timeout.saturating_sub(limits.heartbeat_timeout)
 }
 
 #[cfg(test)]
@@ -129,13 +192,13 @@ mod tests {
         let mut live = Liveness::new();
         let (start, l, every) = (Instant::now(), Limits::for_tests(), Duration::from_secs(20));
         let at = |s| start + Duration::from_secs(s);
-        assert_eq!(live.due(at(19), &l, None, every), None);
-        assert_eq!(live.due(at(20), &l, None, every), Some(Due::Ping));
+        assert_eq!(live.due(at(19), &l, None, every, true), None);
+        assert_eq!(live.due(at(20), &l, None, every, true), Some(Due::Ping));
         live.pinged(at(20), true);
-        assert_eq!(live.due(at(29), &l, None, every), None);
-        assert_eq!(live.due(at(30), &l, None, every), Some(Due::HeartbeatTimeout));
+        assert_eq!(live.due(at(29), &l, None, every, true), None);
+        assert_eq!(live.due(at(30), &l, None, every, true), Some(Due::HeartbeatTimeout));
         live.heard(at(25));
-        assert_eq!(live.due(at(30), &l, None, every), None, "a pong resets the clock");
+        assert_eq!(live.due(at(30), &l, None, every, true), None, "a pong resets the clock");
     }
 
     #[tokio::test(start_paused = true)]
@@ -144,12 +207,92 @@ mod tests {
         let (start, l, every) = (Instant::now(), Limits::for_tests(), Duration::from_secs(20));
         let blocked = Some(start);
         assert_eq!(
-            live.due(start + Duration::from_secs(30), &l, blocked, every),
+            live.due(start + Duration::from_secs(30), &l, blocked, every, true),
             Some(Due::TooSlow)
         );
         assert!(live.begin_close());
         assert!(!live.begin_close(), "closing twice is one close");
-        assert_eq!(live.due(start, &l, None, every), None);
-        assert_eq!(live.due(start + Duration::from_secs(1), &l, None, every), Some(Due::Drop));
+        assert_eq!(live.due(start, &l, None, every, true), None);
+        assert_eq!(
+            live.due(start + Duration::from_secs(1), &l, None, every, true),
+            Some(Due::Drop)
+        );
+    }
+
+    /// One event every 10 s for `secs` seconds, swept every second: the pings that rode along
+    /// updates, and the first thing the sweep found due, if anything.
+    fn busy(
+        live: &mut Liveness,
+        l: &Limits,
+        secs: u64,
+        answers: bool,
+    ) -> (u32, Option<(u64, Due)>) {
+        let start = Instant::now();
+        let every = l.heartbeat_interval;
+        let mut receipts = 0;
+        for t in 0..secs {
+            let now = start + Duration::from_secs(t);
+            if t % 10 == 0 {
+                if live.wants_receipt(now, l) {
+                    receipts += 1;
+                    live.pinged(now, true);
+                }
+                live.sent(now, true);
+                if answers && live.ping_sent.is_some() {
+                    live.heard(now + Duration::from_millis(5));
+                }
+            }
+            if let Some(due) = live.due(now + Duration::from_millis(500), l, None, every, true) {
+                return (receipts, Some((t, due)));
+            }
+        }
+        (receipts, None)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_busy_reader_is_never_pinged_for_silence_only_asked_now_and_then_along_an_update() {
+        let (mut live, l) = (Liveness::new(), Limits::for_tests());
+        let (receipts, due) = busy(&mut live, &l, 600, true);
+        assert_eq!(due, None, "nothing due while updates flow and are read");
+        // Slow-consumer 30 s less the 10 s answer time: one ping per three updates.
+        assert_eq!(receipts, 20, "one receipt every 30 s over 600 s");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_stopped_reader_is_closed_by_the_slow_consumer_deadline_at_one_event_per_10_s() {
+        let (mut live, l) = (Liveness::new(), Limits::for_tests());
+        let (receipts, due) = busy(&mut live, &l, 600, false);
+        assert_eq!(receipts, 1);
+        assert_eq!(due, Some((30, Due::TooSlow)), "30 s after the first unread update");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn only_a_connection_silent_both_ways_is_pinged_and_sse_on_the_same_rule() {
+        let mut live = Liveness::new();
+        let (start, l, every) = (Instant::now(), Limits::for_tests(), Duration::from_secs(20));
+        let at = |s| start + Duration::from_secs(s);
+        live.sent(at(15), false);
+        assert_eq!(live.due(at(34), &l, None, every, true), None, "we spoke at 15");
+        assert_eq!(live.due(at(35), &l, None, every, true), Some(Due::Ping));
+        // An SSE stream (no answers): its comments follow the same silence, and updates count.
+        let mut sse = Liveness::new();
+        sse.sent(at(10), true);
+        assert_eq!(sse.due(at(29), &l, None, every, false), None);
+        assert_eq!(sse.due(at(30), &l, None, every, false), Some(Due::Ping));
+        sse.pinged(at(30), false);
+        assert_eq!(sse.due(at(49), &l, None, every, false), None, "no answer is awaited");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_old_policy_pings_a_receiving_client_whatever_it_is_sent() {
+        let mut live = Liveness::new();
+        let l = Limits { heartbeat_policy: HeartbeatPolicy::ClientSilence, ..Limits::for_tests() };
+        let (start, every) = (Instant::now(), Duration::from_secs(20));
+        live.sent(start + Duration::from_secs(19), true);
+        assert!(!live.wants_receipt(start + Duration::from_secs(40), &l));
+        assert_eq!(
+            live.due(start + Duration::from_secs(20), &l, None, every, true),
+            Some(Due::Ping)
+        );
     }
 }

@@ -125,14 +125,16 @@ impl Conn {
         self.cursors.declined()
     }
 
-    /// Offers update `seq` of `match_id`; `wildcard` when offered through a `*` subscription.
+    /// Offers update `seq` of `match_id` at `now`; `wildcard` when offered through a `*`
+    /// subscription.
     pub(super) fn offer(
         &mut self,
         match_id: MatchId,
         seq: Seq,
         message: &Encoded,
-        max_pending: usize,
+        limits: &Limits,
         wildcard: bool,
+        now: Instant,
     ) -> Offer {
         if !self.is_open() {
             return Offer::Skipped;
@@ -143,11 +145,28 @@ impl Conn {
             Step::Held => return Offer::Queued,
             Step::Introduce => {
                 self.outbox.mark_stale(match_id);
+                self.liveness.sent(now, true);
                 Offer::Conflated
             }
             Step::Send => {
-                let frame = self.wire.frame(message);
-                match self.outbox.offer(&self.wire, match_id, frame, max_pending) {
+                // Proof of reading is due: a ping rides along in the same write (and segment).
+                let receipt = self.wire.answers_pings() && self.liveness.wants_receipt(now, limits);
+                let with_ping;
+                let frame = if receipt {
+                    with_ping = self.wire.with_heartbeat(self.wire.frame(message));
+                    &with_ping
+                } else {
+                    self.wire.frame(message)
+                };
+                let offered =
+                    self.outbox.offer(&self.wire, match_id, frame, limits.max_pending_bytes);
+                if matches!(offered, Ok(Offer::Written(_) | Offer::Queued)) {
+                    if receipt {
+                        self.liveness.pinged(now, true);
+                    }
+                    self.liveness.sent(now, true);
+                }
+                match offered {
                     Ok(Offer::Written(n)) if n == frame.len() => return Offer::Written(n),
                     Ok(offer) => offer,
                     Err(_) => {
@@ -192,12 +211,18 @@ impl Conn {
     /// Queues a message for this client alone (snapshot, replayed update, error).
     pub(super) fn send(&mut self, message: &Encoded) {
         let frame = self.wire.frame(message).clone();
-        self.send_bytes(frame);
+        self.queue(frame, true);
     }
 
     /// Queues bytes already in this transport's framing (a pong).
     pub(super) fn send_bytes(&mut self, frame: Bytes) {
+        self.queue(frame, false);
+    }
+
+    /// Queues `frame`; `data` when it is something the client should read (not a pong).
+    fn queue(&mut self, frame: Bytes, data: bool) {
         if self.is_open() {
+            self.liveness.sent(Instant::now(), data);
             self.outbox.push(frame);
             self.wake();
         }
@@ -222,12 +247,22 @@ impl Conn {
         self.wake();
     }
 
+    /// The close grace passed without the close being delivered: over, and cut off at the socket
+    /// (what ends a stuck SSE stream, whose body actix no longer polls).
+    pub(super) fn abandon(&mut self) {
+        self.wire.abort();
+        self.end();
+    }
+
     // --- liveness ---
 
     pub(super) fn ping(&mut self, now: Instant) {
         let (heartbeat, awaits_answer) = self.wire.heartbeat();
-        self.liveness.pinged(now, awaits_answer);
-        self.send_bytes(heartbeat);
+        if self.is_open() {
+            self.liveness.pinged(now, awaits_answer);
+            self.outbox.push(heartbeat);
+            self.wake();
+        }
     }
 
     /// Counts a malformed message; true once there were more than `max`.
@@ -237,7 +272,8 @@ impl Conn {
 
     pub(super) fn due(&self, now: Instant, limits: &Limits) -> Option<Due> {
         let interval = self.wire.heartbeat_interval(limits);
-        self.liveness.due(now, limits, self.outbox.blocked_since(), interval)
+        let answers = self.wire.answers_pings();
+        self.liveness.due(now, limits, self.outbox.blocked_since(), interval, answers)
     }
 
     // --- the wire ---

@@ -32,7 +32,8 @@ async fn updates_already_covered_are_skipped_and_a_backlog_conflates() {
     let (mut conn, _client) = conn().await;
     conn.cursors.start(id(7), seq(3));
     let frame = message(b"0123456789012345678901234567890123456789");
-    let offer = |c: &mut Conn, m, s| c.offer(id(m), seq(s), &frame, 64, false);
+    let limits = Limits::for_tests();
+    let offer = |c: &mut Conn, m, s| c.offer(id(m), seq(s), &frame, &limits, false, Instant::now());
     assert_eq!(offer(&mut conn, 7, 3), Offer::Skipped, "the client already has seq 3");
     assert_eq!(offer(&mut conn, 8, 9), Offer::Skipped, "not subscribed");
     assert_eq!(offer(&mut conn, 7, 4), Offer::Written(40));
@@ -55,20 +56,33 @@ async fn a_closing_connection_takes_no_updates_and_is_dropped_after_the_grace_pe
     let start = Instant::now();
     assert_eq!(conn.due(start, &Limits::for_tests()), None);
     assert_eq!(conn.due(start + Duration::from_secs(1), &Limits::for_tests()), Some(Due::Drop));
-    assert_eq!(conn.offer(id(1), seq(1), &message(b"x"), 64, false), Offer::Skipped);
+    assert_eq!(
+        conn.offer(id(1), seq(1), &message(b"x"), &Limits::for_tests(), false, Instant::now()),
+        Offer::Skipped
+    );
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_wildcard_client_gets_a_new_match_as_a_snapshot() {
     let (mut conn, _client) = conn().await;
     let update = message(b"x");
-    assert_eq!(conn.offer(id(5), seq(9), &update, 64, false), Offer::Skipped);
-    assert_eq!(conn.offer(id(5), seq(9), &update, 64, true), Offer::Conflated);
+    assert_eq!(
+        conn.offer(id(5), seq(9), &update, &Limits::for_tests(), false, Instant::now()),
+        Offer::Skipped
+    );
+    assert_eq!(
+        conn.offer(id(5), seq(9), &update, &Limits::for_tests(), true, Instant::now()),
+        Offer::Conflated
+    );
     assert!(conn.follows(id(5)));
     assert!(conn.stop(id(5), true));
-    assert_eq!(conn.offer(id(5), seq(10), &update, 64, true), Offer::Skipped, "declined");
+    assert_eq!(
+        conn.offer(id(5), seq(10), &update, &Limits::for_tests(), true, Instant::now()),
+        Offer::Skipped,
+        "declined"
+    );
     conn.start(&test_snapshot(5));
-    let again = conn.offer(id(5), seq(10), &update, 64, true);
+    let again = conn.offer(id(5), seq(10), &update, &Limits::for_tests(), true, Instant::now());
     assert_ne!(again, Offer::Skipped, "followed again after subscribing to it");
 }
 
@@ -86,7 +100,9 @@ fn test_snapshot(raw: i64) -> std::sync::Arc<Snapshot> {
         status: Status::Live,
         period: None,
         minute: None,
+        period_started_at: None,
         score: Score::default(),
+        shootout: None,
         seq: seq(9),
     };
     Snapshots::default().insert(crate::store::MatchRecord { meta, live })

@@ -23,7 +23,8 @@ pub enum Kind {
 
 pub(in crate::hub) enum Wire {
     WebSocket(Socket),
-    Sse,
+    /// The stream's own handle on its HTTP connection's socket, when it could get one.
+    Sse(Option<socket2::Socket>),
 }
 
 pub(in crate::hub) struct Socket {
@@ -65,10 +66,23 @@ impl Wire {
         })
     }
 
+    pub(in crate::hub) fn sse(socket: Option<socket2::Socket>) -> Self {
+        Self::Sse(socket)
+    }
+
+    /// Cuts a connection whose close could not be delivered: an SSE response that actix no
+    /// longer polls (its write buffer is full) is dropped once its socket is shut both ways.
+    /// A WebSocket needs nothing: its socket is closed when the connection is dropped.
+    pub(in crate::hub) fn abort(&self) {
+        if let Self::Sse(Some(socket)) = self {
+            let _ = socket.shutdown(std::net::Shutdown::Both);
+        }
+    }
+
     pub(in crate::hub) fn kind(&self) -> Kind {
         match self {
             Self::WebSocket(_) => Kind::WebSocket,
-            Self::Sse => Kind::Sse,
+            Self::Sse(_) => Kind::Sse,
         }
     }
 
@@ -76,7 +90,7 @@ impl Wire {
     pub(in crate::hub) fn frame<'a>(&self, message: &'a Encoded) -> &'a Bytes {
         match self {
             Self::WebSocket(_) => &message.ws,
-            Self::Sse => &message.sse,
+            Self::Sse(_) => &message.sse,
         }
     }
 
@@ -85,7 +99,7 @@ impl Wire {
     pub(in crate::hub) fn try_write(&self, bytes: &[u8]) -> io::Result<usize> {
         match self {
             Self::WebSocket(socket) => socket.stream.try_write(bytes),
-            Self::Sse => Err(io::ErrorKind::WouldBlock.into()),
+            Self::Sse(_) => Err(io::ErrorKind::WouldBlock.into()),
         }
     }
 
@@ -93,7 +107,7 @@ impl Wire {
     pub(in crate::hub) fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         match self {
             Self::WebSocket(socket) => socket.stream.poll_write_ready(cx),
-            Self::Sse => Poll::Pending,
+            Self::Sse(_) => Poll::Pending,
         }
     }
 
@@ -108,7 +122,7 @@ impl Wire {
     pub(in crate::hub) fn close_frame(&self, code: CloseCode, reason: &str) -> Option<Bytes> {
         match self {
             Self::WebSocket(_) => Some(protocol::close_frame(code, reason)),
-            Self::Sse => None,
+            Self::Sse(_) => None,
         }
     }
 
@@ -117,14 +131,43 @@ impl Wire {
     pub(in crate::hub) fn heartbeat(&self) -> (Bytes, bool) {
         match self {
             Self::WebSocket(_) => (protocol::control_frame(OpCode::Ping, b""), true),
-            Self::Sse => (protocol::sse_comment("keep-alive"), false),
+            Self::Sse(_) => (protocol::sse_comment("keep-alive"), false),
+        }
+    }
+
+    /// Whether the client answers heartbeats (a WebSocket's pong); an SSE client sends nothing.
+    pub(in crate::hub) fn answers_pings(&self) -> bool {
+        matches!(self, Self::WebSocket(_))
+    }
+
+    /// `frame` followed by this transport's heartbeat, for the one client that gets both.
+    pub(in crate::hub) fn with_heartbeat(&self, frame: &Bytes) -> Bytes {
+        let (heartbeat, _) = self.heartbeat();
+        let mut both = BytesMut::with_capacity(frame.len() + heartbeat.len());
+        both.extend_from_slice(frame);
+        both.extend_from_slice(&heartbeat);
+        both.freeze()
+    }
+
+    /// Lets the kernel drop the connection once sent data has waited `timeout` for an
+    /// acknowledgement (`TCP_USER_TIMEOUT`): a dead peer is noticed by the first bytes sent to it.
+    pub(in crate::hub) fn set_dead_peer_timeout(&self, timeout: Duration) {
+        let result = match self {
+            Self::WebSocket(socket) => {
+                socket2::SockRef::from(&socket.stream).set_tcp_user_timeout(Some(timeout))
+            }
+            Self::Sse(Some(socket)) => socket.set_tcp_user_timeout(Some(timeout)),
+            Self::Sse(None) => Ok(()),
+        };
+        if let Err(e) = result {
+            tracing::debug!(error = %e, "TCP_USER_TIMEOUT not set");
         }
     }
 
     pub(in crate::hub) fn heartbeat_interval(&self, limits: &Limits) -> Duration {
         match self {
             Self::WebSocket(_) => limits.heartbeat_interval,
-            Self::Sse => limits.sse_heartbeat,
+            Self::Sse(_) => limits.sse_heartbeat,
         }
     }
 

@@ -144,6 +144,7 @@ function eventBody(kind, extra) {
   const team = $("team").value;
   if (kind === "goal") { if (player) body.player = player; }
   if (kind === "card") Object.assign(body, { team, player });
+  if (kind === "kick") { body.team = team; if (player) body.player = player; }
   if (kind === "substitution") {
     Object.assign(body, { team, player_in: $("player-in").value.trim(), player_out: $("player-out").value.trim() });
   }
@@ -156,7 +157,8 @@ async function postEvent(kind, extra = {}) {
     if (!id) throw new Error("Create or choose a match first.");
     const stored = await send("POST", `/api/v1/matches/${id}/events`, eventBody(kind, extra), key());
     report("events-feedback", null,
-      `Stored ${kind} as event #${stored.seq}; score ${stored.score.home}–${stored.score.away}.`);
+      `Stored ${kind} as event #${stored.seq}; score ${stored.score.home}–${stored.score.away}` +
+      (stored.shootout ? ` (${stored.shootout.home}–${stored.shootout.away} pens).` : "."));
   } catch (error) {
     report("events-feedback", error);
   }

@@ -1,7 +1,8 @@
 // The scoreboard at `/`: the matches of the day, grouped live / upcoming / finished, kept live.
 import { subscribe, fromRest } from "/static/scorecast.js";
 import {
-  allMatches, announce, clockText, el, flash, pageOptions, sameDay, showConnection, statusText,
+  allMatches, announce, clockText, el, everySecond, flash, pageOptions, pensText, sameDay,
+  showConnection, statusText,
 } from "/static/ui.js";
 
 const GROUP = { live: "live", half_time: "live", scheduled: "upcoming", finished: "finished" };
@@ -24,7 +25,8 @@ function card(state) {
         el("span", { class: "score" },
           el("span", { class: "goals home" }), el("span", { class: "sep", "aria-hidden": "true", text: "–" }),
           el("span", { class: "goals away" })),
-        el("span", { class: "team away" })),
+        el("span", { class: "team away" }),
+        el("span", { class: "pens" })),
       el("p", { class: "meta" },
         el("span", { class: "status" }), " ", el("span", { class: "clock" }), " ",
         el("span", { class: "comp" }))));
@@ -53,13 +55,17 @@ function render(state, previous, msg) {
   score.querySelector(".goals.away").textContent = scheduled ? "" : state.sc[1];
   score.querySelector(".sep").textContent = scheduled ? "v" : "–";
   score.setAttribute("aria-label", scheduled ? "versus" : `${state.sc[0]} to ${state.sc[1]}`);
+  li.querySelector(".pens").textContent = pensText(state);
   li.querySelector(".status").textContent = scheduled ? "Kick-off" : statusText(state);
   li.querySelector(".clock").textContent = scheduled || state.st === "live" ? clockText(state) : "";
   li.querySelector(".comp").textContent = state.comp ?? "";
   li.querySelector(".match-link").setAttribute("aria-label",
-    `${state.home} ${state.sc[0]}, ${state.away} ${state.sc[1]}, ${statusText(state)} ${clockText(state)}`);
+    `${state.home} ${state.sc[0]}, ${state.away} ${state.sc[1]} ${pensText(state)}, ${statusText(state)} ${clockText(state)}`);
   place(li, state);
-  if (previous?.sc && (previous.sc[0] !== state.sc[0] || previous.sc[1] !== state.sc[1])) {
+  if (msg?.k === "kick") {
+    const who = msg.t === "h" ? state.home : state.away;
+    announce(`Penalty ${msg.ok ? "scored" : "missed"} by ${who}: ${pensText(state)}`);
+  } else if (previous?.sc && (previous.sc[0] !== state.sc[0] || previous.sc[1] !== state.sc[1])) {
     flash(score);
     const what = msg?.k === "goal" ? `Goal for ${msg.t === "h" ? state.home : state.away}! ` : "Score change: ";
     announce(`${what}${state.home} ${state.sc[0]}, ${state.away} ${state.sc[1]}`);
@@ -86,6 +92,13 @@ async function start() {
   for (const state of subscription.state.values()) render(state);
   subscription.onSnapshot((state, msg, previous) => render(state, previous, msg));
   subscription.onUpdate((msg, state, previous) => render(state, previous, msg));
+  // Live clocks run between events: only the clock text changes, so nothing is announced.
+  everySecond(() => {
+    for (const [m, li] of cards) {
+      const state = subscription.state.get(m);
+      if (state?.st === "live") li.querySelector(".clock").textContent = clockText(state);
+    }
+  });
   document.getElementById("board").setAttribute("aria-busy", "false");
   setInterval(async () => {
     try {

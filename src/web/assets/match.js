@@ -1,8 +1,8 @@
 // The match page at `/matches/{id}`: the score and the event timeline, newest first, kept live.
-import { subscribe, eventToUpdate } from "/static/scorecast.js";
+import { subscribe, eventToUpdate, matchClock } from "/static/scorecast.js";
 import {
-  announce, clockText, el, flash, getJson, kickoffText, pageOptions, periodText, showConnection,
-  statusText,
+  announce, clockText, el, everySecond, flash, getJson, kickoffText, pageOptions, pensText,
+  periodText, showConnection, statusText,
 } from "/static/ui.js";
 
 /** Events per history request: the endpoint's largest page. */
@@ -24,6 +24,7 @@ function describe(msg) {
     case "substitution": return `Substitution, ${team(msg.t)}: ${msg.p} on, ${msg.po} off`;
     case "period": return periodText(msg.pd);
     case "score": return `Score corrected to ${msg.sc[0]}–${msg.sc[1]}`;
+    case "kick": return `Penalty ${msg.ok ? "scored" : "missed"}, ${team(msg.t)}${msg.p ? ` (${msg.p})` : ""}`;
     case "end": return "Full time";
     default: return msg.k;
   }
@@ -35,7 +36,7 @@ function addEvent(msg) {
   const item = el("li", { class: `ev ev-${msg.k}`, "data-seq": msg.s, "data-kind": msg.k },
     el("span", { class: "ev-min", text: msg.mn != null ? `${msg.mn}'` : "" }),
     el("span", { class: "ev-text", text: describe(msg) }),
-    el("span", { class: "ev-score", text: `${msg.sc[0]}–${msg.sc[1]}` }));
+    el("span", { class: "ev-score", text: msg.k === "kick" ? pensText(msg) : `${msg.sc[0]}–${msg.sc[1]}` }));
   const older = [...timeline.children].find((li) => Number(li.dataset.seq) < msg.s);
   timeline.insertBefore(item, older ?? null);
   document.getElementById("no-events").hidden = true;
@@ -58,9 +59,18 @@ async function history(since, until) {
   }
 }
 
+/** The header's clock: the running 67:12 of a live period, the last minute posted otherwise. */
+function showClock(state) {
+  const running = matchClock(state);
+  const live = running ? running.elapsed : clockText(state);
+  document.getElementById("clock").textContent =
+    state.st === "live" ? `${live} · ${periodText(state.pd)}` : state.st === "scheduled" ? clockText(state) : "";
+}
+
 function header(state, previous) {
   match = state;
-  document.title = `${state.home} ${state.sc[0]}–${state.sc[1]} ${state.away} · scorecast`;
+  const pens = pensText(state);
+  document.title = `${state.home} ${state.sc[0]}–${state.sc[1]} ${state.away}${pens ? ` ${pens}` : ""} · scorecast`;
   document.getElementById("home").textContent = state.home;
   document.getElementById("away").textContent = state.away;
   document.getElementById("comp").textContent = state.comp ?? "";
@@ -68,12 +78,15 @@ function header(state, previous) {
   const score = document.getElementById("score");
   score.querySelector(".goals.home").textContent = state.sc[0];
   score.querySelector(".goals.away").textContent = state.sc[1];
-  score.setAttribute("aria-label", `${state.sc[0]} to ${state.sc[1]}`);
+  score.setAttribute("aria-label", `${state.sc[0]} to ${state.sc[1]}${pens ? `, ${pens}` : ""}`);
+  document.getElementById("pens").textContent = pens;
   document.getElementById("status").textContent = statusText(state);
-  document.getElementById("clock").textContent =
-    state.st === "live" ? `${clockText(state)} · ${periodText(state.pd)}` : state.st === "scheduled" ? clockText(state) : "";
+  showClock(state);
   document.querySelector(".scoreline").dataset.status = state.st;
-  if (previous?.sc && (previous.sc[0] !== state.sc[0] || previous.sc[1] !== state.sc[1])) {
+  if (previous?.pn && state.pn && (previous.pn[0] !== state.pn[0] || previous.pn[1] !== state.pn[1])) {
+    flash(document.getElementById("pens"));
+    announce(`Penalties: ${state.home} ${state.pn[0]}, ${state.away} ${state.pn[1]}`);
+  } else if (previous?.sc && (previous.sc[0] !== state.sc[0] || previous.sc[1] !== state.sc[1])) {
     flash(score);
     announce(`${state.home} ${state.sc[0]}, ${state.away} ${state.sc[1]}`);
   }
@@ -111,6 +124,7 @@ async function start() {
     header(state, previous);
     if (state.s > lastShown()) fill(state.s);
   });
+  everySecond(() => { if (match) showClock(subscription.state.get(id) ?? match); });
   document.querySelector("main").setAttribute("aria-busy", "false");
   window.scorecast = subscription; // for the console and the browser tests
 }

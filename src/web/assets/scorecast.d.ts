@@ -6,7 +6,7 @@ export type MatchId = number;
 
 export type MatchStatus = "scheduled" | "live" | "half_time" | "finished";
 export type Period = "first_half" | "half_time" | "second_half" | "extra_time" | "penalties";
-export type UpdateKind = "kickoff" | "goal" | "card" | "substitution" | "period" | "score" | "end";
+export type UpdateKind = "kickoff" | "goal" | "card" | "substitution" | "period" | "score" | "kick" | "end";
 /** Home or away, as the protocol writes it. */
 export type Side = "h" | "a";
 export type Transport = "ws" | "sse" | "poll";
@@ -23,8 +23,12 @@ export interface MatchState {
   pd?: Period;
   /** Highest minute posted so far; absent before kickoff. */
   mn?: number;
+  /** When the current period began, unix milliseconds (with `pd`, runs the clock: `matchClock`). */
+  pt?: number;
   /** [home, away] */
   sc: [number, number];
+  /** The penalty shoot-out's [home, away], kept apart from `sc`; from the `penalties` period on. */
+  pn?: [number, number];
   /** Team names, competition and kick-off (RFC 3339, UTC). Absent only on a state built from
    * updates alone (a resume from `since` without a snapshot). */
   home?: string;
@@ -58,12 +62,18 @@ export interface UpdateMessage {
   st?: MatchStatus;
   /** Period after kickoff, period. */
   pd?: Period;
+  /** When the period it starts began, unix milliseconds (kickoff, period). */
+  pt?: number;
   /** The scorer, the carded player, the player coming on. */
   p?: string;
   /** The player going off (substitution). */
   po?: string;
   /** Card colour: yellow or red. */
   c?: "y" | "r";
+  /** A shoot-out kick (`kick`): scored or missed. */
+  ok?: boolean;
+  /** The shoot-out's [home, away] after the event, from the `penalties` period on. */
+  pn?: [number, number];
   [key: string]: unknown;
 }
 
@@ -92,9 +102,20 @@ export interface RestSnapshot {
   status: MatchStatus;
   period: Period | null;
   minute: number | null;
+  /** When the current period began (RFC 3339, UTC); `null` before kickoff. */
+  period_started_at: string | null;
   score: { home: number; away: number };
+  /** The penalty shoot-out, from the `penalties` period on (docs/api.md). */
+  shootout: RestShootout | null;
   seq: number;
   events?: RestEvent[];
+}
+
+export interface RestShootout {
+  score: { home: number; away: number };
+  kicks: { home: number; away: number };
+  next: "home" | "away" | null;
+  winner: "home" | "away" | null;
 }
 
 /** A stored event as the REST API answers it. */
@@ -112,6 +133,10 @@ export interface RestEvent {
   period?: Period;
   home?: number;
   away?: number;
+  /** A shoot-out kick: scored or missed. */
+  scored?: boolean;
+  /** The shoot-out's score after the event, from the `penalties` period on. */
+  shootout?: { home: number; away: number };
   recorded_at?: string;
 }
 
@@ -179,3 +204,19 @@ export declare function fromRest(body: RestSnapshot): SnapshotMessage;
 
 /** A stored event as the protocol update it was sent as. */
 export declare function eventToUpdate(event: RestEvent): UpdateMessage;
+
+/** A live match's running clock (docs/client.md#the-running-clock). */
+export interface MatchClock {
+  /** The minute under way, within the period's length: 67 (45 during first-half stoppage time). */
+  minute: number;
+  /** Minutes of stoppage time under way, 0 before: 2 for 45+2'. */
+  added: number;
+  /** As fans read it: "67'" or "45+2'". */
+  text: string;
+  /** Minutes and seconds since the match began, counting from the period's start: "67:12". */
+  elapsed: string;
+}
+
+/** The running clock of a live match at `now` (ms since the epoch, default: now), from its `pd` and
+ * `pt`; `null` while no clock runs (before kickoff, at half-time, in a shoot-out, after the end). */
+export declare function matchClock(state: MatchState, now?: number): MatchClock | null;

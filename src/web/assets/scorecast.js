@@ -45,7 +45,35 @@ export function fromRest(body) {
   };
   if (body.period != null) msg.pd = body.period;
   if (body.minute != null) msg.mn = body.minute;
+  if (body.shootout) msg.pn = [body.shootout.score.home, body.shootout.score.away];
+  if (body.period_started_at) msg.pt = Date.parse(body.period_started_at);
   return msg;
+}
+
+/** Where each running period's clock starts, and how long it lasts before stoppage time (minutes). */
+const PERIOD_CLOCK = {
+  first_half: { from: 0, length: 45 },
+  second_half: { from: 45, length: 45 },
+  extra_time: { from: 90, length: 30 },
+};
+
+/**
+ * The running clock of a live match at `now` (ms since the epoch), from its period and the time
+ * that period began (`pd`, `pt`): `{minute, added, text, elapsed}`, e.g. 67' or 45+2'; `null`
+ * while no clock runs (before kickoff, at half-time, in a shoot-out, after the end, or without `pt`).
+ */
+export function matchClock(state, now = Date.now()) {
+  const period = PERIOD_CLOCK[state?.pd];
+  if (state?.st !== "live" || !period || !Number.isFinite(state.pt)) return null;
+  // The period's own seconds; a browser clock a little behind the server's shows 0, not less.
+  const seconds = Math.max(0, Math.floor((now - state.pt) / 1000));
+  const played = Math.floor(seconds / 60); // whole minutes played in this period
+  // Fans count the minute under way: the first minute of a half is 1' (46' in the second half).
+  const added = Math.max(0, played + 1 - period.length);
+  const minute = period.from + Math.min(played + 1, period.length);
+  const total = period.from * 60 + seconds;
+  const elapsed = `${Math.floor(total / 60)}:${String(total % 60).padStart(2, "0")}`;
+  return { minute, added, text: added ? `${minute}+${added}'` : `${minute}'`, elapsed };
 }
 
 /** A stored event from the REST API as the protocol update it was sent as. */
@@ -56,7 +84,10 @@ export function eventToUpdate(e) {
   if (e.kind === "goal" && e.player) msg.p = e.player;
   if (e.kind === "card") { msg.p = e.player; msg.c = e.color === "red" ? "r" : "y"; }
   if (e.kind === "substitution") { msg.p = e.player_in; msg.po = e.player_out; }
+  if (e.kind === "kick") { msg.ok = e.scored; if (e.player) msg.p = e.player; }
+  if (e.shootout) msg.pn = [e.shootout.home, e.shootout.away];
   if (e.kind === "kickoff") msg.pd = "first_half";
+  if ((e.kind === "kickoff" || e.kind === "period") && e.recorded_at) msg.pt = Date.parse(e.recorded_at);
   if (e.kind === "period") {
     msg.pd = e.period;
     msg.st = e.period === "half_time" ? "half_time" : "live";
@@ -69,7 +100,7 @@ export class Subscription {
     this.opts = { ...DEFAULTS, ...options };
     this.all = matches === "*";
     this.ids = new Set(this.all ? [] : idList(matches)); // followed matches, unless `all`
-    this.state = new Map(); // match id -> {m, s, st, pd, mn, sc, home, away, comp, ko}
+    this.state = new Map(); // match id -> {m, s, st, pd, mn, pt, sc, pn, home, away, comp, ko}
     this.handlers = { update: [], snapshot: [], status: [], error: [] };
     this.transport = this.opts.transport === "auto" ? "ws" : this.opts.transport;
     this.status = "connecting";
@@ -178,6 +209,8 @@ export class Subscription {
     if (msg.mn !== undefined) next.mn = Math.max(previous?.mn ?? 0, msg.mn);
     if (msg.st !== undefined) next.st = msg.st;
     if (msg.pd !== undefined) next.pd = msg.pd;
+    if (msg.pn !== undefined) next.pn = msg.pn;
+    if (msg.pt !== undefined) next.pt = msg.pt;
     this._hold(next);
     this._emit("update", msg, next, previous);
   }
@@ -477,6 +510,6 @@ function idList(matches) {
 }
 
 function stateOf(msg) {
-  const { m, s, st, pd, mn, sc, home, away, comp, ko } = msg;
-  return { m, s, st, pd, mn, sc, home, away, comp, ko };
+  const { m, s, st, pd, mn, pt, sc, pn, home, away, comp, ko } = msg;
+  return { m, s, st, pd, mn, pt, sc, pn, home, away, comp, ko };
 }

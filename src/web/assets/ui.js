@@ -1,4 +1,5 @@
 // Pieces the scorecast pages share: formatting, the connection indicator, announcements.
+import { matchClock } from "/static/scorecast.js";
 
 const STATUS_TEXT = { scheduled: "Upcoming", live: "Live", half_time: "Half-time", finished: "Full time" };
 const PERIOD_TEXT = {
@@ -42,8 +43,15 @@ export function periodText(pd) {
   return PERIOD_TEXT[pd] ?? pd ?? "";
 }
 
-/** The clock as fans read it: 67' while live, HT, FT, or the kick-off time. */
-export function clockText(state) {
+/** The shoot-out beside the score, as fans read it: "(5–4 pens)"; empty without one. */
+export function pensText(state) {
+  return state.pn ? `(${state.pn[0]}–${state.pn[1]} pens)` : "";
+}
+
+/** The clock as fans read it: 67' (running) while live, HT, FT, or the kick-off time. */
+export function clockText(state, now = Date.now()) {
+  const running = matchClock(state, now);
+  if (running) return running.text;
   if (state.st === "live") return state.mn != null ? `${state.mn}'` : "Live";
   if (state.st === "half_time") return "HT";
   if (state.st === "finished") return "FT";
@@ -59,6 +67,12 @@ export function kickoffText(ko) {
 
 export function sameDay(a, b) {
   return a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
+}
+
+/** Runs `draw` once a second, so that live clocks advance between events. */
+export function everySecond(draw) {
+  // Aligned to the second of the clock, so that every shown clock turns at the same moment.
+  setTimeout(() => { draw(); setInterval(draw, 1000); }, 1000 - (Date.now() % 1000));
 }
 
 /** Keeps the connection indicator (`#conn`) in step with a subscription. */
