@@ -15,6 +15,9 @@ use crate::procfs;
 
 /// Time a spawned server gets to become ready (migrations on a fresh file take well under this).
 const READY_TIMEOUT: Duration = Duration::from_secs(60);
+/// Time the nodes of a cluster get to agree on a new match's state (the periodic check repairs
+/// within 5 s by default even if a publish was lost).
+const CONVERGE_TIMEOUT: Duration = Duration::from_secs(15);
 /// The open-file limit of one process is 20,000 here; scorecast needs a few for itself.
 pub const DEFAULT_WS_MAX_CONNECTIONS: &str = "19500";
 
@@ -174,6 +177,28 @@ impl Scorecast {
         let kicked =
             self.post_event(http, id, json!({"kind": "kickoff"})).await.context("kicking off")?;
         Ok(LiveMatch { id, seq: kicked["seq"].as_i64().context("the kickoff has no seq")? })
+    }
+
+    /// `seq` of match `id`'s snapshot on `node` (`GET /api/v1/matches/{id}`), if it answers.
+    pub async fn snapshot_seq(http: &reqwest::Client, node: &Url, id: i64) -> Option<i64> {
+        let url = node.join(&format!("api/v1/matches/{id}")).ok()?;
+        let body: Value = http.get(url).send().await.ok()?.json().await.ok()?;
+        body.get("seq")?.as_i64()
+    }
+
+    /// Waits until every node's snapshot of match `id` has reached `seq` (the other nodes of a
+    /// cluster learn of a commit a moment later), so that every client's first snapshot is the same.
+    pub async fn converged(&self, http: &reqwest::Client, id: i64, seq: i64) -> anyhow::Result<()> {
+        let deadline = tokio::time::Instant::now() + CONVERGE_TIMEOUT;
+        for node in &self.nodes {
+            while Self::snapshot_seq(http, node, id).await < Some(seq) {
+                if tokio::time::Instant::now() > deadline {
+                    bail!("{node} did not reach seq {seq} of match {id} in {CONVERGE_TIMEOUT:?}");
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+        Ok(())
     }
 
     /// Posts `event` to match `id`; returns the stored event (an error unless it was stored).

@@ -69,6 +69,7 @@ impl Target<'_> {
             Target::Floor { .. } => (1, 1),
             Target::Scorecast(server) => {
                 let live = server.live_match(http, "Bench").await?;
+                server.converged(http, live.id, live.seq).await?;
                 (live.id, live.seq)
             }
         };
