@@ -101,7 +101,7 @@ async fn fail_over(
     let delivery = delivery(&reports, audience.connected, accepted);
     let resumes = merged(reports.iter().map(|r| &r.resumes));
     let metrics: Vec<_> = before.iter().zip(&after).map(|(b, a)| delta(b, a)).collect();
-    let sum = |prefix: &str| metrics.iter().map(|m| total(m, prefix)).sum::<f64>();
+    let sum = |prefix: &str| metrics.iter().fold(0.0, |sum, m| sum + total(m, prefix));
     let all_resumed_s = match (resumes.last_completed_at_ns, sigterm_ns) {
         (Some(last), Some(sigterm)) if resumes.completed == resumes.going_away => {
             Some(last.saturating_sub(sigterm) as f64 / 1e9)

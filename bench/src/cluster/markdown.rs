@@ -109,7 +109,7 @@ pub fn headline(md: &mut String, r: &ClusterReport) {
             g.accepted,
             secs(g.all_nodes_s),
             secs(g.subscribers_s),
-            g.nodes.iter().map(|n| n.gap_reads).collect::<Vec<_>>(),
+            g.nodes.iter().map(|n| count(n.gap_reads)).collect::<Vec<_>>(),
             g.delivery.lost,
             g.delivery.duplicated
         );
@@ -125,8 +125,8 @@ pub fn headline(md: &mut String, r: &ClusterReport) {
             f.resumes.going_away,
             secs(f.all_resumed_s),
             f.resumes.not_recovered,
-            f.replay_queries,
-            f.gap_reads,
+            count(f.replay_queries),
+            count(f.gap_reads),
             f.delivery.lost,
             f.delivery.duplicated
         );
@@ -211,8 +211,8 @@ fn gap(md: &mut String, g: &GapRepair) {
             if n.posting { "yes" } else { "no" },
             n.seq_at_restart.map_or("-".into(), |s| s.to_string()),
             secs(n.caught_up_s),
-            n.gap_reads,
-            n.gap_events,
+            count(n.gap_reads),
+            count(n.gap_events),
             moved.join(", ")
         );
     }
@@ -261,7 +261,10 @@ fn failover(md: &mut String, f: &Failover) {
         md,
         "- Database reads on the surviving nodes: `scorecast_replay_queries_total` +{}, \
          `scorecast_gap_reads_total` +{}; `scorecast_resumes_total` recovered +{}, not_recovered +{}.",
-        f.replay_queries, f.gap_reads, f.resumes_recovered, f.resumes_not_recovered
+        count(f.replay_queries),
+        count(f.gap_reads),
+        count(f.resumes_recovered),
+        count(f.resumes_not_recovered)
     );
     delivery_line(md, &f.delivery);
     md.push('\n');
@@ -281,6 +284,12 @@ fn delivery_line(md: &mut String, d: &super::model::Delivery) {
         d.unexpected,
         d.closed
     );
+}
+
+/// A counter's change, as a whole number (results written before sums were folded from +0.0
+/// hold -0.0 for "nothing").
+fn count(v: f64) -> u64 {
+    v.max(0.0).round() as u64
 }
 
 fn secs(v: Option<f64>) -> String {

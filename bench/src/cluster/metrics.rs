@@ -58,7 +58,8 @@ pub fn delta(before: &Sample, after: &Sample) -> Sample {
 
 /// The sum of every series whose name (labels included) starts with `prefix`.
 pub fn total(sample: &Sample, prefix: &str) -> f64 {
-    sample.iter().filter(|(k, _)| k.starts_with(prefix)).map(|(_, v)| v).sum()
+    // Folded from +0.0: an empty `sum()` of floats is -0.0, which prints as "-0".
+    sample.iter().filter(|(k, _)| k.starts_with(prefix)).fold(0.0, |sum, (_, v)| sum + v)
 }
 
 #[cfg(test)]
@@ -78,5 +79,6 @@ mod tests {
         assert_eq!(d.get("scorecast_gap_reads_total"), Some(&3.0));
         assert_eq!(d.get("scorecast_gap_repairs_total{reason=\"check\"}"), None);
         assert_eq!(total(&d, "scorecast_gap_repairs_total"), 3.0);
+        assert_eq!(format!("{}", total(&d, "scorecast_replay_queries_total")), "0");
     }
 }
