@@ -11,6 +11,7 @@
 pub mod bandwidth;
 pub mod cli;
 pub mod clock;
+pub mod cluster;
 pub mod common;
 pub mod compare;
 pub mod fanout;
@@ -24,6 +25,7 @@ pub mod summary;
 pub mod ws;
 
 pub use bandwidth::{run_bandwidth, BandwidthConfig};
+pub use cluster::{run_cluster, ClusterConfig, FailoverConfig, GapConfig};
 pub use common::scorecast::ServerConfig;
 pub use compare::{run_compare, CompareConfig};
 pub use fanout::{run_fanout, run_floor, FanoutConfig, FloorConfig, LoadConfig, Placement};

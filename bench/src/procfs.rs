@@ -51,6 +51,15 @@ pub fn cpu_ns_precise(pid: u32) -> anyhow::Result<u64> {
     Ok(total)
 }
 
+/// `read` of every process in `pids`, summed: a deployment of several nodes as one cost. `None`
+/// when there is no pid or any reading fails.
+pub fn sum_over(pids: &[u32], read: impl Fn(u32) -> anyhow::Result<u64>) -> Option<u64> {
+    if pids.is_empty() {
+        return None;
+    }
+    pids.iter().map(|&pid| read(pid).ok()).sum()
+}
+
 /// utime + stime: fields 14 and 15, counted after the command name, which may hold spaces and
 /// parentheses itself, so parsing starts after its last `)`.
 fn parse_cpu_ticks(stat: &str) -> Option<u64> {
@@ -145,5 +154,9 @@ mod tests {
         // (Other test threads come and go, so only sanity can be checked here.)
         assert!(cpu_ns_precise(std::process::id()).unwrap() > 0);
         cpu_us(std::process::id()).unwrap();
+        let me = std::process::id();
+        assert!(sum_over(&[me, me], rss_kib).unwrap() > 0);
+        assert_eq!(sum_over(&[], rss_kib), None);
+        assert_eq!(sum_over(&[me, u32::MAX], rss_kib), None, "a missing process fails the sum");
     }
 }

@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use scorecast_bench::fanout::markdown;
 use scorecast_bench::{
-    run_bandwidth, run_compare, run_fanout, run_floor, run_ingest, run_poll, BandwidthConfig,
-    CompareConfig, FanoutConfig, FloorConfig, IngestConfig, LoadConfig, Placement, PollConfig,
-    ServerConfig,
+    run_bandwidth, run_cluster, run_compare, run_fanout, run_floor, run_ingest, run_poll,
+    BandwidthConfig, ClusterConfig, CompareConfig, FailoverConfig, FanoutConfig, FloorConfig,
+    GapConfig, IngestConfig, LoadConfig, Placement, PollConfig, ServerConfig,
 };
 
 fn spawned() -> ServerConfig {
@@ -201,4 +201,90 @@ async fn compare_interleaves_both_binaries_and_judges_the_candidate_against_the_
     assert_eq!(json["sizes"][0]["baseline"]["rounds"][0]["round"], 1);
     let text = scorecast_bench::compare::markdown::render(&report);
     assert!(text.contains("## 50 subscribers") && text.contains("| 1 | 2 | candidate | 50 |"));
+}
+
+/// Whether the cluster run can start its own Postgres and nats-server here. A missing one skips
+/// the test, unless `SCORECAST_REQUIRE_NATS` / `SCORECAST_REQUIRE_POSTGRES` is set (as in CI).
+async fn cluster_tools_installed() -> bool {
+    use scorecast_bench::cluster::infra;
+    for (installed, what, required) in [
+        (infra::nats_installed().await, "nats-server", "SCORECAST_REQUIRE_NATS"),
+        (infra::postgres_installed(), "Postgres (initdb)", "SCORECAST_REQUIRE_POSTGRES"),
+    ] {
+        if !installed {
+            assert!(std::env::var(required).is_err(), "{required} is set but {what} is missing");
+            eprintln!("{what} is not installed: the cluster smoke test is skipped");
+            return false;
+        }
+    }
+    true
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cluster_delivers_across_nodes_repairs_a_nats_gap_and_resumes_after_sigterm() {
+    if !cluster_tools_installed().await {
+        return;
+    }
+    let mut load = LoadConfig::new(30, 2, Placement::Threads);
+    load.interval = Duration::from_millis(200);
+    load.settle = Duration::from_millis(100);
+    load.drain_timeout = Duration::from_secs(5);
+    let cfg = ClusterConfig {
+        binary: helpers::scorecast_binary(),
+        nodes: 3,
+        subscribers: vec![30],
+        rounds: 1,
+        with_floor: false,
+        // The stopped node exits soon after closing its WebSockets.
+        server_args: vec!["--drain-secs=1".into()],
+        load,
+        run_timeout: Duration::from_secs(60),
+        gap: Some(GapConfig {
+            subscribers: 15,
+            events: 20,
+            check_secs: 1,
+            timeout: Duration::from_secs(20),
+        }),
+        failover: Some(FailoverConfig {
+            subscribers: 30,
+            events: 8,
+            interval: Duration::from_millis(100),
+            stop_after: 3,
+            jitter: Duration::from_millis(50),
+            timeout: Duration::from_secs(20),
+        }),
+    };
+
+    let report = run_cluster(cfg).await.expect("the cluster run completes");
+
+    let [size] = &report.sizes[..] else { panic!("one size") };
+    let ([single], [cluster]) = (&size.single.rounds[..], &size.cluster.rounds[..]) else {
+        panic!("one round each")
+    };
+    assert_eq!((single.position, cluster.position), (1, 2), "single runs first in round 1");
+    for round in [single, cluster] {
+        assert!(round.passed, "{round:?}");
+        assert_eq!((round.connected, round.lost, round.duplicated), (30, 0, 0));
+        assert!(round.cpu_per_delivery_us.is_some(), "every node's CPU is measured");
+    }
+    assert!(size.ratio_p99.is_some() && size.ratio_cpu_per_delivery.is_some());
+
+    let gap = report.gap_repair.as_ref().expect("the gap repair ran");
+    assert!(gap.passed, "gap repair: {:?}", gap.problems);
+    assert_eq!((gap.accepted, gap.delivery.lost, gap.delivery.duplicated), (20, 0, 0));
+    assert_eq!(gap.nodes.len(), 3);
+    assert!(gap.nodes.iter().all(|n| n.caught_up_s.is_some()));
+    assert!(gap.nodes[1..].iter().any(|n| n.gap_reads > 0.0), "a remote node read the gap");
+
+    let failover = report.failover.as_ref().expect("the failover ran");
+    assert!(failover.passed, "failover: {:?}", failover.problems);
+    let resumes = &failover.resumes;
+    assert_eq!(resumes.going_away, 10, "a third of 30 clients were on the stopped node");
+    assert_eq!((resumes.completed, resumes.not_recovered), (10, 0));
+    assert!(failover.all_resumed_s.is_some() && failover.delivery.gapless());
+    assert_eq!(failover.delivery.expected, 30 * 8);
+
+    round_trips(&report);
+    let text = scorecast_bench::cluster::markdown::render(&report);
+    assert!(text.contains("## 30 subscribers") && text.contains("## SIGTERM failover"));
 }

@@ -3,6 +3,7 @@
 //! `ingest`, `poll` and `summary` live in their own files here.
 
 mod bandwidth;
+mod cluster;
 mod compare;
 mod ingest;
 mod poll;
@@ -50,6 +51,10 @@ pub enum Command {
     /// Fan-out of a baseline and a candidate scorecast binary, interleaved over rounds at each
     /// subscriber count: medians, candidate ÷ baseline ratios and a verdict against the aims.
     Compare(compare::CompareArgs),
+    /// scorecast nodes sharing one audience over NATS (its own Postgres and nats-server): the
+    /// fan-out against one node and against K nodes, interleaved over rounds, with the floor; the
+    /// gap repair after a NATS outage; a SIGTERM failover with resumes.
+    Cluster(cluster::ClusterArgs),
     /// Bytes per user of polling (plain and with If-None-Match) vs WebSocket, from the kernel's
     /// per-socket counters, scaled to 1,000,000 users beside the reference figures.
     Bandwidth(bandwidth::BandwidthArgs),
@@ -208,6 +213,7 @@ impl ServerArgs {
             server_pid: self.server_pid,
             spawn_server: self.spawn_server.clone(),
             server_args: self.server_args.clone(),
+            spawn_nodes: 1,
         }
     }
 }
@@ -259,6 +265,7 @@ pub async fn execute(command: Command) -> anyhow::Result<bool> {
             args.output.publish(&mut run_floor(cfg).await?)?
         }
         Command::Compare(args) => compare::run(args).await?,
+        Command::Cluster(args) => cluster::run(args).await?,
         Command::Bandwidth(args) => bandwidth::run(args).await?,
         Command::Ingest(args) => ingest::run(args).await?,
         Command::Poll(args) => poll::run(args).await?,

@@ -85,6 +85,13 @@ impl ServerProcess {
         }
     }
 
+    /// Kills the process at once (SIGKILL) and waits for it.
+    pub async fn kill(mut self) -> anyhow::Result<()> {
+        self.child.kill().await?;
+        drop(self.dir);
+        Ok(())
+    }
+
     /// Asks the server to stop and waits; kills it if it does not exit in time.
     pub async fn stop(mut self) -> anyhow::Result<()> {
         match self.stop {
@@ -111,10 +118,21 @@ impl ServerProcess {
     }
 }
 
-/// A loopback port nobody listens on right now.
+/// Server ports are taken from here, below the ephemeral range (32768-60999) that the clients'
+/// connections use, so a listener never takes a port a client needs, nor the other way round.
+const SERVER_PORTS: std::ops::Range<u16> = 20_000..32_000;
+/// Ports tried before giving up.
+const PORT_ATTEMPTS: usize = 200;
+
+/// A loopback port below the ephemeral range that nobody listens on right now.
 pub fn free_port() -> anyhow::Result<u16> {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").context("finding a free port")?;
-    Ok(listener.local_addr()?.port())
+    for _ in 0..PORT_ATTEMPTS {
+        let port = rand::random_range(SERVER_PORTS);
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return Ok(port);
+        }
+    }
+    bail!("no free port in {SERVER_PORTS:?} after {PORT_ATTEMPTS} tries")
 }
 
 /// The last `n` lines of the text file at `path` (empty when unreadable), for error messages.
@@ -122,4 +140,16 @@ pub fn tail(path: &Path, n: usize) -> String {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let lines: Vec<&str> = text.lines().collect();
     lines[lines.len().saturating_sub(n)..].join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_ports_stay_below_the_ephemeral_range() {
+        for _ in 0..20 {
+            assert!(free_port().unwrap() < 32_768);
+        }
+    }
 }

@@ -15,6 +15,9 @@ use crate::procfs;
 
 /// Time a spawned server gets to become ready (migrations on a fresh file take well under this).
 const READY_TIMEOUT: Duration = Duration::from_secs(60);
+/// Time the nodes of a cluster get to agree on a new match's state (the periodic check repairs
+/// within 5 s by default even if a publish was lost).
+const CONVERGE_TIMEOUT: Duration = Duration::from_secs(15);
 /// The open-file limit of one process is 20,000 here; scorecast needs a few for itself.
 pub const DEFAULT_WS_MAX_CONNECTIONS: &str = "19500";
 
@@ -30,6 +33,8 @@ pub struct ServerConfig {
     pub spawn_server: Option<PathBuf>,
     /// Extra flags for the spawned server.
     pub server_args: Vec<String>,
+    /// Nodes to spawn (0 and 1: one); several need a shared database URL.
+    pub spawn_nodes: usize,
 }
 
 pub struct Scorecast {
@@ -39,11 +44,14 @@ pub struct Scorecast {
     /// Every node, the first included.
     pub nodes: Vec<Url>,
     pub token: String,
-    /// The local process, to read its memory and CPU.
+    /// The local process of the first node, to read its memory and CPU.
     pub pid: Option<u32>,
+    /// Every local node process this tool may measure (their costs are summed).
+    pub pids: Vec<u32>,
     /// `--version` of the binary, when this tool started it.
     pub version: Option<String>,
-    process: Option<ServerProcess>,
+    /// The processes this tool started, one per node (`None` once stopped on purpose).
+    processes: Vec<Option<ServerProcess>>,
 }
 
 /// A match created and kicked off.
@@ -58,7 +66,8 @@ impl Scorecast {
     /// configured nodes.
     pub async fn start(cfg: &ServerConfig, database_url: Option<&str>) -> anyhow::Result<Self> {
         if let Some(binary) = &cfg.spawn_server {
-            return spawn(binary, &cfg.server_args, database_url).await;
+            return Self::spawn(binary, &cfg.server_args, database_url, cfg.spawn_nodes.max(1))
+                .await;
         }
         if database_url.is_some() {
             bail!("--database-url is for a server this tool starts (--spawn-server)");
@@ -79,17 +88,73 @@ impl Scorecast {
             nodes: cfg.servers.clone(),
             token,
             pid: cfg.server_pid,
+            pids: cfg.server_pid.into_iter().collect(),
             version: None,
-            process: None,
+            processes: Vec::new(),
         })
     }
 
-    /// Stops the server if this tool started it.
-    pub async fn stop(self) -> anyhow::Result<()> {
-        match self.process {
-            Some(process) => process.stop().await,
-            None => Ok(()),
+    /// Starts `count` nodes of `binary`, one after the other (the first applies the migrations),
+    /// each on a free loopback port with `extra_args` and one generated admin token. The database
+    /// is `database_url` (shared by the nodes; it should be empty), or for a single node a fresh
+    /// SQLite file in a temp folder.
+    pub async fn spawn(
+        binary: &Path,
+        extra_args: &[String],
+        database_url: Option<&str>,
+        count: usize,
+    ) -> anyhow::Result<Self> {
+        if count == 0 || (count > 1 && database_url.is_none()) {
+            bail!("several nodes need one shared database URL");
         }
+        let token = format!("bench-{}", hex(&rand::random::<[u8; 24]>()));
+        let mut nodes = Vec::new();
+        let mut processes = Vec::new();
+        for _ in 0..count {
+            match spawn_node(binary, extra_args, database_url, &token).await {
+                Ok((url, process)) => {
+                    nodes.push(url);
+                    processes.push(Some(process));
+                }
+                Err(e) => {
+                    for process in processes.into_iter().flatten() {
+                        process.stop().await?;
+                    }
+                    return Err(e);
+                }
+            }
+        }
+        let url = nodes[0].clone();
+        let pids: Vec<u32> = processes.iter().flatten().map(|p| p.pid).collect();
+        Ok(Self {
+            addr: loopback_addr(&url)?,
+            url,
+            nodes,
+            token,
+            pid: pids.first().copied(),
+            pids,
+            version: version_of(binary).await,
+            processes,
+        })
+    }
+
+    /// Takes node `index`'s process out of this deployment, for a caller that stops it on purpose
+    /// (its URL stays in `nodes`; its cost is no longer measured).
+    pub fn take_node(&mut self, index: usize) -> Option<ServerProcess> {
+        let process = self.processes.get_mut(index)?.take()?;
+        self.pids.retain(|&p| p != process.pid);
+        Some(process)
+    }
+
+    /// Stops every node this tool started (the first one last).
+    pub async fn stop(self) -> anyhow::Result<()> {
+        let mut result = Ok(());
+        for process in self.processes.into_iter().rev().flatten() {
+            if let Err(e) = process.stop().await {
+                result = Err(e);
+            }
+        }
+        result
     }
 
     /// The `Host` header value for requests to this server.
@@ -112,6 +177,28 @@ impl Scorecast {
         let kicked =
             self.post_event(http, id, json!({"kind": "kickoff"})).await.context("kicking off")?;
         Ok(LiveMatch { id, seq: kicked["seq"].as_i64().context("the kickoff has no seq")? })
+    }
+
+    /// `seq` of match `id`'s snapshot on `node` (`GET /api/v1/matches/{id}`), if it answers.
+    pub async fn snapshot_seq(http: &reqwest::Client, node: &Url, id: i64) -> Option<i64> {
+        let url = node.join(&format!("api/v1/matches/{id}")).ok()?;
+        let body: Value = http.get(url).send().await.ok()?.json().await.ok()?;
+        body.get("seq")?.as_i64()
+    }
+
+    /// Waits until every node's snapshot of match `id` has reached `seq` (the other nodes of a
+    /// cluster learn of a commit a moment later), so that every client's first snapshot is the same.
+    pub async fn converged(&self, http: &reqwest::Client, id: i64, seq: i64) -> anyhow::Result<()> {
+        let deadline = tokio::time::Instant::now() + CONVERGE_TIMEOUT;
+        for node in &self.nodes {
+            while Self::snapshot_seq(http, node, id).await < Some(seq) {
+                if tokio::time::Instant::now() > deadline {
+                    bail!("{node} did not reach seq {seq} of match {id} in {CONVERGE_TIMEOUT:?}");
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+        Ok(())
     }
 
     /// Posts `event` to match `id`; returns the stored event (an error unless it was stored).
@@ -153,27 +240,26 @@ impl Scorecast {
     }
 }
 
-/// Starts the scorecast binary at `binary` on a free loopback port with a generated admin token.
-/// The database is a fresh SQLite file in a temp folder unless `database_url` names another (which
-/// should be empty: scorecast applies its migrations at start).
-async fn spawn(
+/// Starts one node of the scorecast binary at `binary` on a free loopback port with admin token
+/// `token`, on `database_url` or a fresh SQLite file in its temp folder.
+async fn spawn_node(
     binary: &Path,
     extra_args: &[String],
     database_url: Option<&str>,
-) -> anyhow::Result<Scorecast> {
+    token: &str,
+) -> anyhow::Result<(Url, ServerProcess)> {
     let dir = tempfile::Builder::new()
         .prefix("scorecast-bench-")
         .tempdir()
         .context("creating a temp dir")?;
     let port = free_port()?;
-    let token = format!("bench-{}", hex(&rand::random::<[u8; 24]>()));
     let database = match database_url {
         Some(url) => url.to_owned(),
         None => format!("sqlite://{}", dir.path().join("bench.db").display()),
     };
     let mut command = Command::new(binary);
     command.arg("--listen").arg(format!("127.0.0.1:{port}"));
-    command.arg("--database-url").arg(database).arg("--admin-token").arg(&token);
+    command.arg("--database-url").arg(database).arg("--admin-token").arg(token);
     // The access log writes a line per request: the benchmarks measure serving, not logging.
     command.env("RUST_LOG", "info,scorecast::access=warn");
     if !extra_args.iter().any(|a| a.starts_with("--ws-max-connections")) {
@@ -197,15 +283,7 @@ async fn spawn(
         bail!("starting scorecast: {e:#}\nlast lines of the server log:\n{tail}");
     }
     tracing::info!(%url, pid = process.pid, ?log, "scorecast started");
-    Ok(Scorecast {
-        addr: loopback_addr(&url)?,
-        nodes: vec![url.clone()],
-        url,
-        token,
-        pid: Some(process.pid),
-        version: version_of(binary).await,
-        process: Some(process),
-    })
+    Ok((url, process))
 }
 
 /// What `binary --version` says.

@@ -137,7 +137,7 @@ async fn measure_once(
 }
 
 /// The binary's identity for the report: path, label, `--version`, the work tree it sits in.
-async fn describe(path: &Path, label: &Option<String>) -> anyhow::Result<Binary> {
+pub(crate) async fn describe(path: &Path, label: &Option<String>) -> anyhow::Result<Binary> {
     let file = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?;
     if !file.is_file() {
         bail!("{} is not a file", path.display());

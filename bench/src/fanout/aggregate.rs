@@ -183,7 +183,8 @@ fn server_usage(
     delivered: u64,
     per_event: &[EventReport],
 ) -> Option<ServerUsage> {
-    let pid = target.pid()?;
+    let pids = target.pids();
+    let pid = *pids.first()?;
     let (before, after) = c.server_rss_before_kib.zip(c.server_rss_after_kib)?;
     let cpu = c.server_cpu_us?;
     let measured: Vec<&EventReport> =
@@ -193,6 +194,7 @@ fn server_usage(
     let busy_deliveries: u64 = measured.iter().map(|e| e.received).sum();
     Some(ServerUsage {
         pid,
+        pids,
         rss_before_kib: before,
         rss_after_kib: after,
         rss_per_conn_kib: per(after.saturating_sub(before) as f64, connected).unwrap_or(0.0),

@@ -56,6 +56,9 @@ pub struct LoadConfig {
     pub placement: Placement,
     /// Draw progress bars (on a terminal).
     pub progress: bool,
+    /// Reconnect and resume elsewhere when a server closes with 1001 (the failover run); the
+    /// clients' random wait before reconnecting is up to this long.
+    pub reconnect_jitter: Option<Duration>,
 }
 
 impl LoadConfig {
@@ -75,6 +78,7 @@ impl LoadConfig {
             per_source: DEFAULT_PER_SOURCE,
             placement,
             progress: false,
+            reconnect_jitter: None,
         }
     }
 

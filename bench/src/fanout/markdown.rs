@@ -185,8 +185,11 @@ fn details(md: &mut String, r: &RunReport) {
     if let Some(s) = &r.server {
         let _ = writeln!(
             md,
-            "- Server (pid {}): VmRSS {} → {} KiB ({:.2} KiB per connection); CPU {:.3} s over the {:.1} s event phase.",
-            s.pid,
+            "- Server ({}): VmRSS {} → {} KiB ({:.2} KiB per connection); CPU {:.3} s over the {:.1} s event phase.",
+            match s.pids.len() {
+                0 | 1 => format!("pid {}", s.pid),
+                n => format!("{n} nodes, pids {:?}, summed", s.pids),
+            },
             s.rss_before_kib,
             s.rss_after_kib,
             s.rss_per_conn_kib,

@@ -5,13 +5,13 @@
 //! (`worker`), posts the events and collects what everyone measured; `aggregate` sums it up into
 //! the `model`, which `markdown` renders.
 
-mod aggregate;
+pub(crate) mod aggregate;
 mod load;
 pub mod markdown;
 pub mod model;
-mod pool;
-mod run;
-mod target;
+pub(crate) mod pool;
+pub(crate) mod run;
+pub(crate) mod target;
 pub mod worker;
 
 pub use load::{LoadConfig, Placement, DEFAULT_PER_SOURCE, DEFAULT_PER_WORKER};
@@ -72,7 +72,7 @@ pub async fn measure_scorecast(
 
 /// Starts a floor (a process, or a thread when the clients are threads too), runs the fan-out
 /// against it, and stops it.
-async fn measure_floor(load: &LoadConfig) -> anyhow::Result<RunReport> {
+pub(crate) async fn measure_floor(load: &LoadConfig) -> anyhow::Result<RunReport> {
     let http = http_client()?;
     let exe = match &load.placement {
         Placement::Processes { exe } => Some(exe.as_path()),

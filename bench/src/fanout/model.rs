@@ -102,6 +102,9 @@ pub struct DeliveryReport {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ServerUsage {
     pub pid: u32,
+    /// Every process measured (their memory and CPU are summed): several for a cluster.
+    #[serde(default)]
+    pub pids: Vec<u32>,
     pub rss_before_kib: u64,
     pub rss_after_kib: u64,
     /// (after - before) / connected clients.

@@ -11,15 +11,15 @@ use super::load::LoadConfig;
 use super::model::{Release, RunReport};
 use super::pool::Pool;
 use super::target::{Posted, Prepared, Target};
-use super::worker::protocol::{Command, ConnectPlan, Event};
+use super::worker::protocol::{Command, ConnectPlan, Event, Reconnect};
 use crate::clock::now_ns;
 use crate::common::progress::bar;
 use crate::procfs;
 
 /// How often the coordinator asks whether every update has arrived.
-const DRAIN_POLL: Duration = Duration::from_millis(100);
+pub(crate) const DRAIN_POLL: Duration = Duration::from_millis(100);
 /// Time the workers get to answer a status or report request.
-const ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// scorecast's gauge of open WebSockets.
 const CONNECTIONS_GAUGE: &str = "scorecast_ws_connections";
@@ -59,11 +59,11 @@ async fn drive(
     prepared: &Prepared,
     pool: &mut Pool,
 ) -> anyhow::Result<Collected> {
-    let pid = target.pid();
+    let pids = target.pids();
     let mut collected = Collected {
         workers: pool.len(),
         sources: load.sources(prepared.ws.len()),
-        server_rss_before_kib: pid.and_then(|p| procfs::rss_kib(p).ok()),
+        server_rss_before_kib: procfs::sum_over(&pids, procfs::rss_kib),
         ..Default::default()
     };
     let tcp_before = procfs::tcp_counters();
@@ -71,9 +71,9 @@ async fn drive(
     let tcp_connected = procfs::tcp_counters();
     collected.kernel_tcp_connect = procfs::counter_deltas(&tcp_before, &tcp_connected);
     tokio::time::sleep(load.settle).await;
-    collected.server_rss_after_kib = pid.and_then(|p| procfs::rss_kib(p).ok());
+    collected.server_rss_after_kib = procfs::sum_over(&pids, procfs::rss_kib);
 
-    let cpu_before = pid.and_then(|p| procfs::cpu_us(p).ok());
+    let cpu_before = procfs::sum_over(&pids, procfs::cpu_us);
     let phase_start = Instant::now();
     let busy: Vec<bool> = collected.connects.iter().map(|c| c.connected > 0).collect();
     post_events(target, load, http, prepared.match_id, pool, &busy, &mut collected.posted).await?;
@@ -83,7 +83,7 @@ async fn drive(
     collected.complete = drain(pool, connected * accepted, load.drain_timeout).await?;
     collected.drain_s = last_post.elapsed().as_secs_f64();
     collected.event_phase_s = phase_start.elapsed().as_secs_f64();
-    let cpu_after = pid.and_then(|p| procfs::cpu_us(p).ok());
+    let cpu_after = procfs::sum_over(&pids, procfs::cpu_us);
     collected.kernel_tcp_events = procfs::counter_deltas(&tcp_connected, &procfs::tcp_counters());
     collected.server_cpu_us = cpu_before.zip(cpu_after).map(|(a, b)| b.saturating_sub(a));
 
@@ -119,7 +119,7 @@ async fn released(target: &Target<'_>, http: &reqwest::Client, baseline: f64) ->
 
 /// Hands each worker its share of the clients and follows their progress until all are connected
 /// or have failed.
-async fn connect(
+pub(crate) async fn connect(
     load: &LoadConfig,
     prepared: &Prepared,
     pool: &mut Pool,
@@ -139,6 +139,10 @@ async fn connect(
             count: n / workers + usize::from(w < n % workers),
             concurrency: load.connect_concurrency.div_ceil(workers),
             timeout_ms: load.connect_timeout.as_millis() as u64,
+            reconnect: load.reconnect_jitter.map(|jitter| Reconnect {
+                match_id: prepared.match_id,
+                jitter_ms: jitter.as_millis() as u64,
+            }),
         };
         pool.send(w, Command::Connect(plan))?;
     }
@@ -179,11 +183,11 @@ async fn post_events(
     out: &mut Vec<Posted>,
 ) -> anyhow::Result<()> {
     let bar = bar(load.progress, load.events as u64, "posting events");
-    let pid = target.pid();
+    let pids = target.pids();
     let first = Instant::now();
     for index in 0..load.events {
         tokio::time::sleep_until(first + load.interval * index as u32).await;
-        let cpu_before = pid.and_then(|p| procfs::cpu_ns_precise(p).ok());
+        let cpu_before = procfs::sum_over(&pids, procfs::cpu_ns_precise);
         let mut posted = target.post_event(http, match_id, index).await?;
         if !(200..300).contains(&posted.status) {
             tracing::warn!(status = posted.status, index, "event refused");
@@ -196,7 +200,7 @@ async fn post_events(
             };
             if wait_complete(pool, busy, seq, until).await? {
                 posted.complete_ns = Some(now_ns() - posted.start_ns);
-                let cpu_after = pid.and_then(|p| procfs::cpu_ns_precise(p).ok());
+                let cpu_after = procfs::sum_over(&pids, procfs::cpu_ns_precise);
                 posted.busy_cpu_ns = cpu_before.zip(cpu_after).map(|(a, b)| b.saturating_sub(a));
             }
         }

@@ -47,11 +47,12 @@ impl Target<'_> {
         }
     }
 
-    /// The local server process whose memory and CPU are measured, if known.
-    pub fn pid(&self) -> Option<u32> {
+    /// The local server processes whose memory and CPU are measured (summed), if known: one, or
+    /// every node of a cluster this tool started.
+    pub fn pids(&self) -> Vec<u32> {
         match self {
-            Target::Scorecast(server) => server.pid,
-            Target::Floor { pid, .. } => *pid,
+            Target::Scorecast(server) => server.pids.clone(),
+            Target::Floor { pid, .. } => pid.iter().copied().collect(),
         }
     }
 
@@ -68,6 +69,7 @@ impl Target<'_> {
             Target::Floor { .. } => (1, 1),
             Target::Scorecast(server) => {
                 let live = server.live_match(http, "Bench").await?;
+                server.converged(http, live.id, live.seq).await?;
                 (live.id, live.seq)
             }
         };

@@ -7,6 +7,7 @@ use serde::de::DeserializeOwned;
 
 use super::FANOUT_SIZES;
 use crate::bandwidth::model::BandwidthReport;
+use crate::cluster::model::ClusterReport;
 use crate::fanout::model::FanoutReport;
 use crate::ingest::model::IngestReport;
 use crate::poll::model::PollReport;
@@ -18,6 +19,7 @@ pub struct Inputs {
     pub bandwidth: Option<(String, BandwidthReport)>,
     pub ingest: Vec<(String, IngestReport)>,
     pub poll: Option<(String, PollReport)>,
+    pub cluster: Option<(String, ClusterReport)>,
 }
 
 impl Inputs {
@@ -44,6 +46,8 @@ impl Inputs {
                 }
             } else if name.starts_with("bandwidth-") && inputs.bandwidth.is_none() {
                 inputs.bandwidth = read(path).map(|r| (name, r));
+            } else if name.starts_with("cluster-") && inputs.cluster.is_none() {
+                inputs.cluster = read(path).map(|r| (name, r));
             } else if name.starts_with("poll-") && inputs.poll.is_none() {
                 inputs.poll = read(path).map(|r| (name, r));
             } else if name.starts_with("ingest-") {

@@ -95,6 +95,13 @@ pub fn render(inputs: &Inputs, note: Option<&str>) -> String {
     } else {
         md.push_str("(no poll result)\n\n");
     }
+    if let Some((name, c)) = &inputs.cluster {
+        md.push_str("## Several nodes over NATS
+
+");
+        crate::cluster::markdown::headline(&mut md, c);
+        sources(&mut md, [name.as_str()]);
+    }
     aims(&mut md, inputs);
     md
 }

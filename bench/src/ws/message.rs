@@ -1,21 +1,37 @@
-//! The two fields of a scorecast message the benchmark checks: `s`, the match's sequence number,
-//! and whether `k` says it is a snapshot. Read without a JSON parser: a client reads thousands of
-//! these per event, and they are written by a known server in a fixed compact form.
+//! The fields of a scorecast message the benchmark checks: `s`, the match's sequence number,
+//! whether `k` says it is a snapshot or a resume marker, and a resume's `rec` and `n`. Read
+//! without a JSON parser: a client reads thousands of these per event, and they are written by a
+//! known server in a fixed compact form.
 
 /// What a text frame said, as far as the benchmark cares.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Message {
     pub seq: i64,
     pub snapshot: bool,
+    /// `{"k":"resume","rec":true,"n":N}`: a resume from `seq` succeeded; N missed updates follow.
+    pub resume: Option<u64>,
+    /// `"rec":false` on a snapshot: a resume could not be served.
+    pub not_recovered: bool,
 }
 
-/// Reads `"s":<integer>` and `"k":"snapshot"` from a compact JSON object; `None` when there is no
-/// sequence number (an error message, for example).
+/// Reads `"s":<integer>`, `"k":"snapshot"`, `"k":"resume"` (with `"n"`) and `"rec":false` from a
+/// compact JSON object; `None` when there is no sequence number (an error message, for example).
 pub fn read(payload: &[u8]) -> Option<Message> {
-    let at = find(payload, b"\"s\":")? + 4;
+    let seq = integer_after(payload, b"\"s\":")?;
+    let resume = find(payload, b"\"k\":\"resume\"")
+        .map(|_| integer_after(payload, b"\"n\":").unwrap_or(0) as u64);
+    Some(Message {
+        seq,
+        snapshot: find(payload, b"\"k\":\"snapshot\"").is_some(),
+        resume,
+        not_recovered: find(payload, b"\"rec\":false").is_some(),
+    })
+}
+
+fn integer_after(payload: &[u8], key: &[u8]) -> Option<i64> {
+    let at = find(payload, key)? + key.len();
     let digits = payload[at..].iter().take_while(|b| b.is_ascii_digit()).count();
-    let seq = std::str::from_utf8(&payload[at..at + digits]).ok()?.parse().ok()?;
-    Some(Message { seq, snapshot: find(payload, b"\"k\":\"snapshot\"").is_some() })
+    std::str::from_utf8(&payload[at..at + digits]).ok()?.parse().ok()
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -29,10 +45,15 @@ mod tests {
     #[test]
     fn updates_and_snapshots_are_told_apart() {
         let goal = br#"{"m":42,"s":17,"k":"goal","t":"h","mn":67,"sc":[2,1]}"#;
-        assert_eq!(read(goal), Some(Message { seq: 17, snapshot: false }));
+        assert_eq!(read(goal), Some(Message { seq: 17, ..Default::default() }));
         let snap =
             br#"{"m":42,"s":3,"k":"snapshot","st":"live","pd":"first_half","mn":0,"sc":[0,0]}"#;
-        assert_eq!(read(snap), Some(Message { seq: 3, snapshot: true }));
+        assert_eq!(read(snap), Some(Message { seq: 3, snapshot: true, ..Default::default() }));
+        let resumed = br#"{"m":42,"s":9,"k":"resume","rec":true,"n":4}"#;
+        assert_eq!(read(resumed), Some(Message { seq: 9, resume: Some(4), ..Default::default() }));
+        let lost = br#"{"m":42,"s":30,"k":"snapshot","st":"live","sc":[0,0],"rec":false}"#;
+        let lost = read(lost).unwrap();
+        assert!(lost.snapshot && lost.not_recovered && lost.resume.is_none());
         assert_eq!(read(br#"{"k":"error","code":"x","detail":"y"}"#), None);
         assert_eq!(read(br#"{"m":1,"s":"#), None);
     }

@@ -13,7 +13,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 use tokio::sync::OwnedSemaphorePermit;
 
-use super::protocol::WsTarget;
+use super::protocol::{Reconnect, WsTarget};
 use super::tally::Tally;
 use crate::clock::now_ns;
 use crate::ws::{frame, handshake, message};
@@ -24,18 +24,31 @@ const READ_BUF: usize = 256;
 /// How a connection ended before the run did.
 type End = String;
 
-/// Runs client `index` of this worker until the server closes it or the worker stops.
+/// How `End` begins for a close frame with code 1001 (the server is going away).
+const GOING_AWAY: &str = "close frame 1001";
+
+/// Where a client connects: `targets[number % targets.len()]`, and on a 1001 close (with
+/// `reconnect`) one of the others.
+pub(super) struct Route {
+    pub targets: Rc<Vec<Rc<WsTarget>>>,
+    /// The client's number across all workers.
+    pub number: usize,
+    pub source: Option<IpAddr>,
+    pub reconnect: Option<Reconnect>,
+}
+
+/// Runs client `index` of this worker until the server closes it (for good) or the worker stops.
 pub(super) async fn run(
     index: usize,
-    target: Rc<WsTarget>,
-    source: Option<IpAddr>,
+    route: Route,
     timeout: Duration,
     permit: OwnedSemaphorePermit,
     tally: Rc<RefCell<Tally>>,
 ) {
     let started = now_ns();
     let deadline = tokio::time::Instant::now() + timeout;
-    let opened = tokio::time::timeout_at(deadline, open(target, source)).await;
+    let target = &route.targets[route.number % route.targets.len()];
+    let opened = tokio::time::timeout_at(deadline, open(target, route.source)).await;
     let mut client = match opened {
         Ok(Ok((stream, buf))) => Client { stream, buf, index },
         Ok(Err(reason)) => return tally.borrow_mut().failed(reason),
@@ -59,14 +72,59 @@ pub(super) async fn run(
     }
     drop(permit);
     loop {
-        if let Err(reason) = client.read_some(&tally).await {
+        let Err(reason) = client.read_some(&tally).await else { continue };
+        let Some(plan) = route.reconnect.filter(|_| reason.starts_with(GOING_AWAY)) else {
             tally.borrow_mut().closed(reason);
+            return;
+        };
+        tally.borrow_mut().going_away(index, now_ns());
+        let resumed = async {
+            (client.stream, client.buf) = reopen(index, &route, plan, timeout, &tally).await?;
+            // The resume marker may have come with the upgrade answer.
+            client.handle_frames(&tally).await
+        };
+        if let Err(reason) = resumed.await {
+            tally.borrow_mut().abandoned(index, reason);
             return;
         }
     }
 }
 
-async fn open(target: Rc<WsTarget>, source: Option<IpAddr>) -> Result<(TcpStream, Vec<u8>), End> {
+/// After a 1001 close: waits a random part of the jitter, then connects to the other targets in
+/// turn (clients of one target spread evenly over the others) with `since` = the last sequence
+/// number the client had, until one upgrades.
+async fn reopen(
+    index: usize,
+    route: &Route,
+    plan: Reconnect,
+    timeout: Duration,
+    tally: &Rc<RefCell<Tally>>,
+) -> Result<(TcpStream, Vec<u8>), End> {
+    if plan.jitter_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(rand::random_range(0..plan.jitter_ms))).await;
+    }
+    let n = route.targets.len();
+    let origin = route.number % n;
+    let mut error = String::from("no other server to reconnect to");
+    for attempt in 0..n.saturating_sub(1) {
+        let other = 1 + (route.number / n + attempt) % (n - 1);
+        let target = &route.targets[(origin + other) % n];
+        let since = tally.borrow().last_seq(index);
+        let resume = WsTarget {
+            path: format!("{}&since={}:{since}", target.path, plan.match_id),
+            ..WsTarget::clone(target)
+        };
+        match tokio::time::timeout(timeout, open(&resume, route.source)).await {
+            Ok(Ok(opened)) => return Ok(opened),
+            Ok(Err(e)) => error = e,
+            Err(_) => error = "timeout: reconnect".into(),
+        }
+        tally.borrow_mut().reconnect_failed();
+    }
+    Err(format!("reconnect failed: {error}"))
+}
+
+async fn open(target: &WsTarget, source: Option<IpAddr>) -> Result<(TcpStream, Vec<u8>), End> {
     let socket = match target.addr {
         SocketAddr::V4(_) => TcpSocket::new_v4(),
         SocketAddr::V6(_) => TcpSocket::new_v6(),

@@ -71,21 +71,19 @@ async fn connect_all(
         let tally = tally.clone();
         tokio::task::spawn_local(async move {
             let gate = Arc::new(Semaphore::new(plan.concurrency.max(1)));
-            let targets: Vec<_> = plan.targets.iter().cloned().map(Rc::new).collect();
+            let targets: Rc<Vec<_>> = Rc::new(plan.targets.iter().cloned().map(Rc::new).collect());
             let timeout = Duration::from_millis(plan.timeout_ms);
             for k in 0..plan.count {
                 let Ok(permit) = gate.clone().acquire_owned().await else { return };
-                let i = plan.first + k * plan.step;
-                let (_, source) = plan.route(i);
-                let target = targets[i % targets.len()].clone();
-                tokio::task::spawn_local(conn::run(
-                    k,
-                    target,
+                let number = plan.first + k * plan.step;
+                let (_, source) = plan.route(number);
+                let route = conn::Route {
+                    targets: targets.clone(),
+                    number,
                     source,
-                    timeout,
-                    permit,
-                    tally.clone(),
-                ));
+                    reconnect: plan.reconnect,
+                };
+                tokio::task::spawn_local(conn::run(k, route, timeout, permit, tally.clone()));
             }
         })
     };

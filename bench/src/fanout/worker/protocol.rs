@@ -34,6 +34,18 @@ pub struct ConnectPlan {
     /// Handshakes in flight at once in this worker.
     pub concurrency: usize,
     pub timeout_ms: u64,
+    /// What a client does when its server closes it with 1001 (going away): reconnect elsewhere
+    /// and resume, or (`None`) end.
+    #[serde(default)]
+    pub reconnect: Option<Reconnect>,
+}
+
+/// Resuming after a 1001 close: the client waits a random 0..`jitter_ms`, then connects to one of
+/// the other targets with `since=<match_id>:<last seq it had>`, trying each other target once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reconnect {
+    pub match_id: i64,
+    pub jitter_ms: u64,
 }
 
 impl ConnectPlan {
@@ -102,6 +114,12 @@ pub struct Status {
     pub delivered: u64,
     /// Connections that the server closed or that failed after connecting.
     pub closed: usize,
+    /// Clients that were closed with 1001 and have resumed (marker and every replayed update).
+    #[serde(default)]
+    pub resumed: u64,
+    /// Clients between a 1001 close and the end of their resume.
+    #[serde(default)]
+    pub resuming: usize,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -120,6 +138,31 @@ pub struct WorkerReport {
     pub close_reasons: BTreeMap<String, usize>,
     pub pongs_sent: u64,
     pub rss_kib: u64,
+    #[serde(default)]
+    pub resumes: ResumeTally,
+}
+
+/// What clients that were closed with 1001 went through to resume elsewhere.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ResumeTally {
+    /// Close frames with code 1001 received.
+    pub going_away: u64,
+    /// Reconnections that were refused or failed (each other target is tried once).
+    pub reconnect_failures: u64,
+    /// Clients that could not reconnect anywhere.
+    pub abandoned: u64,
+    /// Resume markers `{"k":"resume","rec":true}` received.
+    pub recovered: u64,
+    /// Snapshots with `"rec":false` received in place of a resume.
+    pub not_recovered: u64,
+    /// Resume markers that no resuming client was waiting for.
+    pub unexpected_markers: u64,
+    /// Clients whose marker arrived and then every update it announced.
+    pub completed: u64,
+    /// Per completed client: from its 1001 close to its last replayed update, in ns.
+    pub resume_ns: Histogram,
+    /// When the last client completed its resume (shared clock, ns).
+    pub last_completed_at_ns: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -149,6 +192,7 @@ mod tests {
             count: 20,
             concurrency: 1,
             timeout_ms: 1,
+            reconnect: None,
         };
         let routes: Vec<(u16, String)> = (0..14)
             .map(|i| plan.route(i))

@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use tokio::sync::Notify;
 
-use super::protocol::{ConnectSummary, EventTally, Status, WorkerReport};
+use super::protocol::{ConnectSummary, EventTally, ResumeTally, Status, WorkerReport};
 use crate::histogram::Histogram;
 use crate::ws::message::Message;
 
@@ -36,6 +36,16 @@ pub(super) struct Tally {
     newly_complete: Vec<i64>,
     /// Wakes the worker's command loop when `newly_complete` has something.
     pub completed: Rc<Notify>,
+    /// Clients between a 1001 close and the end of their resume.
+    resuming: HashMap<usize, Resuming>,
+    resumes: ResumeTally,
+}
+
+/// A client closed with 1001 on its way to resume elsewhere.
+struct Resuming {
+    closed_at_ns: u64,
+    /// Updates the resume marker announced that have not arrived yet (`None` before the marker).
+    pending: Option<u64>,
 }
 
 impl Tally {
@@ -64,7 +74,64 @@ impl Tally {
         *self.close_reasons.entry(reason).or_default() += 1;
     }
 
+    /// Client `client` was closed with 1001 and will reconnect and resume.
+    pub fn going_away(&mut self, client: usize, at_ns: u64) {
+        self.resumes.going_away += 1;
+        self.resuming.insert(client, Resuming { closed_at_ns: at_ns, pending: None });
+    }
+
+    /// The sequence number client `client` has reached (what it resumes from).
+    pub fn last_seq(&self, client: usize) -> i64 {
+        self.last[client]
+    }
+
+    pub fn reconnect_failed(&mut self) {
+        self.resumes.reconnect_failures += 1;
+    }
+
+    /// Client `client` could not reconnect anywhere: it is closed for good.
+    pub fn abandoned(&mut self, client: usize, reason: String) {
+        self.resumes.abandoned += 1;
+        self.resuming.remove(&client);
+        self.closed(reason);
+    }
+
+    /// Counts a resume marker, or one update of a resuming client; ends its resume when the
+    /// marker and every update it announced have arrived.
+    fn on_resume_progress(&mut self, client: usize, msg: &Message, at_ns: u64) {
+        let Some(resuming) = self.resuming.get_mut(&client) else {
+            if msg.resume.is_some() {
+                self.resumes.unexpected_markers += 1;
+            }
+            return;
+        };
+        match (msg.resume, &mut resuming.pending) {
+            (Some(n), pending @ None) => {
+                self.resumes.recovered += 1;
+                *pending = Some(n);
+            }
+            (Some(_), Some(_)) => self.resumes.unexpected_markers += 1,
+            (None, Some(pending)) => *pending = pending.saturating_sub(1),
+            (None, None) => return,
+        }
+        if resuming.pending == Some(0) {
+            let took = at_ns.saturating_sub(resuming.closed_at_ns);
+            self.resuming.remove(&client);
+            self.resumes.completed += 1;
+            self.resumes.resume_ns.record(took);
+            let last = self.resumes.last_completed_at_ns.get_or_insert(at_ns);
+            *last = (*last).max(at_ns);
+        }
+    }
+
     pub fn on_message(&mut self, client: usize, msg: Message, at_ns: u64) {
+        if msg.resume.is_some() {
+            return self.on_resume_progress(client, &msg, at_ns);
+        }
+        if msg.not_recovered {
+            self.resumes.not_recovered += 1;
+            self.resuming.remove(&client);
+        }
         let last = &mut self.last[client];
         if *last == NONE {
             if msg.snapshot {
@@ -91,6 +158,9 @@ impl Tally {
         }
         *last = msg.seq;
         self.delivered += 1;
+        if !self.resuming.is_empty() {
+            self.on_resume_progress(client, &msg, at_ns);
+        }
         let arrivals = self.arrivals.entry(msg.seq).or_default();
         arrivals.push(at_ns);
         if arrivals.len() == self.connected.saturating_sub(self.closed) {
@@ -116,7 +186,12 @@ impl Tally {
     }
 
     pub fn status(&self) -> Status {
-        Status { delivered: self.delivered, closed: self.closed }
+        Status {
+            delivered: self.delivered,
+            closed: self.closed,
+            resumed: self.resumes.completed,
+            resuming: self.resuming.len(),
+        }
     }
 
     /// Latencies per posted event; `starts` holds each event's sequence number and post time.
@@ -150,6 +225,7 @@ impl Tally {
             close_reasons: self.close_reasons.clone(),
             pongs_sent: self.pongs_sent,
             rss_kib,
+            resumes: self.resumes.clone(),
         }
     }
 }
@@ -159,7 +235,33 @@ mod tests {
     use super::*;
 
     fn msg(seq: i64, snapshot: bool) -> Message {
-        Message { seq, snapshot }
+        Message { seq, snapshot, ..Default::default() }
+    }
+
+    #[test]
+    fn a_resume_ends_when_the_marker_and_every_announced_update_have_arrived() {
+        let mut t = Tally::default();
+        t.expect_clients(2);
+        t.on_message(0, msg(1, true), 0);
+        t.on_message(1, msg(1, true), 0);
+        t.on_message(0, msg(2, false), 10);
+        t.going_away(0, 100);
+        assert_eq!(t.last_seq(0), 2);
+        t.on_message(0, Message { seq: 2, resume: Some(2), ..Default::default() }, 200);
+        t.on_message(0, msg(3, false), 300);
+        assert_eq!(t.status().resuming, 1);
+        t.on_message(0, msg(4, false), 400);
+        let status = t.status();
+        assert_eq!((status.resumed, status.resuming, status.delivered), (1, 0, 3));
+        t.going_away(1, 500);
+        let lost = Message { seq: 4, snapshot: true, not_recovered: true, ..Default::default() };
+        t.on_message(1, lost, 600);
+        let report = t.report(&[], 0);
+        let r = &report.resumes;
+        assert_eq!((r.going_away, r.recovered, r.not_recovered, r.completed), (2, 1, 1, 1));
+        assert_eq!(r.resume_ns.max(), Some(300));
+        assert_eq!(r.last_completed_at_ns, Some(400));
+        assert_eq!((report.duplicates, report.gaps), (0, 0));
     }
 
     #[test]
