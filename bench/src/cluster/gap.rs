@@ -92,7 +92,8 @@ async fn outage(
         && Instant::now() < deadline
     {
         for (i, node) in scorecast.nodes.iter().enumerate() {
-            if caught_up[i].is_none() && Scorecast::snapshot_seq(http, node, match_id).await >= Some(last_seq)
+            if caught_up[i].is_none()
+                && Scorecast::snapshot_seq(http, node, match_id).await >= Some(last_seq)
             {
                 caught_up[i] = Some(restarted.elapsed().as_secs_f64());
             }

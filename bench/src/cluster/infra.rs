@@ -57,7 +57,8 @@ impl Postgres {
             .uid(uid)
             .gid(gid);
         // SIGINT: Postgres's fast shutdown.
-        let mut process = ServerProcess::spawn_logged(&mut command, dir, "postgres.log", libc::SIGINT)?;
+        let mut process =
+            ServerProcess::spawn_logged(&mut command, dir, "postgres.log", libc::SIGINT)?;
         process
             .wait_until(START_TIMEOUT, "postgres did not accept connections", async || {
                 tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok()
@@ -130,7 +131,8 @@ impl Nats {
         let dir = tempfile::Builder::new().prefix("scorecast-bench-nats-").tempdir()?;
         let mut command = Command::new("nats-server");
         command.args(["-a", "127.0.0.1", "-p", &self.port.to_string()]);
-        let mut process = ServerProcess::spawn_logged(&mut command, dir, "nats.log", libc::SIGTERM)?;
+        let mut process =
+            ServerProcess::spawn_logged(&mut command, dir, "nats.log", libc::SIGTERM)?;
         let port = self.port;
         process
             .wait_until(START_TIMEOUT, "nats-server did not accept connections", async || {

@@ -44,11 +44,8 @@ pub fn render(r: &ClusterReport) -> String {
         failover(&mut md, f);
     }
     md.push_str("## Run\n\n");
-    let _ = writeln!(
-        md,
-        "- Fan-out load: {} events {:.0} ms apart per run.",
-        r.events, r.interval_ms
-    );
+    let _ =
+        writeln!(md, "- Fan-out load: {} events {:.0} ms apart per run.", r.events, r.interval_ms);
     let _ = writeln!(
         md,
         "- Postgres: `{}` (a throwaway cluster this run started, fsync on, `max_connections=400`); \
@@ -70,9 +67,7 @@ pub fn headline(md: &mut String, r: &ClusterReport) {
         "Cluster: {} nodes sharing one Postgres and one nats-server, the subscribers spread over \
          them round-robin, the events posted on the first node (so two thirds of the deliveries \
          cross NATS). Single: {}. Every run has fresh servers and a fresh database. Binary `{}`.\n",
-        r.nodes,
-        r.single,
-        r.binary.path
+        r.nodes, r.single, r.binary.path
     );
     if !r.sizes.is_empty() {
         md.push_str(
@@ -255,7 +250,12 @@ fn failover(md: &mut String, f: &Failover) {
         md,
         "- Resumes: {} `rec:true` markers, {} completed, **{} `rec:false`**, {} reconnect \
          failures, {} clients that found no node, {} unexpected markers.",
-        r.recovered, r.completed, r.not_recovered, r.reconnect_failures, r.abandoned, r.unexpected_markers
+        r.recovered,
+        r.completed,
+        r.not_recovered,
+        r.reconnect_failures,
+        r.abandoned,
+        r.unexpected_markers
     );
     let _ = writeln!(
         md,

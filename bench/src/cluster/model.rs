@@ -186,7 +186,12 @@ mod tests {
     use super::*;
 
     fn round(p99: f64, cpu: f64) -> Round {
-        Round { p99_ms: Some(p99), cpu_per_delivery_us: Some(cpu), passed: true, ..Default::default() }
+        Round {
+            p99_ms: Some(p99),
+            cpu_per_delivery_us: Some(cpu),
+            passed: true,
+            ..Default::default()
+        }
     }
 
     #[test]

@@ -96,9 +96,11 @@ pub fn render(inputs: &Inputs, note: Option<&str>) -> String {
         md.push_str("(no poll result)\n\n");
     }
     if let Some((name, c)) = &inputs.cluster {
-        md.push_str("## Several nodes over NATS
+        md.push_str(
+            "## Several nodes over NATS
 
-");
+",
+        );
         crate::cluster::markdown::headline(&mut md, c);
         sources(&mut md, [name.as_str()]);
     }
