@@ -18,6 +18,7 @@ mod conn;
 mod handle;
 mod index;
 mod limits;
+mod lookup;
 mod per_address;
 mod repair;
 mod replay;

@@ -20,7 +20,6 @@ use super::index::{Index, Key};
 use super::replay::Missed;
 use super::{Admission, Broadcast, Hub, Subscription};
 use crate::domain::{MatchId, Seq, Status};
-use crate::protocol;
 use crate::snapshots::Snapshot;
 
 /// How often the sweep looks at every connection: the resolution of heartbeats and deadlines.
@@ -164,7 +163,7 @@ impl WorkerState {
                 if self.hub.catalog.is_clustered() {
                     unknown.push(id);
                 } else {
-                    conn.send(&unknown_match(id));
+                    conn.send(&super::lookup::unknown_match(id));
                 }
                 continue;
             };
@@ -172,8 +171,12 @@ impl WorkerState {
             self.index.follow(key, id);
         }
         if !unknown.is_empty() {
-            let lookup = LookUp { key, conn_id: self.conns[key].id(), ids: unknown };
-            tokio::task::spawn_local(look_up(self.this.clone(), lookup, since.clone()));
+            let lookup = super::lookup::LookUp { key, conn_id: self.conns[key].id(), ids: unknown };
+            tokio::task::spawn_local(super::lookup::look_up(
+                self.this.clone(),
+                lookup,
+                since.clone(),
+            ));
         }
     }
 
@@ -356,42 +359,6 @@ impl WorkerState {
         counter.0 += messages;
         counter.1 += bytes;
     }
-}
-
-fn unknown_match(id: MatchId) -> protocol::Encoded {
-    protocol::error("unknown_match", "there is no such match", Some(id))
-}
-
-/// Match ids a connection asked for that this node does not hold (yet): another node may have
-/// just created them.
-struct LookUp {
-    key: Key,
-    conn_id: u64,
-    ids: Vec<MatchId>,
-}
-
-/// Looks the ids up in the database, then subscribes the connection to those that exist.
-async fn look_up(state: Weak<RefCell<WorkerState>>, lookup: LookUp, since: HashMap<MatchId, Seq>) {
-    let Some(catalog) = state.upgrade().map(|s| s.borrow().hub.catalog.clone()) else { return };
-    let mut found = Vec::new();
-    let mut missing = Vec::new();
-    for id in lookup.ids {
-        match catalog.find(id).await {
-            Ok(Some(_)) => found.push(id),
-            Ok(None) => missing.push(id),
-            Err(e) => {
-                tracing::warn!(match_id = %id, error = %e, "could not look a match up");
-                missing.push(id);
-            }
-        }
-    }
-    let Some(state) = state.upgrade() else { return };
-    let mut state = state.borrow_mut();
-    let Some(conn) = state.conn(lookup.key, lookup.conn_id) else { return };
-    for id in missing {
-        conn.send(&unknown_match(id));
-    }
-    state.subscribe(lookup.key, &found, &since);
 }
 
 /// Which resume a replay belongs to: the connection (key and id) and its resume of one match.
