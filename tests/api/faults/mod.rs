@@ -1,0 +1,5 @@
+//! The fault suite: the server killed, its disk full, its database gone, under load. Each test
+//! asserts that nothing acknowledged is lost, nothing is stored twice, and subscribers see a
+//! gapless sequence.
+
+mod kill;
