@@ -7,6 +7,9 @@ use serde::Serialize;
 /// Seconds a client should wait before retrying after a 503.
 const RETRY_AFTER_SECS: u32 = 1;
 
+/// The answer to a write refused because the database's disk is full.
+const DISK_FULL: &str = "the database's disk is full: nothing was written; retry once space is freed";
+
 /// What went wrong with a request, as the client should hear it.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -137,6 +140,10 @@ impl From<crate::store::StoreError> for ApiError {
             crate::store::StoreError::Unavailable(e) => {
                 tracing::warn!(error = %e, "database unavailable");
                 Self::Unavailable("the database is unavailable; retry shortly".into())
+            }
+            crate::store::StoreError::DiskFull(e) => {
+                tracing::error!(error = %e, "the database's disk is full");
+                Self::Unavailable(DISK_FULL.into())
             }
             other => Self::Internal(other.into()),
         }

@@ -92,10 +92,12 @@ impl Committer {
             }
             Err(BatchError::NotStored(err)) => {
                 tracing::warn!(error = %err, events = batch.len(), "group commit failed before COMMIT; none of it was stored");
-                let unavailable = matches!(err, StoreError::Unavailable(_));
                 for submission in batch {
-                    let answer =
-                        if unavailable { IngestError::Unavailable } else { IngestError::Failed };
+                    let answer = match err {
+                        StoreError::Unavailable(_) => IngestError::Unavailable,
+                        StoreError::DiskFull(_) => IngestError::DiskFull,
+                        _ => IngestError::Failed,
+                    };
                     let _ = submission.reply.send(Err(answer));
                 }
             }
@@ -106,9 +108,10 @@ impl Committer {
                 let mut matches: Vec<_> = batch.iter().map(|s| s.match_id).collect();
                 matches.dedup();
                 self.hub.repair_later(matches, "commit_unknown");
+                let disk_full = matches!(err, StoreError::DiskFull(_));
                 for submission in batch {
-                    let answer =
-                        IngestError::OutcomeUnknown { has_key: submission.idempotency.is_some() };
+                    let has_key = submission.idempotency.is_some();
+                    let answer = IngestError::OutcomeUnknown { has_key, disk_full };
                     let _ = submission.reply.send(Err(answer));
                 }
             }

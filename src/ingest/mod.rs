@@ -33,26 +33,35 @@ pub enum IngestError {
     Overloaded,
     #[error("the database is unavailable; retry shortly")]
     Unavailable,
+    #[error("the database's disk is full: the event was not stored; retry once space is freed")]
+    DiskFull,
     /// The cause is logged by the committer, not shown to clients.
     #[error("the event could not be stored")]
     Failed,
-    /// The database failed during COMMIT: the event may or may not be stored.
-    #[error("{}", outcome_unknown(*has_key))]
-    OutcomeUnknown { has_key: bool },
+    /// The database failed during COMMIT (`disk_full`: for want of space): the event may or may
+    /// not be stored.
+    #[error("{}", outcome_unknown(*has_key, *disk_full))]
+    OutcomeUnknown { has_key: bool, disk_full: bool },
     #[error("the service is shutting down")]
     ShuttingDown,
 }
 
-fn outcome_unknown(has_key: bool) -> &'static str {
-    if has_key {
-        "the database failed while committing; the outcome is unknown: the event may or may not \
-         be stored. Retry with the same Idempotency-Key: if it was stored, the retry answers with \
-         the stored event, and it is never stored twice"
-    } else {
-        "the database failed while committing; the outcome is unknown: the event may or may not \
-         be stored. Check the match's events before posting it again, and send an \
-         Idempotency-Key so that a retry is safe"
-    }
+fn outcome_unknown(has_key: bool, disk_full: bool) -> String {
+    let (cause, when) = match disk_full {
+        true => ("the database's disk is full and the commit failed", " once space is freed"),
+        false => ("the database failed while committing", ""),
+    };
+    let advice = match has_key {
+        true => format!(
+            "Retry with the same Idempotency-Key{when}: if it was stored, the retry answers with \
+             the stored event, and it is never stored twice"
+        ),
+        false => format!(
+            "Check the match's events before posting it again{when}, and send an \
+             Idempotency-Key so that a retry is safe"
+        ),
+    };
+    format!("{cause}; the outcome is unknown: the event may or may not be stored. {advice}")
 }
 
 pub(crate) struct Submission {

@@ -69,6 +69,7 @@ pub async fn post(
             IngestError::KeyReused => ApiError::invalid("Idempotency-Key", err.to_string()),
             IngestError::Overloaded
             | IngestError::Unavailable
+            | IngestError::DiskFull
             | IngestError::ShuttingDown
             | IngestError::OutcomeUnknown { .. } => ApiError::Unavailable(err.to_string()),
             IngestError::Failed => ApiError::Internal(err.into()),

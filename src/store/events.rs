@@ -1,20 +1,20 @@
 //! The event log: the write transaction of the committer, and history reads.
 
-use sqlx::{Any, Transaction};
 use time::OffsetDateTime;
 
 use super::matches::{MatchRow, MATCH_COLUMNS};
+use super::tx::Tx;
 use super::{multi_row_insert, unix_millis, MatchRecord, Store, StoreError, ROWS_PER_INSERT};
 use crate::domain::{LiveState, MatchId, Seq, Side, StoredEvent};
 
 /// One write transaction that appends events and moves match states forward.
 pub struct EventTx {
-    pub(super) tx: Transaction<'static, Any>,
+    pub(super) tx: Tx,
 }
 
 impl Store {
     pub async fn begin_events(&self) -> Result<EventTx, StoreError> {
-        Ok(EventTx { tx: self.pool.begin().await? })
+        Ok(EventTx { tx: Tx::begin(&self.pool).await? })
     }
 
     /// Stored events of a match with `seq > since`, in order, as their JSON bodies.
@@ -76,7 +76,7 @@ impl EventTx {
         // A no-op UPDATE locks the row on both backends (SQLite has no SELECT ... FOR UPDATE).
         let sql = format!("UPDATE matches SET seq = seq WHERE id = $1 RETURNING {MATCH_COLUMNS}");
         let row: Option<MatchRow> =
-            sqlx::query_as(&sql).bind(id.get()).fetch_optional(&mut *self.tx).await?;
+            sqlx::query_as(&sql).bind(id.get()).fetch_optional(self.tx.conn()).await?;
         row.map(MatchRecord::try_from).transpose()
     }
 
@@ -104,7 +104,7 @@ impl EventTx {
         .bind(shootout.away().taken())
         .bind(shootout.away().scored())
         .bind(live.period_started_at.map(unix_millis))
-        .execute(&mut *self.tx)
+        .execute(self.tx.conn())
         .await?;
         Ok(())
     }
@@ -126,14 +126,13 @@ impl EventTx {
                     .bind(body.as_str())
                     .bind(unix_millis(event.recorded_at));
             }
-            query.execute(&mut *self.tx).await?;
+            query.execute(self.tx.conn()).await?;
         }
         Ok(())
     }
 
     /// Makes everything appended durable; returns only once the database says it is on disk.
     pub async fn commit(self) -> Result<(), StoreError> {
-        self.tx.commit().await?;
-        Ok(())
+        self.tx.commit().await
     }
 }

@@ -25,7 +25,7 @@ impl EventTx {
         )
         .bind(id.get())
         .bind(key)
-        .fetch_optional(&mut *self.tx)
+        .fetch_optional(self.tx.conn())
         .await?;
         Ok(row.map(|(request_hash, body)| StoredResponse { request_hash, body }))
     }
@@ -51,7 +51,7 @@ impl EventTx {
                     .bind(response.body.as_str())
                     .bind(now);
             }
-            query.execute(&mut *self.tx).await?;
+            query.execute(self.tx.conn()).await?;
         }
         Ok(())
     }

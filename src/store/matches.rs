@@ -3,6 +3,7 @@
 use sqlx::FromRow;
 use time::OffsetDateTime;
 
+use super::tx::Tx;
 use super::{from_unix_millis, unix_millis, Store, StoreError};
 use crate::domain::{
     Kicks, LiveState, MatchId, MatchMeta, MatchPatch, NewMatch, Period, Score, Seq, Shootout, Side,
@@ -136,7 +137,7 @@ impl Store {
             "INSERT INTO matches (home, away, competition, kickoff_at, status, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING {MATCH_COLUMNS}"
         );
-        let mut tx = self.pool.begin().await?;
+        let mut tx = Tx::begin(&self.pool).await?;
         let row: MatchRow = sqlx::query_as(&sql)
             .bind(new.home.as_ref())
             .bind(new.away.as_ref())
@@ -144,7 +145,7 @@ impl Store {
             .bind(unix_millis(new.kickoff_at))
             .bind(Status::Scheduled.as_str())
             .bind(unix_millis(now))
-            .fetch_one(&mut *tx)
+            .fetch_one(tx.conn())
             .await?;
         let record = MatchRecord::try_from(row)?;
         let Some(key) = key else {
@@ -161,7 +162,7 @@ impl Store {
         .bind(key.request_hash.as_str())
         .bind(record.meta.id.get())
         .bind(unix_millis(now))
-        .execute(&mut *tx)
+        .execute(tx.conn())
         .await?
         .rows_affected();
         if inserted == 1 {

@@ -7,6 +7,7 @@ mod events;
 mod idempotency;
 mod matches;
 mod tokens;
+mod tx;
 
 use std::time::Duration;
 
@@ -62,6 +63,9 @@ pub enum StoreError {
     /// The database cannot be reached or is overloaded right now; retrying later may work.
     #[error("database unavailable: {0}")]
     Unavailable(#[source] sqlx::Error),
+    /// The database's disk is full: no write succeeds until space is freed, while reads still do.
+    #[error("database disk full: {0}")]
+    DiskFull(#[source] sqlx::Error),
     #[error("database error: {0}")]
     Other(#[source] sqlx::Error),
     #[error("stored data is inconsistent: {0}")]
@@ -74,12 +78,21 @@ pub enum StoreError {
 
 impl From<sqlx::Error> for StoreError {
     fn from(err: sqlx::Error) -> Self {
-        if is_transient(&err) {
+        if is_disk_full(&err) {
+            Self::DiskFull(err)
+        } else if is_transient(&err) {
             Self::Unavailable(err)
         } else {
             Self::Other(err)
         }
     }
+}
+
+/// SQLite's `SQLITE_FULL` (13, and its extended codes) or Postgres' `disk_full` (53100).
+fn is_disk_full(err: &sqlx::Error) -> bool {
+    let sqlx::Error::Database(db) = err else { return false };
+    let code = db.code().unwrap_or_default();
+    code == "53100" || (code.len() < 5 && code.parse::<i64>().is_ok_and(|c| c & 0xff == 13))
 }
 
 /// Errors that say "not now" rather than "never": lost connections, exhausted pools, lock timeouts.
@@ -93,9 +106,9 @@ fn is_transient(err: &sqlx::Error) -> bool {
         | sqlx::Error::Protocol(_) => true,
         sqlx::Error::Database(db) => {
             let code = db.code().unwrap_or_default();
-            // SQLite: 5 BUSY, 6 LOCKED, 10 IOERR, 13 FULL (and their extended codes).
+            // SQLite: 5 BUSY, 6 LOCKED, 10 IOERR (and their extended codes); 13 FULL is DiskFull.
             // Postgres: 08 connection, 53 resources, 57 operator intervention, 40 rollbacks.
-            matches!(code.parse::<i64>().map(|c| c & 0xff), Ok(5 | 6 | 10 | 13))
+            matches!(code.parse::<i64>().map(|c| c & 0xff), Ok(5 | 6 | 10))
                 || ["08", "53", "57", "40"].iter().any(|class| code.starts_with(class))
         }
         _ => false,

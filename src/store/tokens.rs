@@ -2,6 +2,7 @@
 
 use time::OffsetDateTime;
 
+use super::tx::Tx;
 use super::{unix_millis, Store, StoreError};
 
 impl Store {
@@ -12,12 +13,12 @@ impl Store {
 
     /// Replaces the stored admin tokens by one.
     pub async fn replace_admin_token(&self, hash: &str) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM admin_tokens").execute(&mut *tx).await?;
+        let mut tx = Tx::begin(&self.pool).await?;
+        sqlx::query("DELETE FROM admin_tokens").execute(tx.conn()).await?;
         sqlx::query("INSERT INTO admin_tokens (hash, created_at) VALUES ($1, $2)")
             .bind(hash)
             .bind(unix_millis(OffsetDateTime::now_utc()))
-            .execute(&mut *tx)
+            .execute(tx.conn())
             .await?;
         tx.commit().await?;
         Ok(())

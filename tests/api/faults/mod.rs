@@ -2,4 +2,5 @@
 //! asserts that nothing acknowledged is lost, nothing is stored twice, and subscribers see a
 //! gapless sequence.
 
+mod disk;
 mod kill;
