@@ -3,7 +3,8 @@
 //! `fanout` measures WebSocket delivery to many subscribers, against scorecast or the `floor` (a
 //! trivial broadcaster, the best this machine can do); `compare` interleaves fan-outs of two
 //! scorecast binaries. `bandwidth` compares the bytes of polling and WebSocket per user, `ingest`
-//! the durable event rate, `poll` the snapshot endpoint against nginx; `summary` gathers the latest
+//! the durable event rate, `poll` the snapshot endpoint against nginx, `soak` memory and delivery
+//! over a long run with churn; `summary` gathers the latest
 //! of each into REPORT.md. What they share (the server under test, the runner, metadata, result
 //! files, Markdown) is in `common`. The binary is a thin shell over the `run_*` functions, which
 //! tests may call in-process.
@@ -21,6 +22,7 @@ pub mod ingest;
 pub mod net;
 pub mod poll;
 pub mod procfs;
+pub mod soak;
 pub mod summary;
 pub mod ws;
 
@@ -31,3 +33,4 @@ pub use compare::{run_compare, CompareConfig};
 pub use fanout::{run_fanout, run_floor, FanoutConfig, FloorConfig, LoadConfig, Placement};
 pub use ingest::{run_ingest, IngestConfig};
 pub use poll::{run_poll, PollConfig};
+pub use soak::{run_soak, SoakConfig};

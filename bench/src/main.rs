@@ -3,7 +3,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use scorecast_bench::cli::{self, Cli, Command};
 use scorecast_bench::fanout::worker;
-use scorecast_bench::floor;
+use scorecast_bench::{floor, soak};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -16,6 +16,7 @@ fn main() -> ExitCode {
         .init();
     let result = match cli.command {
         Command::FanoutWorker => worker::main_stdio().map(|()| true),
+        Command::SoakWorker => soak::worker::main_stdio().map(|()| true),
         Command::FloorServer { listen } => floor::main_stdio(listen).map(|()| true),
         command => tokio::runtime::Builder::new_current_thread()
             .enable_all()

@@ -12,6 +12,8 @@ use scorecast_bench::{
     BandwidthConfig, ClusterConfig, CompareConfig, FailoverConfig, FanoutConfig, FloorConfig,
     GapConfig, IngestConfig, LoadConfig, Placement, PollConfig, ServerConfig,
 };
+use scorecast_bench::common::results::Report;
+use scorecast_bench::{run_soak, SoakConfig};
 
 fn spawned() -> ServerConfig {
     ServerConfig { spawn_server: Some(helpers::scorecast_binary()), ..Default::default() }
@@ -287,4 +289,36 @@ async fn cluster_delivers_across_nodes_repairs_a_nats_gap_and_resumes_after_sigt
     round_trips(&report);
     let text = scorecast_bench::cluster::markdown::render(&report);
     assert!(text.contains("## 30 subscribers") && text.contains("## SIGTERM failover"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_short_soak_with_churn_and_slow_readers_loses_and_doubles_nothing() {
+    // A slow-consumer deadline of 2 s, so that the longer pauses below are cut and resumed.
+    let mut server = spawned();
+    server.server_args =
+        ["--ws-slow-consumer-secs=2", "--ws-heartbeat-timeout-secs=1"].map(String::from).to_vec();
+    let mut cfg = SoakConfig::new(server, Duration::from_secs(8), 40, Placement::Threads);
+    cfg.matches = 2;
+    cfg.event_interval = Duration::from_millis(100);
+    cfg.churn_per_sec = 15.0;
+    cfg.slow_pause = (Duration::from_millis(200), Duration::from_secs(4));
+    cfg.reconnect_jitter = Duration::from_millis(200);
+    cfg.warmup = Duration::from_secs(2);
+    cfg.sample_interval = Duration::from_millis(250);
+    // A few seconds of a debug build say nothing about leaks: this checks the wiring.
+    cfg.memory_tolerance_pct = 1_000.0;
+    cfg.drain_timeout = Duration::from_secs(15);
+
+    let report = run_soak(cfg).await.expect("the run completes");
+
+    assert!(report.passed, "problems: {:?}", report.problems);
+    assert!(report.events.posted >= 60, "{:?}", report.events);
+    let (d, churn) = (&report.deliveries, &report.churn);
+    assert_eq!((d.lost(), d.counts.duplicates, d.counts.regressions), (0, 0, 0));
+    assert!(d.counts.delivered >= report.events.posted, "every subscriber got updates");
+    assert!(churn.leaves > 0 && churn.resumes > 0 && churn.slow_pauses > 0, "{churn:?}");
+    assert!(d.counts.resumes_recovered > 0, "resumes were answered with the missed updates");
+    assert_eq!(report.memory.flat, Some(true), "{:?}", report.memory.change_pct);
+    assert!(report.markdown().contains("# scorecast soak"));
+    round_trips(&report);
 }

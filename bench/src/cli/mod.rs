@@ -1,12 +1,13 @@
 //! Command-line interface. Every subcommand that loads a server shares the same groups of flags
 //! (`ServerArgs`, `LoadArgs` or its own load group, `OutputArgs`); `compare`, `bandwidth`,
-//! `ingest`, `poll` and `summary` live in their own files here.
+//! `ingest`, `poll`, `soak` and `summary` live in their own files here.
 
 mod bandwidth;
 mod cluster;
 mod compare;
 mod ingest;
 mod poll;
+mod soak;
 mod summary;
 
 use std::net::{IpAddr, SocketAddr};
@@ -64,11 +65,17 @@ pub enum Command {
     /// Requests per second and latency of the snapshot endpoint (200 and 304) under C keep-alive
     /// connections, as a ratio to nginx serving the same bytes.
     Poll(poll::PollArgs),
+    /// Paced events to thousands of subscribers for a long time with churn (connects, leaves,
+    /// resumes, slow readers): server memory flat after warm-up, no update lost or doubled.
+    Soak(soak::SoakArgs),
     /// Writes the full report (REPORT.md) from the latest results of every subcommand.
     Summary(summary::SummaryArgs),
     /// (internal) Holds client connections for a coordinator; JSON lines on stdin/stdout.
     #[command(hide = true)]
     FanoutWorker,
+    /// (internal) Holds soak subscribers for a coordinator; JSON lines on stdin/stdout.
+    #[command(hide = true)]
+    SoakWorker,
     /// (internal) Runs the floor broadcaster until stdin closes.
     #[command(hide = true)]
     FloorServer {
@@ -269,8 +276,9 @@ pub async fn execute(command: Command) -> anyhow::Result<bool> {
         Command::Bandwidth(args) => bandwidth::run(args).await?,
         Command::Ingest(args) => ingest::run(args).await?,
         Command::Poll(args) => poll::run(args).await?,
+        Command::Soak(args) => soak::run(args).await?,
         Command::Summary(args) => return summary::run(args),
-        Command::FanoutWorker | Command::FloorServer { .. } => {
+        Command::FanoutWorker | Command::SoakWorker | Command::FloorServer { .. } => {
             bail!("internal subcommands run from main")
         }
     };

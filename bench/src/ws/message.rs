@@ -1,4 +1,4 @@
-//! The fields of a scorecast message the benchmark checks: `s`, the match's sequence number,
+//! The fields of a scorecast message the benchmark checks: `m`, the match, `s`, its sequence number,
 //! whether `k` says it is a snapshot or a resume marker, and a resume's `rec` and `n`. Read
 //! without a JSON parser: a client reads thousands of these per event, and they are written by a
 //! known server in a fixed compact form.
@@ -6,6 +6,8 @@
 /// What a text frame said, as far as the benchmark cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Message {
+    /// `m`, the match id (0 when absent).
+    pub match_id: i64,
     pub seq: i64,
     pub snapshot: bool,
     /// `{"k":"resume","rec":true,"n":N}`: a resume from `seq` succeeded; N missed updates follow.
@@ -21,6 +23,7 @@ pub fn read(payload: &[u8]) -> Option<Message> {
     let resume = find(payload, b"\"k\":\"resume\"")
         .map(|_| integer_after(payload, b"\"n\":").unwrap_or(0) as u64);
     Some(Message {
+        match_id: integer_after(payload, b"\"m\":").unwrap_or(0),
         seq,
         snapshot: find(payload, b"\"k\":\"snapshot\"").is_some(),
         resume,
@@ -45,12 +48,13 @@ mod tests {
     #[test]
     fn updates_and_snapshots_are_told_apart() {
         let goal = br#"{"m":42,"s":17,"k":"goal","t":"h","mn":67,"sc":[2,1]}"#;
-        assert_eq!(read(goal), Some(Message { seq: 17, ..Default::default() }));
+        assert_eq!(read(goal), Some(Message { match_id: 42, seq: 17, ..Default::default() }));
         let snap =
             br#"{"m":42,"s":3,"k":"snapshot","st":"live","pd":"first_half","mn":0,"sc":[0,0]}"#;
-        assert_eq!(read(snap), Some(Message { seq: 3, snapshot: true, ..Default::default() }));
+        let snap = read(snap).unwrap();
+        assert_eq!((snap.match_id, snap.seq, snap.snapshot), (42, 3, true));
         let resumed = br#"{"m":42,"s":9,"k":"resume","rec":true,"n":4}"#;
-        assert_eq!(read(resumed), Some(Message { seq: 9, resume: Some(4), ..Default::default() }));
+        assert_eq!((read(resumed).unwrap().seq, read(resumed).unwrap().resume), (9, Some(4)));
         let lost = br#"{"m":42,"s":30,"k":"snapshot","st":"live","sc":[0,0],"rec":false}"#;
         let lost = read(lost).unwrap();
         assert!(lost.snapshot && lost.not_recovered && lost.resume.is_none());
