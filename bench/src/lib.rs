@@ -2,9 +2,11 @@
 //!
 //! `fanout` measures WebSocket delivery to many subscribers, against scorecast or the `floor` (a
 //! trivial broadcaster, the best this machine can do); `compare` interleaves fan-outs of two
-//! scorecast binaries. `bandwidth` compares the bytes of polling and WebSocket per user, `ingest`
-//! the durable event rate, `poll` the snapshot endpoint against nginx, `soak` memory and delivery
-//! over a long run with churn; `summary` gathers the latest
+//! scorecast binaries; `cluster` measures nodes sharing one audience over NATS, `million` one
+//! match followed by up to a million subscribers over as many nodes as that needs. `bandwidth`
+//! compares the bytes of polling and WebSocket per user, `ingest` the durable event rate, `poll`
+//! the snapshot endpoint against nginx, `soak` memory and delivery over a long run with churn;
+//! `summary` gathers the latest
 //! of each into REPORT.md. What they share (the server under test, the runner, metadata, result
 //! files, Markdown) is in `common`. The binary is a thin shell over the `run_*` functions, which
 //! tests may call in-process.
@@ -19,6 +21,7 @@ pub mod fanout;
 pub mod floor;
 pub mod histogram;
 pub mod ingest;
+pub mod million;
 pub mod net;
 pub mod poll;
 pub mod procfs;
@@ -32,5 +35,6 @@ pub use common::scorecast::ServerConfig;
 pub use compare::{run_compare, CompareConfig};
 pub use fanout::{run_fanout, run_floor, FanoutConfig, FloorConfig, LoadConfig, Placement};
 pub use ingest::{run_ingest, IngestConfig};
+pub use million::{run_million, MillionConfig};
 pub use poll::{run_poll, PollConfig};
 pub use soak::{run_soak, SoakConfig};
