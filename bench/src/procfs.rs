@@ -18,8 +18,21 @@ pub fn own_rss_kib() -> anyhow::Result<u64> {
     rss_kib(std::process::id())
 }
 
+/// Anonymous resident memory (`RssAnon`: heap and stacks) of `pid`, in KiB. Unlike `VmRSS` it
+/// leaves out file-backed pages (the executable's code), which the kernel drops and faults back in
+/// as the machine's memory pressure changes: growth here is memory the process holds.
+pub fn rss_anon_kib(pid: u32) -> anyhow::Result<u64> {
+    let path = format!("/proc/{pid}/status");
+    let status = std::fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
+    status_kib(&status, "RssAnon:").with_context(|| format!("no RssAnon line in {path}"))
+}
+
 fn parse_vm_rss(status: &str) -> Option<u64> {
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    status_kib(status, "VmRSS:")
+}
+
+fn status_kib(status: &str, key: &str) -> Option<u64> {
+    let line = status.lines().find(|l| l.starts_with(key))?;
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
@@ -207,6 +220,7 @@ mod tests {
     fn vm_rss_is_read_in_kib() {
         let status = "Name:\tx\nVmPeak:\t  9000 kB\nVmRSS:\t    5120 kB\nThreads:\t2\n";
         assert_eq!(parse_vm_rss(status), Some(5120));
+        assert_eq!(status_kib("RssAnon:\t  4096 kB\n", "RssAnon:"), Some(4096));
     }
 
     #[test]

@@ -37,8 +37,9 @@ pub fn render(r: &SoakReport) -> String {
     let mib = |k: Option<f64>| num(k.map(|k| k / 1024.0), 1);
     let _ = writeln!(
         md,
-        "| Server RSS after warm-up ({:.0} s): first fifth → last fifth | {} MiB → {} MiB ({}) | \
-         within ±{}% |",
+        "| Server memory (`{}`) after warm-up ({:.0} s): first fifth → last fifth | {} MiB → {} MiB \
+         ({}) | within ±{}% |",
+        m.measure,
         s.warmup_s,
         mib(m.first_kib),
         mib(m.last_kib),
@@ -98,21 +99,24 @@ pub fn render(r: &SoakReport) -> String {
         let _ = writeln!(md, "| Connect attempt failed: {reason} (retried) | {n} |");
     }
 
-    md.push_str("\n## Server memory\n\n| Time (s) | RSS (MiB) | Connected | Paused |\n");
-    md.push_str("|---:|---:|---:|---:|\n");
+    md.push_str("\n## Server memory\n\n");
+    md.push_str("| Time (s) | VmRSS (MiB) | RssAnon (MiB) | Connected | Paused |\n");
+    md.push_str("|---:|---:|---:|---:|---:|\n");
     for sample in spaced(&m.samples) {
         let _ = writeln!(
             md,
-            "| {:.0} | {:.1} | {} | {} |",
+            "| {:.0} | {:.1} | {} | {} | {} |",
             sample.t_s,
             sample.rss_kib as f64 / 1024.0,
+            num(sample.anon_kib.map(|k| k as f64 / 1024.0), 1),
             sample.connected,
             sample.paused
         );
     }
     let _ = writeln!(
         md,
-        "\nHighest RSS after warm-up: {} MiB. Worker processes at the end: {:.1} MiB.",
+        "\nHighest {} after warm-up: {} MiB. Worker processes at the end: {:.1} MiB.",
+        m.measure,
         num(m.max_kib.map(|k| k as f64 / 1024.0), 1),
         r.workers_rss_kib as f64 / 1024.0
     );
@@ -129,8 +133,11 @@ pub fn render(r: &SoakReport) -> String {
            resumes with `since` like any dropped client, and must get exactly what it missed.\n\
          - After the last event every subscriber must reach each match's last sequence number \
            within the drain time; what it still lacks then is counted as lost.\n\
-         - Memory: the server's RSS is sampled every sample interval; the verdict compares the \
-           mean of the first fifth of the samples after warm-up with the mean of the last fifth.\n",
+         - Memory: the server's `VmRSS` and `RssAnon` (/proc/PID/status) are sampled every \
+           sample interval; the verdict compares the mean `RssAnon` (heap and stacks: what a leak \
+           grows) of the first fifth of the samples after warm-up with that of the last fifth. \
+           `VmRSS` adds the executable's file-backed pages, which the kernel drops and faults \
+           back in with the machine's memory pressure.\n",
     );
     let mut args = s.server_args.join(" ");
     if args.is_empty() {

@@ -55,6 +55,10 @@ pub struct Sample {
     /// Seconds since the events began.
     pub t_s: f64,
     pub rss_kib: u64,
+    /// `RssAnon`: the heap and stacks, without the file-backed pages in `rss_kib`; what the
+    /// verdict judges when present.
+    #[serde(default)]
+    pub anon_kib: Option<u64>,
     /// Subscribers connected and paused (slow readers), as the workers last said.
     pub connected: usize,
     pub paused: usize,
@@ -63,12 +67,16 @@ pub struct Sample {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Memory {
     pub samples: Vec<Sample>,
-    /// Mean RSS of the first and of the last fifth of the samples after warm-up (KiB).
+    /// What was judged: `RssAnon` (anonymous memory) when every sample has it, else `VmRSS`.
+    #[serde(default)]
+    pub measure: String,
+    /// Mean of the judged measure over the first and the last fifth of the samples after warm-up
+    /// (KiB).
     pub first_kib: Option<f64>,
     pub last_kib: Option<f64>,
     /// `last / first - 1`, in percent.
     pub change_pct: Option<f64>,
-    /// Highest RSS after warm-up (KiB).
+    /// Highest value of the judged measure after warm-up (KiB).
     pub max_kib: Option<u64>,
     /// Whether `|change_pct|` is within the tolerance; `None` when not measured.
     pub flat: Option<bool>,
@@ -77,19 +85,21 @@ pub struct Memory {
 impl Memory {
     /// The verdict over `samples`: those from `warmup_s` on, first fifth against last fifth.
     pub fn judge(samples: Vec<Sample>, warmup_s: f64, tolerance_pct: f64) -> Self {
-        let after: Vec<&Sample> = samples.iter().filter(|s| s.t_s >= warmup_s).collect();
+        let anon = !samples.is_empty() && samples.iter().all(|s| s.anon_kib.is_some());
+        let measure = if anon { "RssAnon" } else { "VmRSS" }.to_owned();
+        let value = |s: &Sample| if anon { s.anon_kib.unwrap_or(0) } else { s.rss_kib };
+        let after: Vec<u64> = samples.iter().filter(|s| s.t_s >= warmup_s).map(value).collect();
         if after.len() < 4 {
-            return Self { samples, ..Default::default() };
+            return Self { samples, measure, ..Default::default() };
         }
         let window = (after.len() / 5).max(1);
-        let mean = |part: &[&Sample]| {
-            part.iter().map(|s| s.rss_kib as f64).sum::<f64>() / part.len() as f64
-        };
+        let mean = |part: &[u64]| part.iter().sum::<u64>() as f64 / part.len() as f64;
         let first = mean(&after[..window]);
         let last = mean(&after[after.len() - window..]);
         let change = (last / first - 1.0) * 100.0;
-        let max = after.iter().map(|s| s.rss_kib).max();
+        let max = after.iter().copied().max();
         Self {
+            measure,
             first_kib: Some(first),
             last_kib: Some(last),
             change_pct: Some(change),
@@ -120,7 +130,13 @@ mod tests {
     use super::*;
 
     fn samples(rss: &[u64]) -> Vec<Sample> {
-        let at = |i: usize, rss_kib| Sample { t_s: i as f64, rss_kib, connected: 0, paused: 0 };
+        let at = |i: usize, rss_kib| Sample {
+            t_s: i as f64,
+            rss_kib,
+            anon_kib: None,
+            connected: 0,
+            paused: 0,
+        };
         rss.iter().enumerate().map(|(i, r)| at(i, *r)).collect()
     }
 
@@ -133,6 +149,12 @@ mod tests {
         assert_eq!(flat.max_kib, Some(104));
         let leak = Memory::judge(samples(&[100, 100, 102, 104, 106, 108, 110]), 0.0, 5.0);
         assert_eq!(leak.flat, Some(false), "{:?}", leak.change_pct);
+        assert_eq!(leak.measure, "VmRSS");
+        // With RssAnon in every sample, that is judged: here the file-backed part grew.
+        let mut anon = samples(&[100, 100, 150, 150, 150]);
+        anon.iter_mut().for_each(|s| s.anon_kib = Some(60));
+        let anon = Memory::judge(anon, 0.0, 5.0);
+        assert_eq!((anon.measure.as_str(), anon.flat), ("RssAnon", Some(true)));
         let short = Memory::judge(samples(&[100, 100, 100]), 0.0, 5.0);
         assert_eq!(short.flat, None, "too few samples to judge");
     }

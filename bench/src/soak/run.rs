@@ -78,6 +78,7 @@ pub(super) async fn run(
                         elapsed_s = start.elapsed().as_secs(),
                         posted = events.posted,
                         rss_kib = last.map(|s| s.rss_kib),
+                        anon_kib = last.and_then(|s| s.anon_kib),
                         connected = last.map(|s| s.connected),
                         "soak"
                     );
@@ -152,10 +153,12 @@ async fn wait_connected(
 }
 
 fn sample(scorecast: &Scorecast, start: Instant, statuses: &[Status]) -> Option<Sample> {
-    let rss_kib = procfs::rss_kib(scorecast.pid?).ok()?;
+    let pid = scorecast.pid?;
+    let rss_kib = procfs::rss_kib(pid).ok()?;
     Some(Sample {
         t_s: start.elapsed().as_secs_f64(),
         rss_kib,
+        anon_kib: procfs::rss_anon_kib(pid).ok(),
         connected: statuses.iter().map(|s| s.connected).sum(),
         paused: statuses.iter().map(|s| s.paused).sum(),
     })
@@ -195,7 +198,8 @@ fn judge(
     match memory.flat {
         Some(true) => {}
         Some(false) => problems.push(format!(
-            "server memory changed by {:+.1}% after warm-up (tolerance {}%)",
+            "server memory ({}) changed by {:+.1}% after warm-up (tolerance {}%)",
+            memory.measure,
             memory.change_pct.unwrap_or_default(),
             cfg.memory_tolerance_pct
         )),
