@@ -56,6 +56,11 @@ pub struct MillionArgs {
     /// Time allowed after the last goal for every update to arrive.
     #[arg(long, default_value = "60s", value_parser = parse_duration)]
     pub drain_timeout: Duration,
+    /// Nice levels the client workers run above the nodes and the floor (needs root): clients
+    /// elsewhere never take the servers' CPU; here a client that reads late leaves a 4 KiB page
+    /// of kernel memory per unread update (0: the same priority).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(i32).range(0..=19))]
+    pub client_priority: i32,
     /// Most connections per client worker process.
     #[arg(long, default_value_t = 15_000)]
     pub per_worker: usize,
@@ -101,6 +106,7 @@ impl MillionArgs {
         load.per_worker = self.per_worker;
         load.per_source = DEFAULT_PER_SOURCE;
         load.source_per_worker = true;
+        load.client_priority = self.client_priority;
         load.progress = !self.no_progress;
         Ok(MillionConfig {
             binary: self.binary.clone(),

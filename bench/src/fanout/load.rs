@@ -60,6 +60,10 @@ pub struct LoadConfig {
     /// `source_ips`: the kernel then searches a free port among one worker's connections only,
     /// where ~20,000 connections from one address to each server make every connect() scan.
     pub source_per_worker: bool,
+    /// Nice levels the worker processes run above this tool and the servers it starts (0: the
+    /// same). Clients on other machines never take the server's CPU; here they share two cores,
+    /// and a client that reads late leaves a 4 KiB page of kernel memory per unread update.
+    pub client_priority: i32,
     pub placement: Placement,
     /// Draw progress bars (on a terminal).
     pub progress: bool,
@@ -85,6 +89,7 @@ impl LoadConfig {
             source_ips: Vec::new(),
             per_source: DEFAULT_PER_SOURCE,
             source_per_worker: false,
+            client_priority: 0,
             placement,
             progress: false,
             reconnect_jitter: None,

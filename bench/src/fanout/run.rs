@@ -35,7 +35,7 @@ pub async fn run(
     let prepared =
         target.prepare(http).await.with_context(|| format!("setting up {}", target.name()))?;
     let metrics_before = target.ws_metrics(http).await;
-    let mut pool = Pool::start(&load.placement, load.worker_count()).await?;
+    let mut pool = Pool::start(&load.placement, load.worker_count(), load.client_priority).await?;
     let result = drive(target, load, http, &prepared, &mut pool).await;
     // Read while the clients are still connected, so gauges show the load.
     let metrics_after = target.ws_metrics(http).await;

@@ -318,6 +318,8 @@ impl MillionReport {
             postgres,
             nats,
             server_args: cfg.server_args.clone(),
+            client_priority: cfg.load.client_priority,
+            connect_rate: cfg.load.connect_rate,
             subscribers: cfg.load.subscribers,
             subscribers_connected: run.map_or(0, |r| r.connect.connected),
             nodes: full.map_or(0, |p| p.servers),

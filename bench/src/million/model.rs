@@ -25,6 +25,10 @@ pub struct MillionReport {
     pub nats: Option<String>,
     /// Flags every node got (beyond the database, NATS, listen address and token).
     pub server_args: Vec<String>,
+    /// Nice levels the client workers ran above the servers.
+    pub client_priority: i32,
+    /// New connections per second asked for, over all clients.
+    pub connect_rate: Option<u32>,
     /// Of the full run (the last phase): subscribers asked for and connected, and its nodes.
     pub subscribers: usize,
     pub subscribers_connected: usize,
