@@ -21,6 +21,7 @@ mod deployment;
 mod durability;
 mod errors;
 mod events;
+mod faults;
 mod head_limits;
 mod healthcheck;
 mod load_balancer;

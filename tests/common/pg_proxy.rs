@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncReadExt, AsyncWriteExt, BufReader, BufWriter};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Notify;
@@ -38,6 +38,8 @@ struct Shared {
     hold: AtomicBool,
     released: AtomicBool,
     release: Notify,
+    /// Armed COMMITs intercepted, and those of them done with (answered, or delivered when held).
+    caught: AtomicUsize,
     cuts: AtomicUsize,
     cut: Notify,
 }
@@ -86,17 +88,27 @@ impl PgProxy {
     /// Waits until `n` connections in all have been cut after their COMMIT was answered (held:
     /// delivered).
     pub async fn cut(&self, n: usize) {
+        self.wait(&self.shared.cuts, n).await;
+    }
+
+    /// Waits until `n` armed COMMITs in all have been intercepted (their connection cut or about
+    /// to be; answered or held).
+    pub async fn caught(&self, n: usize) {
+        self.wait(&self.shared.caught, n).await;
+    }
+
+    async fn wait(&self, count: &AtomicUsize, n: usize) {
         tokio::time::timeout(ANSWER_WAIT * 2, async {
             loop {
                 let notified = self.shared.cut.notified();
-                if self.shared.cuts.load(Ordering::SeqCst) >= n {
+                if count.load(Ordering::SeqCst) >= n {
                     return;
                 }
                 notified.await;
             }
         })
         .await
-        .expect("the armed COMMIT was sent and cut");
+        .expect("the armed COMMIT was intercepted");
     }
 }
 
@@ -104,6 +116,8 @@ async fn relay(client: TcpStream, upstream_port: u16, shared: Arc<Shared>) {
     let Ok(server) = TcpStream::connect(("127.0.0.1", upstream_port)).await else {
         return;
     };
+    // Messages are forwarded one by one: without this, Nagle holds each behind the last one's ACK.
+    let _ = (client.set_nodelay(true), server.set_nodelay(true));
     let (client_read, client_write) = client.into_split();
     let (server_read, server_write) = server.into_split();
     let cutting = Arc::new(AtomicBool::new(false));
@@ -149,11 +163,14 @@ enum Cut {
 
 /// Forwards the client's messages until the armed COMMIT, which it forwards or holds.
 async fn requests(
-    mut from: OwnedReadHalf,
-    mut to: OwnedWriteHalf,
+    from: OwnedReadHalf,
+    to: OwnedWriteHalf,
     shared: &Shared,
     cutting: &AtomicBool,
 ) -> Option<Cut> {
+    // Buffered both ways, flushed whenever nothing more has arrived: one write per burst, not
+    // one per message.
+    let (mut from, mut to) = (BufReader::new(from), BufWriter::new(to));
     // The first messages have no type byte: an SSLRequest (answered with one byte) and the
     // startup message. After the startup message, every message starts with its type.
     let mut typed = false;
@@ -184,15 +201,19 @@ async fn requests(
         if cut {
             // Before the COMMIT leaves: from now on nothing from Postgres reaches the client.
             cutting.store(true, Ordering::SeqCst);
+            shared.caught.fetch_add(1, Ordering::SeqCst);
+            shared.cut.notify_waiters();
             if shared.hold.swap(false, Ordering::SeqCst) {
-                return Some(Cut::Held(to, message));
+                to.flush().await.ok()?;
+                return Some(Cut::Held(to.into_inner(), message));
             }
         }
-        if to.write_all(&message).await.is_err() {
-            return None;
+        to.write_all(&message).await.ok()?;
+        if cut || from.buffer().is_empty() {
+            to.flush().await.ok()?;
         }
         if cut {
-            return Some(Cut::Sent(to));
+            return Some(Cut::Sent(to.into_inner()));
         }
     }
 }
