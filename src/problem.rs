@@ -66,6 +66,19 @@ pub struct Problem<'a> {
     field: Option<&'a str>,
 }
 
+impl<'a> Problem<'a> {
+    fn new(status: StatusCode, detail: String, field: Option<&'a str>) -> Self {
+        let title = status.canonical_reason().unwrap_or("Error");
+        Self { kind: "about:blank", title, status: status.as_u16(), detail, field }
+    }
+}
+
+/// A problem body for answers written outside actix-web (the refusal of an oversized head).
+pub fn problem_json(status: StatusCode, detail: &str) -> String {
+    serde_json::to_string(&Problem::new(status, detail.to_owned(), None))
+        .expect("problems always serialize")
+}
+
 impl ApiError {
     pub fn invalid(field: impl Into<String>, detail: impl Into<String>) -> Self {
         Self::Invalid { field: Some(field.into()), detail: detail.into() }
@@ -104,13 +117,7 @@ impl ResponseError for ApiError {
         if let Self::Internal(err) = self {
             tracing::error!(error = ?err, "request failed");
         }
-        let problem = Problem {
-            kind: "about:blank",
-            title: status.canonical_reason().unwrap_or("Error"),
-            status: status.as_u16(),
-            detail: self.to_string(),
-            field,
-        };
+        let problem = Problem::new(status, self.to_string(), field);
         let mut response = HttpResponse::build(status);
         response.content_type("application/problem+json");
         match self {

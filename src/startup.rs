@@ -1,18 +1,22 @@
 //! Building the application from settings, and running it until told to stop.
 
 use std::future::Future;
-use std::net::TcpListener;
+use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_http::{HttpService, KeepAlive};
+use actix_http::error::DispatchError;
+use actix_http::{HttpService, KeepAlive, Protocol};
 use actix_server::Server;
-use actix_service::{map_config, IntoServiceFactory, ServiceFactory};
+use actix_service::{
+    fn_service, map_config, IntoServiceFactory, ServiceFactory, ServiceFactoryExt,
+};
 use actix_web::body::MessageBody;
 use actix_web::dev::{AppConfig, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
 use actix_web::{web, App};
 use anyhow::Context;
+use tokio::net::TcpStream;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
@@ -28,8 +32,10 @@ use crate::routes;
 use crate::snapshots::{Snapshots, RECENT_EVENTS};
 use crate::store::{Backend, Store};
 use crate::transport::admission::{AllowedOrigins, TrustedProxies};
+use crate::transport::head_limit::HeadLimit;
 use crate::transport::sse::ConnectionSocket;
 use crate::transport::ws::UpgradeFactory;
+use crate::transport::Connection;
 
 /// How often expired Idempotency-Key answers are deleted.
 const PURGE_INTERVAL: Duration = Duration::from_secs(3600);
@@ -185,6 +191,7 @@ impl Application {
         let keep_alive = Duration::from_secs(settings.keep_alive_secs);
         let request_timeout = Duration::from_millis(settings.request_timeout_ms);
         let upgrade_hub = hub.clone();
+        let max_header_bytes = settings.max_header_bytes;
         let mut builder = actix_server::Server::build()
             .max_concurrent_connections(settings.max_http_connections)
             .shutdown_timeout(settings.drain_secs)
@@ -204,20 +211,20 @@ impl Application {
                 let app_worker = worker.clone();
                 let make_app = move || build_app(&state, &app_worker).into_factory();
                 let draining = draining.clone();
-                HttpService::build()
+                let http = HttpService::build()
                     .graceful_shutdown_signal(move || {
                         let draining = draining.clone();
                         async move { draining.notified().await }
                     })
                     .keep_alive(KeepAlive::Timeout(keep_alive))
                     // An SSE stream takes a handle on its socket from here (`ConnectionSocket`).
-                    .on_connect_ext(|io: &tokio::net::TcpStream, ext| {
+                    .on_connect_ext(|io: &Connection, ext| {
                         ext.insert(ConnectionSocket::of(io));
                     })
                     .client_request_timeout(request_timeout)
                     .upgrade(UpgradeFactory::new(worker, make_app.clone()))
-                    .finish(map_config(make_app(), |_| AppConfig::default()))
-                    .tcp()
+                    .finish(map_config(make_app(), |_| AppConfig::default()));
+                fn_service(move |io| accept(io, max_header_bytes)).and_then(http)
             })?
             .run();
 
@@ -320,6 +327,16 @@ fn spawn_purger(store: Store, retention: Duration, shutdown: CancellationToken) 
             }
         }
     })
+}
+
+/// An accepted socket as the HTTP/1 dispatcher gets it: behind the bound on request heads. A TLS
+/// handshake, when there is one, goes here, between the socket and the `HeadLimit`.
+async fn accept(
+    io: TcpStream,
+    max_header_bytes: usize,
+) -> Result<(Connection, Protocol, Option<SocketAddr>), DispatchError> {
+    let peer = io.peer_addr().ok();
+    Ok((HeadLimit::new(io, max_header_bytes), Protocol::Http1, peer))
 }
 
 /// The URL without its password, for logs.

@@ -15,6 +15,10 @@ use crate::store::DatabaseSettings;
 /// Time a closing WebSocket client gets to answer the close frame: one round trip and then some.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
 
+/// actix-http's own read buffer stops at 128 KiB (past it: an empty 431 of its own); half of it
+/// leaves room for the bytes that follow a head.
+const MAX_HEAD_LIMIT: u64 = 64 * 1024;
+
 /// Default SQLite database: a file under ./data, created on first start.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/scorecast.db";
 
@@ -52,6 +56,12 @@ pub struct Settings {
     /// Replace the stored generated admin token by a new one and print it (when no token is configured).
     #[arg(long)]
     pub rotate_admin_token: bool,
+
+    /// Largest accepted request head (request line and headers), in bytes, from 256 to 65536; a
+    /// larger head is answered 431 and the connection closed as soon as it passes the limit.
+    #[arg(long, env = "SCORECAST_MAX_HEADER_BYTES", default_value_t = 16 * 1024,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(256..=MAX_HEAD_LIMIT))]
+    pub max_header_bytes: usize,
 
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "SCORECAST_MAX_BODY_BYTES", default_value_t = 16 * 1024)]

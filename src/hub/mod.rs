@@ -112,7 +112,7 @@ pub struct Hub {
     replays: Arc<Replays>,
     sequencer: Mutex<Sequencer>,
     /// Gap reads in progress, one per match, shared by everyone waiting for it.
-    repairs: Mutex<HashMap<MatchId, Shared<BoxFuture<'static, ()>>>>,
+    repairs: Mutex<HashMap<MatchId, Shared<BoxFuture<'static, bool>>>>,
     inboxes: Mutex<Vec<Inbox>>,
     slots: Arc<Slots>,
     shutdown: CancellationToken,

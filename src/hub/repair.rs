@@ -18,6 +18,12 @@ use crate::store::StoreError;
 
 /// Events read per query while filling a gap: a 1,000-event outage is one read.
 const FILL_PAGE: i64 = 1_000;
+/// How long a repair that cannot read the database keeps trying: a database restart takes
+/// seconds, a failover a minute or two; past that the next event of the match opens a new gap.
+const REPAIR_PATIENCE: Duration = Duration::from_secs(300);
+/// Waits between attempts of such a repair: the first soon, later ones at most this far apart.
+const FIRST_RETRY: Duration = Duration::from_millis(100);
+const LAST_RETRY: Duration = Duration::from_secs(2);
 
 impl Hub {
     /// After the reorder window: if `id` still waits for a missing update, reads the gap.
@@ -25,13 +31,28 @@ impl Hub {
         tokio::time::sleep(wait).await;
         if self.sequencer().gap_since(id).is_some() {
             self.metrics.cluster.gap_repairs.with_label_values(&["reorder_timeout"]).inc();
-            self.repair(id).await;
+            self.repair_until_read(id).await;
         }
     }
 
-    /// Reads and delivers every stored event of `id` after what this node has applied. Concurrent
-    /// calls for one match share one read.
-    pub async fn repair(self: &Arc<Self>, id: MatchId) {
+    /// Repairs `id`, again and again while the database cannot be read (it may be restarting),
+    /// for up to `REPAIR_PATIENCE`: without a cluster no periodic check would try again.
+    async fn repair_until_read(self: &Arc<Self>, id: MatchId) {
+        let give_up = Instant::now() + REPAIR_PATIENCE;
+        let mut wait = FIRST_RETRY;
+        while !self.repair(id).await {
+            if Instant::now() + wait > give_up {
+                tracing::error!(match_id = %id, "gave up reading a gap from the database; the next event of the match retries");
+                return;
+            }
+            tokio::time::sleep(wait).await;
+            wait = (wait * 2).min(LAST_RETRY);
+        }
+    }
+
+    /// Reads and delivers every stored event of `id` after what this node has applied; false when
+    /// the database could not be read. Concurrent calls for one match share one read.
+    pub async fn repair(self: &Arc<Self>, id: MatchId) -> bool {
         let shared = {
             let mut repairs = self.repairs.lock().unwrap_or_else(|p| p.into_inner());
             repairs
@@ -39,29 +60,40 @@ impl Hub {
                 .or_insert_with(|| {
                     let hub = self.clone();
                     async move {
-                        if let Err(e) = hub.fill(id).await {
-                            tracing::warn!(match_id = %id, error = %e, "could not read a gap from the database; the next check retries");
+                        let read = hub.fill(id).await;
+                        if let Err(e) = &read {
+                            tracing::warn!(match_id = %id, error = %e, "could not read a gap from the database; retrying");
                         }
                         hub.repairs.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
+                        read.is_ok()
                     }
                     .boxed()
                     .shared()
                 })
                 .clone()
         };
-        shared.await;
+        shared.await
     }
 
     /// Repairs `matches` in the background (after a COMMIT whose outcome is unknown: if it was
-    /// stored after all, this is how its events reach snapshots and subscribers).
+    /// stored after all, this is how its events reach snapshots and subscribers), retrying while
+    /// the database cannot be read.
     pub fn repair_later(self: &Arc<Self>, matches: Vec<MatchId>, reason: &'static str) {
         let hub = self.clone();
         tokio::spawn(async move {
             for id in matches {
                 hub.metrics.cluster.gap_repairs.with_label_values(&[reason]).inc();
-                hub.repair(id).await;
+                hub.repair_until_read(id).await;
             }
         });
+    }
+
+    /// A replayed answer names event `seq` of `id`: if this node has not applied it (its COMMIT
+    /// was answered as unknown and the read-back came too early or failed), reads it back now.
+    pub fn replayed(self: &Arc<Self>, id: MatchId, seq: Seq) {
+        if self.snapshots.get(id).is_some_and(|s| s.live.seq < seq) {
+            self.repair_later(vec![id], "replayed_unseen");
+        }
     }
 
     /// Brings `id` at least to `upto`, reading the database if this node is behind. False when the

@@ -15,6 +15,7 @@ use tokio_util::sync::CancellationToken;
 use super::batch::{BatchError, Outcome};
 use super::{Accepted, Ingest, IngestError, Submission};
 use crate::cluster::Peers;
+use crate::domain::{MatchId, Seq};
 use crate::hub::{Committed, Hub};
 use crate::metrics::Metrics;
 use crate::snapshots::Recent;
@@ -44,6 +45,12 @@ pub fn spawn(
     let committer = Committer { store, hub, peers, metrics, max_batch };
     let task = tokio::spawn(committer.run(rx, shutdown));
     (Ingest { queue }, task)
+}
+
+/// Where a stored answer's event stands in its match.
+#[derive(serde::Deserialize)]
+struct Position {
+    seq: Seq,
 }
 
 struct Committer {
@@ -85,7 +92,8 @@ impl Committer {
                 self.metrics.commit_duration.observe(started.elapsed().as_secs_f64());
                 self.metrics.commit_batch.observe(batch.len() as f64);
                 for (submission, result) in batch.into_iter().zip(results) {
-                    let answer = result.map(|outcome| self.publish(outcome, committed_at));
+                    let answer = result
+                        .map(|outcome| self.publish(submission.match_id, outcome, committed_at));
                     // The client may have gone away; the event is stored either way.
                     let _ = submission.reply.send(answer);
                 }
@@ -122,9 +130,21 @@ impl Committer {
     /// other nodes, and shape the client's answer. The snapshot changes before the update goes
     /// out, so that a client subscribing at this moment gets either the new snapshot or the
     /// update, never a gap.
-    fn publish(&self, outcome: Outcome, committed_at: tokio::time::Instant) -> Accepted {
+    fn publish(
+        &self,
+        match_id: MatchId,
+        outcome: Outcome,
+        committed_at: tokio::time::Instant,
+    ) -> Accepted {
         match outcome {
-            Outcome::Replayed(body) => Accepted::Replayed(body),
+            Outcome::Replayed(body) => {
+                // The retry of a post whose COMMIT was answered as unknown, and was stored: make
+                // sure this node shows what it stored.
+                if let Ok(Position { seq }) = serde_json::from_str(&body) {
+                    self.hub.replayed(match_id, seq);
+                }
+                Accepted::Replayed(body)
+            }
             Outcome::Appended { event, live, body } => {
                 self.metrics.events_ingested.with_label_values(&[event.kind.name()]).inc();
                 // Encoded once: the same update goes to subscribers now, to other nodes, and to

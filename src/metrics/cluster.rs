@@ -37,7 +37,7 @@ impl ClusterMetrics {
             ),
             gap_repairs: counter_vec(
                 "gap_repairs_total",
-                "Database reads started to fill a match's gap, by reason: reorder_timeout, resume_ahead, check, commit_unknown",
+                "Database reads started to fill a match's gap, by reason: reorder_timeout, resume_ahead, check, commit_unknown, replayed_unseen",
                 "reason",
             ),
             gap_reads: counter("gap_reads_total", "Database queries made to fill gaps"),

@@ -22,6 +22,7 @@ mod durability;
 mod errors;
 mod events;
 mod faults;
+mod head_limits;
 mod healthcheck;
 mod load_balancer;
 mod matches;

@@ -23,7 +23,7 @@ pub async fn upgraded(port: u16) -> TcpStream {
 
 /// Reads one byte at a time up to the blank line that ends an HTTP head, so nothing behind it is
 /// consumed.
-async fn read_head(stream: &mut TcpStream) -> String {
+async fn read_head(stream: &mut (impl AsyncReadExt + Unpin)) -> String {
     let mut head = Vec::new();
     while !head.ends_with(b"\r\n\r\n") {
         let byte = tokio::time::timeout(WAIT, stream.read_u8()).await.expect("a head in time");
@@ -82,5 +82,21 @@ pub async fn exchange(port: u16, request: &[u8]) -> (String, Vec<u8>) {
     let head = read_head(&mut stream).await;
     let mut body = Vec::new();
     let _ = tokio::time::timeout(WAIT, stream.read_to_end(&mut body)).await;
+    (head, body)
+}
+
+/// Reads one answer: its head, and as many body bytes as its `Content-Length` says.
+pub async fn read_response(stream: &mut (impl AsyncReadExt + Unpin)) -> (String, Vec<u8>) {
+    let head = read_head(stream).await;
+    let length = head
+        .lines()
+        .filter_map(|line| line.split_once(':'))
+        .find(|(name, _)| name.eq_ignore_ascii_case("content-length"))
+        .map_or(0, |(_, value)| value.trim().parse().expect("a length"));
+    let mut body = vec![0; length];
+    tokio::time::timeout(WAIT, stream.read_exact(&mut body))
+        .await
+        .expect("a body in time")
+        .unwrap();
     (head, body)
 }

@@ -11,6 +11,7 @@
 mod app;
 mod database;
 pub mod nats;
+pub mod pg_proxy;
 pub mod postgres;
 
 // For the same reason, each crate imports only some of these.

@@ -79,6 +79,34 @@ impl PgCluster {
         }
     }
 
+    /// Stops the server as `pg_ctl stop -m fast` does (SIGINT to the postmaster: sessions are
+    /// ended, open transactions rolled back, and the server exits cleanly), and waits for it.
+    pub fn stop_fast(&mut self) {
+        if let Some(mut server) = self.server.take() {
+            unsafe { libc::kill(server.id() as i32, libc::SIGINT) };
+            let _ = server.wait();
+        }
+    }
+
+    /// Kills the postmaster and every backend with SIGKILL at once, as the OOM killer or a crash
+    /// would, and waits until all of them are gone (a backend left attached to the shared memory
+    /// would keep the next start from running).
+    pub fn kill_hard(&mut self) {
+        let Some(mut server) = self.server.take() else { return };
+        let postmaster = server.id() as i32;
+        let backends = children_of(postmaster);
+        unsafe { libc::kill(postmaster, libc::SIGKILL) };
+        for &pid in &backends {
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+        }
+        let _ = server.wait();
+        let deadline = Instant::now() + START_TIMEOUT;
+        while backends.iter().any(|&pid| alive(pid)) {
+            assert!(Instant::now() < deadline, "Postgres backends outlived SIGKILL");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
     pub fn admin_url(&self) -> String {
         format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
     }
@@ -193,6 +221,30 @@ pub fn spawn_server(mut command: Command, death_signal: i32, port: u16, within: 
         std::thread::sleep(Duration::from_millis(20));
     }
     child
+}
+
+/// The processes whose parent is `parent`, from /proc.
+fn children_of(parent: i32) -> Vec<i32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| stat(*pid).is_some_and(|(_, ppid)| ppid == parent))
+        .collect()
+}
+
+/// Running, or dead but not yet reaped (a zombie holds no shared memory).
+fn alive(pid: i32) -> bool {
+    stat(pid).is_some_and(|(state, _)| state != 'Z' && state != 'X')
+}
+
+/// A process's state letter and parent, from /proc/PID/stat.
+fn stat(pid: i32) -> Option<(char, i32)> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name is in parentheses and may hold spaces: the fields follow the last ')'.
+    let mut fields = text.rsplit_once(')')?.1.split_whitespace();
+    let state = fields.next()?.chars().next()?;
+    Some((state, fields.next()?.parse().ok()?))
 }
 
 pub fn free_port() -> u16 {

@@ -14,12 +14,12 @@ use actix_web::dev::{AppConfig, ServiceResponse};
 use actix_web::HttpResponse;
 use futures_util::future::LocalBoxFuture;
 use futures_util::SinkExt;
-use tokio::net::TcpStream;
 
 use super::session;
 use crate::hub::{Admission, Worker};
+use crate::transport::Connection;
 
-type Upgrade = (Request, Framed<TcpStream, Codec>);
+type Upgrade = (Request, Framed<Connection, Codec>);
 
 /// Builds the upgrade service of one HTTP worker thread, with that thread's hub worker and App.
 pub struct UpgradeFactory<F> {
@@ -100,7 +100,7 @@ where
 
 /// Sends the 101 and gives the socket to the hub worker; its conversation runs as its own task.
 async fn hand_over<B: MessageBody>(
-    mut framed: Framed<TcpStream, Codec>,
+    mut framed: Framed<Connection, Codec>,
     response: HttpResponse<B>,
     admission: Admission,
     worker: &Worker,
@@ -111,7 +111,8 @@ async fn hand_over<B: MessageBody>(
         return Ok(());
     }
     let parts = framed.into_parts();
-    let conn = worker.attach_websocket(parts.io, parts.read_buf, admission);
+    // The head bound has no more to do: the hub gets the socket itself.
+    let conn = worker.attach_websocket(parts.io.into_inner(), parts.read_buf, admission);
     tokio::task::spawn_local(session::run(conn));
     Ok(())
 }
@@ -119,7 +120,7 @@ async fn hand_over<B: MessageBody>(
 /// Writes a non-101 answer (an error, or an ordinary response to a request that asked to upgrade)
 /// and closes the connection.
 async fn answer_and_close<B: MessageBody>(
-    mut framed: Framed<TcpStream, Codec>,
+    mut framed: Framed<Connection, Codec>,
     response: HttpResponse<B>,
 ) -> Result<(), actix_web::Error> {
     let (mut head, body) = Response::from(response).into_parts();
