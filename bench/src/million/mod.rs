@@ -82,17 +82,24 @@ pub async fn run_million(cfg: MillionConfig) -> anyhow::Result<MillionReport> {
         }
     };
     let (postgres_version, nats_version) = (postgres.version.clone(), nats.version.clone());
-    let phases = tokio::time::timeout_at(
+    // Phases finished before the time limit stay in the report.
+    let mut phases = Vec::new();
+    let ran = tokio::time::timeout_at(
         deadline,
-        all_phases(&cfg, &mut postgres, &nats, &sampler, started, deadline),
+        all_phases(&cfg, &mut postgres, &nats, &sampler, started, deadline, &mut phases),
     )
     .await;
     nats.stop().await?;
     postgres.stop().await?;
     let samples = sampler.finish();
-    let phases = phases.unwrap_or_else(|_| {
-        vec![failed_phase("run", 0, started, "the run reached --time-limit and was stopped")]
-    });
+    if ran.is_err() {
+        phases.push(failed_phase(
+            "run",
+            0,
+            started,
+            "the run reached --time-limit and was stopped",
+        ));
+    }
     meta.finish();
     meta.scorecast_version = binary.version.clone();
     let kernel_pressure = procfs::counter_deltas(&pressure_before, &procfs::tcp_counters());
@@ -131,28 +138,17 @@ async fn all_phases(
     sampler: &Sampler,
     started: Instant,
     deadline: Instant,
-) -> Vec<Phase> {
-    let mut phases = Vec::new();
+    phases: &mut Vec<Phase>,
+) {
     let n = cfg.load.subscribers;
     if cfg.floor_subscribers > 0 {
         phases.push(floor_phase(cfg, sampler, started).await);
         if cfg.floor_subscribers < n {
-            phases.push(
-                scorecast_phase(
-                    cfg,
-                    cfg.floor_subscribers,
-                    postgres,
-                    nats,
-                    sampler,
-                    started,
-                    deadline,
-                )
-                .await,
-            );
+            let f = cfg.floor_subscribers;
+            phases.push(scorecast_phase(cfg, f, postgres, nats, sampler, started, deadline).await);
         }
     }
     phases.push(scorecast_phase(cfg, n, postgres, nats, sampler, started, deadline).await);
-    phases
 }
 
 async fn floor_phase(cfg: &MillionConfig, sampler: &Sampler, started: Instant) -> Phase {
@@ -308,7 +304,8 @@ impl MillionReport {
             phase.peak = Peak::of(samples.iter().filter(of_phase));
         }
         let floor_comparison = floor_comparison(&phases);
-        let full = phases.last().filter(|p| p.name == "scorecast");
+        let n = cfg.load.subscribers;
+        let full = phases.iter().rev().find(|p| p.name == "scorecast" && p.subscribers == n);
         let run = full.and_then(|p| p.run.as_ref());
         let server = run.and_then(|r| r.server.as_ref());
         let latency = run.and_then(|r| r.latency_ms.as_ref());

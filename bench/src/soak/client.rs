@@ -66,7 +66,8 @@ enum SessionEnd {
 /// Runs client `index` until the run finishes; counts what is missing at the end.
 pub(super) async fn run(index: usize, shared: Rc<Shared>) {
     let plan = &shared.plan;
-    let mut rng = StdRng::seed_from_u64(plan.seed.wrapping_mul(1_000_003).wrapping_add(index as u64));
+    let mut rng =
+        StdRng::seed_from_u64(plan.seed.wrapping_mul(1_000_003).wrapping_add(index as u64));
     let mut finish = shared.finish.clone();
     let matches: Vec<String> = plan.matches.iter().map(i64::to_string).collect();
     let base = format!("/ws?matches={}", matches.join(","));
@@ -83,7 +84,8 @@ pub(super) async fn run(index: usize, shared: Rc<Shared>) {
         }
         let path = since.as_ref().map_or(base.clone(), |s| format!("{base}&since={s}"));
         let limit = Duration::from_millis(plan.connect_timeout_ms);
-        let opened = timeout(limit, Conn::open(plan.addr, &plan.host, &path, plan.recv_buffer_bytes));
+        let opened =
+            timeout(limit, Conn::open(plan.addr, &plan.host, &path, plan.recv_buffer_bytes));
         let opened = opened.await.unwrap_or_else(|_| Err("timeout".into()));
         drop(permit.take());
         let mut conn = match opened {

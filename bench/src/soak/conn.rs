@@ -38,7 +38,8 @@ impl Conn {
         if recv_buffer > 0 {
             socket.set_recv_buffer_size(recv_buffer as u32).map_err(|e| format!("rcvbuf: {e}"))?;
         }
-        let mut stream = socket.connect(addr).await.map_err(|e| format!("connect: {}", e.kind()))?;
+        let mut stream =
+            socket.connect(addr).await.map_err(|e| format!("connect: {}", e.kind()))?;
         stream.set_nodelay(true).map_err(|e| format!("nodelay: {e}"))?;
         let key = handshake::new_key();
         let request = handshake::request(host, path, &key);
@@ -54,7 +55,8 @@ impl Conn {
                 Err(e) => return Err(format!("upgrade: {}", e.kind())),
             }
             if let Some(len) = handshake::head_len(&buf) {
-                handshake::check_response(&buf[..len], &key).map_err(|e| format!("upgrade: {e}"))?;
+                handshake::check_response(&buf[..len], &key)
+                    .map_err(|e| format!("upgrade: {e}"))?;
                 buf.drain(..len);
                 return Ok(Self { stream, buf });
             }

@@ -143,11 +143,7 @@ pub fn render(r: &SoakReport) -> String {
     if args.is_empty() {
         args = "none".into();
     }
-    let _ = writeln!(
-        md,
-        "- Workers: {} (seed {}); extra server flags: {args}.",
-        s.workers, s.seed
-    );
+    let _ = writeln!(md, "- Workers: {} (seed {}); extra server flags: {args}.", s.workers, s.seed);
     footer(&mut md, &r.problems, None, &r.meta);
     md
 }

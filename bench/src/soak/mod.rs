@@ -103,7 +103,11 @@ impl SoakConfig {
             bail!("--duration must be more than 0 and at most 24 h");
         }
         if self.warmup >= self.duration {
-            bail!("--warmup ({:?}) must be shorter than --duration ({:?})", self.warmup, self.duration);
+            bail!(
+                "--warmup ({:?}) must be shorter than --duration ({:?})",
+                self.warmup,
+                self.duration
+            );
         }
         if self.event_interval < Duration::from_millis(10) || self.sample_interval.is_zero() {
             bail!("--event-interval must be at least 10ms and --sample-interval more than 0");
@@ -115,7 +119,9 @@ impl SoakConfig {
             bail!("--slow-pause-min must not be above --slow-pause-max");
         }
         if self.workers == 0 || self.workers > self.subscribers || self.connect_concurrency == 0 {
-            bail!("--workers must be between 1 and --subscribers; --connect-concurrency at least 1");
+            bail!(
+                "--workers must be between 1 and --subscribers; --connect-concurrency at least 1"
+            );
         }
         Ok(())
     }

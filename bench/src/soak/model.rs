@@ -143,7 +143,11 @@ mod tests {
     #[test]
     fn memory_is_flat_when_the_last_fifth_is_within_the_tolerance_of_the_first() {
         // The warm-up (t < 2) climbs; after it, 10 samples: first two vs last two.
-        let flat = Memory::judge(samples(&[10, 50, 100, 101, 99, 104, 102, 100, 103, 98, 103, 104]), 2.0, 5.0);
+        let flat = Memory::judge(
+            samples(&[10, 50, 100, 101, 99, 104, 102, 100, 103, 98, 103, 104]),
+            2.0,
+            5.0,
+        );
         assert_eq!((flat.first_kib, flat.last_kib), (Some(100.5), Some(103.5)));
         assert_eq!(flat.flat, Some(true));
         assert_eq!(flat.max_kib, Some(104));

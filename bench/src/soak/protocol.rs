@@ -51,7 +51,9 @@ pub enum Event {
     Status(Status),
     Report(WorkerReport),
     /// The worker cannot go on.
-    Fatal { message: String },
+    Fatal {
+        message: String,
+    },
 }
 
 /// A worker's clients right now.

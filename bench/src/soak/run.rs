@@ -44,7 +44,8 @@ pub(super) async fn run(
     let mut samples = Vec::new();
     let start = Instant::now();
     let end = start + cfg.duration;
-    let (mut next_event, mut next_sample, mut next_log) = (start + cfg.event_interval, start, start);
+    let (mut next_event, mut next_sample, mut next_log) =
+        (start + cfg.event_interval, start, start);
     while Instant::now() < end {
         tokio::select! {
             () = sleep_until(next_event.min(end)) => {
@@ -95,7 +96,8 @@ pub(super) async fn run(
 
     let drain_ms = cfg.drain_timeout.as_millis() as u64;
     pool.send_all(&Command::Finish { finals: finals.clone(), drain_ms })?;
-    let reports = collect(&mut pool, cfg.drain_timeout + cfg.connect_timeout + REPORT_GRACE).await?;
+    let reports =
+        collect(&mut pool, cfg.drain_timeout + cfg.connect_timeout + REPORT_GRACE).await?;
     pool.stop().await;
     if let Some(last) = sample(scorecast, start, &statuses) {
         samples.push(last);
