@@ -4,5 +4,6 @@
 //! dispatcher, client messages; `sse/`: the streaming response body).
 
 pub mod admission;
+pub mod handoff;
 pub mod sse;
 pub mod ws;

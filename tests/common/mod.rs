@@ -12,6 +12,7 @@ mod app;
 mod database;
 pub mod nats;
 pub mod postgres;
+pub mod tls;
 
 // For the same reason, each crate imports only some of these.
 #[allow(unused_imports)]
