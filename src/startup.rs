@@ -211,7 +211,7 @@ impl Application {
                     let peer = io.peer_addr().ok();
                     Ok((io, Protocol::Http1, peer))
                 })
-                .and_then(http.service())
+                .and_then(http.factory())
             })?,
             Some(tls) => {
                 tasks.push(spawn_certificate_reloader(tls.clone(), shutdown.clone()));
@@ -228,7 +228,7 @@ impl Application {
                             Ok((stream, Protocol::Http1, peer))
                         }
                     })
-                    .and_then(http.service())
+                    .and_then(http.factory())
                 })?
             }
         }
@@ -300,7 +300,7 @@ struct HttpSettings {
 impl HttpSettings {
     /// The HTTP service of one worker thread, over plain TCP or TLS (`T`): its hub worker starts
     /// here, and both the App (for SSE) and the upgrade service (for WebSockets) get it.
-    fn service<T: HandOff>(
+    fn factory<T: HandOff>(
         &self,
     ) -> impl ServiceFactory<
         (T, Protocol, Option<std::net::SocketAddr>),

@@ -106,3 +106,124 @@ impl TlsSession {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use rustls::{ClientConfig, ClientConnection, RootCertStore, ServerConfig};
+    use rustls_pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
+
+    use super::*;
+
+    /// A server session after a handshake with a real rustls client, both in memory.
+    fn pair() -> (TlsSession, ClientConnection) {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["localhost".into()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let server = ServerConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(
+                vec![cert.der().clone()],
+                PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+            )
+            .unwrap();
+        let mut roots = RootCertStore::empty();
+        roots.add(cert.der().clone()).unwrap();
+        let client = ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let mut server = ServerConnection::new(Arc::new(server)).unwrap();
+        let name = ServerName::try_from("localhost").unwrap();
+        let mut client = ClientConnection::new(Arc::new(client), name).unwrap();
+        while client.is_handshaking() || server.is_handshaking() {
+            pump(&mut client, &mut server);
+        }
+        pump(&mut client, &mut server);
+        (TlsSession::new(server), client)
+    }
+
+    fn pump(client: &mut ClientConnection, server: &mut ServerConnection) {
+        // An empty read would tell rustls the peer is gone.
+        let mut wire = Vec::new();
+        while client.wants_write() {
+            client.write_tls(&mut wire).unwrap();
+        }
+        if !wire.is_empty() {
+            server.read_tls(&mut &wire[..]).unwrap();
+            server.process_new_packets().unwrap();
+        }
+        let mut wire = Vec::new();
+        while server.wants_write() {
+            server.write_tls(&mut wire).unwrap();
+        }
+        if !wire.is_empty() {
+            client.read_tls(&mut &wire[..]).unwrap();
+            client.process_new_packets().unwrap();
+        }
+    }
+
+    fn client_reads(client: &mut ClientConnection, records: &[u8]) -> Vec<u8> {
+        let (mut rest, mut plain) = (records, Vec::new());
+        while !rest.is_empty() {
+            client.read_tls(&mut rest).unwrap();
+            client.process_new_packets().unwrap();
+            let _ = client.reader().read_to_end(&mut plain);
+        }
+        plain
+    }
+
+    #[test]
+    fn sealed_frames_open_in_order_on_the_client_and_take_no_more_than_sealed_len() {
+        let (mut session, mut client) = pair();
+        let mut wire = Vec::new();
+        for frame in [&b"first"[..], &[7u8; 40_000][..], b"third"] {
+            let sealed = session.seal(frame).unwrap();
+            assert!(sealed.len() <= TlsSession::sealed_len(frame.len()), "{}", frame.len());
+            wire.extend_from_slice(&sealed);
+        }
+        assert!(!session.0.wants_write(), "rustls keeps nothing once a seal returns");
+        let plain = client_reads(&mut client, &wire);
+        assert_eq!(plain.len(), 5 + 40_000 + 5);
+        assert!(plain.starts_with(b"first") && plain.ends_with(b"third"));
+    }
+
+    #[test]
+    fn what_the_client_sends_opens_into_the_read_buffer_and_its_close_is_seen() {
+        let (mut session, mut client) = pair();
+        client.writer().write_all(b"subscribe").unwrap();
+        let mut wire = Vec::new();
+        while client.wants_write() {
+            client.write_tls(&mut wire).unwrap();
+        }
+        let mut plain = BytesMut::new();
+        // In two pieces, split inside a record: the session keeps the partial record.
+        let (a, b) = wire.split_at(wire.len() / 2);
+        assert!(!session.open(a, &mut plain).unwrap());
+        assert!(!session.open(b, &mut plain).unwrap());
+        assert_eq!(&plain[..], b"subscribe");
+        client.send_close_notify();
+        let mut wire = Vec::new();
+        while client.wants_write() {
+            client.write_tls(&mut wire).unwrap();
+        }
+        assert!(session.open(&wire, &mut plain).unwrap(), "close_notify ends the session");
+    }
+
+    #[test]
+    fn the_close_notify_reaches_the_client() {
+        let (mut session, mut client) = pair();
+        let notify = session.close_notify().unwrap();
+        let mut rest = &notify[..];
+        client.read_tls(&mut rest).unwrap();
+        let state = client.process_new_packets().unwrap();
+        assert!(state.peer_has_closed());
+    }
+}

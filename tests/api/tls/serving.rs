@@ -198,3 +198,59 @@ async fn the_healthcheck_probes_over_tls_trusting_only_the_nodes_own_certificate
     let impostor = tokio::task::block_in_place(|| probe(&other.cert, &other.key));
     assert_eq!(impostor.status.code(), Some(1), "another certificate is not the node's own");
 }
+
+async fn metric(app: &crate::common::TestApp, name: &str) -> f64 {
+    let text = app.get("/metrics").await.text().await.unwrap();
+    text.lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or(0.0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wss_client_that_never_reads_is_conflated_within_the_pending_bound_and_closed() {
+    let (ca, _issued, app) = spawn_tls_app(|s| {
+        s.ws_send_buffer_bytes = 4096;
+        s.ws_max_pending_bytes = 2048;
+        s.ws_slow_consumer_secs = 2;
+    })
+    .await;
+    let id = app.live_match().await;
+    // The stuck client: a small receive window, a TLS session, and no reading after the upgrade.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(2048).unwrap();
+    let tcp = socket.connect(format!("127.0.0.1:{}", app.port).parse().unwrap()).await.unwrap();
+    let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
+    let tls =
+        tokio_rustls::TlsConnector::from(ca.rustls_client()).connect(name, tcp).await.unwrap();
+    let url = format!("wss://localhost:{}/ws?matches={id}", app.port);
+    let stream = tokio_tungstenite::MaybeTlsStream::Rustls(tls);
+    let (stuck, _) = tokio_tungstenite::client_async(url, stream).await.unwrap();
+    let mut good =
+        connect_tls(app.port, &format!("matches={id}"), ca.rustls_client()).await.unwrap();
+    assert_eq!(good.next().await["s"], 1);
+
+    let events = 300;
+    let reader = tokio::spawn(async move {
+        for seq in 2..=events + 1 {
+            assert_eq!(good.next().await["s"], seq);
+        }
+    });
+    for chunk in 0..events / 20 {
+        let app = &app;
+        let posts = (0..20).map(|i| async move {
+            let card = json!({"kind": "card", "team": "home", "player": format!("Player {chunk}-{i}"), "color": "yellow"});
+            app.post_event(id, &card).await
+        });
+        for response in futures_util::future::join_all(posts).await {
+            assert_eq!(response.status(), 201);
+        }
+    }
+    tokio::time::timeout(WAIT, reader).await.expect("the reading client kept up").unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while metric(&app, "scorecast_ws_slow_consumer_disconnects_total").await < 1.0 {
+        assert!(tokio::time::Instant::now() < deadline, "the stuck wss:// client was not closed");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(metric(&app, "scorecast_ws_conflated_total").await > 0.0, "updates were conflated");
+    drop(stuck);
+}
