@@ -2,7 +2,8 @@
 //!
 //! `fanout` measures WebSocket delivery to many subscribers, against scorecast or the `floor` (a
 //! trivial broadcaster, the best this machine can do); `compare` interleaves fan-outs of two
-//! scorecast binaries. `bandwidth` compares the bytes of polling and WebSocket per user, `ingest`
+//! scorecast binaries; `cluster` measures nodes sharing one audience over NATS, `million` one
+//! match followed by up to a million subscribers over as many nodes as that needs. `bandwidth` compares the bytes of polling and WebSocket per user, `ingest`
 //! the durable event rate, `poll` the snapshot endpoint against nginx; `summary` gathers the latest
 //! of each into REPORT.md. What they share (the server under test, the runner, metadata, result
 //! files, Markdown) is in `common`. The binary is a thin shell over the `run_*` functions, which
@@ -18,6 +19,7 @@ pub mod fanout;
 pub mod floor;
 pub mod histogram;
 pub mod ingest;
+pub mod million;
 pub mod net;
 pub mod poll;
 pub mod procfs;
@@ -30,4 +32,5 @@ pub use common::scorecast::ServerConfig;
 pub use compare::{run_compare, CompareConfig};
 pub use fanout::{run_fanout, run_floor, FanoutConfig, FloorConfig, LoadConfig, Placement};
 pub use ingest::{run_ingest, IngestConfig};
+pub use million::{run_million, MillionConfig};
 pub use poll::{run_poll, PollConfig};

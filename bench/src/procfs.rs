@@ -1,4 +1,5 @@
-//! What a local process costs, read from `/proc`: resident memory and CPU time.
+//! What a local process costs, read from `/proc`: resident memory and CPU time; and the machine's
+//! kernel readings a large run watches (TCP counters, socket memory, memory in use).
 
 use std::collections::BTreeMap;
 use std::io;
@@ -88,7 +89,76 @@ pub const TCP_COUNTERS: &[&str] = &[
     "TCPReqQFullDoCookies",
     "TCPReqQFullDrop",
     "TCPAbortOnMemory",
+    // Memory pressure: when tcp_mem's middle value is passed, the kernel prunes receive queues and
+    // collapses buffers; a fan-out that a million clients have not read yet can get there.
+    "TCPMemoryPressures",
+    "PruneCalled",
+    "RcvPruned",
+    "OfoPruned",
 ];
+
+/// The kernel's memory-pressure counters among [`TCP_COUNTERS`]: a run where any moved was
+/// measured on a kernel that was dropping or collapsing buffers.
+pub const PRESSURE_COUNTERS: &[&str] =
+    &["TCPMemoryPressures", "PruneCalled", "RcvPruned", "OfoPruned"];
+
+/// The TCP line of `/proc/net/sockstat`: sockets in use and the pages charged to `tcp_mem`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SockStat {
+    pub inuse: u64,
+    pub alloc: u64,
+    pub mem_pages: u64,
+}
+
+pub fn sockstat() -> Option<SockStat> {
+    parse_sockstat(&std::fs::read_to_string("/proc/net/sockstat").ok()?)
+}
+
+fn parse_sockstat(text: &str) -> Option<SockStat> {
+    let line = text.lines().find(|l| l.starts_with("TCP:"))?;
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let field = |name: &str| -> Option<u64> {
+        let at = words.iter().position(|w| *w == name)?;
+        words.get(at + 1)?.parse().ok()
+    };
+    Some(SockStat { inuse: field("inuse")?, alloc: field("alloc")?, mem_pages: field("mem")? })
+}
+
+/// Memory in use machine-wide (`MemTotal - MemAvailable`), in KiB.
+pub fn memory_used_kib() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let field = |name: &str| -> Option<u64> {
+        let line = text.lines().find(|l| l.starts_with(name))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    };
+    Some(field("MemTotal:")?.saturating_sub(field("MemAvailable:")?))
+}
+
+/// The kernel's slab memory (`Slab` in `/proc/meminfo`), in KiB: where socket structures live.
+pub fn slab_kib() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("Slab:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Children of this process whose command line contains `needle` (e.g. the client workers).
+pub fn own_children_with(needle: &str) -> Vec<u32> {
+    let me = std::process::id();
+    let Ok(dir) = std::fs::read_dir("/proc") else { return Vec::new() };
+    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|&pid| parent_of(pid) == Some(me))
+        .filter(|&pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline"))
+                .is_ok_and(|c| String::from_utf8_lossy(&c).contains(needle))
+        })
+        .collect()
+}
+
+/// Field 4 of `/proc/<pid>/stat`, after the command name.
+fn parent_of(pid: u32) -> Option<u32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat[stat.rfind(')')? + 1..].split_whitespace().nth(1)?.parse().ok()
+}
 
 /// The current values of [`TCP_COUNTERS`] from `/proc/net/netstat`.
 pub fn tcp_counters() -> BTreeMap<String, i64> {
@@ -137,6 +207,24 @@ mod tests {
     fn vm_rss_is_read_in_kib() {
         let status = "Name:\tx\nVmPeak:\t  9000 kB\nVmRSS:\t    5120 kB\nThreads:\t2\n";
         assert_eq!(parse_vm_rss(status), Some(5120));
+    }
+
+    #[test]
+    fn sockstat_gives_tcp_sockets_and_pages() {
+        let text =
+            "sockets: used 19\nTCP: inuse 5 orphan 0 tw 0 alloc 7 mem 292\nUDP: inuse 0 mem 0\n";
+        assert_eq!(parse_sockstat(text), Some(SockStat { inuse: 5, alloc: 7, mem_pages: 292 }));
+        assert!(sockstat().is_some());
+        assert!(memory_used_kib().is_some_and(|kib| kib > 0));
+    }
+
+    #[test]
+    fn own_children_are_found_by_their_command_line() {
+        let mut child = std::process::Command::new("sleep").arg("30").spawn().unwrap();
+        let found = own_children_with("sleep");
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert_eq!(found, vec![child.id()]);
     }
 
     #[test]

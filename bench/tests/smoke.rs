@@ -8,9 +8,10 @@ use std::time::Duration;
 
 use scorecast_bench::fanout::markdown;
 use scorecast_bench::{
-    run_bandwidth, run_cluster, run_compare, run_fanout, run_floor, run_ingest, run_poll,
-    BandwidthConfig, ClusterConfig, CompareConfig, FailoverConfig, FanoutConfig, FloorConfig,
-    GapConfig, IngestConfig, LoadConfig, Placement, PollConfig, ServerConfig,
+    run_bandwidth, run_cluster, run_compare, run_fanout, run_floor, run_ingest, run_million,
+    run_poll, BandwidthConfig, ClusterConfig, CompareConfig, FailoverConfig, FanoutConfig,
+    FloorConfig, GapConfig, IngestConfig, LoadConfig, MillionConfig, Placement, PollConfig,
+    ServerConfig,
 };
 
 fn spawned() -> ServerConfig {
@@ -287,4 +288,65 @@ async fn cluster_delivers_across_nodes_repairs_a_nats_gap_and_resumes_after_sigt
     round_trips(&report);
     let text = scorecast_bench::cluster::markdown::render(&report);
     assert!(text.contains("## 30 subscribers") && text.contains("## SIGTERM failover"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn million_scaled_down_delivers_every_goal_over_several_nodes_beside_the_floor() {
+    if !cluster_tools_installed().await {
+        return;
+    }
+    // The real run's shape at a small scale: client worker processes, nodes over NATS, the floor
+    // in processes of its own, a paced connect.
+    let exe = std::path::PathBuf::from(env!("CARGO_BIN_EXE_scorecast-bench"));
+    let mut load = LoadConfig::new(2_400, 2, Placement::Processes { exe });
+    load.interval = Duration::from_millis(500);
+    load.settle = Duration::from_millis(1_200);
+    load.drain_timeout = Duration::from_secs(10);
+    load.connect_rate = Some(4_000);
+    load.per_worker = 1_000;
+    load.source_per_worker = true;
+    let cfg = MillionConfig {
+        binary: helpers::scorecast_binary(),
+        per_node: 1_000,
+        server_args: vec!["--drain-secs=1".into()],
+        load,
+        floor_subscribers: 1_200,
+        time_limit: Duration::from_secs(120),
+    };
+
+    let report = run_million(cfg).await.expect("the run completes");
+
+    assert!(report.passed, "problems: {:?}", report.problems);
+    assert_eq!((report.nodes, report.subscribers_connected), (3, 2_400));
+    assert_eq!((report.deliveries_expected, report.deliveries_received), (4_800, 4_800));
+    assert_eq!((report.lost, report.duplicated, report.conflated), (0, 0, 0));
+    let names: Vec<(&str, usize, usize)> =
+        report.phases.iter().map(|p| (p.name.as_str(), p.subscribers, p.servers)).collect();
+    assert_eq!(names, [("floor", 1_200, 1), ("scorecast", 1_200, 2), ("scorecast", 2_400, 3)]);
+    let comparison = report.floor_comparison.as_ref().expect("the floor was compared");
+    assert!(comparison.ratios.p99.is_some() && comparison.ratios.rss_per_conn.is_some());
+    assert!(report.server_rss_kb_per_conn.is_some() && report.client_rss_kb_per_conn.is_some());
+    assert!(report.idle_cores.is_some() && report.p99_ms.is_some());
+    assert!(report.peak.connections >= 2_000, "the sampler saw the connections: {:?}", report.peak);
+    assert!(report.peak.tcp_mem_pages > 0 && report.peak.client_rss_kib > 0);
+    assert!(report.aims.iter().any(|a| a.what == "every delivery received" && a.met));
+
+    let json = round_trips(&report);
+    for key in [
+        "subscribers_connected",
+        "deliveries_expected",
+        "deliveries_received",
+        "lost",
+        "duplicated",
+        "nodes",
+        "p50_ms",
+        "p99_ms",
+        "server_rss_kb_per_conn",
+    ] {
+        assert!(json.get(key).is_some(), "{key} is at the top level");
+    }
+    let text = scorecast_bench::million::markdown::render(&report);
+    assert!(text.contains("## Aims") && text.contains("| scorecast | 2,400 | 3 |"), "{text}");
+    let svg = scorecast_bench::million::svg::render(&report);
+    assert!(svg.starts_with("<svg") && svg.matches("<polyline").count() >= 3);
 }

@@ -6,6 +6,7 @@ mod bandwidth;
 mod cluster;
 mod compare;
 mod ingest;
+mod million;
 mod poll;
 mod summary;
 
@@ -56,6 +57,10 @@ pub enum Command {
     /// fan-out against one node and against K nodes, interleaved over rounds, with the floor; the
     /// gap repair after a NATS outage; a SIGTERM failover with resumes.
     Cluster(cluster::ClusterArgs),
+    /// One match followed by up to 1,000,000 subscribers on this machine: as many scorecast
+    /// nodes as the open-file limit needs, over NATS and one Postgres (all started here), with
+    /// the floor at a smaller count beside it; delivery, memory per connection, kernel memory.
+    Million(million::MillionArgs),
     /// Bytes per user of polling (plain and with If-None-Match) vs WebSocket, from the kernel's
     /// per-socket counters, scaled to 1,000,000 users beside the reference figures.
     Bandwidth(bandwidth::BandwidthArgs),
@@ -172,6 +177,9 @@ pub struct LoadArgs {
     /// WebSocket upgrades in flight at once.
     #[arg(long, default_value_t = 500)]
     pub connect_concurrency: usize,
+    /// Most new connections per second, over all workers [default: no limit but the concurrency].
+    #[arg(long)]
+    pub connect_rate: Option<u32>,
     /// Time a client has from its TCP connect to its first message.
     #[arg(long, default_value = "15s", value_parser = parse_duration)]
     pub connect_timeout: Duration,
@@ -187,6 +195,10 @@ pub struct LoadArgs {
     /// Most connections from one source address to one server (ephemeral ports run out at ~28k).
     #[arg(long, default_value_t = DEFAULT_PER_SOURCE)]
     pub per_source: usize,
+    /// Give each worker process a source address of its own (127.0.0.2, 127.0.0.3, ...) in place
+    /// of --source-ip (connect() stays cheap with tens of thousands of connections per server).
+    #[arg(long, conflicts_with = "source_ips")]
+    pub source_per_worker: bool,
     /// Do not draw progress bars.
     #[arg(long)]
     pub no_progress: bool,
@@ -250,11 +262,13 @@ impl LoadArgs {
         load.settle = self.settle;
         load.drain_timeout = self.drain_timeout;
         load.connect_concurrency = self.connect_concurrency;
+        load.connect_rate = self.connect_rate.filter(|r| *r > 0);
         load.connect_timeout = self.connect_timeout;
         load.workers = self.workers;
         load.per_worker = self.per_worker;
         load.source_ips = self.source_ips.clone();
         load.per_source = self.per_source;
+        load.source_per_worker = self.source_per_worker;
         load.progress = !self.no_progress;
         Ok(load)
     }
@@ -286,6 +300,7 @@ pub async fn execute(command: Command) -> anyhow::Result<bool> {
         }
         Command::Compare(args) => compare::run(args).await?,
         Command::Cluster(args) => cluster::run(args).await?,
+        Command::Million(args) => million::run(args).await?,
         Command::Bandwidth(args) => bandwidth::run(args).await?,
         Command::Ingest(args) => ingest::run(args).await?,
         Command::Poll(args) => poll::run(args).await?,

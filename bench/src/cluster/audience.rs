@@ -28,7 +28,8 @@ impl Audience {
         http: &reqwest::Client,
     ) -> anyhow::Result<Self> {
         let prepared = Target::Scorecast(scorecast).prepare(http).await?;
-        let mut pool = Pool::start(&load.placement, load.worker_count()).await?;
+        let mut pool =
+            Pool::start(&load.placement, load.worker_count(), load.client_priority).await?;
         let mut collected =
             Collected { sources: load.sources(prepared.ws.len()), ..Default::default() };
         if let Err(e) = run::connect(load, &prepared, &mut pool, &mut collected).await {

@@ -16,7 +16,7 @@ const START_TIMEOUT: Duration = Duration::from_secs(60);
 /// Where Debian puts the Postgres binaries, newest version last.
 const POSTGRES_LIB: &str = "/usr/lib/postgresql";
 /// Three nodes' pools and the tool's own connections, with room (the tests use the same).
-const MAX_CONNECTIONS: &str = "400";
+const MAX_CONNECTIONS: usize = 400;
 
 /// A Postgres cluster in a temp folder; fsync stays on, as in production.
 pub struct Postgres {
@@ -30,6 +30,11 @@ pub struct Postgres {
 impl Postgres {
     /// `initdb` and start; as root both run as the `postgres` (or `nobody`) account.
     pub async fn start() -> anyhow::Result<Self> {
+        Self::start_with(MAX_CONNECTIONS).await
+    }
+
+    /// The same, allowing `max_connections` connections (many nodes need more than the default).
+    pub async fn start_with(max_connections: usize) -> anyhow::Result<Self> {
         let bin = postgres_bin().context("no Postgres installed (initdb not found)")?;
         let dir = tempfile::Builder::new().prefix("scorecast-bench-pg-").tempdir()?;
         let (uid, gid) = unprivileged_user()?;
@@ -52,7 +57,7 @@ impl Postgres {
             .args(["-D", "data", "-k", "."])
             .args(["-p", &port.to_string()])
             .args(["-c", "listen_addresses=127.0.0.1", "-c"])
-            .arg(format!("max_connections={MAX_CONNECTIONS}"))
+            .arg(format!("max_connections={max_connections}"))
             .current_dir(dir.path())
             .uid(uid)
             .gid(gid);
@@ -132,7 +137,8 @@ impl Nats {
         let mut command = Command::new("nats-server");
         command.args(["-a", "127.0.0.1", "-p", &self.port.to_string()]);
         let mut process =
-            ServerProcess::spawn_logged(&mut command, dir, "nats.log", libc::SIGTERM)?;
+            // SIGINT: nats-server exits 0 (SIGTERM makes it exit 1).
+            ServerProcess::spawn_logged(&mut command, dir, "nats.log", libc::SIGINT)?;
         let port = self.port;
         process
             .wait_until(START_TIMEOUT, "nats-server did not accept connections", async || {

@@ -63,6 +63,14 @@ impl ServerProcess {
         self.dir.as_ref().map(|d| d.path())
     }
 
+    /// The log file in the process's folder, if it has one.
+    fn log(&self) -> Option<std::path::PathBuf> {
+        let mut entries = std::fs::read_dir(self.dir()?).ok()?;
+        entries.find_map(|e| {
+            Some(e.ok()?.path()).filter(|p| p.extension().is_some_and(|x| x == "log"))
+        })
+    }
+
     /// Waits until `ready` says yes, or fails when the process exits or `timeout` passes.
     pub async fn wait_until(
         &mut self,
@@ -94,6 +102,7 @@ impl ServerProcess {
 
     /// Asks the server to stop and waits; kills it if it does not exit in time.
     pub async fn stop(mut self) -> anyhow::Result<()> {
+        let log_path = self.log();
         match self.stop {
             StopBy::ClosingStdin(stdin) => drop(stdin),
             // SAFETY: kill(2) on the pid of our own child, which has not been reaped yet.
@@ -105,7 +114,9 @@ impl ServerProcess {
             Ok(status) => {
                 let status = status?;
                 if !status.success() {
-                    tracing::warn!(pid = self.pid, %status, "server exited with an error");
+                    // Its log says why, and goes away with its folder below.
+                    let tail = log_path.map(|l| tail(&l, 5)).unwrap_or_default();
+                    tracing::warn!(pid = self.pid, %status, "server exited with an error:\n{tail}");
                 }
             }
             Err(_) => {
@@ -124,11 +135,19 @@ const SERVER_PORTS: std::ops::Range<u16> = 20_000..32_000;
 /// Ports tried before giving up.
 const PORT_ATTEMPTS: usize = 200;
 
-/// A loopback port below the ephemeral range that nobody listens on right now.
+/// Ports this process already handed out: servers started at the same time must not get the
+/// same port between the check here and their own bind.
+static HANDED_OUT: std::sync::Mutex<std::collections::BTreeSet<u16>> =
+    std::sync::Mutex::new(std::collections::BTreeSet::new());
+
+/// A loopback port below the ephemeral range that nobody listens on right now and that this
+/// process has not handed out before.
 pub fn free_port() -> anyhow::Result<u16> {
+    let mut handed_out = HANDED_OUT.lock().unwrap_or_else(|e| e.into_inner());
     for _ in 0..PORT_ATTEMPTS {
         let port = rand::random_range(SERVER_PORTS);
-        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+        if !handed_out.contains(&port) && std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            handed_out.insert(port);
             return Ok(port);
         }
     }

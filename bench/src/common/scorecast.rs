@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{bail, Context};
+use futures_util::StreamExt;
 use reqwest::Url;
 use serde_json::{json, Value};
 use tokio::process::Command;
@@ -20,6 +21,9 @@ const READY_TIMEOUT: Duration = Duration::from_secs(60);
 const CONVERGE_TIMEOUT: Duration = Duration::from_secs(15);
 /// The open-file limit of one process is 20,000 here; scorecast needs a few for itself.
 pub const DEFAULT_WS_MAX_CONNECTIONS: &str = "19500";
+/// Nodes started at once after the first: start-up is mostly waiting (connecting to the database
+/// and NATS, loading snapshots), so a few overlap well on two cores.
+const SPAWN_AT_ONCE: usize = 8;
 
 /// Which scorecast to measure.
 #[derive(Debug, Clone, Default)]
@@ -94,10 +98,10 @@ impl Scorecast {
         })
     }
 
-    /// Starts `count` nodes of `binary`, one after the other (the first applies the migrations),
-    /// each on a free loopback port with `extra_args` and one generated admin token. The database
-    /// is `database_url` (shared by the nodes; it should be empty), or for a single node a fresh
-    /// SQLite file in a temp folder.
+    /// Starts `count` nodes of `binary`: the first alone (it applies the migrations), then the
+    /// others `SPAWN_AT_ONCE` at a time, each on a free loopback port with `extra_args` and one
+    /// generated admin token. The database is `database_url` (shared by the nodes; it should be
+    /// empty), or for a single node a fresh SQLite file in a temp folder.
     pub async fn spawn(
         binary: &Path,
         extra_args: &[String],
@@ -108,22 +112,31 @@ impl Scorecast {
             bail!("several nodes need one shared database URL");
         }
         let token = format!("bench-{}", hex(&rand::random::<[u8; 24]>()));
-        let mut nodes = Vec::new();
-        let mut processes = Vec::new();
-        for _ in 0..count {
-            match spawn_node(binary, extra_args, database_url, &token).await {
-                Ok((url, process)) => {
-                    nodes.push(url);
-                    processes.push(Some(process));
-                }
-                Err(e) => {
-                    for process in processes.into_iter().flatten() {
-                        process.stop().await?;
-                    }
-                    return Err(e);
-                }
+        let node = NodeSpec { binary, extra_args, database_url, token: &token };
+        let first = node.spawn(0).await?;
+        // The others concurrently; every one that started is kept, so a failure stops them all.
+        let mut started: Vec<Option<(Url, ServerProcess)>> = (1..count).map(|_| None).collect();
+        let mut failure = None;
+        let mut spawning = futures_util::stream::iter(1..count)
+            .map(|i| node.spawn(i))
+            .buffer_unordered(SPAWN_AT_ONCE);
+        while let Some(spawned) = spawning.next().await {
+            match spawned {
+                Ok((i, url, process)) => started[i - 1] = Some((url, process)),
+                Err(e) => failure = failure.or(Some(e)),
             }
         }
+        drop(spawning);
+        let started: Vec<(Url, ServerProcess)> = std::iter::once(first)
+            .map(|(_, url, process)| (url, process))
+            .chain(started.into_iter().flatten())
+            .collect();
+        if let Some(e) = failure {
+            stop_all(started.into_iter().map(|(_, p)| Some(p)).collect()).await?;
+            return Err(e);
+        }
+        let (nodes, processes): (Vec<Url>, Vec<Option<ServerProcess>>) =
+            started.into_iter().map(|(url, process)| (url, Some(process))).unzip();
         let url = nodes[0].clone();
         let pids: Vec<u32> = processes.iter().flatten().map(|p| p.pid).collect();
         Ok(Self {
@@ -146,15 +159,9 @@ impl Scorecast {
         Some(process)
     }
 
-    /// Stops every node this tool started (the first one last).
+    /// Stops every node this tool started, all at once.
     pub async fn stop(self) -> anyhow::Result<()> {
-        let mut result = Ok(());
-        for process in self.processes.into_iter().rev().flatten() {
-            if let Err(e) = process.stop().await {
-                result = Err(e);
-            }
-        }
-        result
+        stop_all(self.processes).await
     }
 
     /// The `Host` header value for requests to this server.
@@ -237,6 +244,39 @@ impl Scorecast {
         body: Value,
     ) -> anyhow::Result<reqwest::RequestBuilder> {
         Ok(http.post(self.url.join(path)?).bearer_auth(&self.token).json(&body))
+    }
+}
+
+/// Stops `processes` concurrently (a cluster of 50 nodes would otherwise stop one drain after
+/// the other); the first error, if any, after all have stopped.
+async fn stop_all(processes: Vec<Option<ServerProcess>>) -> anyhow::Result<()> {
+    let mut stopping = tokio::task::JoinSet::new();
+    for process in processes.into_iter().flatten() {
+        stopping.spawn(process.stop());
+    }
+    let mut result = Ok(());
+    while let Some(stopped) = stopping.join_next().await {
+        if let Err(e) = stopped.map_err(anyhow::Error::from).and_then(|r| r) {
+            result = Err(e);
+        }
+    }
+    result
+}
+
+/// How to start one node: the same for every node of a deployment.
+struct NodeSpec<'a> {
+    binary: &'a Path,
+    extra_args: &'a [String],
+    database_url: Option<&'a str>,
+    token: &'a str,
+}
+
+impl NodeSpec<'_> {
+    /// Node number `index`, started.
+    async fn spawn(&self, index: usize) -> anyhow::Result<(usize, Url, ServerProcess)> {
+        let (url, process) =
+            spawn_node(self.binary, self.extra_args, self.database_url, self.token).await?;
+        Ok((index, url, process))
     }
 }
 

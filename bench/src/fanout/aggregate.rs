@@ -28,6 +28,9 @@ pub struct Collected {
     pub server_rss_before_kib: Option<u64>,
     pub server_rss_after_kib: Option<u64>,
     pub server_cpu_us: Option<u64>,
+    /// Server CPU time over the settle pause, and the pause's length.
+    pub idle_cpu_us: Option<u64>,
+    pub idle_s: f64,
     pub server_metrics: BTreeMap<String, f64>,
     pub kernel_tcp_connect: BTreeMap<String, i64>,
     pub kernel_tcp_events: BTreeMap<String, i64>,
@@ -125,6 +128,7 @@ pub fn report(
         first_seq: prepared.first_seq,
         connect,
         latency_ms: Percentiles::from_ns(&all),
+        latency_quantiles_ms: quantiles_ms(&all),
         per_event,
         delivery,
         server,
@@ -203,6 +207,7 @@ fn server_usage(
         cpu_per_delivery_us: per(cpu as f64, delivered),
         cpu_busy_us: busy_us,
         cpu_per_delivery_busy_us: busy_us.and_then(|us| per(us, busy_deliveries)),
+        idle_cores: c.idle_cpu_us.filter(|_| c.idle_s > 0.0).map(|us| us as f64 / 1e6 / c.idle_s),
     })
 }
 
@@ -215,6 +220,11 @@ fn client_usage(c: &Collected, connected: u64) -> ClientUsage {
         rss_per_conn_kib: per(after.saturating_sub(before) as f64, connected),
         rss_end_kib: c.reports.iter().map(|r| r.rss_kib).sum(),
     }
+}
+
+/// The 0th to 100th percentile of `h`, in ms (empty when it holds nothing).
+fn quantiles_ms(h: &Histogram) -> Vec<f64> {
+    (0..=100).filter_map(|q| h.quantile(f64::from(q) / 100.0)).map(|ns| ns as f64 / 1e6).collect()
 }
 
 fn per(total: f64, n: u64) -> Option<f64> {

@@ -43,6 +43,9 @@ pub struct LoadConfig {
     pub drain_timeout: Duration,
     /// Upgrades in flight at once, over all workers.
     pub connect_concurrency: usize,
+    /// Most new connections per second, over all workers (`None`: as fast as the concurrency
+    /// allows).
+    pub connect_rate: Option<u32>,
     /// Time a client has from its TCP connect to its first message.
     pub connect_timeout: Duration,
     /// Worker count; `None` picks enough for `per_worker`, and at least two.
@@ -53,6 +56,14 @@ pub struct LoadConfig {
     pub source_ips: Vec<IpAddr>,
     /// Most connections from one source address to one server.
     pub per_source: usize,
+    /// Give each worker a source address of its own (127.0.0.2, 127.0.0.3, ...) instead of
+    /// `source_ips`: the kernel then searches a free port among one worker's connections only,
+    /// where ~20,000 connections from one address to each server make every connect() scan.
+    pub source_per_worker: bool,
+    /// Nice levels the worker processes run above this tool and the servers it starts (0: the
+    /// same). Clients on other machines never take the server's CPU; here they share two cores,
+    /// and a client that reads late leaves a 4 KiB page of kernel memory per unread update.
+    pub client_priority: i32,
     pub placement: Placement,
     /// Draw progress bars (on a terminal).
     pub progress: bool,
@@ -71,11 +82,14 @@ impl LoadConfig {
             settle: Duration::from_secs(1),
             drain_timeout: Duration::from_secs(10),
             connect_concurrency: 500,
+            connect_rate: None,
             connect_timeout: Duration::from_secs(15),
             workers: None,
             per_worker: DEFAULT_PER_WORKER,
             source_ips: Vec::new(),
             per_source: DEFAULT_PER_SOURCE,
+            source_per_worker: false,
+            client_priority: 0,
             placement,
             progress: false,
             reconnect_jitter: None,
@@ -89,8 +103,12 @@ impl LoadConfig {
         self.workers.unwrap_or(needed.max(2)).max(needed).clamp(1, self.subscribers.max(1))
     }
 
-    /// Source addresses for clients spread over `targets` servers.
+    /// Source addresses for clients spread over `targets` servers (with `source_per_worker`,
+    /// every worker's).
     pub fn sources(&self, targets: usize) -> Vec<IpAddr> {
+        if self.source_per_worker {
+            return (0..self.worker_count()).map(worker_source).collect();
+        }
         if !self.source_ips.is_empty() {
             return self.source_ips.clone();
         }
@@ -98,6 +116,11 @@ impl LoadConfig {
         let needed = per_target.div_ceil(self.per_source.max(1)).max(1);
         (1..=needed.min(254)).map(|n| IpAddr::V4(Ipv4Addr::new(127, 0, 0, n as u8))).collect()
     }
+}
+
+/// Worker `w`'s own source address: 127.0.0.2 for the first, on through 127.0.1.x and beyond.
+pub fn worker_source(w: usize) -> IpAddr {
+    IpAddr::V4(Ipv4Addr::from(u32::from(Ipv4Addr::new(127, 0, 0, 2)) + w as u32))
 }
 
 #[cfg(test)]
@@ -118,5 +141,9 @@ mod tests {
         cfg.subscribers = 100;
         cfg.workers = Some(5);
         assert_eq!(cfg.worker_count(), 5);
+        cfg.source_per_worker = true;
+        let sources: Vec<String> = cfg.sources(3).iter().map(ToString::to_string).collect();
+        assert_eq!(sources, ["127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5", "127.0.0.6"]);
+        assert_eq!(worker_source(254).to_string(), "127.0.1.0");
     }
 }

@@ -71,17 +71,40 @@ pub async fn measure_scorecast(
     .await
 }
 
-/// Starts a floor (a process, or a thread when the clients are threads too), runs the fan-out
-/// against it, and stops it.
+/// Most clients one floor process holds: the open-file limit is 20,000 per process here.
+const FLOOR_PER_PROCESS: usize = 19_500;
+
+/// Starts a floor (processes, enough for the clients, or a thread when the clients are threads
+/// too), runs the fan-out against it, and stops it.
 pub(crate) async fn measure_floor(load: &LoadConfig) -> anyhow::Result<RunReport> {
     let http = http_client()?;
-    let exe = match &load.placement {
-        Placement::Processes { exe } => Some(exe.as_path()),
-        Placement::Threads => None,
+    let (exe, count) = match &load.placement {
+        Placement::Processes { exe } => {
+            (Some(exe.as_path()), load.subscribers.div_ceil(FLOOR_PER_PROCESS).max(1))
+        }
+        Placement::Threads => (None, 1),
     };
-    let server = floor::Running::start(exe).await.context("starting the floor")?;
-    let target = Target::Floor { url: server.url(), pid: server.pid() };
-    let result = run::run(&target, load, &http).await;
-    server.stop().await?;
+    let mut servers = Vec::new();
+    let mut started = Ok(());
+    for _ in 0..count {
+        match floor::Running::start(exe).await.context("starting the floor") {
+            Ok(server) => servers.push(server),
+            Err(e) => {
+                started = Err(e);
+                break;
+            }
+        }
+    }
+    let result = match started {
+        Ok(()) => {
+            let urls = servers.iter().map(floor::Running::url).collect();
+            let pids = servers.iter().filter_map(floor::Running::pid).collect();
+            run::run(&Target::Floor { urls, pids }, load, &http).await
+        }
+        Err(e) => Err(e),
+    };
+    for server in servers {
+        server.stop().await?;
+    }
     result
 }

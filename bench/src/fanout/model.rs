@@ -27,6 +27,9 @@ pub struct RunReport {
     pub connect: ConnectReport,
     /// Delivery latency over every update received: from just before the POST to arrival.
     pub latency_ms: Option<Percentiles>,
+    /// The same latencies as 101 quantiles (0th, 1st, ..., 100th percentile), for charts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub latency_quantiles_ms: Vec<f64>,
     pub per_event: Vec<EventReport>,
     pub delivery: DeliveryReport,
     pub server: Option<ServerUsage>,
@@ -117,6 +120,10 @@ pub struct ServerUsage {
     /// summed, divided by those events' deliveries: the fan-out's own cost, without idle work.
     pub cpu_busy_us: Option<f64>,
     pub cpu_per_delivery_busy_us: Option<f64>,
+    /// CPU time over the pause between the last connection and the first post, as cores busy
+    /// (1.0 = one core): what holding the connected clients costs (heartbeats, timers).
+    #[serde(default)]
+    pub idle_cores: Option<f64>,
 }
 
 /// The benchmark clients' own memory, summed over workers.

@@ -35,7 +35,7 @@ pub async fn run(
     let prepared =
         target.prepare(http).await.with_context(|| format!("setting up {}", target.name()))?;
     let metrics_before = target.ws_metrics(http).await;
-    let mut pool = Pool::start(&load.placement, load.worker_count()).await?;
+    let mut pool = Pool::start(&load.placement, load.worker_count(), load.client_priority).await?;
     let result = drive(target, load, http, &prepared, &mut pool).await;
     // Read while the clients are still connected, so gauges show the load.
     let metrics_after = target.ws_metrics(http).await;
@@ -70,7 +70,12 @@ async fn drive(
     connect(load, prepared, pool, &mut collected).await?;
     let tcp_connected = procfs::tcp_counters();
     collected.kernel_tcp_connect = procfs::counter_deltas(&tcp_before, &tcp_connected);
+    let idle_cpu_before = procfs::sum_over(&pids, procfs::cpu_us);
+    let idle_start = Instant::now();
     tokio::time::sleep(load.settle).await;
+    collected.idle_s = idle_start.elapsed().as_secs_f64();
+    let idle_cpu_after = procfs::sum_over(&pids, procfs::cpu_us);
+    collected.idle_cpu_us = idle_cpu_before.zip(idle_cpu_after).map(|(a, b)| b.saturating_sub(a));
     collected.server_rss_after_kib = procfs::sum_over(&pids, procfs::rss_kib);
 
     let cpu_before = procfs::sum_over(&pids, procfs::cpu_us);
@@ -130,14 +135,19 @@ pub(crate) async fn connect(
     let bar = bar(load.progress, n as u64, "connecting");
     let started = Instant::now();
     for w in 0..workers {
+        let (source_ips, per_source) = match load.source_per_worker {
+            true => (vec![out.sources[w]], usize::MAX),
+            false => (out.sources.clone(), load.per_source),
+        };
         let plan = ConnectPlan {
             targets: prepared.ws.clone(),
-            source_ips: out.sources.clone(),
-            per_source: load.per_source,
+            source_ips,
+            per_source,
             first: w,
             step: workers,
             count: n / workers + usize::from(w < n % workers),
             concurrency: load.connect_concurrency.div_ceil(workers),
+            rate_per_sec: load.connect_rate.map(|r| f64::from(r) / workers as f64),
             timeout_ms: load.connect_timeout.as_millis() as u64,
             reconnect: load.reconnect_jitter.map(|jitter| Reconnect {
                 match_id: prepared.match_id,

@@ -13,7 +13,12 @@ use crate::common::scorecast::{loopback_addr, Scorecast};
 
 pub enum Target<'a> {
     Scorecast(&'a Scorecast),
-    Floor { url: Url, pid: Option<u32> },
+    /// One or more floor processes (one holds at most ~20,000 sockets); each event is published
+    /// to all of them at once.
+    Floor {
+        urls: Vec<Url>,
+        pids: Vec<u32>,
+    },
 }
 
 /// The match the clients follow, and where they connect.
@@ -52,14 +57,14 @@ impl Target<'_> {
     pub fn pids(&self) -> Vec<u32> {
         match self {
             Target::Scorecast(server) => server.pids.clone(),
-            Target::Floor { pid, .. } => pid.iter().copied().collect(),
+            Target::Floor { pids, .. } => pids.clone(),
         }
     }
 
     fn urls(&self) -> Vec<&Url> {
         match self {
             Target::Scorecast(server) => server.nodes.iter().collect(),
-            Target::Floor { url, .. } => vec![url],
+            Target::Floor { urls, .. } => urls.iter().collect(),
         }
     }
 
@@ -90,22 +95,39 @@ impl Target<'_> {
         index: usize,
     ) -> anyhow::Result<Posted> {
         let minute = (index + 1).min(200);
-        let request = match self {
-            Target::Scorecast(server) => server.event_request(
+        let requests = match self {
+            Target::Scorecast(server) => vec![server.event_request(
                 http,
                 match_id,
                 json!({"kind": "goal", "team": "home", "minute": minute}),
-            )?,
-            Target::Floor { url, .. } => {
-                http.post(url.join("publish")?).json(&json!({"minute": minute}))
-            }
+            )?],
+            Target::Floor { urls, .. } => urls
+                .iter()
+                .map(|url| Ok(http.post(url.join("publish")?).json(&json!({"minute": minute}))))
+                .collect::<anyhow::Result<_>>()?,
         };
         let start_ns = now_ns();
-        let response = request.send().await.context("posting an event")?;
-        let status = response.status().as_u16();
-        let body: serde_json::Value = response.json().await.unwrap_or_default();
+        let mut sent = tokio::task::JoinSet::new();
+        for request in requests {
+            sent.spawn(async move {
+                let response = request.send().await.context("posting an event")?;
+                let status = response.status().as_u16();
+                let body: serde_json::Value = response.json().await.unwrap_or_default();
+                anyhow::Ok((
+                    status,
+                    body.get("seq").or_else(|| body.get("s")).and_then(|s| s.as_i64()),
+                ))
+            });
+        }
+        // Every server must take it, and all must give it the same sequence number.
+        let (mut status, mut seqs) = (200, Vec::new());
+        while let Some(answer) = sent.join_next().await {
+            let (s, seq) = answer.context("posting an event")??;
+            status = if (200..300).contains(&s) { status } else { s };
+            seqs.push(seq);
+        }
         let post_ns = now_ns() - start_ns;
-        let seq = body.get("seq").or_else(|| body.get("s")).and_then(|s| s.as_i64());
+        let seq = seqs.first().copied().flatten().filter(|s| seqs.iter().all(|x| *x == Some(*s)));
         Ok(Posted { start_ns, post_ns, status, seq, complete_ns: None, busy_cpu_ns: None })
     }
 

@@ -10,7 +10,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
 
 use super::process::FloorThread;
-use crate::common::process::ServerProcess;
+use crate::common::process::{free_port, ServerProcess};
 
 /// Time the floor gets to say where it listens and to answer its health check.
 const READY_TIMEOUT: Duration = Duration::from_secs(60);
@@ -30,7 +30,9 @@ impl Running {
             return Ok(Self::Thread { thread, url });
         };
         let mut child = Command::new(exe)
-            .args(["floor-server", "--listen", "127.0.0.1:0"])
+            .arg("floor-server")
+            .arg("--listen")
+            .arg(format!("127.0.0.1:{}", free_port()?))
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::inherit())

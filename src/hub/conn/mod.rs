@@ -289,7 +289,19 @@ impl Conn {
     pub(super) fn due(&self, now: Instant, limits: &Limits) -> Option<Due> {
         let interval = self.wire.heartbeat_interval(limits);
         let answers = self.wire.answers_pings();
-        self.liveness.due(now, limits, self.outbox.blocked_since(), interval, answers)
+        let blocked = self.outbox.blocked_since();
+        match self.liveness.due(now, limits, blocked, interval, answers) {
+            // No answer heard yet, but one may wait in the socket, unread because this worker is
+            // behind (a connect storm, a loaded machine): the reader takes it before the next
+            // sweep. Cutting such clients would turn the server's own lag into a reconnect storm.
+            // A full socket (`blocked`) is never excused: bytes coming in do not read bytes out.
+            Some(Due::HeartbeatTimeout | Due::TooSlow)
+                if blocked.is_none() && self.wire.has_unread_input() =>
+            {
+                None
+            }
+            due => due,
+        }
     }
 
     // --- the wire ---

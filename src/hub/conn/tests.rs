@@ -107,3 +107,24 @@ fn test_snapshot(raw: i64) -> std::sync::Arc<Snapshot> {
     };
     Snapshots::default().insert(crate::store::MatchRecord { meta, live })
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_answer_waiting_unread_in_the_socket_defers_the_verdict_but_a_full_socket_does_not() {
+    use tokio::io::AsyncWriteExt;
+    let (mut conn, mut client) = conn().await;
+    let limits = Limits::for_tests();
+    let start = Instant::now();
+    conn.ping(start);
+    let snapshots = Snapshots::default();
+    while conn.pop_output(&snapshots).is_some() {} // the ping went out
+    let late = start + limits.heartbeat_timeout + Duration::from_secs(1);
+    assert_eq!(conn.due(late, &limits), Some(Due::HeartbeatTimeout), "nothing came");
+    // The client's pong is in the server's socket, but no reader has taken it yet.
+    client.write_all(&[0x8a, 0x80, 1, 2, 3, 4]).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(conn.wire.has_unread_input());
+    assert_eq!(conn.due(late, &limits), None, "an answer is waiting to be read");
+    conn.outbox.push(Bytes::from_static(b"unwritten")); // the socket is full
+    let blocked_long = Instant::now() + limits.slow_consumer_timeout;
+    assert_eq!(conn.due(blocked_long, &limits), Some(Due::TooSlow), "input does not excuse it");
+}

@@ -165,6 +165,19 @@ impl Wire {
         }
     }
 
+    /// Whether the client's bytes wait in the socket, not yet read by this worker (a WebSocket
+    /// only): a worker that fell behind has not seen an answer that already came.
+    pub(in crate::hub) fn has_unread_input(&self) -> bool {
+        match self {
+            Self::WebSocket(socket) => {
+                let mut one = [std::mem::MaybeUninit::<u8>::uninit(); 1];
+                // A non-blocking peek: Ok(0) is the end of the stream, WouldBlock an empty queue.
+                matches!(socket2::SockRef::from(&socket.stream).peek(&mut one), Ok(n) if n > 0)
+            }
+            Self::Sse(_) => false,
+        }
+    }
+
     /// After the close frame is written: a WebSocket sends FIN and waits for the client's close.
     pub(in crate::hub) fn shut_write(&self) {
         if let Self::WebSocket(socket) = self {

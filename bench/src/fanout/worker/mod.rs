@@ -73,7 +73,12 @@ async fn connect_all(
             let gate = Arc::new(Semaphore::new(plan.concurrency.max(1)));
             let targets: Rc<Vec<_>> = Rc::new(plan.targets.iter().cloned().map(Rc::new).collect());
             let timeout = Duration::from_millis(plan.timeout_ms);
+            let start = tokio::time::Instant::now();
             for k in 0..plan.count {
+                if let Some(rate) = plan.rate_per_sec.filter(|r| *r > 0.0) {
+                    tokio::time::sleep_until(start + Duration::from_secs_f64(k as f64 / rate))
+                        .await;
+                }
                 let Ok(permit) = gate.clone().acquire_owned().await else { return };
                 let number = plan.first + k * plan.step;
                 let (_, source) = plan.route(number);

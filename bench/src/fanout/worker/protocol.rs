@@ -36,6 +36,9 @@ pub struct ConnectPlan {
     pub count: usize,
     /// Handshakes in flight at once in this worker.
     pub concurrency: usize,
+    /// Most connects per second in this worker (`None`: no pacing).
+    #[serde(default)]
+    pub rate_per_sec: Option<f64>,
     pub timeout_ms: u64,
     /// What a client does when its server closes it with 1001 (going away): reconnect elsewhere
     /// and resume, or (`None`) end.
@@ -195,6 +198,7 @@ mod tests {
             step: 1,
             count: 20,
             concurrency: 1,
+            rate_per_sec: None,
             timeout_ms: 1,
             reconnect: None,
         };

@@ -1,0 +1,127 @@
+//! `million` flags: the binary, the subscribers and how they spread over nodes and client
+//! workers, the goals, the connect pacing, the floor beside it, and the run's hard time limit.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use clap::Args;
+
+use super::{Outcome, OutputArgs};
+use crate::common::duration::parse_duration;
+use crate::fanout::{LoadConfig, Placement, DEFAULT_PER_SOURCE};
+use crate::million::{run_million, svg, MillionConfig};
+
+/// Most subscribers: the machine's kernel memory (~9.6 KB per loopback connection) allows ~2M.
+const MAX_SUBSCRIBERS: usize = 1_000_000;
+/// Most goals one run may post.
+const MAX_EVENTS: usize = 100;
+
+#[derive(Debug, Args)]
+pub struct MillionArgs {
+    /// The scorecast binary every node runs (a release build).
+    #[arg(long, value_name = "PATH")]
+    pub binary: PathBuf,
+    /// Subscribers, all following the same match.
+    #[arg(short = 'n', long, default_value_t = 1_000_000)]
+    pub subscribers: usize,
+    /// Most subscribers per node (the open-file limit is 20,000 per process); the node count is
+    /// --subscribers divided by this, rounded up.
+    #[arg(long, default_value_t = 19_700)]
+    pub per_node: usize,
+    /// Nodes to start [default: --subscribers / --per-node, rounded up].
+    #[arg(long)]
+    pub nodes: Option<usize>,
+    /// Extra flag for every node, e.g. --server-arg=--ws-heartbeat-secs=20 (repeatable).
+    #[arg(long = "server-arg", value_name = "FLAG", allow_hyphen_values = true)]
+    pub server_args: Vec<String>,
+    /// Goals to post on the first node once everyone has a snapshot.
+    #[arg(short = 'k', long, default_value_t = 5)]
+    pub events: usize,
+    /// Time between two goals (a goal to a million takes ~5 s of both cores).
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    pub interval: Duration,
+    /// New connections per second, over all client workers.
+    #[arg(long, default_value_t = 8_000)]
+    pub connect_rate: u32,
+    /// WebSocket upgrades in flight at once, over all client workers.
+    #[arg(long, default_value_t = 4_000)]
+    pub connect_concurrency: usize,
+    /// Time a client has from its TCP connect to its snapshot.
+    #[arg(long, default_value = "60s", value_parser = parse_duration)]
+    pub connect_timeout: Duration,
+    /// Pause with everyone connected before the first goal: the idle CPU is measured over it.
+    #[arg(long, default_value = "20s", value_parser = parse_duration)]
+    pub idle: Duration,
+    /// Time allowed after the last goal for every update to arrive.
+    #[arg(long, default_value = "60s", value_parser = parse_duration)]
+    pub drain_timeout: Duration,
+    /// Nice levels the client workers run above the nodes and the floor (needs root): clients
+    /// elsewhere never take the servers' CPU; here a client that reads late leaves a 4 KiB page
+    /// of kernel memory per unread update (0: the same priority).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(i32).range(0..=19))]
+    pub client_priority: i32,
+    /// Most connections per client worker process.
+    #[arg(long, default_value_t = 15_000)]
+    pub per_worker: usize,
+    /// Subscribers of the floor, and of a scorecast run at the same count beside it, measured
+    /// first (0: no floor).
+    #[arg(long, default_value_t = 100_000)]
+    pub floor_subscribers: usize,
+    /// The whole run (every phase, start and stop) ends by then.
+    #[arg(long, default_value = "15m", value_parser = parse_duration)]
+    pub time_limit: Duration,
+    /// Do not draw progress bars.
+    #[arg(long)]
+    pub no_progress: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+impl MillionArgs {
+    fn to_config(&self) -> anyhow::Result<MillionConfig> {
+        if !(1..=MAX_SUBSCRIBERS).contains(&self.subscribers) {
+            bail!("--subscribers must be between 1 and {MAX_SUBSCRIBERS}");
+        }
+        if !(1..=MAX_EVENTS).contains(&self.events) {
+            bail!("--events must be between 1 and {MAX_EVENTS}");
+        }
+        if self.per_worker == 0 || self.connect_concurrency == 0 || self.connect_rate == 0 {
+            bail!("--per-worker, --connect-concurrency and --connect-rate must be at least 1");
+        }
+        // --nodes asks for a count: the per-node share follows from it.
+        let per_node = match self.nodes {
+            Some(0) => bail!("--nodes must be at least 1"),
+            Some(nodes) => self.subscribers.div_ceil(nodes),
+            None => self.per_node,
+        };
+        let exe = std::env::current_exe().context("finding this executable to start workers")?;
+        let mut load = LoadConfig::new(self.subscribers, self.events, Placement::Processes { exe });
+        load.interval = self.interval;
+        load.settle = self.idle;
+        load.drain_timeout = self.drain_timeout;
+        load.connect_concurrency = self.connect_concurrency;
+        load.connect_rate = Some(self.connect_rate);
+        load.connect_timeout = self.connect_timeout;
+        load.per_worker = self.per_worker;
+        load.per_source = DEFAULT_PER_SOURCE;
+        load.source_per_worker = true;
+        load.client_priority = self.client_priority;
+        load.progress = !self.no_progress;
+        Ok(MillionConfig {
+            binary: self.binary.clone(),
+            per_node,
+            server_args: self.server_args.clone(),
+            load,
+            floor_subscribers: self.floor_subscribers,
+            time_limit: self.time_limit,
+        })
+    }
+}
+
+pub async fn run(args: MillionArgs) -> anyhow::Result<Outcome> {
+    let mut report = run_million(args.to_config()?).await?;
+    let outcome = args.output.publish(&mut report)?;
+    std::fs::write(outcome.2 .1.with_extension("svg"), svg::render(&report))?;
+    Ok(outcome)
+}

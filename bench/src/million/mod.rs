@@ -1,0 +1,361 @@
+//! The `million` subcommand: one match followed by N subscribers (up to 1,000,000) on this one
+//! machine, spread over as many scorecast nodes as the open-file limit needs (~19,600 sockets per
+//! process here), sharing one throwaway Postgres and one nats-server; clients connect straight to
+//! the nodes (a load balancer would double the sockets). Goals are posted on the first node and
+//! reach the others over NATS.
+//!
+//! The run has up to three phases, each a fan-out of the `fanout` module: the floor broadcaster at
+//! `floor_subscribers` (as many floor processes as needed, triggered together), scorecast at that
+//! same count, then scorecast at N (when N differs). A sampler thread reads the kernel's socket
+//! memory, the machine's memory and every process's RSS each second throughout. Everything started
+//! is stopped by PID, and the whole run ends by itself within `time_limit`.
+
+pub mod markdown;
+pub mod model;
+pub mod sampler;
+pub mod svg;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use tokio::time::Instant;
+
+use crate::cluster::infra::{Nats, Postgres};
+use crate::common::meta::Meta;
+use crate::common::scorecast::{http_client, Scorecast};
+use crate::fanout::model::Ratios;
+use crate::fanout::target::Target;
+use crate::fanout::{self, LoadConfig};
+use crate::procfs;
+use model::{FloorComparison, MillionReport, Phase};
+use sampler::{Peak, Sampler, Servers};
+
+/// Most nodes one run may start.
+pub const MAX_NODES: usize = 100;
+/// Pool connections per node: the committer's and one for reads (lookups, the periodic check).
+const POOL_PER_NODE: usize = 2;
+/// Postgres connections beyond the nodes' pools: this tool's createdb and a margin.
+const POSTGRES_SPARE: usize = 20;
+/// How often the sampler reads memory and sockets.
+const SAMPLE_EVERY: Duration = Duration::from_secs(1);
+/// File descriptors a node needs beside its subscribers (listener, epoll, database, NATS, logs).
+const NODE_SPARE_FILES: usize = 100;
+/// What the floor's processes are called on their command line.
+const FLOOR_COMMAND: &str = "floor-server";
+
+#[derive(Debug, Clone)]
+pub struct MillionConfig {
+    pub binary: PathBuf,
+    /// Most subscribers per node; the node count is N divided by this, rounded up.
+    pub per_node: usize,
+    /// Extra flags for every node.
+    pub server_args: Vec<String>,
+    /// The full run's load (`subscribers` is N).
+    pub load: LoadConfig,
+    /// Subscribers of the floor and of the scorecast run beside it (0: no floor).
+    pub floor_subscribers: usize,
+    /// The whole run ends by then, measured or not.
+    pub time_limit: Duration,
+}
+
+pub async fn run_million(cfg: MillionConfig) -> anyhow::Result<MillionReport> {
+    let nodes = nodes_for(cfg.load.subscribers, cfg.per_node)?;
+    if cfg.floor_subscribers > cfg.load.subscribers {
+        bail!("--floor-subscribers must not exceed --subscribers");
+    }
+    let mut meta = Meta::start("million");
+    let binary = crate::compare::describe(&cfg.binary, &None).await?;
+    let sampler = Sampler::start(SAMPLE_EVERY);
+    let pressure_before = procfs::tcp_counters();
+    let started = Instant::now();
+    let deadline = started + cfg.time_limit;
+    let mut postgres = Postgres::start_with(nodes * POOL_PER_NODE + POSTGRES_SPARE)
+        .await
+        .context("starting Postgres")?;
+    let nats = match Nats::start().await {
+        Ok(nats) => nats,
+        Err(e) => {
+            postgres.stop().await?;
+            return Err(e.context("starting nats-server"));
+        }
+    };
+    let (postgres_version, nats_version) = (postgres.version.clone(), nats.version.clone());
+    let phases = tokio::time::timeout_at(
+        deadline,
+        all_phases(&cfg, &mut postgres, &nats, &sampler, started, deadline),
+    )
+    .await;
+    nats.stop().await?;
+    postgres.stop().await?;
+    let samples = sampler.finish();
+    let phases = phases.unwrap_or_else(|_| {
+        vec![failed_phase("run", 0, started, "the run reached --time-limit and was stopped")]
+    });
+    meta.finish();
+    meta.scorecast_version = binary.version.clone();
+    let kernel_pressure = procfs::counter_deltas(&pressure_before, &procfs::tcp_counters());
+    Ok(model::judge(MillionReport::new(
+        meta,
+        binary,
+        (postgres_version, nats_version),
+        &cfg,
+        phases,
+        samples,
+        kernel_pressure,
+    )))
+}
+
+/// Nodes needed for `subscribers` at `per_node` each.
+pub fn nodes_for(subscribers: usize, per_node: usize) -> anyhow::Result<usize> {
+    if per_node == 0 || per_node + NODE_SPARE_FILES > 19_900 {
+        bail!(
+            "--per-node must be between 1 and {} (the open-file limit)",
+            19_900 - NODE_SPARE_FILES
+        );
+    }
+    let nodes = subscribers.div_ceil(per_node).max(1);
+    if nodes > MAX_NODES {
+        bail!(
+            "{subscribers} subscribers at {per_node} per node need {nodes} nodes, over {MAX_NODES}"
+        );
+    }
+    Ok(nodes)
+}
+
+async fn all_phases(
+    cfg: &MillionConfig,
+    postgres: &mut Postgres,
+    nats: &Nats,
+    sampler: &Sampler,
+    started: Instant,
+    deadline: Instant,
+) -> Vec<Phase> {
+    let mut phases = Vec::new();
+    let n = cfg.load.subscribers;
+    if cfg.floor_subscribers > 0 {
+        phases.push(floor_phase(cfg, sampler, started).await);
+        if cfg.floor_subscribers < n {
+            phases.push(
+                scorecast_phase(
+                    cfg,
+                    cfg.floor_subscribers,
+                    postgres,
+                    nats,
+                    sampler,
+                    started,
+                    deadline,
+                )
+                .await,
+            );
+        }
+    }
+    phases.push(scorecast_phase(cfg, n, postgres, nats, sampler, started, deadline).await);
+    phases
+}
+
+async fn floor_phase(cfg: &MillionConfig, sampler: &Sampler, started: Instant) -> Phase {
+    let n = cfg.floor_subscribers;
+    tracing::info!(subscribers = n, "million: measuring the floor");
+    sampler.phase(&format!("floor {n}"), Servers::ChildrenNamed(FLOOR_COMMAND));
+    let before = procfs::tcp_counters();
+    let at = started.elapsed().as_secs_f64();
+    let load = LoadConfig { subscribers: n, ..cfg.load.clone() };
+    let run = fanout::measure_floor(&load).await;
+    let servers = run.as_ref().map_or(0, |r| r.servers.len());
+    finish_phase("floor", n, servers, 0.0, at, before, run)
+}
+
+async fn scorecast_phase(
+    cfg: &MillionConfig,
+    n: usize,
+    postgres: &mut Postgres,
+    nats: &Nats,
+    sampler: &Sampler,
+    started: Instant,
+    deadline: Instant,
+) -> Phase {
+    let at = started.elapsed().as_secs_f64();
+    let nodes = match nodes_for(n, cfg.per_node) {
+        Ok(nodes) => nodes,
+        Err(e) => return failed_phase("scorecast", n, started, &format!("{e:#}")),
+    };
+    tracing::info!(subscribers = n, nodes, "million: starting the scorecast nodes");
+    sampler.phase(&format!("scorecast {n} (starting nodes)"), Servers::None);
+    let before = procfs::tcp_counters();
+    let spawned = async {
+        let database = postgres.fresh_database("million").await?;
+        let start = Instant::now();
+        let scorecast =
+            Scorecast::spawn(&cfg.binary, &node_args(cfg, nats), Some(&database), nodes)
+                .await
+                .context("starting the nodes")?;
+        anyhow::Ok((scorecast, start.elapsed().as_secs_f64()))
+    };
+    let (scorecast, start_s) = match spawned.await {
+        Ok(spawned) => spawned,
+        Err(e) => return failed_phase("scorecast", n, started, &format!("{e:#}")),
+    };
+    sampler.phase(&format!("scorecast {n}"), Servers::Pids(scorecast.pids.clone()));
+    let load = LoadConfig { subscribers: n, ..cfg.load.clone() };
+    let run = async {
+        let http = http_client()?;
+        let measured = tokio::time::timeout_at(
+            deadline,
+            fanout::run::run(&Target::Scorecast(&scorecast), &load, &http),
+        )
+        .await
+        .context("the phase reached --time-limit")?;
+        drop(http);
+        measured
+    }
+    .await;
+    sampler
+        .phase(&format!("scorecast {n} (stopping nodes)"), Servers::Pids(scorecast.pids.clone()));
+    if let Err(e) = scorecast.stop().await {
+        tracing::warn!("stopping the nodes: {e:#}");
+    }
+    finish_phase("scorecast", n, nodes, start_s, at, before, run)
+}
+
+/// Flags of every node: the shared NATS, one HTTP worker (two cores for fifty nodes), a small
+/// database pool, room for its share of the subscribers, then the configured extras.
+fn node_args(cfg: &MillionConfig, nats: &Nats) -> Vec<String> {
+    let mut args = vec![
+        "--nats-url".to_owned(),
+        nats.url(),
+        "--workers".into(),
+        "1".into(),
+        "--db-pool-size".into(),
+        POOL_PER_NODE.to_string(),
+        "--ws-max-connections".into(),
+        (cfg.per_node + NODE_SPARE_FILES / 2).to_string(),
+    ];
+    args.extend(cfg.server_args.iter().cloned());
+    args
+}
+
+fn finish_phase(
+    name: &str,
+    subscribers: usize,
+    servers: usize,
+    servers_start_s: f64,
+    started_at_s: f64,
+    pressure_before: BTreeMap<String, i64>,
+    run: anyhow::Result<fanout::model::RunReport>,
+) -> Phase {
+    let kernel_pressure = procfs::counter_deltas(&pressure_before, &procfs::tcp_counters());
+    let (run, error) = match run {
+        Ok(run) => (Some(run), None),
+        Err(e) => (None, Some(format!("{e:#}"))),
+    };
+    Phase {
+        name: name.into(),
+        subscribers,
+        servers,
+        servers_start_s,
+        started_at_s,
+        peak: Peak::default(),
+        kernel_pressure,
+        run,
+        error,
+    }
+}
+
+fn failed_phase(name: &str, subscribers: usize, started: Instant, why: &str) -> Phase {
+    let at = started.elapsed().as_secs_f64();
+    finish_phase(
+        name,
+        subscribers,
+        0,
+        0.0,
+        at,
+        procfs::tcp_counters(),
+        Err(anyhow::anyhow!("{why}")),
+    )
+}
+
+/// The floor and scorecast phases at the same subscriber count, as ratios.
+fn floor_comparison(phases: &[Phase]) -> Option<FloorComparison> {
+    let floor = phases.iter().find(|p| p.name == "floor")?;
+    let product =
+        phases.iter().find(|p| p.name == "scorecast" && p.subscribers == floor.subscribers)?;
+    Some(FloorComparison {
+        subscribers: floor.subscribers,
+        floor_processes: floor.servers,
+        scorecast_nodes: product.servers,
+        ratios: Ratios::of(product.run.as_ref()?, floor.run.as_ref()?),
+        floor_p99_ms: floor.p99(),
+        scorecast_p99_ms: product.p99(),
+    })
+}
+
+impl MillionReport {
+    fn new(
+        meta: Meta,
+        binary: crate::compare::model::Binary,
+        (postgres, nats): (Option<String>, Option<String>),
+        cfg: &MillionConfig,
+        mut phases: Vec<Phase>,
+        samples: Vec<sampler::Sample>,
+        kernel_pressure: BTreeMap<String, i64>,
+    ) -> Self {
+        for phase in &mut phases {
+            let label = format!("{} {}", phase.name, phase.subscribers);
+            let within = format!("{label} (");
+            let of_phase = |s: &&sampler::Sample| s.phase == label || s.phase.starts_with(&within);
+            phase.peak = Peak::of(samples.iter().filter(of_phase));
+        }
+        let floor_comparison = floor_comparison(&phases);
+        let full = phases.last().filter(|p| p.name == "scorecast");
+        let run = full.and_then(|p| p.run.as_ref());
+        let server = run.and_then(|r| r.server.as_ref());
+        let latency = run.and_then(|r| r.latency_ms.as_ref());
+        Self {
+            meta,
+            binary,
+            postgres,
+            nats,
+            server_args: cfg.server_args.clone(),
+            client_priority: cfg.load.client_priority,
+            connect_rate: cfg.load.connect_rate,
+            subscribers: cfg.load.subscribers,
+            subscribers_connected: run.map_or(0, |r| r.connect.connected),
+            nodes: full.map_or(0, |p| p.servers),
+            events: cfg.load.events,
+            deliveries_expected: run.map_or(0, |r| r.delivery.expected),
+            deliveries_received: run.map_or(0, |r| r.delivery.delivered),
+            lost: run.map_or(0, |r| r.delivery.lost),
+            duplicated: run.map_or(0, |r| r.delivery.duplicated),
+            conflated: run.map_or(0, |r| r.delivery.resync_snapshots),
+            p50_ms: latency.map(|l| l.p50),
+            p90_ms: latency.map(|l| l.p90),
+            p99_ms: latency.map(|l| l.p99),
+            max_ms: latency.map(|l| l.max),
+            worst_event_p99_ms: run.and_then(|r| {
+                r.per_event
+                    .iter()
+                    .filter_map(|e| e.latency_ms.as_ref().map(|l| l.p99))
+                    .reduce(f64::max)
+            }),
+            connect_s: run.map_or(0.0, |r| r.connect.phase_s),
+            server_rss_kb_per_conn: server.map(|s| s.rss_per_conn_kib),
+            server_rss_total_kib: server.map(|s| s.rss_after_kib),
+            server_rss_idle_kib: server.map(|s| s.rss_before_kib),
+            client_rss_kb_per_conn: run.and_then(|r| r.client.rss_per_conn_kib),
+            cpu_per_delivery_us: server.and_then(|s| s.cpu_per_delivery_us),
+            cpu_per_delivery_busy_us: server.and_then(|s| s.cpu_per_delivery_busy_us),
+            idle_cores: server.and_then(|s| s.idle_cores),
+            nodes_start_s: full.map_or(0.0, |p| p.servers_start_s),
+            peak: full.map(|p| p.peak.clone()).unwrap_or_default(),
+            kernel_pressure,
+            floor_comparison,
+            aims: Vec::new(),
+            phases,
+            samples,
+            problems: Vec::new(),
+            passed: false,
+        }
+    }
+}

@@ -1,0 +1,206 @@
+//! The `million` results, as written to JSON: the full run's figures at the top level (the names
+//! the issue asks for), each phase's fan-out report beside its peaks, the aims and the samples.
+//! Times in milliseconds unless named otherwise, memory in KiB.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::sampler::{Peak, Sample};
+use crate::common::meta::Meta;
+use crate::compare::model::Binary;
+use crate::fanout::model::{Ratios, RunReport};
+use crate::procfs::PRESSURE_COUNTERS;
+
+/// The aims of the run (issue: one million subscribers on one machine).
+pub const AIM_P99_MS: f64 = 8_000.0;
+pub const AIM_SERVER_KIB_PER_CONN: f64 = 1.5;
+pub const AIM_PEAK_MEMORY_KIB: u64 = 20 * 1024 * 1024;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MillionReport {
+    pub meta: Meta,
+    pub binary: Binary,
+    pub postgres: Option<String>,
+    pub nats: Option<String>,
+    /// Flags every node got (beyond the database, NATS, listen address and token).
+    pub server_args: Vec<String>,
+    /// Nice levels the client workers ran above the servers.
+    pub client_priority: i32,
+    /// New connections per second asked for, over all clients.
+    pub connect_rate: Option<u32>,
+    /// Of the full run (the last phase): subscribers asked for and connected, and its nodes.
+    pub subscribers: usize,
+    pub subscribers_connected: usize,
+    pub nodes: usize,
+    pub events: usize,
+    pub deliveries_expected: u64,
+    pub deliveries_received: u64,
+    pub lost: u64,
+    pub duplicated: u64,
+    /// Snapshots received in place of an update (the server conflated a slow reader): not a
+    /// delivery, counted apart.
+    pub conflated: u64,
+    pub p50_ms: Option<f64>,
+    pub p90_ms: Option<f64>,
+    pub p99_ms: Option<f64>,
+    pub max_ms: Option<f64>,
+    /// The largest of the events' own p99.
+    pub worst_event_p99_ms: Option<f64>,
+    /// From the first connect until the last client had its snapshot, in seconds.
+    pub connect_s: f64,
+    /// The nodes' summed RSS growth while connecting, divided by connections.
+    pub server_rss_kb_per_conn: Option<f64>,
+    /// The nodes' summed RSS with everyone connected, and before anyone was.
+    pub server_rss_total_kib: Option<u64>,
+    pub server_rss_idle_kib: Option<u64>,
+    pub client_rss_kb_per_conn: Option<f64>,
+    /// The nodes' CPU time from the first post until every update arrived, per delivery.
+    pub cpu_per_delivery_us: Option<f64>,
+    /// The same over each event's busy window only.
+    pub cpu_per_delivery_busy_us: Option<f64>,
+    /// The nodes' CPU with everyone connected and nothing posted, in cores.
+    pub idle_cores: Option<f64>,
+    /// Time to start every node, in seconds.
+    pub nodes_start_s: f64,
+    /// The full run's peaks (sockstat, memory).
+    pub peak: Peak,
+    /// Change of the kernel's memory-pressure counters over the whole run (must stay 0).
+    pub kernel_pressure: BTreeMap<String, i64>,
+    /// The floor and scorecast at the same subscriber count, in this run.
+    pub floor_comparison: Option<FloorComparison>,
+    pub aims: Vec<Aim>,
+    pub phases: Vec<Phase>,
+    pub samples: Vec<Sample>,
+    pub problems: Vec<String>,
+    pub passed: bool,
+}
+
+/// One measured fan-out of the run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Phase {
+    /// `floor`, or `scorecast`.
+    pub name: String,
+    pub subscribers: usize,
+    /// scorecast nodes, or floor processes.
+    pub servers: usize,
+    pub servers_start_s: f64,
+    /// Seconds since the start of the run.
+    pub started_at_s: f64,
+    pub peak: Peak,
+    /// Change of the kernel's memory-pressure counters over the phase.
+    pub kernel_pressure: BTreeMap<String, i64>,
+    /// `None` when the phase failed before it measured anything (`error` says why).
+    pub run: Option<RunReport>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FloorComparison {
+    pub subscribers: usize,
+    pub floor_processes: usize,
+    pub scorecast_nodes: usize,
+    /// scorecast ÷ floor.
+    pub ratios: Ratios,
+    pub floor_p99_ms: Option<f64>,
+    pub scorecast_p99_ms: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Aim {
+    pub what: String,
+    pub aim: String,
+    pub measured: String,
+    pub met: bool,
+}
+
+impl Phase {
+    pub fn p99(&self) -> Option<f64> {
+        self.run.as_ref()?.latency_ms.as_ref().map(|p| p.p99)
+    }
+}
+
+/// The pressure counters' changes that are not zero.
+pub fn moved(pressure: &BTreeMap<String, i64>) -> Vec<String> {
+    PRESSURE_COUNTERS
+        .iter()
+        .filter_map(|&name| {
+            let delta = pressure.get(name).copied().unwrap_or(0);
+            (delta != 0).then(|| format!("{name} +{delta}"))
+        })
+        .collect()
+}
+
+/// The aims, judged against the full run's figures.
+pub fn aims(r: &MillionReport) -> Vec<Aim> {
+    let fmt =
+        |v: Option<f64>, unit: &str| v.map_or("not measured".into(), |v| format!("{v:.2} {unit}"));
+    let peak_gib = r.peak.memory_used_kib as f64 / 1024.0 / 1024.0;
+    vec![
+        Aim {
+            what: "every delivery received".into(),
+            aim: "0 lost, 0 duplicated".into(),
+            measured: format!(
+                "{} lost, {} duplicated, {} conflated",
+                r.lost, r.duplicated, r.conflated
+            ),
+            met: r.lost == 0 && r.duplicated == 0 && r.deliveries_expected > 0,
+        },
+        Aim {
+            what: "p99 per goal".into(),
+            aim: format!("<= {:.0} s", AIM_P99_MS / 1e3),
+            measured: fmt(r.worst_event_p99_ms.map(|ms| ms / 1e3), "s"),
+            met: r.worst_event_p99_ms.is_some_and(|p| p <= AIM_P99_MS),
+        },
+        Aim {
+            what: "server memory per connection".into(),
+            aim: format!("<= {AIM_SERVER_KIB_PER_CONN} KiB"),
+            measured: fmt(r.server_rss_kb_per_conn, "KiB"),
+            met: r.server_rss_kb_per_conn.is_some_and(|k| k <= AIM_SERVER_KIB_PER_CONN),
+        },
+        Aim {
+            what: "memory in use at the peak (machine)".into(),
+            aim: format!("<= {} GiB", AIM_PEAK_MEMORY_KIB / 1024 / 1024),
+            measured: format!("{peak_gib:.2} GiB"),
+            met: r.peak.memory_used_kib > 0 && r.peak.memory_used_kib <= AIM_PEAK_MEMORY_KIB,
+        },
+        Aim {
+            what: "kernel memory pressure".into(),
+            aim: "counters unchanged".into(),
+            measured: match moved(&r.kernel_pressure) {
+                m if m.is_empty() => "unchanged".into(),
+                m => m.join(", "),
+            },
+            met: moved(&r.kernel_pressure).is_empty(),
+        },
+    ]
+}
+
+/// The problems that fail the run, its aims, and whether it passed: every phase measured and
+/// clean (no loss, no duplicate, every client connected), and no memory pressure.
+pub fn judge(mut r: MillionReport) -> MillionReport {
+    let mut problems = Vec::new();
+    for phase in &r.phases {
+        let name = format!("{} at {}", phase.name, phase.subscribers);
+        if let Some(error) = &phase.error {
+            problems.push(format!("{name}: {error}"));
+        }
+        if let Some(run) = &phase.run {
+            problems.extend(run.problems.iter().map(|p| format!("{name}: {p}")));
+        }
+        let moved = moved(&phase.kernel_pressure);
+        if !moved.is_empty() {
+            problems.push(format!("{name}: kernel memory pressure ({})", moved.join(", ")));
+        }
+    }
+    if r.subscribers_connected < r.subscribers {
+        problems.push(format!(
+            "{} of {} subscribers connected",
+            r.subscribers_connected, r.subscribers
+        ));
+    }
+    r.aims = aims(&r);
+    r.passed = problems.is_empty() && r.deliveries_expected > 0;
+    r.problems = problems;
+    r
+}
