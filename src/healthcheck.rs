@@ -1,9 +1,10 @@
 //! `scorecast healthcheck`: a readiness probe for container health checks, which ship no curl.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::path::Path;
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 /// Most response bytes read: the status line and a problem body fit many times over.
@@ -35,11 +36,16 @@ pub fn probe_address(listen: SocketAddr) -> SocketAddr {
     SocketAddr::new(ip, listen.port())
 }
 
-/// `GET /readyz` on the server listening on `listen`: `Ok` on 200, otherwise why not.
-pub async fn probe(listen: SocketAddr, timeout: Duration) -> Result<String, ProbeError> {
+/// `GET /readyz` on the server listening on `listen`: `Ok` on 200, otherwise why not. Over TLS
+/// when the server serves it (`tls_cert`: its certificate file, the only certificate trusted).
+pub async fn probe(
+    listen: SocketAddr,
+    tls_cert: Option<&Path>,
+    timeout: Duration,
+) -> Result<String, ProbeError> {
     let address = probe_address(listen);
-    let url = format!("http://{address}/readyz");
-    let response = tokio::time::timeout(timeout, fetch(address))
+    let url = format!("{}://{address}/readyz", if tls_cert.is_some() { "https" } else { "http" });
+    let response = tokio::time::timeout(timeout, fetch(address, tls_cert))
         .await
         .map_err(|_| ProbeError::Timeout { url: url.clone(), timeout })?
         .map_err(|source| ProbeError::Io { url: url.clone(), source })?;
@@ -52,8 +58,23 @@ pub async fn probe(listen: SocketAddr, timeout: Duration) -> Result<String, Prob
     Err(ProbeError::NotReady { url, status: status.to_owned(), detail: detail(body) })
 }
 
-async fn fetch(address: SocketAddr) -> std::io::Result<String> {
-    let mut stream = TcpStream::connect(address).await?;
+async fn fetch(address: SocketAddr, tls_cert: Option<&Path>) -> std::io::Result<String> {
+    let tcp = TcpStream::connect(address).await?;
+    match tls_cert {
+        None => exchange(tcp, address).await,
+        Some(cert) => {
+            let config = crate::tls::probe::pinned_client(cert).map_err(std::io::Error::other)?;
+            let name = rustls_pki_types::ServerName::IpAddress(address.ip().into());
+            let stream = tokio_rustls::TlsConnector::from(config).connect(name, tcp).await?;
+            exchange(stream, address).await
+        }
+    }
+}
+
+async fn exchange(
+    mut stream: impl AsyncRead + AsyncWrite + Unpin,
+    address: SocketAddr,
+) -> std::io::Result<String> {
     let request = format!("GET /readyz HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n");
     stream.write_all(request.as_bytes()).await?;
     let mut response = Vec::new();

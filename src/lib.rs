@@ -19,5 +19,6 @@ pub mod startup;
 pub mod store;
 pub mod strict_json;
 pub mod telemetry;
+pub mod tls;
 pub mod transport;
 pub mod web;

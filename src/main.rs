@@ -20,7 +20,8 @@ async fn main() -> anyhow::Result<ExitCode> {
         Err(e) => e.exit(),
     };
     if let Some(Command::Healthcheck { timeout_ms }) = settings.command {
-        return Ok(health_check(settings.listen, Duration::from_millis(timeout_ms)).await);
+        let tls_cert = settings.tls.tls_cert.as_deref();
+        return Ok(health_check(settings.listen, tls_cert, Duration::from_millis(timeout_ms)).await);
     }
     telemetry::init(settings.log_format, &settings.log_filter);
     telemetry::raise_open_file_limit();
@@ -35,8 +36,12 @@ async fn main() -> anyhow::Result<ExitCode> {
 }
 
 /// One line either way: for `docker inspect`, which keeps the output of health checks.
-async fn health_check(listen: std::net::SocketAddr, timeout: Duration) -> ExitCode {
-    match healthcheck::probe(listen, timeout).await {
+async fn health_check(
+    listen: std::net::SocketAddr,
+    tls_cert: Option<&std::path::Path>,
+    timeout: Duration,
+) -> ExitCode {
+    match healthcheck::probe(listen, tls_cert, timeout).await {
         Ok(ready) => {
             println!("{ready}");
             ExitCode::SUCCESS

@@ -8,7 +8,8 @@ use serde::Serialize;
 const RETRY_AFTER_SECS: u32 = 1;
 
 /// The answer to a write refused because the database's disk is full.
-const DISK_FULL: &str = "the database's disk is full: nothing was written; retry once space is freed";
+const DISK_FULL: &str =
+    "the database's disk is full: nothing was written; retry once space is freed";
 
 /// What went wrong with a request, as the client should hear it.
 #[derive(Debug, thiserror::Error)]

@@ -1,13 +1,12 @@
 //! Building the application from settings, and running it until told to stop.
 
 use std::future::Future;
-use std::net::{SocketAddr, TcpListener};
+use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_http::error::DispatchError;
 use actix_http::{HttpService, KeepAlive, Protocol};
-use actix_server::Server;
+use actix_server::{GracefulShutdownSignal, Server};
 use actix_service::{
     fn_service, map_config, IntoServiceFactory, ServiceFactory, ServiceFactoryExt,
 };
@@ -16,7 +15,6 @@ use actix_web::dev::{AppConfig, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
 use actix_web::{web, App};
 use anyhow::Context;
-use tokio::net::TcpStream;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
@@ -31,11 +29,12 @@ use crate::metrics::{Metrics, PoolState};
 use crate::routes;
 use crate::snapshots::{Snapshots, RECENT_EVENTS};
 use crate::store::{Backend, Store};
+use crate::tls::Tls;
 use crate::transport::admission::{AllowedOrigins, TrustedProxies};
+use crate::transport::handoff::HandOff;
 use crate::transport::head_limit::HeadLimit;
 use crate::transport::sse::ConnectionSocket;
 use crate::transport::ws::UpgradeFactory;
-use crate::transport::Connection;
 
 /// How often expired Idempotency-Key answers are deleted.
 const PURGE_INTERVAL: Duration = Duration::from_secs(3600);
@@ -107,6 +106,8 @@ impl Application {
     /// Opens the database (applying migrations), loads every match into memory, and binds the
     /// listener; with port 0 the system picks a free port, which `port()` reports.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        // First: a bad certificate must stop the start before anything else is opened.
+        let tls = settings.tls.settings().map(|tls| Tls::load(&tls)).transpose()?;
         let cluster_settings = settings.cluster.settings().map_err(anyhow::Error::msg)?;
         if cluster_settings.is_some()
             && Backend::from_url(&settings.database_url)? != Backend::Postgres
@@ -188,10 +189,6 @@ impl Application {
         let listener = bind(settings.listen, settings.listen_backlog)
             .with_context(|| format!("binding {}", settings.listen))?;
         let port = listener.local_addr()?.port();
-        let keep_alive = Duration::from_secs(settings.keep_alive_secs);
-        let request_timeout = Duration::from_millis(settings.request_timeout_ms);
-        let upgrade_hub = hub.clone();
-        let max_header_bytes = settings.max_header_bytes;
         let mut builder = actix_server::Server::build()
             .max_concurrent_connections(settings.max_http_connections)
             .shutdown_timeout(settings.drain_secs)
@@ -199,40 +196,53 @@ impl Application {
         if settings.workers > 0 {
             builder = builder.workers(settings.workers);
         }
-        // Fires when the server stops gracefully, so idle keep-alive connections close at once
-        // instead of holding the stop for the whole drain time.
-        let draining = builder.graceful_shutdown_signal();
-        let server = builder
-            .listen("scorecast", listener, move || {
-                // Called on each HTTP worker thread: its hub worker starts here, and both the
-                // App (for SSE) and the upgrade service (for WebSockets) get it.
-                let worker = Worker::start(upgrade_hub.clone());
-                let state = state.clone();
-                let app_worker = worker.clone();
-                let make_app = move || build_app(&state, &app_worker).into_factory();
-                let draining = draining.clone();
-                let http = HttpService::build()
-                    .graceful_shutdown_signal(move || {
-                        let draining = draining.clone();
-                        async move { draining.notified().await }
+        let http = HttpSettings {
+            state,
+            hub: hub.clone(),
+            // Fires when the server stops gracefully, so idle keep-alive connections close at
+            // once instead of holding the stop for the whole drain time.
+            draining: builder.graceful_shutdown_signal(),
+            keep_alive: Duration::from_secs(settings.keep_alive_secs),
+            request_timeout: Duration::from_millis(settings.request_timeout_ms),
+        };
+        let mut tasks = vec![committer, purger];
+        // Every connection reaches the dispatcher behind the bound on request heads; a TLS
+        // session, when there is one, sits between the socket and that bound.
+        let max_header_bytes = settings.max_header_bytes;
+        let server = match tls {
+            None => builder.listen("scorecast", listener, move || {
+                fn_service(move |io: tokio::net::TcpStream| async move {
+                    let peer = io.peer_addr().ok();
+                    Ok((HeadLimit::new(io, max_header_bytes), Protocol::Http1, peer))
+                })
+                .and_then(http.factory())
+            })?,
+            Some(tls) => {
+                tasks.push(spawn_certificate_reloader(tls.clone(), shutdown.clone()));
+                builder.listen("scorecast", listener, move || {
+                    let acceptor = tls.acceptor.clone();
+                    fn_service(move |io: tokio::net::TcpStream| {
+                        let acceptor = acceptor.clone();
+                        async move {
+                            let stream = acceptor.accept(io).await.map_err(|e| {
+                                tracing::debug!(error = %e, "TLS handshake failed");
+                                actix_http::error::DispatchError::Io(e)
+                            })?;
+                            let peer = stream.socket().peer_addr().ok();
+                            Ok((HeadLimit::new(stream, max_header_bytes), Protocol::Http1, peer))
+                        }
                     })
-                    .keep_alive(KeepAlive::Timeout(keep_alive))
-                    // An SSE stream takes a handle on its socket from here (`ConnectionSocket`).
-                    .on_connect_ext(|io: &Connection, ext| {
-                        ext.insert(ConnectionSocket::of(io));
-                    })
-                    .client_request_timeout(request_timeout)
-                    .upgrade(UpgradeFactory::new(worker, make_app.clone()))
-                    .finish(map_config(make_app(), |_| AppConfig::default()));
-                fn_service(move |io| accept(io, max_header_bytes)).and_then(http)
-            })?
-            .run();
+                    .and_then(http.factory())
+                })?
+            }
+        }
+        .run();
 
         Ok(Self {
             port,
             server,
             store,
-            tasks: vec![committer, purger],
+            tasks,
             cluster,
             shutdown,
             hub,
@@ -281,6 +291,76 @@ impl Application {
     }
 }
 
+/// What every HTTP worker thread's service is built from.
+#[derive(Clone)]
+struct HttpSettings {
+    state: AppState,
+    hub: Arc<Hub>,
+    draining: GracefulShutdownSignal,
+    keep_alive: Duration,
+    request_timeout: Duration,
+}
+
+impl HttpSettings {
+    /// The HTTP service of one worker thread, over plain TCP or TLS (`T`): its hub worker starts
+    /// here, and both the App (for SSE) and the upgrade service (for WebSockets) get it.
+    fn factory<T: HandOff>(
+        &self,
+    ) -> impl ServiceFactory<
+        (T, Protocol, Option<std::net::SocketAddr>),
+        Config = (),
+        Response = (),
+        Error = actix_http::error::DispatchError,
+        InitError = (),
+    > {
+        let worker = Worker::start(self.hub.clone());
+        let state = self.state.clone();
+        let app_worker = worker.clone();
+        let make_app = move || build_app(&state, &app_worker).into_factory();
+        let draining = self.draining.clone();
+        HttpService::build()
+            .graceful_shutdown_signal(move || {
+                let draining = draining.clone();
+                async move { draining.notified().await }
+            })
+            .keep_alive(KeepAlive::Timeout(self.keep_alive))
+            // An SSE stream takes a handle on its socket from here (`ConnectionSocket`).
+            .on_connect_ext(|io: &T, ext| {
+                ext.insert(ConnectionSocket::of(io.socket()));
+            })
+            .client_request_timeout(self.request_timeout)
+            .upgrade(UpgradeFactory::new(worker, make_app.clone()))
+            .finish(map_config(make_app(), |_| AppConfig::default()))
+    }
+}
+
+/// Re-reads the certificate and key on SIGHUP; a pair that does not load leaves the current one
+/// in use and the log says why. Established sessions keep theirs either way.
+fn spawn_certificate_reloader(tls: Tls, shutdown: CancellationToken) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut hangup = match signal(SignalKind::hangup()) {
+            Ok(hangup) => hangup,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGHUP: certificates will not be reloaded");
+                return;
+            }
+        };
+        loop {
+            tokio::select! {
+                _ = hangup.recv() => {}
+                () = shutdown.cancelled() => return,
+            }
+            match tls.certificates.reload() {
+                Ok(()) => tracing::info!("SIGHUP: TLS certificate and key reloaded"),
+                Err(e) => {
+                    tracing::error!(error = %e, "SIGHUP: TLS certificate not reloaded; keeping the current one")
+                }
+            }
+        }
+    })
+}
+
 /// What is left to stop once the HTTP server has.
 struct Stopped {
     shutdown: CancellationToken,
@@ -327,16 +407,6 @@ fn spawn_purger(store: Store, retention: Duration, shutdown: CancellationToken) 
             }
         }
     })
-}
-
-/// An accepted socket as the HTTP/1 dispatcher gets it: behind the bound on request heads. A TLS
-/// handshake, when there is one, goes here, between the socket and the `HeadLimit`.
-async fn accept(
-    io: TcpStream,
-    max_header_bytes: usize,
-) -> Result<(Connection, Protocol, Option<SocketAddr>), DispatchError> {
-    let peer = io.peer_addr().ok();
-    Ok((HeadLimit::new(io, max_header_bytes), Protocol::Http1, peer))
 }
 
 /// The URL without its password, for logs.

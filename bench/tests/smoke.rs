@@ -6,6 +6,7 @@ mod helpers;
 
 use std::time::Duration;
 
+use scorecast_bench::common::results::Report;
 use scorecast_bench::fanout::markdown;
 use scorecast_bench::{
     run_bandwidth, run_cluster, run_compare, run_fanout, run_floor, run_ingest, run_million,
@@ -13,7 +14,6 @@ use scorecast_bench::{
     FloorConfig, GapConfig, IngestConfig, LoadConfig, MillionConfig, Placement, PollConfig,
     ServerConfig,
 };
-use scorecast_bench::common::results::Report;
 use scorecast_bench::{run_soak, SoakConfig};
 
 fn spawned() -> ServerConfig {

@@ -50,6 +50,47 @@ pub struct ClusterSettings {
     pub receive_queue: usize,
     /// How long a stopping node waits for NATS to take its last messages.
     pub flush_timeout: Duration,
+    pub tls: NatsTls,
+}
+
+/// TLS to NATS beyond what a `tls://` URL asks for: whom to trust, and who this node is.
+#[derive(Debug, Clone, Default)]
+pub struct NatsTls {
+    /// PEM certificates of the authorities that sign the NATS servers' certificates (instead of
+    /// the system's).
+    pub ca: Option<PathBuf>,
+    /// PEM certificate and key this node presents (servers with `verify: true`).
+    pub client: Option<(PathBuf, PathBuf)>,
+}
+
+impl NatsTls {
+    fn is_set(&self) -> bool {
+        self.ca.is_some() || self.client.is_some()
+    }
+
+    /// Reads the files now: async-nats reads them only while connecting, in the background,
+    /// where a typo would never stop the start.
+    fn check(&self) -> anyhow::Result<()> {
+        use rustls_pki_types::pem::PemObject;
+        use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+        let certificates = |path: &PathBuf| -> anyhow::Result<()> {
+            let found = CertificateDer::pem_file_iter(path)
+                .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+                .with_context(|| format!("reading the PEM certificates in {}", path.display()))?;
+            anyhow::ensure!(!found.is_empty(), "no PEM CERTIFICATE in {}", path.display());
+            Ok(())
+        };
+        if let Some(ca) = &self.ca {
+            certificates(ca).context("--nats-tls-ca")?;
+        }
+        if let Some((cert, key)) = &self.client {
+            certificates(cert).context("--nats-tls-cert")?;
+            PrivateKeyDer::from_pem_file(key)
+                .with_context(|| format!("reading the PEM private key in {}", key.display()))
+                .context("--nats-tls-key")?;
+        }
+        Ok(())
+    }
 }
 
 /// NATS credentials; never printed.
@@ -109,6 +150,16 @@ pub async fn join(settings: ClusterSettings, metrics: Arc<Metrics>) -> anyhow::R
             options.credentials_file(path).await.context("reading the NATS credentials file")?
         }
     };
+    if settings.tls.is_set() {
+        settings.tls.check()?;
+        options = options.require_tls(true);
+        if let Some(ca) = &settings.tls.ca {
+            options = options.add_root_certificates(ca.clone());
+        }
+        if let Some((cert, key)) = &settings.tls.client {
+            options = options.add_client_certificate(cert.clone(), key.clone());
+        }
+    }
     let servers: Vec<async_nats::ServerAddr> = settings
         .servers
         .iter()

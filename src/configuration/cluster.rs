@@ -6,7 +6,7 @@ use std::time::Duration;
 use clap::Args;
 
 use crate::catalog::MissCache;
-use crate::cluster::{ClusterSettings, Credentials};
+use crate::cluster::{ClusterSettings, Credentials, NatsTls};
 
 #[derive(Debug, Clone, Args)]
 pub struct ClusterArgs {
@@ -69,6 +69,25 @@ pub struct ClusterArgs {
     #[arg(long, env = "SCORECAST_LOOKUP_MISS_CACHE", default_value_t = 10_000)]
     pub lookup_miss_cache: usize,
 
+    /// PEM certificates of the authorities that sign the NATS servers' certificates, instead of
+    /// the system's; TLS to NATS is then required (as with `tls://` URLs).
+    #[arg(long, env = "SCORECAST_NATS_TLS_CA")]
+    pub nats_tls_ca: Option<PathBuf>,
+
+    /// PEM certificate this node presents to NATS (servers with `verify: true`), with
+    /// --nats-tls-key.
+    #[arg(long, env = "SCORECAST_NATS_TLS_CERT", requires = "nats_tls_key")]
+    pub nats_tls_cert: Option<PathBuf>,
+
+    /// PEM private key of --nats-tls-cert.
+    #[arg(
+        long,
+        env = "SCORECAST_NATS_TLS_KEY",
+        requires = "nats_tls_cert",
+        hide_env_values = true
+    )]
+    pub nats_tls_key: Option<PathBuf>,
+
     /// Milliseconds an unknown match id is remembered as missing.
     #[arg(long, env = "SCORECAST_LOOKUP_MISS_TTL_MS", default_value_t = 1_000)]
     pub lookup_miss_ttl_ms: u64,
@@ -109,6 +128,10 @@ impl ClusterArgs {
             publish_queue: self.nats_publish_queue,
             receive_queue: self.nats_receive_queue,
             flush_timeout: Duration::from_millis(self.nats_flush_timeout_ms),
+            tls: NatsTls {
+                ca: self.nats_tls_ca.clone(),
+                client: self.nats_tls_cert.clone().zip(self.nats_tls_key.clone()),
+            },
         }))
     }
 

@@ -6,8 +6,10 @@ use std::time::Duration;
 use clap::{Parser, Subcommand, ValueEnum};
 
 mod cluster;
+mod tls;
 
 pub use cluster::ClusterArgs;
+pub use tls::TlsArgs;
 
 use crate::hub::{AddressLimits, HeartbeatPolicy, HistoryWindow, HubSettings, Limits};
 use crate::store::DatabaseSettings;
@@ -210,6 +212,10 @@ pub struct Settings {
     /// Several nodes, one audience (NATS).
     #[command(flatten)]
     pub cluster: ClusterArgs,
+
+    /// TLS on the listener.
+    #[command(flatten)]
+    pub tls: TlsArgs,
 
     /// Log format: `text` for people, `json` for log collectors.
     #[arg(long, env = "SCORECAST_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]

@@ -20,6 +20,7 @@ use super::worker::WorkerState;
 use super::{Admission, Hub};
 use crate::domain::{MatchId, Seq};
 use crate::protocol::{self, Encoded};
+use crate::tls::TlsSession;
 
 /// This thread's share of the hub. Start one per HTTP worker thread, on that thread, and hand it
 /// to the transports that accept subscribers there.
@@ -34,10 +35,12 @@ impl Worker {
         Self { state: WorkerState::start(hub) }
     }
 
-    /// Takes over an upgraded WebSocket (and any bytes already read from it).
+    /// Takes over an upgraded WebSocket (and any bytes already read from it, and its TLS session
+    /// when it has one).
     pub fn attach_websocket(
         &self,
         stream: TcpStream,
+        tls: Option<TlsSession>,
         read_buf: BytesMut,
         admission: Admission,
     ) -> ConnHandle {
@@ -47,7 +50,7 @@ impl Worker {
             let _ =
                 socket2::SockRef::from(&stream).set_send_buffer_size(settings.send_buffer_bytes);
         }
-        let wire = Wire::websocket(stream, read_buf, settings.limits.max_frame_bytes);
+        let wire = Wire::websocket(stream, tls, read_buf, settings.limits.max_frame_bytes);
         let (key, id) = state.attach(wire, admission);
         ConnHandle { state: self.state.clone(), key, id }
     }

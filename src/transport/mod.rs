@@ -4,11 +4,7 @@
 //! dispatcher, client messages; `sse/`: the streaming response body).
 
 pub mod admission;
+pub mod handoff;
 pub mod head_limit;
 pub mod sse;
 pub mod ws;
-
-/// An accepted HTTP connection as the dispatcher and the upgrade service see it: the socket
-/// behind the bound on request heads. A stream of another kind (TLS) goes inside the
-/// `HeadLimit`; `accept` in `startup.rs` builds it.
-pub type Connection = head_limit::HeadLimit<tokio::net::TcpStream>;

@@ -17,9 +17,9 @@ use crate::common::postgres::free_port;
 use crate::sse_client::SseClient;
 use crate::ws_client::connect;
 
-const REPO: &str = env!("CARGO_MANIFEST_DIR");
+pub(crate) const REPO: &str = env!("CARGO_MANIFEST_DIR");
 
-fn read(path: &str) -> String {
+pub(crate) fn read(path: &str) -> String {
     std::fs::read_to_string(Path::new(REPO).join(path)).unwrap()
 }
 
@@ -80,7 +80,7 @@ fn nginx_config() -> String {
 }
 
 /// nginx, if installed (or required).
-fn nginx() -> Option<&'static str> {
+pub(crate) fn nginx() -> Option<&'static str> {
     let installed = Command::new("nginx").arg("-v").output().is_ok();
     if !installed {
         assert!(
@@ -105,7 +105,7 @@ fn render(dir: &Path, listen: u16, nodes: &[u16]) -> PathBuf {
     path
 }
 
-fn nginx_command(dir: &Path, config: &Path) -> Command {
+pub(crate) fn nginx_command(dir: &Path, config: &Path) -> Command {
     let mut command = Command::new("nginx");
     let globals =
         format!("pid {}/nginx.pid; error_log {}/error.log;", dir.display(), dir.display());
@@ -123,7 +123,7 @@ fn nginx_accepts_the_compose_load_balancer_configuration() {
     assert!(output.status.success(), "nginx -t: {}", String::from_utf8_lossy(&output.stderr));
 }
 
-struct Nginx(Child);
+pub(crate) struct Nginx(pub(crate) Child);
 
 impl Drop for Nginx {
     fn drop(&mut self) {

@@ -21,7 +21,16 @@ pub enum Block {
 
 impl SseClient {
     pub async fn open(url: &str, last_event_id: Option<&str>) -> Self {
-        let mut request = reqwest::Client::new().get(url);
+        Self::open_with(&reqwest::Client::new(), url, last_event_id).await
+    }
+
+    /// Like `open`, through `client` (one that trusts a test certificate, for https://).
+    pub async fn open_with(
+        client: &reqwest::Client,
+        url: &str,
+        last_event_id: Option<&str>,
+    ) -> Self {
+        let mut request = client.get(url);
         if let Some(id) = last_event_id {
             request = request.header("Last-Event-ID", id);
         }

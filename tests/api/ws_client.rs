@@ -37,6 +37,22 @@ pub async fn connect_with(
     Ok(WsClient { ws, protocol })
 }
 
+/// Opens `wss://127.0.0.1:{port}/ws?{query}`, trusting what `tls` trusts.
+pub async fn connect_tls(
+    port: u16,
+    query: &str,
+    tls: std::sync::Arc<rustls::ClientConfig>,
+) -> Result<WsClient, tungstenite::Error> {
+    let request = format!("wss://127.0.0.1:{port}/ws?{query}").into_client_request()?;
+    let connector = tokio_tungstenite::Connector::Rustls(tls);
+    let (ws, response) =
+        tokio_tungstenite::connect_async_tls_with_config(request, None, false, Some(connector))
+            .await?;
+    let protocol =
+        response.headers().get("sec-websocket-protocol").map(|v| v.to_str().unwrap().to_owned());
+    Ok(WsClient { ws, protocol })
+}
+
 /// Opens `/ws?{query}`.
 pub async fn connect(port: u16, query: &str) -> WsClient {
     connect_with(port, &format!("/ws?{query}"), &[]).await.expect("WebSocket handshake")

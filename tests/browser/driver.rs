@@ -28,6 +28,11 @@ pub struct Browser {
 /// Starts chromedriver and a headless Chromium; `None` (the test is skipped) when they are not
 /// installed, unless `SCORECAST_REQUIRE_BROWSER=1`.
 pub async fn open() -> Option<Browser> {
+    open_with(&[]).await
+}
+
+/// Like `open`, with extra Chromium switches (for this test-only profile).
+pub async fn open_with(extra_args: &[&str]) -> Option<Browser> {
     let chromium = std::env::var("SCORECAST_CHROMIUM").unwrap_or_else(|_| CHROMIUM.into());
     let chromedriver =
         std::env::var("SCORECAST_CHROMEDRIVER").unwrap_or_else(|_| CHROMEDRIVER.into());
@@ -63,20 +68,27 @@ pub async fn open() -> Option<Browser> {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let profile = tempfile::tempdir().expect("profile dir");
+    let mut args: Vec<String> = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-background-timer-throttling",
+        "--disable-renderer-backgrounding",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,900",
+    ]
+    .into_iter()
+    .chain(extra_args.iter().copied())
+    .map(str::to_owned)
+    .collect();
+    args.push(format!("--user-data-dir={}", profile.path().display()));
     let mut capabilities = serde_json::Map::new();
-    capabilities.insert(
-        "goog:chromeOptions".into(),
-        json!({
-            "binary": chromium,
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
-                "--disable-dev-shm-usage", "--window-size=1280,900",
-                format!("--user-data-dir={}", profile.path().display()),
-            ],
-        }),
-    );
+    capabilities.insert("goog:chromeOptions".into(), json!({ "binary": chromium, "args": args }));
     let mut builder = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new());
     builder.capabilities(capabilities);
     let client = builder

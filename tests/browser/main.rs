@@ -12,6 +12,7 @@ mod assets;
 mod client;
 mod clock;
 mod fallback;
+mod https;
 mod live_panel;
 mod match_page;
 mod restart;

@@ -72,6 +72,14 @@ async fn start(database: TestDatabase, settings: Settings) -> TestApp {
 }
 
 impl TestApp {
+    /// Talks HTTPS to a server started with --tls-cert, through `client` (which trusts its
+    /// certificate).
+    pub fn over_tls(mut self, client: Client) -> Self {
+        self.address = format!("https://127.0.0.1:{}", self.port);
+        self.client = client;
+        self
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

@@ -13,6 +13,7 @@ mod database;
 pub mod nats;
 pub mod pg_proxy;
 pub mod postgres;
+pub mod tls;
 
 // For the same reason, each crate imports only some of these.
 #[allow(unused_imports)]

@@ -22,11 +22,43 @@ pub struct PgCluster {
     dir: PathBuf,
     bin: PathBuf,
     server: Option<Child>,
+    /// Serves TLS only (`ssl=on`, plaintext connections refused).
+    tls: bool,
 }
 
 impl PgCluster {
     /// Creates and starts a cluster; `None` when no Postgres is installed.
     pub fn start() -> Option<Self> {
+        let mut cluster = Self::create()?;
+        cluster.run();
+        Some(cluster)
+    }
+
+    /// Like `start`, serving TLS only with this PEM certificate and key: `pg_hba.conf` admits
+    /// TLS connections and rejects the others.
+    pub fn start_tls(cert: &Path, key: &Path) -> Option<Self> {
+        let mut cluster = Self::create()?;
+        let (uid, gid) = unprivileged_user();
+        let data = cluster.dir.join("data");
+        for (from, name) in [(cert, "server.crt"), (key, "server.key")] {
+            let to = data.join(name);
+            std::fs::copy(from, &to).expect("copy TLS file");
+            chown(&to, uid, gid);
+            std::fs::set_permissions(&to, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+                .expect("chmod TLS file");
+        }
+        std::fs::write(
+            data.join("pg_hba.conf"),
+            "local all all trust\nhostssl all all 127.0.0.1/32 trust\nhostnossl all all 127.0.0.1/32 reject\n",
+        )
+        .expect("write pg_hba.conf");
+        cluster.tls = true;
+        cluster.run();
+        Some(cluster)
+    }
+
+    /// A new cluster folder, `initdb` done, not started.
+    fn create() -> Option<Self> {
         let bin = find_bin_dir()?;
         remove_stale_dirs();
         let dir = std::env::temp_dir().join(format!(
@@ -47,9 +79,7 @@ impl PgCluster {
             .status()
             .expect("run initdb");
         assert!(status.success(), "initdb failed");
-        let mut cluster = Self { port: free_port(), dir, bin, server: None };
-        cluster.run();
-        Some(cluster)
+        Some(Self { port: free_port(), dir, bin, server: None, tls: false })
     }
 
     /// (Re)starts the server process on the same port and data.
@@ -62,6 +92,7 @@ impl PgCluster {
             .args(["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=400"])
             // Tests kill scorecast, never Postgres; skipping fsync keeps cluster setup fast.
             .args(["-c", "fsync=off", "-c", "full_page_writes=off"])
+            .args(if self.tls { &["-c", "ssl=on"][..] } else { &[] })
             .current_dir(&self.dir)
             .uid(uid)
             .gid(gid)

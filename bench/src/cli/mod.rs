@@ -22,6 +22,7 @@ use reqwest::Url;
 use crate::common::duration::parse_duration;
 use crate::common::results::{self, Report, DEFAULT_RESULTS_DIR};
 use crate::common::scorecast::ServerConfig;
+use crate::fanout::tls::{run_fanout_tls, StormConfig};
 use crate::fanout::{
     run_fanout, run_floor, FanoutConfig, FloorConfig, LoadConfig, Placement, DEFAULT_PER_SOURCE,
     DEFAULT_PER_WORKER,
@@ -96,6 +97,16 @@ pub struct FanoutArgs {
     /// Measure the floor first with the same load, and report scorecast's numbers as ratios to it.
     #[arg(long)]
     pub with_floor: bool,
+    /// Measure the same load against a plain server and one serving TLS itself (wss://, with a
+    /// certificate made for the run), then a reconnect storm against each: TLS ÷ plain.
+    #[arg(long, requires = "spawn_server", conflicts_with = "with_floor")]
+    pub tls: bool,
+    /// Reconnects in each storm round of --tls.
+    #[arg(long, default_value_t = 2_000, requires = "tls")]
+    pub storm_clients: usize,
+    /// Reconnects in flight at once in a storm round.
+    #[arg(long, default_value_t = 200, requires = "tls")]
+    pub storm_concurrency: usize,
     #[command(flatten)]
     pub run: FloorArgs,
 }
@@ -279,7 +290,16 @@ pub async fn execute(command: Command) -> anyhow::Result<bool> {
                 with_floor: args.with_floor,
                 load: args.run.to_config()?,
             };
-            args.run.output.publish(&mut run_fanout(cfg).await?)?
+            if args.tls {
+                let storm = StormConfig {
+                    clients: args.storm_clients,
+                    concurrency: args.storm_concurrency,
+                    timeout: cfg.load.connect_timeout,
+                };
+                args.run.output.publish(&mut run_fanout_tls(cfg, storm).await?)?
+            } else {
+                args.run.output.publish(&mut run_fanout(cfg).await?)?
+            }
         }
         Command::Floor(args) => {
             let cfg = FloorConfig { load: args.to_config()? };

@@ -11,3 +11,4 @@ pub mod progress;
 pub mod results;
 pub mod runner;
 pub mod scorecast;
+pub mod tls;

@@ -308,10 +308,13 @@ async fn spawn_node(
     command.args(extra_args);
     let mut process = ServerProcess::spawn_logged(&mut command, dir, "server.log", libc::SIGTERM)
         .with_context(|| format!("starting {}", binary.display()))?;
-    let url = Url::parse(&format!("http://127.0.0.1:{port}/"))?;
+    // With --tls-cert the server speaks https:// only (the benchmark's own certificate).
+    let scheme =
+        if extra_args.iter().any(|a| a.starts_with("--tls-cert")) { "https" } else { "http" };
+    let url = Url::parse(&format!("{scheme}://127.0.0.1:{port}/"))?;
     let log = process.dir().map(|d| d.join("server.log")).unwrap_or_default();
     let ready = url.join("readyz")?;
-    let http = reqwest::Client::builder().no_proxy().build()?;
+    let http = http_client()?;
     let answered = process
         .wait_until(READY_TIMEOUT, &format!("{ready} did not answer 200"), async || {
             http.get(ready.clone()).send().await.is_ok_and(|r| r.status().is_success())
@@ -335,11 +338,14 @@ pub async fn version_of(binary: &Path) -> Option<String> {
 /// The HTTP client for admin calls: keeps its connection alive so each POST is timed without a
 /// TCP handshake, and never goes through a proxy (every target is on loopback).
 pub fn http_client() -> anyhow::Result<reqwest::Client> {
-    reqwest::Client::builder()
-        .no_proxy()
-        .timeout(Duration::from_secs(30))
-        .build()
-        .context("building the HTTP client")
+    let mut builder = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(30));
+    // Servers this run started with its own certificate: trust its authority too.
+    if let Some(ca) = super::tls::made_ca() {
+        builder = builder
+            .use_rustls_tls()
+            .add_root_certificate(reqwest::Certificate::from_pem(ca.ca_pem.as_bytes())?);
+    }
+    builder.build().context("building the HTTP client")
 }
 
 /// A plausible event for match minute `minute`, chosen by `pick` (any number): mostly goals and

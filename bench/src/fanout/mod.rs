@@ -12,6 +12,7 @@ pub mod model;
 pub(crate) mod pool;
 pub(crate) mod run;
 pub(crate) mod target;
+pub mod tls;
 pub mod worker;
 
 pub use load::{LoadConfig, Placement, DEFAULT_PER_SOURCE, DEFAULT_PER_WORKER};

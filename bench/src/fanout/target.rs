@@ -154,5 +154,9 @@ impl Target<'_> {
 /// The WebSocket endpoint of a server URL for `match_id`.
 fn ws_target(url: &Url, match_id: i64) -> anyhow::Result<WsTarget> {
     let addr = loopback_addr(url)?;
-    Ok(WsTarget { addr, host: addr.to_string(), path: format!("/ws?matches={match_id}") })
+    let tls_ca = match url.scheme() {
+        "https" => Some(crate::common::tls::bench_ca()?.ca_pem.clone()),
+        _ => None,
+    };
+    Ok(WsTarget { addr, host: addr.to_string(), path: format!("/ws?matches={match_id}"), tls_ca })
 }

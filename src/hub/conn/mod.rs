@@ -159,7 +159,7 @@ impl Conn {
                     self.wire.frame(message)
                 };
                 let offered =
-                    self.outbox.offer(&self.wire, match_id, frame, limits.max_pending_bytes);
+                    self.outbox.offer(&mut self.wire, match_id, frame, limits.max_pending_bytes);
                 if matches!(offered, Ok(Offer::Written(_) | Offer::Queued)) {
                     if receipt {
                         self.liveness.pinged(now, true);
@@ -167,7 +167,8 @@ impl Conn {
                     self.liveness.sent(now, true);
                 }
                 match offered {
-                    Ok(Offer::Written(n)) if n == frame.len() => return Offer::Written(n),
+                    // All of it went out (nothing was left queued).
+                    Ok(Offer::Written(n)) if self.outbox.is_empty() => return Offer::Written(n),
                     Ok(offer) => offer,
                     Err(_) => {
                         self.liveness.end();
@@ -223,8 +224,20 @@ impl Conn {
     fn queue(&mut self, frame: Bytes, data: bool) {
         if self.is_open() {
             self.liveness.sent(Instant::now(), data);
-            self.outbox.push(frame);
+            self.enqueue(&frame);
             self.wake();
+        }
+    }
+
+    /// Seals `frame` for the wire (over TLS: into this connection's records) and queues it; a
+    /// session that can seal no more ends the connection.
+    fn enqueue(&mut self, frame: &Bytes) {
+        match self.wire.seal(frame) {
+            Ok(sealed) => self.outbox.push(sealed.into_owned()),
+            Err(e) => {
+                tracing::debug!(error = %e, "TLS session cannot seal; ending the connection");
+                self.liveness.end();
+            }
         }
     }
 
@@ -236,7 +249,10 @@ impl Conn {
         }
         self.outbox.drop_stale();
         if let Some(frame) = self.wire.close_frame(code, reason) {
-            self.outbox.push(frame);
+            self.enqueue(&frame);
+        }
+        if let Some(notify) = self.wire.close_notify() {
+            self.outbox.push(notify);
         }
         self.wake();
     }
@@ -260,7 +276,7 @@ impl Conn {
         let (heartbeat, awaits_answer) = self.wire.heartbeat();
         if self.is_open() {
             self.liveness.pinged(now, awaits_answer);
-            self.outbox.push(heartbeat);
+            self.enqueue(&heartbeat);
             self.wake();
         }
     }
@@ -298,7 +314,7 @@ impl Conn {
                 Next::Stale(id) => {
                     if let Some(snapshot) = snapshots.get(id) {
                         self.cursors.advance(id, snapshot.live.seq);
-                        self.outbox.push(self.wire.frame(&snapshot.encoded).clone());
+                        self.enqueue(self.wire.frame(&snapshot.encoded));
                     }
                 }
             }
@@ -355,6 +371,11 @@ impl Conn {
         let read = self.wire.poll_read(cx, scratch, max_frame, !self.is_open());
         if read.is_ready() {
             self.liveness.heard(Instant::now());
+        }
+        // Over TLS, reading may have made the session answer on its own (a key update).
+        if let Some(output) = self.wire.take_output() {
+            self.outbox.push(output);
+            self.wake();
         }
         read
     }

@@ -44,32 +44,35 @@ impl Outbox {
     }
 
     /// Offers `frame`, an update of `match_id`: written at once when nothing waits, queued within
-    /// `max_pending` bytes, else the match is marked stale.
+    /// `max_pending` bytes (counted as sealed for the wire: TLS records included), else the match
+    /// is marked stale.
     pub(super) fn offer(
         &mut self,
-        wire: &Wire,
+        wire: &mut Wire,
         match_id: MatchId,
         frame: &Bytes,
         max_pending: usize,
     ) -> Result<Offer, io::Error> {
-        if !self.stale.is_empty() || self.queued_bytes + frame.len() > max_pending {
+        if !self.stale.is_empty() || self.queued_bytes + wire.sealed_len(frame.len()) > max_pending
+        {
             self.mark_stale(match_id);
             return Ok(Offer::Conflated);
         }
+        // Borrowed unless sealed for TLS: the shared frame's reference count is touched only
+        // when queued, so worker threads do not contend on it for every socket.
+        let sealed = wire.seal(frame)?;
         if !self.queue.is_empty() {
-            // Borrowed until here: the shared frame's reference count is touched only when
-            // queued, so worker threads do not contend on it for every socket.
-            self.push(frame.clone());
+            self.push(sealed.into_owned());
             return Ok(Offer::Queued);
         }
-        match wire.try_write(frame) {
-            Ok(n) if n == frame.len() => Ok(Offer::Written(n)),
+        match wire.try_write(&sealed) {
+            Ok(n) if n == sealed.len() => Ok(Offer::Written(n)),
             Ok(n) => {
-                self.push(frame.slice(n..));
+                self.push(sealed.slice(n..));
                 Ok(Offer::Written(n))
             }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                self.push(frame.clone());
+                self.push(sealed.into_owned());
                 Ok(Offer::Queued)
             }
             Err(e) => Err(e),

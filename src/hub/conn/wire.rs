@@ -1,7 +1,10 @@
 //! How a connection's bytes travel: the one place that knows the difference between a WebSocket
 //! (a socket handed out of the HTTP dispatcher, written and read here) and a Server-Sent Events
-//! stream (a response body that takes queued bytes as actix writes them).
+//! stream (a response body that takes queued bytes as actix writes them). A WebSocket over TLS
+//! keeps its session here: every frame is sealed for it on its way into the outbox, so what the
+//! outbox holds and writes is always the connection's wire bytes.
 
+use std::borrow::Cow;
 use std::io;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -13,6 +16,7 @@ use tokio::net::TcpStream;
 
 use crate::hub::Limits;
 use crate::protocol::{self, Encoded};
+use crate::tls::TlsSession;
 
 /// Which transport a connection uses, for metrics and logs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +33,10 @@ pub(in crate::hub) enum Wire {
 
 pub(in crate::hub) struct Socket {
     stream: TcpStream,
+    /// Over TLS, the connection's session: it seals what is written and opens what is read.
+    tls: Option<TlsSession>,
+    /// The client closed its TLS session: nothing more will arrive after what is buffered.
+    closed: bool,
     codec: Codec,
     /// Bytes received but not yet decoded; empty (unallocated) while idle. Holds at most one
     /// frame within the limit (header included) plus one scratch read.
@@ -52,14 +60,22 @@ const READS_PER_POLL: usize = 16;
 impl Wire {
     pub(in crate::hub) fn websocket(
         stream: TcpStream,
+        mut tls: Option<TlsSession>,
         read_buf: BytesMut,
         max_frame: usize,
     ) -> Self {
         // The dispatcher's read buffer has 8 KiB of capacity: keep only the bytes in it.
-        let read_buf =
+        let mut read_buf =
             if read_buf.is_empty() { BytesMut::new() } else { BytesMut::from(&read_buf[..]) };
+        // What the client sent right after its handshake may wait decrypted in the session.
+        let closed = match &mut tls {
+            Some(session) => session.take_plaintext(&mut read_buf).unwrap_or(true),
+            None => false,
+        };
         Self::WebSocket(Socket {
             stream,
+            tls,
+            closed,
             codec: Codec::new().max_size(max_frame),
             read_buf,
             broken: false,
@@ -91,6 +107,44 @@ impl Wire {
         match self {
             Self::WebSocket(_) => &message.ws,
             Self::Sse(_) => &message.sse,
+        }
+    }
+
+    /// `frame` as this connection writes it: the frame itself (shared with every other
+    /// recipient), or over TLS its records, sealed for this connection alone.
+    pub(in crate::hub) fn seal<'a>(&mut self, frame: &'a Bytes) -> io::Result<Cow<'a, Bytes>> {
+        match self {
+            Self::WebSocket(Socket { tls: Some(session), .. }) => {
+                session.seal(frame).map(Cow::Owned)
+            }
+            _ => Ok(Cow::Borrowed(frame)),
+        }
+    }
+
+    /// How many bytes a frame of `len` bytes takes once sealed.
+    pub(in crate::hub) fn sealed_len(&self, len: usize) -> usize {
+        match self {
+            Self::WebSocket(Socket { tls: Some(_), .. }) => TlsSession::sealed_len(len),
+            _ => len,
+        }
+    }
+
+    /// Records the TLS session produced by itself while reading (an alert, a key update), to be
+    /// written next.
+    pub(in crate::hub) fn take_output(&mut self) -> Option<Bytes> {
+        match self {
+            Self::WebSocket(Socket { tls: Some(session), .. }) => {
+                session.take_output().ok().flatten()
+            }
+            _ => None,
+        }
+    }
+
+    /// What ends the TLS session after the close frame (`close_notify`), if there is one.
+    pub(in crate::hub) fn close_notify(&mut self) -> Option<Bytes> {
+        match self {
+            Self::WebSocket(Socket { tls: Some(session), .. }) => session.close_notify().ok(),
+            _ => None,
         }
     }
 
@@ -218,6 +272,9 @@ impl Wire {
                 // Idle connections hold no read memory.
                 socket.read_buf = BytesMut::new();
             }
+            if socket.closed {
+                return Poll::Ready(Read::Gone);
+            }
             match socket.stream.poll_read_ready(cx) {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(Err(_)) => return Poll::Ready(Read::Gone),
@@ -226,7 +283,14 @@ impl Wire {
             match socket.stream.try_read(scratch) {
                 Ok(0) => return Poll::Ready(Read::Gone),
                 Ok(_) if socket.broken => {}
-                Ok(n) => socket.read_buf.extend_from_slice(&scratch[..n]),
+                Ok(n) => match &mut socket.tls {
+                    None => socket.read_buf.extend_from_slice(&scratch[..n]),
+                    Some(session) => match session.open(&scratch[..n], &mut socket.read_buf) {
+                        Ok(closed) => socket.closed = closed,
+                        // Records that do not open: the session is over (rustls queued an alert).
+                        Err(_) => return Poll::Ready(Read::Gone),
+                    },
+                },
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
                 Err(_) => return Poll::Ready(Read::Gone),
             }

@@ -1,7 +1,8 @@
 //! The upgrade service: every request with `Upgrade: websocket` arrives here with its connection.
 //! It runs the request through the App (the `/ws` route validates it), writes the App's answer, and
-//! on a 101 takes the raw socket, with any bytes already read, out of the HTTP dispatcher and gives
-//! it to this thread's hub worker. The dispatcher and its buffers are freed when this returns.
+//! on a 101 takes the raw socket, with any bytes already read (and its TLS session, over TLS), out
+//! of the HTTP dispatcher and gives it to this thread's hub worker. The dispatcher and its buffers
+//! are freed when this returns.
 
 use std::rc::Rc;
 
@@ -17,9 +18,9 @@ use futures_util::SinkExt;
 
 use super::session;
 use crate::hub::{Admission, Worker};
-use crate::transport::Connection;
+use crate::transport::handoff::HandOff;
 
-type Upgrade = (Request, Framed<Connection, Codec>);
+type Upgrade<T> = (Request, Framed<T, Codec>);
 
 /// Builds the upgrade service of one HTTP worker thread, with that thread's hub worker and App.
 pub struct UpgradeFactory<F> {
@@ -34,7 +35,7 @@ impl<F> UpgradeFactory<F> {
 }
 
 /// `make_app` returns the App as a service factory (`build_app(..).into_factory()`).
-impl<F, A, B> ServiceFactory<Upgrade> for UpgradeFactory<F>
+impl<F, A, B, T: HandOff> ServiceFactory<Upgrade<T>> for UpgradeFactory<F>
 where
     F: Fn() -> A,
     A: ServiceFactory<
@@ -69,7 +70,7 @@ pub struct UpgradeService<S> {
     worker: Worker,
 }
 
-impl<S, B> Service<Upgrade> for UpgradeService<S>
+impl<S, B, T: HandOff> Service<Upgrade<T>> for UpgradeService<S>
 where
     S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error> + 'static,
     B: MessageBody + 'static,
@@ -80,7 +81,7 @@ where
 
     actix_service::always_ready!();
 
-    fn call(&self, (req, framed): Upgrade) -> Self::Future {
+    fn call(&self, (req, framed): Upgrade<T>) -> Self::Future {
         let (app, worker) = (self.app.clone(), self.worker.clone());
         Box::pin(async move {
             let mut response: HttpResponse<B> = match app.call(req).await {
@@ -99,8 +100,8 @@ where
 }
 
 /// Sends the 101 and gives the socket to the hub worker; its conversation runs as its own task.
-async fn hand_over<B: MessageBody>(
-    mut framed: Framed<Connection, Codec>,
+async fn hand_over<B: MessageBody, T: HandOff>(
+    mut framed: Framed<T, Codec>,
     response: HttpResponse<B>,
     admission: Admission,
     worker: &Worker,
@@ -111,16 +112,16 @@ async fn hand_over<B: MessageBody>(
         return Ok(());
     }
     let parts = framed.into_parts();
-    // The head bound has no more to do: the hub gets the socket itself.
-    let conn = worker.attach_websocket(parts.io.into_inner(), parts.read_buf, admission);
+    let (stream, tls) = parts.io.hand_off();
+    let conn = worker.attach_websocket(stream, tls, parts.read_buf, admission);
     tokio::task::spawn_local(session::run(conn));
     Ok(())
 }
 
 /// Writes a non-101 answer (an error, or an ordinary response to a request that asked to upgrade)
 /// and closes the connection.
-async fn answer_and_close<B: MessageBody>(
-    mut framed: Framed<Connection, Codec>,
+async fn answer_and_close<B: MessageBody, T: HandOff>(
+    mut framed: Framed<T, Codec>,
     response: HttpResponse<B>,
 ) -> Result<(), actix_web::Error> {
     let (mut head, body) = Response::from(response).into_parts();

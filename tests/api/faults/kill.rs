@@ -69,7 +69,9 @@ async fn repeated_sigkills_under_keyed_posting_lose_and_double_nothing(backend: 
         let mut subscriber = connect(server.port, &query).await;
         let first = subscriber.next().await;
         match cycle {
-            0 => assert_eq!((first["k"].as_str(), first["s"].as_i64()), (Some("snapshot"), Some(1))),
+            0 => {
+                assert_eq!((first["k"].as_str(), first["s"].as_i64()), (Some("snapshot"), Some(1)))
+            }
             _ => assert_eq!(
                 (first["k"].as_str(), first["rec"].as_bool(), first["s"].as_i64()),
                 (Some("resume"), Some(true), Some(since)),

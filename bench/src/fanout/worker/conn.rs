@@ -9,14 +9,14 @@ use std::os::fd::AsRawFd;
 use std::rc::Rc;
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpSocket, TcpStream};
+use tokio::net::TcpSocket;
 use tokio::sync::OwnedSemaphorePermit;
 
 use super::protocol::{Reconnect, WsTarget};
 use super::tally::Tally;
 use crate::clock::now_ns;
-use crate::ws::{frame, handshake, message};
+use crate::ws::stream::{upgrade, Stream};
+use crate::ws::{frame, message};
 
 /// Initial read buffer: a scorecast update is ~55 bytes, a snapshot ~200.
 const READ_BUF: usize = 256;
@@ -99,7 +99,7 @@ async fn reopen(
     plan: Reconnect,
     timeout: Duration,
     tally: &Rc<RefCell<Tally>>,
-) -> Result<(TcpStream, Vec<u8>), End> {
+) -> Result<(Stream, Vec<u8>), End> {
     if plan.jitter_ms > 0 {
         tokio::time::sleep(Duration::from_millis(rand::random_range(0..plan.jitter_ms))).await;
     }
@@ -124,7 +124,7 @@ async fn reopen(
     Err(format!("reconnect failed: {error}"))
 }
 
-async fn open(target: &WsTarget, source: Option<IpAddr>) -> Result<(TcpStream, Vec<u8>), End> {
+async fn open(target: &WsTarget, source: Option<IpAddr>) -> Result<(Stream, Vec<u8>), End> {
     let socket = match target.addr {
         SocketAddr::V4(_) => TcpSocket::new_v4(),
         SocketAddr::V6(_) => TcpSocket::new_v6(),
@@ -134,28 +134,12 @@ async fn open(target: &WsTarget, source: Option<IpAddr>) -> Result<(TcpStream, V
         bind_address_only(&socket).map_err(|e| format!("setsockopt: {e}"))?;
         socket.bind(SocketAddr::new(ip, 0)).map_err(|e| format!("bind {ip}: {e}"))?;
     }
-    let mut stream = socket.connect(target.addr).await.map_err(|e| format!("connect: {e}"))?;
-    stream.set_nodelay(true).map_err(|e| format!("nodelay: {e}"))?;
-    let key = handshake::new_key();
-    let request = handshake::request(&target.host, &target.path, &key);
-    stream.write_all(request.as_bytes()).await.map_err(|e| format!("upgrade request: {e}"))?;
-    let mut buf = Vec::with_capacity(512);
-    loop {
-        if buf.len() >= handshake::MAX_HEAD_BYTES {
-            return Err("upgrade: response head too large".into());
-        }
-        match stream.read_buf(&mut buf).await {
-            Ok(0) => return Err("upgrade: closed by the server".into()),
-            Ok(_) => {}
-            Err(e) => return Err(format!("upgrade: {e}")),
-        }
-        if let Some(len) = handshake::head_len(&buf) {
-            handshake::check_response(&buf[..len], &key).map_err(|e| format!("upgrade: {e}"))?;
-            buf.drain(..len);
-            buf.shrink_to(READ_BUF);
-            return Ok((stream, buf));
-        }
-    }
+    let tcp = socket.connect(target.addr).await.map_err(|e| format!("connect: {e}"))?;
+    tcp.set_nodelay(true).map_err(|e| format!("nodelay: {e}"))?;
+    let mut stream = Stream::open(tcp, target.tls_ca.as_deref()).await?;
+    let mut buf = upgrade(&mut stream, &target.host, &target.path).await?;
+    buf.shrink_to(READ_BUF);
+    Ok((stream, buf))
 }
 
 /// Binds the source address but leaves the port to `connect`, which may then reuse a port for
@@ -181,7 +165,7 @@ fn bind_address_only(socket: &TcpSocket) -> io::Result<()> {
 }
 
 struct Client {
-    stream: TcpStream,
+    stream: Stream,
     /// Bytes read and not yet parsed.
     buf: Vec<u8>,
     index: usize,
@@ -193,8 +177,7 @@ impl Client {
         if self.buf.capacity() - self.buf.len() < READ_BUF / 2 {
             self.buf.reserve(READ_BUF);
         }
-        self.stream.readable().await.map_err(|e| format!("read: {e}"))?;
-        match self.stream.try_read_buf(&mut self.buf) {
+        match self.stream.read_buf(&mut self.buf).await {
             Ok(0) => return Err("closed by the server without a close frame".into()),
             Ok(_) => {}
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),

@@ -16,6 +16,9 @@ pub struct WsTarget {
     pub host: String,
     /// Path and query, e.g. `/ws?matches=7`.
     pub path: String,
+    /// `wss://`: the PEM authority the server's certificate is signed by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls_ca: Option<String>,
 }
 
 /// Which clients a worker opens. Clients are numbered 0..N across all workers; client `i` connects
@@ -185,6 +188,7 @@ mod tests {
             addr: SocketAddr::from(([127, 0, 0, 1], port)),
             host: String::new(),
             path: String::new(),
+            tls_ca: None,
         };
         let plan = ConnectPlan {
             targets: vec![target(1), target(2)],
