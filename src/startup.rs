@@ -218,7 +218,7 @@ impl Application {
                 .and_then(http.factory())
             })?,
             Some(tls) => {
-                tasks.push(spawn_certificate_reloader(tls.clone(), shutdown.clone()));
+                tasks.push(crate::tls::spawn_certificate_reloader(tls.clone(), shutdown.clone()));
                 builder.listen("scorecast", listener, move || {
                     let acceptor = tls.acceptor.clone();
                     fn_service(move |io: tokio::net::TcpStream| {
@@ -332,33 +332,6 @@ impl HttpSettings {
             .upgrade(UpgradeFactory::new(worker, make_app.clone()))
             .finish(map_config(make_app(), |_| AppConfig::default()))
     }
-}
-
-/// Re-reads the certificate and key on SIGHUP; a pair that does not load leaves the current one
-/// in use and the log says why. Established sessions keep theirs either way.
-fn spawn_certificate_reloader(tls: Tls, shutdown: CancellationToken) -> JoinHandle<()> {
-    tokio::spawn(async move {
-        use tokio::signal::unix::{signal, SignalKind};
-        let mut hangup = match signal(SignalKind::hangup()) {
-            Ok(hangup) => hangup,
-            Err(e) => {
-                tracing::error!(error = %e, "cannot listen for SIGHUP: certificates will not be reloaded");
-                return;
-            }
-        };
-        loop {
-            tokio::select! {
-                _ = hangup.recv() => {}
-                () = shutdown.cancelled() => return,
-            }
-            match tls.certificates.reload() {
-                Ok(()) => tracing::info!("SIGHUP: TLS certificate and key reloaded"),
-                Err(e) => {
-                    tracing::error!(error = %e, "SIGHUP: TLS certificate not reloaded; keeping the current one")
-                }
-            }
-        }
-    })
 }
 
 /// What is left to stop once the HTTP server has.

@@ -12,7 +12,10 @@
 mod accept;
 mod certificates;
 pub mod probe;
+mod reload;
 mod session;
+
+pub use reload::spawn_certificate_reloader;
 
 use std::path::PathBuf;
 use std::sync::Arc;
