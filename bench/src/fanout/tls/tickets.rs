@@ -113,7 +113,9 @@ impl ClientSessionStore for TicketStore {
 #[cfg(test)]
 mod tests {
     use rustls::client::ClientSessionMemoryCache;
-    use rustls::{ClientConnection, HandshakeKind, ServerConfig, ServerConnection};
+    use rustls::{
+        ClientConnection, ConnectionCommon, HandshakeKind, ServerConfig, ServerConnection,
+    };
     use rustls_pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 
     use super::*;
@@ -152,26 +154,25 @@ mod tests {
         let mut client = ClientConnection::new(client.clone(), name).unwrap();
         let mut server = ServerConnection::new(server.clone()).unwrap();
         for _ in 0..4 {
-            let mut wire = Vec::new();
-            while client.wants_write() {
-                client.write_tls(&mut wire).unwrap();
-            }
-            if !wire.is_empty() {
-                server.read_tls(&mut &wire[..]).unwrap();
-                server.process_new_packets().unwrap();
-            }
-            let mut wire = Vec::new();
-            while server.wants_write() {
-                server.write_tls(&mut wire).unwrap();
-            }
-            if !wire.is_empty() {
-                client.read_tls(&mut &wire[..]).unwrap();
-                client.process_new_packets().unwrap();
-            }
+            send(&mut client, &mut server);
+            send(&mut server, &mut client);
         }
         assert!(!client.is_handshaking() && !server.is_handshaking());
         assert_eq!(client.tls13_tickets_received(), 1, "the ticket reached the client");
         client.handshake_kind().unwrap()
+    }
+
+    /// What `from` has to send, read by `to` (nothing read when there is nothing: an empty read
+    /// would tell rustls the peer is gone).
+    fn send<A, B>(from: &mut ConnectionCommon<A>, to: &mut ConnectionCommon<B>) {
+        let mut wire = Vec::new();
+        while from.wants_write() {
+            from.write_tls(&mut wire).unwrap();
+        }
+        if !wire.is_empty() {
+            to.read_tls(&mut &wire[..]).unwrap();
+            to.process_new_packets().unwrap();
+        }
     }
 
     /// Two rounds over `names` names in the same order; how many of the second round resumed.
