@@ -158,8 +158,13 @@ impl Liveness {
         }
         let unconfirmed = self.unconfirmed_since.filter(|_| answers);
         if let Some(sent) = self.ping_sent {
-            // Asked for a sign of reading and got none: written data left unread.
-            if unconfirmed.is_some_and(|since| now >= since + limits.slow_consumer_timeout) {
+            // Asked for a sign of reading and got none: written data left unread. The client
+            // always has the heartbeat timeout to answer, however late a busy server asked (a
+            // goal to a million subscribers carried its ping 28 s after the data it asks about).
+            let asked_long_enough = now >= sent + limits.heartbeat_timeout;
+            if asked_long_enough
+                && unconfirmed.is_some_and(|since| now >= since + limits.slow_consumer_timeout)
+            {
                 return Some(Due::TooSlow);
             }
             if unconfirmed.is_none() && now >= sent + limits.heartbeat_timeout {
@@ -264,6 +269,21 @@ mod tests {
         let (receipts, due) = busy(&mut live, &l, 600, false);
         assert_eq!(receipts, 1);
         assert_eq!(due, Some((30, Due::TooSlow)), "30 s after the first unread update");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_client_asked_late_by_a_busy_server_still_has_the_heartbeat_timeout_to_answer() {
+        let mut live = Liveness::new();
+        let (start, l, every) = (Instant::now(), Limits::for_tests(), Duration::from_secs(45));
+        let at = |s| start + Duration::from_secs(s);
+        live.sent(at(0), true);
+        // The server fell behind: the ping asking about the data at 0 only went out at 28.
+        live.pinged(at(28), true);
+        assert_eq!(live.due(at(30), &l, None, every, true), None, "asked 2 s ago");
+        assert_eq!(live.due(at(37), &l, None, every, true), None, "asked 9 s ago");
+        assert_eq!(live.due(at(38), &l, None, every, true), Some(Due::TooSlow));
+        live.heard(at(37));
+        assert_eq!(live.due(at(38), &l, None, every, true), None, "it answered in time");
     }
 
     #[tokio::test(start_paused = true)]
