@@ -148,7 +148,8 @@ pub struct Settings {
     pub ws_max_pending_bytes: usize,
 
     /// Seconds a WebSocket or SSE client may leave written data unread before it is closed (1013
-    /// on a WebSocket; an SSE stream just ends).
+    /// on a WebSocket, never sooner than --ws-heartbeat-timeout-secs after the ping that asked it
+    /// for proof of reading; an SSE stream just ends).
     #[arg(long, env = "SCORECAST_WS_SLOW_CONSUMER_SECS", default_value_t = 30)]
     pub ws_slow_consumer_secs: u64,
 
