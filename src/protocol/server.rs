@@ -1,0 +1,278 @@
+//! The messages the server sends: updates, snapshots, resume announcements and errors.
+
+use serde::Serialize;
+
+use super::Encoded;
+use crate::domain::{
+    unix_millis, CardColor, EventKind, LiveState, MatchId, MatchMeta, Period, Score, Seq, Side,
+    Status, StoredEvent,
+};
+
+#[derive(Serialize)]
+struct Update<'a> {
+    m: MatchId,
+    s: Seq,
+    k: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    t: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mn: Option<i64>,
+    sc: [i64; 2],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    st: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pd: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    p: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    po: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    c: Option<&'static str>,
+    /// A shoot-out kick: scored (`true`) or missed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ok: Option<bool>,
+    /// The shoot-out's score, from the `penalties` period on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pn: Option<[i64; 2]>,
+    /// When the period this event starts began (kickoff, period), in unix milliseconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pt: Option<i64>,
+}
+
+fn pair(score: Score) -> [i64; 2] {
+    [score.home.into(), score.away.into()]
+}
+
+fn side(team: Side) -> Option<&'static str> {
+    Some(match team {
+        Side::Home => "h",
+        Side::Away => "a",
+    })
+}
+
+/// The compact update for a committed event. Status and period changes are derived from the event
+/// itself, so stored events can be replayed in this form too.
+pub fn update(event: &StoredEvent) -> Encoded {
+    let mut update = Update {
+        m: event.match_id,
+        s: event.seq,
+        k: event.kind.name(),
+        t: None,
+        mn: event.kind.minute().map(i64::from),
+        sc: pair(event.score),
+        st: None,
+        pd: None,
+        p: None,
+        po: None,
+        c: None,
+        ok: None,
+        pn: event.shootout.map(pair),
+        pt: None,
+    };
+    match &event.kind {
+        EventKind::Goal(goal) => {
+            update.t = side(goal.team);
+            // The scorer, so that no client has to ask the history for it on every goal.
+            update.p = goal.player.as_ref().map(|p| p.as_ref());
+        }
+        EventKind::Card(card) => {
+            update.t = side(card.team);
+            update.p = Some(card.player.as_ref());
+            update.c = Some(match card.color {
+                CardColor::Yellow => "y",
+                CardColor::Red => "r",
+            });
+        }
+        EventKind::Substitution(sub) => {
+            update.t = side(sub.team);
+            update.p = Some(sub.player_in.as_ref());
+            update.po = Some(sub.player_out.as_ref());
+        }
+        EventKind::Kickoff(_) => {
+            update.pt = Some(unix_millis(event.recorded_at));
+            update.st = Some(Status::Live.as_str());
+            update.pd = Some(Period::FirstHalf.as_str());
+        }
+        EventKind::Period(change) => {
+            update.pt = Some(unix_millis(event.recorded_at));
+            let status =
+                if change.period == Period::HalfTime { Status::HalfTime } else { Status::Live };
+            update.st = Some(status.as_str());
+            update.pd = Some(change.period.as_str());
+        }
+        EventKind::Kick(kick) => {
+            update.t = side(kick.team);
+            update.p = kick.player.as_ref().map(|p| p.as_ref());
+            update.ok = Some(kick.scored);
+        }
+        EventKind::End(_) => update.st = Some(Status::Finished.as_str()),
+        EventKind::Score(_) => {}
+    }
+    Encoded::of(&update, Some((event.match_id, event.seq)))
+}
+
+#[derive(Serialize)]
+struct SnapshotMessage<'a> {
+    m: MatchId,
+    s: Seq,
+    k: &'static str,
+    st: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pd: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mn: Option<i64>,
+    /// When the current period began, in unix milliseconds: with `pd`, a page runs its clock.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pt: Option<i64>,
+    sc: [i64; 2],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pn: Option<[i64; 2]>,
+    home: &'a str,
+    away: &'a str,
+    comp: &'a str,
+    #[serde(with = "time::serde::rfc3339")]
+    ko: time::OffsetDateTime,
+    /// Present on answers to a resume: `false` when the missed events could not be replayed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rec: Option<bool>,
+}
+
+/// A match's current state in compact form: sent on subscribe, in place of updates a slow client
+/// skipped, and (with `recovered: Some(false)`) when a resume could not be served.
+pub fn snapshot(meta: &MatchMeta, live: &LiveState, recovered: Option<bool>) -> Encoded {
+    let message = SnapshotMessage {
+        m: meta.id,
+        s: live.seq,
+        k: "snapshot",
+        st: live.status.as_str(),
+        pd: live.period.map(|p| p.as_str()),
+        mn: live.minute.map(i64::from),
+        pt: live.period_started_at.map(unix_millis),
+        sc: pair(live.score),
+        pn: live.shootout.map(|s| pair(s.tally())),
+        home: &meta.home,
+        away: &meta.away,
+        comp: &meta.competition,
+        ko: meta.kickoff_at,
+        rec: recovered,
+    };
+    Encoded::of(&message, Some((meta.id, live.seq)))
+}
+
+#[derive(Serialize)]
+struct Resumed {
+    m: MatchId,
+    s: Seq,
+    k: &'static str,
+    rec: bool,
+    n: usize,
+}
+
+/// Announces a successful resume from `since`: the `replayed` missed updates follow, in order.
+pub fn resumed(match_id: MatchId, since: Seq, replayed: usize) -> Encoded {
+    let message = Resumed { m: match_id, s: since, k: "resume", rec: true, n: replayed };
+    Encoded::of(&message, Some((match_id, since)))
+}
+
+#[derive(Serialize)]
+struct ErrorMessage<'a> {
+    k: &'static str,
+    code: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    m: Option<MatchId>,
+    detail: &'a str,
+}
+
+/// An error about one client message; the connection stays open.
+pub fn error(code: &str, detail: &str, match_id: Option<MatchId>) -> Encoded {
+    Encoded::of(&ErrorMessage { k: "error", code, m: match_id, detail }, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Goal, Minute};
+
+    /// A goal of match 1234567, event 12345, minute 120, 10–11, with `player` as its scorer.
+    fn large_goal(player: Option<&str>) -> StoredEvent {
+        StoredEvent {
+            match_id: MatchId::try_from(1_234_567).unwrap(),
+            seq: Seq::try_from(12_345).unwrap(),
+            kind: EventKind::Goal(Goal {
+                team: Side::Away,
+                minute: Minute::try_from(120).unwrap(),
+                player: player.map(|p| p.to_owned().try_into().unwrap()),
+            }),
+            score: Score { home: 10.try_into().unwrap(), away: 11.try_into().unwrap() },
+            shootout: None,
+            recorded_at: time::OffsetDateTime::now_utc(),
+        }
+    }
+
+    /// The payload of an update's WebSocket frame, checked to have a one-byte length header.
+    fn small_frame_payload(event: &StoredEvent) -> Vec<u8> {
+        let frame = update(event).ws;
+        let payload = &frame[2..];
+        assert_eq!(frame[1] as usize, payload.len(), "one-byte length header, unmasked");
+        payload.to_vec()
+    }
+
+    #[test]
+    fn a_goal_update_without_scorer_fits_in_64_bytes_even_with_large_numbers() {
+        let payload = small_frame_payload(&large_goal(None));
+        assert!(
+            payload.len() <= 64,
+            "{} bytes: {}",
+            payload.len(),
+            String::from_utf8_lossy(&payload)
+        );
+        let json: serde_json::Value = serde_json::from_slice(&payload).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"m":1234567,"s":12345,"k":"goal","t":"a","mn":120,"sc":[10,11]})
+        );
+    }
+
+    #[test]
+    fn a_goal_update_carries_its_scorer_and_still_fits_a_small_frame() {
+        // 30 characters, longer than most names: the scorer adds `,"p":""` (7 bytes) and the name
+        // to the 64 bytes above, and stays within the 125 bytes of a one-byte frame length.
+        let name = "A very long player name indeed";
+        let payload = small_frame_payload(&large_goal(Some(name)));
+        assert!(payload.len() <= 64 + 7 + name.len(), "{}", String::from_utf8_lossy(&payload));
+        let json: serde_json::Value = serde_json::from_slice(&payload).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"m":1234567,"s":12345,"k":"goal","t":"a","mn":120,"sc":[10,11],"p":name})
+        );
+        // The common case, as docs/protocol.md shows it: about 70 bytes.
+        let mut typical = large_goal(Some("Brobbey"));
+        typical.match_id = MatchId::try_from(42).unwrap();
+        typical.seq = Seq::try_from(17).unwrap();
+        assert_eq!(
+            update(&typical).ws[2..].len(),
+            r#"{"m":42,"s":17,"k":"goal","t":"a","mn":120,"sc":[10,11],"p":"Brobbey"}"#.len()
+        );
+    }
+
+    #[test]
+    fn a_kick_update_says_scored_or_missed_and_carries_the_shootout_apart_from_the_score() {
+        let mut kick = large_goal(None);
+        kick.match_id = MatchId::try_from(42).unwrap();
+        kick.seq = Seq::try_from(31).unwrap();
+        kick.score = Score { home: 1.try_into().unwrap(), away: 1.try_into().unwrap() };
+        kick.shootout = Some(Score { home: 4.try_into().unwrap(), away: 3.try_into().unwrap() });
+        kick.kind = EventKind::Kick(crate::domain::Kick {
+            team: Side::Home,
+            scored: false,
+            player: Some("Tadic".to_owned().try_into().unwrap()),
+            minute: None,
+        });
+        let json: serde_json::Value = serde_json::from_slice(&update(&kick).ws[2..]).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"m":42,"s":31,"k":"kick","t":"h","sc":[1,1],"p":"Tadic","ok":false,
+                               "pn":[4,3]})
+        );
+    }
+}
