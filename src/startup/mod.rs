@@ -114,6 +114,8 @@ impl Application {
             Duration::from_secs(settings.idempotency_hours * 3600),
             shutdown.clone(),
         );
+        // Requests refused for their head never reach the App: the bound counts them itself.
+        let refusals = metrics.clone();
         let state = AppState {
             store: web::Data::new(store.clone()),
             snapshots: web::Data::from(snapshots),
@@ -156,9 +158,13 @@ impl Application {
         let max_header_bytes = settings.max_header_bytes;
         let server = match tls {
             None => builder.listen("scorecast", listener, move || {
-                fn_service(move |io: tokio::net::TcpStream| async move {
-                    let peer = io.peer_addr().ok();
-                    Ok((HeadLimit::new(io, max_header_bytes), Protocol::Http1, peer))
+                let refusals = refusals.clone();
+                fn_service(move |io: tokio::net::TcpStream| {
+                    let refusals = refusals.clone();
+                    async move {
+                        let peer = io.peer_addr().ok();
+                        Ok((HeadLimit::new(io, max_header_bytes, refusals), Protocol::Http1, peer))
+                    }
                 })
                 .and_then(http.factory())
             })?,
@@ -166,15 +172,18 @@ impl Application {
                 tasks.push(crate::tls::spawn_certificate_reloader(tls.clone(), shutdown.clone()));
                 builder.listen("scorecast", listener, move || {
                     let acceptor = tls.acceptor.clone();
+                    let refusals = refusals.clone();
                     fn_service(move |io: tokio::net::TcpStream| {
                         let acceptor = acceptor.clone();
+                        let refusals = refusals.clone();
                         async move {
                             let stream = acceptor.accept(io).await.map_err(|e| {
                                 tracing::debug!(error = %e, "TLS handshake failed");
                                 actix_http::error::DispatchError::Io(e)
                             })?;
                             let peer = stream.socket().peer_addr().ok();
-                            Ok((HeadLimit::new(stream, max_header_bytes), Protocol::Http1, peer))
+                            let limited = HeadLimit::new(stream, max_header_bytes, refusals);
+                            Ok((limited, Protocol::Http1, peer))
                         }
                     })
                     .and_then(http.factory())
