@@ -22,6 +22,7 @@ pub mod floor;
 pub mod histogram;
 pub mod ingest;
 pub mod million;
+pub mod namespace;
 pub mod net;
 pub mod poll;
 pub mod procfs;

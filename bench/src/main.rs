@@ -3,7 +3,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use scorecast_bench::cli::{self, Cli, Command};
 use scorecast_bench::fanout::worker;
-use scorecast_bench::{floor, soak};
+use scorecast_bench::{floor, namespace, soak};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -14,6 +14,15 @@ fn main() -> ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
+    // Before any thread starts: every later thread and child process must be inside it.
+    if let Command::Million(args) = &cli.command {
+        if args.own_netns {
+            if let Err(e) = namespace::enter(namespace::EHASH_BUCKETS) {
+                eprintln!("error: {e:#}");
+                return ExitCode::from(2);
+            }
+        }
+    }
     let result = match cli.command {
         Command::FanoutWorker => worker::main_stdio().map(|()| true),
         Command::SoakWorker => soak::worker::main_stdio().map(|()| true),

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use scorecast_bench::common::results::Report;
 use scorecast_bench::fanout::markdown;
+use scorecast_bench::fanout::tls::{run_fanout_tls, StormConfig};
 use scorecast_bench::{
     run_bandwidth, run_cluster, run_compare, run_fanout, run_floor, run_ingest, run_million,
     run_poll, BandwidthConfig, ClusterConfig, CompareConfig, FailoverConfig, FanoutConfig,
@@ -66,6 +67,45 @@ async fn fanout_against_a_spawned_scorecast_delivers_every_goal_to_every_subscri
     assert_eq!(run.connect.connected, 20);
     assert_eq!((run.delivery.expected, run.delivery.delivered, run.delivery.lost), (40, 40, 0));
     assert!(run.server.is_some(), "a spawned server's memory and CPU are measured");
+    round_trips(&report);
+}
+
+/// The storm's resumed round must resume, counted by the clients: a client that keeps no ticket
+/// (or a server that sends none, or refuses them) fails here, not in a benchmark report.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fanout_over_tls_delivers_everything_and_every_storm_client_resumes_its_session() {
+    let mut load = LoadConfig::new(20, 2, Placement::Threads);
+    load.interval = Duration::from_millis(200);
+    load.settle = Duration::from_millis(100);
+    load.drain_timeout = Duration::from_secs(5);
+    let storm = StormConfig { clients: 20, concurrency: 5, timeout: Duration::from_secs(10) };
+
+    let report = run_fanout_tls(FanoutConfig { server: spawned(), with_floor: false, load }, storm)
+        .await
+        .expect("the run completes");
+
+    for run in [&report.plain, &report.tls] {
+        assert!(run.passed, "problems: {:?}", run.problems);
+        assert_eq!((run.delivery.expected, run.delivery.delivered), (40, 40));
+    }
+    let rounds: Vec<_> = report
+        .storms
+        .iter()
+        .map(|s| (s.label.as_str(), s.completed, s.failed, s.resumed, s.tickets > 0))
+        .collect();
+    assert_eq!(
+        rounds,
+        [
+            ("plain", 20, 0, 0, false),
+            ("TLS, full handshakes", 20, 0, 0, true),
+            ("TLS, resumed sessions", 20, 0, 20, true),
+        ],
+        "(round, done, failed, resumed, tickets received): {:?}",
+        report.storms
+    );
+    assert_eq!(report.storms[1].tickets, 20, "the server sends one ticket per session");
+    assert!(report.passed(), "{}", report.markdown());
+    assert!(report.markdown().contains("(20 of 20 reconnects resumed)"));
     round_trips(&report);
 }
 

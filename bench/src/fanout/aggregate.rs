@@ -59,6 +59,13 @@ pub fn report(
         }
     }
 
+    if c.posted.len() < load.events {
+        problems.push(format!(
+            "only {} of {} events were posted before the measurement's deadline",
+            c.posted.len(),
+            load.events
+        ));
+    }
     let first_start = c.posted.first().map_or(0, |p| p.start_ns);
     let mut all = Histogram::default();
     let mut per_event = Vec::new();

@@ -5,6 +5,8 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
 use std::time::Duration;
 
+use tokio::time::Instant;
+
 /// One process may open 20,000 files here; leave room for the runtime, stdio and pipes.
 pub const DEFAULT_PER_WORKER: usize = 15_000;
 /// Ephemeral ports per source address are 32768-60999 (28,232); stay below with a margin.
@@ -37,6 +39,14 @@ pub struct LoadConfig {
     pub events: usize,
     /// Time between two posts.
     pub interval: Duration,
+    /// Post an event only once every client has the one before (or `drain_timeout` passed), and
+    /// still `interval` after it: at a million subscribers one goal takes longer than the
+    /// interval, and overlapping goals would measure the queue, not the fan-out.
+    pub sequential: bool,
+    /// The measurement (connecting to the last update's arrival and the workers' reports) ends by
+    /// then: no event is posted that could not reach everyone before it. The clean-up after it is
+    /// not bounded by it, so whatever was measured is kept.
+    pub measure_by: Option<Instant>,
     /// Pause between the last connection and the first post (and the memory reading).
     pub settle: Duration,
     /// How long to wait after the last post for every update to arrive.
@@ -79,6 +89,8 @@ impl LoadConfig {
             subscribers,
             events,
             interval: Duration::from_secs(2),
+            sequential: false,
+            measure_by: None,
             settle: Duration::from_secs(1),
             drain_timeout: Duration::from_secs(10),
             connect_concurrency: 500,

@@ -23,8 +23,11 @@ pub(crate) const ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// scorecast's gauge of open WebSockets.
 const CONNECTIONS_GAUGE: &str = "scorecast_ws_connections";
-/// How long the server gets to notice that the clients left.
+/// How long the server gets to notice that the clients left: this, and `RELEASE_PER_100K` more
+/// per 100,000 connections (a million EOFs take the nodes ~15 s of both cores; stopped before,
+/// they would write their close frames to the dead sockets, a page of tcp_mem each).
 const RELEASE_TIMEOUT: Duration = Duration::from_secs(10);
+const RELEASE_PER_100K: Duration = Duration::from_secs(6);
 
 /// Runs the fan-out of `load` against `target` and reports it.
 pub async fn run(
@@ -36,11 +39,18 @@ pub async fn run(
         target.prepare(http).await.with_context(|| format!("setting up {}", target.name()))?;
     let metrics_before = target.ws_metrics(http).await;
     let mut pool = Pool::start(&load.placement, load.worker_count(), load.client_priority).await?;
-    let result = drive(target, load, http, &prepared, &mut pool).await;
+    let driven = drive(target, load, http, &prepared, &mut pool);
+    let result = match load.measure_by {
+        Some(by) => tokio::time::timeout_at(by, driven).await.unwrap_or_else(|_| {
+            Err(anyhow::anyhow!("the measurement did not end by its deadline (--time-limit)"))
+        }),
+        None => driven.await,
+    };
     // Read while the clients are still connected, so gauges show the load.
     let metrics_after = target.ws_metrics(http).await;
     pool.stop().await;
     let mut collected = result?;
+    let connected: usize = collected.connects.iter().map(|c| c.connected).sum();
     collected.server_metrics = metrics_after
         .iter()
         .map(|(name, after)| {
@@ -48,7 +58,8 @@ pub async fn run(
         })
         .collect();
     let baseline = metrics_before.get(CONNECTIONS_GAUGE).copied().unwrap_or(0.0);
-    collected.release = released(target, http, baseline).await;
+    let patience = RELEASE_TIMEOUT + RELEASE_PER_100K.mul_f64(connected as f64 / 100_000.0);
+    collected.release = released(target, http, baseline, patience).await;
     Ok(aggregate::report(target, load, &prepared, collected))
 }
 
@@ -85,7 +96,7 @@ async fn drive(
     let last_post = Instant::now();
     let connected: u64 = collected.connects.iter().map(|c| c.connected as u64).sum();
     let accepted = collected.posted.iter().filter(|p| p.seq.is_some()).count() as u64;
-    collected.complete = drain(pool, connected * accepted, load.drain_timeout).await?;
+    collected.complete = drain(pool, connected * accepted, load.drain_timeout, reports_by(load)).await?;
     collected.drain_s = last_post.elapsed().as_secs_f64();
     collected.event_phase_s = phase_start.elapsed().as_secs_f64();
     let cpu_after = procfs::sum_over(&pids, procfs::cpu_us);
@@ -106,13 +117,18 @@ async fn drive(
 }
 
 /// After the clients left: waits until the server's connection gauge is back to `baseline`, or
-/// `RELEASE_TIMEOUT`; returns the connections it still counts and the time waited (scorecast only).
-async fn released(target: &Target<'_>, http: &reqwest::Client, baseline: f64) -> Option<Release> {
+/// `patience`; returns the connections it still counts and the time waited (scorecast only).
+async fn released(
+    target: &Target<'_>,
+    http: &reqwest::Client,
+    baseline: f64,
+    patience: Duration,
+) -> Option<Release> {
     let start = Instant::now();
     loop {
         let open = target.ws_metrics(http).await.get(CONNECTIONS_GAUGE).copied()?;
         let left = open - baseline;
-        if left <= 0.0 || start.elapsed() >= RELEASE_TIMEOUT {
+        if left <= 0.0 || start.elapsed() >= patience {
             return Some(Release {
                 connections_left: left,
                 waited_s: start.elapsed().as_secs_f64(),
@@ -180,9 +196,10 @@ pub(crate) async fn connect(
     Ok(())
 }
 
-/// Posts the events `load.interval` apart, on a fixed schedule from the first. Between posts it
-/// waits for the workers with clients (`busy`) to say every client has the update, and notes the
-/// server's CPU time over that window.
+/// Posts the events `load.interval` apart: on a fixed schedule from the first, or with
+/// `load.sequential` each once the one before has reached everyone. Between posts it waits for the
+/// workers with clients (`busy`) to say every client has the update, and notes the server's CPU
+/// time over that window.
 async fn post_events(
     target: &Target<'_>,
     load: &LoadConfig,
@@ -195,8 +212,22 @@ async fn post_events(
     let bar = bar(load.progress, load.events as u64, "posting events");
     let pids = target.pids();
     let first = Instant::now();
+    let mut next_at = first;
+    // How long the last event took to reach everyone: the room the next one needs.
+    let mut last_took = Duration::ZERO;
     for index in 0..load.events {
-        tokio::time::sleep_until(first + load.interval * index as u32).await;
+        tokio::time::sleep_until(next_at).await;
+        if let Some(by) = reports_by(load) {
+            if Instant::now() + last_took.max(load.interval) > by {
+                tracing::warn!(posted = index, "no room for more events before the deadline");
+                break;
+            }
+        }
+        let posted_at = Instant::now();
+        next_at = match load.sequential {
+            true => posted_at + load.interval,
+            false => first + load.interval * (index as u32 + 1),
+        };
         let cpu_before = procfs::sum_over(&pids, procfs::cpu_ns_precise);
         let mut posted = target.post_event(http, match_id, index).await?;
         if !(200..300).contains(&posted.status) {
@@ -204,11 +235,14 @@ async fn post_events(
             posted.seq = None;
         }
         if let Some(seq) = posted.seq {
-            let until = match index + 1 < load.events {
-                true => first + load.interval * (index as u32 + 1),
+            let until = match index + 1 < load.events && !load.sequential {
+                true => next_at,
                 false => Instant::now() + load.drain_timeout,
             };
-            if wait_complete(pool, busy, seq, until).await? {
+            let until = reports_by(load).map_or(until, |by| until.min(by));
+            let complete = wait_complete(pool, busy, seq, until).await?;
+            last_took = posted_at.elapsed();
+            if complete {
                 posted.complete_ns = Some(now_ns() - posted.start_ns);
                 let cpu_after = procfs::sum_over(&pids, procfs::cpu_ns_precise);
                 posted.busy_cpu_ns = cpu_before.zip(cpu_after).map(|(a, b)| b.saturating_sub(a));
@@ -219,6 +253,12 @@ async fn post_events(
     }
     bar.finish_with_message("events posted");
     Ok(())
+}
+
+/// When the waiting for updates must end, so that the workers' reports still come in before
+/// `load.measure_by`.
+fn reports_by(load: &LoadConfig) -> Option<Instant> {
+    load.measure_by.map(|by| by - ANSWER_TIMEOUT)
 }
 
 /// Waits until every busy worker reported update `seq` complete, or `until`.
@@ -242,8 +282,14 @@ async fn wait_complete(
 
 /// Waits until the workers have received `expected` updates, or `timeout` has passed since the
 /// last post; returns whether everything arrived.
-async fn drain(pool: &mut Pool, expected: u64, timeout: Duration) -> anyhow::Result<bool> {
+async fn drain(
+    pool: &mut Pool,
+    expected: u64,
+    timeout: Duration,
+    by: Option<Instant>,
+) -> anyhow::Result<bool> {
     let deadline = Instant::now() + timeout;
+    let deadline = by.map_or(deadline, |by| deadline.min(by));
     loop {
         let statuses = pool
             .ask_all(Command::Status, ANSWER_TIMEOUT, |e| match e {

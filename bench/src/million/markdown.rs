@@ -70,6 +70,13 @@ pub fn render(r: &MillionReport) -> String {
         "- Nodes started in {:.1} s (the first alone, then 8 at a time).",
         r.nodes_start_s
     );
+    if let Some(buckets) = r.tcp_ehash_buckets {
+        let _ = writeln!(
+            md,
+            "- TCP hash table of the network namespace the run used: {} buckets.",
+            thousands(buckets)
+        );
+    }
     if !r.server_args.is_empty() {
         let _ = writeln!(md, "- Extra node flags: `{}`.", r.server_args.join(" "));
     }

@@ -42,6 +42,12 @@ const POSTGRES_SPARE: usize = 20;
 const SAMPLE_EVERY: Duration = Duration::from_secs(1);
 /// File descriptors a node needs beside its subscribers (listener, epoll, database, NATS, logs).
 const NODE_SPARE_FILES: usize = 100;
+/// Time kept at the end of `--time-limit` for stopping a phase's clients and nodes: this, and
+/// `TEARDOWN_PER_MILLION` more per million subscribers (measured: ~100 s for a million).
+const TEARDOWN_BASE: Duration = Duration::from_secs(40);
+const TEARDOWN_PER_MILLION: Duration = Duration::from_secs(110);
+/// The pause before the goals of the smaller phases (the idle CPU that matters is the full run's).
+const SMALL_PHASE_IDLE: Duration = Duration::from_secs(5);
 /// What the floor's processes are called on their command line.
 const FLOOR_COMMAND: &str = "floor-server";
 
@@ -157,7 +163,7 @@ async fn floor_phase(cfg: &MillionConfig, sampler: &Sampler, started: Instant) -
     sampler.phase(&format!("floor {n}"), Servers::ChildrenNamed(FLOOR_COMMAND));
     let before = procfs::tcp_counters();
     let at = started.elapsed().as_secs_f64();
-    let load = LoadConfig { subscribers: n, ..cfg.load.clone() };
+    let load = phase_load(cfg, n, None);
     let run = fanout::measure_floor(&load).await;
     let servers = run.as_ref().map_or(0, |r| r.servers.len());
     finish_phase("floor", n, servers, 0.0, at, before, run)
@@ -194,15 +200,10 @@ async fn scorecast_phase(
         Err(e) => return failed_phase("scorecast", n, started, &format!("{e:#}")),
     };
     sampler.phase(&format!("scorecast {n}"), Servers::Pids(scorecast.pids.clone()));
-    let load = LoadConfig { subscribers: n, ..cfg.load.clone() };
+    let load = phase_load(cfg, n, Some(deadline));
     let run = async {
         let http = http_client()?;
-        let measured = tokio::time::timeout_at(
-            deadline,
-            fanout::run::run(&Target::Scorecast(&scorecast), &load, &http),
-        )
-        .await
-        .context("the phase reached --time-limit")?;
+        let measured = fanout::run::run(&Target::Scorecast(&scorecast), &load, &http).await;
         drop(http);
         measured
     }
@@ -213,6 +214,18 @@ async fn scorecast_phase(
         tracing::warn!("stopping the nodes: {e:#}");
     }
     finish_phase("scorecast", n, nodes, start_s, at, before, run)
+}
+
+/// The load of a phase at `n` subscribers; with a `deadline`, measured by it less the time its
+/// clean-up needs.
+fn phase_load(cfg: &MillionConfig, n: usize, deadline: Option<Instant>) -> LoadConfig {
+    let mut load = LoadConfig { subscribers: n, ..cfg.load.clone() };
+    if n < cfg.load.subscribers {
+        load.settle = load.settle.min(SMALL_PHASE_IDLE);
+    }
+    let teardown = TEARDOWN_BASE + TEARDOWN_PER_MILLION.mul_f64(n as f64 / 1e6);
+    load.measure_by = deadline.map(|d| d - teardown);
+    load
 }
 
 /// Flags of every node: the shared NATS, one HTTP worker (two cores for fifty nodes), a small
@@ -345,6 +358,9 @@ impl MillionReport {
             cpu_per_delivery_busy_us: server.and_then(|s| s.cpu_per_delivery_busy_us),
             idle_cores: server.and_then(|s| s.idle_cores),
             nodes_start_s: full.map_or(0.0, |p| p.servers_start_s),
+            tcp_ehash_buckets: std::fs::read_to_string("/proc/sys/net/ipv4/tcp_ehash_entries")
+                .ok()
+                .and_then(|s| s.trim().parse().ok()),
             peak: full.map(|p| p.peak.clone()).unwrap_or_default(),
             kernel_pressure,
             floor_comparison,

@@ -63,6 +63,8 @@ pub struct MillionReport {
     pub idle_cores: Option<f64>,
     /// Time to start every node, in seconds.
     pub nodes_start_s: f64,
+    /// Buckets of the TCP hash table the run's connections lived in (`--own-netns` sizes it).
+    pub tcp_ehash_buckets: Option<u64>,
     /// The full run's peaks (sockstat, memory).
     pub peak: Peak,
     /// Change of the kernel's memory-pressure counters over the whole run (must stay 0).

@@ -14,7 +14,9 @@ impl Report for TlsReport {
         &mut self.meta
     }
     fn passed(&self) -> bool {
-        self.plain.passed && self.tls.passed && self.storms.iter().all(|s| s.failed == 0)
+        self.plain.passed
+            && self.tls.passed
+            && self.storms.iter().all(|s| s.failed == 0 && s.problem().is_none())
     }
     fn markdown(&self) -> String {
         render(self)
@@ -97,35 +99,49 @@ fn render(r: &TlsReport) -> String {
     let _ = writeln!(
         md,
         "Each client connects, upgrades (`/ws` on the match) and reads the 101, then closes; \
-         the server's CPU over the whole storm, divided by the reconnects.\n"
+         the server's CPU over the whole storm, divided by the reconnects. *Resumed* and \
+         *tickets* are counted by each client from its own TLS session: the handshakes that \
+         resumed an earlier session, and the TLS 1.3 session tickets received (what the next \
+         round resumes with).\n"
     );
     let _ = writeln!(
         md,
-        "| round | clients | done | failed | resumed | wall (s) | server CPU per reconnect (µs) | connect p50 / p99 (ms) |\n|---|---|---|---|---|---|---|---|"
+        "| round | clients | done | failed | resumed | tickets | wall (s) | server CPU per reconnect (µs) | connect p50 / p99 (ms) |\n|---|---|---|---|---|---|---|---|---|"
     );
     for s in &r.storms {
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {} | {} | {:.2} | {} | {} / {} |",
+            "| {} | {} | {} | {} | {} | {} | {:.2} | {} | {} / {} |",
             s.label,
             s.clients,
             s.completed,
             s.failed,
             s.resumed,
+            s.tickets,
             s.wall_s,
             num(s.server_cpu_per_connect_us, 0),
             ms(s.connect_ms.as_ref().map(|p| p.p50)),
             ms(s.connect_ms.as_ref().map(|p| p.p99)),
         );
+    }
+    for s in &r.storms {
         if let Some(e) = &s.first_error {
-            let _ = writeln!(md, "\n  first failure in {}: {e}", s.label);
+            let _ = writeln!(md, "\n- first failure in {}: {e}", s.label);
+        }
+        if let Some(problem) = s.problem() {
+            let _ = writeln!(md, "\n- problem: {problem}");
         }
     }
+    let resumed = r.storms.iter().find(|s| s.resuming);
     let _ = writeln!(
         md,
-        "\nTLS reconnect ÷ plain, server CPU: full handshakes {}, resumed {}.\n",
+        "\nTLS reconnect ÷ plain, server CPU: full handshakes {}, resumed {}{}.\n",
         times(a.storm_full_vs_plain, "-"),
-        times(a.storm_resumed_vs_plain, "-")
+        times(a.storm_resumed_vs_plain, "-"),
+        resumed.map_or(String::new(), |s| format!(
+            " ({} of {} reconnects resumed)",
+            s.resumed, s.completed
+        )),
     );
     let _ = writeln!(md, "## Setup\n");
     machine_line(&mut md, &r.meta, "Server and clients share the machine.");

@@ -6,6 +6,7 @@
 mod markdown;
 pub mod model;
 mod storm;
+mod tickets;
 
 use anyhow::{bail, Context};
 
@@ -50,11 +51,12 @@ async fn storm_rounds(
         let live = scorecast.live_match(http, "Storm").await?;
         let target = storm::Target::of(scorecast, live.id)?;
         if !secure {
-            return Ok(vec![storm::round("plain", &target, None, cfg).await]);
+            return Ok(vec![storm::round("plain", &target, None, false, cfg).await]);
         }
         let resuming = storm::Resuming::new(cfg.clients)?;
-        let full = storm::round("TLS, full handshakes", &target, Some(&resuming), cfg).await;
-        let resumed = storm::round("TLS, resumed sessions", &target, Some(&resuming), cfg).await;
+        let tls = Some(&resuming);
+        let full = storm::round("TLS, full handshakes", &target, tls, false, cfg).await;
+        let resumed = storm::round("TLS, resumed sessions", &target, tls, true, cfg).await;
         Ok(vec![full, resumed])
     })
     .await

@@ -63,11 +63,74 @@ pub struct StormRound {
     pub completed: usize,
     pub failed: usize,
     pub first_error: Option<String>,
-    /// Handshakes that resumed an earlier session.
+    /// Whether this round's clients hold the tickets of the round before and should resume.
+    #[serde(default)]
+    pub resuming: bool,
+    /// Handshakes that resumed an earlier session, as each client's TLS session reports it
+    /// (`handshake_kind`).
     pub resumed: usize,
+    /// TLS 1.3 session tickets the clients received (what the next round can resume with).
+    #[serde(default)]
+    pub tickets: usize,
     pub wall_s: f64,
     pub server_cpu_ms: Option<f64>,
     pub server_cpu_per_connect_us: Option<f64>,
     /// Per client, connect to the 101.
     pub connect_ms: Option<Percentiles>,
+}
+
+impl StormRound {
+    /// What is wrong with the round beyond failed reconnects: a round meant to resume that did not
+    /// (then its CPU is not that of resumed sessions), or one meant for full handshakes that did.
+    pub fn problem(&self) -> Option<String> {
+        if self.resuming && self.resumed < self.completed {
+            return Some(format!(
+                "{}: only {} of {} reconnects resumed their session ({} tickets received)",
+                self.label, self.resumed, self.completed, self.tickets
+            ));
+        }
+        if !self.resuming && self.resumed > 0 {
+            return Some(format!(
+                "{}: {} of {} reconnects resumed a session in a round of full handshakes",
+                self.label, self.resumed, self.completed
+            ));
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round(resuming: bool, resumed: usize) -> StormRound {
+        StormRound {
+            label: "TLS".into(),
+            clients: 10,
+            completed: 10,
+            failed: 0,
+            first_error: None,
+            resuming,
+            resumed,
+            tickets: 10,
+            wall_s: 1.0,
+            server_cpu_ms: None,
+            server_cpu_per_connect_us: None,
+            connect_ms: None,
+        }
+    }
+
+    #[test]
+    fn a_resuming_round_is_a_problem_unless_every_reconnect_resumed() {
+        assert_eq!(round(true, 10).problem(), None);
+        let problem = round(true, 0).problem().expect("none resumed");
+        assert!(problem.contains("only 0 of 10 reconnects resumed"), "{problem}");
+        assert!(round(true, 9).problem().is_some());
+    }
+
+    #[test]
+    fn a_round_of_full_handshakes_is_a_problem_if_any_resumed() {
+        assert_eq!(round(false, 0).problem(), None);
+        assert!(round(false, 1).problem().is_some());
+    }
 }

@@ -1,7 +1,9 @@
 //! A reconnect storm: `clients` connections opened as fast as the server takes them (up to
 //! `concurrency` in flight), each connecting, upgrading to a WebSocket on the match and reading
 //! the upgrade answer, then closing. Over TLS each client names the server by a name of its own
-//! (`c17.bench.test`), so the tickets of one round let the next round resume every session.
+//! (`c17.bench.test`) and keeps the ticket it was sent (`tickets`), so the next round can resume
+//! every session; each round counts, from every client's own session, the tickets it received and
+//! whether its handshake resumed.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -12,9 +14,10 @@ use tokio::net::TcpStream;
 use tokio::sync::Semaphore;
 
 use super::model::StormRound;
+use super::tickets::resuming_config;
 use crate::common::percentiles::Percentiles;
 use crate::common::scorecast::{loopback_addr, Scorecast};
-use crate::common::tls::{bench_ca, client_config};
+use crate::common::tls::bench_ca;
 use crate::histogram::Histogram;
 use crate::procfs;
 use crate::ws::stream::{upgrade, Stream};
@@ -45,21 +48,29 @@ impl Target {
     }
 }
 
-/// One client configuration for every TLS round, keeping a ticket per client name.
+/// One client configuration for every TLS round, keeping the tickets of each client name.
 pub(super) struct Resuming {
     config: Arc<ClientConfig>,
 }
 
 impl Resuming {
     pub(super) fn new(clients: usize) -> anyhow::Result<Self> {
-        Ok(Self { config: client_config(&bench_ca()?.ca_pem, clients * 2)? })
+        Ok(Self { config: resuming_config(&bench_ca()?.ca_pem, clients)? })
     }
 }
 
+/// How one client's reconnect went, as its own TLS session saw it.
+struct Reconnect {
+    resumed: bool,
+    tickets: u32,
+}
+
+/// One round; `resuming` says that its clients should resume the sessions of the round before.
 pub(super) async fn round(
     label: &str,
     target: &Target,
     tls: Option<&Resuming>,
+    resuming: bool,
     cfg: &StormConfig,
 ) -> StormRound {
     let gate = Arc::new(Semaphore::new(cfg.concurrency.max(1)));
@@ -77,18 +88,20 @@ pub(super) async fn round(
                 tokio::time::timeout(timeout, reconnect(addr, &host, &path, config, i)).await;
             drop(permit);
             match outcome {
-                Ok(Ok(resumed)) => Ok((begun.elapsed(), resumed)),
+                Ok(Ok(reconnect)) => Ok((begun.elapsed(), reconnect)),
                 Ok(Err(e)) => Err(e),
                 Err(_) => Err("timeout".to_owned()),
             }
         });
     }
-    let (mut times, mut failed, mut resumed, mut first_error) = (Histogram::default(), 0, 0, None);
+    let (mut times, mut failed, mut first_error) = (Histogram::default(), 0, None);
+    let (mut resumed, mut tickets) = (0, 0);
     while let Some(joined) = tasks.join_next().await {
         match joined {
-            Ok(Ok((took, was_resumed))) => {
+            Ok(Ok((took, reconnect))) => {
                 times.record(took.as_nanos() as u64);
-                resumed += usize::from(was_resumed);
+                resumed += usize::from(reconnect.resumed);
+                tickets += reconnect.tickets as usize;
             }
             Ok(Err(e)) => {
                 failed += 1;
@@ -110,7 +123,9 @@ pub(super) async fn round(
         completed,
         failed,
         first_error,
+        resuming,
         resumed,
+        tickets,
         wall_s,
         server_cpu_ms: cpu_ms,
         server_cpu_per_connect_us: cpu_ms
@@ -120,14 +135,15 @@ pub(super) async fn round(
     }
 }
 
-/// Connects, upgrades and reads the 101; true when the TLS session was resumed.
+/// Connects, upgrades and reads the 101. A server sends its TLS 1.3 tickets right after the
+/// handshake, before any answer, so reading the 101 also reads (and stores) the tickets.
 async fn reconnect(
     addr: SocketAddr,
     host: &str,
     path: &str,
     tls: Option<Arc<ClientConfig>>,
     number: usize,
-) -> Result<bool, String> {
+) -> Result<Reconnect, String> {
     let tcp = TcpStream::connect(addr).await.map_err(|e| format!("connect: {e}"))?;
     tcp.set_nodelay(true).map_err(|e| format!("nodelay: {e}"))?;
     let mut stream = match tls {
@@ -135,5 +151,9 @@ async fn reconnect(
         Some(config) => Stream::handshake(tcp, config, &format!("c{number}.bench.test")).await?,
     };
     upgrade(&mut stream, host, path).await?;
-    Ok(stream.resumed())
+    let tickets = match &stream {
+        Stream::Plain(_) => 0,
+        Stream::Tls(tls) => tls.get_ref().1.tls13_tickets_received(),
+    };
+    Ok(Reconnect { resumed: stream.resumed(), tickets })
 }
