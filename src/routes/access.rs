@@ -2,7 +2,7 @@
 //! request id), at `info` under the target `scorecast::access`, in the text or JSON log format.
 //! Every answer carries `X-Request-Id`: the client's own when it is short and plain, else a new one.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use actix_web::body::{BodySize, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -29,7 +29,8 @@ pub async fn log_request(
         .unwrap_or_else(new_id);
     let method = super::method_label(req.method());
     let mut response = next.call(req).await?;
-    let route = response.request().match_pattern().unwrap_or_else(|| "unmatched".into());
+    let route = response.request().match_pattern();
+    let route = route.as_deref().unwrap_or(super::UNMATCHED);
     let status = response.status().as_u16();
     let bytes = match response.response().body().size() {
         BodySize::Sized(n) => Some(n),
@@ -39,17 +40,30 @@ pub async fn log_request(
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(REQUEST_ID, value);
     }
+    log_line(method, route, status, started.elapsed(), bytes, &id);
+    Ok(response)
+}
+
+/// The access line of one answered request: by the middleware above, and for a request refused
+/// before it reached the App (`super::refused`).
+pub(super) fn log_line(
+    method: &str,
+    route: &str,
+    status: u16,
+    elapsed: Duration,
+    bytes: Option<u64>,
+    request_id: &str,
+) {
     tracing::info!(
         target: "scorecast::access",
         method,
         route = %route,
         status,
-        duration_ms = started.elapsed().as_secs_f64() * 1000.0,
+        duration_ms = elapsed.as_secs_f64() * 1000.0,
         bytes,
-        request_id = %id,
+        request_id = %request_id,
         "request"
     );
-    Ok(response)
 }
 
 /// A client's request id is kept when it is 1 to 64 letters, digits, `-`, `_`, `.` or `:`.
@@ -58,7 +72,8 @@ fn acceptable(id: &str) -> bool {
         && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
 }
 
-fn new_id() -> String {
+/// A new request id: 16 hex digits.
+pub fn new_id() -> String {
     hex::encode(rand::random::<[u8; 8]>())
 }
 

@@ -9,16 +9,17 @@ mod metrics;
 mod openapi;
 mod table;
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::Method;
+use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::domain::MatchId;
-pub use access::{log_request, REQUEST_ID};
+use crate::metrics::Metrics;
+pub use access::{log_request, new_id as new_request_id, REQUEST_ID};
 pub use matches::{MatchPage, MatchPath};
 pub use table::{table, Endpoint, Resource};
 
@@ -45,6 +46,10 @@ pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     Err(ApiError::NotFound(format!("no route for {} {}", req.method(), req.path())))
 }
 
+/// The route label of a request no route matched (or that never reached the routes): one fixed
+/// value, so that the paths clients make up add no series.
+const UNMATCHED: &str = "unmatched";
+
 /// Counts every request by method, route pattern (not raw path, to bound label values) and status.
 pub async fn record_metrics(
     req: ServiceRequest,
@@ -55,15 +60,35 @@ pub async fn record_metrics(
     let method = method_label(req.method());
     let response = next.call(req).await?;
     if let Some(metrics) = metrics {
-        let route = response.request().match_pattern().unwrap_or_else(|| "unmatched".into());
-        let status = response.status().as_u16().to_string();
-        metrics.http_requests.with_label_values(&[method, &route, &status]).inc();
-        metrics
-            .http_duration
-            .with_label_values(&[method, &route])
-            .observe(started.elapsed().as_secs_f64());
+        let route = response.request().match_pattern();
+        let route = route.as_deref().unwrap_or(UNMATCHED);
+        count(&metrics, method, route, response.status(), started.elapsed());
     }
     Ok(response)
+}
+
+/// One answered request in the HTTP request metrics.
+fn count(metrics: &Metrics, method: &str, route: &str, status: StatusCode, elapsed: Duration) {
+    let status = status.as_u16().to_string();
+    metrics.http_requests.with_label_values(&[method, route, &status]).inc();
+    metrics.http_duration.with_label_values(&[method, route]).observe(elapsed.as_secs_f64());
+}
+
+/// A request refused before it reached the App (its head was over `--max-header-bytes`), in the
+/// access log and the HTTP request metrics as every answered request is: under the route label of
+/// unmatched requests, with the method label of its request line (`other` when the head was cut
+/// before the method ended). `request_id` is the one its answer carries.
+pub fn refused(
+    metrics: &Metrics,
+    method: Option<&Method>,
+    status: StatusCode,
+    elapsed: Duration,
+    body_bytes: u64,
+    request_id: &str,
+) {
+    let method = method.map_or("other", method_label);
+    count(metrics, method, UNMATCHED, status, elapsed);
+    access::log_line(method, UNMATCHED, status.as_u16(), elapsed, Some(body_bytes), request_id);
 }
 
 /// The method as a metric label: the standard methods by name, any other (a client may invent

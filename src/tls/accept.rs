@@ -1,5 +1,5 @@
 //! The TLS handshake of a new connection, run as the first step of the listener's service chain
-//! (`startup.rs`), so the HTTP dispatcher only ever sees decrypted streams.
+//! (`startup/mod.rs`), so the HTTP dispatcher only ever sees decrypted streams.
 
 use std::io;
 use std::sync::Arc;

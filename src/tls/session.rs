@@ -1,5 +1,5 @@
 //! A WebSocket's TLS session after the hand-off: the hub writes and reads the raw TCP socket
-//! itself (`hub/conn/wire.rs`), and this seals each frame into records for that one connection
+//! itself (`hub/conn/wire/`), and this seals each frame into records for that one connection
 //! and opens the records it receives.
 //!
 //! Nothing is kept between calls: what a seal produces goes straight into the connection's

@@ -2,7 +2,7 @@
 //! TCP socket, which the hub worker reads and writes itself, and the TLS session if the
 //! connection has one, which the hub then uses to seal and open that connection's records.
 //!
-//! The listener's service chain (`startup.rs`) may wrap the TCP socket (TLS, or any other layer
+//! The listener's service chain (`startup/mod.rs`) may wrap the TCP socket (TLS, or any other layer
 //! that implements this trait); the upgrade service and the SSE route only rely on this.
 
 use tokio::io::{AsyncRead, AsyncWrite};

@@ -12,17 +12,10 @@ use tokio::time::Instant;
 use crate::common::{spawn_app_with, Backend, TestApp};
 use crate::ws_client::connect;
 
-async fn metric(app: &TestApp, name: &str) -> f64 {
-    let text = app.get("/metrics").await.text().await.unwrap();
-    text.lines()
-        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
-        .unwrap_or(0.0)
-}
-
 /// Waits until the server counts `open` WebSocket connections; how long that took.
 async fn until_connections(app: &TestApp, open: f64, within: Duration) -> Duration {
     let started = Instant::now();
-    while metric(app, "scorecast_ws_connections").await != open {
+    while app.metric("scorecast_ws_connections").await != open {
         let waited = started.elapsed();
         assert!(waited < within, "still not {open} connections after {waited:?}");
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -133,7 +126,7 @@ async fn a_dead_peer_is_closed_once_what_it_was_sent_goes_unacknowledged_for_the
     // back off, so allow for the one in flight then), and the connection is dropped at once.
     let took = until_connections(&app, 0.0, dead_peer + Duration::from_secs(4)).await;
     assert!(took >= dead_peer - Duration::from_millis(300), "closed too early: {took:?}");
-    assert_eq!(metric(&app, "scorecast_ws_heartbeat_timeouts_total").await, 0.0, "no ping needed");
+    assert_eq!(app.metric("scorecast_ws_heartbeat_timeouts_total").await, 0.0, "no ping needed");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -166,7 +159,7 @@ async fn a_stopped_reader_is_closed_by_the_slow_consumer_deadline_while_a_readin
     let started = Instant::now();
     let bound = slow_consumer + Duration::from_secs(6);
     let mut seq = 1;
-    while metric(&app, "scorecast_ws_slow_consumer_disconnects_total").await < 1.0 {
+    while app.metric("scorecast_ws_slow_consumer_disconnects_total").await < 1.0 {
         assert!(started.elapsed() < bound, "the stopped reader is still open after {bound:?}");
         seq += 1;
         let card =
@@ -178,7 +171,7 @@ async fn a_stopped_reader_is_closed_by_the_slow_consumer_deadline_while_a_readin
     let took = started.elapsed();
     assert!(took >= slow_consumer - Duration::from_secs(1), "closed too early: {took:?}");
     until_connections(&app, 1.0, Duration::from_secs(5)).await;
-    assert_eq!(metric(&app, "scorecast_ws_heartbeat_timeouts_total").await, 0.0);
+    assert_eq!(app.metric("scorecast_ws_heartbeat_timeouts_total").await, 0.0);
     // The reading client answered the pings that rode along its updates, and stays.
     for _ in 0..3 {
         seq += 1;
@@ -186,7 +179,7 @@ async fn a_stopped_reader_is_closed_by_the_slow_consumer_deadline_while_a_readin
         assert_eq!(reading.next().await["s"], seq);
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
-    assert_eq!(metric(&app, "scorecast_ws_connections").await, 1.0);
+    assert_eq!(app.metric("scorecast_ws_connections").await, 1.0);
     let _ = stopped.kill();
     let _ = stopped.wait();
 }

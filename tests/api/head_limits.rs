@@ -64,6 +64,33 @@ async fn a_head_at_the_default_limit_is_served_and_one_byte_more_is_answered_431
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_heads_are_counted_in_the_http_metrics_under_the_unmatched_route() {
+    let limit = 1024;
+    let app = spawn_app_with(Backend::Sqlite, |s| s.max_header_bytes = limit).await.unwrap();
+    let refusals = [
+        // Cut in a header, in the request target, and in the method itself (an unread method is
+        // `other`, as a method no route knows).
+        (head_of(limit + 1), "GET"),
+        (format!("POST /{} HTTP/1.1\r\n", "a".repeat(limit)).into_bytes(), "POST"),
+        (vec![b'G'; limit + 1], "other"),
+    ];
+    for (request, _) in &refusals {
+        let mut stream = connect(app.port).await;
+        stream.write_all(request).await.unwrap();
+        let (head, body) = read_response(&mut stream).await;
+        assert_refused(&head, &body, limit);
+        assert!(head.to_ascii_lowercase().contains("\r\nx-request-id: "), "{head}");
+    }
+    for (_, method) in refusals {
+        let labels = format!("method=\"{method}\",route=\"unmatched\"");
+        let counted = format!("scorecast_http_requests_total{{{labels},status=\"431\"}}");
+        assert_eq!(app.metric(&counted).await, 1.0, "{counted}");
+        let timed = format!("scorecast_http_request_duration_seconds_count{{{labels}}}");
+        assert_eq!(app.metric(&timed).await, 1.0, "{timed}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_120_kb_head_under_actix_own_128_kib_is_refused_at_the_configured_limit() {
     let app = spawn_app_with(Backend::Sqlite, |s| s.max_header_bytes = 4096).await.unwrap();
     let mut stream = connect(app.port).await;

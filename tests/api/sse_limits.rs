@@ -8,16 +8,9 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::TcpSocket;
 
 use crate::backend_tests;
-use crate::common::{spawn_app_with, Backend, TestApp};
+use crate::common::{spawn_app_with, Backend};
 
 backend_tests!(an_sse_client_that_never_reads_is_cut_off_after_the_slow_consumer_deadline);
-
-async fn metric(app: &TestApp, name: &str) -> f64 {
-    let text = app.get("/metrics").await.text().await.unwrap();
-    text.lines()
-        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
-        .unwrap_or(0.0)
-}
 
 async fn an_sse_client_that_never_reads_is_cut_off_after_the_slow_consumer_deadline(
     backend: Backend,
@@ -40,7 +33,7 @@ async fn an_sse_client_that_never_reads_is_cut_off_after_the_slow_consumer_deadl
         socket.connect(format!("127.0.0.1:{}", app.port).parse().unwrap()).await.unwrap();
     let request = format!("GET /sse?matches={id} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     stuck.write_all(request.as_bytes()).await.unwrap();
-    while metric(&app, "scorecast_sse_connections").await < 1.0 {
+    while app.metric("scorecast_sse_connections").await < 1.0 {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 
@@ -63,17 +56,17 @@ async fn an_sse_client_that_never_reads_is_cut_off_after_the_slow_consumer_deadl
     // The deadline, then the close grace (1 s) and the sweep's resolution (1 s): the stream is
     // counted closed and its response dropped, while the client still reads nothing.
     let bound = slow_consumer + Duration::from_secs(2) + Duration::from_secs(3);
-    while metric(&app, "scorecast_sse_connections").await > 0.0 {
+    while app.metric("scorecast_sse_connections").await > 0.0 {
         let waited = posted.elapsed();
         assert!(
             waited < bound,
             "the stuck stream is still open {waited:?} after the last post (slow consumers: {})",
-            metric(&app, "scorecast_ws_slow_consumer_disconnects_total").await
+            app.metric("scorecast_ws_slow_consumer_disconnects_total").await
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert_eq!(metric(&app, "scorecast_ws_slow_consumer_disconnects_total").await, 1.0);
-    assert!(metric(&app, "scorecast_ws_conflated_total").await > 0.0, "its updates were conflated");
+    assert_eq!(app.metric("scorecast_ws_slow_consumer_disconnects_total").await, 1.0);
+    assert!(app.metric("scorecast_ws_conflated_total").await > 0.0, "its updates were conflated");
     // The server let go of the socket: the client gets the end of the stream, or a reset.
     let mut buf = vec![0u8; 1 << 16];
     let ended = tokio::time::timeout(Duration::from_secs(10), async {

@@ -14,16 +14,9 @@ async fn app_with_max_frame(max_frame: usize) -> TestApp {
         .expect("SQLite always runs")
 }
 
-async fn ws_connections(app: &TestApp) -> f64 {
-    let text = app.get("/metrics").await.text().await.unwrap();
-    text.lines()
-        .find_map(|line| line.strip_prefix("scorecast_ws_connections ")?.parse().ok())
-        .unwrap_or(0.0)
-}
-
 async fn assert_connections_drop_to_zero(app: &TestApp) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while ws_connections(app).await > 0.0 {
+    while app.metric("scorecast_ws_connections").await > 0.0 {
         assert!(tokio::time::Instant::now() < deadline, "the connection was never freed");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

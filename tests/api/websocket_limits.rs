@@ -6,7 +6,7 @@ use tokio::net::TcpSocket;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::backend_tests;
-use crate::common::{fresh_database, spawn_app, spawn_app_with, Backend, TestApp};
+use crate::common::{fresh_database, spawn_app, spawn_app_with, Backend};
 use crate::process::Server;
 use crate::ws_client::{connect, refused_status, WsClient};
 
@@ -18,13 +18,6 @@ backend_tests!(
     a_client_that_does_not_answer_pings_is_dropped,
     sigterm_closes_websockets_with_1001_and_exits,
 );
-
-async fn metric(app: &TestApp, name: &str) -> f64 {
-    let text = app.get("/metrics").await.text().await.unwrap();
-    text.lines()
-        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
-        .unwrap_or(0.0)
-}
 
 async fn a_client_that_never_reads_delays_no_one_and_is_closed(backend: Backend) {
     let Some(app) = spawn_app_with(backend, |s| {
@@ -76,7 +69,7 @@ async fn a_client_that_never_reads_delays_no_one_and_is_closed(backend: Backend)
 
     // The stuck client's backlog was capped (conflated), and it is closed after the deadline.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    while metric(&app, "scorecast_ws_slow_consumer_disconnects_total").await < 1.0 {
+    while app.metric("scorecast_ws_slow_consumer_disconnects_total").await < 1.0 {
         if tokio::time::Instant::now() >= deadline {
             let metrics = app.get("/metrics").await.text().await.unwrap();
             let ws: Vec<&str> = metrics.lines().filter(|l| l.starts_with("scorecast_ws")).collect();
@@ -84,12 +77,12 @@ async fn a_client_that_never_reads_delays_no_one_and_is_closed(backend: Backend)
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    assert!(metric(&app, "scorecast_ws_conflated_total").await > 0.0, "updates were conflated");
+    assert!(app.metric("scorecast_ws_conflated_total").await > 0.0, "updates were conflated");
     let mut stuck = WsClient { ws: stuck, protocol: None };
     let code = stuck.close_code().await;
     assert!(matches!(code, None | Some(1013)), "closed with 1013 or cut off, got {code:?}");
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while metric(&app, "scorecast_ws_connections").await > 1.0 {
+    while app.metric("scorecast_ws_connections").await > 1.0 {
         assert!(tokio::time::Instant::now() < deadline, "the stuck connection was not freed");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -165,10 +158,10 @@ async fn a_client_that_does_not_answer_pings_is_dropped(backend: Backend) {
     let mut alive = connect(app.port, "").await;
     let silent = connect(app.port, "").await;
     alive.assert_silent(Duration::from_secs(5)).await;
-    assert_eq!(metric(&app, "scorecast_ws_heartbeat_timeouts_total").await, 1.0);
+    assert_eq!(app.metric("scorecast_ws_heartbeat_timeouts_total").await, 1.0);
     // After the close frame, the silent client gets a grace period before its socket is dropped.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while metric(&app, "scorecast_ws_connections").await > 1.0 {
+    while app.metric("scorecast_ws_connections").await > 1.0 {
         assert!(tokio::time::Instant::now() < deadline, "the silent client was not dropped");
         alive.assert_silent(Duration::from_millis(200)).await;
     }

@@ -168,6 +168,14 @@ impl TestApp {
         self.client.get(self.url(path)).send().await.expect("request")
     }
 
+    /// One series of the app's `/metrics`, as the text names it (`name{labels}`); 0 when absent.
+    pub async fn metric(&self, series: &str) -> f64 {
+        let text = self.get("/metrics").await.text().await.unwrap();
+        text.lines()
+            .find_map(|line| line.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+            .unwrap_or(0.0)
+    }
+
     pub async fn snapshot(&self, id: i64) -> Value {
         let response = self.get(&format!("/api/v1/matches/{id}")).await;
         assert_eq!(response.status(), 200);

@@ -12,3 +12,4 @@ pub mod results;
 pub mod runner;
 pub mod scorecast;
 pub mod tls;
+pub mod workers;

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::model::{FanoutReport, FloorReport, Ratios, RunReport};
+use super::model::{EventReport, FanoutReport, FloorReport, Ratios, RunReport};
 use crate::common::markdown::{machine_line, ms, num, run_lines, times, verdict};
 use crate::common::meta::Meta;
 use crate::common::results::Report;
@@ -126,22 +126,16 @@ fn details(md: &mut String, r: &RunReport) {
          |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for e in &r.per_event {
-        let l = e.latency_ms.as_ref();
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {:.2} | {} / {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {:.2} | {} / {} | {} |",
             e.index + 1,
-            e.seq.map_or("-".into(), |s| s.to_string()),
+            seq_cell(e),
             e.http_status,
             e.post_ms,
             e.received,
             e.expected,
-            ms(l.map(|p| p.p50)),
-            ms(l.map(|p| p.p90)),
-            ms(l.map(|p| p.p99)),
-            ms(l.map(|p| p.max)),
-            ms(e.complete_ms),
-            ms(e.server_cpu_ms),
+            latency_cells(e),
         );
     }
     md.push('\n');
@@ -261,4 +255,24 @@ fn setup(md: &mut String, meta: &Meta, runs: &[&RunReport]) {
             writeln!(md, "- {}: {} (match {}).", run.target, run.servers.join(", "), run.match_id);
     }
     run_lines(md, meta);
+}
+
+/// An event's sequence number for a table cell (`-` when it was not stored).
+pub(crate) fn seq_cell(e: &EventReport) -> String {
+    e.seq.map_or("-".into(), |s| s.to_string())
+}
+
+/// The last six cells of an event's row, as every per-event table ends: p50, p90, p99 and max
+/// latency, when all had it, and the server's CPU for it (ms).
+pub(crate) fn latency_cells(e: &EventReport) -> String {
+    let l = e.latency_ms.as_ref();
+    format!(
+        "{} | {} | {} | {} | {} | {}",
+        ms(l.map(|p| p.p50)),
+        ms(l.map(|p| p.p90)),
+        ms(l.map(|p| p.p99)),
+        ms(l.map(|p| p.max)),
+        ms(e.complete_ms),
+        ms(e.server_cpu_ms),
+    )
 }

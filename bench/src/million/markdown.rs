@@ -6,6 +6,7 @@ use std::fmt::Write;
 
 use super::model::{MillionReport, Phase};
 use crate::common::markdown::{footer, ms, num, times, verdict};
+use crate::fanout::markdown::{latency_cells, seq_cell};
 
 crate::common::results::impl_report!(MillionReport, "million", render);
 
@@ -155,21 +156,15 @@ fn events(md: &mut String, r: &MillionReport) {
          max ms | all had it, ms | server CPU ms |\n|---|---|---|---|---|---|---|---|---|---|\n",
     );
     for e in &run.per_event {
-        let lat = e.latency_ms.as_ref();
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {} of {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} of {} | {} |",
             e.index + 1,
-            e.seq.map_or("-".into(), |s| s.to_string()),
+            seq_cell(e),
             ms(Some(e.post_ms)),
             thousands(e.received),
             thousands(e.expected),
-            ms(lat.map(|l| l.p50)),
-            ms(lat.map(|l| l.p90)),
-            ms(lat.map(|l| l.p99)),
-            ms(lat.map(|l| l.max)),
-            ms(e.complete_ms),
-            ms(e.server_cpu_ms),
+            latency_cells(e),
         );
     }
     md.push('\n');

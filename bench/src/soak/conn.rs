@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 
-use crate::ws::{frame, handshake, message};
+use crate::ws::{frame, handshake, message, read_buf};
 
 /// Initial read buffer: a scorecast update is ~60 bytes, a snapshot ~200.
 const READ_BUF: usize = 512;
@@ -76,9 +76,7 @@ impl Conn {
     ) -> Result<u64, End> {
         let mut pongs = 0;
         loop {
-            if self.buf.capacity() - self.buf.len() < READ_BUF / 2 {
-                self.buf.reserve(READ_BUF);
-            }
+            read_buf::make_room(&mut self.buf, READ_BUF);
             let read = match self.stream.try_read_buf(&mut self.buf) {
                 Ok(0) => Err("closed without a close frame".to_owned()),
                 Ok(_) => Ok(true),
@@ -116,7 +114,7 @@ impl Conn {
                 }
                 frame::OP_PONG => {}
                 frame::OP_CLOSE => {
-                    let code = payload.get(..2).map_or(1005, |c| u16::from_be_bytes([c[0], c[1]]));
+                    let code = frame::close_code(payload).unwrap_or(1005);
                     end = Some(format!("close {code}"));
                 }
                 op => end = Some(format!("unexpected frame (opcode {op})")),
@@ -126,10 +124,7 @@ impl Conn {
                 break;
             }
         }
-        self.buf.drain(..consumed);
-        if self.buf.is_empty() && self.buf.capacity() > 4 * READ_BUF {
-            self.buf = Vec::with_capacity(READ_BUF);
-        }
+        read_buf::consume(&mut self.buf, consumed, READ_BUF);
         if let Some(end) = end {
             return Err(end);
         }

@@ -7,13 +7,14 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::sync::{mpsc, watch, Semaphore};
 use tokio::task::{JoinSet, LocalSet};
 use tokio::time::Instant;
 
 use super::client::{self, Finish, Shared};
 use super::protocol::{Command, Event, Plan, WorkerReport};
+use crate::common::workers;
 use crate::procfs;
 
 /// How often a worker reports its clients' status.
@@ -90,32 +91,9 @@ pub fn main_stdio() -> anyhow::Result<()> {
             None => return Ok(()),
         };
         let (command_tx, command_rx) = mpsc::unbounded_channel();
-        let (event_tx, mut event_rx) = mpsc::unbounded_channel::<Event>();
-        tokio::task::spawn_local(async move {
-            while let Ok(Some(line)) = lines.next_line().await {
-                match serde_json::from_str::<Command>(&line) {
-                    Ok(command) => {
-                        if command_tx.send(command).is_err() {
-                            return;
-                        }
-                    }
-                    Err(e) => {
-                        eprintln!("soak-worker: bad command {line:?}: {e}");
-                        return;
-                    }
-                }
-            }
-        });
-        let writer = tokio::task::spawn_local(async move {
-            let mut stdout = tokio::io::stdout();
-            while let Some(event) = event_rx.recv().await {
-                let mut line = serde_json::to_vec(&event).expect("events always serialize");
-                line.push(b'\n');
-                if stdout.write_all(&line).await.is_err() || stdout.flush().await.is_err() {
-                    return;
-                }
-            }
-        });
+        let (event_tx, event_rx) = mpsc::unbounded_channel::<Event>();
+        workers::read_commands("soak-worker", lines, command_tx, None);
+        let writer = workers::write_events(event_rx);
         serve(plan, command_rx, event_tx).await;
         let _ = writer.await;
         Ok::<_, anyhow::Error>(())
@@ -130,14 +108,5 @@ pub fn spawn_thread(
     commands: mpsc::UnboundedReceiver<Command>,
     events: mpsc::UnboundedSender<Event>,
 ) -> std::io::Result<std::thread::JoinHandle<()>> {
-    std::thread::Builder::new().name("soak-worker".into()).spawn(move || {
-        let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-            Ok(runtime) => runtime,
-            Err(e) => {
-                let _ = events.send(Event::Fatal { message: format!("worker runtime: {e}") });
-                return;
-            }
-        };
-        LocalSet::new().block_on(&runtime, serve(plan, commands, events));
-    })
+    workers::spawn_thread("soak-worker", events, move |events| serve(plan, commands, events))
 }

@@ -74,6 +74,11 @@ pub fn parse(buf: &[u8]) -> Result<Option<Parsed>, FrameError> {
     Ok(Some(Parsed { fin: b0 & 0x80 != 0, opcode: b0 & 0x0F, payload: header..total, len: total }))
 }
 
+/// The status code a close frame's payload starts with, if it has one.
+pub fn close_code(payload: &[u8]) -> Option<u16> {
+    payload.get(..2).map(|c| u16::from_be_bytes([c[0], c[1]]))
+}
+
 /// Appends a final, masked frame (as clients must send them) to `out`.
 pub fn write_masked(out: &mut Vec<u8>, opcode: u8, payload: &[u8], mask: [u8; 4]) {
     write_header(out, opcode, payload.len(), true);

@@ -5,4 +5,5 @@
 pub mod frame;
 pub mod handshake;
 pub mod message;
+pub mod read_buf;
 pub mod stream;

@@ -7,6 +7,8 @@
 //! for a body. Input that actix refuses (it answers `400` and stops reading) may be followed
 //! differently here: nothing after it reaches actix.
 
+use actix_web::http::Method;
+
 /// What [`Framing::advance`] stopped at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Event {
@@ -21,6 +23,8 @@ pub enum Event {
 pub struct Framing {
     limit: usize,
     state: State,
+    /// The method of the head that passed the limit, when its request line got that far.
+    refused_method: Option<Method>,
 }
 
 #[derive(Debug)]
@@ -38,7 +42,12 @@ enum State {
 impl Framing {
     /// A connection whose heads may each have up to `limit` bytes.
     pub fn new(limit: usize) -> Self {
-        Self { limit, state: State::Head(Head::default()) }
+        Self { limit, state: State::Head(Head::default()), refused_method: None }
+    }
+
+    /// The method of the head that passed the limit (after `Event::Overflow`), if it was read.
+    pub fn refused_method(&self) -> Option<&Method> {
+        self.refused_method.as_ref()
     }
 
     /// Follows `bytes` up to the first event and returns how many it consumed (all of them when
@@ -49,6 +58,7 @@ impl Framing {
                 for (i, &b) in bytes.iter().enumerate() {
                     head.len += 1;
                     if head.len > self.limit {
+                        self.refused_method = head.method();
                         self.state = State::Over;
                         return (i + 1, Some(Event::Overflow));
                     }
@@ -106,6 +116,8 @@ struct Head {
     chunked: bool,
     websocket: bool,
     connect: bool,
+    /// The request line's method, once the line has ended (for the refusal's metrics and log).
+    method: Option<Method>,
 }
 
 impl Head {
@@ -119,6 +131,7 @@ impl Head {
                 }
                 if self.lines == 0 {
                     self.connect = line.name() == b"CONNECT";
+                    self.method = Method::from_bytes(line.name()).ok();
                 } else {
                     self.header(&line);
                 }
@@ -132,6 +145,14 @@ impl Head {
                 None
             }
         }
+    }
+
+    /// The method of the request line: ended, or cut after the method (in the target).
+    fn method(&self) -> Option<Method> {
+        if self.lines == 0 && self.line.in_value {
+            return Method::from_bytes(self.line.name()).ok();
+        }
+        self.method.clone()
     }
 
     fn header(&mut self, line: &Line) {

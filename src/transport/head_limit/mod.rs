@@ -7,7 +7,8 @@
 //! dispatcher then finishes the requests before it, as on any end of input, and shuts the
 //! connection down; at that shutdown the wrapper writes `431` with a problem body, closes its
 //! sending side, and reads (and drops) a bounded amount of what the client still sends, so that
-//! the close does not reset the connection before the client has read the answer.
+//! the close does not reset the connection before the client has read the answer. The refusal
+//! is logged and counted as any answered request is (`routes::refused`).
 //!
 //! The wrapper holds no bytes of its own: every byte it reads goes to the dispatcher's buffer,
 //! so [`HeadLimit::into_inner`] hands the socket to the WebSocket hub as it is.
@@ -17,13 +18,16 @@ mod framing;
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 use std::time::Duration;
 
 use actix_web::http::StatusCode;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::time::Sleep;
+use tokio::time::{Instant, Sleep};
 
+use crate::metrics::Metrics;
+use crate::routes::{self, REQUEST_ID};
 use framing::{Event, Framing};
 
 /// How long the refusal waits for the client to stop sending, after the answer: long enough for
@@ -37,12 +41,14 @@ const DRAIN_CHUNK: usize = 2048;
 
 /// A connection whose request heads may each have up to `limit` bytes. Generic over the stream,
 /// so that it wraps a plain socket or a TLS session alike.
-#[derive(Debug)]
 pub struct HeadLimit<S> {
     inner: S,
     framing: Framing,
     limit: usize,
     refusal: Refusal,
+    /// When the head passed the limit: the refusal's duration in the log and metrics runs from it.
+    refused_at: Option<Instant>,
+    metrics: Arc<Metrics>,
 }
 
 /// How far the refusal of an oversized head has come.
@@ -69,9 +75,28 @@ enum Refusal {
     Done,
 }
 
+impl<S: std::fmt::Debug> std::fmt::Debug for HeadLimit<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HeadLimit")
+            .field("inner", &self.inner)
+            .field("framing", &self.framing)
+            .field("limit", &self.limit)
+            .field("refusal", &self.refusal)
+            .finish_non_exhaustive()
+    }
+}
+
 impl<S> HeadLimit<S> {
-    pub fn new(inner: S, limit: usize) -> Self {
-        Self { inner, framing: Framing::new(limit), limit, refusal: Refusal::None }
+    /// `metrics` counts the refusal, as the App counts the requests it answers.
+    pub fn new(inner: S, limit: usize, metrics: Arc<Metrics>) -> Self {
+        Self {
+            inner,
+            framing: Framing::new(limit),
+            limit,
+            refusal: Refusal::None,
+            refused_at: None,
+            metrics,
+        }
     }
 
     pub fn get_ref(&self) -> &S {
@@ -127,6 +152,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for HeadLimit<S> {
                     "request head over --max-header-bytes; answering 431"
                 );
                 this.refusal = Refusal::Passed;
+                this.refused_at = Some(Instant::now());
                 if offset - 1 == before {
                     // Nothing new to hand over, and an empty read would mean the end of input.
                     this.refusal = Refusal::Decoding;
@@ -174,7 +200,17 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncWrite for HeadLimit<S> {
                     return Pin::new(&mut this.inner).poll_shutdown(cx);
                 }
                 Refusal::Owed => {
-                    let answer = refusal(this.limit);
+                    let request_id = routes::new_request_id();
+                    let (answer, body_bytes) = refusal(this.limit, &request_id);
+                    let elapsed = this.refused_at.map(|at| at.elapsed()).unwrap_or_default();
+                    routes::refused(
+                        &this.metrics,
+                        this.framing.refused_method(),
+                        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                        elapsed,
+                        body_bytes,
+                        &request_id,
+                    );
                     this.refusal = Refusal::Answering { answer, written: 0 };
                 }
                 Refusal::Answering { answer, written } => {
@@ -215,8 +251,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncWrite for HeadLimit<S> {
     }
 }
 
-/// The answer to an oversized head: `431` with a problem body, closing the connection.
-fn refusal(limit: usize) -> Vec<u8> {
+/// The answer to an oversized head: `431` with a problem body, closing the connection; and the
+/// length of its body.
+fn refusal(limit: usize, request_id: &str) -> (Vec<u8>, u64) {
     let status = StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE;
     let body = crate::problem::problem_json(
         status,
@@ -225,13 +262,14 @@ fn refusal(limit: usize) -> Vec<u8> {
         ),
     );
     let reason = status.canonical_reason().unwrap_or("Request Header Fields Too Large");
-    format!(
+    let answer = format!(
         "HTTP/1.1 {} {reason}\r\ncontent-type: application/problem+json\r\n\
-         content-length: {}\r\nconnection: close\r\n\r\n{body}",
+         content-length: {}\r\n{}: {request_id}\r\nconnection: close\r\n\r\n{body}",
         status.as_u16(),
-        body.len()
-    )
-    .into_bytes()
+        body.len(),
+        REQUEST_ID.as_str(),
+    );
+    (answer.into_bytes(), body.len() as u64)
 }
 
 #[cfg(test)]

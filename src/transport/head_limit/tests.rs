@@ -1,11 +1,14 @@
+use std::sync::Arc;
+
 use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
 
 use super::HeadLimit;
+use crate::metrics::Metrics;
 
 /// A client end and the server end wrapped, over an in-memory pipe of `pipe` bytes.
 fn pair(limit: usize, pipe: usize) -> (DuplexStream, HeadLimit<DuplexStream>) {
     let (client, server) = tokio::io::duplex(pipe);
-    (client, HeadLimit::new(server, limit))
+    (client, HeadLimit::new(server, limit, Arc::new(Metrics::new())))
 }
 
 const GET: &[u8] = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n";

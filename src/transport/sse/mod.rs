@@ -14,7 +14,7 @@ use crate::openapi::problems;
 use crate::problem::ApiError;
 use body::SseBody;
 
-/// The socket of an HTTP connection, noted when it is accepted (`startup.rs`), so that an SSE
+/// The socket of an HTTP connection, noted when it is accepted (`startup/http.rs`), so that an SSE
 /// stream can take its own handle on it: a stuck client's response stays in actix's dispatcher,
 /// which stops polling the body once its write buffer is full, so only the socket can end it.
 #[derive(Debug, Clone, Copy)]

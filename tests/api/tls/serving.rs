@@ -199,13 +199,6 @@ async fn the_healthcheck_probes_over_tls_trusting_only_the_nodes_own_certificate
     assert_eq!(impostor.status.code(), Some(1), "another certificate is not the node's own");
 }
 
-async fn metric(app: &crate::common::TestApp, name: &str) -> f64 {
-    let text = app.get("/metrics").await.text().await.unwrap();
-    text.lines()
-        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
-        .unwrap_or(0.0)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wss_client_that_never_reads_is_conflated_within_the_pending_bound_and_closed() {
     let (ca, _issued, app) = spawn_tls_app(|s| {
@@ -247,10 +240,10 @@ async fn a_wss_client_that_never_reads_is_conflated_within_the_pending_bound_and
     }
     tokio::time::timeout(WAIT, reader).await.expect("the reading client kept up").unwrap();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    while metric(&app, "scorecast_ws_slow_consumer_disconnects_total").await < 1.0 {
+    while app.metric("scorecast_ws_slow_consumer_disconnects_total").await < 1.0 {
         assert!(tokio::time::Instant::now() < deadline, "the stuck wss:// client was not closed");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    assert!(metric(&app, "scorecast_ws_conflated_total").await > 0.0, "updates were conflated");
+    assert!(app.metric("scorecast_ws_conflated_total").await > 0.0, "updates were conflated");
     drop(stuck);
 }

@@ -16,7 +16,7 @@ use super::protocol::{Reconnect, WsTarget};
 use super::tally::Tally;
 use crate::clock::now_ns;
 use crate::ws::stream::{upgrade, Stream};
-use crate::ws::{frame, message};
+use crate::ws::{frame, message, read_buf};
 
 /// Initial read buffer: a scorecast update is ~55 bytes, a snapshot ~200.
 const READ_BUF: usize = 256;
@@ -174,9 +174,7 @@ struct Client {
 impl Client {
     /// Waits for data, reads what is there, and handles every complete frame in it.
     async fn read_some(&mut self, tally: &Rc<RefCell<Tally>>) -> Result<(), End> {
-        if self.buf.capacity() - self.buf.len() < READ_BUF / 2 {
-            self.buf.reserve(READ_BUF);
-        }
+        read_buf::make_room(&mut self.buf, READ_BUF);
         match self.stream.read_buf(&mut self.buf).await {
             Ok(0) => return Err("closed by the server without a close frame".into()),
             Ok(_) => {}
@@ -208,7 +206,7 @@ impl Client {
                 }
                 frame::OP_PONG => {}
                 frame::OP_CLOSE => {
-                    let code = payload.get(..2).map(|c| u16::from_be_bytes([c[0], c[1]]));
+                    let code = frame::close_code(payload);
                     let reason = String::from_utf8_lossy(payload.get(2..).unwrap_or_default());
                     return Err(format!("close frame {}: {reason}", code.unwrap_or(1005)));
                 }
@@ -216,10 +214,7 @@ impl Client {
             }
             consumed += parsed.len;
         }
-        self.buf.drain(..consumed);
-        if self.buf.is_empty() && self.buf.capacity() > 4 * READ_BUF {
-            self.buf = Vec::with_capacity(READ_BUF);
-        }
+        read_buf::consume(&mut self.buf, consumed, READ_BUF);
         if let Some(pong) = pong {
             self.stream.write_all(&pong).await.map_err(|e| format!("pong: {e}"))?;
             tally.borrow_mut().pongs_sent += 1;

@@ -15,10 +15,11 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::sync::{mpsc, Semaphore};
 use tokio::task::LocalSet;
 
+use crate::common::workers;
 use crate::procfs;
 use protocol::{Command, ConnectPlan, Event};
 use tally::Tally;
@@ -116,34 +117,10 @@ pub fn main_stdio() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     LocalSet::new().block_on(&runtime, async {
         let (command_tx, command_rx) = mpsc::unbounded_channel();
-        let (event_tx, mut event_rx) = mpsc::unbounded_channel::<Event>();
-        tokio::task::spawn_local(async move {
-            let mut lines = BufReader::new(tokio::io::stdin()).lines();
-            while let Ok(Some(line)) = lines.next_line().await {
-                match serde_json::from_str::<Command>(&line) {
-                    Ok(command) => {
-                        if command_tx.send(command).is_err() {
-                            return;
-                        }
-                    }
-                    Err(e) => {
-                        eprintln!("fanout-worker: bad command {line:?}: {e}");
-                        break;
-                    }
-                }
-            }
-            let _ = command_tx.send(Command::Exit);
-        });
-        let writer = tokio::task::spawn_local(async move {
-            let mut stdout = tokio::io::stdout();
-            while let Some(event) = event_rx.recv().await {
-                let mut line = serde_json::to_vec(&event).expect("events always serialize");
-                line.push(b'\n');
-                if stdout.write_all(&line).await.is_err() || stdout.flush().await.is_err() {
-                    return;
-                }
-            }
-        });
+        let (event_tx, event_rx) = mpsc::unbounded_channel::<Event>();
+        let stdin = BufReader::new(tokio::io::stdin()).lines();
+        workers::read_commands("fanout-worker", stdin, command_tx, Some(Command::Exit));
+        let writer = workers::write_events(event_rx);
         serve(command_rx, event_tx).await;
         let _ = writer.await;
     });
@@ -157,14 +134,5 @@ pub fn spawn_thread(
     commands: mpsc::UnboundedReceiver<Command>,
     events: mpsc::UnboundedSender<Event>,
 ) -> std::io::Result<std::thread::JoinHandle<()>> {
-    std::thread::Builder::new().name("fanout-worker".into()).spawn(move || {
-        let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-            Ok(runtime) => runtime,
-            Err(e) => {
-                let _ = events.send(Event::Fatal { message: format!("worker runtime: {e}") });
-                return;
-            }
-        };
-        LocalSet::new().block_on(&runtime, serve(commands, events));
-    })
+    workers::spawn_thread("fanout-worker", events, move |events| serve(commands, events))
 }

@@ -1,67 +1,12 @@
-//! The wire protocol of both transports: compact JSON messages, each encoded once into a complete
-//! WebSocket frame and a complete Server-Sent Events chunk whose bytes every recipient shares.
-//!
-//! Server messages carry `m` (match id) and `s` (the match's sequence number) and a kind `k`. A goal
-//! update is about 70 bytes with its scorer: `{"m":42,"s":17,"k":"goal","t":"h","mn":67,"sc":[2,1],
-//! "p":"Brobbey"}`. Keys are only ever added (clients ignore keys they do not know).
-//! `docs/protocol.md` describes every message.
+//! The messages the server sends: updates, snapshots, resume announcements and errors.
 
-use actix_http::ws::{CloseCode, CloseReason, OpCode, Parser};
-use bytes::{Bytes, BytesMut};
-use std::collections::HashMap;
+use serde::Serialize;
 
-use serde::{Deserialize, Serialize};
-
+use super::Encoded;
 use crate::domain::{
     unix_millis, CardColor, EventKind, LiveState, MatchId, MatchMeta, Period, Score, Seq, Side,
     Status, StoredEvent,
 };
-
-/// The subprotocol name clients may offer.
-pub const SUBPROTOCOL: &str = "scorecast.v1";
-
-/// One message, ready to write on either transport.
-#[derive(Debug, Clone)]
-pub struct Encoded {
-    /// A complete, unmasked WebSocket text frame.
-    pub ws: Bytes,
-    /// A complete SSE event: `id: <match>:<seq>` (when the message has both) and `data: <json>`.
-    pub sse: Bytes,
-}
-
-impl Encoded {
-    fn new(json: &[u8], id: Option<(MatchId, Seq)>) -> Self {
-        let mut sse = BytesMut::with_capacity(json.len() + 32);
-        if let Some((m, s)) = id {
-            sse.extend_from_slice(format!("id: {m}:{s}\n").as_bytes());
-        }
-        sse.extend_from_slice(b"data: ");
-        sse.extend_from_slice(json);
-        sse.extend_from_slice(b"\n\n");
-        Self { ws: text_frame(json), sse: sse.freeze() }
-    }
-
-    fn of<T: Serialize>(message: &T, id: Option<(MatchId, Seq)>) -> Self {
-        Self::new(&serde_json::to_vec(message).expect("messages always serialize"), id)
-    }
-
-    /// An update that another node encoded, from its JSON: framed for both transports here, not
-    /// serialized again.
-    pub fn framed_update(json: &[u8], match_id: MatchId, seq: Seq) -> Self {
-        Self::new(json, Some((match_id, seq)))
-    }
-
-    /// The message's JSON, without framing (what `framed_update` takes).
-    pub fn json(&self) -> &[u8] {
-        // A server's frame is unmasked: two header bytes, then 2 or 8 more for longer payloads.
-        let offset = match self.ws.get(1).map(|b| b & 0x7f) {
-            Some(126) => 4,
-            Some(127) => 10,
-            _ => 2,
-        };
-        self.ws.get(offset..).unwrap_or_default()
-    }
-}
 
 #[derive(Serialize)]
 struct Update<'a> {
@@ -243,65 +188,6 @@ pub fn error(code: &str, detail: &str, match_id: Option<MatchId>) -> Encoded {
     Encoded::of(&ErrorMessage { k: "error", code, m: match_id, detail }, None)
 }
 
-/// An SSE comment line, which clients ignore: the SSE heartbeat.
-pub fn sse_comment(text: &str) -> Bytes {
-    Bytes::from(format!(": {text}\n\n"))
-}
-
-/// A close frame with a code and a human-readable reason (at most 123 bytes, per RFC 6455).
-pub fn close_frame(code: CloseCode, reason: &str) -> Bytes {
-    let mut reason = reason.to_owned();
-    while reason.len() > 123 {
-        reason.pop();
-    }
-    let mut frame = BytesMut::new();
-    Parser::write_close(&mut frame, Some(CloseReason { code, description: Some(reason) }), false);
-    frame.freeze()
-}
-
-/// A ping, or the pong answering a client's ping.
-pub fn control_frame(op: OpCode, payload: &[u8]) -> Bytes {
-    let mut frame = BytesMut::new();
-    Parser::write_message(&mut frame, payload, op, true, false);
-    frame.freeze()
-}
-
-fn text_frame(payload: &[u8]) -> Bytes {
-    let mut frame = BytesMut::with_capacity(payload.len() + 4);
-    Parser::write_message(&mut frame, payload, OpCode::Text, true, false);
-    frame.freeze()
-}
-
-/// What a client may send, as JSON text frames.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
-pub enum ClientMessage {
-    /// `since` maps match ids (as JSON object keys) to the last sequence number the client has.
-    Subscribe {
-        matches: Vec<MatchId>,
-        #[serde(default, deserialize_with = "match_id_keys")]
-        since: HashMap<MatchId, Seq>,
-    },
-    Unsubscribe {
-        matches: Vec<MatchId>,
-    },
-}
-
-/// A JSON object keyed by match ids: object keys are strings, so each is parsed as an id.
-fn match_id_keys<'de, D: serde::Deserializer<'de>>(
-    deserializer: D,
-) -> Result<HashMap<MatchId, Seq>, D::Error> {
-    let raw = HashMap::<String, Seq>::deserialize(deserializer)?;
-    raw.into_iter()
-        .map(|(key, seq)| {
-            let id = key.parse::<MatchId>().map_err(|e| {
-                serde::de::Error::custom(format!("since: key {key:?} is not a match id ({e})"))
-            })?;
-            Ok((id, seq))
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -370,23 +256,6 @@ mod tests {
     }
 
     #[test]
-    fn client_messages_parse_and_unknown_ops_do_not() {
-        let sub: ClientMessage =
-            serde_json::from_str(r#"{"op":"subscribe","matches":[1,2]}"#).unwrap();
-        let id = |raw| MatchId::try_from(raw).unwrap();
-        let none = HashMap::new();
-        assert_eq!(sub, ClientMessage::Subscribe { matches: vec![id(1), id(2)], since: none });
-        let resume: ClientMessage =
-            serde_json::from_str(r#"{"op":"subscribe","matches":[42],"since":{"42":17}}"#).unwrap();
-        let since = HashMap::from([(id(42), Seq::try_from(17).unwrap())]);
-        assert_eq!(resume, ClientMessage::Subscribe { matches: vec![id(42)], since });
-        let zero = r#"{"op":"subscribe","matches":[1],"since":{"0":1}}"#;
-        assert!(serde_json::from_str::<ClientMessage>(zero).is_err(), "0 is not a match id");
-        assert!(serde_json::from_str::<ClientMessage>(r#"{"op":"publish","matches":[1]}"#).is_err());
-        assert!(serde_json::from_str::<ClientMessage>(r#"{"op":"subscribe"}"#).is_err());
-    }
-
-    #[test]
     fn a_kick_update_says_scored_or_missed_and_carries_the_shootout_apart_from_the_score() {
         let mut kick = large_goal(None);
         kick.match_id = MatchId::try_from(42).unwrap();
@@ -405,37 +274,5 @@ mod tests {
             serde_json::json!({"m":42,"s":31,"k":"kick","t":"h","sc":[1,1],"p":"Tadic","ok":false,
                                "pn":[4,3]})
         );
-    }
-
-    #[test]
-    fn close_reasons_are_cut_to_the_protocol_limit() {
-        let frame = close_frame(CloseCode::Policy, &"x".repeat(300));
-        assert_eq!(frame.len(), 2 + 2 + 123);
-    }
-}
-
-#[cfg(test)]
-mod properties {
-    use proptest::prelude::*;
-
-    use super::*;
-
-    proptest! {
-        #[test]
-        fn any_text_is_a_client_message_or_an_error(text in "\\PC{0,200}") {
-            let _ = serde_json::from_str::<ClientMessage>(&text);
-        }
-
-        #[test]
-        fn subscribe_messages_keep_only_valid_ids(
-            ids in prop::collection::vec(any::<i64>(), 0..5),
-            key in any::<i64>(),
-            seq in any::<i64>(),
-        ) {
-            let text = format!(r#"{{"op":"subscribe","matches":{ids:?},"since":{{"{key}":{seq}}}}}"#);
-            let parsed = serde_json::from_str::<ClientMessage>(&text);
-            let valid = ids.iter().all(|id| *id > 0) && key > 0 && seq >= 0;
-            prop_assert_eq!(parsed.is_ok(), valid, "{}", text);
-        }
     }
 }

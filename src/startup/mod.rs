@@ -1,19 +1,17 @@
 //! Building the application from settings, and running it until told to stop.
 
+mod http;
+mod purger;
+mod stop;
+
 use std::future::Future;
-use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_http::{HttpService, KeepAlive, Protocol};
-use actix_server::{GracefulShutdownSignal, Server};
-use actix_service::{
-    fn_service, map_config, IntoServiceFactory, ServiceFactory, ServiceFactoryExt,
-};
-use actix_web::body::MessageBody;
-use actix_web::dev::{AppConfig, ServiceRequest, ServiceResponse};
-use actix_web::middleware::from_fn;
-use actix_web::{web, App};
+use actix_http::Protocol;
+use actix_server::Server;
+use actix_service::{fn_service, ServiceFactoryExt};
+use actix_web::web;
 use anyhow::Context;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -23,21 +21,18 @@ use crate::catalog::Catalog;
 use crate::cluster::{self, Cluster, Peers};
 use crate::configuration::Settings;
 use crate::extract::BodyLimits;
-use crate::hub::{Hub, Worker};
-use crate::ingest::{self, CommitterSettings, Ingest};
+use crate::hub::Hub;
+use crate::ingest::{self, CommitterSettings};
 use crate::metrics::{Metrics, PoolState};
-use crate::routes;
 use crate::snapshots::{Snapshots, RECENT_EVENTS};
 use crate::store::{Backend, Store};
 use crate::tls::Tls;
 use crate::transport::admission::{AllowedOrigins, TrustedProxies};
 use crate::transport::handoff::HandOff;
 use crate::transport::head_limit::HeadLimit;
-use crate::transport::sse::ConnectionSocket;
-use crate::transport::ws::UpgradeFactory;
-
-/// How often expired Idempotency-Key answers are deleted.
-const PURGE_INTERVAL: Duration = Duration::from_secs(3600);
+use http::{bind, AppState, HttpSettings};
+use purger::spawn_purger;
+use stop::Stopped;
 
 /// A built scorecast server: listening, with its database open and its tasks started.
 pub struct Application {
@@ -50,56 +45,6 @@ pub struct Application {
     hub: Arc<Hub>,
     drain: Duration,
     generated_admin_token: Option<String>,
-}
-
-/// Everything the routes share, cloned into each worker's App.
-#[derive(Clone)]
-struct AppState {
-    store: web::Data<Store>,
-    snapshots: web::Data<Snapshots>,
-    catalog: web::Data<Catalog>,
-    peers: web::Data<Peers>,
-    metrics: web::Data<Metrics>,
-    ingest: web::Data<Ingest>,
-    tokens: web::Data<AdminTokens>,
-    hub: web::Data<Hub>,
-    origins: web::Data<AllowedOrigins>,
-    trusted_proxies: web::Data<TrustedProxies>,
-    body_limits: BodyLimits,
-}
-
-/// The App of one HTTP worker thread, with that thread's hub worker: every route and middleware.
-/// Built for ordinary requests and, separately, for the handshakes the upgrade service runs
-/// through it.
-fn build_app(
-    state: &AppState,
-    worker: &Worker,
-) -> App<
-    impl ServiceFactory<
-        ServiceRequest,
-        Config = (),
-        Response = ServiceResponse<impl MessageBody>,
-        Error = actix_web::Error,
-        InitError = (),
-    >,
-> {
-    App::new()
-        .wrap(from_fn(routes::record_metrics))
-        .wrap(from_fn(routes::log_request))
-        .app_data(state.store.clone())
-        .app_data(state.snapshots.clone())
-        .app_data(state.catalog.clone())
-        .app_data(state.peers.clone())
-        .app_data(state.metrics.clone())
-        .app_data(state.ingest.clone())
-        .app_data(state.tokens.clone())
-        .app_data(state.hub.clone())
-        .app_data(state.origins.clone())
-        .app_data(state.trusted_proxies.clone())
-        .app_data(web::Data::new(worker.clone()))
-        .app_data(state.body_limits)
-        .configure(|cfg| routes::configure(cfg, &state.origins))
-        .default_service(web::to(routes::not_found))
 }
 
 impl Application {
@@ -169,6 +114,8 @@ impl Application {
             Duration::from_secs(settings.idempotency_hours * 3600),
             shutdown.clone(),
         );
+        // Requests refused for their head never reach the App: the bound counts them itself.
+        let refusals = metrics.clone();
         let state = AppState {
             store: web::Data::new(store.clone()),
             snapshots: web::Data::from(snapshots),
@@ -211,9 +158,13 @@ impl Application {
         let max_header_bytes = settings.max_header_bytes;
         let server = match tls {
             None => builder.listen("scorecast", listener, move || {
-                fn_service(move |io: tokio::net::TcpStream| async move {
-                    let peer = io.peer_addr().ok();
-                    Ok((HeadLimit::new(io, max_header_bytes), Protocol::Http1, peer))
+                let refusals = refusals.clone();
+                fn_service(move |io: tokio::net::TcpStream| {
+                    let refusals = refusals.clone();
+                    async move {
+                        let peer = io.peer_addr().ok();
+                        Ok((HeadLimit::new(io, max_header_bytes, refusals), Protocol::Http1, peer))
+                    }
                 })
                 .and_then(http.factory())
             })?,
@@ -221,15 +172,18 @@ impl Application {
                 tasks.push(crate::tls::spawn_certificate_reloader(tls.clone(), shutdown.clone()));
                 builder.listen("scorecast", listener, move || {
                     let acceptor = tls.acceptor.clone();
+                    let refusals = refusals.clone();
                     fn_service(move |io: tokio::net::TcpStream| {
                         let acceptor = acceptor.clone();
+                        let refusals = refusals.clone();
                         async move {
                             let stream = acceptor.accept(io).await.map_err(|e| {
                                 tracing::debug!(error = %e, "TLS handshake failed");
                                 actix_http::error::DispatchError::Io(e)
                             })?;
                             let peer = stream.socket().peer_addr().ok();
-                            Ok((HeadLimit::new(stream, max_header_bytes), Protocol::Http1, peer))
+                            let limited = HeadLimit::new(stream, max_header_bytes, refusals);
+                            Ok((limited, Protocol::Http1, peer))
                         }
                     })
                     .and_then(http.factory())
@@ -291,97 +245,6 @@ impl Application {
     }
 }
 
-/// What every HTTP worker thread's service is built from.
-#[derive(Clone)]
-struct HttpSettings {
-    state: AppState,
-    hub: Arc<Hub>,
-    draining: GracefulShutdownSignal,
-    keep_alive: Duration,
-    request_timeout: Duration,
-}
-
-impl HttpSettings {
-    /// The HTTP service of one worker thread, over plain TCP or TLS (`T`): its hub worker starts
-    /// here, and both the App (for SSE) and the upgrade service (for WebSockets) get it.
-    fn factory<T: HandOff>(
-        &self,
-    ) -> impl ServiceFactory<
-        (T, Protocol, Option<std::net::SocketAddr>),
-        Config = (),
-        Response = (),
-        Error = actix_http::error::DispatchError,
-        InitError = (),
-    > {
-        let worker = Worker::start(self.hub.clone());
-        let state = self.state.clone();
-        let app_worker = worker.clone();
-        let make_app = move || build_app(&state, &app_worker).into_factory();
-        let draining = self.draining.clone();
-        HttpService::build()
-            .graceful_shutdown_signal(move || {
-                let draining = draining.clone();
-                async move { draining.notified().await }
-            })
-            .keep_alive(KeepAlive::Timeout(self.keep_alive))
-            // An SSE stream takes a handle on its socket from here (`ConnectionSocket`).
-            .on_connect_ext(|io: &T, ext| {
-                ext.insert(ConnectionSocket::of(io.socket()));
-            })
-            .client_request_timeout(self.request_timeout)
-            .upgrade(UpgradeFactory::new(worker, make_app.clone()))
-            .finish(map_config(make_app(), |_| AppConfig::default()))
-    }
-}
-
-/// What is left to stop once the HTTP server has.
-struct Stopped {
-    shutdown: CancellationToken,
-    tasks: Vec<JoinHandle<()>>,
-    cluster: Option<Cluster>,
-    store: Store,
-}
-
-impl Stopped {
-    /// Stores every queued event, publishes it to the other nodes, stops background tasks, and
-    /// closes the database.
-    async fn finish(self, server: std::io::Result<()>) -> anyhow::Result<()> {
-        self.shutdown.cancel();
-        for task in self.tasks {
-            if let Err(e) = task.await {
-                tracing::error!(error = %e, "background task ended abnormally");
-            }
-        }
-        // After the committer: its last events are queued for publishing by now.
-        if let Some(cluster) = self.cluster {
-            cluster.finish().await;
-        }
-        self.store.close().await;
-        tracing::info!("stopped");
-        server.context("HTTP server failed")
-    }
-}
-
-fn spawn_purger(store: Store, retention: Duration, shutdown: CancellationToken) -> JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(PURGE_INTERVAL);
-        loop {
-            tokio::select! {
-                _ = every.tick() => {}
-                () = shutdown.cancelled() => return,
-            }
-            let cutoff = time::OffsetDateTime::now_utc() - retention;
-            match store.purge_responses(cutoff).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(removed = n, "expired Idempotency-Key answers removed"),
-                Err(e) => {
-                    tracing::warn!(error = %e, "could not remove expired Idempotency-Key answers")
-                }
-            }
-        }
-    })
-}
-
 /// The URL without its password, for logs.
 pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
@@ -394,18 +257,4 @@ pub fn redact(url: &str) -> String {
         }
         _ => url.to_owned(),
     }
-}
-
-/// A listener with room for `backlog` connections waiting to be accepted: a crowd reconnecting at
-/// once overflows the standard library's 128 and waits a second for SYN retries.
-fn bind(address: std::net::SocketAddr, backlog: u32) -> std::io::Result<TcpListener> {
-    let socket = socket2::Socket::new(
-        socket2::Domain::for_address(address),
-        socket2::Type::STREAM,
-        Some(socket2::Protocol::TCP),
-    )?;
-    socket.set_reuse_address(true)?;
-    socket.bind(&address.into())?;
-    socket.listen(backlog.min(i32::MAX as u32) as i32)?;
-    Ok(socket.into())
 }
