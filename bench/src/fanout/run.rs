@@ -96,7 +96,8 @@ async fn drive(
     let last_post = Instant::now();
     let connected: u64 = collected.connects.iter().map(|c| c.connected as u64).sum();
     let accepted = collected.posted.iter().filter(|p| p.seq.is_some()).count() as u64;
-    collected.complete = drain(pool, connected * accepted, load.drain_timeout, reports_by(load)).await?;
+    collected.complete =
+        drain(pool, connected * accepted, load.drain_timeout, reports_by(load)).await?;
     collected.drain_s = last_post.elapsed().as_secs_f64();
     collected.event_phase_s = phase_start.elapsed().as_secs_f64();
     let cpu_after = procfs::sum_over(&pids, procfs::cpu_us);
