@@ -93,6 +93,7 @@ impl Cursors {
         let before = self.at.len();
         self.at.retain(|(m, _)| *m != id);
         self.replays.retain(|r| r.match_id != id);
+        self.release_idle_replays();
         self.at.len() < before
     }
 
@@ -150,6 +151,7 @@ impl Cursors {
     ) -> Option<Replayed> {
         let position = self.replays.iter().position(|r| r.match_id == id && r.token == token)?;
         let replay = self.replays.swap_remove(position);
+        self.release_idle_replays();
         let cursor = self.at.iter_mut().find(|(m, _)| *m == id)?;
         let mut last = cursor.1;
         let mut messages = Vec::new();
@@ -180,6 +182,15 @@ impl Cursors {
         cursor.1 = last;
         Some(Replayed { recovered, count, messages })
     }
+
+    /// Frees the resume list once no resume runs: a connection that resumed once would otherwise
+    /// keep its capacity (about 200 bytes) for life, so that after a restart, when every client
+    /// resumes, each connection would cost that much more than a fresh one.
+    fn release_idle_replays(&mut self) {
+        if self.replays.is_empty() {
+            self.replays = Vec::new();
+        }
+    }
 }
 
 #[cfg(test)]
@@ -198,5 +209,18 @@ mod tests {
         let done = cursors.finish_replay(id, second, Some(&[]), None).expect("current token");
         assert!(done.recovered);
         assert!(!cursors.behind(id, seq(5)), "resumed from 5");
+    }
+
+    #[test]
+    fn a_finished_or_stopped_resume_gives_its_memory_back() {
+        let seq = |s| Seq::try_from(s).unwrap();
+        let (one, two) = (MatchId::try_from(1).unwrap(), MatchId::try_from(2).unwrap());
+        let mut cursors = Cursors::default();
+        let token = cursors.start_replay(one, seq(1));
+        cursors.start_replay(two, seq(1));
+        cursors.finish_replay(one, token, Some(&[]), None).expect("current token");
+        assert!(cursors.replays.capacity() > 0, "the resume of match 2 still runs");
+        assert!(cursors.stop(two, false));
+        assert_eq!(cursors.replays.capacity(), 0, "no resume runs: nothing kept");
     }
 }
