@@ -184,8 +184,8 @@ impl Cursors {
     }
 
     /// Frees the resume list once no resume runs: a connection that resumed once would otherwise
-    /// keep its capacity (about 200 bytes) for life, so that after a restart, when every client
-    /// resumes, each connection would cost that much more than a fresh one.
+    /// keep its capacity (four slots, 160 bytes) for life, so that after a restart, when every
+    /// client resumes, each connection would cost that much more than a fresh one.
     fn release_idle_replays(&mut self) {
         if self.replays.is_empty() {
             self.replays = Vec::new();
