@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use super::model::{ClusterReport, ClusterSize, Failover, GapRepair, MAX_CPU_RATIO, MAX_P99_RATIO};
 use crate::common::markdown::{footer, ms, num, times, verdict};
-use crate::compare::model::Round;
+use crate::compare::markdown::{round_cells, rounds_in_order, ROUND_ALIGN, ROUND_HEAD};
 
 crate::common::results::impl_report!(ClusterReport, "cluster", render);
 
@@ -131,32 +131,24 @@ pub fn headline(md: &mut String, r: &ClusterReport) {
 
 fn size(md: &mut String, s: &ClusterSize) {
     let _ = writeln!(md, "## {} subscribers\n", s.subscribers);
-    md.push_str(
-        "| round | order | deployment | started (UTC) | load avg | connected | p50 ms | p99 ms | CPU µs/delivery | event-phase CPU µs/delivery | RSS/conn KiB | lost | duplicated | passed |\n\
-         |---:|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n",
+    let _ = writeln!(
+        md,
+        "| round | order | deployment | started (UTC) | load avg | {ROUND_HEAD}\n|---:|---:|---|---|---|{ROUND_ALIGN}"
     );
-    let mut rows: Vec<(&str, &Round)> = Vec::new();
-    rows.extend(s.floor.iter().map(|r| ("floor", r)));
-    rows.extend(s.single.rounds.iter().map(|r| ("single", r)));
-    rows.extend(s.cluster.rounds.iter().map(|r| ("cluster", r)));
-    rows.sort_by_key(|(_, r)| (r.round, r.position));
-    for (deployment, r) in rows {
+    let sides = [
+        ("floor", s.floor.as_slice()),
+        ("single", &s.single.rounds[..]),
+        ("cluster", &s.cluster.rounds[..]),
+    ];
+    for (deployment, r) in rounds_in_order(&sides) {
         let _ = writeln!(
             md,
-            "| {} | {} | {deployment} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {deployment} | {} | {} | {}",
             r.round,
             r.position,
             r.started_at.get(11..19).unwrap_or(&r.started_at),
             r.loadavg_start.as_deref().and_then(|l| l.split(' ').next()).unwrap_or("?"),
-            r.connected,
-            ms(r.p50_ms),
-            ms(r.p99_ms),
-            num(r.cpu_per_delivery_us, 2),
-            num(r.cpu_per_delivery_event_phase_us, 2),
-            num(r.rss_per_conn_kib, 3),
-            r.lost,
-            r.duplicated,
-            if r.passed { "yes" } else { "**no**" },
+            round_cells(r),
         );
     }
     let _ = writeln!(

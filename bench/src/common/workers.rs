@@ -180,6 +180,10 @@ impl<C: Serialize + Send + 'static, E: WorkerEvent> Pool<C, E> {
         self.commands.len()
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.commands.is_empty()
+    }
+
     pub fn send(&self, worker: usize, command: C) -> anyhow::Result<()> {
         self.commands[worker]
             .send(command)

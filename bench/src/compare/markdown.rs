@@ -88,32 +88,41 @@ fn binaries(md: &mut String, r: &CompareReport) {
     md.push('\n');
 }
 
+/// The columns every fan-out round shares, after the ones naming it (compare and cluster).
+pub const ROUND_HEAD: &str = "connected | p50 ms | p99 ms | CPU µs/delivery | event-phase CPU µs/delivery | RSS/conn KiB | lost | duplicated | passed |";
+/// The alignment row under [`ROUND_HEAD`].
+pub const ROUND_ALIGN: &str = "---:|---:|---:|---:|---:|---:|---:|---:|---|";
+
+/// The rounds of every side, labelled, in the order they ran.
+pub fn rounds_in_order<'a>(sides: &[(&'a str, &'a [Round])]) -> Vec<(&'a str, &'a Round)> {
+    let mut rows: Vec<(&str, &Round)> =
+        sides.iter().flat_map(|(label, rounds)| rounds.iter().map(move |r| (*label, r))).collect();
+    rows.sort_by_key(|(_, r)| (r.round, r.position));
+    rows
+}
+
+/// One round's cells under [`ROUND_HEAD`], ending the table row.
+pub fn round_cells(r: &Round) -> String {
+    format!(
+        "{} | {} | {} | {} | {} | {} | {} | {} | {} |",
+        r.connected,
+        ms(r.p50_ms),
+        ms(r.p99_ms),
+        num(r.cpu_per_delivery_us, 2),
+        num(r.cpu_per_delivery_event_phase_us, 2),
+        num(r.rss_per_conn_kib, 3),
+        r.lost,
+        r.duplicated,
+        if r.passed { "yes" } else { "**no**" },
+    )
+}
+
 fn size(md: &mut String, s: &Size) {
     let _ = writeln!(md, "## {} subscribers\n", s.subscribers);
-    md.push_str(
-        "| round | order | binary | connected | p50 ms | p99 ms | CPU µs/delivery | event-phase CPU µs/delivery | RSS/conn KiB | lost | duplicated | passed |\n\
-         |---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n",
-    );
-    let mut rows: Vec<(&str, &Round)> = Vec::new();
-    rows.extend(s.baseline.rounds.iter().map(|r| ("baseline", r)));
-    rows.extend(s.candidate.rounds.iter().map(|r| ("candidate", r)));
-    rows.sort_by_key(|(_, r)| (r.round, r.position));
-    for (binary, r) in rows {
-        let _ = writeln!(
-            md,
-            "| {} | {} | {binary} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-            r.round,
-            r.position,
-            r.connected,
-            ms(r.p50_ms),
-            ms(r.p99_ms),
-            num(r.cpu_per_delivery_us, 2),
-            num(r.cpu_per_delivery_event_phase_us, 2),
-            num(r.rss_per_conn_kib, 3),
-            r.lost,
-            r.duplicated,
-            if r.passed { "yes" } else { "**no**" },
-        );
+    let _ = writeln!(md, "| round | order | binary | {ROUND_HEAD}\n|---:|---:|---|{ROUND_ALIGN}");
+    let sides = [("baseline", &s.baseline.rounds[..]), ("candidate", &s.candidate.rounds[..])];
+    for (binary, r) in rounds_in_order(&sides) {
+        let _ = writeln!(md, "| {} | {} | {binary} | {}", r.round, r.position, round_cells(r));
     }
     md.push('\n');
     for (binary, side) in [("baseline", &s.baseline), ("candidate", &s.candidate)] {

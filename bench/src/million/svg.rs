@@ -11,6 +11,9 @@ const PANEL_H: f64 = 300.0;
 const MARGIN: f64 = 60.0;
 const COLORS: [&str; 5] = ["#3366cc", "#dc3912", "#ff9900", "#109618", "#990099"];
 
+/// Reads one memory figure, in KiB, from a sample.
+type SampleField = fn(&super::sampler::Sample) -> u64;
+
 /// A line to draw: its label, colour and points in data units.
 struct Line {
     label: String,
@@ -74,7 +77,7 @@ fn memory_lines(r: &MillionReport) -> Vec<Line> {
     let end = phase.iter().position(|s| s.connections == most).map_or(0, |i| i + 1);
     let connecting = &phase[..end];
     let gib = |kib: u64| kib as f64 / 1024.0 / 1024.0;
-    let series: [(&str, fn(&super::sampler::Sample) -> u64); 5] = [
+    let series: [(&str, SampleField); 5] = [
         ("scorecast nodes RSS", |s| s.server_rss_kib),
         ("client workers RSS", |s| s.client_rss_kib),
         ("kernel slab", |s| s.slab_kib),

@@ -173,7 +173,7 @@ async fn post_all(
 ) {
     let client = Client::new();
     let url = app.url(&format!("/api/v1/matches/{id}/events"));
-    let team = if poster % 2 == 0 { "home" } else { "away" };
+    let team = if poster.is_multiple_of(2) { "home" } else { "away" };
     for n in 0..EVENTS_EACH {
         let key = format!("p{poster}-e{n}");
         let body = json!({"kind": "goal", "team": team, "minute": 50, "player": key});
