@@ -9,7 +9,8 @@ use rustls::ServerConfig;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::Semaphore;
-use tokio_rustls::server::TlsStream;
+
+use super::{TlsStream, Tracked};
 
 /// Bytes of ciphertext a connection's TLS session holds while actix writes a response through
 /// it (rustls keeps up to 64 KiB by default): a stalled SSE reader then holds this much in
@@ -54,7 +55,7 @@ impl TlsAcceptor {
 
     /// The decrypted stream, or why the client did not get one (logged by the caller at debug:
     /// scanners and impatient clients are not the server's problem).
-    pub async fn accept(&self, tcp: TcpStream) -> io::Result<TlsStream<TcpStream>> {
+    pub async fn accept(&self, tcp: TcpStream) -> io::Result<TlsStream> {
         let handshake = async {
             let _turn = self.handshakes.acquire().await.map_err(io::Error::other)?;
             let mut tcp = tcp;
@@ -65,7 +66,7 @@ impl TlsAcceptor {
                     "plain HTTP on the TLS port (answered 400)",
                 ));
             }
-            let mut stream = self.inner.accept(tcp).await?;
+            let mut stream = self.inner.accept(Tracked::new(tcp)).await?;
             stream.get_mut().1.set_buffer_limit(Some(SESSION_BUFFER_BYTES));
             Ok(stream)
         };

@@ -87,6 +87,8 @@ pub(super) fn server_config(
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     config.ticketer = rustls::crypto::ring::Ticketer::new().map_err(setup)?;
     config.send_tls13_tickets = TICKETS_PER_SESSION;
+    // A WebSocket's session goes on with its keys alone once it leaves the dispatcher (`session`).
+    config.enable_secret_extraction = true;
     Ok(Arc::new(config))
 }
 

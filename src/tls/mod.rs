@@ -5,15 +5,20 @@
 //!   (a bad pair keeps the old one); handshakes always take the current pair.
 //! - `accept`: the handshake of each new connection, bounded in time and in number, before the
 //!   HTTP dispatcher sees the connection.
-//! - `session`: a WebSocket's TLS session once it is handed out of the dispatcher: the hub seals
-//!   each shared plaintext frame for that one connection and opens what the client sends.
+//! - `tracked`: the TCP stream under a session, keeping the start of a record not yet complete,
+//!   which the hand-off carries over (`record`: where records end).
+//! - `session`: a WebSocket's TLS session once it is handed out of the dispatcher: rustls's keys
+//!   and record protection, with which the hub seals each shared plaintext frame for that one
+//!   connection and opens what the client sends.
 //! - `probe`: `scorecast healthcheck` against a node that serves TLS.
 
 mod accept;
 mod certificates;
 pub mod probe;
+mod record;
 mod reload;
 mod session;
+mod tracked;
 
 pub use reload::spawn_certificate_reloader;
 
@@ -24,6 +29,10 @@ use std::time::Duration;
 pub use accept::TlsAcceptor;
 pub use certificates::{Certificates, TlsError};
 pub use session::TlsSession;
+pub use tracked::Tracked;
+
+/// A client connection over TLS, as the dispatcher reads and writes it.
+pub type TlsStream = tokio_rustls::server::TlsStream<Tracked>;
 
 /// Where the certificate chain and its private key are, and how handshakes are bounded.
 #[derive(Debug, Clone)]

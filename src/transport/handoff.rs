@@ -5,17 +5,20 @@
 //! The listener's service chain (`startup/mod.rs`) may wrap the TCP socket (TLS, or any other layer
 //! that implements this trait); the upgrade service and the SSE route only rely on this.
 
+use std::io;
+
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 
-use crate::tls::TlsSession;
+use crate::tls::{TlsSession, TlsStream};
 
 pub trait HandOff: AsyncRead + AsyncWrite + Unpin + 'static {
     /// The TCP socket under every layer (for socket options and the SSE stream's own handle).
     fn socket(&self) -> &TcpStream;
 
-    /// The TCP socket and, over TLS, the session, for the hub worker.
-    fn hand_off(self) -> (TcpStream, Option<TlsSession>);
+    /// The TCP socket and, over TLS, the session, for the hub worker; an error when the session
+    /// cannot go on outside the dispatcher (the connection is then dropped).
+    fn hand_off(self) -> io::Result<(TcpStream, Option<TlsSession>)>;
 }
 
 impl HandOff for TcpStream {
@@ -23,19 +26,20 @@ impl HandOff for TcpStream {
         self
     }
 
-    fn hand_off(self) -> (TcpStream, Option<TlsSession>) {
-        (self, None)
+    fn hand_off(self) -> io::Result<(TcpStream, Option<TlsSession>)> {
+        Ok((self, None))
     }
 }
 
-impl HandOff for tokio_rustls::server::TlsStream<TcpStream> {
+impl HandOff for TlsStream {
     fn socket(&self) -> &TcpStream {
-        self.get_ref().0
+        self.get_ref().0.socket()
     }
 
-    fn hand_off(self) -> (TcpStream, Option<TlsSession>) {
-        let (tcp, session) = self.into_inner();
-        (tcp, Some(TlsSession::new(session)))
+    fn hand_off(self) -> io::Result<(TcpStream, Option<TlsSession>)> {
+        let (tracked, session) = self.into_inner();
+        let (tcp, partial) = tracked.into_parts()?;
+        Ok((tcp, Some(TlsSession::new(session, partial)?)))
     }
 }
 
@@ -46,7 +50,7 @@ impl<S: HandOff> HandOff for crate::transport::head_limit::HeadLimit<S> {
         self.get_ref().socket()
     }
 
-    fn hand_off(self) -> (TcpStream, Option<TlsSession>) {
+    fn hand_off(self) -> io::Result<(TcpStream, Option<TlsSession>)> {
         self.into_inner().hand_off()
     }
 }

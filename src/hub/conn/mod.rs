@@ -372,11 +372,6 @@ impl Conn {
         if read.is_ready() {
             self.liveness.heard(Instant::now());
         }
-        // Over TLS, reading may have made the session answer on its own (a key update).
-        if let Some(output) = self.wire.take_output() {
-            self.outbox.push(output);
-            self.wake();
-        }
         read
     }
 }

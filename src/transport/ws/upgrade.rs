@@ -112,7 +112,13 @@ async fn hand_over<B: MessageBody, T: HandOff>(
         return Ok(());
     }
     let parts = framed.into_parts();
-    let (stream, tls) = parts.io.hand_off();
+    let (stream, tls) = match parts.io.hand_off() {
+        Ok(parts) => parts,
+        Err(e) => {
+            tracing::debug!(error = %e, "WebSocket could not leave the dispatcher; dropping it");
+            return Ok(());
+        }
+    };
     let conn = worker.attach_websocket(stream, tls, parts.read_buf, admission);
     tokio::task::spawn_local(session::run(conn));
     Ok(())

@@ -60,7 +60,7 @@ impl Wire {
             if read_buf.is_empty() { BytesMut::new() } else { BytesMut::from(&read_buf[..]) };
         // What the client sent right after its handshake may wait decrypted in the session.
         let closed = match &mut tls {
-            Some(session) => session.take_plaintext(&mut read_buf).unwrap_or(true),
+            Some(session) => session.take_plaintext(&mut read_buf),
             None => false,
         };
         Self::WebSocket(Socket {
@@ -115,19 +115,8 @@ impl Wire {
     /// How many bytes a frame of `len` bytes takes once sealed.
     pub(in crate::hub) fn sealed_len(&self, len: usize) -> usize {
         match self {
-            Self::WebSocket(Socket { tls: Some(_), .. }) => TlsSession::sealed_len(len),
+            Self::WebSocket(Socket { tls: Some(session), .. }) => session.sealed_len(len),
             _ => len,
-        }
-    }
-
-    /// Records the TLS session produced by itself while reading (an alert, a key update), to be
-    /// written next.
-    pub(in crate::hub) fn take_output(&mut self) -> Option<Bytes> {
-        match self {
-            Self::WebSocket(Socket { tls: Some(session), .. }) => {
-                session.take_output().ok().flatten()
-            }
-            _ => None,
         }
     }
 

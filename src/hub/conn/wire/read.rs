@@ -70,9 +70,9 @@ impl Wire {
                 Ok(_) if socket.broken => {}
                 Ok(n) => match &mut socket.tls {
                     None => socket.read_buf.extend_from_slice(&scratch[..n]),
-                    Some(session) => match session.open(&scratch[..n], &mut socket.read_buf) {
+                    Some(session) => match session.open(&mut scratch[..n], &mut socket.read_buf) {
                         Ok(closed) => socket.closed = closed,
-                        // Records that do not open: the session is over (rustls queued an alert).
+                        // Records that do not open: the session is over.
                         Err(_) => return Poll::Ready(Read::Gone),
                     },
                 },
