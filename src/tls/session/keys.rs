@@ -8,12 +8,15 @@ use rustls::{ConnectionTrafficSecrets, SupportedCipherSuite};
 
 use super::invalid;
 
+/// What seals, what opens, and how many records one key may seal.
+pub(super) type Protection = (Box<dyn MessageEncrypter>, Box<dyn MessageDecrypter>, u64);
+
 /// The record protection of both directions, from the keys rustls negotiated.
 pub(super) fn protection(
     suite: SupportedCipherSuite,
     tx: ConnectionTrafficSecrets,
     rx: ConnectionTrafficSecrets,
-) -> io::Result<(Box<dyn MessageEncrypter>, Box<dyn MessageDecrypter>, u64)> {
+) -> io::Result<Protection> {
     match suite {
         SupportedCipherSuite::Tls13(suite) => {
             let (tx_key, tx_iv) = key_and_iv(tx)?;
