@@ -185,7 +185,8 @@ impl Conn {
     /// Marks `match_id` for a fresh snapshot if this client's copy is older than `seq` (after
     /// broadcasts were lost on the way to this worker).
     pub(super) fn resync(&mut self, match_id: MatchId, seq: Seq) {
-        if self.cursors.behind(match_id, seq) {
+        // Nothing may follow a close frame (nor, over TLS, its `close_notify`).
+        if self.is_open() && self.cursors.behind(match_id, seq) {
             self.outbox.mark_stale(match_id);
             self.wake();
         }

@@ -13,7 +13,8 @@
 //! Not supported after the hand-off, each ending the connection (the client then reconnects and
 //! resumes): a TLS 1.3 key update from the client (the keys it would derive from are not
 //! extracted; browsers do not send one), TLS 1.2 renegotiation, and more records than the
-//! cipher suite's confidentiality limit (2^23 for AES-GCM in rustls).
+//! cipher suite's confidentiality limit (2^23 to 2^24 for AES-GCM in rustls; the last one is
+//! kept for the `close_notify`).
 
 use std::io::{self, Read};
 
@@ -34,8 +35,9 @@ const MAX_RECORD_PLAINTEXT: usize = 16 * 1024;
 
 /// The alert that closes a session: level warning, `close_notify`.
 const CLOSE_NOTIFY: [u8; 2] = [1, 0];
-/// `user_canceled`, which TLS 1.3 lets a peer send before its `close_notify`.
+/// `user_canceled`, which TLS 1.3 lets a peer send (as a warning) before its `close_notify`.
 const USER_CANCELED: u8 = 90;
+const WARNING: u8 = 1;
 
 /// A handed-off TLS session (boxed: the connection enum stays one pointer wide).
 pub struct TlsSession(Box<Keys>);
@@ -48,6 +50,10 @@ struct Keys {
     opened: u64,
     /// Records one key may seal.
     limit: u64,
+    /// TLS 1.3: every record's outer type is application data (the real one is inside).
+    tls13: bool,
+    /// Our `close_notify` is sealed: nothing may follow it.
+    sent_close: bool,
     /// The start of a received record not yet complete; no memory between records.
     partial: Vec<u8>,
     /// What the client sent right after its handshake, decrypted by rustls, until it is taken.
@@ -68,6 +74,7 @@ impl TlsSession {
             Err(e) => return Err(e),
         };
         let suite = conn.negotiated_cipher_suite().ok_or_else(|| invalid("no cipher suite"))?;
+        let tls13 = suite.tls13().is_some();
         let secrets = conn.dangerous_extract_secrets().map_err(invalid)?;
         let (seal, open, limit) = keys::protection(suite, secrets.tx.1, secrets.rx.1)?;
         Ok(Self(Box::new(Keys {
@@ -76,6 +83,8 @@ impl TlsSession {
             sealed: secrets.tx.0,
             opened: secrets.rx.0,
             limit,
+            tls13,
+            sent_close: false,
             partial,
             early,
             closed,
@@ -103,7 +112,9 @@ impl TlsSession {
 
     /// `close_notify`, the TLS close that goes after the WebSocket close frame.
     pub fn close_notify(&mut self) -> io::Result<Bytes> {
-        self.0.seal(ContentType::Alert, &CLOSE_NOTIFY).map(Bytes::from)
+        let notify = self.0.seal(ContentType::Alert, &CLOSE_NOTIFY)?;
+        self.0.sent_close = true;
+        Ok(notify.into())
     }
 
     /// Opens the records in `ciphertext` (in place), appending their plaintext to `plaintext`.
@@ -112,9 +123,9 @@ impl TlsSession {
     pub fn open(&mut self, ciphertext: &mut [u8], plaintext: &mut BytesMut) -> io::Result<bool> {
         let keys = &mut *self.0;
         if !keys.closed {
-            let Keys { partial, open, opened, .. } = &mut *keys;
+            let Keys { partial, open, opened, tls13, .. } = &mut *keys;
             let closed = record::each_record(partial, ciphertext, |record| {
-                open_record(&mut **open, opened, record, plaintext)
+                open_record(&mut **open, opened, *tls13, record, plaintext)
             })?;
             keys.closed = closed;
         }
@@ -131,7 +142,12 @@ impl TlsSession {
 impl Keys {
     /// One record of `typ` carrying `payload` (at most one record's worth).
     fn seal(&mut self, typ: ContentType, payload: &[u8]) -> io::Result<Vec<u8>> {
-        if self.sealed >= self.limit {
+        if self.sent_close {
+            return Err(io::Error::other("TLS session closed"));
+        }
+        // The last record the key may seal is kept for the `close_notify`.
+        let last = typ == ContentType::Alert;
+        if self.sealed + u64::from(!last) >= self.limit {
             return Err(io::Error::other("TLS confidentiality limit of the key reached"));
         }
         let message = OutboundPlainMessage {
@@ -149,11 +165,17 @@ impl Keys {
 fn open_record(
     open: &mut dyn MessageDecrypter,
     seq: &mut u64,
+    tls13: bool,
     record: &mut [u8],
     plaintext: &mut BytesMut,
 ) -> io::Result<bool> {
     let (header, body) = record.split_at_mut(HEADER);
     let typ = ContentType::from(header[0]);
+    // After the handshake every record says TLS 1.2 (RFC 8446 §5.1), and under TLS 1.3 is
+    // application data outside: the header is not authenticated there, so it is checked here.
+    if header[1..3] != [3, 3] || (tls13 && typ != ContentType::ApplicationData) {
+        return Err(invalid("a TLS record header not allowed after the handshake"));
+    }
     let version = ProtocolVersion::from(u16::from_be_bytes([header[1], header[2]]));
     let message = InboundOpaqueMessage::new(typ, version, body);
     let opened = open.decrypt(message, *seq).map_err(invalid)?;
@@ -164,7 +186,7 @@ fn open_record(
             Ok(false)
         }
         (ContentType::Alert, alert) if alert == CLOSE_NOTIFY => Ok(true),
-        (ContentType::Alert, [_, USER_CANCELED]) => Ok(false),
+        (ContentType::Alert, [WARNING, USER_CANCELED]) => Ok(false),
         (ContentType::Alert, alert) => {
             Err(invalid(format!("TLS alert from the client: {alert:?}")))
         }

@@ -174,9 +174,52 @@ fn a_key_update_or_a_tampered_record_ends_the_session() {
     let err = session.open(&mut wire, &mut BytesMut::new()).unwrap_err();
     assert_eq!(err.kind(), io::ErrorKind::InvalidData);
 
+    // A header TLS 1.3 does not allow, though its body would open.
+    let (mut session, mut client) = pair(suites()[0]);
+    client.writer().write_all(b"odd header").unwrap();
+    let mut wire = client_sends(&mut client);
+    wire[0] = 22;
+    let err = session.open(&mut wire, &mut BytesMut::new()).unwrap_err();
+    assert!(err.to_string().contains("header"), "{err}");
+
     let (mut session, mut client) = pair(suites()[0]);
     client.refresh_traffic_keys().unwrap();
     let mut wire = client_sends(&mut client);
     let err = session.open(&mut wire, &mut BytesMut::new()).unwrap_err();
     assert!(err.to_string().contains("key updates"), "{err}");
+}
+
+#[test]
+fn tls12_gcm_nonces_go_on_from_where_rustls_left_them() {
+    let gcm = |s: &SupportedCipherSuite| {
+        s.version().version == ProtocolVersion::TLSv1_2
+            && format!("{:?}", s.suite()).contains("GCM")
+    };
+    let suites: Vec<_> = suites().into_iter().filter(gcm).collect();
+    assert_eq!(suites.len(), 2, "AES-128-GCM and AES-256-GCM");
+    for suite in suites {
+        let (mut server, mut client) = handshake(suite);
+        server.writer().write_all(b"before").unwrap();
+        let mut before = Vec::new();
+        while server.wants_write() {
+            server.write_tls(&mut before).unwrap();
+        }
+        assert_eq!(client_reads(&mut client, &before), b"before");
+        let mut session = TlsSession::new(server, Vec::new()).unwrap();
+        let after = session.seal(b"after").unwrap();
+        assert_eq!(client_reads(&mut client, &after), b"after");
+        // The explicit nonce is the IV's tail XOR the sequence number, so records k and k + 1
+        // (the last rustls sealed, the first after the hand-off) differ by exactly k ^ (k + 1).
+        let explicit = |r: &[u8]| u64::from_be_bytes(r[HEADER..HEADER + 8].try_into().unwrap());
+        let k = session.0.sealed - 2;
+        assert_eq!(explicit(&before) ^ explicit(&after), k ^ (k + 1), "{suite:?}");
+    }
+}
+
+#[test]
+fn nothing_is_sealed_after_the_close_notify() {
+    let (mut session, _client) = pair(suites()[0]);
+    session.close_notify().unwrap();
+    assert!(session.seal(b"late").is_err());
+    assert!(session.close_notify().is_err());
 }
