@@ -1,7 +1,11 @@
 //! Two nodes sharing their audience over a nats-server that speaks TLS only and asks each client
 //! for a certificate (`verify: true`): `tls://` URLs, --nats-tls-ca and --nats-tls-cert/-key.
 
+use std::time::Duration;
+
 use serde_json::json;
+
+use crate::cluster::{eventually, polled_seq};
 
 use crate::common::nats::NatsServer;
 use crate::common::postgres::shared_admin_url;
@@ -45,6 +49,11 @@ async fn nodes_share_updates_over_nats_with_tls_and_client_certificates() {
         );
     }
     let id = nodes[0].live_match().await;
+    // The kickoff crosses first; subscribing before it has would see it come as an update.
+    eventually(Duration::from_secs(5), "the second node has the kickoff", || async {
+        polled_seq(&nodes[1], id).await == 1
+    })
+    .await;
     let mut watcher = connect(nodes[1].port, &format!("matches={id}")).await;
     assert_eq!(watcher.next().await["k"], "snapshot");
     nodes[0].store_event(id, &json!({"kind": "goal", "team": "home", "minute": 4})).await;
