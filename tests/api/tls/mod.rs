@@ -1,6 +1,8 @@
-//! TLS: scorecast serving HTTPS, wss:// and SSE over TLS itself (`serving`, `reload`), and
+//! TLS: scorecast serving HTTPS, wss:// and SSE over TLS itself (`serving`, `reload`, and the
+//! hand-off of a session record by record, `handoff`), and
 //! speaking TLS to Postgres (`postgres`) and NATS (`nats`). Every certificate is made at test time.
 
+mod handoff;
 mod nats;
 mod postgres;
 mod reload;
