@@ -9,7 +9,7 @@ pub const HEADER: usize = 5;
 
 /// The longest record body a peer may send: 2^14 bytes of plaintext and 2,048 of expansion
 /// (TLS 1.2's bound; TLS 1.3's, 256, is smaller).
-pub const MAX_BODY: usize = 16 * 1024 + 2048;
+const MAX_BODY: usize = 16 * 1024 + 2048;
 
 /// The whole length (header included) of the record `buf` starts with, once its header is in.
 fn total_len(buf: &[u8]) -> io::Result<Option<usize>> {

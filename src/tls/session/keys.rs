@@ -29,9 +29,8 @@ pub(super) fn protection(
         }
         SupportedCipherSuite::Tls12(suite) => {
             // TLS 1.2 AES-GCM: a 4-byte salt, then the explicit nonce's start; ChaCha20: one IV.
-            let gcm = matches!(tx, ConnectionTrafficSecrets::Aes128Gcm { .. })
-                || matches!(tx, ConnectionTrafficSecrets::Aes256Gcm { .. });
-            let salt = if gcm { 4 } else { 12 };
+            let chacha = matches!(tx, ConnectionTrafficSecrets::Chacha20Poly1305 { .. });
+            let salt = if chacha { 12 } else { 4 };
             let (tx_key, tx_iv) = key_and_iv(tx)?;
             let (rx_key, rx_iv) = key_and_iv(rx)?;
             let (tx_salt, explicit) = tx_iv.as_ref().split_at(salt);

@@ -33,11 +33,12 @@ mod tests;
 /// Most plaintext in one record (RFC 8446 §5.1).
 const MAX_RECORD_PLAINTEXT: usize = 16 * 1024;
 
+/// An alert's level: warning (the only level a session survives).
+const WARNING: u8 = 1;
 /// The alert that closes a session: level warning, `close_notify`.
-const CLOSE_NOTIFY: [u8; 2] = [1, 0];
+const CLOSE_NOTIFY: [u8; 2] = [WARNING, 0];
 /// `user_canceled`, which TLS 1.3 lets a peer send (as a warning) before its `close_notify`.
 const USER_CANCELED: u8 = 90;
-const WARNING: u8 = 1;
 
 /// A handed-off TLS session (boxed: the connection enum stays one pointer wide).
 pub struct TlsSession(Box<Keys>);
