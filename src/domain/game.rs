@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use super::{
     EventKind, Goal, Kick, MatchId, Minute, Name, Period, PeriodChange, ScoreSet, Seq, Shootout,
-    Side,
+    Side, Timestamp,
 };
 
 /// Where a match stands.
@@ -50,8 +50,7 @@ pub struct NewMatch {
     pub home: Name,
     pub away: Name,
     pub competition: Name,
-    #[serde(with = "time::serde::rfc3339")]
-    pub kickoff_at: OffsetDateTime,
+    pub kickoff_at: Timestamp,
 }
 
 /// Metadata changes; every field is optional but at least one must be present.
@@ -61,8 +60,7 @@ pub struct MatchPatch {
     pub home: Option<Name>,
     pub away: Option<Name>,
     pub competition: Option<Name>,
-    #[serde(default, with = "time::serde::rfc3339::option")]
-    pub kickoff_at: Option<OffsetDateTime>,
+    pub kickoff_at: Option<Timestamp>,
 }
 
 impl MatchPatch {

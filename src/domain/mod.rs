@@ -6,6 +6,7 @@ mod fields;
 mod game;
 mod ids;
 mod shootout;
+mod timestamp;
 
 pub use event::{
     Card, CardColor, EventKind, Goal, Kick, Moment, Period, PeriodChange, ScoreSet, StoredEvent,
@@ -15,6 +16,7 @@ pub use fields::{Goals, Minute, Name, Side};
 pub use game::{Conflict, LiveState, MatchMeta, MatchPatch, NewMatch, Score, Status};
 pub use ids::{parse_position, IdError, MatchId, Seq};
 pub use shootout::{Kicks, Shootout};
+pub use timestamp::Timestamp;
 
 /// Milliseconds since the unix epoch: how timestamps are stored, and sent in compact messages.
 pub fn unix_millis(at: time::OffsetDateTime) -> i64 {

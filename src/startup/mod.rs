@@ -80,6 +80,7 @@ impl Application {
             store.all_matches().await.context("loading matches")?,
             store.recent_events(RECENT_EVENTS as i64).await.context("loading recent events")?,
         ));
+        metrics.report_unreadable_matches(snapshots.unreadable().len());
         let catalog = Arc::new(match joined {
             Some(_) => {
                 Catalog::clustered(snapshots.clone(), store.clone(), settings.cluster.miss_cache())

@@ -64,6 +64,20 @@ pub struct Position {
     pub revision: i64,
 }
 
+/// Every stored match, and the rows that could not be read as one.
+#[derive(Debug, Default)]
+pub struct AllMatches {
+    pub matches: Vec<MatchRecord>,
+    pub unreadable: Vec<Unreadable>,
+}
+
+/// A match row that does not read back (such as a timestamp outside what UTC can hold).
+#[derive(Debug, Clone)]
+pub struct Unreadable {
+    pub id: i64,
+    pub error: String,
+}
+
 /// A match as the rest of the service sees it.
 #[derive(Debug, Clone)]
 pub struct MatchRecord {
@@ -142,7 +156,7 @@ impl Store {
             .bind(new.home.as_ref())
             .bind(new.away.as_ref())
             .bind(new.competition.as_ref())
-            .bind(unix_millis(new.kickoff_at))
+            .bind(unix_millis(new.kickoff_at.get()))
             .bind(Status::Scheduled.as_str())
             .bind(unix_millis(now))
             .fetch_one(tx.conn())
@@ -205,7 +219,7 @@ impl Store {
             .bind(patch.home.as_ref().map(|n| n.as_ref().to_owned()))
             .bind(patch.away.as_ref().map(|n| n.as_ref().to_owned()))
             .bind(patch.competition.as_ref().map(|n| n.as_ref().to_owned()))
-            .bind(patch.kickoff_at.map(unix_millis))
+            .bind(patch.kickoff_at.map(|at| unix_millis(at.get())))
             .bind(unix_millis(now))
             .fetch_optional(&self.pool)
             .await?;
@@ -239,10 +253,19 @@ impl Store {
             .collect()
     }
 
-    /// Every match, oldest first, for filling the snapshot cache at start.
-    pub async fn all_matches(&self) -> Result<Vec<MatchRecord>, StoreError> {
+    /// Every match, oldest first, for filling the snapshot cache at start. A row that does not
+    /// read back is set aside, not fatal: one bad row must not keep the others from being served.
+    pub async fn all_matches(&self) -> Result<AllMatches, StoreError> {
         let sql = format!("SELECT {MATCH_COLUMNS} FROM matches ORDER BY id");
         let rows: Vec<MatchRow> = sqlx::query_as(&sql).fetch_all(&self.pool).await?;
-        rows.into_iter().map(MatchRecord::try_from).collect()
+        let mut all = AllMatches::default();
+        for row in rows {
+            let id = row.id;
+            match MatchRecord::try_from(row) {
+                Ok(record) => all.matches.push(record),
+                Err(e) => all.unreadable.push(Unreadable { id, error: e.to_string() }),
+            }
+        }
+        Ok(all)
     }
 }

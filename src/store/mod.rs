@@ -17,7 +17,7 @@ use sqlx::{Any, AnyPool, ConnectOptions, Executor};
 
 pub use events::EventTx;
 pub use idempotency::StoredResponse;
-pub use matches::{Creation, MatchRecord, Position, RetryKey};
+pub use matches::{AllMatches, Creation, MatchRecord, Position, RetryKey, Unreadable};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");

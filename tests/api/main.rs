@@ -24,6 +24,7 @@ mod events;
 mod faults;
 mod head_limits;
 mod healthcheck;
+mod kickoff_range;
 mod load_balancer;
 mod load_balancer_tls;
 mod matches;
