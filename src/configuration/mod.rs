@@ -134,9 +134,14 @@ pub struct Settings {
     #[arg(long = "trusted-proxy", env = "SCORECAST_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<std::net::IpAddr>,
 
-    /// Largest frame a WebSocket client may send, in bytes (larger: close 1009).
+    /// Largest message a WebSocket client may send, in bytes: one frame, or all the fragments of
+    /// one message together (larger: close 1009, refused at the frame header).
     #[arg(long, env = "SCORECAST_WS_MAX_FRAME_BYTES", default_value_t = 4096)]
     pub ws_max_frame_bytes: usize,
+
+    /// Most frames one WebSocket message from a client may be fragmented into (more: close 1009).
+    #[arg(long, env = "SCORECAST_WS_MAX_FRAGMENTS", default_value_t = 64)]
+    pub ws_max_fragments: usize,
 
     /// Most matches one subscriber connection (WebSocket or SSE) may follow (`*` aside).
     #[arg(long, env = "SCORECAST_WS_MAX_SUBSCRIPTIONS", default_value_t = 200)]
@@ -272,6 +277,7 @@ impl Settings {
             send_buffer_bytes: self.ws_send_buffer_bytes,
             limits: Limits {
                 max_frame_bytes: self.ws_max_frame_bytes,
+                max_fragments: self.ws_max_fragments,
                 max_subscriptions: self.ws_max_subscriptions,
                 max_pending_bytes: self.ws_max_pending_bytes,
                 heartbeat_interval: Duration::from_secs(self.ws_heartbeat_secs),

@@ -37,5 +37,6 @@ mod shootout;
 mod sse_limits;
 mod tls;
 mod websocket;
+mod websocket_fragments;
 mod websocket_frames;
 mod websocket_limits;
