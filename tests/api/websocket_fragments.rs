@@ -15,7 +15,10 @@ const CLOSE: u8 = 0x8;
 const PING: u8 = 0x9;
 const PONG: u8 = 0xA;
 
-async fn send(socket: &mut TcpStream, frames: &[(u8, bool, &[u8])]) {
+/// A frame as the client sends it: opcode, final or not, payload.
+type Frame<'a> = (u8, bool, &'a [u8]);
+
+async fn send(socket: &mut TcpStream, frames: &[Frame<'_>]) {
     for (opcode, fin, payload) in frames {
         socket.write_all(&client_frame(*opcode, *fin, payload)).await.unwrap();
     }
@@ -48,7 +51,7 @@ async fn a_subscribe_in_fragments_with_pings_between_is_answered_like_a_whole_on
 async fn broken_fragments_and_close_frames_close_with_the_rfc_code_and_log_no_error() {
     let server = Logged::start(&["--ws-max-frame-bytes", "64", "--ws-max-fragments", "4"]).await;
     let half = [b'a'; 40];
-    let cases: [(&str, &[(u8, bool, &[u8])], u16, &str); 8] = [
+    let cases: [(&str, &[Frame], u16, &str); 8] = [
         (
             "a fragmented ping",
             &[(PING, false, b"x")],
