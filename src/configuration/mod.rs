@@ -69,6 +69,16 @@ pub struct Settings {
     #[arg(long, env = "SCORECAST_MAX_BODY_BYTES", default_value_t = 16 * 1024)]
     pub max_body_bytes: usize,
 
+    /// Milliseconds a body refused with 413 is still read (and dropped) before the answer, so a
+    /// client that writes its whole body before reading gets the 413, not a reset.
+    #[arg(long, env = "SCORECAST_REFUSED_BODY_LINGER_MS", default_value_t = 1_000)]
+    pub refused_body_linger_ms: u64,
+
+    /// Bytes of a body refused with 413 read and dropped before the answer; past them (or the
+    /// time) the answer is sent and the connection closed.
+    #[arg(long, env = "SCORECAST_REFUSED_BODY_LINGER_BYTES", default_value_t = 1024 * 1024)]
+    pub refused_body_linger_bytes: usize,
+
     /// Database connections in the pool.
     #[arg(long, env = "SCORECAST_DB_POOL_SIZE", default_value_t = 8)]
     pub db_pool_size: u32,

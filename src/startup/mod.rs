@@ -20,7 +20,7 @@ use crate::auth::AdminTokens;
 use crate::catalog::Catalog;
 use crate::cluster::{self, Cluster, Peers};
 use crate::configuration::Settings;
-use crate::extract::BodyLimits;
+use crate::extract::{BodyLimits, Linger};
 use crate::hub::Hub;
 use crate::ingest::{self, CommitterSettings};
 use crate::metrics::{Metrics, PoolState};
@@ -131,6 +131,10 @@ impl Application {
             body_limits: BodyLimits {
                 max_bytes: settings.max_body_bytes,
                 timeout: Duration::from_millis(settings.request_body_timeout_ms),
+                linger: Linger {
+                    max_bytes: settings.refused_body_linger_bytes,
+                    max_time: Duration::from_millis(settings.refused_body_linger_ms),
+                },
             },
         };
 

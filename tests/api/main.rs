@@ -31,6 +31,7 @@ mod matches;
 mod openapi;
 mod operations;
 mod polling;
+mod refused_bodies;
 mod request_limits;
 mod resume;
 mod shootout;
