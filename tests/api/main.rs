@@ -10,6 +10,7 @@ mod ws_client;
 
 mod access_log;
 mod address_limits;
+mod autobahn;
 mod bad_peers;
 mod cli;
 mod clock;
