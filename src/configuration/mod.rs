@@ -187,7 +187,8 @@ pub struct Settings {
           value_parser = clap::value_parser!(u64).range(1..=600))]
     pub ws_dead_peer_secs: u64,
 
-    /// Seconds a WebSocket client has to answer a ping before it is dropped.
+    /// Seconds a WebSocket client has to answer a ping before it is closed (1008; while data it
+    /// was sent is unconfirmed, the slow-consumer deadline decides instead, 1013).
     #[arg(long, env = "SCORECAST_WS_HEARTBEAT_TIMEOUT_SECS", default_value_t = 10)]
     pub ws_heartbeat_timeout_secs: u64,
 
@@ -211,7 +212,8 @@ pub struct Settings {
     pub ws_send_buffer_bytes: usize,
 
     /// Seconds an SSE stream may be silent before it gets a comment line that keeps it (and
-    /// proxies) open; streams with updates get none. Below 60, as for WebSockets.
+    /// proxies) open; streams with updates get none. A stream whose client closed its end is
+    /// dropped then instead. Below 60, as for WebSockets.
     #[arg(long, env = "SCORECAST_SSE_HEARTBEAT_SECS", default_value_t = 45,
           value_parser = clap::value_parser!(u64).range(1..60))]
     pub sse_heartbeat_secs: u64,

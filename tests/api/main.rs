@@ -26,6 +26,7 @@ mod faults;
 mod head_limits;
 mod healthcheck;
 mod kickoff_range;
+mod liveness;
 mod load_balancer;
 mod load_balancer_tls;
 mod matches;

@@ -301,6 +301,9 @@ impl Conn {
             {
                 None
             }
+            // A heartbeat for a stream whose client has gone would only find that out a
+            // heartbeat later; drop it now instead.
+            Some(Due::Ping) if self.wire.sse_peer_closed() => Some(Due::Drop),
             due => due,
         }
     }

@@ -153,6 +153,17 @@ impl Wire {
         }
     }
 
+    /// Whether an SSE client has closed its end: its request was read long ago, so the end of
+    /// the stream (a peek of 0 bytes) is all that can wait there. Asked before each heartbeat, so
+    /// a closed stream goes then, not at the second write after it (the first one still succeeds).
+    pub(in crate::hub) fn sse_peer_closed(&self) -> bool {
+        let Self::Sse(Some(socket)) = self else { return false };
+        let mut one = [std::mem::MaybeUninit::<u8>::uninit(); 1];
+        // The descriptor shares the dispatcher's non-blocking flag: an open, quiet stream answers
+        // WouldBlock.
+        matches!(socket.peek(&mut one), Ok(0))
+    }
+
     /// After the close frame is written: a WebSocket sends FIN and waits for the client's close.
     pub(in crate::hub) fn shut_write(&self) {
         if let Self::WebSocket(socket) = self {
