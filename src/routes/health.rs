@@ -2,6 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 
+use crate::cluster::Peers;
 use crate::openapi::problems;
 use crate::problem::ApiError;
 use crate::snapshots::Snapshots;
@@ -22,7 +23,9 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain").body("ok\n")
 }
 
-/// Readiness: the database answers and every migration this build knows is applied. Stored matches
+/// Readiness: the database answers, every migration this build knows is applied, and a node of a
+/// cluster has connected to NATS at least once (a later outage leaves it ready: the periodic
+/// check keeps it in step). Stored matches
 /// that did not read back at start are named in the body but leave the node ready: every node
 /// sharing the database would read them the same way, and a 503 would take them all out.
 #[utoipa::path(
@@ -39,11 +42,17 @@ pub async fn healthz() -> HttpResponse {
 pub async fn readyz(
     store: web::Data<Store>,
     snapshots: web::Data<Snapshots>,
+    peers: web::Data<Peers>,
 ) -> Result<HttpResponse, ApiError> {
     store.ready().await.map_err(|e| {
         tracing::warn!(error = %e, "not ready");
         ApiError::Unavailable("not ready: the database is unreachable or not migrated".into())
     })?;
+    if !peers.reachable() {
+        return Err(ApiError::Unavailable(
+            "not ready: this node has not connected to NATS yet".into(),
+        ));
+    }
     let mut body = String::from("ready\n");
     let unreadable = snapshots.unreadable();
     if !unreadable.is_empty() {

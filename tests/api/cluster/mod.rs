@@ -4,6 +4,7 @@ mod consistency;
 mod fanout;
 mod outages;
 mod proxy;
+mod start;
 
 use std::time::Duration;
 
