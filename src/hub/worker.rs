@@ -17,6 +17,7 @@ use tokio::time::Instant;
 
 use super::conn::{Conn, Due, Kind, Offer, Wire};
 use super::index::{Index, Key};
+use super::lookup;
 use super::replay::Missed;
 use super::{Admission, Broadcast, Hub, Subscription};
 use crate::domain::{MatchId, Seq, Status};
@@ -163,7 +164,7 @@ impl WorkerState {
                 if self.hub.catalog.is_clustered() {
                     unknown.push(id);
                 } else {
-                    conn.send(&super::lookup::unknown_match(id));
+                    conn.send(&lookup::unknown_match(id));
                 }
                 continue;
             };
@@ -171,12 +172,19 @@ impl WorkerState {
             self.index.follow(key, id);
         }
         if !unknown.is_empty() {
-            let lookup = super::lookup::LookUp { key, conn_id: self.conns[key].id(), ids: unknown };
-            tokio::task::spawn_local(super::lookup::look_up(
-                self.this.clone(),
-                lookup,
-                since.clone(),
-            ));
+            // Ids a clustered node does not hold (yet): another node may have just created them.
+            let (state, conn_id) = (self.this.clone(), self.conns[key].id());
+            let (catalog, since) = (self.hub.catalog.clone(), since.clone());
+            tokio::task::spawn_local(async move {
+                let (found, missing) = lookup::resolve(catalog, unknown).await;
+                let Some(state) = state.upgrade() else { return };
+                let mut state = state.borrow_mut();
+                let Some(conn) = state.conn(key, conn_id) else { return };
+                for id in missing {
+                    conn.send(&lookup::unknown_match(id));
+                }
+                state.subscribe(key, &found, &since);
+            });
         }
     }
 

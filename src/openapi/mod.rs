@@ -4,7 +4,6 @@
 //! `/api/docs`.
 
 pub mod problems;
-mod schemas;
 
 use std::sync::OnceLock;
 
@@ -12,8 +11,6 @@ use bytes::Bytes;
 use utoipa::openapi::path::HttpMethod;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
-
-pub use schemas::EventHistory;
 
 /// The name admin operations give their security requirement.
 pub const ADMIN_TOKEN: &str = "admin_token";
@@ -38,7 +35,7 @@ pub const ADMIN_TOKEN: &str = "admin_token";
             crate::snapshots::Summary,
             crate::snapshots::Full,
             crate::routes::MatchPage,
-            EventHistory,
+            crate::routes::EventHistory,
             crate::problem::Problem,
         ),
         responses(

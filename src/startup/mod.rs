@@ -24,6 +24,7 @@ use crate::extract::{BodyLimits, Linger};
 use crate::hub::Hub;
 use crate::ingest::{self, CommitterSettings};
 use crate::metrics::{Metrics, PoolState};
+use crate::routes::ApiDocument;
 use crate::snapshots::{Snapshots, RECENT_EVENTS};
 use crate::store::{Backend, Store};
 use crate::tls::Tls;
@@ -128,6 +129,7 @@ impl Application {
             hub: web::Data::from(hub.clone()),
             origins: web::Data::new(AllowedOrigins(settings.ws_allowed_origins.clone())),
             trusted_proxies: web::Data::new(TrustedProxies(settings.trusted_proxies.clone())),
+            api_document: web::Data::new(ApiDocument(crate::openapi::json())),
             body_limits: BodyLimits {
                 max_bytes: settings.max_body_bytes,
                 timeout: Duration::from_millis(settings.request_body_timeout_ms),
