@@ -2,6 +2,7 @@
 
 mod consistency;
 mod fanout;
+mod nats_failover;
 mod outages;
 mod proxy;
 mod start;
