@@ -12,7 +12,7 @@ use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 use time::OffsetDateTime;
 
-use crate::domain::{LiveState, MatchId, MatchMeta, Seq, StoredEvent};
+use crate::domain::{fates, with_fate, LiveState, Logged, MatchId, MatchMeta, Seq, StoredEvent};
 use crate::protocol::{self, Encoded};
 use crate::store::MatchRecord;
 
@@ -41,7 +41,8 @@ pub struct Snapshot {
 pub struct Summary<'a> {
     #[serde(flatten)]
     pub meta: &'a MatchMeta,
-    #[serde(flatten)]
+    #[serde(flatten, serialize_with = "crate::domain::serialize_view")]
+    #[schema(value_type = crate::domain::LiveView)]
     pub live: &'a LiveState,
 }
 
@@ -53,6 +54,8 @@ pub struct Recent {
     pub recorded_at: OffsetDateTime,
     pub body: Arc<RawValue>,
     pub update: Encoded,
+    /// A correction (`void`, `amend`): what it does, for showing it on the events it corrects.
+    pub correction: Option<Arc<Logged>>,
 }
 
 impl Recent {
@@ -63,6 +66,14 @@ impl Recent {
             recorded_at: event.recorded_at,
             body: Arc::from(RawValue::from_string(body)?),
             update: protocol::update(event),
+            correction: Self::correction_of(event),
+        })
+    }
+
+    /// What `event` corrects, when it is a correction.
+    pub fn correction_of(event: &StoredEvent) -> Option<Arc<Logged>> {
+        event.kind.is_correction().then(|| {
+            Arc::new(Logged { seq: event.seq, kind: event.kind.clone(), at: event.recorded_at })
         })
     }
 
@@ -144,7 +155,8 @@ impl Snapshots {
         let matches = records
             .into_iter()
             .map(|r| {
-                let events = recent.remove(&r.meta.id).unwrap_or_default();
+                let mut events = recent.remove(&r.meta.id).unwrap_or_default();
+                show_fates(&mut events);
                 (r.meta.id, Arc::new(Snapshot::new(r.meta, r.live, events)))
             })
             .collect();
@@ -201,7 +213,11 @@ impl Snapshots {
             return;
         }
         let mut recent = current.recent.clone();
+        let corrects = event.correction.is_some();
         push_bounded(&mut recent, event);
+        if corrects {
+            show_fates(&mut recent);
+        }
         let next = Arc::new(Snapshot::new(current.meta.clone(), live, recent));
         matches.insert(id, next);
     }
@@ -225,9 +241,29 @@ fn with_meta(
     if current.meta.revision >= meta.revision {
         return current.clone();
     }
-    let next = Arc::new(Snapshot::new(meta, current.live, current.recent.clone()));
+    let next = Arc::new(Snapshot::new(meta, current.live.clone(), current.recent.clone()));
     matches.insert(next.meta.id, next.clone());
     next
+}
+
+/// Shows on each of the latest events what the corrections among them did to it (`voided_by`,
+/// `amended_by`). A correction always comes after what it corrects, so the window holds both.
+fn show_fates(recent: &mut VecDeque<Recent>) {
+    let corrections: Vec<Logged> =
+        recent.iter().filter_map(|e| e.correction.as_deref().cloned()).collect();
+    if corrections.is_empty() {
+        return;
+    }
+    let fates = fates(&corrections);
+    for event in recent.iter_mut() {
+        let fate = fates.get(&event.seq).copied().unwrap_or_default();
+        if let Some(shown) = with_fate(event.body.get(), fate) {
+            match RawValue::from_string(shown) {
+                Ok(body) => event.body = Arc::from(body),
+                Err(e) => tracing::error!(error = %e, "an event's JSON did not survive showing its corrections"),
+            }
+        }
+    }
 }
 
 fn push_bounded(recent: &mut VecDeque<Recent>, event: Recent) {

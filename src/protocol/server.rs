@@ -4,8 +4,8 @@ use serde::Serialize;
 
 use super::Encoded;
 use crate::domain::{
-    unix_millis, CardColor, EventKind, LiveState, MatchId, MatchMeta, Period, Score, Seq, Side,
-    Status, StoredEvent,
+    unix_millis, CardColor, EventKind, EventState, GoalMethod, LiveState, MatchId, MatchMeta,
+    Period, Score, Seq, Side, Sport, Status, StoredEvent,
 };
 
 #[derive(Serialize)]
@@ -21,7 +21,7 @@ struct Update<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     st: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pd: Option<&'static str>,
+    pd: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     p: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -37,6 +37,18 @@ struct Update<'a> {
     /// When the period this event starts began (kickoff, period), in unix milliseconds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pt: Option<i64>,
+    /// A goal's method, when not regular: `og` (own goal), `pen` (penalty).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gm: Option<&'static str>,
+    /// Added time announced for the current period, in minutes.
+    #[serde(rename = "at", skip_serializing_if = "Option::is_none")]
+    added: Option<i64>,
+    /// A correction: the sequence number of the event it voids or amends.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    of: Option<Seq>,
+    /// The result is confirmed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cf: Option<bool>,
 }
 
 fn pair(score: Score) -> [i64; 2] {
@@ -68,26 +80,13 @@ pub fn update(event: &StoredEvent) -> Encoded {
         ok: None,
         pn: event.shootout.map(pair),
         pt: None,
+        gm: None,
+        added: None,
+        of: event.kind.target(),
+        cf: None,
     };
+    describe(&mut update, &event.kind);
     match &event.kind {
-        EventKind::Goal(goal) => {
-            update.t = side(goal.team);
-            // The scorer, so that no client has to ask the history for it on every goal.
-            update.p = goal.player.as_ref().map(|p| p.as_ref());
-        }
-        EventKind::Card(card) => {
-            update.t = side(card.team);
-            update.p = Some(card.player.as_ref());
-            update.c = Some(match card.color {
-                CardColor::Yellow => "y",
-                CardColor::Red => "r",
-            });
-        }
-        EventKind::Substitution(sub) => {
-            update.t = side(sub.team);
-            update.p = Some(sub.player_in.as_ref());
-            update.po = Some(sub.player_out.as_ref());
-        }
         EventKind::Kickoff(_) => {
             update.pt = Some(unix_millis(event.recorded_at));
             update.st = Some(Status::Live.as_str());
@@ -95,20 +94,66 @@ pub fn update(event: &StoredEvent) -> Encoded {
         }
         EventKind::Period(change) => {
             update.pt = Some(unix_millis(event.recorded_at));
-            let status =
-                if change.period == Period::HalfTime { Status::HalfTime } else { Status::Live };
+            let status = if change.period.is_break() { Status::HalfTime } else { Status::Live };
             update.st = Some(status.as_str());
             update.pd = Some(change.period.as_str());
+        }
+        EventKind::End(_) => update.st = Some(Status::Finished.as_str()),
+        EventKind::AddedTime(added) => update.added = Some(i64::from(added.minutes)),
+        _ => {}
+    }
+    // Lifecycle and correction events carry the state they left the match in, so that clients
+    // replace theirs from it.
+    if let Some(state) = &event.state {
+        with_state(&mut update, state);
+    }
+    Encoded::of(&update, Some((event.match_id, event.seq)))
+}
+
+/// The keys that describe what happened: the side, the players, the card.
+fn describe<'a>(update: &mut Update<'a>, kind: &'a EventKind) {
+    match kind {
+        EventKind::Goal(goal) => {
+            update.t = side(goal.team);
+            // The scorer, so that no client has to ask the history for it on every goal.
+            update.p = goal.player.as_ref().map(|p| p.as_ref());
+            update.gm = match goal.method {
+                Some(GoalMethod::OwnGoal) => Some("og"),
+                Some(GoalMethod::Penalty) => Some("pen"),
+                Some(GoalMethod::Regular) | None => None,
+            };
+        }
+        EventKind::Card(card) => {
+            update.t = side(card.team);
+            update.p = Some(card.player.as_ref());
+            update.c = Some(match card.color {
+                CardColor::Yellow => "y",
+                CardColor::Red => "r",
+                CardColor::YellowRed => "yr",
+            });
+        }
+        EventKind::Substitution(sub) => {
+            update.t = side(sub.team);
+            update.p = Some(sub.player_in.as_ref());
+            update.po = Some(sub.player_out.as_ref());
         }
         EventKind::Kick(kick) => {
             update.t = side(kick.team);
             update.p = kick.player.as_ref().map(|p| p.as_ref());
             update.ok = Some(kick.scored);
         }
-        EventKind::End(_) => update.st = Some(Status::Finished.as_str()),
-        EventKind::Score(_) => {}
+        // An amend says what the event now is, in the same keys.
+        EventKind::Amend(amend) => describe(update, &amend.event),
+        _ => {}
     }
-    Encoded::of(&update, Some((event.match_id, event.seq)))
+}
+
+fn with_state<'a>(update: &mut Update<'a>, state: &'a EventState) {
+    update.st = Some(state.status.as_str());
+    update.pd = state.period.as_deref();
+    update.pt = state.period_started_at.map(unix_millis);
+    update.added = state.added_time;
+    update.cf = state.confirmed.then_some(true);
 }
 
 #[derive(Serialize)]
@@ -127,6 +172,15 @@ struct SnapshotMessage<'a> {
     sc: [i64; 2],
     #[serde(skip_serializing_if = "Option::is_none")]
     pn: Option<[i64; 2]>,
+    /// Added time announced for the current period, in minutes.
+    #[serde(rename = "at", skip_serializing_if = "Option::is_none")]
+    added: Option<i64>,
+    /// The result is confirmed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cf: Option<bool>,
+    /// The sport, for every sport but football (which clients of the first release assume).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sp: Option<&'static str>,
     home: &'a str,
     away: &'a str,
     comp: &'a str,
@@ -145,11 +199,14 @@ pub fn snapshot(meta: &MatchMeta, live: &LiveState, recovered: Option<bool>) -> 
         s: live.seq,
         k: "snapshot",
         st: live.status.as_str(),
-        pd: live.period.map(|p| p.as_str()),
-        mn: live.minute.map(i64::from),
-        pt: live.period_started_at.map(unix_millis),
-        sc: pair(live.score),
-        pn: live.shootout.map(|s| pair(s.tally())),
+        pd: live.period(),
+        mn: live.minute().map(i64::from),
+        pt: live.period_started_at().map(unix_millis),
+        sc: pair(live.score()),
+        pn: live.shootout().map(|s| pair(s.tally())),
+        added: live.added_time().map(i64::from),
+        cf: live.confirmed.then_some(true),
+        sp: (meta.sport != Sport::Football).then(|| meta.sport.as_str()),
         home: &meta.home,
         away: &meta.away,
         comp: &meta.competition,
@@ -202,10 +259,15 @@ mod tests {
                 team: Side::Away,
                 minute: Minute::try_from(120).unwrap(),
                 player: player.map(|p| p.to_owned().try_into().unwrap()),
+                method: None,
+                assist: None,
             }),
             score: Score { home: 10.try_into().unwrap(), away: 11.try_into().unwrap() },
             shootout: None,
             recorded_at: time::OffsetDateTime::now_utc(),
+            state: None,
+            voided_by: None,
+            amended_by: None,
         }
     }
 

@@ -11,7 +11,7 @@ use super::{json, match_id, retry_key};
 use crate::auth::Admin;
 use crate::catalog::Catalog;
 use crate::cluster::Peers;
-use crate::domain::{MatchPatch, NewMatch, Status};
+use crate::domain::{lifecycle, MatchPatch, NewMatch, Sport, Status, SPORTS};
 use crate::extract::JsonBody;
 use crate::metrics::Metrics;
 use crate::openapi::problems;
@@ -60,10 +60,11 @@ pub async fn create(
     peers: web::Data<Peers>,
 ) -> Result<HttpResponse, ApiError> {
     let key = retry_key(&req, &body.canonical_hash)?;
-    let new = body.value;
+    let mut new = body.value;
     if new.home == new.away {
         return Err(ApiError::invalid("away", "home and away must be different teams"));
     }
+    new.format = Some(new.sport.parse_format(new.format.take()).map_err(ApiError::from_field)?);
     let (record, replayed) =
         match store.create_match(&new, key.as_ref(), OffsetDateTime::now_utc()).await? {
             Creation::Created(record) => (record, false),
@@ -155,6 +156,9 @@ pub struct ListQuery {
     status: Option<String>,
     /// Only matches of this competition (exact, case-sensitive).
     competition: Option<String>,
+    /// Only matches of this sport.
+    #[param(value_type = Option<Sport>)]
+    sport: Option<String>,
     /// Matches per page.
     #[param(minimum = 1, maximum = 500, default = 50)]
     limit: Option<usize>,
@@ -194,9 +198,15 @@ pub async fn list(
     let status = match query.status.as_deref() {
         None => None,
         Some(raw) => Some(Status::parse(raw).ok_or_else(|| {
-            ApiError::BadRequest(format!(
-                "unknown status {raw:?}: use scheduled, live, half_time or finished"
-            ))
+            let known: Vec<_> = lifecycle::STATUSES.iter().map(|s| s.as_str()).collect();
+            ApiError::BadRequest(format!("unknown status {raw:?}: use one of {}", known.join(", ")))
+        })?),
+    };
+    let sport = match query.sport.as_deref() {
+        None => None,
+        Some(raw) => Some(Sport::parse(raw).ok_or_else(|| {
+            let known: Vec<_> = SPORTS.iter().map(|s| s.as_str()).collect();
+            ApiError::BadRequest(format!("unknown sport {raw:?}: use one of {}", known.join(", ")))
         })?),
     };
     let limit = query.limit.unwrap_or(DEFAULT_PAGE);
@@ -207,6 +217,7 @@ pub async fn list(
     let mut all = snapshots.all();
     all.retain(|s| {
         status.is_none_or(|st| s.live.status == st)
+            && sport.is_none_or(|sp| s.meta.sport == sp)
             && query.competition.as_deref().is_none_or(|c| s.meta.competition == c)
     });
     all.sort_by_key(|s| (s.meta.kickoff_at, s.meta.id));
