@@ -201,4 +201,5 @@ pub fn correct(
     Ok(state)
 }
 
-// TESTS-PENDING
+#[cfg(test)]
+mod tests;

@@ -232,4 +232,5 @@ impl LiveState {
     }
 }
 
-// TESTS-PENDING
+#[cfg(test)]
+mod tests;

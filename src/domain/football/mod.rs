@@ -267,4 +267,3 @@ impl Football {
     }
 }
 
-// TESTS-PENDING
