@@ -260,7 +260,9 @@ fn show_fates(recent: &mut VecDeque<Recent>) {
         if let Some(shown) = with_fate(event.body.get(), fate) {
             match RawValue::from_string(shown) {
                 Ok(body) => event.body = Arc::from(body),
-                Err(e) => tracing::error!(error = %e, "an event's JSON did not survive showing its corrections"),
+                Err(e) => {
+                    tracing::error!(error = %e, "an event's JSON did not survive showing its corrections")
+                }
             }
         }
     }

@@ -142,7 +142,9 @@ pub fn correct(
     let target = correction.target().expect("corrections have a target");
     let last = history.last().map_or(Seq::ZERO, |e| e.seq);
     let Some(index) = history.iter().position(|e| e.seq == target) else {
-        return Err(Conflict(format!("there is no event {target} to correct (the last is {last})")));
+        return Err(Conflict(format!(
+            "there is no event {target} to correct (the last is {last})"
+        )));
     };
     if last.since(target) >= max_depth as i64 {
         return Err(Conflict(format!(

@@ -190,7 +190,9 @@ impl<'de> Deserialize<'de> for Amend {
         let body = AmendBody::deserialize(d)?;
         let event = EventKind::from_json(body.event).map_err(serde::de::Error::custom)?;
         if event.is_correction() {
-            return Err(serde::de::Error::custom("a correction cannot be amended into another one"));
+            return Err(serde::de::Error::custom(
+                "a correction cannot be amended into another one",
+            ));
         }
         Ok(Self { target: body.target, event: Box::new(event), reason: body.reason })
     }
@@ -204,7 +206,10 @@ fn parse_amend(rest: Value) -> Result<EventKind, FieldError> {
         FieldError { detail: format!("event: {}", e.detail), field: Some(field) }
     })?;
     if event.is_correction() {
-        return Err(FieldError::at("event.kind", "a correction cannot be amended into another one"));
+        return Err(FieldError::at(
+            "event.kind",
+            "a correction cannot be amended into another one",
+        ));
     }
     Ok(EventKind::Amend(Amend { target: body.target, event: Box::new(event), reason: body.reason }))
 }
@@ -238,8 +243,20 @@ pub enum EventKind {
 
 /// Every `kind` an event may have, in any sport.
 pub const KINDS: [&str; 14] = [
-    "start", "status", "void", "amend", "confirm", "added_time", "kickoff", "goal", "card",
-    "substitution", "period", "score", "kick", "end",
+    "start",
+    "status",
+    "void",
+    "amend",
+    "confirm",
+    "added_time",
+    "kickoff",
+    "goal",
+    "card",
+    "substitution",
+    "period",
+    "score",
+    "kick",
+    "end",
 ];
 
 impl EventKind {
@@ -363,7 +380,11 @@ pub struct EventState {
     pub status: Status,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
     pub period_started_at: Option<OffsetDateTime>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub added_time: Option<i64>,

@@ -73,4 +73,3 @@ pub struct MatchMeta {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct Conflict(pub String);
-

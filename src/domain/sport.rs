@@ -56,7 +56,8 @@ impl Sport {
         };
         check(event.name())?;
         if let EventKind::Amend(amend) = event {
-            check(amend.event.name()).map_err(|e| FieldError { field: Some("event.kind".into()), ..e })?;
+            check(amend.event.name())
+                .map_err(|e| FieldError { field: Some("event.kind".into()), ..e })?;
         }
         Ok(())
     }

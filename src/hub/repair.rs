@@ -146,7 +146,12 @@ impl Hub {
                 let recent = Recent::new(&event, body)
                     .map_err(|e| StoreError::Corrupt(format!("event of match {id}: {e}")))?;
                 self.metrics.cluster.gap_events.inc();
-                self.deliver(Committed { match_id: id, live: live.clone(), recent, committed_at: now });
+                self.deliver(Committed {
+                    match_id: id,
+                    live: live.clone(),
+                    recent,
+                    committed_at: now,
+                });
             }
             if read < FILL_PAGE {
                 break;

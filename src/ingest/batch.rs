@@ -96,9 +96,11 @@ async fn prepare(
             Ok(()) if event.is_correction() => {
                 // A correction refolds the match: every event stored so far, this batch's too.
                 let mut history = tx.event_log(id, record.live.seq).await?;
-                history.extend(appended.iter().filter(|(e, _): &&(StoredEvent, String)| e.match_id == id).map(
-                    |(e, _)| Logged { seq: e.seq, kind: e.kind.clone(), at: e.recorded_at },
-                ));
+                history.extend(
+                    appended.iter().filter(|(e, _): &&(StoredEvent, String)| e.match_id == id).map(
+                        |(e, _)| Logged { seq: e.seq, kind: e.kind.clone(), at: e.recorded_at },
+                    ),
+                );
                 let initial = LiveState::initial(record.meta.sport, &record.meta.format);
                 correct(initial, &history, &event, recorded_at, max_correction_depth)
             }

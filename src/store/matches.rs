@@ -69,7 +69,8 @@ impl MatchRow {
         let corrupt = |what: &str| StoreError::Corrupt(format!("match {}: {what}", self.id));
         let seq = Seq::try_from(self.seq).map_err(|_| corrupt("seq out of range"))?;
         let sport = Sport::parse(&self.sport).ok_or_else(|| corrupt("unknown sport"))?;
-        let format = serde_json::from_str(&self.format).map_err(|_| corrupt("format is not JSON"))?;
+        let format =
+            serde_json::from_str(&self.format).map_err(|_| corrupt("format is not JSON"))?;
         let live = self
             .state
             .as_deref()

@@ -4,7 +4,7 @@
 use sqlx::AnyConnection;
 
 use super::StoreError;
-use crate::domain::{fold, Logged, LiveState, MatchId, MatchMeta, Seq, StoredEvent};
+use crate::domain::{fold, LiveState, Logged, MatchId, MatchMeta, Seq, StoredEvent};
 
 /// The events of match `id` with `seq <= upto`, in order, as the fold needs them. Events this
 /// release cannot read (a newer release's kinds) are left out, and logged.
@@ -23,7 +23,9 @@ pub(crate) async fn event_log(
     let mut log = Vec::with_capacity(bodies.len());
     for body in bodies {
         match serde_json::from_str::<StoredEvent>(&body) {
-            Ok(event) => log.push(Logged { seq: event.seq, kind: event.kind, at: event.recorded_at }),
+            Ok(event) => {
+                log.push(Logged { seq: event.seq, kind: event.kind, at: event.recorded_at })
+            }
             Err(e) => {
                 tracing::warn!(match_id = %id, error = %e, "a stored event this release cannot read is left out of the match's state")
             }

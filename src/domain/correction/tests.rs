@@ -170,7 +170,10 @@ fn corrections_reach_back_only_as_far_as_the_depth() {
     let mut state = initial();
     for (i, json) in [r#"{"kind":"kickoff"}"#, r#"{"kind":"goal","team":"home","minute":1}"#]
         .into_iter()
-        .chain(std::iter::repeat_n(r#"{"kind":"card","team":"home","player":"X","color":"red"}"#, 5))
+        .chain(std::iter::repeat_n(
+            r#"{"kind":"card","team":"home","player":"X","color":"red"}"#,
+            5,
+        ))
         .enumerate()
     {
         state = state.apply(&event(json), at(i as i64)).unwrap();

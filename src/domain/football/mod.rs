@@ -44,7 +44,11 @@ pub struct Football {
     pub minute: Option<Minute>,
     /// When the current period began; shifted by the time play was stopped, so the clock goes
     /// on from where it stopped.
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
     pub period_started_at: Option<OffsetDateTime>,
     pub score: Score,
     /// The penalty shoot-out, kept apart from `score`: present from the `penalties` period on.
@@ -172,7 +176,9 @@ impl Football {
     }
 
     fn cautioned(&self, card: &Card) -> bool {
-        self.cautioned.iter().any(|(side, player)| *side == card.team && player == card.player.as_ref())
+        self.cautioned
+            .iter()
+            .any(|(side, player)| *side == card.team && player == card.player.as_ref())
     }
 
     /// The state after `event`, recorded `at`; the status it moves the match to, if any. Never
@@ -266,4 +272,3 @@ impl Football {
         line
     }
 }
-

@@ -32,7 +32,8 @@ fn a_match_runs_from_kickoff_to_end() {
     assert_eq!((s.status, s.seq.get()), (Status::Live, 1));
     let s = s.apply(&event(r#"{"kind":"goal","team":"away","minute":12}"#), at(9)).unwrap();
     assert_eq!(score(&s), (0, 1));
-    let s = s.apply(&event(r#"{"kind":"period","period":"half_time","minute":45}"#), at(9)).unwrap();
+    let s =
+        s.apply(&event(r#"{"kind":"period","period":"half_time","minute":45}"#), at(9)).unwrap();
     assert_eq!(s.status, Status::HalfTime);
     let err = s.apply(&event(r#"{"kind":"goal","team":"home","minute":46}"#), at(9)).unwrap_err();
     assert!(err.0.contains("half_time"), "{err}");
@@ -74,7 +75,9 @@ fn a_postponed_match_can_be_rescheduled_or_cancelled_but_not_started() {
 fn a_resumed_match_returns_to_its_period_and_its_clock_goes_on_where_it_stopped() {
     let s = after(&[r#"{"kind":"kickoff"}"#, r#"{"kind":"goal","team":"home","minute":20}"#]);
     let started = s.period_started_at().unwrap();
-    let s = s.apply(&event(r#"{"kind":"status","status":"interrupted","reason":"storm"}"#), at(1000)).unwrap();
+    let s = s
+        .apply(&event(r#"{"kind":"status","status":"interrupted","reason":"storm"}"#), at(1000))
+        .unwrap();
     assert_eq!(s.status, Status::Interrupted);
     let goal = s.apply(&event(r#"{"kind":"goal","team":"home","minute":21}"#), at(1001));
     assert!(goal.is_err(), "nothing that needs the ball in play");
@@ -130,7 +133,8 @@ fn a_confirmed_result_takes_only_an_award() {
         let err = s.apply(&event(refused), at(9)).unwrap_err();
         assert!(err.0.contains("confirmed"), "{refused}: {err}");
     }
-    let s = s.apply(&event(r#"{"kind":"status","status":"awarded","winner":"away"}"#), at(9)).unwrap();
+    let s =
+        s.apply(&event(r#"{"kind":"status","status":"awarded","winner":"away"}"#), at(9)).unwrap();
     assert!(!s.confirmed, "an award clears the confirmation");
     assert!(s.apply(&event(r#"{"kind":"confirm"}"#), at(9)).is_ok());
 }
@@ -200,7 +204,9 @@ fn a_second_yellow_to_the_same_player_is_a_yellow_red() {
     let other = event(r#"{"kind":"card","team":"away","player":"Kees","color":"yellow"}"#);
     assert_eq!(s.normalize(other.clone()), other, "the same name on the other side");
     let second = s.normalize(card);
-    assert!(matches!(&second, EventKind::Card(c) if c.color == crate::domain::CardColor::YellowRed));
+    assert!(
+        matches!(&second, EventKind::Card(c) if c.color == crate::domain::CardColor::YellowRed)
+    );
 }
 
 #[test]
