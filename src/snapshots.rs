@@ -12,7 +12,9 @@ use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 use time::OffsetDateTime;
 
-use crate::domain::{fates, with_fate, LiveState, Logged, MatchId, MatchMeta, Seq, StoredEvent};
+use crate::domain::{
+    fates, with_fate, LiveState, Logged, MatchId, MatchMeta, MatchPatch, Seq, StoredEvent,
+};
 use crate::protocol::{self, Encoded};
 use crate::store::MatchRecord;
 
@@ -56,25 +58,31 @@ pub struct Recent {
     pub update: Encoded,
     /// A correction (`void`, `amend`): what it does, for showing it on the events it corrects.
     pub correction: Option<Arc<Logged>>,
+    /// What the event changes of the match's metadata (a `match` event, a new kickoff), and the
+    /// revision it made.
+    pub meta_change: Option<(Arc<MatchPatch>, i64)>,
 }
 
 impl Recent {
     /// A committed event, with `body`, its stored JSON.
     pub fn new(event: &StoredEvent, body: String) -> serde_json::Result<Self> {
-        Ok(Self {
-            seq: event.seq,
-            recorded_at: event.recorded_at,
-            body: Arc::from(RawValue::from_string(body)?),
-            update: protocol::update(event),
-            correction: Self::correction_of(event),
-        })
+        let update = protocol::update(event);
+        Ok(Self::encoded(event, Arc::from(RawValue::from_string(body)?), update))
     }
 
-    /// What `event` corrects, when it is a correction.
-    pub fn correction_of(event: &StoredEvent) -> Option<Arc<Logged>> {
-        event.kind.is_correction().then(|| {
+    /// A committed event whose JSON and compact update are already encoded (by another node).
+    pub fn encoded(event: &StoredEvent, body: Arc<RawValue>, update: Encoded) -> Self {
+        let correction = event.kind.is_correction().then(|| {
             Arc::new(Logged { seq: event.seq, kind: event.kind.clone(), at: event.recorded_at })
-        })
+        });
+        Self {
+            seq: event.seq,
+            recorded_at: event.recorded_at,
+            body,
+            update,
+            correction,
+            meta_change: event.kind.meta_change().zip(event.revision).map(|(c, r)| (Arc::new(c), r)),
+        }
     }
 
     /// An event read back from its stored JSON.
@@ -214,11 +222,19 @@ impl Snapshots {
         }
         let mut recent = current.recent.clone();
         let corrects = event.correction.is_some();
+        // Every node applies a fixture change in sequence, so revisions agree with the database.
+        // A node that read the metadata from the database already has this revision or a later one.
+        let meta = match &event.meta_change {
+            Some((change, revision)) if *revision > current.meta.revision => {
+                MatchMeta { revision: *revision, ..current.meta.patched(change) }
+            }
+            _ => current.meta.clone(),
+        };
         push_bounded(&mut recent, event);
         if corrects {
             show_fates(&mut recent);
         }
-        let next = Arc::new(Snapshot::new(current.meta.clone(), live, recent));
+        let next = Arc::new(Snapshot::new(meta, live, recent));
         matches.insert(id, next);
     }
 

@@ -179,13 +179,9 @@ fn committed(message: EventMessage<'_>) -> serde_json::Result<Committed> {
         return Err(serde::de::Error::custom("the event's seq differs from the state's"));
     }
     let update = Encoded::framed_update(message.update.get().as_bytes(), event.match_id, event.seq);
-    let recent = Recent {
-        correction: Recent::correction_of(&event),
-        seq: event.seq,
-        recorded_at: event.recorded_at,
-        body: RawValue::from_string(message.event.get().to_owned())?.into(),
-        update,
-    };
+    let body = RawValue::from_string(message.event.get().to_owned())?.into();
+    let recent = Recent::encoded(&event, body, update);
+
     Ok(Committed {
         match_id: event.match_id,
         live: message.live,
@@ -232,6 +228,7 @@ mod tests {
             shootout: None,
             recorded_at: OffsetDateTime::now_utc(),
             state: None,
+            revision: None,
             voided_by: None,
             amended_by: None,
         };

@@ -230,6 +230,8 @@ pub enum EventKind {
     /// Makes the result final.
     Confirm(Bare),
     AddedTime(AddedTime),
+    /// A fixture change (what `PATCH` stores): the changed keys.
+    Match(super::MatchPatch),
     /// Football's start (`start` works too).
     Kickoff(Moment),
     Goal(Goal),
@@ -242,12 +244,13 @@ pub enum EventKind {
 }
 
 /// Every `kind` an event may have, in any sport.
-pub const KINDS: [&str; 14] = [
+pub const KINDS: [&str; 15] = [
     "start",
     "status",
     "void",
     "amend",
     "confirm",
+    "match",
     "added_time",
     "kickoff",
     "goal",
@@ -258,6 +261,9 @@ pub const KINDS: [&str; 14] = [
     "kick",
     "end",
 ];
+
+/// The kinds every sport has: the lifecycle, corrections and fixture changes.
+pub const CORE_KINDS: [&str; 6] = ["start", "status", "void", "amend", "confirm", "match"];
 
 impl EventKind {
     /// Parses a posted event. The `kind` picks the variant; errors name the field at fault.
@@ -279,6 +285,7 @@ impl EventKind {
             "void" => parse_json(rest).map(Self::Void),
             "amend" => parse_amend(rest),
             "confirm" => parse_json(rest).map(Self::Confirm),
+            "match" => parse_json(rest).map(Self::Match),
             "added_time" => parse_json(rest).map(Self::AddedTime),
             "kickoff" => parse_json(rest).map(Self::Kickoff),
             "goal" => parse_json(rest).map(Self::Goal),
@@ -297,6 +304,19 @@ impl EventKind {
             change.check_fields()?;
         }
         Ok(event)
+    }
+
+    /// What the event changes of the match's metadata: a `match` event's keys, a postponement's
+    /// new kickoff.
+    pub fn meta_change(&self) -> Option<super::MatchPatch> {
+        match self {
+            Self::Match(patch) => Some(patch.clone()),
+            Self::Status(change) if change.kickoff_at.is_some() => Some(super::MatchPatch {
+                kickoff_at: change.kickoff_at,
+                ..Default::default()
+            }),
+            _ => None,
+        }
     }
 
     /// Whether the event corrects another one (`void`, `amend`).
@@ -321,6 +341,7 @@ impl EventKind {
             Self::Void(_) => "void",
             Self::Amend(_) => "amend",
             Self::Confirm(_) => "confirm",
+            Self::Match(_) => "match",
             Self::AddedTime(_) => "added_time",
             Self::Kickoff(_) => "kickoff",
             Self::Goal(_) => "goal",
@@ -338,6 +359,7 @@ impl EventKind {
             Self::Goal(goal) => Some(goal.minute),
             Self::Kickoff(m) | Self::End(m) | Self::Start(m) => m.minute,
             Self::Status(_) | Self::Void(_) | Self::Confirm(_) | Self::AddedTime(_) => None,
+            Self::Match(_) => None,
             Self::Amend(a) => a.event.minute(),
             Self::Card(card) => card.minute,
             Self::Substitution(sub) => sub.minute,
@@ -365,6 +387,10 @@ pub struct StoredEvent {
     /// Lifecycle and correction events: where the match stands after this event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<EventState>,
+    /// Events that change the match's metadata (`match`, a postponement's new kickoff): the
+    /// metadata revision they made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<i64>,
     /// Derived, never stored: the `void` that made this event no longer count.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub voided_by: Option<Seq>,
@@ -441,6 +467,7 @@ mod tests {
             shootout: None,
             recorded_at: OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap(),
             state: None,
+            revision: None,
             voided_by: None,
             amended_by: None,
         };

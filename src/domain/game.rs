@@ -31,15 +31,26 @@ pub struct NewMatch {
     pub kickoff_at: OffsetDateTime,
 }
 
-/// Metadata changes; every field is optional but at least one must be present.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+/// Metadata changes; every field is optional but at least one must be present. Stored as a
+/// sequenced `match` event carrying the changed keys, so subscribers get it like any event.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MatchPatch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub home: Option<Name>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub away: Option<Name>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub competition: Option<Name>,
-    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
     pub kickoff_at: Option<OffsetDateTime>,
+    /// Only before the match has started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sport: Option<Sport>,
+    /// Only before the match has started; validated by the (new) sport.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub format: Option<serde_json::Value>,
 }
 
 impl MatchPatch {
@@ -48,10 +59,18 @@ impl MatchPatch {
             && self.away.is_none()
             && self.competition.is_none()
             && self.kickoff_at.is_none()
+            && self.sport.is_none()
+            && self.format.is_none()
+    }
+
+    /// Whether it changes what a match is (its sport or format), which only a match that has not
+    /// started may do.
+    pub fn changes_sport(&self) -> bool {
+        self.sport.is_some() || self.format.is_some()
     }
 }
 
-/// A match's descriptive data, changed only by `PATCH`.
+/// A match's descriptive data, changed only by `PATCH` (and a postponement's new kickoff).
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct MatchMeta {
     pub id: MatchId,
@@ -73,3 +92,26 @@ pub struct MatchMeta {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct Conflict(pub String);
+
+impl MatchMeta {
+    /// The metadata after `patch`, at the next revision.
+    pub fn patched(&self, patch: &MatchPatch) -> Self {
+        let name = |new: &Option<Name>, old: &String| {
+            new.as_ref().map_or_else(|| old.clone(), |n| n.as_ref().to_owned())
+        };
+        Self {
+            id: self.id,
+            sport: patch.sport.unwrap_or(self.sport),
+            format: match (&patch.format, patch.sport) {
+                (Some(format), _) => format.clone(),
+                (None, Some(_)) => serde_json::json!({}),
+                (None, None) => self.format.clone(),
+            },
+            home: name(&patch.home, &self.home),
+            away: name(&patch.away, &self.away),
+            competition: name(&patch.competition, &self.competition),
+            kickoff_at: patch.kickoff_at.unwrap_or(self.kickoff_at),
+            revision: self.revision + 1,
+        }
+    }
+}

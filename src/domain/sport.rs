@@ -6,6 +6,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::football::{self, Football};
+use super::event::CORE_KINDS;
 use super::{Conflict, EventKind, FieldError, LinePeriod, Score, Shootout};
 
 /// A match's sport; `football` when a request leaves it out.
@@ -30,11 +31,16 @@ impl Sport {
         SPORTS.into_iter().find(|s| s.as_str() == raw)
     }
 
-    /// The event kinds a match of this sport takes.
-    pub fn kinds(self) -> &'static [&'static str] {
+    /// The event kinds of this sport, besides the core's.
+    fn own_kinds(self) -> &'static [&'static str] {
         match self {
             Self::Football => football::KINDS,
         }
+    }
+
+    /// Every event kind a match of this sport takes, the core's first.
+    pub fn kinds(self) -> Vec<&'static str> {
+        CORE_KINDS.iter().chain(self.own_kinds()).copied().collect()
     }
 
     /// Refuses (422, field `kind`) an event of a kind this sport does not have.

@@ -127,7 +127,12 @@ impl LiveState {
     /// [`super::correct`], which refolds the match.
     pub fn decide(&self, event: &EventKind) -> Result<(), Conflict> {
         use Status::*;
-        if self.confirmed && !matches!(event, EventKind::Status(c) if c.status == Awarded) {
+        let allowed_when_confirmed = match event {
+            EventKind::Status(change) => change.status == Awarded,
+            EventKind::Match(patch) => !patch.changes_sport(),
+            _ => false,
+        };
+        if self.confirmed && !allowed_when_confirmed {
             return Err(Conflict(format!(
                 "the result is confirmed: only `status` awarded and PATCH are accepted (the match is {})",
                 self.status.as_str()
@@ -156,6 +161,16 @@ impl LiveState {
                 }
             }
             EventKind::Void(_) | EventKind::Amend(_) => Ok(()),
+            EventKind::Match(patch) => {
+                if patch.changes_sport() && !matches!(self.status, Scheduled | Delayed | Postponed)
+                {
+                    return Err(Conflict(format!(
+                        "a match's sport and format cannot change once it has started (it is {})",
+                        self.status.as_str()
+                    )));
+                }
+                Ok(())
+            }
             _ => self.play.decide(self.status, event),
         }
     }
@@ -174,6 +189,13 @@ impl LiveState {
             EventKind::Status(change) => self.change_status(change, at),
             EventKind::Confirm(_) => self.confirmed = true,
             EventKind::Void(_) | EventKind::Amend(_) => {}
+            EventKind::Match(patch) => {
+                if patch.changes_sport() {
+                    let sport = patch.sport.unwrap_or(self.sport());
+                    let format = patch.format.clone().unwrap_or_else(|| serde_json::json!({}));
+                    self.play = sport.initial(&format);
+                }
+            }
             _ => {
                 if matches!(event, EventKind::Start(_) | EventKind::Kickoff(_)) {
                     self.reason = None;

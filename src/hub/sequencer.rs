@@ -116,6 +116,7 @@ mod tests {
             shootout: None,
             recorded_at: time::OffsetDateTime::now_utc(),
             state: None,
+            revision: None,
             voided_by: None,
             amended_by: None,
         };

@@ -12,7 +12,7 @@ use crate::store::{EventTx, MatchRecord, Store, StoreError, StoredResponse};
 
 /// What one submission did inside the open transaction.
 pub(super) enum Outcome {
-    Appended { event: StoredEvent, live: LiveState, body: String },
+    Appended { event: StoredEvent, live: Box<LiveState>, body: String },
     Replayed(String),
 }
 
@@ -117,6 +117,19 @@ async fn prepare(
                 continue;
             }
         };
+        let mut revision = None;
+        if let Some(change) = event.meta_change() {
+            let meta = record.meta.patched(&change);
+            revision = Some(meta.revision);
+            if meta.home == meta.away {
+                results.push(Err(IngestError::Conflict(
+                    "home and away must be different teams".into(),
+                )));
+                continue;
+            }
+            tx.change_meta(&meta).await?;
+            record.meta = meta;
+        }
         record.live = live.clone();
         let carries_state = matches!(
             event,
@@ -132,6 +145,7 @@ async fn prepare(
             score: live.score(),
             shootout: live.shootout().map(|s| s.tally()),
             state: carries_state.then(|| live.event_state()),
+            revision,
             kind: event,
             recorded_at,
             voided_by: None,
@@ -145,7 +159,7 @@ async fn prepare(
             new_answers.push((key.0, key.1, answer));
         }
         appended.push((event.clone(), body.clone()));
-        results.push(Ok(Outcome::Appended { event, live, body }));
+        results.push(Ok(Outcome::Appended { event, live: Box::new(live), body }));
     }
 
     let mut touched: Vec<MatchId> = appended.iter().map(|(e, _)| e.match_id).collect();

@@ -156,7 +156,7 @@ impl Committer {
                 match Recent::new(&event, body.clone()) {
                     Ok(recent) => {
                         let update =
-                            Committed { match_id: event.match_id, live, recent, committed_at };
+                            Committed { match_id: event.match_id, live: *live, recent, committed_at };
                         self.peers.event(&update);
                         self.hub.deliver(update);
                     }

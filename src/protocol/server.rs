@@ -49,6 +49,17 @@ struct Update<'a> {
     /// The result is confirmed.
     #[serde(skip_serializing_if = "Option::is_none")]
     cf: Option<bool>,
+    /// A fixture change (`match`): the changed names, kickoff and sport.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    home: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    away: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comp: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
+    ko: Option<time::OffsetDateTime>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sp: Option<&'static str>,
 }
 
 fn pair(score: Score) -> [i64; 2] {
@@ -84,6 +95,11 @@ pub fn update(event: &StoredEvent) -> Encoded {
         added: None,
         of: event.kind.target(),
         cf: None,
+        home: None,
+        away: None,
+        comp: None,
+        ko: None,
+        sp: None,
     };
     describe(&mut update, &event.kind);
     match &event.kind {
@@ -144,6 +160,14 @@ fn describe<'a>(update: &mut Update<'a>, kind: &'a EventKind) {
         }
         // An amend says what the event now is, in the same keys.
         EventKind::Amend(amend) => describe(update, &amend.event),
+        EventKind::Match(patch) => {
+            update.home = patch.home.as_ref().map(|n| n.as_ref());
+            update.away = patch.away.as_ref().map(|n| n.as_ref());
+            update.comp = patch.competition.as_ref().map(|n| n.as_ref());
+            update.ko = patch.kickoff_at;
+            update.sp = patch.sport.map(Sport::as_str);
+        }
+        EventKind::Status(change) => update.ko = change.kickoff_at,
         _ => {}
     }
 }
@@ -266,6 +290,7 @@ mod tests {
             shootout: None,
             recorded_at: time::OffsetDateTime::now_utc(),
             state: None,
+            revision: None,
             voided_by: None,
             amended_by: None,
         }

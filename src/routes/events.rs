@@ -67,17 +67,22 @@ pub async fn post(
             .content_type("application/json")
             .insert_header(("Idempotency-Replayed", "true"))
             .body(event)),
-        Err(err) => Err(match err {
-            IngestError::NoMatch(id) => ApiError::no_match(id),
-            IngestError::Conflict(why) => ApiError::Conflict(why),
-            IngestError::KeyReused => ApiError::invalid("Idempotency-Key", err.to_string()),
-            IngestError::Overloaded
-            | IngestError::Unavailable
-            | IngestError::DiskFull
-            | IngestError::ShuttingDown
-            | IngestError::OutcomeUnknown { .. } => ApiError::Unavailable(err.to_string()),
-            IngestError::Failed => ApiError::Internal(err.into()),
-        }),
+        Err(err) => Err(refusal(err)),
+    }
+}
+
+/// How an event that was not stored is answered.
+pub(super) fn refusal(err: IngestError) -> ApiError {
+    match err {
+        IngestError::NoMatch(id) => ApiError::no_match(id),
+        IngestError::Conflict(why) => ApiError::Conflict(why),
+        IngestError::KeyReused => ApiError::invalid("Idempotency-Key", err.to_string()),
+        IngestError::Overloaded
+        | IngestError::Unavailable
+        | IngestError::DiskFull
+        | IngestError::ShuttingDown
+        | IngestError::OutcomeUnknown { .. } => ApiError::Unavailable(err.to_string()),
+        IngestError::Failed => ApiError::Internal(err.into()),
     }
 }
 

@@ -11,7 +11,8 @@ use super::{json, match_id, retry_key};
 use crate::auth::Admin;
 use crate::catalog::Catalog;
 use crate::cluster::Peers;
-use crate::domain::{lifecycle, MatchPatch, NewMatch, Sport, Status, SPORTS};
+use crate::domain::{lifecycle, EventKind, MatchPatch, NewMatch, Sport, Status, SPORTS};
+use crate::ingest::Ingest;
 use crate::extract::JsonBody;
 use crate::metrics::Metrics;
 use crate::openapi::problems;
@@ -104,6 +105,7 @@ pub async fn create(
         (status = 200, description = "The new snapshot, with a new ETag", body = Full,
             headers(("ETag" = String, description = "The snapshot's validator"))),
         (status = 404, response = problems::NotFound),
+        (status = 409, response = problems::Conflict),
         problems::AdminWriteErrors,
     )
 )]
@@ -111,16 +113,15 @@ pub async fn patch(
     _: Admin,
     id: web::Path<String>,
     body: JsonBody<MatchPatch>,
-    store: web::Data<Store>,
     catalog: web::Data<Catalog>,
-    peers: web::Data<Peers>,
+    ingest: web::Data<Ingest>,
 ) -> Result<HttpResponse, ApiError> {
     let id = match_id(&id)?;
-    let patch = body.value;
+    let mut patch = body.value;
     if patch.is_empty() {
         return Err(ApiError::Invalid {
             field: None,
-            detail: "give at least one of home, away, competition, kickoff_at".into(),
+            detail: "give at least one of home, away, competition, kickoff_at, sport, format".into(),
         });
     }
     let current = catalog.find(id).await?.ok_or_else(|| ApiError::no_match(id))?;
@@ -129,13 +130,17 @@ pub async fn patch(
     if home == away {
         return Err(ApiError::invalid("away", "home and away must be different teams"));
     }
-    let record = store
-        .patch_match(id, &patch, OffsetDateTime::now_utc())
-        .await?
-        .ok_or_else(|| ApiError::no_match(id))?;
-    peers.match_changed(&record);
-    let snapshot =
-        catalog.snapshots().update_meta(record.meta).ok_or_else(|| ApiError::no_match(id))?;
+    if patch.changes_sport() {
+        let sport = patch.sport.unwrap_or(current.meta.sport);
+        patch.format = Some(sport.parse_format(patch.format.take()).map_err(ApiError::from_field)?);
+    }
+    // Stored as a sequenced `match` event: subscribers get it, resumes replay it, other nodes
+    // apply it, like any event.
+    match ingest.submit(id, EventKind::Match(patch), None).await {
+        Ok(_) => {}
+        Err(err) => return Err(super::events::refusal(err)),
+    }
+    let snapshot = catalog.find(id).await?.ok_or_else(|| ApiError::no_match(id))?;
     Ok(with_etag(StatusCode::OK, &snapshot).body(snapshot.body.clone()))
 }
 

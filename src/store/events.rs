@@ -6,7 +6,8 @@ use super::matches::{MatchRow, MATCH_COLUMNS};
 use super::tx::Tx;
 use super::{multi_row_insert, unix_millis, MatchRecord, Store, StoreError, ROWS_PER_INSERT};
 use crate::domain::{
-    corrections_of, fates, with_fate, LiveState, Logged, MatchId, Seq, Side, Status, StoredEvent,
+    corrections_of, fates, with_fate, LiveState, Logged, MatchId, MatchMeta, Seq, Side, Status,
+    StoredEvent,
 };
 
 /// Where a stored event stands in its match.
@@ -145,6 +146,27 @@ impl EventTx {
             Some(row) => Ok(Some(row.resolve(self.tx.conn()).await?)),
             None => Ok(None),
         }
+    }
+
+    /// Writes a `match` event's changes (or a postponement's new kickoff) to the match's row, at
+    /// the next metadata revision.
+    pub async fn change_meta(&mut self, meta: &MatchMeta) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE matches SET home = $2, away = $3, competition = $4, kickoff_at = $5, \
+             sport = $6, format = $7, revision = $8, updated_at = $9 WHERE id = $1",
+        )
+        .bind(meta.id.get())
+        .bind(meta.home.as_str())
+        .bind(meta.away.as_str())
+        .bind(meta.competition.as_str())
+        .bind(unix_millis(meta.kickoff_at))
+        .bind(meta.sport.as_str())
+        .bind(meta.format.to_string())
+        .bind(meta.revision)
+        .bind(unix_millis(OffsetDateTime::now_utc()))
+        .execute(self.tx.conn())
+        .await?;
+        Ok(())
     }
 
     /// Every event of match `id` up to `upto`, read inside this transaction: what a correction

@@ -8,7 +8,7 @@ use sqlx::AnyConnection;
 use super::state::rebuild;
 use super::tx::Tx;
 use super::{from_unix_millis, unix_millis, Store, StoreError};
-use crate::domain::{LiveState, MatchId, MatchMeta, MatchPatch, NewMatch, Seq, Sport};
+use crate::domain::{LiveState, MatchId, MatchMeta, NewMatch, Seq, Sport};
 
 /// The columns every match query returns, in `MatchRow` order.
 pub(super) const MATCH_COLUMNS: &str =
@@ -187,37 +187,6 @@ impl Store {
         earlier
             .map(Creation::Replayed)
             .ok_or_else(|| StoreError::Corrupt(format!("match {id} of a retry key is missing")))
-    }
-
-    /// Changes a match's metadata; `None` when there is no such match.
-    pub async fn patch_match(
-        &self,
-        id: MatchId,
-        patch: &MatchPatch,
-        now: OffsetDateTime,
-    ) -> Result<Option<MatchRecord>, StoreError> {
-        // CASTs give the NULL of an absent field a type, which Postgres needs for COALESCE.
-        let sql = format!(
-            "UPDATE matches SET home = COALESCE(CAST($2 AS TEXT), home), \
-             away = COALESCE(CAST($3 AS TEXT), away), \
-             competition = COALESCE(CAST($4 AS TEXT), competition), \
-             kickoff_at = COALESCE(CAST($5 AS BIGINT), kickoff_at), \
-             revision = revision + 1, updated_at = $6 WHERE id = $1 RETURNING {MATCH_COLUMNS}"
-        );
-        let mut conn = self.pool.acquire().await?;
-        let row: Option<MatchRow> = sqlx::query_as(&sql)
-            .bind(id.get())
-            .bind(patch.home.as_ref().map(|n| n.as_ref().to_owned()))
-            .bind(patch.away.as_ref().map(|n| n.as_ref().to_owned()))
-            .bind(patch.competition.as_ref().map(|n| n.as_ref().to_owned()))
-            .bind(patch.kickoff_at.map(unix_millis))
-            .bind(unix_millis(now))
-            .fetch_optional(&mut *conn)
-            .await?;
-        match row {
-            Some(row) => Ok(Some(row.resolve(&mut conn).await?)),
-            None => Ok(None),
-        }
     }
 
     /// One match, or `None` when there is no such match.

@@ -16,14 +16,9 @@ use super::{
     ScoreSet, Side,
 };
 
-/// Every kind a football match takes (the core's kinds included).
+/// Football's own kinds (besides the core's).
 pub const KINDS: &[&str] = &[
-    "start",
     "kickoff",
-    "status",
-    "void",
-    "amend",
-    "confirm",
     "goal",
     "card",
     "substitution",
