@@ -81,7 +81,11 @@ impl Recent {
             body,
             update,
             correction,
-            meta_change: event.kind.meta_change().zip(event.revision).map(|(c, r)| (Arc::new(c), r)),
+            meta_change: event
+                .kind
+                .meta_change()
+                .zip(event.revision)
+                .map(|(c, r)| (Arc::new(c), r)),
         }
     }
 

@@ -311,10 +311,9 @@ impl EventKind {
     pub fn meta_change(&self) -> Option<super::MatchPatch> {
         match self {
             Self::Match(patch) => Some(patch.clone()),
-            Self::Status(change) if change.kickoff_at.is_some() => Some(super::MatchPatch {
-                kickoff_at: change.kickoff_at,
-                ..Default::default()
-            }),
+            Self::Status(change) if change.kickoff_at.is_some() => {
+                Some(super::MatchPatch { kickoff_at: change.kickoff_at, ..Default::default() })
+            }
             _ => None,
         }
     }

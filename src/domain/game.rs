@@ -42,7 +42,11 @@ pub struct MatchPatch {
     pub away: Option<Name>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub competition: Option<Name>,
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
     pub kickoff_at: Option<OffsetDateTime>,
     /// Only before the match has started.
     #[serde(default, skip_serializing_if = "Option::is_none")]

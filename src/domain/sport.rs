@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::football::{self, Football};
 use super::event::CORE_KINDS;
+use super::football::{self, Football};
 use super::{Conflict, EventKind, FieldError, LinePeriod, Score, Shootout};
 
 /// A match's sport; `football` when a request leaves it out.

@@ -155,8 +155,12 @@ impl Committer {
                 // resumes later.
                 match Recent::new(&event, body.clone()) {
                     Ok(recent) => {
-                        let update =
-                            Committed { match_id: event.match_id, live: *live, recent, committed_at };
+                        let update = Committed {
+                            match_id: event.match_id,
+                            live: *live,
+                            recent,
+                            committed_at,
+                        };
                         self.peers.event(&update);
                         self.hub.deliver(update);
                     }

@@ -12,8 +12,8 @@ use crate::auth::Admin;
 use crate::catalog::Catalog;
 use crate::cluster::Peers;
 use crate::domain::{lifecycle, EventKind, MatchPatch, NewMatch, Sport, Status, SPORTS};
-use crate::ingest::Ingest;
 use crate::extract::JsonBody;
+use crate::ingest::Ingest;
 use crate::metrics::Metrics;
 use crate::openapi::problems;
 use crate::problem::ApiError;
@@ -121,7 +121,8 @@ pub async fn patch(
     if patch.is_empty() {
         return Err(ApiError::Invalid {
             field: None,
-            detail: "give at least one of home, away, competition, kickoff_at, sport, format".into(),
+            detail: "give at least one of home, away, competition, kickoff_at, sport, format"
+                .into(),
         });
     }
     let current = catalog.find(id).await?.ok_or_else(|| ApiError::no_match(id))?;

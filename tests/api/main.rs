@@ -23,6 +23,7 @@ mod durability;
 mod errors;
 mod events;
 mod faults;
+mod fixtures;
 mod head_limits;
 mod healthcheck;
 mod lifecycle;

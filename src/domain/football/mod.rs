@@ -17,17 +17,8 @@ use super::{
 };
 
 /// Football's own kinds (besides the core's).
-pub const KINDS: &[&str] = &[
-    "kickoff",
-    "goal",
-    "card",
-    "substitution",
-    "period",
-    "score",
-    "kick",
-    "added_time",
-    "end",
-];
+pub const KINDS: &[&str] =
+    &["kickoff", "goal", "card", "substitution", "period", "score", "kick", "added_time", "end"];
 
 /// A football match's own state: period, clock, score, line score, shoot-out and cautions.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
