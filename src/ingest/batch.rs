@@ -12,7 +12,7 @@ use crate::store::{EventTx, MatchRecord, Store, StoreError, StoredResponse};
 
 /// What one submission did inside the open transaction.
 pub(super) enum Outcome {
-    Appended { event: StoredEvent, live: Box<LiveState>, body: String },
+    Appended { event: Box<StoredEvent>, live: Box<LiveState>, body: String },
     Replayed(String),
 }
 
@@ -159,7 +159,7 @@ async fn prepare(
             new_answers.push((key.0, key.1, answer));
         }
         appended.push((event.clone(), body.clone()));
-        results.push(Ok(Outcome::Appended { event, live: Box::new(live), body }));
+        results.push(Ok(Outcome::Appended { event: Box::new(event), live: Box::new(live), body }));
     }
 
     let mut touched: Vec<MatchId> = appended.iter().map(|(e, _)| e.match_id).collect();
