@@ -38,6 +38,7 @@ mod resume;
 mod shootout;
 mod sse_limits;
 mod tls;
+mod upgrade;
 mod websocket;
 mod websocket_frames;
 mod websocket_limits;
