@@ -52,16 +52,17 @@ pub async fn post(
     _: Admin,
     req: HttpRequest,
     id: web::Path<String>,
-    body: JsonBody<EventKind>,
+    body: JsonBody<serde_json::Value>,
     ingest: web::Data<Ingest>,
     catalog: web::Data<Catalog>,
 ) -> Result<HttpResponse, ApiError> {
     let id = match_id(&id)?;
-    // An unknown match first; then a kind its sport does not have.
+    // An unknown match first; then the event's fields; then a kind its sport does not have.
     let current = catalog.find(id).await?.ok_or_else(|| ApiError::no_match(id))?;
-    current.meta.sport.check_kind(&body.value).map_err(ApiError::from_field)?;
+    let event = EventKind::from_json(body.value).map_err(ApiError::from_field)?;
+    current.meta.sport.check_kind(&event).map_err(ApiError::from_field)?;
     let idempotency = retry_key(&req, &body.canonical_hash)?;
-    match ingest.submit(id, body.value, idempotency).await {
+    match ingest.submit(id, event, idempotency).await {
         Ok(Accepted::Created(event)) => Ok(json(StatusCode::CREATED, event)),
         Ok(Accepted::Replayed(event)) => Ok(HttpResponse::Created()
             .content_type("application/json")
