@@ -18,6 +18,7 @@ use actix_web::middleware::Next;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::domain::MatchId;
+use crate::ingest::IngestError;
 use crate::metrics::Metrics;
 pub use access::{log_request, new_id as new_request_id, REQUEST_ID};
 pub use events::EventHistory;
@@ -132,6 +133,21 @@ fn retry_key(req: &HttpRequest, request_hash: &str) -> Result<Option<RetryKey>, 
 }
 
 /// The match id from a path segment; anything that is not an id names no match.
+/// How an event that was not stored is answered.
+fn ingest_refusal(err: IngestError) -> ApiError {
+    match err {
+        IngestError::NoMatch(id) => ApiError::no_match(id),
+        IngestError::Conflict(why) => ApiError::Conflict(why),
+        IngestError::KeyReused => ApiError::invalid("Idempotency-Key", err.to_string()),
+        IngestError::Overloaded
+        | IngestError::Unavailable
+        | IngestError::DiskFull
+        | IngestError::ShuttingDown
+        | IngestError::OutcomeUnknown { .. } => ApiError::Unavailable(err.to_string()),
+        IngestError::Failed => ApiError::Internal(err.into()),
+    }
+}
+
 fn match_id(raw: &str) -> Result<MatchId, ApiError> {
     raw.parse::<MatchId>().map_err(|_| ApiError::no_match(raw))
 }

@@ -1,10 +1,12 @@
 //! Several scorecast nodes on one Postgres database and one real nats-server, as a cluster.
 
 mod consistency;
+mod corrections;
 mod fanout;
 mod nats_failover;
 mod outages;
 mod proxy;
+mod rolling_upgrade;
 mod start;
 
 use std::time::Duration;
