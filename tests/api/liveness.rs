@@ -53,9 +53,10 @@ async fn an_unanswered_silence_ping_closes_1008_after_the_heartbeat_timeout() {
     let start = Instant::now();
     let (ping, closed, code) = until_close(&mut socket, start).await;
     assert_eq!(code, 1008);
-    // Silence of 1 s, checked once a second; then 1 s to answer, checked once a second.
-    assert!((1.0..2.5).contains(&ping), "first ping at {ping:.1} s");
-    assert!((ping + 1.0..ping + 2.5).contains(&closed), "closed at {closed:.1} s");
+    // Silence of 1 s, checked once a second; then 1 s to answer, checked once a second (with
+    // room for a loaded machine, far below the 5 s slow-consumer deadline).
+    assert!((1.0..3.5).contains(&ping), "first ping at {ping:.1} s");
+    assert!((ping + 1.0..ping + 3.5).contains(&closed), "closed at {closed:.1} s");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -68,9 +69,9 @@ async fn a_client_that_never_confirms_its_snapshot_is_closed_1013_at_the_slow_co
     let start = Instant::now();
     let (ping, closed, code) = until_close(&mut socket, start).await;
     assert_eq!(code, 1013, "the snapshot is data it never showed it read");
-    assert!(ping < 2.5, "the silence ping still comes after 1 s of silence: {ping:.1} s");
+    assert!(ping < 3.5, "the silence ping still comes after 1 s of silence: {ping:.1} s");
     // The deadline is 5 s after the snapshot; the unanswered silence ping does not shorten it.
-    assert!((5.0..7.0).contains(&closed), "closed at {closed:.1} s");
+    assert!((5.0..8.0).contains(&closed), "closed at {closed:.1} s");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -91,9 +92,9 @@ async fn a_closed_sse_stream_is_dropped_at_its_first_heartbeat() {
     let closed = Instant::now();
     drop(stream);
     while app.metric("scorecast_sse_connections").await > 0.0 {
-        // Heartbeats every 3 s of silence, checked once a second: gone within 4 s, where the
-        // write that finds out took a second heartbeat (7 s).
-        assert!(closed.elapsed() < Duration::from_millis(4500), "still counted");
+        // Heartbeats every 3 s of silence, checked once a second: gone within 4 s (5.5 with room
+        // for a loaded machine), where the write that finds out took a second heartbeat (7 s).
+        assert!(closed.elapsed() < Duration::from_millis(5500), "still counted");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
