@@ -11,7 +11,7 @@ use crate::auth::Admin;
 use crate::catalog::Catalog;
 use crate::domain::{EventKind, Seq, StoredEvent};
 use crate::extract::JsonBody;
-use crate::ingest::{Accepted, Ingest, IngestError};
+use crate::ingest::{Accepted, Ingest};
 use crate::openapi::{problems, EventHistory};
 use crate::problem::ApiError;
 use crate::store::Store;
@@ -68,22 +68,7 @@ pub async fn post(
             .content_type("application/json")
             .insert_header(("Idempotency-Replayed", "true"))
             .body(event)),
-        Err(err) => Err(refusal(err)),
-    }
-}
-
-/// How an event that was not stored is answered.
-pub(super) fn refusal(err: IngestError) -> ApiError {
-    match err {
-        IngestError::NoMatch(id) => ApiError::no_match(id),
-        IngestError::Conflict(why) => ApiError::Conflict(why),
-        IngestError::KeyReused => ApiError::invalid("Idempotency-Key", err.to_string()),
-        IngestError::Overloaded
-        | IngestError::Unavailable
-        | IngestError::DiskFull
-        | IngestError::ShuttingDown
-        | IngestError::OutcomeUnknown { .. } => ApiError::Unavailable(err.to_string()),
-        IngestError::Failed => ApiError::Internal(err.into()),
+        Err(err) => Err(super::refusal(err)),
     }
 }
 
