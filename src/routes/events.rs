@@ -6,7 +6,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::matches::MatchPath;
-use super::{ingest_refusal, json, match_id, retry_key};
+use super::{json, match_id, retry_key};
 use crate::auth::Admin;
 use crate::catalog::Catalog;
 use crate::domain::{EventKind, Seq, StoredEvent};
@@ -80,7 +80,7 @@ pub async fn post(
             .content_type("application/json")
             .insert_header(("Idempotency-Replayed", "true"))
             .body(event)),
-        Err(err) => Err(ingest_refusal(err)),
+        Err(err) => Err(super::refusal(err)),
     }
 }
 

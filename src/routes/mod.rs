@@ -18,7 +18,6 @@ use actix_web::middleware::Next;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::domain::MatchId;
-use crate::ingest::IngestError;
 use crate::metrics::Metrics;
 pub use access::{log_request, new_id as new_request_id, REQUEST_ID};
 pub use events::EventHistory;
@@ -133,25 +132,29 @@ fn retry_key(req: &HttpRequest, request_hash: &str) -> Result<Option<RetryKey>, 
 }
 
 /// The match id from a path segment; anything that is not an id names no match.
-/// How an event that was not stored is answered.
-fn ingest_refusal(err: IngestError) -> ApiError {
-    match err {
-        IngestError::NoMatch(id) => ApiError::no_match(id),
-        IngestError::Conflict(why) => ApiError::Conflict(why),
-        IngestError::KeyReused => ApiError::invalid("Idempotency-Key", err.to_string()),
-        IngestError::Overloaded
-        | IngestError::Unavailable
-        | IngestError::DiskFull
-        | IngestError::ShuttingDown
-        | IngestError::OutcomeUnknown { .. } => ApiError::Unavailable(err.to_string()),
-        IngestError::Failed => ApiError::Internal(err.into()),
-    }
-}
-
 fn match_id(raw: &str) -> Result<MatchId, ApiError> {
     raw.parse::<MatchId>().map_err(|_| ApiError::no_match(raw))
 }
 
 fn json(status: actix_web::http::StatusCode, body: String) -> HttpResponse {
     HttpResponse::build(status).content_type("application/json").body(body)
+}
+
+/// How an event that was not stored is answered.
+pub(crate) fn refusal(err: crate::ingest::IngestError) -> ApiError {
+    match err {
+        crate::ingest::IngestError::NoMatch(id) => ApiError::no_match(id),
+        crate::ingest::IngestError::Conflict(why) => ApiError::Conflict(why),
+        crate::ingest::IngestError::KeyReused => {
+            ApiError::invalid("Idempotency-Key", err.to_string())
+        }
+        crate::ingest::IngestError::Overloaded
+        | crate::ingest::IngestError::Unavailable
+        | crate::ingest::IngestError::DiskFull
+        | crate::ingest::IngestError::ShuttingDown
+        | crate::ingest::IngestError::OutcomeUnknown { .. } => {
+            ApiError::Unavailable(err.to_string())
+        }
+        crate::ingest::IngestError::Failed => ApiError::Internal(err.into()),
+    }
 }
