@@ -4,7 +4,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::json;
 
-use crate::common::{spawn_app, Backend};
+use crate::common::{spawn_app, Backend, TestApp};
 use crate::driver;
 
 /// Goals measured; each must reach the page within `BUDGET`.
@@ -97,5 +97,80 @@ async fn a_goal_posted_through_the_api_shows_on_the_scoreboard_within_a_second()
     let text = text.as_str().unwrap();
     assert!(text.contains("Live 1'") || text.contains("Live 2'"), "minute shown: {text}");
     browser.screenshot("scoreboard").await;
+    browser.close().await;
+}
+
+/// Creates `home`–`away` in `competition`, kicking off now; returns its id.
+async fn match_today(app: &TestApp, home: &str, away: &str, competition: &str) -> i64 {
+    let now = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let body = json!({"home": home, "away": away, "competition": competition, "kickoff_at": now});
+    let response = app.post_json("/api/v1/matches", &body).await;
+    assert_eq!(response.status(), 201);
+    response.json::<serde_json::Value>().await.unwrap()["id"].as_i64().unwrap()
+}
+
+/// The competition headings of the board's section `group`, in page order.
+fn headings(group: &str) -> String {
+    format!("return [...document.querySelectorAll('[data-group={group}] h3')].map((h) => h.textContent)")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_scoreboard_groups_matches_by_competition_and_shows_postponed_and_awarded_results() {
+    let Some(browser) = driver::open().await else { return };
+    let app = spawn_app(Backend::Sqlite).await.unwrap();
+    let postponed = app.create_match_today("Ajax", "PSV").await;
+    let awarded = match_today(&app, "Arsenal", "Chelsea", "Premier League").await;
+    let live = app.live_match_today("Feyenoord", "AZ").await;
+    let other = match_today(&app, "Liverpool", "Everton", "Premier League").await;
+    app.store_event(other, &json!({"kind": "kickoff"})).await;
+    let reason = json!({"kind": "status", "status": "postponed", "reason": "waterlogged pitch"});
+    app.store_event(postponed, &reason).await;
+
+    browser.goto(&app.url("/")).await;
+    let wait = Duration::from_secs(10);
+    browser.wait_for_connection("live", None, wait).await;
+    let card = |group: &str, competition: &str, id: i64| {
+        format!(
+            "document.querySelector('[data-group={group}] [data-competition=\"{competition}\"] \
+             [data-match=\"{id}\"]')"
+        )
+    };
+    let status = format!(
+        "{}?.querySelector('.status').textContent",
+        card("upcoming", "Eredivisie", postponed)
+    );
+    browser.wait_for("the postponed match", wait, &format!("{status} === 'Postponed'")).await;
+    let score = format!(
+        "{}.querySelector('.score').textContent",
+        card("upcoming", "Eredivisie", postponed)
+    );
+    assert_eq!(browser.js(&format!("return {score}"), vec![]).await, json!("v"), "no score");
+    for id in [live, other] {
+        let competition = if id == live { "Eredivisie" } else { "Premier League" };
+        browser.wait_for("the live matches", wait, &card("live", competition, id)).await;
+    }
+    assert_eq!(
+        browser.js(&headings("live"), vec![]).await,
+        json!(["Football · Eredivisie", "Football · Premier League"])
+    );
+
+    // Awarded while the board is open: the card moves to the finished matches, with the score.
+    let award = json!({"kind": "status", "status": "awarded", "winner": "home", "home": 3,
+                       "away": 0, "method": "walkover"});
+    app.store_event(awarded, &award).await;
+    let status = format!(
+        "{}?.querySelector('.status').textContent",
+        card("finished", "Premier League", awarded)
+    );
+    browser.wait_for("the awarded result", wait, &format!("{status} === 'Awarded 3–0'")).await;
+    // Its competition's block among the upcoming matches went with it.
+    assert_eq!(browser.js(&headings("upcoming"), vec![]).await, json!(["Football · Eredivisie"]));
+    assert_eq!(
+        browser.js(&headings("finished"), vec![]).await,
+        json!(["Football · Premier League"])
+    );
+    browser.screenshot("scoreboard-statuses").await;
     browser.close().await;
 }
