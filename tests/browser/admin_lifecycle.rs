@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 use crate::admin::console_with_token;
 use crate::common::{spawn_app, Backend, TestApp};
 use crate::driver::{self, Browser};
+use crate::match_page::two_goals;
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -115,11 +116,7 @@ async fn the_admin_console_postpones_interrupts_resumes_awards_and_confirms() {
 async fn the_admin_console_voids_a_goal_and_amends_a_scorer_from_the_event_list() {
     let Some(browser) = driver::open().await else { return };
     let app = spawn_app(Backend::Sqlite).await.unwrap();
-    let id = app.live_match_today("Ajax", "PSV").await;
-    app.store_event(id, &json!({"kind": "goal", "team": "home", "minute": 10, "player": "Lang"}))
-        .await;
-    app.store_event(id, &json!({"kind": "goal", "team": "away", "minute": 20, "player": "Kees"}))
-        .await;
+    let id = two_goals(&app).await;
     console_with_token(&browser, &app).await;
     choose(&browser, id).await;
     let row = |seq: u64| format!("#event-list tr[data-seq=\"{seq}\"]");

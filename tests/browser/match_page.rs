@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::common::{spawn_app, Backend};
+use crate::common::{spawn_app, Backend, TestApp};
 use crate::driver;
 
 /// The text of the newest timeline entry.
@@ -38,6 +38,16 @@ async fn a_live_goal_shows_its_scorer_without_any_request_to_the_server() {
     browser.close().await;
 }
 
+/// Ajax–PSV, live, with a goal by Lang (event 2) for Ajax and one by Kees (event 3) for PSV.
+pub async fn two_goals(app: &TestApp) -> i64 {
+    let id = app.live_match_today("Ajax", "PSV").await;
+    app.store_event(id, &json!({"kind": "goal", "team": "home", "minute": 10, "player": "Lang"}))
+        .await;
+    app.store_event(id, &json!({"kind": "goal", "team": "away", "minute": 20, "player": "Kees"}))
+        .await;
+    id
+}
+
 /// The timeline entry of event `seq`.
 fn entry(seq: u64) -> String {
     format!("document.querySelector('#timeline li[data-seq=\"{seq}\"]')")
@@ -47,11 +57,7 @@ fn entry(seq: u64) -> String {
 async fn a_voided_goal_is_struck_through_with_its_reason_and_corrections_and_stops_show_live() {
     let Some(browser) = driver::open().await else { return };
     let app = spawn_app(Backend::Sqlite).await.unwrap();
-    let id = app.live_match_today("Ajax", "PSV").await;
-    app.store_event(id, &json!({"kind": "goal", "team": "home", "minute": 10, "player": "Lang"}))
-        .await;
-    app.store_event(id, &json!({"kind": "goal", "team": "away", "minute": 20, "player": "Kees"}))
-        .await;
+    let id = two_goals(&app).await;
     let wait = Duration::from_secs(15);
     browser.goto(&app.url(&format!("/matches/{id}"))).await;
     browser.wait_for_connection("live", None, wait).await;

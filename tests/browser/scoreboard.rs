@@ -4,7 +4,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::json;
 
-use crate::common::{spawn_app, Backend, TestApp};
+use crate::common::{spawn_app, Backend};
 use crate::driver;
 
 /// Goals measured; each must reach the page within `BUDGET`.
@@ -100,17 +100,6 @@ async fn a_goal_posted_through_the_api_shows_on_the_scoreboard_within_a_second()
     browser.close().await;
 }
 
-/// Creates `home`–`away` in `competition`, kicking off now; returns its id.
-async fn match_today(app: &TestApp, home: &str, away: &str, competition: &str) -> i64 {
-    let now = time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap();
-    let body = json!({"home": home, "away": away, "competition": competition, "kickoff_at": now});
-    let response = app.post_json("/api/v1/matches", &body).await;
-    assert_eq!(response.status(), 201);
-    response.json::<serde_json::Value>().await.unwrap()["id"].as_i64().unwrap()
-}
-
 /// The competition headings of the board's section `group`, in page order.
 fn headings(group: &str) -> String {
     format!("return [...document.querySelectorAll('[data-group={group}] h3')].map((h) => h.textContent)")
@@ -121,9 +110,9 @@ async fn the_scoreboard_groups_matches_by_competition_and_shows_postponed_and_aw
     let Some(browser) = driver::open().await else { return };
     let app = spawn_app(Backend::Sqlite).await.unwrap();
     let postponed = app.create_match_today("Ajax", "PSV").await;
-    let awarded = match_today(&app, "Arsenal", "Chelsea", "Premier League").await;
+    let awarded = app.create_match_today_in("Arsenal", "Chelsea", "Premier League").await;
     let live = app.live_match_today("Feyenoord", "AZ").await;
-    let other = match_today(&app, "Liverpool", "Everton", "Premier League").await;
+    let other = app.create_match_today_in("Liverpool", "Everton", "Premier League").await;
     app.store_event(other, &json!({"kind": "kickoff"})).await;
     let reason = json!({"kind": "status", "status": "postponed", "reason": "waterlogged pitch"});
     app.store_event(postponed, &reason).await;

@@ -91,15 +91,17 @@ function render(state, previous, msg) {
   li.querySelector(".match-link").setAttribute("aria-label",
     `${state.home} ${state.sc[0]}, ${state.away} ${state.sc[1]} ${pensText(state)}, ${statusText(state)} ${clockText(state)}`);
   place(li, state);
+  const rescored = previous?.sc && (previous.sc[0] !== state.sc[0] || previous.sc[1] !== state.sc[1]);
+  if (rescored) flash(score);
   if (msg?.k === "kick") {
     const who = msg.t === "h" ? state.home : state.away;
     announce(`Penalty ${msg.ok ? "scored" : "missed"} by ${who}: ${pensText(state)}`);
-  } else if (previous?.sc && (previous.sc[0] !== state.sc[0] || previous.sc[1] !== state.sc[1])) {
-    flash(score);
+  } else if (previous?.st && previous.st !== state.st && !IN_PLAY.has(state.st)) {
+    // Full time, a postponement, an award (with its score): the status says what the score means.
+    announce(`${statusText(state)}: ${state.home} ${state.sc[0]}, ${state.away} ${state.sc[1]}`);
+  } else if (rescored) {
     const what = msg?.k === "goal" ? `Goal for ${msg.t === "h" ? state.home : state.away}! ` : "Score change: ";
     announce(`${what}${state.home} ${state.sc[0]}, ${state.away} ${state.sc[1]}`);
-  } else if (previous?.st && previous.st !== state.st && !IN_PLAY.has(state.st)) {
-    announce(`${statusText(state)}: ${state.home} ${state.sc[0]}, ${state.away} ${state.sc[1]}`);
   }
   for (const section of document.querySelectorAll("[data-group]")) {
     section.classList.toggle("is-empty", !section.querySelector(".competition"));

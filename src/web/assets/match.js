@@ -6,7 +6,7 @@ import {
 } from "/static/ui.js";
 
 /** Updates after which the page reads the match again: reasons, awards and corrections are REST only. */
-const RELOAD_KINDS = new Set(["status", "void", "amend", "confirm"]);
+const RELOAD_KINDS = new Set(["status", "void", "amend"]);
 
 const id = Number(location.pathname.split("/").filter(Boolean).pop());
 const timeline = document.getElementById("timeline");

@@ -108,7 +108,11 @@ export function describeEvent(msg, names, target) {
       return `${statusText(msg)}${msg.st === "postponed" && msg.ko ? ` to ${kickoffText(msg.ko)}` : ""}`;
     }
     case "confirm": return "Result confirmed";
-    case "match": return "Match details changed";
+    case "match": {
+      const changes = [msg.comp && `competition ${msg.comp}`, msg.ko && `kick-off ${kickoffText(msg.ko)}`,
+        (msg.home || msg.away) && `now ${msg.home ?? names.h} v ${msg.away ?? names.a}`];
+      return `Match details changed${changes.some(Boolean) ? `: ${changes.filter(Boolean).join(", ")}` : ""}`;
+    }
     case "void": return target ? `Voided: ${describeEvent(target, names)}` : "An event was voided";
     case "amend": return target ? `Amended: ${describeEvent({ ...msg, k: target.k }, names)}` : "An event was amended";
     default: return msg.k;
