@@ -48,11 +48,12 @@ async fn history(app: &TestApp, id: i64) -> Value {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_admin_console_postpones_interrupts_resumes_awards_and_confirms() {
+async fn the_admin_console_postpones_interrupts_resumes_awards_confirms_delays_and_cancels() {
     let Some(browser) = driver::open().await else { return };
     let app = spawn_app(Backend::Sqlite).await.unwrap();
     let later = app.create_match_today("Ajax", "PSV").await;
     let live = app.live_match_today("Feyenoord", "AZ").await;
+    let called_off = app.create_match_today("Twente", "Heracles").await;
     console_with_token(&browser, &app).await;
 
     choose(&browser, later).await;
@@ -84,6 +85,9 @@ async fn the_admin_console_postpones_interrupts_resumes_awards_and_confirms() {
     click_and_expect(&browser, "#resume", "status-feedback", "ok", "Stored status as event #3")
         .await;
     assert_eq!(app.snapshot(live).await["status"], "live");
+    browser.type_into("#added-minutes", "4").await;
+    click_and_expect(&browser, "#added-time", "events-feedback", "ok", "Stored added_time").await;
+    assert_eq!(app.snapshot(live).await["added_time"], 4);
 
     // A refusal shows the server's own words.
     let refused =
@@ -107,6 +111,12 @@ async fn the_admin_console_postpones_interrupts_resumes_awards_and_confirms() {
     );
     click_and_expect(&browser, "#confirm", "status-feedback", "ok", "Stored confirm").await;
     assert_eq!(app.snapshot(live).await["confirmed"], true);
+
+    choose(&browser, called_off).await;
+    click_and_expect(&browser, "#delay", "status-feedback", "ok", "; delayed.").await;
+    assert_eq!(app.snapshot(called_off).await["status"], "delayed");
+    click_and_expect(&browser, "#cancel", "status-feedback", "ok", "; cancelled.").await;
+    assert_eq!(app.snapshot(called_off).await["status"], "cancelled");
     browser.js("document.getElementById('h-status').scrollIntoView()", vec![]).await;
     browser.screenshot("admin-status").await;
     browser.close().await;
