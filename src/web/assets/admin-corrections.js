@@ -1,8 +1,7 @@
 // The admin console's corrections panel: the chosen match's events, newest first, each of which can
 // be voided (it no longer counts) or amended (replaced by a corrected event of its kind).
-import { eventToUpdate } from "/static/scorecast.js";
 import { postEvent } from "/static/admin-api.js";
-import { describeEvent, el } from "/static/ui.js";
+import { el, storedEvent } from "/static/ui.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -30,29 +29,22 @@ export function showCorrections(m, events) {
   listed = { id: m.id, bySeq };
   const names = { h: m.home, a: m.away };
   const rows = events.slice().reverse().map((e) => {
-    const target = bySeq.get(e.target);
-    const text = describeEvent(current(e), names, target && eventToUpdate(target));
-    const voided = e.voided_by != null;
-    const state = voided ? `voided by #${e.voided_by}` : e.amended_by != null && `amended by #${e.amended_by}`;
-    return el("tr", { "data-seq": e.seq, "data-kind": e.kind, class: voided ? "voided" : null },
+    const { text, voided } = storedEvent(e, bySeq, names);
+    const struck = voided !== null;
+    const state = struck ? `voided by #${e.voided_by}` : e.amended_by != null && `amended by #${e.amended_by}`;
+    return el("tr", { "data-seq": e.seq, "data-kind": e.kind, class: struck && "voided" },
       el("td", { text: `#${e.seq}` }),
       el("td", { text: e.minute != null ? `${e.minute}'` : "" }),
-      el("td", {}, voided ? el("del", { text }) : text, state && el("span", { class: "ev-note", text: state })),
+      el("td", {}, struck ? el("del", { text }) : text, state && el("span", { class: "ev-note", text: state })),
       el("td", { text: `${e.score.home}–${e.score.away}` }),
       el("td", { class: "buttons" },
-        !voided && el("button", { type: "button", class: "void danger", text: "Void" }),
-        !voided && AMENDABLE[e.kind] && el("button", { type: "button", class: "amend", text: "Amend" })));
+        !struck && el("button", { type: "button", class: "void danger", text: "Void" }),
+        !struck && AMENDABLE[e.kind] && el("button", { type: "button", class: "amend", text: "Amend" })));
   });
   $("event-list").querySelector("tbody").replaceChildren(...rows);
   // An open amend form whose event is gone from the list (another match chosen) or voided closes.
   const open = Number($("amend-form").dataset.target);
   if (open && (listed.id !== Number($("amend-form").dataset.match) || bySeq.get(open)?.voided_by != null)) closeAmend();
-}
-
-/** What event `e` now is: its latest amendment's version, or itself. */
-function current(e) {
-  const amend = listed.bySeq.get(e.amended_by);
-  return eventToUpdate(amend ? { ...amend.event, match_id: e.match_id, seq: e.seq, score: e.score } : e);
 }
 
 function fieldInput(field, value) {

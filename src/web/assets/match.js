@@ -1,8 +1,8 @@
 // The match page at `/matches/{id}`: the score and the event timeline, newest first, kept live.
-import { subscribe, eventToUpdate, matchClock } from "/static/scorecast.js";
+import { subscribe, matchClock } from "/static/scorecast.js";
 import {
   addedText, announce, clockText, describeEvent, el, everySecond, flash, getJson, kickoffText,
-  matchEvents, pageOptions, pensText, periodText, showConnection, statusText,
+  matchEvents, pageOptions, pensText, periodText, showConnection, statusText, storedEvent,
 } from "/static/ui.js";
 
 /** Updates after which the page reads the match again: reasons, awards and corrections are REST only. */
@@ -21,20 +21,18 @@ function names() {
 
 /**
  * Shows one event in the timeline, in `s` order, newest first, replacing what was shown for it.
- * `fix` says what corrections did to it: `{voided: reason|true}`, or `{amended: update}` (the
- * version that counts now), and `reason` the event's own (a status change's).
+ * `view` is what the page knows of it: from an update alone, or `storedEvent`'s, with what the
+ * corrections did to it.
  */
-function showEvent(msg, fix = {}) {
+function showEvent(msg, view = { now: msg, text: describeEvent(msg, names(), shown.get(msg.of)), voided: null }) {
   shown.set(msg.s, msg);
-  const now = fix.amended ?? msg;
-  let text = describeEvent(now, names(), shown.get(msg.of));
-  if (msg.k === "status" && fix.reason) text += `: ${fix.reason}`;
-  const note = fix.voided ? `Voided${fix.voided === true ? "" : `: ${fix.voided}`}` : fix.amended ? "Amended" : null;
-  const classes = ["ev", `ev-${msg.k}`, fix.voided && "voided", fix.amended && "amended"];
+  const { now, text, voided, amended } = view;
+  const struck = voided !== null;
+  const note = struck ? `Voided${voided ? `: ${voided}` : ""}` : amended && "Amended";
+  const classes = ["ev", `ev-${msg.k}`, struck && "voided", amended && "amended"];
   const item = el("li", { class: classes.filter(Boolean).join(" "), "data-seq": msg.s, "data-kind": msg.k },
     el("span", { class: "ev-min", text: now.mn != null ? `${now.mn}'` : "" }),
-    el("span", { class: "ev-text" }, fix.voided ? el("del", { text }) : text,
-      note && el("span", { class: "ev-note", text: note })),
+    el("span", { class: "ev-text" }, struck ? el("del", { text }) : text, note && el("span", { class: "ev-note", text: note })),
     el("span", { class: "ev-score", text: msg.k === "kick" ? pensText(msg) : `${msg.sc[0]}–${msg.sc[1]}` }));
   const old = timeline.querySelector(`[data-seq="${msg.s}"]`);
   if (old) return old.replaceWith(item);
@@ -47,16 +45,8 @@ function showEvent(msg, fix = {}) {
 function showStored(events) {
   const bySeq = new Map(events.map((e) => [e.seq, e]));
   for (const e of events) {
-    const fix = { reason: e.reason };
-    const voidedBy = bySeq.get(e.voided_by);
-    if (voidedBy) fix.voided = voidedBy.reason ?? true;
-    const amend = bySeq.get(e.amended_by);
-    if (amend) {
-      // An amended score event shows the score it now sets; others, the score they had.
-      const score = amend.event.kind === "score" ? { home: amend.event.home, away: amend.event.away } : e.score;
-      fix.amended = eventToUpdate({ ...amend.event, match_id: e.match_id, seq: e.seq, score });
-    }
-    showEvent(eventToUpdate(e), fix);
+    const view = storedEvent(e, bySeq, names());
+    showEvent(view.msg, view);
   }
 }
 

@@ -1,5 +1,5 @@
 // Pieces the scorecast pages share: formatting, the connection indicator, announcements.
-import { matchClock } from "/static/scorecast.js";
+import { eventToUpdate, matchClock } from "/static/scorecast.js";
 
 const STATUS_TEXT = {
   scheduled: "Upcoming", delayed: "Delayed", postponed: "Postponed", live: "Live", half_time: "Half-time",
@@ -173,6 +173,25 @@ export async function getJson(path) {
   const r = await fetch(path, { cache: "no-store" });
   if (!r.ok) throw new Error(`${path}: ${r.status}`);
   return r.json();
+}
+
+/**
+ * A stored event (REST) as the pages show it, given every stored event by seq: `msg`, its update;
+ * `now`, the update of the version that counts (its latest amendment's); `text`, what it says (a
+ * status change with its reason); `voided`, the void's reason ("" without one) or `null`;
+ * `amended`, whether an amendment replaced it.
+ */
+export function storedEvent(e, bySeq, names) {
+  const msg = eventToUpdate(e);
+  const amend = bySeq.get(e.amended_by);
+  // An amended score event shows the score it now sets; other kinds, the score they were posted at.
+  const score = amend?.event.kind === "score" ? { home: amend.event.home, away: amend.event.away } : e.score;
+  const now = amend ? eventToUpdate({ ...amend.event, match_id: e.match_id, seq: e.seq, score }) : msg;
+  const target = bySeq.get(e.target);
+  let text = describeEvent(now, names, target && eventToUpdate(target));
+  if (e.kind === "status" && e.reason) text += `: ${e.reason}`;
+  const voidedBy = bySeq.get(e.voided_by);
+  return { msg, now, text, voided: voidedBy ? voidedBy.reason ?? "" : null, amended: Boolean(amend) };
 }
 
 /** Events per history request: the endpoint's largest page. */
