@@ -81,10 +81,15 @@ async fn the_admin_console_postpones_interrupts_resumes_awards_confirms_delays_a
         [&snapshot["status"], &snapshot["reason"]],
         [&json!("interrupted"), &json!("storm")]
     );
-    browser.type_into("#status-reason", "").await;
+    // The reason went with the change it was given for.
     click_and_expect(&browser, "#resume", "status-feedback", "ok", "Stored status as event #3")
         .await;
-    assert_eq!(app.snapshot(live).await["status"], "live");
+    let snapshot = app.snapshot(live).await;
+    assert_eq!(
+        [&snapshot["status"], &snapshot["reason"]],
+        [&json!("live"), &Value::Null],
+        "{snapshot}"
+    );
     browser.type_into("#added-minutes", "4").await;
     click_and_expect(&browser, "#added-time", "events-feedback", "ok", "Stored added_time").await;
     assert_eq!(app.snapshot(live).await["added_time"], 4);
@@ -156,7 +161,10 @@ async fn the_admin_console_voids_a_goal_and_amends_a_scorer_from_the_event_list(
         .wait_for("the struck row", WAIT, &format!("document.querySelector('{} del')", row(2)))
         .await;
 
-    browser.type_into("#correction-reason", "").await;
+    assert_eq!(
+        browser.js("return document.getElementById('correction-reason').value", vec![]).await,
+        ""
+    );
     browser.click(&format!("{} .amend", row(3))).await;
     let filled = browser
         .wait_for(

@@ -38,8 +38,9 @@ export function showCorrections(m, events) {
       el("td", {}, struck ? el("del", { text }) : text, state && el("span", { class: "ev-note", text: state })),
       el("td", { text: `${e.score.home}–${e.score.away}` }),
       el("td", { class: "buttons" },
-        !struck && el("button", { type: "button", class: "void danger", text: "Void" }),
-        !struck && AMENDABLE[e.kind] && el("button", { type: "button", class: "amend", text: "Amend" })));
+        !struck && el("button", { type: "button", class: "void danger", text: "Void", "aria-label": `Void event ${e.seq}` }),
+        !struck && AMENDABLE[e.kind]
+          && el("button", { type: "button", class: "amend", text: "Amend", "aria-label": `Amend event ${e.seq}` })));
   });
   $("event-list").querySelector("tbody").replaceChildren(...rows);
   // An open amend form whose event is gone from the list (another match chosen) or voided closes.
@@ -94,7 +95,10 @@ export function wireCorrections(chosen, changed) {
     const reason = $("correction-reason").value.trim();
     if (reason) body.reason = reason;
     const stored = await postEvent(chosen(), body, "corrections-feedback");
-    if (stored) closeAmend();
+    if (stored) {
+      closeAmend();
+      $("correction-reason").value = "";
+    }
     await changed();
   };
   $("event-list").addEventListener("click", (e) => {

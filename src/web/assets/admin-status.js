@@ -26,7 +26,8 @@ function statusBody(status) {
 /** Wires the panel: `chosen()` is the chosen match's id, `changed()` shows it again after a post. */
 export function wireStatus(chosen, changed) {
   const post = async (body) => {
-    await postEvent(chosen(), body, "status-feedback");
+    // A reason belongs to one change: cleared once stored, so the next change does not repeat it.
+    if (await postEvent(chosen(), body, "status-feedback")) $("status-reason").value = "";
     await changed();
   };
   for (const button of document.querySelectorAll("[data-status]")) {
