@@ -10,6 +10,8 @@ use crate::driver::{self, Browser};
 use crate::match_page::two_goals;
 
 const WAIT: Duration = Duration::from_secs(10);
+/// The amend form is not shown.
+const CLOSED: &str = "getComputedStyle(document.getElementById('amend-form')).display === 'none'";
 
 /// Chooses match `id` in the console and waits until it shows it.
 async fn choose(browser: &Browser, id: i64) {
@@ -165,12 +167,14 @@ async fn the_admin_console_voids_a_goal_and_amends_a_scorer_from_the_event_list(
         browser.js("return document.getElementById('correction-reason').value", vec![]).await,
         ""
     );
+    let shut = browser.js(&format!("return {CLOSED}"), vec![]).await;
+    assert_eq!(shut, json!(true), "the amend form shows only once an event is chosen");
     browser.click(&format!("{} .amend", row(3))).await;
     let filled = browser
         .wait_for(
             "the amend form",
             WAIT,
-            "!document.getElementById('amend-form').hidden && \
+            "getComputedStyle(document.getElementById('amend-form')).display !== 'none' && \
              ['team', 'minute', 'player'].map((f) => document.getElementById(`amend-${f}`).value)",
         )
         .await;
@@ -191,6 +195,7 @@ async fn the_admin_console_voids_a_goal_and_amends_a_scorer_from_the_event_list(
         json!({"kind": "goal", "team": "away", "minute": 20, "player": "Godts", "method": "regular"}),
         "{events}"
     );
+    browser.wait_for("the amend form to close", WAIT, CLOSED).await;
     let text = format!("document.querySelector('{}').innerText", row(3));
     browser
         .wait_for("the amended row", WAIT, &format!("{text}.includes('Goal, PSV (Godts)')"))

@@ -37,7 +37,7 @@ export function showCorrections(m, events) {
       el("td", { text: e.minute != null ? `${e.minute}'` : "" }),
       el("td", {}, struck ? el("del", { text }) : text, state && el("span", { class: "ev-note", text: state })),
       el("td", { text: `${e.score.home}–${e.score.away}` }),
-      el("td", { class: "buttons" },
+      el("td", { class: "actions" },
         !struck && el("button", { type: "button", class: "void danger", text: "Void", "aria-label": `Void event ${e.seq}` }),
         !struck && AMENDABLE[e.kind]
           && el("button", { type: "button", class: "amend", text: "Amend", "aria-label": `Amend event ${e.seq}` })));
