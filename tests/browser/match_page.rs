@@ -54,7 +54,8 @@ fn entry(seq: u64) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_voided_goal_is_struck_through_with_its_reason_and_corrections_and_stops_show_live() {
+async fn a_voided_goal_is_struck_through_with_its_reason_and_corrections_stops_and_awards_show_live(
+) {
     let Some(browser) = driver::open().await else { return };
     let app = spawn_app(Backend::Sqlite).await.unwrap();
     let id = two_goals(&app).await;
@@ -104,6 +105,11 @@ async fn a_voided_goal_is_struck_through_with_its_reason_and_corrections_and_sto
     assert_eq!(note, json!("Voided: offside (VAR)"));
     assert_eq!(browser.wait_for("the amendment again", wait, &amended).await, text);
     browser.wait_for("the reason again", wait, &format!("{status} === 'Interrupted: storm'")).await;
+    let award = json!({"kind": "status", "status": "awarded", "winner": "away", "home": 0,
+                       "away": 3, "method": "walkover"});
+    app.store_event(id, &award).await;
+    let awarded = format!("{status} === 'Awarded 0–3 to PSV (walkover)'");
+    browser.wait_for("the award", wait, &awarded).await;
     browser.screenshot("match-corrections").await;
     browser.close().await;
 }
