@@ -37,7 +37,19 @@ impl FromJson for NewMatch {
 }
 
 impl FromJson for MatchPatch {
+    /// At least one field, and none `null`: a `null` would read as "keep it" to some clients and
+    /// "clear it" to others, and an empty patch changes nothing (the schema says both).
     fn from_json(value: serde_json::Value) -> Result<Self, FieldError> {
+        if let serde_json::Value::Object(fields) = &value {
+            if let Some((name, _)) = fields.iter().find(|(_, v)| v.is_null()) {
+                return Err(FieldError::at(name, "must not be null; leave it out to keep it"));
+            }
+            if fields.is_empty() {
+                return Err(FieldError::whole(
+                    "give at least one of home, away, competition, kickoff_at",
+                ));
+            }
+        }
         parse_json(value)
     }
 }
@@ -160,6 +172,21 @@ mod tests {
         let a = parse::<EventKind>(br#"{"kind":"end","minute":90}"#).ok().unwrap();
         let b = parse::<EventKind>(br#"{ "minute": 90, "kind": "end" }"#).ok().unwrap();
         assert_eq!(a.canonical_hash, b.canonical_hash);
+    }
+
+    #[test]
+    fn a_patch_with_a_null_or_no_field_is_refused() {
+        for (body, field) in [
+            (&br#"{"home":null}"#[..], Some("home")),
+            (br#"{"home":"Ajax","kickoff_at":null}"#, Some("kickoff_at")),
+            (br#"{}"#, None),
+        ] {
+            match parse::<MatchPatch>(body).err() {
+                Some(ApiError::Invalid { field: got, .. }) => assert_eq!(got.as_deref(), field),
+                other => panic!("{}: {other:?}", String::from_utf8_lossy(body)),
+            }
+        }
+        assert!(parse::<MatchPatch>(br#"{"home":"Ajax"}"#).is_ok());
     }
 
     #[test]

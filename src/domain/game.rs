@@ -43,7 +43,8 @@ pub struct Score {
     pub away: super::Goals,
 }
 
-/// What an operator sends to create a match.
+/// What an operator sends to create a match. `home` and `away` must differ once trimmed (`422`
+/// otherwise: a rule no schema keyword can state).
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewMatch {
@@ -54,14 +55,20 @@ pub struct NewMatch {
     pub kickoff_at: OffsetDateTime,
 }
 
-/// Metadata changes; every field is optional but at least one must be present.
+/// Metadata changes: at least one field, none `null` (`extract` refuses both). The teams must
+/// still differ afterwards (`422` otherwise: a rule no schema keyword can state).
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(min_properties = 1)]
 pub struct MatchPatch {
+    #[schema(nullable = false)]
     pub home: Option<Name>,
+    #[schema(nullable = false)]
     pub away: Option<Name>,
+    #[schema(nullable = false)]
     pub competition: Option<Name>,
     #[serde(default, with = "time::serde::rfc3339::option")]
+    #[schema(nullable = false)]
     pub kickoff_at: Option<OffsetDateTime>,
 }
 

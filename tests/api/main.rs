@@ -32,6 +32,7 @@ mod operations;
 mod polling;
 mod request_limits;
 mod resume;
+mod schemathesis;
 mod shootout;
 mod sse_limits;
 mod tls;
