@@ -1,9 +1,11 @@
 //! Prometheus metrics, registered once and shared by every part of the service.
 
 mod cluster;
+mod delivery;
 mod runtime;
 
 pub use cluster::ClusterMetrics;
+pub use delivery::DeliveryLatency;
 pub use runtime::{PoolState, COMMIT};
 
 use prometheus::{
@@ -40,6 +42,7 @@ pub struct Metrics {
     pub ws_messages_sent: IntCounter,
     pub ws_bytes_sent: IntCounter,
     pub fanout_duration: Histogram,
+    pub delivery_latency: DeliveryLatency,
     pub ws_conflated: IntCounter,
     pub ws_slow_consumers: IntCounter,
     pub ws_heartbeat_timeouts: IntCounter,
@@ -133,6 +136,7 @@ impl Metrics {
                 .buckets(LATENCY_BUCKETS.to_vec()),
             )
             .expect("valid metric"),
+            delivery_latency: DeliveryLatency::new(LATENCY_BUCKETS),
             ws_conflated: counter(
                 "ws_conflated_total",
                 "Updates a slow WebSocket or SSE client skipped, replaced by the match's latest snapshot",
@@ -207,6 +211,7 @@ impl Metrics {
             Box::new(self.ws_messages_sent.clone()),
             Box::new(self.ws_bytes_sent.clone()),
             Box::new(self.fanout_duration.clone()),
+            Box::new(self.delivery_latency.clone()),
             Box::new(self.ws_conflated.clone()),
             Box::new(self.ws_slow_consumers.clone()),
             Box::new(self.ws_heartbeat_timeouts.clone()),
@@ -223,6 +228,9 @@ impl Metrics {
             self.registry.register(collector).expect("each metric is registered once");
         }
         self.cluster.register(&self.registry);
+        self.registry
+            .register(Box::new(runtime::CpuSeconds::new()))
+            .expect("each metric is registered once");
         self.registry
             .register(Box::new(runtime::build_info()))
             .expect("each metric is registered once");
