@@ -35,6 +35,7 @@ pub struct Metrics {
     pub commit_duration: Histogram,
     pub commit_batch: Histogram,
     pub ingest_queue: IntGauge,
+    pub ingest_queue_capacity: IntGauge,
     pub polls: IntCounterVec,
     pub poll_bytes: IntCounter,
     pub ws_connections: IntGauge,
@@ -137,6 +138,10 @@ impl Metrics {
             )
             .expect("valid metric"),
             delivery_latency: DeliveryLatency::new(LATENCY_BUCKETS),
+            ingest_queue_capacity: gauge(
+                "ingest_queue_capacity",
+                "Events the committer's queue holds (--ingest-queue); posts beyond it get 503",
+            ),
             ws_conflated: counter(
                 "ws_conflated_total",
                 "Updates a slow WebSocket or SSE client skipped, replaced by the match's latest snapshot",
@@ -204,6 +209,7 @@ impl Metrics {
             Box::new(self.commit_duration.clone()),
             Box::new(self.commit_batch.clone()),
             Box::new(self.ingest_queue.clone()),
+            Box::new(self.ingest_queue_capacity.clone()),
             Box::new(self.polls.clone()),
             Box::new(self.poll_bytes.clone()),
             Box::new(self.ws_connections.clone()),

@@ -9,9 +9,8 @@ use std::time::{Duration, Instant};
 
 use crate::common::TOKEN;
 use crate::process::Server;
+use crate::tools::SCHEMATHESIS;
 
-/// The CI variable that makes a missing Schemathesis a failure instead of a skip.
-const REQUIRE: &str = "SCORECAST_REQUIRE_SCHEMATHESIS";
 /// Cases per operation and phase: enough to reach every branch of every body schema, and a run of
 /// about a minute on one core.
 const MAX_EXAMPLES: &str = "100";
@@ -20,7 +19,7 @@ const MAX_SECONDS: u64 = 600;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn schemathesis_finds_no_failure_in_the_served_api() {
-    let Some(schemathesis) = schemathesis() else { return };
+    let Some(schemathesis) = SCHEMATHESIS.find() else { return };
     let dir = tempfile::tempdir().unwrap();
     let database = format!("sqlite://{}", dir.path().join("scorecast.db").display());
     let server = Server::start(&database).await;
@@ -66,20 +65,4 @@ async fn schemathesis_finds_no_failure_in_the_served_api() {
     }
     assert!(!said.contains("❌"), "{said}");
     eprintln!("schemathesis passed in {elapsed:?}");
-}
-
-/// `schemathesis` on PATH (or `$SCORECAST_SCHEMATHESIS`); `None` (skipped) when it is not
-/// installed, unless CI requires it.
-fn schemathesis() -> Option<String> {
-    let name = std::env::var("SCORECAST_SCHEMATHESIS").unwrap_or_else(|_| "schemathesis".into());
-    let found = Command::new(&name).arg("--version").output().is_ok_and(|o| o.status.success());
-    if found {
-        return Some(name);
-    }
-    let message = format!("{name} is not installed (pip install 'schemathesis>=4,<5')");
-    if std::env::var(REQUIRE).is_ok_and(|v| v == "1") {
-        panic!("{message}; {REQUIRE}=1 forbids skipping");
-    }
-    eprintln!("skipped: {message}");
-    None
 }
