@@ -79,32 +79,30 @@ struct Variant {
 }
 
 impl Union {
-    /// `schema` as a tagged enum, if it is one: a `oneOf` whose every branch is a tag object,
-    /// alone (a unit variant) or in an `allOf` with the variant's body.
+    /// `schema` as a tagged enum, if it is one: a `oneOf` whose every branch is an object (alone,
+    /// a `$ref`, or the `allOf` of such) with one required property in common whose value is a
+    /// single string: the tag. Unit, newtype and struct variants all read this way.
     fn read(schema: &Value, schemas: &Map<String, Value>) -> Option<Self> {
-        let branches = schema.get("oneOf")?.as_array()?;
-        let mut tag_name = None;
-        let mut variants = Vec::new();
-        for branch in branches {
-            let parts = match branch.get("allOf") {
-                Some(Value::Array(parts)) => parts.clone(),
-                _ => vec![branch.clone()],
-            };
-            let mut tag = None;
-            let mut body = Map::new();
-            for part in &parts {
-                match tag_of(part) {
-                    Some(found) if tag.is_none() => tag = Some(found),
-                    _ => merge(&mut body, resolve(part, schemas)),
+        let branches: Vec<Map<String, Value>> =
+            schema.get("oneOf")?.as_array()?.iter().map(|b| resolve(b, schemas)).collect();
+        let in_every_branch =
+            |name: &String| branches.iter().all(|b| constants(b).iter().any(|(n, _)| n == name));
+        let (tag, _) =
+            constants(branches.first()?).into_iter().find(|(name, _)| in_every_branch(name))?;
+        let variants = branches
+            .into_iter()
+            .map(|mut body| {
+                let value = constants(&body).into_iter().find(|(n, _)| *n == tag)?.1;
+                if let Some(Value::Object(properties)) = body.get_mut("properties") {
+                    properties.remove(&tag);
                 }
-            }
-            let (name, value) = tag?;
-            if tag_name.get_or_insert_with(|| name.clone()) != &name {
-                return None;
-            }
-            variants.push(Variant { tag: value, body });
-        }
-        Some(Self { tag: tag_name?, variants })
+                if let Some(Value::Array(required)) = body.get_mut("required") {
+                    required.retain(|r| *r != *tag);
+                }
+                Some(Variant { tag: value, body })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(Self { tag, variants })
     }
 
     /// Each variant (`tag`, body) as a component named after `name` and the tag, and the `oneOf`
@@ -158,22 +156,25 @@ impl Union {
     }
 }
 
-/// The tag property and its one value, if `part` is nothing but that: `{"type": "object",
-/// "required": [tag], "properties": {tag: {"type": "string", "enum": [value]}}}`.
-fn tag_of(part: &Value) -> Option<(String, String)> {
-    let properties = part.get("properties")?.as_object()?;
-    let required = part.get("required")?.as_array()?;
-    let [(name, property)] = properties.iter().collect::<Vec<_>>()[..] else {
-        return None;
+/// The required properties of `object` that hold one string only (`enum: [v]` or `const: v`):
+/// each name with its value.
+fn constants(object: &Map<String, Value>) -> Vec<(String, String)> {
+    let (Some(Value::Object(properties)), Some(Value::Array(required))) =
+        (object.get("properties"), object.get("required"))
+    else {
+        return Vec::new();
     };
-    if required.len() != 1 || required[0] != *name {
-        return None;
-    }
-    let value = match property.get("enum").and_then(Value::as_array).map(Vec::as_slice) {
-        Some([Value::String(one)]) => one.clone(),
-        _ => property.get("const")?.as_str()?.to_owned(),
-    };
-    Some((name.clone(), value))
+    properties
+        .iter()
+        .filter(|(name, _)| required.iter().any(|r| r == *name))
+        .filter_map(|(name, property)| {
+            let value = match property.get("enum").and_then(Value::as_array).map(Vec::as_slice) {
+                Some([Value::String(one)]) => one.clone(),
+                _ => property.get("const")?.as_str()?.to_owned(),
+            };
+            Some((name.clone(), value))
+        })
+        .collect()
 }
 
 /// Whether `schema` flattens one of `unions` beside plain objects (`allOf: [union, object...]`):
@@ -193,13 +194,19 @@ fn flattens<'u>(schema: &Value, unions: &'u [(String, Union)]) -> Option<(&'u Un
     Some((found?, others))
 }
 
-/// An object schema's keywords, following one `$ref` to a component.
+/// An object schema's keywords, following `$ref`s to components and merging `allOf` parts.
 fn resolve(part: &Value, schemas: &Map<String, Value>) -> Map<String, Value> {
     let target = match part.get("$ref").and_then(Value::as_str).and_then(component_name) {
         Some(name) => schemas.get(name).unwrap_or(part),
         None => part,
     };
-    target.as_object().cloned().unwrap_or_default()
+    let mut object = target.as_object().cloned().unwrap_or_default();
+    if let Some(Value::Array(parts)) = object.remove("allOf") {
+        for part in &parts {
+            merge(&mut object, resolve(part, schemas));
+        }
+    }
+    object
 }
 
 /// Adds `from`'s properties and required names to `into`; other keywords of `into` win.
@@ -265,13 +272,25 @@ mod tests {
         on_target: bool,
     }
 
-    /// A tagged enum with a body variant and a unit variant (only its schema is used).
+    /// A body that flattens another.
+    #[derive(Serialize, ToSchema)]
+    #[serde(deny_unknown_fields)]
+    struct Foul {
+        #[serde(flatten)]
+        shot: Shot,
+        by: String,
+    }
+
+    /// A tagged enum with a newtype, a unit, a struct and a flattening variant (only its schema is
+    /// used).
     #[allow(dead_code)]
     #[derive(Serialize, ToSchema)]
     #[serde(tag = "kind", rename_all = "snake_case")]
     enum Play {
         PenaltyShot(Shot),
         Whistle,
+        Corner { minute: u8 },
+        Foul(Foul),
     }
 
     /// A struct flattening it.
@@ -314,7 +333,14 @@ mod tests {
             schemas["Play"]["discriminator"]["mapping"]["whistle"],
             "#/components/schemas/PlayWhistle"
         );
-        assert!(schemas.get("Shot").is_none(), "the inlined body is dropped: {schemas}");
+        let corner = &schemas["PlayCorner"];
+        assert_eq!(corner["required"], json!(["kind", "minute"]), "{corner}");
+        let foul = &schemas["PlayFoul"];
+        assert_eq!(foul["additionalProperties"], false);
+        assert!(foul.get("allOf").is_none(), "{foul}");
+        let mut names: Vec<&String> = foul["properties"].as_object().unwrap().keys().collect();
+        names.sort();
+        assert_eq!(names, ["by", "kind", "on_target"], "{foul}");
     }
 
     #[test]
@@ -327,7 +353,7 @@ mod tests {
         assert!(logged["properties"]["at"].is_object(), "{logged}");
         assert_eq!(schemas["LoggedWhistle"]["required"], json!(["kind", "at"]));
         let branches = schemas["Logged"]["oneOf"].as_array().unwrap();
-        assert_eq!(branches.len(), 2, "{schemas}");
+        assert_eq!(branches.len(), 4, "{schemas}");
     }
 
     #[test]
