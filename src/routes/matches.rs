@@ -85,8 +85,8 @@ pub async fn create(
     Ok(answer.body(snapshot.body.clone()))
 }
 
-/// Change a match's teams, competition or kick-off: absent or `null` fields keep their value, at
-/// least one must be given. Status, score and clock change only through events.
+/// Change a match's teams, competition or kick-off: absent fields keep their value (`null` is
+/// refused), at least one must be given. Status, score and clock change only through events.
 #[utoipa::path(
     patch,
     path = "/api/v1/matches/{id}",
