@@ -29,19 +29,39 @@ impl TryFrom<String> for Name {
     type Error = String;
 
     fn try_from(raw: String) -> Result<Self, Self::Error> {
-        let chars = raw.chars().count();
-        if chars > MAX_NAME_CHARS {
-            return Err(format!("must be at most {MAX_NAME_CHARS} characters, got {chars}"));
-        }
-        if raw.chars().any(char::is_control) {
-            return Err("must not contain control characters".into());
-        }
-        let trimmed = raw.trim();
-        if trimmed.is_empty() {
-            return Err("must not be empty or only white space".into());
-        }
-        Ok(Self(trimmed.to_owned()))
+        text(&raw, MAX_NAME_CHARS).map(Self)
     }
+}
+
+/// Free text as names and reasons take it: at most `max` characters as sent, no control
+/// characters, not only white space; trimmed of surrounding white space.
+pub(crate) fn text(raw: &str, max: usize) -> Result<String, String> {
+    let chars = raw.chars().count();
+    if chars > max {
+        return Err(format!("must be at most {max} characters, got {chars}"));
+    }
+    if raw.chars().any(char::is_control) {
+        return Err("must not contain control characters".into());
+    }
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return Err("must not be empty or only white space".into());
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// The schema of `text(_, max)`, with `description`.
+pub(crate) fn text_schema(max: usize, description: &str, example: &str) -> RefOr<Schema> {
+    // One character that is neither white space nor control, and no control character.
+    let pattern = format!("^[^{CONTROL}]*[^{WHITE_SPACE}{CONTROL}][^{CONTROL}]*$");
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(Some(1))
+        .max_length(Some(max))
+        .pattern(Some(pattern))
+        .description(Some(description))
+        .examples([example])
+        .into()
 }
 
 impl From<Name> for String {
@@ -132,19 +152,12 @@ pub(crate) fn integer_schema(min: i64, max: Option<i64>, description: &str) -> R
 
 impl PartialSchema for Name {
     fn schema() -> RefOr<Schema> {
-        // One character that is neither white space nor control, and no control character.
-        let pattern = format!("^[^{CONTROL}]*[^{WHITE_SPACE}{CONTROL}][^{CONTROL}]*$");
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .min_length(Some(1))
-            .max_length(Some(MAX_NAME_CHARS))
-            .pattern(Some(pattern))
-            .description(Some(
-                "A name: at most 100 characters, no control characters, not only white space. \
-                 Surrounding white space is trimmed; the trimmed value is stored",
-            ))
-            .examples(["Ajax"])
-            .into()
+        text_schema(
+            MAX_NAME_CHARS,
+            "A name: at most 100 characters, no control characters, not only white space. \
+             Surrounding white space is trimmed; the trimmed value is stored",
+            "Ajax",
+        )
     }
 }
 

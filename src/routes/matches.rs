@@ -11,8 +11,9 @@ use super::{json, match_id, retry_key, RetryKeyHeader};
 use crate::auth::Admin;
 use crate::catalog::Catalog;
 use crate::cluster::Peers;
-use crate::domain::{MatchPatch, NewMatch, Status};
+use crate::domain::{lifecycle, EventKind, MatchPatch, NewMatch, Sport, Status, SPORTS};
 use crate::extract::JsonBody;
+use crate::ingest::Ingest;
 use crate::metrics::Metrics;
 use crate::openapi::problems;
 use crate::problem::ApiError;
@@ -56,10 +57,11 @@ pub async fn create(
     peers: web::Data<Peers>,
 ) -> Result<HttpResponse, ApiError> {
     let key = retry_key(&req, &body.canonical_hash)?;
-    let new = body.value;
+    let mut new = body.value;
     if new.home == new.away {
         return Err(ApiError::invalid("away", "home and away must be different teams"));
     }
+    new.format = Some(new.sport.parse_format(new.format.take()).map_err(ApiError::from_field)?);
     let (record, replayed) =
         match store.create_match(&new, key.as_ref(), OffsetDateTime::now_utc()).await? {
             Creation::Created(record) => (record, false),
@@ -99,6 +101,7 @@ pub async fn create(
         (status = 200, description = "The new snapshot, with a new ETag", body = Full,
             headers(("ETag" = String, description = "The snapshot's validator"))),
         (status = 404, response = problems::NotFound),
+        (status = 409, response = problems::Conflict),
         problems::AdminWriteErrors,
     )
 )]
@@ -106,25 +109,29 @@ pub async fn patch(
     _: Admin,
     id: web::Path<String>,
     body: JsonBody<MatchPatch>,
-    store: web::Data<Store>,
     catalog: web::Data<Catalog>,
-    peers: web::Data<Peers>,
+    ingest: web::Data<Ingest>,
 ) -> Result<HttpResponse, ApiError> {
     let id = match_id(&id)?;
-    let patch = body.value;
+    // `extract` refused an empty patch and any `null`.
+    let mut patch = body.value;
     let current = catalog.find(id).await?.ok_or_else(|| ApiError::no_match(id))?;
     let home = patch.home.as_ref().map_or(current.meta.home.as_str(), |n| n.as_ref());
     let away = patch.away.as_ref().map_or(current.meta.away.as_str(), |n| n.as_ref());
     if home == away {
         return Err(ApiError::invalid("away", "home and away must be different teams"));
     }
-    let record = store
-        .patch_match(id, &patch, OffsetDateTime::now_utc())
-        .await?
-        .ok_or_else(|| ApiError::no_match(id))?;
-    peers.match_changed(&record);
-    let snapshot =
-        catalog.snapshots().update_meta(record.meta).ok_or_else(|| ApiError::no_match(id))?;
+    if patch.changes_sport() {
+        let sport = patch.sport.unwrap_or(current.meta.sport);
+        patch.format = Some(sport.parse_format(patch.format.take()).map_err(ApiError::from_field)?);
+    }
+    // Stored as a sequenced `match` event: subscribers get it, resumes replay it, other nodes
+    // apply it, like any event.
+    match ingest.submit(id, EventKind::Match(patch), None).await {
+        Ok(_) => {}
+        Err(err) => return Err(super::events::refusal(err)),
+    }
+    let snapshot = catalog.find(id).await?.ok_or_else(|| ApiError::no_match(id))?;
     Ok(with_etag(StatusCode::OK, &snapshot).body(snapshot.body.clone()))
 }
 
@@ -145,6 +152,9 @@ pub struct ListQuery {
     status: Option<String>,
     /// Only matches of this competition (exact, case-sensitive).
     competition: Option<String>,
+    /// Only matches of this sport.
+    #[param(value_type = Option<Sport>)]
+    sport: Option<String>,
     /// Matches per page.
     #[param(minimum = 1, maximum = 500, default = 50)]
     limit: Option<usize>,
@@ -184,9 +194,15 @@ pub async fn list(
     let status = match query.status.as_deref() {
         None => None,
         Some(raw) => Some(Status::parse(raw).ok_or_else(|| {
-            ApiError::BadRequest(format!(
-                "unknown status {raw:?}: use scheduled, live, half_time or finished"
-            ))
+            let known: Vec<_> = lifecycle::STATUSES.iter().map(|s| s.as_str()).collect();
+            ApiError::BadRequest(format!("unknown status {raw:?}: use one of {}", known.join(", ")))
+        })?),
+    };
+    let sport = match query.sport.as_deref() {
+        None => None,
+        Some(raw) => Some(Sport::parse(raw).ok_or_else(|| {
+            let known: Vec<_> = SPORTS.iter().map(|s| s.as_str()).collect();
+            ApiError::BadRequest(format!("unknown sport {raw:?}: use one of {}", known.join(", ")))
         })?),
     };
     let limit = query.limit.unwrap_or(DEFAULT_PAGE);
@@ -200,6 +216,7 @@ pub async fn list(
     let mut all = snapshots.all();
     all.retain(|s| {
         status.is_none_or(|st| s.live.status == st)
+            && sport.is_none_or(|sp| s.meta.sport == sp)
             && query.competition.as_deref().is_none_or(|c| s.meta.competition == c)
     });
     all.sort_by_key(|s| (s.meta.kickoff_at, s.meta.id));

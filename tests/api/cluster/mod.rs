@@ -1,6 +1,7 @@
 //! Several scorecast nodes on one Postgres database and one real nats-server, as a cluster.
 
 mod consistency;
+mod corrections;
 mod fanout;
 mod outages;
 mod proxy;
