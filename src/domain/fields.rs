@@ -29,13 +29,13 @@ impl TryFrom<String> for Name {
     type Error = String;
 
     fn try_from(raw: String) -> Result<Self, Self::Error> {
-        text(&raw, MAX_NAME_CHARS).map(Self)
+        bounded_text(&raw, MAX_NAME_CHARS).map(Self)
     }
 }
 
 /// Free text as names and reasons take it: at most `max` characters as sent, no control
 /// characters, not only white space; trimmed of surrounding white space.
-pub(crate) fn text(raw: &str, max: usize) -> Result<String, String> {
+pub(crate) fn bounded_text(raw: &str, max: usize) -> Result<String, String> {
     let chars = raw.chars().count();
     if chars > max {
         return Err(format!("must be at most {max} characters, got {chars}"));
@@ -50,8 +50,8 @@ pub(crate) fn text(raw: &str, max: usize) -> Result<String, String> {
     Ok(trimmed.to_owned())
 }
 
-/// The schema of `text(_, max)`, with `description`.
-pub(crate) fn text_schema(max: usize, description: &str, example: &str) -> RefOr<Schema> {
+/// The schema of `bounded_text(_, max)`, with `description`.
+pub(crate) fn bounded_text_schema(max: usize, description: &str, example: &str) -> RefOr<Schema> {
     // One character that is neither white space nor control, and no control character.
     let pattern = format!("^[^{CONTROL}]*[^{WHITE_SPACE}{CONTROL}][^{CONTROL}]*$");
     ObjectBuilder::new()
@@ -152,7 +152,7 @@ pub(crate) fn integer_schema(min: i64, max: Option<i64>, description: &str) -> R
 
 impl PartialSchema for Name {
     fn schema() -> RefOr<Schema> {
-        text_schema(
+        bounded_text_schema(
             MAX_NAME_CHARS,
             "A name: at most 100 characters, no control characters, not only white space. \
              Surrounding white space is trimmed; the trimmed value is stored",
