@@ -147,7 +147,7 @@ pub enum AwardMethod {
 /// Longest `reason` of a `status` event, in characters.
 pub const MAX_REASON_CHARS: usize = 200;
 
-/// Why the status changed ("heavy rain"): 1..=200 characters, no control characters.
+/// Why the status changed ("heavy rain"): as a name is (`fields::bounded_text`), up to 200 characters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Reason(String);
@@ -156,18 +156,7 @@ impl TryFrom<String> for Reason {
     type Error = String;
 
     fn try_from(raw: String) -> Result<Self, Self::Error> {
-        let trimmed = raw.trim();
-        let chars = trimmed.chars().count();
-        if chars == 0 {
-            return Err("must not be empty".into());
-        }
-        if chars > MAX_REASON_CHARS {
-            return Err(format!("must be at most {MAX_REASON_CHARS} characters, got {chars}"));
-        }
-        if trimmed.chars().any(char::is_control) {
-            return Err("must not contain control characters".into());
-        }
-        Ok(Self(trimmed.to_owned()))
+        super::fields::bounded_text(&raw, MAX_REASON_CHARS).map(Self)
     }
 }
 
@@ -185,12 +174,11 @@ impl AsRef<str> for Reason {
 
 impl utoipa::PartialSchema for Reason {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        utoipa::openapi::schema::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::Type::String)
-            .min_length(Some(1))
-            .max_length(Some(MAX_REASON_CHARS))
-            .pattern(Some(r"^[^\u0000-\u001f\u007f]*\S[^\u0000-\u001f\u007f]*$"))
-            .into()
+        super::fields::bounded_text_schema(
+            MAX_REASON_CHARS,
+            "Why: at most 200 characters, no control characters, not only white space",
+            "heavy rain",
+        )
     }
 }
 
@@ -276,20 +264,14 @@ mod tests {
     /// may be reached from. It must say what the code does.
     #[test]
     fn the_lifecycle_table_in_the_api_docs_is_the_one_in_the_code() {
-        let doc = include_str!("../../docs/api.md");
-        let start = doc.find("<!-- lifecycle-table -->").expect("docs/api.md marks its table");
-        let rows: Vec<(String, Vec<String>)> = doc[start..]
-            .lines()
-            .skip_while(|l| !l.starts_with('|'))
-            .take_while(|l| l.starts_with('|'))
-            .skip(2)
-            .map(|line| {
-                let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
-                let to = cells[0].trim_matches('`').to_owned();
-                let from = cells[1].split(',').map(|s| s.trim().trim_matches('`').to_owned());
-                (to, from.filter(|s| !s.is_empty()).collect())
-            })
-            .collect();
+        let rows: Vec<(String, Vec<String>)> =
+            crate::doc_tables::rows(include_str!("../../docs/api.md"), "<!-- lifecycle-table -->")
+                .into_iter()
+                .map(|cells| {
+                    let from = cells[1].split(',').map(|s| s.trim().trim_matches('`').to_owned());
+                    (cells[0].clone(), from.filter(|s| !s.is_empty()).collect())
+                })
+                .collect();
         let code: Vec<(String, Vec<String>)> = TRANSITIONS
             .iter()
             .map(|(to, from)| {

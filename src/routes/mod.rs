@@ -30,6 +30,24 @@ use crate::transport::admission::AllowedOrigins;
 /// Longest Idempotency-Key accepted: room for a UUID or a hash, with a prefix.
 const MAX_KEY_LEN: usize = 255;
 
+/// The `Idempotency-Key` header of the admin writes, as `retry_key` reads it.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct RetryKeyHeader {
+    /// 1 to 255 printable ASCII characters (no spaces). A retry with the same key and body, on
+    /// any node, gets the first request's answer again (`Idempotency-Replayed: true`) instead of
+    /// doing it twice; the same key with another body is refused (`422`). Kept
+    /// `--idempotency-hours`.
+    #[param(
+        rename = "Idempotency-Key",
+        nullable = false,
+        min_length = 1,
+        max_length = 255,
+        pattern = "^[!-~]+$"
+    )]
+    pub key: Option<String>,
+}
+
 /// Registers every route of the route table (`table.rs`); the public reads allow cross-origin
 /// reads from `origins` (every origin when empty), so a dashboard elsewhere can poll or stream.
 pub fn configure(cfg: &mut web::ServiceConfig, origins: &AllowedOrigins) {
@@ -136,4 +154,23 @@ fn match_id(raw: &str) -> Result<MatchId, ApiError> {
 
 fn json(status: actix_web::http::StatusCode, body: String) -> HttpResponse {
     HttpResponse::build(status).content_type("application/json").body(body)
+}
+
+/// How an event that was not stored is answered.
+pub(crate) fn refusal(err: crate::ingest::IngestError) -> ApiError {
+    match err {
+        crate::ingest::IngestError::NoMatch(id) => ApiError::no_match(id),
+        crate::ingest::IngestError::Conflict(why) => ApiError::Conflict(why),
+        crate::ingest::IngestError::KeyReused => {
+            ApiError::invalid("Idempotency-Key", err.to_string())
+        }
+        crate::ingest::IngestError::Overloaded
+        | crate::ingest::IngestError::Unavailable
+        | crate::ingest::IngestError::DiskFull
+        | crate::ingest::IngestError::ShuttingDown
+        | crate::ingest::IngestError::OutcomeUnknown { .. } => {
+            ApiError::Unavailable(err.to_string())
+        }
+        crate::ingest::IngestError::Failed => ApiError::Internal(err.into()),
+    }
 }
