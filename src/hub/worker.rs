@@ -252,6 +252,7 @@ impl WorkerState {
         let now = Instant::now();
         let Self { conns, index, hub, .. } = self;
         let limits = &hub.settings.limits;
+        let mut written = 0;
         for &(key, wildcard) in targets {
             let Some(conn) = conns.get_mut(key) else { continue };
             // The key may belong to a newer connection since the targets were listed.
@@ -259,6 +260,7 @@ impl WorkerState {
             let (id, seq, message) = (broadcast.match_id, broadcast.seq, &broadcast.message);
             match conn.offer(id, seq, message, limits, wildcard, now) {
                 Offer::Written(n) => {
+                    written += 1;
                     tally.messages += 1;
                     tally.bytes += n as u64;
                 }
@@ -267,6 +269,12 @@ impl WorkerState {
                 Offer::Queued | Offer::Skipped => {}
                 Offer::Conflated => tally.conflated += 1,
             }
+        }
+        if written > 0 {
+            // Two clock readings per slice, none per socket (`metrics::DeliveryLatency`).
+            let since = |at: Instant| at.saturating_duration_since(broadcast.committed_at);
+            let latency = (since(now).as_secs_f64(), since(Instant::now()).as_secs_f64());
+            hub.metrics.delivery_latency.observe_spread(written, latency.0, latency.1);
         }
     }
 
