@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use crate::common::{spawn_app_with, Backend};
+use crate::tools::Tool;
 
 /// Malformed messages tolerated per connection in this run: above the 1,000 of a limits case.
 const MALFORMED: u32 = 10_000;
@@ -27,12 +28,17 @@ const MALFORMED: u32 = 10_000;
 const CASES: usize = 300;
 /// The whole run takes about 90 s here; a hung suite fails the test instead of CI.
 const RUN_TIMEOUT: Duration = Duration::from_secs(600);
-/// The CI variable that makes a missing suite a failure instead of a skip.
-const REQUIRE: &str = "SCORECAST_REQUIRE_AUTOBAHN";
+/// The suite's `wstest`, from the venv `.ci/run` makes.
+const WSTEST: Tool = Tool {
+    name: "wstest",
+    env: "SCORECAST_AUTOBAHN_WSTEST",
+    require: "SCORECAST_REQUIRE_AUTOBAHN",
+    install: "see tests/autobahn/port.py and .ci/run",
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn autobahn_cases_1_to_7_and_9_find_no_deviation() {
-    let Some(wstest) = wstest() else { return };
+    let Some(wstest) = WSTEST.find() else { return };
     let app = spawn_app_with(Backend::Sqlite, |s| s.ws_max_malformed = MALFORMED).await.unwrap();
     let max_message = 4096;
     let dir = tempfile::tempdir().unwrap();
@@ -87,21 +93,4 @@ async fn autobahn_cases_1_to_7_and_9_find_no_deviation() {
 
 fn read_json(path: &std::path::Path) -> Value {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
-}
-
-/// `wstest` on PATH (or `$SCORECAST_AUTOBAHN_WSTEST`); `None` (skipped) when it is not installed,
-/// unless CI requires it.
-fn wstest() -> Option<String> {
-    let name = std::env::var("SCORECAST_AUTOBAHN_WSTEST").unwrap_or_else(|_| "wstest".into());
-    let found =
-        std::process::Command::new(&name).arg("--help").output().is_ok_and(|o| o.status.success());
-    if found {
-        return Some(name);
-    }
-    let message = format!("{name} is not installed (see tests/autobahn/port.py and .ci/run)");
-    if std::env::var(REQUIRE).is_ok_and(|v| v == "1") {
-        panic!("{message}; {REQUIRE}=1 forbids skipping");
-    }
-    eprintln!("skipped: {message}");
-    None
 }
