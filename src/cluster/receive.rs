@@ -39,7 +39,7 @@ pub(super) async fn run(
             }
             Ok(Incoming::Match(record)) => {
                 metrics.cluster.nats_received.with_label_values(&["match"]).inc();
-                catalog.learned(record);
+                hub.introduce(&catalog.learned(record));
             }
             Err(ignored) => {
                 metrics.cluster.nats_ignored.with_label_values(&[ignored.reason()]).inc();

@@ -34,6 +34,11 @@ impl Status {
             .into_iter()
             .find(|s| s.as_str() == raw)
     }
+
+    /// Whether the match is being played: live, or in the sport's break.
+    pub fn in_play(self) -> bool {
+        matches!(self, Self::Live | Self::HalfTime)
+    }
 }
 
 /// The score of both sides.

@@ -13,6 +13,7 @@
 //!   a gap back from the database
 //! - `replay`: the events a resuming client missed
 //! - `slots`: the connection limit and its permits; `limits`: per-connection bounds
+//! - `window`: which matches `*` and competition subscribers are brought without naming them
 
 mod conn;
 mod handle;
@@ -24,6 +25,7 @@ mod repair;
 mod replay;
 mod sequencer;
 mod slots;
+mod window;
 mod worker;
 
 use std::collections::HashMap;
@@ -43,6 +45,7 @@ pub use limits::{HeartbeatPolicy, Limits};
 pub use per_address::{AddressLimits, AddressRefusal};
 pub use replay::HistoryWindow;
 pub use slots::{Permit, Refusal};
+pub use window::Window;
 
 use replay::Replays;
 use sequencer::{Sequencer, Verdict};
@@ -52,7 +55,7 @@ use crate::catalog::Catalog;
 use crate::domain::{LiveState, MatchId, Seq};
 use crate::metrics::Metrics;
 use crate::protocol::Encoded;
-use crate::snapshots::{Recent, Snapshots};
+use crate::snapshots::{Recent, Snapshot, Snapshots};
 use crate::store::Store;
 
 /// Bounds of the real-time side.
@@ -67,6 +70,8 @@ pub struct HubSettings {
     /// Kernel send buffer per socket (0: the kernel's default, which grows as needed).
     pub send_buffer_bytes: usize,
     pub limits: Limits,
+    /// Which matches `*` and competition subscribers are brought without naming them.
+    pub window: Window,
     pub history: HistoryWindow,
     /// How long an update that arrived before its predecessor waits for it before the gap is read
     /// from the database.
@@ -86,14 +91,18 @@ pub struct Committed {
     pub committed_at: Instant,
 }
 
-/// One committed event, encoded once, on its way to every subscriber.
+/// One committed event (or a match's snapshot, when it is created or changed), encoded once, on
+/// its way to every subscriber.
 #[derive(Debug)]
 pub struct Broadcast {
     pub match_id: MatchId,
     pub seq: Seq,
     pub message: Encoded,
-    /// When the event's transaction committed: the start of the fan-out latency.
-    pub committed_at: Instant,
+    /// When the event's transaction committed: the start of the fan-out latency; `None` for a
+    /// snapshot introducing a match.
+    pub committed_at: Option<Instant>,
+    /// The match's competition, and whether `*` and competition subscribers are brought it.
+    pub route: Option<window::Route>,
 }
 
 struct Inbox {
@@ -188,8 +197,23 @@ impl Hub {
         let Committed { match_id, live, recent, committed_at } = update;
         let message = recent.update.clone();
         let seq = recent.seq;
-        self.snapshots.record_event(match_id, live, recent);
-        self.publish(Broadcast { match_id, seq, message, committed_at });
+        let snapshot = self.snapshots.record_event(match_id, live, recent);
+        let route = snapshot.map(|s| self.settings.window.route(&s));
+        self.publish(Broadcast { match_id, seq, message, committed_at: Some(committed_at), route });
+    }
+
+    /// Brings a match created or changed (here or on another node) to the `*` and competition
+    /// subscribers that do not follow it yet, as its snapshot, when it is in their window.
+    pub fn introduce(&self, snapshot: &Snapshot) {
+        let route = self.settings.window.route(snapshot);
+        if !route.brings {
+            return;
+        }
+        let (match_id, seq) = (snapshot.meta.id, snapshot.live.seq);
+        let message = snapshot.encoded.clone();
+        // In order with the match's updates, which are published under the same lock.
+        let _sequencer = self.sequencer();
+        self.publish(Broadcast { match_id, seq, message, committed_at: None, route: Some(route) });
     }
 
     fn sequencer(&self) -> MutexGuard<'_, Sequencer> {
@@ -256,9 +280,11 @@ impl Hub {
 /// What a client subscribed to in its handshake.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Subscription {
-    /// Every match that is live now or starts while connected.
+    /// Every match in play or within the window, and every match brought into it while connected.
     All,
-    Matches(Vec<MatchId>),
+    /// These matches, and every match of these competitions in play or within the window (never
+    /// together with `All`).
+    Matches(Vec<MatchId>, Vec<Arc<str>>),
 }
 
 /// A subscriber the `/ws` or `/sse` route accepted (for `/ws`, carried in the 101 response to the

@@ -13,6 +13,7 @@ use crate::catalog::Catalog;
 use crate::cluster::Peers;
 use crate::domain::{MatchPatch, NewMatch, Status};
 use crate::extract::JsonBody;
+use crate::hub::Hub;
 use crate::metrics::Metrics;
 use crate::openapi::problems;
 use crate::problem::ApiError;
@@ -58,6 +59,7 @@ pub async fn create(
     store: web::Data<Store>,
     snapshots: web::Data<Snapshots>,
     peers: web::Data<Peers>,
+    hub: web::Data<Hub>,
 ) -> Result<HttpResponse, ApiError> {
     let key = retry_key(&req, &body.canonical_hash)?;
     let new = body.value;
@@ -79,7 +81,9 @@ pub async fn create(
         snapshots.adopt(record, Default::default())
     } else {
         peers.match_changed(&record);
-        snapshots.insert(record)
+        let snapshot = snapshots.insert(record);
+        hub.introduce(&snapshot);
+        snapshot
     };
     let mut answer = with_etag(StatusCode::CREATED, &snapshot);
     answer.insert_header((header::LOCATION, format!("/api/v1/matches/{}", snapshot.meta.id)));
@@ -113,6 +117,7 @@ pub async fn patch(
     store: web::Data<Store>,
     catalog: web::Data<Catalog>,
     peers: web::Data<Peers>,
+    hub: web::Data<Hub>,
 ) -> Result<HttpResponse, ApiError> {
     let id = match_id(&id)?;
     let patch = body.value;
@@ -135,6 +140,8 @@ pub async fn patch(
     peers.match_changed(&record);
     let snapshot =
         catalog.snapshots().update_meta(record.meta).ok_or_else(|| ApiError::no_match(id))?;
+    // Moved into a followed competition, or into the window: its new subscribers get it.
+    hub.introduce(&snapshot);
     Ok(with_etag(StatusCode::OK, &snapshot).body(snapshot.body.clone()))
 }
 
