@@ -15,6 +15,7 @@ mod cli;
 mod clock;
 mod cluster;
 mod commit_failures;
+mod competitions;
 mod cors;
 mod dashboards;
 mod deployment;
