@@ -102,7 +102,7 @@ pub struct Broadcast {
     /// snapshot introducing a match.
     pub committed_at: Option<Instant>,
     /// The match's competition, and whether `*` and competition subscribers are brought it.
-    pub route: Option<window::Route>,
+    pub reach: Option<window::Reach>,
 }
 
 struct Inbox {
@@ -198,22 +198,22 @@ impl Hub {
         let message = recent.update.clone();
         let seq = recent.seq;
         let snapshot = self.snapshots.record_event(match_id, live, recent);
-        let route = snapshot.map(|s| self.settings.window.route(&s));
-        self.publish(Broadcast { match_id, seq, message, committed_at: Some(committed_at), route });
+        let reach = snapshot.map(|s| self.settings.window.reach(&s));
+        self.publish(Broadcast { match_id, seq, message, committed_at: Some(committed_at), reach });
     }
 
     /// Brings a match created or changed (here or on another node) to the `*` and competition
     /// subscribers that do not follow it yet, as its snapshot, when it is in their window.
     pub fn introduce(&self, snapshot: &Snapshot) {
-        let route = self.settings.window.route(snapshot);
-        if !route.brings {
+        let reach = self.settings.window.reach(snapshot);
+        if !reach.brings {
             return;
         }
         let (match_id, seq) = (snapshot.meta.id, snapshot.live.seq);
         let message = snapshot.encoded.clone();
         // In order with the match's updates, which are published under the same lock.
         let _sequencer = self.sequencer();
-        self.publish(Broadcast { match_id, seq, message, committed_at: None, route: Some(route) });
+        self.publish(Broadcast { match_id, seq, message, committed_at: None, reach: Some(reach) });
     }
 
     fn sequencer(&self) -> MutexGuard<'_, Sequencer> {

@@ -26,8 +26,8 @@ impl Window {
 
     /// The match's competition, for routing its update to the competition's subscribers, and
     /// whether the update may bring the match to those that do not follow it yet.
-    pub(super) fn route(&self, snapshot: &Snapshot) -> Route {
-        Route {
+    pub(super) fn reach(&self, snapshot: &Snapshot) -> Reach {
+        Reach {
             competition: Arc::from(snapshot.meta.competition.as_str()),
             brings: self.holds(snapshot, OffsetDateTime::now_utc()),
         }
@@ -36,7 +36,7 @@ impl Window {
 
 /// Where an update goes beyond the match's own followers.
 #[derive(Debug, Clone)]
-pub struct Route {
+pub struct Reach {
     /// The match's competition: its subscribers may follow the match.
     pub competition: Arc<str>,
     /// Whether a `*` or competition subscriber that does not follow the match yet is brought it.

@@ -93,7 +93,7 @@ async fn deliver(
             state.borrow_mut().resync_all();
         }
         for broadcast in batch.drain(..) {
-            let competition = broadcast.route.as_ref().map(|r| &*r.competition);
+            let competition = broadcast.reach.as_ref().map(|r| &*r.competition);
             state.borrow().index.targets(broadcast.match_id, competition, &mut targets);
             let mut tally = Tally::default();
             for (i, slice) in targets.chunks(DELIVERY_SLICE).enumerate() {
@@ -163,9 +163,9 @@ impl WorkerState {
         let now = Instant::now();
         let Self { conns, index, hub, .. } = self;
         let limits = &hub.settings.limits;
-        let route = broadcast.route.as_ref();
-        let competition = route.map(|r| &*r.competition);
-        let brings = route.is_some_and(|r| r.brings);
+        let reach = broadcast.reach.as_ref();
+        let competition = reach.map(|r| &*r.competition);
+        let brings = reach.is_some_and(|r| r.brings);
         for &(key, brought) in targets {
             let Some(conn) = conns.get_mut(key) else { continue };
             // The key may belong to a newer connection since the targets were listed.
