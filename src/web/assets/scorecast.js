@@ -2,6 +2,7 @@
 //
 //   import { subscribe } from "/static/scorecast.js";
 //   const live = subscribe([42, 43]);            // or subscribe("*") for every live match
+//   const board = subscribe([], { competitions: ["Eredivisie"] });  // a competition's matches
 //   live.onSnapshot((state, msg) => draw(state));
 //   live.onUpdate((msg, state, previous) => draw(state));
 //   live.onStatus((status, info) => showIndicator(status));
@@ -26,12 +27,15 @@ const DEFAULTS = {
   upgradeAfter: 60000, // ms after falling back before WebSocket is tried again
   snapshots: [], // match snapshots already held (REST bodies): resume from them
   since: {}, // {matchId: seq}: resume from these positions (wins over `snapshots`)
+  competitions: [], // exact names: their matches in the server's window, and each new one
+  windowHours: 24, // polling only: the server's --competition-window-hours
 };
 
 const NEXT = { ws: "sse", sse: "poll", poll: "poll" };
 const EVENT_STATUS = { kickoff: "live", end: "finished" };
 
-/** Follows `matches` (an array of match ids, or "*" for every live match). */
+/** Follows `matches` (an array of match ids, or "*" for every match in the window), and the
+ * competitions named in `options.competitions`. */
 export function subscribe(matches, options = {}) {
   return new Subscription(matches, options);
 }
@@ -100,6 +104,8 @@ export class Subscription {
     this.opts = { ...DEFAULTS, ...options };
     this.all = matches === "*";
     this.ids = new Set(this.all ? [] : idList(matches)); // followed matches, unless `all`
+    this.comps = new Set(nameList(this.opts.competitions)); // followed competitions
+    if (this.all && this.comps.size) throw new TypeError('scorecast: "*" follows every competition already');
     this.state = new Map(); // match id -> {m, s, st, pd, mn, pt, sc, pn, home, away, comp, ko}
     this.handlers = { update: [], snapshot: [], status: [], error: [] };
     this.transport = this.opts.transport === "auto" ? "ws" : this.opts.transport;
@@ -113,6 +119,7 @@ export class Subscription {
     this.generation = 0; // counts connection attempts, so a stale failure report is ignored
     this.idle = false; // no ids to follow: nothing open until `add`
     this.wsIds = new Set(); // what the open WebSocket has been asked to follow
+    this.wsComps = new Set();
     for (const body of this.opts.snapshots) this.state.set(body.id, stateOf(fromRest(body)));
     this.since = new Map([...this.state].map(([m, v]) => [m, v.s]));
     for (const [m, s] of Object.entries(this.opts.since)) this.since.set(Number(m), Number(s));
@@ -144,6 +151,34 @@ export class Subscription {
   /** The match ids followed, ascending (empty on "*"). */
   get matches() { return [...this.ids].sort((a, b) => a - b); }
 
+  /** The competitions followed, in the order given. */
+  get competitions() { return [...this.comps]; }
+
+  /** Follows more competitions (a name or an array of exact names). */
+  addCompetitions(names) {
+    this._needIds("addCompetitions");
+    const added = nameList(names).filter((c) => !this.comps.has(c));
+    if (!added.length || this.closed) return this;
+    for (const c of added) this.comps.add(c);
+    if (this.idle) {
+      this.idle = false;
+      this._connect();
+    } else this._changed(added, []);
+    return this;
+  }
+
+  /** Stops following competitions and forgets their matches that were not added by id. */
+  removeCompetitions(names) {
+    this._needIds("removeCompetitions");
+    const removed = nameList(names).filter((c) => this.comps.has(c));
+    if (!removed.length || this.closed) return this;
+    for (const c of removed) this.comps.delete(c);
+    const brought = [...this.state.values()].filter((v) => !this.ids.has(v.m) && removed.includes(v.comp));
+    for (const { m } of brought) this._forget(m);
+    this._afterRemoval(brought.map((v) => v.m));
+    return this;
+  }
+
   /** Follows more matches (an id or an array of ids); each starts with its snapshot. */
   add(matches) {
     this._needIds("add");
@@ -164,18 +199,34 @@ export class Subscription {
     if (!removed.length || this.closed) return this;
     for (const m of removed) {
       this.ids.delete(m);
-      this.state.delete(m);
-      this.since.delete(m);
-      this.etags.delete(m);
+      this._forget(m);
     }
-    if (this.ids.size === 0 && this.transport !== "ws") {
+    this._afterRemoval(removed);
+    return this;
+  }
+
+  _forget(m) {
+    this.state.delete(m);
+    this.since.delete(m);
+    this.etags.delete(m);
+  }
+
+  _afterRemoval(removed) {
+    if (this.ids.size === 0 && this.comps.size === 0 && this.transport !== "ws") {
       // A stream or polling loop with nothing to follow: stop it until the next `add`.
       this._teardown();
       this.generation += 1;
       this.idle = true;
       this._setStatus("live");
     } else this._changed([], removed);
-    return this;
+  }
+
+  // Whether `msg` is about a match followed: by id, through "*", or through a competition (its
+  // snapshot names the competition; later messages find the match held).
+  _follows(msg) {
+    if (this.all || msg.m === undefined || this.ids.has(msg.m)) return true;
+    const comp = this.state.get(msg.m)?.comp ?? (msg.k === "snapshot" ? msg.comp : undefined);
+    return this.comps.has(comp);
   }
 
   /** Stops every connection and timer; no handler is called afterwards. */
@@ -192,7 +243,7 @@ export class Subscription {
   _apply(msg, fromPoll = false) {
     if (this.closed) return;
     // A message already on its way when its match was removed.
-    if (!this.all && msg.m !== undefined && !this.ids.has(msg.m)) return;
+    if (!this._follows(msg)) return;
     if (msg.k === "error") return this._emit("error", msg);
     if (msg.k === "resume") return;
     const previous = this.state.get(msg.m);
@@ -240,8 +291,15 @@ export class Subscription {
   _query() {
     if (this.all) return "matches=*";
     const ids = this.matches;
-    const since = ids.filter((m) => this.since.has(m)).map((m) => `${m}:${this.since.get(m)}`);
-    return `matches=${ids.join(",")}` + (since.length ? `&since=${since.join(",")}` : "");
+    // Matches a competition brought are resumed too, unless over: a finished one has nothing left.
+    const brought = [...this.state.values()]
+      .filter((v) => !this.ids.has(v.m) && this.comps.has(v.comp) && v.st !== "finished")
+      .map((v) => v.m);
+    const since = [...ids, ...brought].filter((m) => this.since.has(m)).map((m) => `${m}:${this.since.get(m)}`);
+    // Each name encoded on its own, so a comma inside one is %2C and the list splits on the others.
+    const comps = this.competitions.map(encodeURIComponent).join(",");
+    return `matches=${ids.join(",")}` + (comps ? `&competitions=${comps}` : "") +
+      (since.length ? `&since=${since.join(",")}` : "");
   }
 
   _url(path) { return new URL(path, this.opts.base); }
@@ -249,7 +307,7 @@ export class Subscription {
   _connect() {
     if (this.closed) return;
     this.generation += 1;
-    if (!this.all && this.ids.size === 0) {
+    if (!this.all && this.ids.size === 0 && this.comps.size === 0) {
       this.idle = true;
       return this._setStatus("live");
     }
@@ -288,6 +346,7 @@ export class Subscription {
     }
     this.ws = ws;
     this.wsIds = new Set(this.ids);
+    this.wsComps = new Set(this.comps);
     ws.onopen = () => {
       opened = true;
       this._connected();
@@ -329,8 +388,10 @@ export class Subscription {
       });
       return;
     }
-    // Polling: read the new matches now rather than at the next round.
-    if (this.pollTimer && added.length) this._pollMatches(added);
+    // Polling: read the new matches (or competitions) now rather than at the next round.
+    const [ids, comps] = [added.filter(Number.isInteger), added.filter((a) => typeof a === "string")];
+    if (this.pollTimer && ids.length) this._pollMatches(ids);
+    if (this.pollTimer && comps.length) this._pollCompetitions(comps);
   }
 
   // Sends the open WebSocket a subscribe for matches added and an unsubscribe for those removed.
@@ -347,6 +408,11 @@ export class Subscription {
     }
     if (removed.length) ws.send(JSON.stringify({ op: "unsubscribe", matches: removed }));
     this.wsIds = new Set(this.ids);
+    const follow = this.competitions.filter((c) => !this.wsComps.has(c));
+    const leave = [...this.wsComps].filter((c) => !this.comps.has(c));
+    if (follow.length) ws.send(JSON.stringify({ op: "subscribe", competitions: follow }));
+    if (leave.length) ws.send(JSON.stringify({ op: "unsubscribe", competitions: leave }));
+    this.wsComps = new Set(this.comps);
   }
 
   _openSse() {
@@ -440,7 +506,9 @@ export class Subscription {
     const over = () => this.closed || this.transport !== "poll" || generation !== this.generation;
     const round = async () => {
       if (over()) return;
-      const ok = this.all ? await this._pollList() : await this._pollMatches();
+      const ok = this.all
+        ? await this._pollList()
+        : [await this._pollMatches(), await this._pollCompetitions()].every(Boolean);
       if (over()) return;
       if (!ok) this._setStatus("reconnecting");
       else if (this.status !== "polling") this._connected();
@@ -459,6 +527,31 @@ export class Subscription {
         for (const body of page.matches) if (body.seq > 0) this._apply(fromRest(body), true);
         if (offset + page.matches.length >= page.total || page.matches.length === 0) return true;
       }
+    } catch {
+      return false;
+    }
+  }
+
+  // The matches of each competition in the window (as the server's push would bring them), and
+  // those already held.
+  async _pollCompetitions(comps = this.competitions) {
+    const window = this.opts.windowHours * 3600000;
+    const shown = (body) => this.state.has(body.id) || body.status === "live" || body.status === "half_time" ||
+      Math.abs(Date.parse(body.kickoff_at) - Date.now()) <= window;
+    try {
+      for (const comp of comps) {
+        for (let offset = 0; ; offset += 500) {
+          const query = `competition=${encodeURIComponent(comp)}&limit=500&offset=${offset}`;
+          const r = await fetch(this._url(`/api/v1/matches?${query}`), { cache: "no-store" });
+          if (!r.ok) return false;
+          const page = await r.json();
+          for (const body of page.matches) {
+            if (this.comps.has(body.competition) && !this.ids.has(body.id) && shown(body)) this._applyPolled(body);
+          }
+          if (offset + page.matches.length >= page.total || page.matches.length === 0) break;
+        }
+      }
+      return true;
     } catch {
       return false;
     }
@@ -507,6 +600,14 @@ function idList(matches) {
   const bad = ids.find((m) => !Number.isSafeInteger(m) || m < 1);
   if (bad !== undefined) throw new TypeError(`scorecast: ${bad} is not a match id`);
   return ids;
+}
+
+/** `names` (a name or an array of names) as distinct, non-empty competition names. */
+function nameList(names) {
+  const list = [...new Set([].concat(names))];
+  const bad = list.find((c) => typeof c !== "string" || !c.trim());
+  if (bad !== undefined) throw new TypeError(`scorecast: ${JSON.stringify(bad)} is not a competition name`);
+  return list;
 }
 
 function stateOf(msg) {
