@@ -533,8 +533,10 @@ export class Subscription {
   }
 
   // The matches of each competition in the window (as the server's push would bring them), and
-  // those already held.
+  // those already held: a new one as its snapshot, a held one that moved on read whole, so that
+  // its events are reported one by one (the list has none).
   async _pollCompetitions(comps = this.competitions) {
+    const moved = [];
     const window = this.opts.windowHours * 3600000;
     const shown = (body) => this.state.has(body.id) || body.status === "live" || body.status === "half_time" ||
       Math.abs(Date.parse(body.kickoff_at) - Date.now()) <= window;
@@ -546,12 +548,15 @@ export class Subscription {
           if (!r.ok) return false;
           const page = await r.json();
           for (const body of page.matches) {
-            if (this.comps.has(body.competition) && !this.ids.has(body.id) && shown(body)) this._applyPolled(body);
+            if (!this.comps.has(body.competition) || this.ids.has(body.id) || !shown(body)) continue;
+            const held = this.state.get(body.id);
+            if (!held) this._apply(fromRest(body), true);
+            else if (held.s < body.seq) moved.push(body.id);
           }
           if (offset + page.matches.length >= page.total || page.matches.length === 0) break;
         }
       }
-      return true;
+      return this._pollMatches(moved);
     } catch {
       return false;
     }
@@ -560,7 +565,7 @@ export class Subscription {
   async _pollMatches(ids = this.matches) {
     let ok = true;
     for (const m of ids) {
-      if (!this.ids.has(m)) continue; // removed meanwhile
+      if (!this.ids.has(m) && !this.state.has(m)) continue; // removed meanwhile
       try {
         const headers = this.etags.has(m) ? { "If-None-Match": this.etags.get(m) } : {};
         const r = await fetch(this._url(`/api/v1/matches/${m}`), { headers, cache: "no-store" });
