@@ -139,3 +139,30 @@ impl Index {
         into.extend(subscribers.into_iter().flatten().map(|k| (*k, true)));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_competitions_subscribers_are_targets_of_its_matches_until_they_leave_it() {
+        let gauge = prometheus::IntGauge::new("subscriptions", "test").unwrap();
+        let mut index = Index::new(gauge.clone());
+        let (id, eredivisie) = (MatchId::try_from(7).unwrap(), Arc::<str>::from("Eredivisie"));
+        assert!(index.follow_competition(1, &eredivisie));
+        assert!(!index.follow_competition(1, &eredivisie), "once");
+        index.follow(2, id);
+        let mut targets = Vec::new();
+        index.targets(id, Some("Eredivisie"), &mut targets);
+        assert_eq!(targets, vec![(2, false), (1, true)]);
+        index.targets(id, Some("Serie A"), &mut targets);
+        assert_eq!(targets, vec![(2, false)], "another competition's match");
+        assert!(index.brings(1, Some("Eredivisie")) && !index.brings(1, Some("Serie A")));
+        assert_eq!(gauge.get(), 2);
+        index.forget(1, std::iter::empty());
+        index.targets(id, Some("Eredivisie"), &mut targets);
+        assert_eq!(targets, vec![(2, false)], "a connection gone is no target");
+        assert!(!index.brings(1, Some("Eredivisie")), "nor is its key, once reused");
+        assert_eq!(gauge.get(), 1);
+    }
+}

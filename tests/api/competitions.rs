@@ -146,14 +146,8 @@ async fn a_match_moved_into_a_followed_competition_arrives_as_a_snapshot(backend
     let id = create(&app, "Ajax", "Friendlies", 1).await;
     let mut client = connect(app.port, "competitions=Eredivisie").await;
     client.assert_silent(QUIET).await;
-    let patch = app
-        .client
-        .patch(app.url(&format!("/api/v1/matches/{id}")))
-        .bearer_auth(crate::common::TOKEN)
-        .json(&json!({"competition": "Eredivisie"}))
-        .send()
-        .await
-        .unwrap();
+    let path = format!("/api/v1/matches/{id}");
+    let patch = app.patch_json(&path, &json!({"competition": "Eredivisie"})).await;
     assert_eq!(patch.status(), 200);
     let message = client.next().await;
     assert_eq!((message["k"].as_str(), message["m"].as_i64()), (Some("snapshot"), Some(id)));

@@ -157,14 +157,7 @@ export class Subscription {
   /** Follows more competitions (a name or an array of exact names). */
   addCompetitions(names) {
     this._needIds("addCompetitions");
-    const added = nameList(names).filter((c) => !this.comps.has(c));
-    if (!added.length || this.closed) return this;
-    for (const c of added) this.comps.add(c);
-    if (this.idle) {
-      this.idle = false;
-      this._connect();
-    } else this._changed(added, []);
-    return this;
+    return this._grow(this.comps, nameList(names));
   }
 
   /** Stops following competitions and forgets their matches that were not added by id. */
@@ -182,9 +175,14 @@ export class Subscription {
   /** Follows more matches (an id or an array of ids); each starts with its snapshot. */
   add(matches) {
     this._needIds("add");
-    const added = idList(matches).filter((m) => !this.ids.has(m));
+    return this._grow(this.ids, idList(matches));
+  }
+
+  // Adds to `followed` (the ids or the competitions) what it lacks, and tells the transport.
+  _grow(followed, items) {
+    const added = items.filter((x) => !followed.has(x));
     if (!added.length || this.closed) return this;
-    for (const m of added) this.ids.add(m);
+    for (const x of added) followed.add(x);
     if (this.idle) {
       this.idle = false;
       this._connect();

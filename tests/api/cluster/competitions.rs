@@ -40,14 +40,8 @@ async fn a_match_created_on_another_node_reaches_competition_and_star_subscriber
     let (_, seen) = star.next_event().await;
     assert_eq!(seen["m"], other, "{seen}");
     follower.assert_silent(Duration::from_millis(300)).await;
-    let patched = a
-        .client
-        .patch(a.url(&format!("/api/v1/matches/{other}")))
-        .bearer_auth(crate::common::TOKEN)
-        .json(&json!({"competition": "Eredivisie"}))
-        .send()
-        .await
-        .unwrap();
+    let path = format!("/api/v1/matches/{other}");
+    let patched = a.patch_json(&path, &json!({"competition": "Eredivisie"})).await;
     assert_eq!(patched.status(), 200);
     let moved = follower.next().await;
     assert_eq!((moved["k"].as_str(), moved["m"].as_i64()), (Some("snapshot"), Some(other)));
