@@ -20,6 +20,7 @@ backend_tests!(
     a_match_moved_into_a_followed_competition_arrives_as_a_snapshot,
     the_competition_limit_is_enforced_with_a_clear_error,
     competition_matches_do_not_count_against_the_subscription_limit,
+    a_competition_subscriber_resumes_its_matches_from_since_even_once_they_ended,
     star_together_with_competitions_is_refused,
     a_star_subscriber_gets_only_matches_in_play_or_within_the_window,
     matches_are_listed_by_kickoff_range_and_competitions_with_their_counts,
@@ -274,4 +275,41 @@ async fn matches_are_listed_by_kickoff_range_and_competitions_with_their_counts(
             {"name": "Serie A, girone B", "matches": 1, "in_play": 0},
         ]})
     );
+}
+
+async fn a_competition_subscriber_resumes_its_matches_from_since_even_once_they_ended(
+    backend: Backend,
+) {
+    let Some(app) = spawn_app_with(backend, |s| s.ws_max_subscriptions = 1).await else { return };
+    let ended = create(&app, "Ajax", "Eredivisie", -72).await;
+    kick_off(&app, ended).await;
+    let live = create(&app, "PSV", "Eredivisie", -1).await;
+    kick_off(&app, live).await;
+    let other = create(&app, "Milan", "Serie A", 0).await;
+    // Away: a goal in each, and the end of the first.
+    goal(&app, ended).await;
+    app.store_event(ended, &json!({"kind": "end", "minute": 90})).await;
+    goal(&app, live).await;
+    let query = format!("competitions=Eredivisie&since={ended}:1,{live}:1,{other}:0");
+    let mut client = connect(app.port, &query).await;
+    let mut got = Vec::new();
+    for _ in 0..6 {
+        got.push(next(&mut client).await);
+    }
+    got.sort();
+    let mut expected = vec![
+        ("resume".to_owned(), ended, 1),
+        ("goal".to_owned(), ended, 2),
+        ("end".to_owned(), ended, 3),
+        ("resume".to_owned(), live, 1),
+        ("goal".to_owned(), live, 2),
+        ("resume".to_owned(), other, 0),
+    ];
+    expected.sort();
+    assert_eq!(got, expected, "each match resumed, the ended one outside the window too");
+    client.assert_silent(QUIET).await;
+    // Only the match resumed by id counts against the limit of one.
+    let more = create(&app, "Inter", "Serie A", 0).await;
+    client.send_json(&json!({"op": "subscribe", "matches": [more]})).await;
+    assert_eq!(client.close_code().await, Some(1008));
 }
