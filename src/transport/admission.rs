@@ -26,7 +26,8 @@ pub struct TrustedProxies(pub Vec<IpAddr>);
 #[into_params(parameter_in = Query)]
 pub struct SubscribeQuery {
     /// Match ids to follow, comma-separated (at most `--ws-max-subscriptions`), or `*` for every
-    /// live match.
+    /// match in play or kicking off within `--competition-window-hours` of now, and each match
+    /// that enters that window.
     #[param(example = "1,2")]
     matches: Option<String>,
     /// Competitions to follow, comma-separated exact names (at most `--ws-max-competitions`; not

@@ -1,7 +1,7 @@
 // scorecast.js: live match updates from a scorecast server, for browsers. No dependencies.
 //
 //   import { subscribe } from "/static/scorecast.js";
-//   const live = subscribe([42, 43]);            // or subscribe("*") for every live match
+//   const live = subscribe([42, 43]);            // or subscribe("*") for every match in the window
 //   const board = subscribe([], { competitions: ["Eredivisie"] });  // a competition's matches
 //   live.onSnapshot((state, msg) => draw(state));
 //   live.onUpdate((msg, state, previous) => draw(state));
