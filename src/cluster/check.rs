@@ -51,7 +51,7 @@ impl Checker {
                 // Created or changed on a node whose announcement never arrived.
                 self.metrics.cluster.matches_loaded.inc();
                 if let Some(loaded) = self.catalog.load(position.id).await? {
-                    self.hub.introduce(&loaded);
+                    self.hub.introduce(held.as_deref(), &loaded);
                 }
             }
             let Some(held) = held else { continue };

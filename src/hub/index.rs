@@ -87,6 +87,11 @@ impl Index {
         true
     }
 
+    /// The connections that follow `competition`.
+    pub(super) fn subscribers(&self, competition: &str) -> Vec<Key> {
+        self.by_competition.get(competition).map_or_else(Vec::new, |s| s.iter().copied().collect())
+    }
+
     /// The competitions `key` follows.
     pub(super) fn competitions(&self, key: Key) -> &[Arc<str>] {
         self.competitions_of.get(&key).map_or(&[], Vec::as_slice)

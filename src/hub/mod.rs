@@ -103,6 +103,9 @@ pub struct Broadcast {
     pub committed_at: Option<Instant>,
     /// The match's competition, and whether `*` and competition subscribers are brought it.
     pub reach: Option<window::Reach>,
+    /// The competition a match was just moved out of: connections that followed it only through
+    /// that competition get its new snapshot, then follow it no more.
+    pub left: Option<Arc<str>>,
 }
 
 struct Inbox {
@@ -199,21 +202,29 @@ impl Hub {
         let seq = recent.seq;
         let snapshot = self.snapshots.record_event(match_id, live, recent);
         let reach = snapshot.map(|s| self.settings.window.reach(&s));
-        self.publish(Broadcast { match_id, seq, message, committed_at: Some(committed_at), reach });
+        let committed_at = Some(committed_at);
+        self.publish(Broadcast { match_id, seq, message, committed_at, reach, left: None });
     }
 
-    /// Brings a match created or changed (here or on another node) to the `*` and competition
-    /// subscribers that do not follow it yet, as its snapshot, when it is in their window.
-    pub fn introduce(&self, snapshot: &Snapshot) {
+    /// Brings a match created or changed (here or on another node; `before` is what this node
+    /// held of it) to the `*` and competition subscribers that do not follow it yet, as its
+    /// snapshot, when it is in their window; and lets go of it on connections that followed it
+    /// only through the competition it left.
+    pub fn introduce(&self, before: Option<&Snapshot>, snapshot: &Snapshot) {
         let reach = self.settings.window.reach(snapshot);
-        if !reach.brings {
+        let left = before
+            .map(|b| b.meta.competition.as_str())
+            .filter(|c| *c != snapshot.meta.competition)
+            .map(Arc::from);
+        if !reach.brings && left.is_none() {
             return;
         }
         let (match_id, seq) = (snapshot.meta.id, snapshot.live.seq);
         let message = snapshot.encoded.clone();
+        let reach = Some(reach);
         // In order with the match's updates, which are published under the same lock.
         let _sequencer = self.sequencer();
-        self.publish(Broadcast { match_id, seq, message, committed_at: None, reach: Some(reach) });
+        self.publish(Broadcast { match_id, seq, message, committed_at: None, reach, left });
     }
 
     fn sequencer(&self) -> MutexGuard<'_, Sequencer> {

@@ -93,6 +93,9 @@ async fn deliver(
             state.borrow_mut().resync_all();
         }
         for broadcast in batch.drain(..) {
+            if let Some(left) = &broadcast.left {
+                state.borrow_mut().leave(&broadcast, left);
+            }
             let competition = broadcast.reach.as_ref().map(|r| &*r.competition);
             state.borrow().index.targets(broadcast.match_id, competition, &mut targets);
             let mut tally = Tally::default();

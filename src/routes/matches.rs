@@ -82,7 +82,7 @@ pub async fn create(
     } else {
         peers.match_changed(&record);
         let snapshot = snapshots.insert(record);
-        hub.introduce(&snapshot);
+        hub.introduce(None, &snapshot);
         snapshot
     };
     let mut answer = with_etag(StatusCode::CREATED, &snapshot);
@@ -141,7 +141,7 @@ pub async fn patch(
     let snapshot =
         catalog.snapshots().update_meta(record.meta).ok_or_else(|| ApiError::no_match(id))?;
     // Moved into a followed competition, or into the window: its new subscribers get it.
-    hub.introduce(&snapshot);
+    hub.introduce(Some(&current), &snapshot);
     Ok(with_etag(StatusCode::OK, &snapshot).body(snapshot.body.clone()))
 }
 

@@ -17,7 +17,7 @@ backend_tests!(
     an_sse_stream_follows_competitions_named_in_its_url,
     competitions_are_subscribed_and_unsubscribed_by_message,
     percent_encoded_names_keep_their_commas,
-    a_match_moved_into_a_followed_competition_arrives_as_a_snapshot,
+    a_match_moved_to_another_competition_joins_its_subscribers_and_leaves_the_old_ones,
     the_competition_limit_is_enforced_with_a_clear_error,
     competition_matches_do_not_count_against_the_subscription_limit,
     a_competition_subscriber_resumes_its_matches_from_since_even_once_they_ended,
@@ -142,17 +142,32 @@ async fn percent_encoded_names_keep_their_commas(backend: Backend) {
     client.assert_silent(QUIET).await;
 }
 
-async fn a_match_moved_into_a_followed_competition_arrives_as_a_snapshot(backend: Backend) {
+async fn a_match_moved_to_another_competition_joins_its_subscribers_and_leaves_the_old_ones(
+    backend: Backend,
+) {
     let Some(app) = spawn_app(backend).await else { return };
     let id = create(&app, "Ajax", "Friendlies", 1).await;
     let mut client = connect(app.port, "competitions=Eredivisie").await;
     client.assert_silent(QUIET).await;
+    let mut old = connect(app.port, "competitions=Friendlies").await;
+    assert_eq!(next(&mut old).await, snapshot(id, 0));
+    let mut named = connect(app.port, &format!("competitions=Friendlies&matches={id}")).await;
+    assert_eq!(next(&mut named).await, snapshot(id, 0));
     let path = format!("/api/v1/matches/{id}");
     let patch = app.patch_json(&path, &json!({"competition": "Eredivisie"})).await;
     assert_eq!(patch.status(), 200);
     let message = client.next().await;
     assert_eq!((message["k"].as_str(), message["m"].as_i64()), (Some("snapshot"), Some(id)));
     assert_eq!(message["comp"], "Eredivisie", "{message}");
+
+    // The old competition's subscriber is told where it went, then hears no more of it; one that
+    // also named it by id keeps it.
+    let gone = old.next().await;
+    assert_eq!((gone["k"].as_str(), gone["comp"].as_str()), (Some("snapshot"), Some("Eredivisie")));
+    kick_off(&app, id).await;
+    assert_eq!(next(&mut client).await, ("kickoff".to_owned(), id, 1));
+    assert_eq!(next(&mut named).await, ("kickoff".to_owned(), id, 1));
+    old.assert_silent(QUIET).await;
 }
 
 async fn the_competition_limit_is_enforced_with_a_clear_error(backend: Backend) {

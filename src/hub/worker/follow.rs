@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 
 use super::{finish_replay, Key, Resume, WorkerState};
 use crate::domain::{MatchId, Seq};
+use crate::hub::Broadcast;
 use crate::snapshots::Snapshot;
 
 /// Why a competition subscription was refused without closing the connection.
@@ -165,6 +166,24 @@ impl WorkerState {
                 .filter(|id| hub.snapshots.get(*id).is_some_and(|s| *s.meta.competition == **name))
                 .collect();
             for id in brought {
+                conn.stop(id, false);
+            }
+        }
+    }
+
+    /// A match moved out of `left`: connections that followed it only through that competition
+    /// (not by id, not through its new one) get its snapshot, which names its new competition,
+    /// and follow it no more.
+    pub(in crate::hub) fn leave(&mut self, broadcast: &Broadcast, left: &str) {
+        let id = broadcast.match_id;
+        let competition = broadcast.reach.as_ref().map(|r| &*r.competition);
+        for key in self.index.subscribers(left) {
+            if self.index.follows(key, id) || self.index.brings(key, competition) {
+                continue;
+            }
+            let Some(conn) = self.conns.get_mut(key) else { continue };
+            if conn.follows(id) {
+                conn.send(&broadcast.message);
                 conn.stop(id, false);
             }
         }

@@ -22,6 +22,7 @@ async fn a_match_created_on_another_node_reaches_competition_and_star_subscriber
     let Some(cluster) = start_cluster(2).await else { return };
     let [a, b] = &cluster.nodes[..] else { unreachable!() };
     let mut follower = connect(b.port, "competitions=Eredivisie").await;
+    let mut serie_a = connect(b.port, "competitions=Serie%20A").await;
     let mut star = SseClient::open(&b.url("/sse?matches=*"), None).await;
     follower.assert_silent(Duration::from_millis(200)).await;
 
@@ -39,12 +40,15 @@ async fn a_match_created_on_another_node_reaches_competition_and_star_subscriber
     let other = create(a, "Milan", "Serie A").await;
     let (_, seen) = star.next_event().await;
     assert_eq!(seen["m"], other, "{seen}");
+    assert_eq!(serie_a.next().await["m"], other);
     follower.assert_silent(Duration::from_millis(300)).await;
     let path = format!("/api/v1/matches/{other}");
     let patched = a.patch_json(&path, &json!({"competition": "Eredivisie"})).await;
     assert_eq!(patched.status(), 200);
     let moved = follower.next().await;
     assert_eq!((moved["k"].as_str(), moved["m"].as_i64()), (Some("snapshot"), Some(other)));
+    let left = serie_a.next().await;
+    assert_eq!((left["m"].as_i64(), left["comp"].as_str()), (Some(other), Some("Eredivisie")));
 
     a.store_event(id, &json!({"kind": "kickoff"})).await;
     let update = follower.next().await;
@@ -52,4 +56,7 @@ async fn a_match_created_on_another_node_reaches_competition_and_star_subscriber
         (update["k"].as_str(), update["m"].as_i64(), update["s"].as_i64()),
         (Some("kickoff"), Some(id), Some(1))
     );
+    a.store_event(other, &json!({"kind": "kickoff"})).await;
+    assert_eq!(follower.next().await["m"], other);
+    serie_a.assert_silent(Duration::from_millis(300)).await;
 }
