@@ -58,13 +58,27 @@ async fn a_subscription_follows_competitions_and_their_new_matches_on_every_tran
         app.store_event(live, &json!({"kind": "goal", "team": "home", "minute": 3})).await;
         wait_seen(&browser, &format!("{live}:2:goal")).await;
 
+        let mut expected = vec![
+            format!("{live}:1:snapshot"),
+            format!("{new}:0:snapshot"),
+            format!("{live}:2:goal"),
+        ];
+        if transport != "poll" {
+            // Moved away: reported once more, naming its new competition, then forgotten.
+            let path = format!("/api/v1/matches/{new}");
+            let moved = app.patch_json(&path, &json!({"competition": "Eredivisie"})).await;
+            assert_eq!(moved.status(), 200);
+            let again = format!("window.seen.filter((e) => e === '{new}:0:snapshot').length === 2");
+            browser.wait_for("the moved match", WAIT, &again).await;
+            let held = browser.js(&format!("return sub.state.has({new})"), vec![]).await;
+            assert_eq!(held, json!(false), "over {transport}");
+            expected.push(format!("{new}:0:snapshot"));
+        }
         browser.js("sub.removeCompetitions(arguments[0])", vec![json!(competition)]).await;
         app.store_event(live, &json!({"kind": "goal", "team": "home", "minute": 4})).await;
         // A late message of the competition left would arrive by now.
         tokio::time::sleep(Duration::from_millis(1200)).await;
         let seen = browser.js("return window.seen", vec![]).await;
-        let expected =
-            [format!("{live}:1:snapshot"), format!("{new}:0:snapshot"), format!("{live}:2:goal")];
         assert_eq!(seen, json!(expected), "over {transport}");
         let held = browser.js("return [sub.competitions, sub.state.size]", vec![]).await;
         assert_eq!(held, json!([[], 0]), "over {transport}: its matches are forgotten");

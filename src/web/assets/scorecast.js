@@ -250,7 +250,10 @@ export class Subscription {
       if (fromPoll && previous && previous.home && previous.s >= msg.s) return;
       const next = stateOf(msg);
       this._hold(next);
-      return this._emit("snapshot", next, msg, previous);
+      this._emit("snapshot", next, msg, previous);
+      // Moved to a competition not followed: reported once, naming it, then forgotten.
+      if (!this.all && !this.ids.has(msg.m) && !this.comps.has(msg.comp)) this._forget(msg.m);
+      return;
     }
     // An update: after resuming from an older position than held, drop what we have.
     if (previous && msg.s <= previous.s) return;
