@@ -210,7 +210,9 @@ impl WorkerState {
     /// connection is closed as for too many subscriptions).
     pub(in crate::hub) fn unsubscribe(&mut self, key: Key, ids: &[MatchId]) {
         let max = self.hub.settings.limits.max_subscriptions;
-        let brings = self.index.is_wildcard(key) || !self.index.competitions(key).is_empty();
+        let wildcard = self.index.is_wildcard(key);
+        let brings = wildcard || !self.index.competitions(key).is_empty();
+        let through = if wildcard { "*" } else { "competitions" };
         for &id in ids {
             let conn = &mut self.conns[key];
             // Only a match that exists can come back through `*` or a competition.
@@ -218,7 +220,7 @@ impl WorkerState {
             if decline && conn.declined() >= max {
                 conn.close(
                     CloseCode::Policy,
-                    &format!("too many unsubscribed matches under * (limit {max})"),
+                    &format!("too many unsubscribed matches under {through} (limit {max})"),
                 );
                 return;
             }
