@@ -85,6 +85,11 @@ impl ApiError {
         Self::Invalid { field: Some(field.into()), detail: detail.into() }
     }
 
+    /// A `422` for input that did not parse, naming its field.
+    pub fn from_field(err: crate::domain::FieldError) -> Self {
+        Self::Invalid { field: err.field, detail: err.detail }
+    }
+
     pub fn no_match(id: impl std::fmt::Display) -> Self {
         Self::NotFound(format!("there is no match with id {id}"))
     }

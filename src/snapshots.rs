@@ -12,7 +12,9 @@ use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 use time::OffsetDateTime;
 
-use crate::domain::{LiveState, MatchId, MatchMeta, Seq, StoredEvent};
+use crate::domain::{
+    fates, with_fate, LiveState, Logged, MatchId, MatchMeta, MatchPatch, Seq, StoredEvent,
+};
 use crate::protocol::{self, Encoded};
 use crate::store::MatchRecord;
 
@@ -41,7 +43,8 @@ pub struct Snapshot {
 pub struct Summary<'a> {
     #[serde(flatten)]
     pub meta: &'a MatchMeta,
-    #[serde(flatten)]
+    #[serde(flatten, serialize_with = "crate::domain::serialize_view")]
+    #[schema(value_type = crate::domain::LiveView)]
     pub live: &'a LiveState,
 }
 
@@ -53,17 +56,37 @@ pub struct Recent {
     pub recorded_at: OffsetDateTime,
     pub body: Arc<RawValue>,
     pub update: Encoded,
+    /// A correction (`void`, `amend`): what it does, for showing it on the events it corrects.
+    pub correction: Option<Arc<Logged>>,
+    /// What the event changes of the match's metadata (a `match` event, a new kickoff), and the
+    /// revision it made.
+    pub meta_change: Option<(Arc<MatchPatch>, i64)>,
 }
 
 impl Recent {
     /// A committed event, with `body`, its stored JSON.
     pub fn new(event: &StoredEvent, body: String) -> serde_json::Result<Self> {
-        Ok(Self {
+        let update = protocol::update(event);
+        Ok(Self::encoded(event, Arc::from(RawValue::from_string(body)?), update))
+    }
+
+    /// A committed event whose JSON and compact update are already encoded (by another node).
+    pub fn encoded(event: &StoredEvent, body: Arc<RawValue>, update: Encoded) -> Self {
+        let correction = event.kind.is_correction().then(|| {
+            Arc::new(Logged { seq: event.seq, kind: event.kind.clone(), at: event.recorded_at })
+        });
+        Self {
             seq: event.seq,
             recorded_at: event.recorded_at,
-            body: Arc::from(RawValue::from_string(body)?),
-            update: protocol::update(event),
-        })
+            body,
+            update,
+            correction,
+            meta_change: event
+                .kind
+                .meta_change()
+                .zip(event.revision)
+                .map(|(c, r)| (Arc::new(c), r)),
+        }
     }
 
     /// An event read back from its stored JSON.
@@ -144,7 +167,8 @@ impl Snapshots {
         let matches = records
             .into_iter()
             .map(|r| {
-                let events = recent.remove(&r.meta.id).unwrap_or_default();
+                let mut events = recent.remove(&r.meta.id).unwrap_or_default();
+                show_fates(&mut events);
                 (r.meta.id, Arc::new(Snapshot::new(r.meta, r.live, events)))
             })
             .collect();
@@ -205,8 +229,20 @@ impl Snapshots {
             return Some(current.clone());
         }
         let mut recent = current.recent.clone();
+        let corrects = event.correction.is_some();
+        // Every node applies a fixture change in sequence, so revisions agree with the database.
+        // A node that read the metadata from the database already has this revision or a later one.
+        let meta = match &event.meta_change {
+            Some((change, revision)) if *revision > current.meta.revision => {
+                MatchMeta { revision: *revision, ..current.meta.patched(change) }
+            }
+            _ => current.meta.clone(),
+        };
         push_bounded(&mut recent, event);
-        let next = Arc::new(Snapshot::new(current.meta.clone(), live, recent));
+        if corrects {
+            show_fates(&mut recent);
+        }
+        let next = Arc::new(Snapshot::new(meta, live, recent));
         matches.insert(id, next.clone());
         Some(next)
     }
@@ -235,9 +271,31 @@ fn with_meta(
     if current.meta.revision >= meta.revision {
         return current.clone();
     }
-    let next = Arc::new(Snapshot::new(meta, current.live, current.recent.clone()));
+    let next = Arc::new(Snapshot::new(meta, current.live.clone(), current.recent.clone()));
     matches.insert(next.meta.id, next.clone());
     next
+}
+
+/// Shows on each of the latest events what the corrections among them did to it (`voided_by`,
+/// `amended_by`). A correction always comes after what it corrects, so the window holds both.
+fn show_fates(recent: &mut VecDeque<Recent>) {
+    let corrections: Vec<Logged> =
+        recent.iter().filter_map(|e| e.correction.as_deref().cloned()).collect();
+    if corrections.is_empty() {
+        return;
+    }
+    let fates = fates(&corrections);
+    for event in recent.iter_mut() {
+        let fate = fates.get(&event.seq).copied().unwrap_or_default();
+        if let Some(shown) = with_fate(event.body.get(), fate) {
+            match RawValue::from_string(shown) {
+                Ok(body) => event.body = Arc::from(body),
+                Err(e) => {
+                    tracing::error!(error = %e, "an event's JSON did not survive showing its corrections")
+                }
+            }
+        }
+    }
 }
 
 fn push_bounded(recent: &mut VecDeque<Recent>, event: Recent) {

@@ -23,7 +23,11 @@ use crate::snapshots::Recent;
 use crate::store::MatchRecord;
 
 /// The format version this release publishes and understands.
-pub const VERSION: &str = "v1";
+///
+/// v2: a match's state is the sport-neutral core's one versioned JSON value, and matches carry
+/// their sport and format. Nodes of the v1 release ignore (and count) v2 messages and catch up from
+/// the database through the periodic check.
+pub const VERSION: &str = "v2";
 
 /// A message from another node, ready to apply.
 pub enum Incoming {
@@ -68,6 +72,8 @@ struct EventMessage<'a> {
 struct MatchMessage<'a> {
     node: &'a str,
     id: MatchId,
+    sport: crate::domain::Sport,
+    format: serde_json::Value,
     home: String,
     away: String,
     competition: String,
@@ -97,7 +103,7 @@ impl Codec {
         let message = EventMessage {
             node: &self.node,
             committed_us: unix_micros(committed_wall_clock(update.committed_at)),
-            live: update.live,
+            live: update.live.clone(),
             event: &update.recent.body,
             update: raw(update.recent.update.json()),
         };
@@ -106,16 +112,19 @@ impl Codec {
     }
 
     pub fn match_changed(&self, record: &MatchRecord) -> (String, Bytes) {
-        let MatchMeta { id, home, away, competition, kickoff_at, revision } = &record.meta;
+        let MatchMeta { id, sport, format, home, away, competition, kickoff_at, revision } =
+            &record.meta;
         let message = MatchMessage {
             node: &self.node,
             id: *id,
+            sport: *sport,
+            format: format.clone(),
             home: home.clone(),
             away: away.clone(),
             competition: competition.clone(),
             kickoff_at: *kickoff_at,
             revision: *revision,
-            live: record.live,
+            live: record.live.clone(),
         };
         let subject = format!("{}.{VERSION}.match.{id}", self.prefix);
         (subject, Bytes::from(serde_json::to_vec(&message).expect("messages serialize")))
@@ -149,6 +158,8 @@ impl Codec {
                 }
                 let meta = MatchMeta {
                     id: message.id,
+                    sport: message.sport,
+                    format: message.format,
                     home: message.home,
                     away: message.away,
                     competition: message.competition,
@@ -168,12 +179,9 @@ fn committed(message: EventMessage<'_>) -> serde_json::Result<Committed> {
         return Err(serde::de::Error::custom("the event's seq differs from the state's"));
     }
     let update = Encoded::framed_update(message.update.get().as_bytes(), event.match_id, event.seq);
-    let recent = Recent {
-        seq: event.seq,
-        recorded_at: event.recorded_at,
-        body: RawValue::from_string(message.event.get().to_owned())?.into(),
-        update,
-    };
+    let body = RawValue::from_string(message.event.get().to_owned())?.into();
+    let recent = Recent::encoded(&event, body, update);
+
     Ok(Committed {
         match_id: event.match_id,
         live: message.live,
@@ -210,14 +218,19 @@ mod tests {
 
     fn event_update() -> Committed {
         let match_id = MatchId::try_from(7).unwrap();
-        let live = LiveState::initial().apply(&kickoff(), OffsetDateTime::now_utc()).unwrap();
+        let initial = LiveState::initial(crate::domain::Sport::Football, &serde_json::json!({}));
+        let live = initial.apply(&kickoff(), OffsetDateTime::now_utc()).unwrap();
         let event = StoredEvent {
             match_id,
             seq: live.seq,
             kind: kickoff(),
-            score: live.score,
+            score: live.score(),
             shootout: None,
             recorded_at: OffsetDateTime::now_utc(),
+            state: None,
+            revision: None,
+            voided_by: None,
+            amended_by: None,
         };
         let body = serde_json::to_string(&event).unwrap();
         Committed {
@@ -236,7 +249,7 @@ mod tests {
     fn an_event_arrives_on_another_node_with_the_same_bytes_for_subscribers() {
         let sent = event_update();
         let (subject, payload) = Codec::new("scorecast", "a").event(&sent);
-        assert_eq!(subject, "scorecast.v1.event.7");
+        assert_eq!(subject, "scorecast.v2.event.7");
         let Incoming::Event(got) = Codec::new("scorecast", "b").decode(&subject, &payload).unwrap()
         else {
             panic!("an event");
@@ -252,8 +265,10 @@ mod tests {
         let codec = Codec::new("scorecast", "a");
         let (subject, payload) = codec.event(&event_update());
         assert!(matches!(codec.decode(&subject, &payload), Ok(Incoming::Own)));
-        let v2 = subject.replace(".v1.", ".v2.");
-        assert!(matches!(codec.decode(&v2, &payload), Err(Ignored::Version(v)) if v == "v2"));
+        let v3 = subject.replace(".v2.", ".v3.");
+        assert!(matches!(codec.decode(&v3, &payload), Err(Ignored::Version(v)) if v == "v3"));
+        let v1 = subject.replace(".v2.", ".v1.");
+        assert!(matches!(codec.decode(&v1, &payload), Err(Ignored::Version(v)) if v == "v1"));
         let bad = Codec::new("scorecast", "b").decode(&subject, b"{}");
         assert!(matches!(bad, Err(Ignored::Malformed(_))));
     }

@@ -85,6 +85,13 @@ pub struct Settings {
     #[arg(long, env = "SCORECAST_COMMIT_BATCH", default_value_t = 256)]
     pub commit_batch: usize,
 
+    /// How far back a `void` or `amend` may reach: the last this many events of a match (older:
+    /// 409). A correction refolds the match's events inside the group commit, so this bounds its
+    /// cost.
+    #[arg(long, env = "SCORECAST_MAX_CORRECTION_DEPTH", default_value_t = 2_000,
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_correction_depth: u64,
+
     /// How long Idempotency-Key answers are kept, in hours.
     #[arg(long, env = "SCORECAST_IDEMPOTENCY_HOURS", default_value_t = 24)]
     pub idempotency_hours: u64,

@@ -5,6 +5,8 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
+use super::football::Period;
+use super::lifecycle::{Reason, Status, StatusChange};
 use super::{parse_json, FieldError, Goals, MatchId, Minute, Name, Score, Seq, Side};
 
 /// A card's color.
@@ -13,35 +15,27 @@ use super::{parse_json, FieldError, Goals, MatchId, Minute, Name, Score, Seq, Si
 pub enum CardColor {
     Yellow,
     Red,
+    /// A second yellow card to the same player, which sends them off: derived when a second
+    /// yellow is posted, also accepted when posted.
+    YellowRed,
 }
 
-/// Phase changes announced by a `period` event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+impl CardColor {
+    /// Whether the card sends the player off.
+    pub fn is_red(self) -> bool {
+        matches!(self, Self::Red | Self::YellowRed)
+    }
+}
+
+/// How a goal was scored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum Period {
-    FirstHalf,
-    HalfTime,
-    SecondHalf,
-    ExtraTime,
-    Penalties,
-}
-
-impl Period {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::FirstHalf => "first_half",
-            Self::HalfTime => "half_time",
-            Self::SecondHalf => "second_half",
-            Self::ExtraTime => "extra_time",
-            Self::Penalties => "penalties",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        [Self::FirstHalf, Self::HalfTime, Self::SecondHalf, Self::ExtraTime, Self::Penalties]
-            .into_iter()
-            .find(|p| p.as_str() == raw)
-    }
+pub enum GoalMethod {
+    #[default]
+    Regular,
+    /// Scored into a side's own goal: the event's `team` is the side credited with it.
+    OwnGoal,
+    Penalty,
 }
 
 /// A kickoff or end: only the optional minute.
@@ -55,10 +49,16 @@ pub struct Moment {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Goal {
+    /// The side credited with the goal (for an own goal, the other side's player scored it).
     pub team: Side,
     pub minute: Minute,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub player: Option<Name>,
+    /// `regular` when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<GoalMethod>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assist: Option<Name>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -111,12 +111,128 @@ pub struct ScoreSet {
     pub minute: Option<Minute>,
 }
 
+/// An event that takes nothing but its kind (`confirm`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Bare {}
+
+/// The minimum added time announced for the current period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddedTime {
+    pub minutes: AddedMinutes,
+}
+
+/// Announced added time, 1..=30 minutes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "i64", into = "i64")]
+pub struct AddedMinutes(u8);
+
+/// Most added time an official announces, with room to spare (the longest seen are about 20).
+const MAX_ADDED_MINUTES: i64 = 30;
+
+impl TryFrom<i64> for AddedMinutes {
+    type Error = String;
+
+    fn try_from(raw: i64) -> Result<Self, Self::Error> {
+        if (1..=MAX_ADDED_MINUTES).contains(&raw) {
+            Ok(Self(raw as u8))
+        } else {
+            Err(format!("must be between 1 and {MAX_ADDED_MINUTES}, got {raw}"))
+        }
+    }
+}
+
+impl From<AddedMinutes> for i64 {
+    fn from(m: AddedMinutes) -> Self {
+        i64::from(m.0)
+    }
+}
+
+impl utoipa::PartialSchema for AddedMinutes {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        super::fields::integer_schema(1, Some(MAX_ADDED_MINUTES), "Announced added time, minutes")
+    }
+}
+
+impl ToSchema for AddedMinutes {}
+
+/// `{"kind":"void","target":N}`: event `N` no longer counts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Void {
+    pub target: Seq,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Reason>,
+}
+
+/// `{"kind":"amend","target":N,"event":{...}}`: event `N` is replaced by `event`, of its kind.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Amend {
+    pub target: Seq,
+    #[schema(value_type = Object)]
+    pub event: Box<EventKind>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Reason>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AmendBody {
+    target: Seq,
+    event: Value,
+    #[serde(default)]
+    reason: Option<Reason>,
+}
+
+impl<'de> Deserialize<'de> for Amend {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let body = AmendBody::deserialize(d)?;
+        let event = EventKind::from_json(body.event).map_err(serde::de::Error::custom)?;
+        if event.is_correction() {
+            return Err(serde::de::Error::custom(
+                "a correction cannot be amended into another one",
+            ));
+        }
+        Ok(Self { target: body.target, event: Box::new(event), reason: body.reason })
+    }
+}
+
+/// Parses an amend's body, naming a field of the corrected event as `event.<field>`.
+fn parse_amend(rest: Value) -> Result<EventKind, FieldError> {
+    let body: AmendBody = parse_json(rest)?;
+    let event = EventKind::from_json(body.event).map_err(|e| {
+        let field = format!("event.{}", e.field.as_deref().unwrap_or("kind"));
+        FieldError { detail: format!("event: {}", e.detail), field: Some(field) }
+    })?;
+    if event.is_correction() {
+        return Err(FieldError::at(
+            "event.kind",
+            "a correction cannot be amended into another one",
+        ));
+    }
+    Ok(EventKind::Amend(Amend { target: body.target, event: Box::new(event), reason: body.reason }))
+}
+
 /// One match event, as posted by an operator (`{"kind": "goal", "team": "home", "minute": 67}`).
 ///
 /// Parsing this type is the validation: every field is a parsed domain value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EventKind {
+    /// Starts a match of any sport.
+    Start(Moment),
+    /// A lifecycle change: delayed, postponed, interrupted, suspended, resumed, abandoned,
+    /// cancelled, awarded.
+    Status(StatusChange),
+    Void(Void),
+    Amend(Amend),
+    /// Makes the result final.
+    Confirm(Bare),
+    AddedTime(AddedTime),
+    /// A fixture change (what `PATCH` stores): the changed keys.
+    Match(super::MatchPatch),
+    /// Football's start (`start` works too).
     Kickoff(Moment),
     Goal(Goal),
     Card(Card),
@@ -127,8 +243,27 @@ pub enum EventKind {
     End(Moment),
 }
 
-/// Every `kind` an event may have.
-const KINDS: &str = "kickoff, goal, card, substitution, period, score, kick, end";
+/// Every `kind` an event may have, in any sport.
+pub const KINDS: [&str; 15] = [
+    "start",
+    "status",
+    "void",
+    "amend",
+    "confirm",
+    "match",
+    "added_time",
+    "kickoff",
+    "goal",
+    "card",
+    "substitution",
+    "period",
+    "score",
+    "kick",
+    "end",
+];
+
+/// The kinds every sport has: the lifecycle, corrections and fixture changes.
+pub const CORE_KINDS: [&str; 6] = ["start", "status", "void", "amend", "confirm", "match"];
 
 impl EventKind {
     /// Parses a posted event. The `kind` picks the variant; errors name the field at fault.
@@ -139,10 +274,19 @@ impl EventKind {
         let kind = match fields.remove("kind") {
             Some(Value::String(kind)) => kind,
             Some(_) => return Err(FieldError::at("kind", "must be a string")),
-            None => return Err(FieldError::at("kind", format!("missing; one of {KINDS}"))),
+            None => {
+                return Err(FieldError::at("kind", format!("missing; one of {}", KINDS.join(", "))))
+            }
         };
         let rest = Value::Object(fields);
-        match kind.as_str() {
+        let event = match kind.as_str() {
+            "start" => parse_json(rest).map(Self::Start),
+            "status" => parse_json(rest).map(Self::Status),
+            "void" => parse_json(rest).map(Self::Void),
+            "amend" => parse_amend(rest),
+            "confirm" => parse_json(rest).map(Self::Confirm),
+            "match" => parse_json(rest).map(Self::Match),
+            "added_time" => parse_json(rest).map(Self::AddedTime),
             "kickoff" => parse_json(rest).map(Self::Kickoff),
             "goal" => parse_json(rest).map(Self::Goal),
             "card" => parse_json(rest).map(Self::Card),
@@ -151,13 +295,53 @@ impl EventKind {
             "score" => parse_json(rest).map(Self::Score),
             "kick" => parse_json(rest).map(Self::Kick),
             "end" => parse_json(rest).map(Self::End),
-            other => Err(FieldError::at("kind", format!("unknown kind {other:?}; one of {KINDS}"))),
+            other => Err(FieldError::at(
+                "kind",
+                format!("unknown kind {other:?}; one of {}", KINDS.join(", ")),
+            )),
+        }?;
+        if let Self::Status(change) = &event {
+            change.check_fields()?;
+        }
+        Ok(event)
+    }
+
+    /// What the event changes of the match's metadata: a `match` event's keys, a postponement's
+    /// new kickoff.
+    pub fn meta_change(&self) -> Option<super::MatchPatch> {
+        match self {
+            Self::Match(patch) => Some(patch.clone()),
+            Self::Status(change) if change.kickoff_at.is_some() => {
+                Some(super::MatchPatch { kickoff_at: change.kickoff_at, ..Default::default() })
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether the event corrects another one (`void`, `amend`).
+    pub fn is_correction(&self) -> bool {
+        matches!(self, Self::Void(_) | Self::Amend(_))
+    }
+
+    /// The event a correction targets.
+    pub fn target(&self) -> Option<Seq> {
+        match self {
+            Self::Void(v) => Some(v.target),
+            Self::Amend(a) => Some(a.target),
+            _ => None,
         }
     }
 
     /// The kind's name as it appears on the wire and in metrics.
     pub fn name(&self) -> &'static str {
         match self {
+            Self::Start(_) => "start",
+            Self::Status(_) => "status",
+            Self::Void(_) => "void",
+            Self::Amend(_) => "amend",
+            Self::Confirm(_) => "confirm",
+            Self::Match(_) => "match",
+            Self::AddedTime(_) => "added_time",
             Self::Kickoff(_) => "kickoff",
             Self::Goal(_) => "goal",
             Self::Card(_) => "card",
@@ -172,7 +356,10 @@ impl EventKind {
     pub fn minute(&self) -> Option<Minute> {
         match self {
             Self::Goal(goal) => Some(goal.minute),
-            Self::Kickoff(m) | Self::End(m) => m.minute,
+            Self::Kickoff(m) | Self::End(m) | Self::Start(m) => m.minute,
+            Self::Status(_) | Self::Void(_) | Self::Confirm(_) | Self::AddedTime(_) => None,
+            Self::Match(_) => None,
+            Self::Amend(a) => a.event.minute(),
             Self::Card(card) => card.minute,
             Self::Substitution(sub) => sub.minute,
             Self::Period(change) => change.minute,
@@ -196,6 +383,38 @@ pub struct StoredEvent {
     pub shootout: Option<Score>,
     #[serde(with = "time::serde::rfc3339")]
     pub recorded_at: OffsetDateTime,
+    /// Lifecycle and correction events: where the match stands after this event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<EventState>,
+    /// Events that change the match's metadata (`match`, a postponement's new kickoff): the
+    /// metadata revision they made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<i64>,
+    /// Derived, never stored: the `void` that made this event no longer count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voided_by: Option<Seq>,
+    /// Derived, never stored: the latest `amend` that replaced this event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amended_by: Option<Seq>,
+}
+
+/// The state a lifecycle or correction event left the match in: what its compact update carries
+/// besides the score, so that it can be replayed from storage as it was sent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct EventState {
+    pub status: Status,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
+    pub period_started_at: Option<OffsetDateTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub added_time: Option<i64>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub confirmed: bool,
 }
 
 #[cfg(test)]
@@ -246,6 +465,10 @@ mod tests {
             score: Score::default(),
             shootout: None,
             recorded_at: OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap(),
+            state: None,
+            revision: None,
+            voided_by: None,
+            amended_by: None,
         };
         let back: StoredEvent =
             serde_json::from_str(&serde_json::to_string(&event).unwrap()).unwrap();
@@ -263,10 +486,18 @@ mod tests {
     }
 
     #[test]
-    fn periods_round_trip_through_their_names() {
-        for p in [Period::FirstHalf, Period::HalfTime, Period::Penalties] {
-            assert_eq!(Period::parse(p.as_str()), Some(p));
-        }
+    fn an_amend_carries_an_event_and_never_a_correction() {
+        let amend = parse(
+            r#"{"kind":"amend","target":4,"event":{"kind":"goal","team":"home","minute":9,"player":"Lang"}}"#,
+        )
+        .unwrap();
+        assert_eq!(amend.target().map(Seq::get), Some(4));
+        let nested = parse(r#"{"kind":"amend","target":4,"event":{"kind":"void","target":3}}"#);
+        assert_eq!(nested.unwrap_err().field.as_deref(), Some("event.kind"));
+        let bad = parse(r#"{"kind":"amend","target":4,"event":{"kind":"goal","team":"up"}}"#);
+        assert!(bad.is_err());
+        assert!(parse(r#"{"kind":"added_time","minutes":31}"#).is_err());
+        assert!(parse(r#"{"kind":"added_time","minutes":4}"#).is_ok());
     }
 }
 
@@ -320,8 +551,7 @@ mod properties {
 
         #[test]
         fn any_kind_with_any_fields_never_panics(
-            kind in prop_oneof![Just("kickoff"), Just("goal"), Just("card"), Just("substitution"),
-                Just("period"), Just("score"), Just("kick"), Just("end")],
+            kind in prop::sample::select(KINDS.to_vec()),
             minute in any::<i64>(),
             team in "[a-z]{0,6}",
         ) {

@@ -1,20 +1,30 @@
 //! Match and event types. Input is parsed into these types once, at the edge; everything behind the
 //! parsers can rely on them being valid.
 
+mod correction;
 mod event;
 mod fields;
+pub mod football;
 mod game;
 mod ids;
-mod shootout;
+pub mod lifecycle;
+mod sport;
+mod state;
+mod view;
 
+pub use correction::{correct, corrections_of, fates, fold, with_fate, Fate, Logged};
 pub use event::{
-    Card, CardColor, EventKind, Goal, Kick, Moment, Period, PeriodChange, ScoreSet, StoredEvent,
-    Substitution,
+    AddedTime, Amend, Bare, Card, CardColor, EventKind, EventState, Goal, GoalMethod, Kick, Moment,
+    PeriodChange, ScoreSet, StoredEvent, Substitution, Void, KINDS,
 };
 pub use fields::{Goals, Minute, Name, Side};
-pub use game::{Conflict, LiveState, MatchMeta, MatchPatch, NewMatch, Score, Status};
+pub use football::{Kicks, Period, Shootout};
+pub use game::{Conflict, MatchMeta, MatchPatch, NewMatch, Score};
 pub use ids::{parse_position, IdError, MatchId, Seq};
-pub use shootout::{Kicks, Shootout};
+pub use lifecycle::{Reason, Status, StatusChange};
+pub use sport::{Play, Sport, SPORTS};
+pub use state::{Award, LinePeriod, LiveState};
+pub use view::{serialize_view, LiveView};
 
 /// Milliseconds since the unix epoch: how timestamps are stored, and sent in compact messages.
 pub fn unix_millis(at: time::OffsetDateTime) -> i64 {

@@ -200,22 +200,22 @@ impl Hub {
         let Committed { match_id, live, recent, committed_at } = update;
         let message = recent.update.clone();
         let seq = recent.seq;
+        // A fixture change (`match` event) may move the match to another competition.
+        let before = recent.meta_change.as_ref().and_then(|_| self.snapshots.get(match_id));
         let snapshot = self.snapshots.record_event(match_id, live, recent);
-        let reach = snapshot.map(|s| self.settings.window.reach(&s));
+        let reach = snapshot.as_ref().map(|s| self.settings.window.reach(s));
+        let left = snapshot.as_ref().and_then(|s| left_competition(before.as_deref(), s));
         let committed_at = Some(committed_at);
-        self.publish(Broadcast { match_id, seq, message, committed_at, reach, left: None });
+        self.publish(Broadcast { match_id, seq, message, committed_at, reach, left });
     }
 
-    /// Brings a match created or changed (here or on another node; `before` is what this node
-    /// held of it) to the `*` and competition subscribers that do not follow it yet, as its
-    /// snapshot, when it is in their window; and lets go of it on connections that followed it
-    /// only through the competition it left.
+    /// Brings a match created or changed outside its events (here or on another node; `before`
+    /// is what this node held of it) to the `*` and competition subscribers that do not follow
+    /// it yet, as its snapshot, when it is in their window; and lets go of it on connections that
+    /// followed it only through a competition it left.
     pub fn introduce(&self, before: Option<&Snapshot>, snapshot: &Snapshot) {
         let reach = self.settings.window.reach(snapshot);
-        let left = before
-            .map(|b| b.meta.competition.as_str())
-            .filter(|c| *c != snapshot.meta.competition)
-            .map(Arc::from);
+        let left = left_competition(before, snapshot);
         if !reach.brings && left.is_none() {
             return;
         }
@@ -286,6 +286,12 @@ impl Hub {
         self.inboxes.lock().unwrap_or_else(|p| p.into_inner()).push(inbox);
         (rx, lagged)
     }
+}
+
+/// The competition a match was in `before` (what this node held), when `after` is in another.
+fn left_competition(before: Option<&Snapshot>, after: &Snapshot) -> Option<Arc<str>> {
+    let before = before?.meta.competition.as_str();
+    (before != after.meta.competition).then(|| Arc::from(before))
 }
 
 /// What a client subscribed to in its handshake.

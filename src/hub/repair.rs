@@ -122,7 +122,7 @@ impl Hub {
     async fn fill(self: &Arc<Self>, id: MatchId) -> Result<(), StoreError> {
         loop {
             let Some(snapshot) = self.snapshots.get(id) else { return Ok(()) };
-            let mut live = snapshot.live;
+            let mut live = snapshot.live.clone();
             self.metrics.cluster.gap_reads.inc();
             let bodies = self.store.history(id, live.seq, FILL_PAGE).await?;
             let read = bodies.len() as i64;
@@ -136,16 +136,22 @@ impl Hub {
                         event.seq, live.seq
                     )));
                 }
-                // Stored events were checked by the same rules when committed; replaying them
-                // from the state before them gives the state after them.
-                live = live.apply(&event.kind, event.recorded_at).unwrap_or_else(|conflict| {
-                    tracing::error!(match_id = %id, seq = %event.seq, %conflict, "stored event does not replay; taking its score and sequence number");
-                    crate::domain::LiveState { seq: event.seq, score: event.score, ..live }
-                });
+                // Stored events were checked by the rules when committed: the state after them is
+                // the state before them evolved by them, or, after a correction, the match refolded.
+                if event.kind.is_correction() {
+                    live = self.store.state_at(&snapshot.meta, event.seq).await?;
+                } else {
+                    live.evolve(&event.kind, event.recorded_at);
+                }
                 let recent = Recent::new(&event, body)
                     .map_err(|e| StoreError::Corrupt(format!("event of match {id}: {e}")))?;
                 self.metrics.cluster.gap_events.inc();
-                self.deliver(Committed { match_id: id, live, recent, committed_at: now });
+                self.deliver(Committed {
+                    match_id: id,
+                    live: live.clone(),
+                    recent,
+                    committed_at: now,
+                });
             }
             if read < FILL_PAGE {
                 break;

@@ -115,9 +115,14 @@ mod tests {
             score: Default::default(),
             shootout: None,
             recorded_at: time::OffsetDateTime::now_utc(),
+            state: None,
+            revision: None,
+            voided_by: None,
+            amended_by: None,
         };
         let body = serde_json::to_string(&event).unwrap();
-        let live = LiveState { seq, ..LiveState::initial() };
+        let mut live = LiveState::initial(crate::domain::Sport::Football, &serde_json::json!({}));
+        live.seq = seq;
         Committed {
             match_id,
             live,

@@ -7,12 +7,12 @@ use std::collections::HashMap;
 use time::OffsetDateTime;
 
 use super::{IngestError, Submission};
-use crate::domain::{LiveState, MatchId, StoredEvent};
+use crate::domain::{correct, EventKind, LiveState, Logged, MatchId, StoredEvent};
 use crate::store::{EventTx, MatchRecord, Store, StoreError, StoredResponse};
 
 /// What one submission did inside the open transaction.
 pub(super) enum Outcome {
-    Appended { event: StoredEvent, live: LiveState, body: String },
+    Appended { event: Box<StoredEvent>, live: Box<LiveState>, body: String },
     Replayed(String),
 }
 
@@ -34,8 +34,10 @@ pub(super) enum BatchError {
 pub(super) async fn store(
     store: &Store,
     batch: &[Submission],
+    max_correction_depth: usize,
 ) -> Result<Vec<Result<Outcome, IngestError>>, BatchError> {
-    let (tx, results) = prepare(store, batch).await.map_err(BatchError::NotStored)?;
+    let (tx, results) =
+        prepare(store, batch, max_correction_depth).await.map_err(BatchError::NotStored)?;
     tx.commit().await.map_err(BatchError::OutcomeUnknown)?;
     Ok(results)
 }
@@ -44,6 +46,7 @@ pub(super) async fn store(
 async fn prepare(
     store: &Store,
     batch: &[Submission],
+    max_correction_depth: usize,
 ) -> Result<(EventTx, Vec<Result<Outcome, IngestError>>), StoreError> {
     let mut tx = store.begin_events().await?;
     // Locked in id order (the batch is sorted), so two nodes' overlapping batches cannot deadlock.
@@ -87,21 +90,66 @@ async fn prepare(
             }
         }
         let recorded_at = OffsetDateTime::now_utc();
-        let live = match record.live.apply(&submission.event, recorded_at) {
+        let event = record.live.normalize(submission.event.clone());
+        let decided = match record.live.decide(&event) {
+            Err(conflict) => Err(conflict),
+            Ok(()) if event.is_correction() => {
+                // A correction refolds the match: every event stored so far, this batch's too.
+                let mut history = tx.event_log(id, record.live.seq).await?;
+                history.extend(
+                    appended.iter().filter(|(e, _): &&(StoredEvent, String)| e.match_id == id).map(
+                        |(e, _)| Logged { seq: e.seq, kind: e.kind.clone(), at: e.recorded_at },
+                    ),
+                );
+                let initial = LiveState::initial(record.meta.sport, &record.meta.format);
+                correct(initial, &history, &event, recorded_at, max_correction_depth)
+            }
+            Ok(()) => {
+                let mut next = record.live.clone();
+                next.evolve(&event, recorded_at);
+                Ok(next)
+            }
+        };
+        let live = match decided {
             Ok(live) => live,
             Err(conflict) => {
                 results.push(Err(IngestError::Conflict(conflict.0)));
                 continue;
             }
         };
-        record.live = live;
+        let mut revision = None;
+        if let Some(change) = event.meta_change() {
+            let meta = record.meta.patched(&change);
+            revision = Some(meta.revision);
+            if meta.home == meta.away {
+                results.push(Err(IngestError::Conflict(
+                    "home and away must be different teams".into(),
+                )));
+                continue;
+            }
+            tx.change_meta(&meta).await?;
+            record.meta = meta;
+        }
+        record.live = live.clone();
+        let carries_state = matches!(
+            event,
+            EventKind::Start(_)
+                | EventKind::Status(_)
+                | EventKind::Void(_)
+                | EventKind::Amend(_)
+                | EventKind::Confirm(_)
+        );
         let event = StoredEvent {
             match_id: id,
             seq: live.seq,
-            kind: submission.event.clone(),
-            score: live.score,
-            shootout: live.shootout.map(|s| s.tally()),
+            score: live.score(),
+            shootout: live.shootout().map(|s| s.tally()),
+            state: carries_state.then(|| live.event_state()),
+            revision,
+            kind: event,
             recorded_at,
+            voided_by: None,
+            amended_by: None,
         };
         let body = serde_json::to_string(&event).expect("events always serialize");
         if let (Some(key), Some(idem)) = (key, &submission.idempotency) {
@@ -111,7 +159,7 @@ async fn prepare(
             new_answers.push((key.0, key.1, answer));
         }
         appended.push((event.clone(), body.clone()));
-        results.push(Ok(Outcome::Appended { event, live, body }));
+        results.push(Ok(Outcome::Appended { event: Box::new(event), live: Box::new(live), body }));
     }
 
     let mut touched: Vec<MatchId> = appended.iter().map(|(e, _)| e.match_id).collect();

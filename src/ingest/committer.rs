@@ -28,6 +28,8 @@ pub struct CommitterSettings {
     pub queue_depth: usize,
     /// Most events stored in one transaction.
     pub max_batch: usize,
+    /// How far back a correction may reach: the last this many events of a match.
+    pub max_correction_depth: usize,
 }
 
 /// Starts the committer. It stops when `shutdown` fires, after storing everything already queued.
@@ -42,7 +44,8 @@ pub fn spawn(
 ) -> (Ingest, JoinHandle<()>) {
     let (queue, rx) = mpsc::channel(settings.queue_depth.max(1));
     let max_batch = settings.max_batch.max(1);
-    let committer = Committer { store, hub, peers, metrics, max_batch };
+    let max_correction_depth = settings.max_correction_depth.max(1);
+    let committer = Committer { store, hub, peers, metrics, max_batch, max_correction_depth };
     let task = tokio::spawn(committer.run(rx, shutdown));
     (Ingest { queue }, task)
 }
@@ -59,6 +62,7 @@ struct Committer {
     peers: Peers,
     metrics: Arc<Metrics>,
     max_batch: usize,
+    max_correction_depth: usize,
 }
 
 impl Committer {
@@ -86,7 +90,7 @@ impl Committer {
         // deadlock; the sort is stable, so each match keeps its arrival order.
         batch.sort_by_key(|s| s.match_id);
         let started = Instant::now();
-        match super::batch::store(&self.store, &batch).await {
+        match super::batch::store(&self.store, &batch, self.max_correction_depth).await {
             Ok(results) => {
                 let committed_at = tokio::time::Instant::now();
                 self.metrics.commit_duration.observe(started.elapsed().as_secs_f64());
@@ -151,8 +155,12 @@ impl Committer {
                 // resumes later.
                 match Recent::new(&event, body.clone()) {
                     Ok(recent) => {
-                        let update =
-                            Committed { match_id: event.match_id, live, recent, committed_at };
+                        let update = Committed {
+                            match_id: event.match_id,
+                            live: *live,
+                            recent,
+                            committed_at,
+                        };
                         self.peers.event(&update);
                         self.hub.deliver(update);
                     }

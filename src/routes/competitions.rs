@@ -9,6 +9,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::json;
+use crate::domain::Sport;
 use crate::problem::ApiError;
 use crate::snapshots::Snapshots;
 
@@ -17,6 +18,8 @@ use crate::snapshots::Snapshots;
 pub struct Competition {
     /// The exact name matches carry (what `competition=` and `competitions=` take).
     pub name: String,
+    /// The sports of its matches, by name (one, unless a name is shared across sports).
+    pub sports: Vec<Sport>,
     /// Its matches, in any status.
     pub matches: usize,
     /// Its matches in play now (`live` or `half_time`).
@@ -30,7 +33,7 @@ pub struct CompetitionList {
     pub competitions: Vec<Competition>,
 }
 
-/// List the competitions of every match, with their match counts.
+/// List the competitions of every match, with their sports and match counts.
 #[utoipa::path(
     get,
     path = "/api/v1/competitions",
@@ -41,16 +44,23 @@ pub struct CompetitionList {
     )
 )]
 pub async fn list(snapshots: web::Data<Snapshots>) -> Result<HttpResponse, ApiError> {
-    let mut counts: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut counts: BTreeMap<String, Competition> = BTreeMap::new();
     for snapshot in snapshots.all() {
-        let entry = counts.entry(snapshot.meta.competition.clone()).or_default();
-        entry.0 += 1;
-        entry.1 += usize::from(snapshot.live.status.in_play());
+        let name = &snapshot.meta.competition;
+        let entry = counts.entry(name.clone()).or_insert_with(|| Competition {
+            name: name.clone(),
+            sports: Vec::new(),
+            matches: 0,
+            in_play: 0,
+        });
+        if !entry.sports.contains(&snapshot.meta.sport) {
+            entry.sports.push(snapshot.meta.sport);
+            entry.sports.sort_by_key(|s| s.as_str());
+        }
+        entry.matches += 1;
+        entry.in_play += usize::from(snapshot.live.status.in_play());
     }
-    let competitions = counts
-        .into_iter()
-        .map(|(name, (matches, in_play))| Competition { name, matches, in_play })
-        .collect();
+    let competitions = counts.into_values().collect();
     let body = serde_json::to_string(&CompetitionList { competitions })
         .map_err(|e| ApiError::Internal(e.into()))?;
     Ok(json(StatusCode::OK, body))

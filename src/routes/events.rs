@@ -54,8 +54,12 @@ pub async fn post(
     id: web::Path<String>,
     body: JsonBody<EventKind>,
     ingest: web::Data<Ingest>,
+    catalog: web::Data<Catalog>,
 ) -> Result<HttpResponse, ApiError> {
     let id = match_id(&id)?;
+    // An unknown match first; then a kind its sport does not have.
+    let current = catalog.find(id).await?.ok_or_else(|| ApiError::no_match(id))?;
+    current.meta.sport.check_kind(&body.value).map_err(ApiError::from_field)?;
     let idempotency = retry_key(&req, &body.canonical_hash)?;
     match ingest.submit(id, body.value, idempotency).await {
         Ok(Accepted::Created(event)) => Ok(json(StatusCode::CREATED, event)),
@@ -63,17 +67,22 @@ pub async fn post(
             .content_type("application/json")
             .insert_header(("Idempotency-Replayed", "true"))
             .body(event)),
-        Err(err) => Err(match err {
-            IngestError::NoMatch(id) => ApiError::no_match(id),
-            IngestError::Conflict(why) => ApiError::Conflict(why),
-            IngestError::KeyReused => ApiError::invalid("Idempotency-Key", err.to_string()),
-            IngestError::Overloaded
-            | IngestError::Unavailable
-            | IngestError::DiskFull
-            | IngestError::ShuttingDown
-            | IngestError::OutcomeUnknown { .. } => ApiError::Unavailable(err.to_string()),
-            IngestError::Failed => ApiError::Internal(err.into()),
-        }),
+        Err(err) => Err(refusal(err)),
+    }
+}
+
+/// How an event that was not stored is answered.
+pub(super) fn refusal(err: IngestError) -> ApiError {
+    match err {
+        IngestError::NoMatch(id) => ApiError::no_match(id),
+        IngestError::Conflict(why) => ApiError::Conflict(why),
+        IngestError::KeyReused => ApiError::invalid("Idempotency-Key", err.to_string()),
+        IngestError::Overloaded
+        | IngestError::Unavailable
+        | IngestError::DiskFull
+        | IngestError::ShuttingDown
+        | IngestError::OutcomeUnknown { .. } => ApiError::Unavailable(err.to_string()),
+        IngestError::Failed => ApiError::Internal(err.into()),
     }
 }
 

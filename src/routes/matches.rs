@@ -11,9 +11,10 @@ use super::{json, match_id, retry_key};
 use crate::auth::Admin;
 use crate::catalog::Catalog;
 use crate::cluster::Peers;
-use crate::domain::{MatchPatch, NewMatch, Status};
+use crate::domain::{lifecycle, EventKind, MatchPatch, NewMatch, Sport, Status, SPORTS};
 use crate::extract::JsonBody;
 use crate::hub::Hub;
+use crate::ingest::Ingest;
 use crate::metrics::Metrics;
 use crate::openapi::problems;
 use crate::problem::ApiError;
@@ -62,10 +63,11 @@ pub async fn create(
     hub: web::Data<Hub>,
 ) -> Result<HttpResponse, ApiError> {
     let key = retry_key(&req, &body.canonical_hash)?;
-    let new = body.value;
+    let mut new = body.value;
     if new.home == new.away {
         return Err(ApiError::invalid("away", "home and away must be different teams"));
     }
+    new.format = Some(new.sport.parse_format(new.format.take()).map_err(ApiError::from_field)?);
     let (record, replayed) =
         match store.create_match(&new, key.as_ref(), OffsetDateTime::now_utc()).await? {
             Creation::Created(record) => (record, false),
@@ -107,6 +109,7 @@ pub async fn create(
         (status = 200, description = "The new snapshot, with a new ETag", body = Full,
             headers(("ETag" = String, description = "The snapshot's validator"))),
         (status = 404, response = problems::NotFound),
+        (status = 409, response = problems::Conflict),
         problems::AdminWriteErrors,
     )
 )]
@@ -114,17 +117,16 @@ pub async fn patch(
     _: Admin,
     id: web::Path<String>,
     body: JsonBody<MatchPatch>,
-    store: web::Data<Store>,
     catalog: web::Data<Catalog>,
-    peers: web::Data<Peers>,
-    hub: web::Data<Hub>,
+    ingest: web::Data<Ingest>,
 ) -> Result<HttpResponse, ApiError> {
     let id = match_id(&id)?;
-    let patch = body.value;
+    let mut patch = body.value;
     if patch.is_empty() {
         return Err(ApiError::Invalid {
             field: None,
-            detail: "give at least one of home, away, competition, kickoff_at".into(),
+            detail: "give at least one of home, away, competition, kickoff_at, sport, format"
+                .into(),
         });
     }
     let current = catalog.find(id).await?.ok_or_else(|| ApiError::no_match(id))?;
@@ -133,15 +135,17 @@ pub async fn patch(
     if home == away {
         return Err(ApiError::invalid("away", "home and away must be different teams"));
     }
-    let record = store
-        .patch_match(id, &patch, OffsetDateTime::now_utc())
-        .await?
-        .ok_or_else(|| ApiError::no_match(id))?;
-    peers.match_changed(&record);
-    let snapshot =
-        catalog.snapshots().update_meta(record.meta).ok_or_else(|| ApiError::no_match(id))?;
-    // Moved into a followed competition, or into the window: its new subscribers get it.
-    hub.introduce(Some(&current), &snapshot);
+    if patch.changes_sport() {
+        let sport = patch.sport.unwrap_or(current.meta.sport);
+        patch.format = Some(sport.parse_format(patch.format.take()).map_err(ApiError::from_field)?);
+    }
+    // Stored as a sequenced `match` event: subscribers get it, resumes replay it, other nodes
+    // apply it, like any event.
+    match ingest.submit(id, EventKind::Match(patch), None).await {
+        Ok(_) => {}
+        Err(err) => return Err(super::events::refusal(err)),
+    }
+    let snapshot = catalog.find(id).await?.ok_or_else(|| ApiError::no_match(id))?;
     Ok(with_etag(StatusCode::OK, &snapshot).body(snapshot.body.clone()))
 }
 
@@ -162,6 +166,9 @@ pub struct ListQuery {
     status: Option<String>,
     /// Only matches of this competition (exact, case-sensitive).
     competition: Option<String>,
+    /// Only matches of this sport.
+    #[param(value_type = Option<Sport>)]
+    sport: Option<String>,
     /// Only matches kicking off at or after this time (RFC 3339).
     #[param(value_type = Option<String>, format = DateTime, example = "2026-12-07T00:00:00Z")]
     from: Option<String>,
@@ -208,9 +215,15 @@ pub async fn list(
     let status = match query.status.as_deref() {
         None => None,
         Some(raw) => Some(Status::parse(raw).ok_or_else(|| {
-            ApiError::BadRequest(format!(
-                "unknown status {raw:?}: use scheduled, live, half_time or finished"
-            ))
+            let known: Vec<_> = lifecycle::STATUSES.iter().map(|s| s.as_str()).collect();
+            ApiError::BadRequest(format!("unknown status {raw:?}: use one of {}", known.join(", ")))
+        })?),
+    };
+    let sport = match query.sport.as_deref() {
+        None => None,
+        Some(raw) => Some(Sport::parse(raw).ok_or_else(|| {
+            let known: Vec<_> = SPORTS.iter().map(|s| s.as_str()).collect();
+            ApiError::BadRequest(format!("unknown sport {raw:?}: use one of {}", known.join(", ")))
         })?),
     };
     let limit = query.limit.unwrap_or(DEFAULT_PAGE);
@@ -227,6 +240,7 @@ pub async fn list(
     }
     let mut all = snapshots.select(|s| {
         status.is_none_or(|st| s.live.status == st)
+            && sport.is_none_or(|sp| s.meta.sport == sp)
             && query.competition.as_deref().is_none_or(|c| s.meta.competition == c)
             && from.is_none_or(|from| s.meta.kickoff_at >= from)
             && to.is_none_or(|to| s.meta.kickoff_at < to)

@@ -106,6 +106,7 @@ impl Application {
             CommitterSettings {
                 queue_depth: settings.ingest_queue,
                 max_batch: settings.commit_batch,
+                max_correction_depth: settings.max_correction_depth as usize,
             },
             shutdown.clone(),
         );

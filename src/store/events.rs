@@ -5,7 +5,42 @@ use time::OffsetDateTime;
 use super::matches::{MatchRow, MATCH_COLUMNS};
 use super::tx::Tx;
 use super::{multi_row_insert, unix_millis, MatchRecord, Store, StoreError, ROWS_PER_INSERT};
-use crate::domain::{LiveState, MatchId, Seq, Side, StoredEvent};
+use crate::domain::{
+    corrections_of, fates, with_fate, LiveState, Logged, MatchId, MatchMeta, Seq, Side, Status,
+    StoredEvent,
+};
+
+/// Where a stored event stands in its match.
+#[derive(serde::Deserialize)]
+struct Position {
+    seq: Seq,
+}
+
+/// A state in the columns the previous release reads (`status`, `period`): the nearest value it
+/// knows, so that a node of that release sharing the database keeps loading every match.
+struct Legacy {
+    status: &'static str,
+    period: Option<&'static str>,
+}
+
+impl Legacy {
+    fn of(live: &LiveState) -> Self {
+        let status = match live.status {
+            Status::Scheduled | Status::Delayed | Status::Postponed => "scheduled",
+            Status::Live | Status::Interrupted | Status::Suspended => "live",
+            Status::HalfTime => "half_time",
+            Status::Finished | Status::Abandoned | Status::Cancelled | Status::Awarded => {
+                "finished"
+            }
+        };
+        let period = live.period().map(|p| match p {
+            "before_extra_time" | "extra_time_half_time" | "before_penalties" => "half_time",
+            "extra_time_second_half" => "extra_time",
+            known => known,
+        });
+        Self { status, period }
+    }
+}
 
 /// One write transaction that appends events and moves match states forward.
 pub struct EventTx {
@@ -32,6 +67,36 @@ impl Store {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
+        self.with_fates(id, since, bodies).await
+    }
+
+    /// `bodies` (events of match `id` after `since`) showing what later corrections did to them.
+    async fn with_fates(
+        &self,
+        id: MatchId,
+        since: Seq,
+        mut bodies: Vec<String>,
+    ) -> Result<Vec<String>, StoreError> {
+        let corrections: Vec<String> = sqlx::query_scalar(
+            "SELECT body FROM events WHERE match_id = $1 AND seq > $2 AND kind IN ('void', 'amend') \
+             ORDER BY seq",
+        )
+        .bind(id.get())
+        .bind(since.get())
+        .fetch_all(&self.pool)
+        .await?;
+        if corrections.is_empty() {
+            return Ok(bodies);
+        }
+        let fates = fates(&corrections_of(corrections.iter().map(String::as_str)));
+        for body in &mut bodies {
+            let Ok(position) = serde_json::from_str::<Position>(body) else { continue };
+            if let Some(fate) = fates.get(&position.seq) {
+                if let Some(shown) = with_fate(body, *fate) {
+                    *body = shown;
+                }
+            }
+        }
         Ok(bodies)
     }
 
@@ -77,25 +142,56 @@ impl EventTx {
         let sql = format!("UPDATE matches SET seq = seq WHERE id = $1 RETURNING {MATCH_COLUMNS}");
         let row: Option<MatchRow> =
             sqlx::query_as(&sql).bind(id.get()).fetch_optional(self.tx.conn()).await?;
-        row.map(MatchRecord::try_from).transpose()
+        match row {
+            Some(row) => Ok(Some(row.resolve(self.tx.conn()).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Writes a `match` event's changes (or a postponement's new kickoff) to the match's row, at
+    /// the next metadata revision.
+    pub async fn change_meta(&mut self, meta: &MatchMeta) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE matches SET home = $2, away = $3, competition = $4, kickoff_at = $5, \
+             sport = $6, format = $7, revision = $8, updated_at = $9 WHERE id = $1",
+        )
+        .bind(meta.id.get())
+        .bind(meta.home.as_str())
+        .bind(meta.away.as_str())
+        .bind(meta.competition.as_str())
+        .bind(unix_millis(meta.kickoff_at))
+        .bind(meta.sport.as_str())
+        .bind(meta.format.to_string())
+        .bind(meta.revision)
+        .bind(unix_millis(OffsetDateTime::now_utc()))
+        .execute(self.tx.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Every event of match `id` up to `upto`, read inside this transaction: what a correction
+    /// refolds.
+    pub async fn event_log(&mut self, id: MatchId, upto: Seq) -> Result<Vec<Logged>, StoreError> {
+        super::state::event_log(self.tx.conn(), id, upto).await
     }
 
     /// Stores the state a match reached with its latest event in this transaction.
     pub async fn save_live(&mut self, id: MatchId, live: &LiveState) -> Result<(), StoreError> {
-        let shootout = live.shootout.unwrap_or_default();
+        let shootout = live.shootout().unwrap_or_default();
+        let legacy = Legacy::of(live);
         sqlx::query(
             "UPDATE matches SET status = $2, period = CAST($3 AS TEXT), minute = CAST($4 AS BIGINT), \
              home_score = $5, away_score = $6, seq = $7, updated_at = $8, \
              pens_first = CAST($9 AS TEXT), pens_home_taken = $10, pens_home_scored = $11, \
              pens_away_taken = $12, pens_away_scored = $13, \
-             period_started_at = CAST($14 AS BIGINT) WHERE id = $1",
+             period_started_at = CAST($14 AS BIGINT), state = $15 WHERE id = $1",
         )
         .bind(id.get())
-        .bind(live.status.as_str())
-        .bind(live.period.map(|p| p.as_str()))
-        .bind(live.minute.map(i64::from))
-        .bind(i64::from(live.score.home))
-        .bind(i64::from(live.score.away))
+        .bind(legacy.status)
+        .bind(legacy.period)
+        .bind(live.minute().map(i64::from))
+        .bind(i64::from(live.score().home))
+        .bind(i64::from(live.score().away))
         .bind(live.seq.get())
         .bind(unix_millis(OffsetDateTime::now_utc()))
         .bind(shootout.first().map(Side::as_str))
@@ -103,7 +199,8 @@ impl EventTx {
         .bind(shootout.home().scored())
         .bind(shootout.away().taken())
         .bind(shootout.away().scored())
-        .bind(live.period_started_at.map(unix_millis))
+        .bind(live.period_started_at().map(unix_millis))
+        .bind(live.to_stored())
         .execute(self.tx.conn())
         .await?;
         Ok(())

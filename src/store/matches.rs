@@ -3,19 +3,18 @@
 use sqlx::FromRow;
 use time::OffsetDateTime;
 
+use sqlx::AnyConnection;
+
+use super::state::rebuild;
 use super::tx::Tx;
 use super::{from_unix_millis, unix_millis, Store, StoreError};
-use crate::domain::{
-    Kicks, LiveState, MatchId, MatchMeta, MatchPatch, NewMatch, Period, Score, Seq, Shootout, Side,
-    Status,
-};
+use crate::domain::{LiveState, MatchId, MatchMeta, NewMatch, Seq, Sport};
 
 /// The columns every match query returns, in `MatchRow` order.
-pub(super) const MATCH_COLUMNS: &str = "id, home, away, competition, kickoff_at, revision, \
-     status, period, minute, period_started_at, home_score, away_score, seq, \
-     pens_first, pens_home_taken, pens_home_scored, pens_away_taken, pens_away_scored";
+pub(super) const MATCH_COLUMNS: &str =
+    "id, home, away, competition, kickoff_at, revision, seq, sport, format, state";
 
-/// A match row as stored.
+/// A match row as stored. The older state columns are written for earlier releases, never read.
 #[derive(Debug, FromRow)]
 pub(super) struct MatchRow {
     id: i64,
@@ -24,18 +23,10 @@ pub(super) struct MatchRow {
     competition: String,
     kickoff_at: i64,
     revision: i64,
-    status: String,
-    period: Option<String>,
-    minute: Option<i64>,
-    period_started_at: Option<i64>,
-    home_score: i64,
-    away_score: i64,
     seq: i64,
-    pens_first: Option<String>,
-    pens_home_taken: i64,
-    pens_home_scored: i64,
-    pens_away_taken: i64,
-    pens_away_scored: i64,
+    sport: String,
+    format: String,
+    state: Option<String>,
 }
 
 /// A retry key and the hash of the request that first used it.
@@ -71,57 +62,64 @@ pub struct MatchRecord {
     pub live: LiveState,
 }
 
-impl TryFrom<MatchRow> for MatchRecord {
-    type Error = StoreError;
-
-    fn try_from(row: MatchRow) -> Result<Self, StoreError> {
-        let corrupt = |what: &str| StoreError::Corrupt(format!("match {}: {what}", row.id));
-        let status = Status::parse(&row.status).ok_or_else(|| corrupt("unknown status"))?;
-        let period = match row.period.as_deref() {
-            None => None,
-            Some(p) => Some(Period::parse(p).ok_or_else(|| corrupt("unknown period"))?),
+impl MatchRow {
+    /// The match, with its state as stored when that state is current (written by this release
+    /// with the row's latest event); `None` when it must be rebuilt from the events.
+    fn parse(self) -> Result<(MatchMeta, Seq, Option<LiveState>), StoreError> {
+        let corrupt = |what: &str| StoreError::Corrupt(format!("match {}: {what}", self.id));
+        let seq = Seq::try_from(self.seq).map_err(|_| corrupt("seq out of range"))?;
+        let sport = Sport::parse(&self.sport).ok_or_else(|| corrupt("unknown sport"))?;
+        let format =
+            serde_json::from_str(&self.format).map_err(|_| corrupt("format is not JSON"))?;
+        let live = self
+            .state
+            .as_deref()
+            .and_then(LiveState::from_stored)
+            .filter(|live| live.seq == seq && live.sport() == sport);
+        let meta = MatchMeta {
+            id: MatchId::try_from(self.id).map_err(|_| corrupt("id out of range"))?,
+            sport,
+            format,
+            kickoff_at: from_unix_millis(self.kickoff_at)?,
+            home: self.home,
+            away: self.away,
+            competition: self.competition,
+            revision: self.revision,
         };
-        let minute = row
-            .minute
-            .map(|m| m.try_into().map_err(|_| corrupt("minute out of range")))
-            .transpose()?;
-        let period_started_at = row.period_started_at.map(from_unix_millis).transpose()?;
-        let seq = Seq::try_from(row.seq).map_err(|_| corrupt("seq out of range"))?;
-        let score = Score {
-            home: row.home_score.try_into().map_err(|_| corrupt("home score out of range"))?,
-            away: row.away_score.try_into().map_err(|_| corrupt("away score out of range"))?,
-        };
-        // The shoot-out exists from the `penalties` period on; its counts are kept before that too (0).
-        let shootout = if period == Some(Period::Penalties) {
-            let kicks = |taken, scored| {
-                Kicks::new(taken, scored).ok_or_else(|| corrupt("shoot-out kicks out of range"))
-            };
-            let first = match row.pens_first.as_deref() {
-                None => None,
-                Some(raw) => {
-                    Some(Side::parse(raw).ok_or_else(|| corrupt("unknown shoot-out side"))?)
-                }
-            };
-            Some(Shootout::from_parts(
-                kicks(row.pens_home_taken, row.pens_home_scored)?,
-                kicks(row.pens_away_taken, row.pens_away_scored)?,
-                first,
-            ))
-        } else {
-            None
-        };
-        Ok(Self {
-            meta: MatchMeta {
-                id: MatchId::try_from(row.id).map_err(|_| corrupt("id out of range"))?,
-                kickoff_at: from_unix_millis(row.kickoff_at)?,
-                home: row.home,
-                away: row.away,
-                competition: row.competition,
-                revision: row.revision,
-            },
-            live: LiveState { status, period, minute, period_started_at, score, shootout, seq },
-        })
+        Ok((meta, seq, live))
     }
+
+    /// The match with its current state: rebuilt from its events (and written back) when the row
+    /// has none, as rows of earlier releases do.
+    pub(super) async fn resolve(self, conn: &mut AnyConnection) -> Result<MatchRecord, StoreError> {
+        let (meta, seq, live) = self.parse()?;
+        let live = match live {
+            Some(live) => live,
+            None => {
+                let live = rebuild(conn, &meta, seq).await?;
+                sqlx::query("UPDATE matches SET state = $2 WHERE id = $1 AND seq = $3")
+                    .bind(meta.id.get())
+                    .bind(live.to_stored())
+                    .bind(seq.get())
+                    .execute(&mut *conn)
+                    .await?;
+                live
+            }
+        };
+        Ok(MatchRecord { meta, live })
+    }
+}
+
+/// Resolves every row, in order.
+async fn resolve_all(
+    conn: &mut AnyConnection,
+    rows: Vec<MatchRow>,
+) -> Result<Vec<MatchRecord>, StoreError> {
+    let mut records = Vec::with_capacity(rows.len());
+    for row in rows {
+        records.push(row.resolve(conn).await?);
+    }
+    Ok(records)
 }
 
 impl Store {
@@ -134,20 +132,26 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<Creation, StoreError> {
         let sql = format!(
-            "INSERT INTO matches (home, away, competition, kickoff_at, status, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING {MATCH_COLUMNS}"
+            "INSERT INTO matches (home, away, competition, kickoff_at, status, created_at, \
+             updated_at, sport, format, state) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9) RETURNING {MATCH_COLUMNS}"
         );
+        let format = new.format.clone().unwrap_or_else(|| serde_json::json!({}));
+        let live = LiveState::initial(new.sport, &format);
         let mut tx = Tx::begin(&self.pool).await?;
         let row: MatchRow = sqlx::query_as(&sql)
             .bind(new.home.as_ref())
             .bind(new.away.as_ref())
             .bind(new.competition.as_ref())
             .bind(unix_millis(new.kickoff_at))
-            .bind(Status::Scheduled.as_str())
+            .bind("scheduled")
             .bind(unix_millis(now))
+            .bind(new.sport.as_str())
+            .bind(format.to_string())
+            .bind(live.to_stored())
             .fetch_one(tx.conn())
             .await?;
-        let record = MatchRecord::try_from(row)?;
+        let record = row.resolve(tx.conn()).await?;
         let Some(key) = key else {
             tx.commit().await?;
             return Ok(Creation::Created(record));
@@ -185,39 +189,16 @@ impl Store {
             .ok_or_else(|| StoreError::Corrupt(format!("match {id} of a retry key is missing")))
     }
 
-    /// Changes a match's metadata; `None` when there is no such match.
-    pub async fn patch_match(
-        &self,
-        id: MatchId,
-        patch: &MatchPatch,
-        now: OffsetDateTime,
-    ) -> Result<Option<MatchRecord>, StoreError> {
-        // CASTs give the NULL of an absent field a type, which Postgres needs for COALESCE.
-        let sql = format!(
-            "UPDATE matches SET home = COALESCE(CAST($2 AS TEXT), home), \
-             away = COALESCE(CAST($3 AS TEXT), away), \
-             competition = COALESCE(CAST($4 AS TEXT), competition), \
-             kickoff_at = COALESCE(CAST($5 AS BIGINT), kickoff_at), \
-             revision = revision + 1, updated_at = $6 WHERE id = $1 RETURNING {MATCH_COLUMNS}"
-        );
-        let row: Option<MatchRow> = sqlx::query_as(&sql)
-            .bind(id.get())
-            .bind(patch.home.as_ref().map(|n| n.as_ref().to_owned()))
-            .bind(patch.away.as_ref().map(|n| n.as_ref().to_owned()))
-            .bind(patch.competition.as_ref().map(|n| n.as_ref().to_owned()))
-            .bind(patch.kickoff_at.map(unix_millis))
-            .bind(unix_millis(now))
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(MatchRecord::try_from).transpose()
-    }
-
     /// One match, or `None` when there is no such match.
     pub async fn find_match(&self, id: MatchId) -> Result<Option<MatchRecord>, StoreError> {
         let sql = format!("SELECT {MATCH_COLUMNS} FROM matches WHERE id = $1");
+        let mut conn = self.pool.acquire().await?;
         let row: Option<MatchRow> =
-            sqlx::query_as(&sql).bind(id.get()).fetch_optional(&self.pool).await?;
-        row.map(MatchRecord::try_from).transpose()
+            sqlx::query_as(&sql).bind(id.get()).fetch_optional(&mut *conn).await?;
+        match row {
+            Some(row) => Ok(Some(row.resolve(&mut conn).await?)),
+            None => Ok(None),
+        }
     }
 
     /// Where every match stands: its latest sequence number and metadata revision, for the check
@@ -242,7 +223,8 @@ impl Store {
     /// Every match, oldest first, for filling the snapshot cache at start.
     pub async fn all_matches(&self) -> Result<Vec<MatchRecord>, StoreError> {
         let sql = format!("SELECT {MATCH_COLUMNS} FROM matches ORDER BY id");
-        let rows: Vec<MatchRow> = sqlx::query_as(&sql).fetch_all(&self.pool).await?;
-        rows.into_iter().map(MatchRecord::try_from).collect()
+        let mut conn = self.pool.acquire().await?;
+        let rows: Vec<MatchRow> = sqlx::query_as(&sql).fetch_all(&mut *conn).await?;
+        resolve_all(&mut conn, rows).await
     }
 }

@@ -6,6 +6,7 @@
 mod events;
 mod idempotency;
 mod matches;
+mod state;
 mod tokens;
 mod tx;
 

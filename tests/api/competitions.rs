@@ -156,17 +156,23 @@ async fn a_match_moved_to_another_competition_joins_its_subscribers_and_leaves_t
     let path = format!("/api/v1/matches/{id}");
     let patch = app.patch_json(&path, &json!({"competition": "Eredivisie"})).await;
     assert_eq!(patch.status(), 200);
+    // The change is the match's event 1: the new competition's subscriber gets the match whole.
     let message = client.next().await;
     assert_eq!((message["k"].as_str(), message["m"].as_i64()), (Some("snapshot"), Some(id)));
-    assert_eq!(message["comp"], "Eredivisie", "{message}");
+    assert_eq!((message["comp"].as_str(), message["s"].as_i64()), (Some("Eredivisie"), Some(1)));
 
-    // The old competition's subscriber is told where it went, then hears no more of it; one that
-    // also named it by id keeps it.
-    let gone = old.next().await;
-    assert_eq!((gone["k"].as_str(), gone["comp"].as_str()), (Some("snapshot"), Some("Eredivisie")));
+    // The old competition's subscriber gets the change, naming where it went, then no more of it;
+    // one that also named it by id keeps it.
+    for client in [&mut old, &mut named] {
+        let moved = client.next().await;
+        assert_eq!(
+            (moved["k"].as_str(), moved["comp"].as_str()),
+            (Some("match"), Some("Eredivisie"))
+        );
+    }
     kick_off(&app, id).await;
-    assert_eq!(next(&mut client).await, ("kickoff".to_owned(), id, 1));
-    assert_eq!(next(&mut named).await, ("kickoff".to_owned(), id, 1));
+    assert_eq!(next(&mut client).await, ("kickoff".to_owned(), id, 2));
+    assert_eq!(next(&mut named).await, ("kickoff".to_owned(), id, 2));
     old.assert_silent(QUIET).await;
 }
 
@@ -286,8 +292,8 @@ async fn matches_are_listed_by_kickoff_range_and_competitions_with_their_counts(
     assert_eq!(
         competitions,
         json!({"competitions": [
-            {"name": "Eredivisie", "matches": 2, "in_play": 1},
-            {"name": "Serie A, girone B", "matches": 1, "in_play": 0},
+            {"name": "Eredivisie", "sports": ["football"], "matches": 2, "in_play": 1},
+            {"name": "Serie A, girone B", "sports": ["football"], "matches": 1, "in_play": 0},
         ]})
     );
 }

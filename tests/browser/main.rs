@@ -16,5 +16,6 @@ mod fallback;
 mod https;
 mod live_panel;
 mod match_page;
+mod old_clients;
 mod restart;
 mod scoreboard;

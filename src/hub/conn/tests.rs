@@ -88,24 +88,20 @@ async fn a_wildcard_client_gets_a_new_match_as_a_snapshot() {
 }
 
 fn test_snapshot(raw: i64) -> std::sync::Arc<Snapshot> {
-    use crate::domain::{LiveState, MatchMeta, Score, Status};
+    use crate::domain::{LiveState, MatchMeta, Sport, Status};
     let meta = MatchMeta {
         id: id(raw),
+        sport: Sport::Football,
+        format: serde_json::json!({}),
         home: "Ajax".into(),
         away: "PSV".into(),
         competition: "Eredivisie".into(),
         kickoff_at: time::OffsetDateTime::UNIX_EPOCH,
         revision: 0,
     };
-    let live = LiveState {
-        status: Status::Live,
-        period: None,
-        minute: None,
-        period_started_at: None,
-        score: Score::default(),
-        shootout: None,
-        seq: seq(9),
-    };
+    let mut live = LiveState::initial(Sport::Football, &meta.format);
+    live.status = Status::Live;
+    live.seq = seq(9);
     Snapshots::default().insert(crate::store::MatchRecord { meta, live })
 }
 

@@ -172,8 +172,8 @@ impl WorkerState {
     }
 
     /// A match moved out of `left`: connections that followed it only through that competition
-    /// (not by id, not through its new one) get its snapshot, which names its new competition,
-    /// and follow it no more.
+    /// (not by id, not through its new one) get the message that moved it (its `match` update,
+    /// or its snapshot), which names its new competition, and follow it no more.
     pub(in crate::hub) fn leave(&mut self, broadcast: &Broadcast, left: &str) {
         let id = broadcast.match_id;
         let competition = broadcast.reach.as_ref().map(|r| &*r.competition);

@@ -4,9 +4,15 @@
 /** A match id: a positive integer. */
 export type MatchId = number;
 
-export type MatchStatus = "scheduled" | "live" | "half_time" | "finished";
-export type Period = "first_half" | "half_time" | "second_half" | "extra_time" | "penalties";
-export type UpdateKind = "kickoff" | "goal" | "card" | "substitution" | "period" | "score" | "kick" | "end";
+export type MatchStatus =
+  | "scheduled" | "delayed" | "postponed" | "live" | "half_time" | "interrupted" | "suspended"
+  | "finished" | "abandoned" | "cancelled" | "awarded";
+export type Period =
+  | "first_half" | "half_time" | "second_half" | "before_extra_time" | "extra_time"
+  | "extra_time_half_time" | "extra_time_second_half" | "before_penalties" | "penalties";
+export type UpdateKind =
+  | "start" | "kickoff" | "goal" | "card" | "substitution" | "period" | "score" | "kick"
+  | "added_time" | "end" | "status" | "void" | "amend" | "confirm" | "match";
 /** Home or away, as the protocol writes it. */
 export type Side = "h" | "a";
 export type Transport = "ws" | "sse" | "poll";
@@ -29,6 +35,12 @@ export interface MatchState {
   sc: [number, number];
   /** The penalty shoot-out's [home, away], kept apart from `sc`; from the `penalties` period on. */
   pn?: [number, number];
+  /** Added time announced for the current period, minutes. */
+  at?: number;
+  /** The result is final. */
+  cf?: true;
+  /** The sport, when not football. */
+  sp?: string;
   /** Team names, competition and kick-off (RFC 3339, UTC). Absent only on a state built from
    * updates alone (a resume from `since` without a snapshot). */
   home?: string;
@@ -58,18 +70,33 @@ export interface UpdateMessage {
   /** Team: on goal, card, substitution. */
   t?: Side;
   mn?: number;
-  /** Status after kickoff, period, end. */
+  /** Status after start, kickoff, period, end, and on status, void, amend, confirm (which carry
+   * the whole state the event left: replace it). */
   st?: MatchStatus;
-  /** Period after kickoff, period. */
+  /** Period after the event (as `st`). */
   pd?: Period;
-  /** When the period it starts began, unix milliseconds (kickoff, period). */
+  /** When the current period began, unix milliseconds (as `st`). */
   pt?: number;
+  /** Added time announced, minutes (added_time; the state-carrying kinds). */
+  at?: number;
+  /** void, amend: the `s` of the event corrected. */
+  of?: number;
+  /** The result is final (state-carrying kinds). */
+  cf?: true;
+  /** A goal's method when not regular: own goal, penalty. */
+  gm?: "og" | "pen";
+  /** match: the changed names, competition, kickoff (RFC 3339) and sport; ko also on a postponement. */
+  home?: string;
+  away?: string;
+  comp?: string;
+  ko?: string;
+  sp?: string;
   /** The scorer, the carded player, the player coming on. */
   p?: string;
   /** The player going off (substitution). */
   po?: string;
-  /** Card colour: yellow or red. */
-  c?: "y" | "r";
+  /** Card colour: yellow, red, or a second yellow (a red). */
+  c?: "y" | "r" | "yr";
   /** A shoot-out kick (`kick`): scored or missed. */
   ok?: boolean;
   /** The shoot-out's [home, away] after the event, from the `penalties` period on. */

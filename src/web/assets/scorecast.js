@@ -51,14 +51,21 @@ export function fromRest(body) {
   if (body.minute != null) msg.mn = body.minute;
   if (body.shootout) msg.pn = [body.shootout.score.home, body.shootout.score.away];
   if (body.period_started_at) msg.pt = Date.parse(body.period_started_at);
+  if (body.added_time != null) msg.at = body.added_time;
+  if (body.confirmed) msg.cf = true;
+  if (body.sport && body.sport !== "football") msg.sp = body.sport;
   return msg;
 }
+
+/** Update kinds that carry the whole state the event left the match in: replace it from them. */
+const STATE_KINDS = new Set(["start", "status", "void", "amend", "confirm"]);
 
 /** Where each running period's clock starts, and how long it lasts before stoppage time (minutes). */
 const PERIOD_CLOCK = {
   first_half: { from: 0, length: 45 },
   second_half: { from: 45, length: 45 },
-  extra_time: { from: 90, length: 30 },
+  extra_time: { from: 90, length: 15 },
+  extra_time_second_half: { from: 105, length: 15 },
 };
 
 /**
@@ -86,7 +93,17 @@ export function eventToUpdate(e) {
   if (e.team) msg.t = e.team === "home" ? "h" : "a";
   if (e.minute != null) msg.mn = e.minute;
   if (e.kind === "goal" && e.player) msg.p = e.player;
-  if (e.kind === "card") { msg.p = e.player; msg.c = e.color === "red" ? "r" : "y"; }
+  if (e.kind === "card") { msg.p = e.player; msg.c = { red: "r", yellow_red: "yr" }[e.color] ?? "y"; }
+  if (e.kind === "goal" && e.method && e.method !== "regular") msg.gm = e.method === "own_goal" ? "og" : "pen";
+  if (e.kind === "added_time") msg.at = e.minutes;
+  if (e.target != null) msg.of = e.target;
+  if (e.kind === "amend") Object.assign(msg, eventToUpdate({ ...e.event, match_id: e.match_id, seq: e.seq, score: e.score }), { k: "amend", of: e.target });
+  if (e.kind === "match") {
+    for (const [key, field] of [["home", "home"], ["away", "away"], ["comp", "competition"], ["ko", "kickoff_at"], ["sp", "sport"]]) {
+      if (e[field] != null) msg[key] = e[field];
+    }
+  }
+  if (e.kind === "status" && e.kickoff_at) msg.ko = e.kickoff_at;
   if (e.kind === "substitution") { msg.p = e.player_in; msg.po = e.player_out; }
   if (e.kind === "kick") { msg.ok = e.scored; if (e.player) msg.p = e.player; }
   if (e.shootout) msg.pn = [e.shootout.home, e.shootout.away];
@@ -96,6 +113,13 @@ export function eventToUpdate(e) {
     msg.pd = e.period;
     msg.st = e.period === "half_time" ? "half_time" : "live";
   } else if (EVENT_STATUS[e.kind]) msg.st = EVENT_STATUS[e.kind];
+  if (e.state) {
+    msg.st = e.state.status;
+    if (e.state.period) msg.pd = e.state.period;
+    if (e.state.period_started_at) msg.pt = Date.parse(e.state.period_started_at);
+    if (e.state.added_time != null) msg.at = e.state.added_time;
+    if (e.state.confirmed) msg.cf = true;
+  }
   return msg;
 }
 
@@ -251,9 +275,7 @@ export class Subscription {
       const next = stateOf(msg);
       this._hold(next);
       this._emit("snapshot", next, msg, previous);
-      // Moved to a competition not followed: reported once, naming it, then forgotten.
-      if (!this.all && !this.ids.has(msg.m) && !this.comps.has(msg.comp)) this._forget(msg.m);
-      return;
+      return this._forgetIfMoved(msg);
     }
     // An update: after resuming from an older position than held, drop what we have.
     if (previous && msg.s <= previous.s) return;
@@ -263,8 +285,25 @@ export class Subscription {
     if (msg.pd !== undefined) next.pd = msg.pd;
     if (msg.pn !== undefined) next.pn = msg.pn;
     if (msg.pt !== undefined) next.pt = msg.pt;
+    if (STATE_KINDS.has(msg.k)) {
+      // The whole state after the event: what it leaves out is gone (a voided shoot-out kick's
+      // decision, a confirmation an award cleared).
+      for (const key of ["pd", "pt", "at", "cf", "pn"]) next[key] = msg[key];
+    } else if (msg.pd !== undefined) {
+      next.at = undefined; // a new period has no added time announced yet
+    }
+    if (msg.at !== undefined) next.at = msg.at;
+    for (const key of ["home", "away", "comp", "ko", "sp"]) if (msg[key] !== undefined) next[key] = msg[key];
     this._hold(next);
     this._emit("update", msg, next, previous);
+    this._forgetIfMoved(msg);
+  }
+
+  // Moved to a competition not followed (a snapshot or a `match` update naming it): reported
+  // once, then forgotten.
+  _forgetIfMoved(msg) {
+    const away = msg.comp !== undefined && !this.comps.has(msg.comp);
+    if (away && !this.all && !this.ids.has(msg.m)) this._forget(msg.m);
   }
 
   _hold(state) {
@@ -617,6 +656,6 @@ function nameList(names) {
 }
 
 function stateOf(msg) {
-  const { m, s, st, pd, mn, pt, sc, pn, home, away, comp, ko } = msg;
-  return { m, s, st, pd, mn, pt, sc, pn, home, away, comp, ko };
+  const { m, s, st, pd, mn, pt, sc, pn, at, cf, sp, home, away, comp, ko } = msg;
+  return { m, s, st, pd, mn, pt, sc, pn, at, cf, sp, home, away, comp, ko };
 }

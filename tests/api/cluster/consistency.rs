@@ -180,13 +180,13 @@ async fn nodes_authenticate_to_nats_and_ignore_and_count_messages_of_an_unknown_
     let metrics = b.get("/metrics").await.text().await.unwrap();
     assert!(metrics.contains("scorecast_nats_received_total{kind=\"event\"}"), "{metrics}");
 
-    // A release from the future publishes v2: this one ignores it and counts it.
+    // A release from the future publishes v3: this one ignores it and counts it.
     let client =
         async_nats::ConnectOptions::with_user_and_password("scorecast".into(), "s3cret".into())
             .connect(nats.url())
             .await
             .unwrap();
-    let subject = format!("scorecast.v2.event.{id}");
+    let subject = format!("scorecast.v3.event.{id}");
     client.publish(subject, r#"{"anything":"new"}"#.into()).await.unwrap();
     client.flush().await.unwrap();
     eventually(Duration::from_secs(3), "the unknown version is counted", || async {

@@ -2,6 +2,7 @@
 
 mod competitions;
 mod consistency;
+mod corrections;
 mod fanout;
 mod outages;
 mod proxy;

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use utoipa::ToSchema;
 
-use super::{Conflict, Goals, Score, Side};
+use crate::domain::{Conflict, Goals, Score, Side};
 
 /// Kicks each side takes before sudden death.
 const BEST_OF: u16 = 5;

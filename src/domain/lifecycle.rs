@@ -1,0 +1,329 @@
+//! The lifecycle every sport shares: where a match stands, and which `status` event may move it
+//! where. The transitions are one table ([`TRANSITIONS`]); docs/api.md shows the same table, and a
+//! test holds the two together.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{Conflict, Goals, Side};
+
+/// Where a match stands. `live` and `half_time` (the sport's break) are "in play".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Scheduled,
+    Delayed,
+    Postponed,
+    Live,
+    HalfTime,
+    Interrupted,
+    Suspended,
+    Finished,
+    Abandoned,
+    Cancelled,
+    Awarded,
+}
+
+/// Every status, in the order docs/api.md lists them.
+pub const STATUSES: [Status; 11] = [
+    Status::Scheduled,
+    Status::Delayed,
+    Status::Postponed,
+    Status::Live,
+    Status::HalfTime,
+    Status::Interrupted,
+    Status::Suspended,
+    Status::Finished,
+    Status::Abandoned,
+    Status::Cancelled,
+    Status::Awarded,
+];
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Scheduled => "scheduled",
+            Self::Delayed => "delayed",
+            Self::Postponed => "postponed",
+            Self::Live => "live",
+            Self::HalfTime => "half_time",
+            Self::Interrupted => "interrupted",
+            Self::Suspended => "suspended",
+            Self::Finished => "finished",
+            Self::Abandoned => "abandoned",
+            Self::Cancelled => "cancelled",
+            Self::Awarded => "awarded",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        STATUSES.into_iter().find(|s| s.as_str() == raw)
+    }
+
+    /// Live or in the sport's break: the ball (or puck, or shuttle) may be in play soon.
+    pub fn in_play(self) -> bool {
+        matches!(self, Self::Live | Self::HalfTime)
+    }
+
+    /// Play has stopped for now, and the match is expected to go on.
+    pub fn stopped(self) -> bool {
+        matches!(self, Self::Interrupted | Self::Suspended | Self::Delayed)
+    }
+
+    /// The match is over: a result stands (or none ever will).
+    pub fn is_over(self) -> bool {
+        matches!(self, Self::Finished | Self::Abandoned | Self::Cancelled | Self::Awarded)
+    }
+}
+
+/// Which statuses a `status` event may move a match to, and from where. `live` here is the
+/// resumption after a stop (a match starts with `start`); `awarded` is allowed from any status
+/// but `cancelled`, confirmed results included.
+pub const TRANSITIONS: &[(Status, &[Status])] = {
+    use Status::*;
+    &[
+        (Delayed, &[Scheduled]),
+        (Postponed, &[Scheduled, Delayed]),
+        (Scheduled, &[Postponed]),
+        (Interrupted, &[Live, HalfTime]),
+        (Suspended, &[Live, HalfTime, Interrupted]),
+        (Live, &[Interrupted, Suspended]),
+        (Abandoned, &[Live, HalfTime, Interrupted, Suspended]),
+        (Cancelled, &[Scheduled, Delayed, Postponed]),
+        (
+            Awarded,
+            &[
+                Scheduled,
+                Delayed,
+                Postponed,
+                Live,
+                HalfTime,
+                Interrupted,
+                Suspended,
+                Finished,
+                Abandoned,
+                Awarded,
+            ],
+        ),
+    ]
+};
+
+/// The statuses a `status` event may move a match to from `from`.
+pub fn reachable_from(from: Status) -> Vec<Status> {
+    TRANSITIONS.iter().filter(|(_, sources)| sources.contains(&from)).map(|(to, _)| *to).collect()
+}
+
+/// Whether a `status` event may move a match from `from` to `to`; if not, why, naming what is
+/// allowed.
+pub fn check_transition(from: Status, to: Status) -> Result<(), Conflict> {
+    let allowed = TRANSITIONS.iter().find(|(target, _)| *target == to).map(|(_, s)| *s);
+    if allowed.is_some_and(|sources| sources.contains(&from)) {
+        return Ok(());
+    }
+    let reachable = reachable_from(from);
+    let list = if reachable.is_empty() {
+        "none".to_owned()
+    } else {
+        reachable.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+    };
+    Err(Conflict(format!(
+        "a match that is {} cannot become {} (statuses allowed from {}: {list})",
+        from.as_str(),
+        to.as_str(),
+        from.as_str()
+    )))
+}
+
+/// How an `awarded` result was decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AwardMethod {
+    Walkover,
+    Retired,
+    Default,
+    Decision,
+}
+
+/// Longest `reason` of a `status` event, in characters.
+pub const MAX_REASON_CHARS: usize = 200;
+
+/// Why the status changed ("heavy rain"): 1..=200 characters, no control characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Reason(String);
+
+impl TryFrom<String> for Reason {
+    type Error = String;
+
+    fn try_from(raw: String) -> Result<Self, Self::Error> {
+        let trimmed = raw.trim();
+        let chars = trimmed.chars().count();
+        if chars == 0 {
+            return Err("must not be empty".into());
+        }
+        if chars > MAX_REASON_CHARS {
+            return Err(format!("must be at most {MAX_REASON_CHARS} characters, got {chars}"));
+        }
+        if trimmed.chars().any(char::is_control) {
+            return Err("must not contain control characters".into());
+        }
+        Ok(Self(trimmed.to_owned()))
+    }
+}
+
+impl From<Reason> for String {
+    fn from(reason: Reason) -> Self {
+        reason.0
+    }
+}
+
+impl AsRef<str> for Reason {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl utoipa::PartialSchema for Reason {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .min_length(Some(1))
+            .max_length(Some(MAX_REASON_CHARS))
+            .pattern(Some(r"^[^\u0000-\u001f\u007f]*\S[^\u0000-\u001f\u007f]*$"))
+            .into()
+    }
+}
+
+impl ToSchema for Reason {}
+
+/// A `status` event: `{"kind":"status","status":"postponed","reason":"frozen pitch"}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusChange {
+    pub status: Status,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Reason>,
+    /// `postponed` only: the new kickoff, when known.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
+    pub kickoff_at: Option<time::OffsetDateTime>,
+    /// `awarded` only (required there): the side the result is awarded to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub winner: Option<Side>,
+    /// `awarded` only: the awarded score, home side.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub home: Option<Goals>,
+    /// `awarded` only: the awarded score, away side.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub away: Option<Goals>,
+    /// `awarded` only: how it was decided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<AwardMethod>,
+}
+
+impl StatusChange {
+    /// Field rules that do not depend on the match: what belongs to `awarded` and `postponed` only.
+    pub fn check_fields(&self) -> Result<(), super::FieldError> {
+        use super::FieldError;
+        let awarded = self.status == Status::Awarded;
+        if awarded && self.winner.is_none() {
+            return Err(FieldError::at("winner", "required when the status is awarded"));
+        }
+        for (field, present) in [
+            ("winner", self.winner.is_some()),
+            ("home", self.home.is_some()),
+            ("away", self.away.is_some()),
+            ("method", self.method.is_some()),
+        ] {
+            if present && !awarded {
+                return Err(FieldError::at(field, "allowed only when the status is awarded"));
+            }
+        }
+        if self.home.is_some() != self.away.is_some() {
+            let missing = if self.home.is_none() { "home" } else { "away" };
+            return Err(FieldError::at(missing, "an awarded score needs both home and away"));
+        }
+        if self.kickoff_at.is_some() && self.status != Status::Postponed {
+            return Err(FieldError::at("kickoff_at", "allowed only when the status is postponed"));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_status_round_trips_through_its_name() {
+        for status in STATUSES {
+            assert_eq!(Status::parse(status.as_str()), Some(status));
+        }
+    }
+
+    #[test]
+    fn a_refused_transition_names_the_status_and_what_is_allowed() {
+        let err = check_transition(Status::Finished, Status::Postponed).unwrap_err();
+        assert!(err.0.contains("finished") && err.0.contains("awarded"), "{err}");
+        assert!(check_transition(Status::Scheduled, Status::Postponed).is_ok());
+        assert!(check_transition(Status::Cancelled, Status::Awarded).is_err());
+    }
+
+    /// docs/api.md has the lifecycle as a table: one row per target status and the statuses it
+    /// may be reached from. It must say what the code does.
+    #[test]
+    fn the_lifecycle_table_in_the_api_docs_is_the_one_in_the_code() {
+        let doc = include_str!("../../docs/api.md");
+        let start = doc.find("<!-- lifecycle-table -->").expect("docs/api.md marks its table");
+        let rows: Vec<(String, Vec<String>)> = doc[start..]
+            .lines()
+            .skip_while(|l| !l.starts_with('|'))
+            .take_while(|l| l.starts_with('|'))
+            .skip(2)
+            .map(|line| {
+                let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
+                let to = cells[0].trim_matches('`').to_owned();
+                let from = cells[1].split(',').map(|s| s.trim().trim_matches('`').to_owned());
+                (to, from.filter(|s| !s.is_empty()).collect())
+            })
+            .collect();
+        let code: Vec<(String, Vec<String>)> = TRANSITIONS
+            .iter()
+            .map(|(to, from)| {
+                (to.as_str().to_owned(), from.iter().map(|s| s.as_str().to_owned()).collect())
+            })
+            .collect();
+        assert_eq!(rows, code);
+    }
+
+    #[test]
+    fn awarded_needs_a_winner_and_its_fields_belong_to_it() {
+        let parse = |json: &str| -> StatusChange { serde_json::from_str(json).unwrap() };
+        assert_eq!(
+            parse(r#"{"status":"awarded"}"#).check_fields().unwrap_err().field.as_deref(),
+            Some("winner")
+        );
+        assert!(parse(r#"{"status":"awarded","winner":"home","home":3,"away":0}"#)
+            .check_fields()
+            .is_ok());
+        assert_eq!(
+            parse(r#"{"status":"abandoned","winner":"home"}"#)
+                .check_fields()
+                .unwrap_err()
+                .field
+                .as_deref(),
+            Some("winner")
+        );
+        assert_eq!(
+            parse(r#"{"status":"awarded","winner":"home","home":3}"#)
+                .check_fields()
+                .unwrap_err()
+                .field
+                .as_deref(),
+            Some("away")
+        );
+    }
+}

@@ -1,0 +1,183 @@
+//! The sports a match may be of. Each brings its event kinds, its rules and its state; the code
+//! outside `domain/` only ever sees a match's state through [`super::LiveState`].
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use super::event::CORE_KINDS;
+use super::football::{self, Football};
+use super::{Conflict, EventKind, FieldError, LinePeriod, Score, Shootout};
+
+/// A match's sport; `football` when a request leaves it out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Sport {
+    #[default]
+    Football,
+}
+
+/// Every sport, as the API names them.
+pub const SPORTS: [Sport; 1] = [Sport::Football];
+
+impl Sport {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Football => "football",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        SPORTS.into_iter().find(|s| s.as_str() == raw)
+    }
+
+    /// The event kinds of this sport, besides the core's.
+    fn own_kinds(self) -> &'static [&'static str] {
+        match self {
+            Self::Football => football::KINDS,
+        }
+    }
+
+    /// Every event kind a match of this sport takes, the core's first.
+    pub fn kinds(self) -> Vec<&'static str> {
+        CORE_KINDS.iter().chain(self.own_kinds()).copied().collect()
+    }
+
+    /// Refuses (422, field `kind`) an event of a kind this sport does not have.
+    pub fn check_kind(self, event: &EventKind) -> Result<(), FieldError> {
+        let kinds = self.kinds();
+        let check = |name: &str| {
+            if kinds.contains(&name) {
+                Ok(())
+            } else {
+                Err(FieldError::at(
+                    "kind",
+                    format!(
+                        "a {} match has no {name:?} events; its kinds are {}",
+                        self.as_str(),
+                        kinds.join(", ")
+                    ),
+                ))
+            }
+        };
+        check(event.name())?;
+        if let EventKind::Amend(amend) = event {
+            check(amend.event.name())
+                .map_err(|e| FieldError { field: Some("event.kind".into()), ..e })?;
+        }
+        Ok(())
+    }
+
+    /// The sport's options, validated; `{}` for football, which has none.
+    pub fn parse_format(self, format: Option<Value>) -> Result<Value, FieldError> {
+        let format = format.unwrap_or_else(|| Value::Object(Default::default()));
+        let Value::Object(options) = &format else {
+            return Err(FieldError::at("format", "must be an object"));
+        };
+        match self {
+            Self::Football => {
+                if let Some(key) = options.keys().next() {
+                    return Err(FieldError::at(
+                        &format!("format.{key}"),
+                        "football has no format options",
+                    ));
+                }
+            }
+        }
+        Ok(format)
+    }
+
+    /// A new match's own state.
+    pub fn initial(self, _format: &Value) -> Play {
+        match self {
+            Self::Football => Play::Football(Football::default()),
+        }
+    }
+}
+
+/// A match's state as its sport keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Play {
+    Football(Football),
+}
+
+impl Play {
+    pub fn sport(&self) -> Sport {
+        match self {
+            Self::Football(_) => Sport::Football,
+        }
+    }
+
+    pub fn decide(&self, status: super::Status, event: &EventKind) -> Result<(), Conflict> {
+        match self {
+            Self::Football(f) => f.decide(status, event),
+        }
+    }
+
+    pub fn evolve(&mut self, event: &EventKind, at: time::OffsetDateTime) -> Option<super::Status> {
+        match self {
+            Self::Football(f) => f.evolve(event, at),
+        }
+    }
+
+    pub fn normalize(&self, event: EventKind) -> EventKind {
+        match self {
+            Self::Football(f) => f.normalize(event),
+        }
+    }
+
+    pub fn score(&self) -> Score {
+        match self {
+            Self::Football(f) => f.score,
+        }
+    }
+
+    pub fn set_score(&mut self, score: Score) {
+        match self {
+            Self::Football(f) => f.set_score(score),
+        }
+    }
+
+    pub fn periods(&self) -> Vec<LinePeriod> {
+        match self {
+            Self::Football(f) => f.periods(),
+        }
+    }
+
+    pub fn period(&self) -> Option<&'static str> {
+        match self {
+            Self::Football(f) => f.period.map(football::Period::as_str),
+        }
+    }
+
+    pub fn minute(&self) -> Option<super::Minute> {
+        match self {
+            Self::Football(f) => f.minute,
+        }
+    }
+
+    pub fn period_started_at(&self) -> Option<time::OffsetDateTime> {
+        match self {
+            Self::Football(f) => f.period_started_at,
+        }
+    }
+
+    pub fn shootout(&self) -> Option<Shootout> {
+        match self {
+            Self::Football(f) => f.shootout,
+        }
+    }
+
+    pub fn added_time(&self) -> Option<u8> {
+        match self {
+            Self::Football(f) => f.added_time,
+        }
+    }
+
+    pub fn resume_clock(&mut self, by: time::Duration) {
+        match self {
+            Self::Football(f) => f.resume_clock(by),
+        }
+    }
+}

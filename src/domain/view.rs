@@ -1,0 +1,65 @@
+//! A match's live state as the REST API shows it: the same keys for every sport.
+
+use serde::{Serialize, Serializer};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+use super::{Award, LinePeriod, LiveState, Minute, Reason, Score, Seq, Status};
+
+/// The live part of a match in the REST API (`status`, `score`, `periods`, ...).
+#[derive(Serialize, ToSchema)]
+#[schema(as = LiveState)]
+pub struct LiveView {
+    pub status: Status,
+    /// The result is final: after it only `awarded` (which clears it) and PATCH are accepted.
+    pub confirmed: bool,
+    /// Why the status last changed, as the operator said (delays, postponements, stops).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Reason>,
+    /// An awarded result's winner and method.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub award: Option<Award>,
+    /// The current period, by the sport's names (football: `first_half`, `half_time`, ...).
+    pub period: Option<&'static str>,
+    pub minute: Option<Minute>,
+    /// When the current period began (shifted by the time play was stopped): with `period`, what
+    /// a page needs to run a live clock between events.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub period_started_at: Option<OffsetDateTime>,
+    /// The added time announced for the current period, in minutes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub added_time: Option<u8>,
+    /// The headline result: goals in football.
+    pub score: Score,
+    /// The line score: each period in order with its score.
+    pub periods: Vec<LinePeriod>,
+    /// The penalty shoot-out, kept apart from `score`: present from the `penalties` period on.
+    #[schema(value_type = Option<super::football::ShootoutBody>)]
+    pub shootout: Option<super::Shootout>,
+    /// Sequence number of the last event; 0 before the first.
+    pub seq: Seq,
+}
+
+impl LiveView {
+    pub fn of(live: &LiveState) -> Self {
+        Self {
+            status: live.status,
+            confirmed: live.confirmed,
+            reason: live.reason.clone(),
+            award: live.award,
+            period: live.period(),
+            minute: live.minute(),
+            period_started_at: live.period_started_at(),
+            added_time: live.added_time(),
+            score: live.score(),
+            periods: live.periods(),
+            shootout: live.shootout(),
+            seq: live.seq,
+        }
+    }
+}
+
+/// Serializes a state as its view, for `#[serde(serialize_with)]`.
+pub fn serialize_view<S: Serializer>(live: &&LiveState, s: S) -> Result<S::Ok, S::Error> {
+    LiveView::of(live).serialize(s)
+}
