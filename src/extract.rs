@@ -42,6 +42,13 @@ impl FromJson for MatchPatch {
     }
 }
 
+/// A body parsed later, once what it is checked against is known (an event, after its match).
+impl FromJson for serde_json::Value {
+    fn from_json(value: serde_json::Value) -> Result<Self, FieldError> {
+        Ok(value)
+    }
+}
+
 impl FromJson for EventKind {
     fn from_json(value: serde_json::Value) -> Result<Self, FieldError> {
         EventKind::from_json(value)

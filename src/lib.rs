@@ -4,6 +4,8 @@ pub mod auth;
 pub mod catalog;
 pub mod cluster;
 pub mod configuration;
+#[cfg(test)]
+mod doc_tables;
 pub mod domain;
 pub mod extract;
 pub mod healthcheck;

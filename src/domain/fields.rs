@@ -21,19 +21,25 @@ impl TryFrom<String> for Name {
     type Error = String;
 
     fn try_from(raw: String) -> Result<Self, Self::Error> {
-        let trimmed = raw.trim();
-        let chars = trimmed.chars().count();
-        if chars == 0 {
-            return Err("must not be empty".into());
-        }
-        if chars > MAX_NAME_CHARS {
-            return Err(format!("must be at most {MAX_NAME_CHARS} characters, got {chars}"));
-        }
-        if trimmed.chars().any(char::is_control) {
-            return Err("must not contain control characters".into());
-        }
-        Ok(Self(trimmed.to_owned()))
+        bounded_text(&raw, MAX_NAME_CHARS).map(Self)
     }
+}
+
+/// `raw` trimmed of surrounding white space, when that is 1..=`max_chars` characters without
+/// control characters; otherwise why not.
+pub(crate) fn bounded_text(raw: &str, max_chars: usize) -> Result<String, String> {
+    let trimmed = raw.trim();
+    let chars = trimmed.chars().count();
+    if chars == 0 {
+        return Err("must not be empty".into());
+    }
+    if chars > max_chars {
+        return Err(format!("must be at most {max_chars} characters, got {chars}"));
+    }
+    if trimmed.chars().any(char::is_control) {
+        return Err("must not contain control characters".into());
+    }
+    Ok(trimmed.to_owned())
 }
 
 impl From<Name> for String {

@@ -156,18 +156,7 @@ impl TryFrom<String> for Reason {
     type Error = String;
 
     fn try_from(raw: String) -> Result<Self, Self::Error> {
-        let trimmed = raw.trim();
-        let chars = trimmed.chars().count();
-        if chars == 0 {
-            return Err("must not be empty".into());
-        }
-        if chars > MAX_REASON_CHARS {
-            return Err(format!("must be at most {MAX_REASON_CHARS} characters, got {chars}"));
-        }
-        if trimmed.chars().any(char::is_control) {
-            return Err("must not contain control characters".into());
-        }
-        Ok(Self(trimmed.to_owned()))
+        super::fields::bounded_text(&raw, MAX_REASON_CHARS).map(Self)
     }
 }
 
@@ -276,20 +265,14 @@ mod tests {
     /// may be reached from. It must say what the code does.
     #[test]
     fn the_lifecycle_table_in_the_api_docs_is_the_one_in_the_code() {
-        let doc = include_str!("../../docs/api.md");
-        let start = doc.find("<!-- lifecycle-table -->").expect("docs/api.md marks its table");
-        let rows: Vec<(String, Vec<String>)> = doc[start..]
-            .lines()
-            .skip_while(|l| !l.starts_with('|'))
-            .take_while(|l| l.starts_with('|'))
-            .skip(2)
-            .map(|line| {
-                let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
-                let to = cells[0].trim_matches('`').to_owned();
-                let from = cells[1].split(',').map(|s| s.trim().trim_matches('`').to_owned());
-                (to, from.filter(|s| !s.is_empty()).collect())
-            })
-            .collect();
+        let rows: Vec<(String, Vec<String>)> =
+            crate::doc_tables::rows(include_str!("../../docs/api.md"), "<!-- lifecycle-table -->")
+                .into_iter()
+                .map(|cells| {
+                    let from = cells[1].split(',').map(|s| s.trim().trim_matches('`').to_owned());
+                    (cells[0].clone(), from.filter(|s| !s.is_empty()).collect())
+                })
+                .collect();
         let code: Vec<(String, Vec<String>)> = TRANSITIONS
             .iter()
             .map(|(to, from)| {

@@ -477,19 +477,12 @@ mod sizes {
     fn the_largest_update_of_each_kind_is_the_one_docs_report() {
         let measured: Vec<(String, usize)> =
             largest_updates().into_iter().map(|(k, b)| (k.to_owned(), b)).collect();
-        let doc = include_str!("../../docs/protocol.md");
-        let start = doc.find("<!-- sizes -->").expect("docs/protocol.md marks its size table");
-        let documented: Vec<(String, usize)> = doc[start..]
-            .lines()
-            .skip_while(|l| !l.starts_with('|'))
-            .take_while(|l| l.starts_with('|'))
-            .skip(2)
-            .map(|line| {
-                let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
-                (cells[0].trim_matches('`').to_owned(), cells[1].parse().unwrap())
-            })
-            .filter(|(k, _)| k != "snapshot")
-            .collect();
+        let documented: Vec<(String, usize)> =
+            crate::doc_tables::rows(include_str!("../../docs/protocol.md"), "<!-- sizes -->")
+                .into_iter()
+                .map(|cells| (cells[0].clone(), cells[1].parse().unwrap()))
+                .filter(|(k, _)| k != "snapshot")
+                .collect();
         assert_eq!(documented, measured);
         for (kind, bytes) in measured {
             if ["void", "amend", "match"].contains(&kind.as_str()) {

@@ -11,7 +11,7 @@ use crate::auth::Admin;
 use crate::catalog::Catalog;
 use crate::domain::{EventKind, Seq, StoredEvent};
 use crate::extract::JsonBody;
-use crate::ingest::{Accepted, Ingest, IngestError};
+use crate::ingest::{Accepted, Ingest};
 use crate::openapi::{problems, EventHistory};
 use crate::problem::ApiError;
 use crate::store::Store;
@@ -52,37 +52,23 @@ pub async fn post(
     _: Admin,
     req: HttpRequest,
     id: web::Path<String>,
-    body: JsonBody<EventKind>,
+    body: JsonBody<serde_json::Value>,
     ingest: web::Data<Ingest>,
     catalog: web::Data<Catalog>,
 ) -> Result<HttpResponse, ApiError> {
     let id = match_id(&id)?;
-    // An unknown match first; then a kind its sport does not have.
+    // An unknown match first; then the event's fields; then a kind its sport does not have.
     let current = catalog.find(id).await?.ok_or_else(|| ApiError::no_match(id))?;
-    current.meta.sport.check_kind(&body.value).map_err(ApiError::from_field)?;
+    let event = EventKind::from_json(body.value).map_err(ApiError::from_field)?;
+    current.meta.sport.check_kind(&event).map_err(ApiError::from_field)?;
     let idempotency = retry_key(&req, &body.canonical_hash)?;
-    match ingest.submit(id, body.value, idempotency).await {
+    match ingest.submit(id, event, idempotency).await {
         Ok(Accepted::Created(event)) => Ok(json(StatusCode::CREATED, event)),
         Ok(Accepted::Replayed(event)) => Ok(HttpResponse::Created()
             .content_type("application/json")
             .insert_header(("Idempotency-Replayed", "true"))
             .body(event)),
-        Err(err) => Err(refusal(err)),
-    }
-}
-
-/// How an event that was not stored is answered.
-pub(super) fn refusal(err: IngestError) -> ApiError {
-    match err {
-        IngestError::NoMatch(id) => ApiError::no_match(id),
-        IngestError::Conflict(why) => ApiError::Conflict(why),
-        IngestError::KeyReused => ApiError::invalid("Idempotency-Key", err.to_string()),
-        IngestError::Overloaded
-        | IngestError::Unavailable
-        | IngestError::DiskFull
-        | IngestError::ShuttingDown
-        | IngestError::OutcomeUnknown { .. } => ApiError::Unavailable(err.to_string()),
-        IngestError::Failed => ApiError::Internal(err.into()),
+        Err(err) => Err(super::refusal(err)),
     }
 }
 

@@ -143,7 +143,7 @@ pub async fn patch(
     // apply it, like any event.
     match ingest.submit(id, EventKind::Match(patch), None).await {
         Ok(_) => {}
-        Err(err) => return Err(super::events::refusal(err)),
+        Err(err) => return Err(super::refusal(err)),
     }
     let snapshot = catalog.find(id).await?.ok_or_else(|| ApiError::no_match(id))?;
     Ok(with_etag(StatusCode::OK, &snapshot).body(snapshot.body.clone()))

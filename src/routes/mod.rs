@@ -139,3 +139,22 @@ fn match_id(raw: &str) -> Result<MatchId, ApiError> {
 fn json(status: actix_web::http::StatusCode, body: String) -> HttpResponse {
     HttpResponse::build(status).content_type("application/json").body(body)
 }
+
+/// How an event that was not stored is answered.
+pub(crate) fn refusal(err: crate::ingest::IngestError) -> ApiError {
+    match err {
+        crate::ingest::IngestError::NoMatch(id) => ApiError::no_match(id),
+        crate::ingest::IngestError::Conflict(why) => ApiError::Conflict(why),
+        crate::ingest::IngestError::KeyReused => {
+            ApiError::invalid("Idempotency-Key", err.to_string())
+        }
+        crate::ingest::IngestError::Overloaded
+        | crate::ingest::IngestError::Unavailable
+        | crate::ingest::IngestError::DiskFull
+        | crate::ingest::IngestError::ShuttingDown
+        | crate::ingest::IngestError::OutcomeUnknown { .. } => {
+            ApiError::Unavailable(err.to_string())
+        }
+        crate::ingest::IngestError::Failed => ApiError::Internal(err.into()),
+    }
+}

@@ -20,9 +20,6 @@ pub use events::EventTx;
 pub use idempotency::StoredResponse;
 pub use matches::{Creation, MatchRecord, Position, RetryKey};
 
-static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
-static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
-
 /// Which database a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -50,11 +47,15 @@ impl Backend {
         }
     }
 
-    fn migrator(self) -> &'static Migrator {
-        match self {
-            Self::Sqlite => &SQLITE_MIGRATIONS,
-            Self::Postgres => &POSTGRES_MIGRATIONS,
-        }
+    /// This build's migrations. Migrations a newer release applied are let be, so that during a
+    /// rolling upgrade a node of this release still starts on a database the next one migrated.
+    fn migrator(self) -> Migrator {
+        let mut migrator = match self {
+            Self::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+            Self::Postgres => sqlx::migrate!("./migrations/postgres"),
+        };
+        migrator.set_ignore_missing(true);
+        migrator
     }
 }
 

@@ -118,6 +118,8 @@ async fn refused_transitions_name_the_status_and_what_is_allowed(backend: Backen
     let (status, problem) =
         post(&app, 999_999, json!({"kind": "status", "status": "delayed"})).await;
     assert_eq!(status, 404, "an unknown match first: {problem}");
+    let (status, problem) = post(&app, 999_999, json!({"kind": "nope"})).await;
+    assert_eq!(status, 404, "an unknown match before the event's fields: {problem}");
     let long = "x".repeat(201);
     let (status, problem) =
         post(&app, id, json!({"kind": "status", "status": "delayed", "reason": long})).await;

@@ -12,7 +12,10 @@ use sqlx::{AnyPool, Executor};
 use crate::backend_tests;
 use crate::common::{fresh_database, spawn_on, Backend};
 
-backend_tests!(every_match_and_event_of_the_previous_release_keeps_its_meaning);
+backend_tests!(
+    every_match_and_event_of_the_previous_release_keeps_its_meaning,
+    a_node_starts_on_a_database_a_newer_release_migrated,
+);
 
 fn fixture() -> Value {
     let path = format!("{}/tests/fixtures/previous-release.json", env!("CARGO_MANIFEST_DIR"));
@@ -97,4 +100,27 @@ async fn every_match_and_event_of_the_previous_release_keeps_its_meaning(backend
     assert_eq!(goal["score"], json!({"home": 1, "away": 1}), "{goal}");
     let void = app.store_event(2, &json!({"kind": "void", "target": goal["seq"]})).await;
     assert_eq!(void["score"], json!({"home": 0, "away": 1}), "{void}");
+}
+
+/// During a rolling upgrade to the next release, nodes of this one restart on a database with
+/// migrations they do not know: they start and serve.
+async fn a_node_starts_on_a_database_a_newer_release_migrated(backend: Backend) {
+    let Some(database) = fresh_database(backend).await else { return };
+    let mut app = spawn_on(database.clone(), |_| {}).await;
+    let id = app.live_match().await;
+    app.stop().await;
+    let checksum = match backend {
+        Backend::Sqlite => "X'00'",
+        Backend::Postgres => "decode('00', 'hex')",
+    };
+    let pool = AnyPool::connect(&database.url).await.unwrap();
+    let newer = format!(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+         VALUES (29991231000001, 'a newer release', TRUE, {checksum}, 1)"
+    );
+    pool.execute(newer.as_str()).await.unwrap();
+    pool.close().await;
+    let again = app.restart().await;
+    assert_eq!(again.get("/readyz").await.status(), 200);
+    assert_eq!(again.snapshot(id).await["status"], "live");
 }

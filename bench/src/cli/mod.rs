@@ -5,6 +5,7 @@
 mod bandwidth;
 mod cluster;
 mod compare;
+mod corrections;
 mod ingest;
 mod million;
 mod poll;
@@ -68,6 +69,9 @@ pub enum Command {
     /// Durable events per second through the admin API at several concurrency levels, POST latency
     /// and time to the first subscriber's delivery; SQLite or Postgres.
     Ingest(ingest::IngestArgs),
+    /// What a `void` costs: its POST on a match of 2,000 events, and what it adds to the POSTs of
+    /// other matches meanwhile (against the same POSTs alone, in the same run).
+    Corrections(corrections::CorrectionsArgs),
     /// Requests per second and latency of the snapshot endpoint (200 and 304) under C keep-alive
     /// connections, as a ratio to nginx serving the same bytes.
     Poll(poll::PollArgs),
@@ -310,6 +314,7 @@ pub async fn execute(command: Command) -> anyhow::Result<bool> {
         Command::Million(args) => million::run(args).await?,
         Command::Bandwidth(args) => bandwidth::run(args).await?,
         Command::Ingest(args) => ingest::run(args).await?,
+        Command::Corrections(args) => corrections::run(args).await?,
         Command::Poll(args) => poll::run(args).await?,
         Command::Soak(args) => soak::run(args).await?,
         Command::Summary(args) => return summary::run(args),

@@ -121,7 +121,7 @@ pub async fn run_ingest(cfg: IngestConfig) -> anyhow::Result<IngestReport> {
 }
 
 /// The database for the report, without credentials.
-fn describe_database(url: Option<&str>) -> String {
+pub fn describe_database(url: Option<&str>) -> String {
     match url {
         None => "sqlite (fresh file, WAL, synchronous = FULL)".into(),
         Some(url) => match url::Url::parse(url) {

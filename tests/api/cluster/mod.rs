@@ -6,6 +6,7 @@ mod corrections;
 mod fanout;
 mod outages;
 mod proxy;
+mod rolling_upgrade;
 
 use std::time::Duration;
 
