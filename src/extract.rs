@@ -30,14 +30,37 @@ pub trait FromJson: Sized {
     fn from_json(value: serde_json::Value) -> Result<Self, FieldError>;
 }
 
+/// A body that must be a JSON object (serde would read a struct from an array too, by position)
+/// with no `null` field: a `null` reads as "none" to some clients and "clear it" to others, so the
+/// schema allows none and the server says so.
+fn object_without_nulls(
+    value: &serde_json::Value,
+    what: &str,
+) -> Result<serde_json::Map<String, serde_json::Value>, FieldError> {
+    let serde_json::Value::Object(fields) = value else {
+        return Err(FieldError::whole(format!("{what} must be a JSON object")));
+    };
+    if let Some((name, _)) = fields.iter().find(|(_, v)| v.is_null()) {
+        return Err(FieldError::at(name, "must not be null; leave it out instead"));
+    }
+    Ok(fields.clone())
+}
+
 impl FromJson for NewMatch {
     fn from_json(value: serde_json::Value) -> Result<Self, FieldError> {
+        object_without_nulls(&value, "a new match")?;
         parse_json(value)
     }
 }
 
 impl FromJson for MatchPatch {
+    /// At least one field, none `null` (leaving a field out keeps it): the schema says both.
     fn from_json(value: serde_json::Value) -> Result<Self, FieldError> {
+        if object_without_nulls(&value, "a match patch")?.is_empty() {
+            return Err(FieldError::whole(
+                "give at least one of home, away, competition, kickoff_at, sport, format",
+            ));
+        }
         parse_json(value)
     }
 }
@@ -167,6 +190,25 @@ mod tests {
         let a = parse::<EventKind>(br#"{"kind":"end","minute":90}"#).ok().unwrap();
         let b = parse::<EventKind>(br#"{ "minute": 90, "kind": "end" }"#).ok().unwrap();
         assert_eq!(a.canonical_hash, b.canonical_hash);
+    }
+
+    #[test]
+    fn a_patch_with_a_null_or_no_field_or_not_an_object_is_refused() {
+        for (body, field) in [
+            (&br#"{"home":null}"#[..], Some("home")),
+            (br#"{"home":"Ajax","kickoff_at":null}"#, Some("kickoff_at")),
+            (br#"{}"#, None),
+            (br#"[null,null]"#, None),
+            (br#"["Ajax"]"#, None),
+        ] {
+            match parse::<MatchPatch>(body).err() {
+                Some(ApiError::Invalid { field: got, .. }) => assert_eq!(got.as_deref(), field),
+                other => panic!("{}: {other:?}", String::from_utf8_lossy(body)),
+            }
+        }
+        assert!(parse::<MatchPatch>(br#"{"home":"Ajax"}"#).is_ok());
+        let new = br#"["Ajax","PSV","Eredivisie","2026-11-21T19:00:00Z"]"#;
+        assert!(matches!(parse::<NewMatch>(new), Err(ApiError::Invalid { field: None, .. })));
     }
 
     #[test]

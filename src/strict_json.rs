@@ -1,5 +1,7 @@
 //! JSON parsed strictly: a key that appears twice in one object is refused. serde_json keeps the
-//! last one silently, so `{"team":"home","team":"away"}` would quietly mean `away`.
+//! last one silently, so `{"team":"home","team":"away"}` would quietly mean `away`. And a number
+//! with no fractional part is an integer however it is written (`67.0`, `6.7e1`), as JSON Schema
+//! counts them, so a body that fits the OpenAPI document's `integer` fits the parsers too.
 
 use std::convert::Infallible;
 use std::fmt;
@@ -69,6 +71,10 @@ impl<'de> Visitor<'de> for StrictVisitor {
     }
 
     fn visit_f64<E>(self, v: f64) -> Result<Strict, E> {
+        // Below 2^63 an integral float converts exactly; `-0.0` is 0.
+        if v.fract() == 0.0 && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&v) {
+            return Ok(Strict((v as i64).into()));
+        }
         // JSON text has no NaN or infinity, so every parsed float is a number.
         Ok(Strict(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number)))
     }
@@ -147,6 +153,16 @@ mod tests {
         let expected: Value = serde_json::from_slice(body).unwrap();
         assert_eq!(from_slice(body), Ok(expected));
         assert_eq!(from_slice(b"{\"a\":1}"), Ok(json!({"a": 1})));
+    }
+
+    #[test]
+    fn numbers_without_a_fraction_are_integers_however_written() {
+        assert_eq!(
+            from_slice(br#"[67.0,6.7e1,-0.0,-3.0,1e300,2.5]"#),
+            Ok(json!([67, 67, 0, -3, 1e300, 2.5]))
+        );
+        let max = from_slice(b"9223372036854775807.0").unwrap();
+        assert!(max.is_f64(), "2^63 is past i64: kept as the float it is, {max}");
     }
 
     #[test]

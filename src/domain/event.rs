@@ -168,9 +168,10 @@ pub struct Void {
 
 /// `{"kind":"amend","target":N,"event":{...}}`: event `N` is replaced by `event`, of its kind.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Amend {
     pub target: Seq,
-    #[schema(value_type = Object)]
+    #[schema(schema_with = amended_event_schema)]
     pub event: Box<EventKind>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<Reason>,
@@ -196,6 +197,23 @@ impl<'de> Deserialize<'de> for Amend {
         }
         Ok(Self { target: body.target, event: Box::new(event), reason: body.reason })
     }
+}
+
+/// The schema of an amend's `event`: any kind but a correction. Each kind's schema is the one the
+/// OpenAPI generator names `EventKind{Kind}` (`crate::openapi`, `tagged.rs`).
+fn amended_event_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::{schema::OneOfBuilder, Ref};
+    let pascal = |kind: &str| -> String {
+        kind.split('_').map(|w| w[..1].to_uppercase() + &w[1..]).collect()
+    };
+    KINDS
+        .iter()
+        .filter(|kind| !["void", "amend"].contains(kind))
+        .fold(OneOfBuilder::new(), |one_of, kind| {
+            one_of.item(Ref::from_schema_name(format!("EventKind{}", pascal(kind))))
+        })
+        .description(Some("The corrected event, of the target's kind; not a correction"))
+        .into()
 }
 
 /// Parses an amend's body, naming a field of the corrected event as `event.<field>`.

@@ -12,10 +12,18 @@ const MAX_MINUTE: i64 = 200;
 /// Highest score we accept for one side; far above any football or hockey score, below any overflow.
 const MAX_GOALS: i64 = 999;
 
-/// A team, competition or player name: 1..=100 characters after trimming surrounding white space.
+/// A team, competition or player name: at most 100 characters as sent, no control characters, not
+/// only white space; stored without its surrounding white space. Every rule is one the OpenAPI
+/// schema states (`Name::schema`), so a request that fits the schema is never refused for its names.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Name(String);
+
+/// The white space `str::trim` removes (Unicode `White_Space`), spelled out for the schema's
+/// patterns: a pattern's `\s` differs between regex dialects (ECMA-262 counts U+FEFF, Rust does not).
+const WHITE_SPACE: &str = r"\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000";
+/// Control characters (Unicode `Cc`, what `char::is_control` finds), spelled out likewise.
+const CONTROL: &str = r"\x00-\x1f\x7f-\x9f";
 
 impl TryFrom<String> for Name {
     type Error = String;
@@ -25,21 +33,35 @@ impl TryFrom<String> for Name {
     }
 }
 
-/// `raw` trimmed of surrounding white space, when that is 1..=`max_chars` characters without
-/// control characters; otherwise why not.
-pub(crate) fn bounded_text(raw: &str, max_chars: usize) -> Result<String, String> {
-    let trimmed = raw.trim();
-    let chars = trimmed.chars().count();
-    if chars == 0 {
-        return Err("must not be empty".into());
+/// Free text as names and reasons take it: at most `max` characters as sent, no control
+/// characters, not only white space; trimmed of surrounding white space.
+pub(crate) fn bounded_text(raw: &str, max: usize) -> Result<String, String> {
+    let chars = raw.chars().count();
+    if chars > max {
+        return Err(format!("must be at most {max} characters, got {chars}"));
     }
-    if chars > max_chars {
-        return Err(format!("must be at most {max_chars} characters, got {chars}"));
-    }
-    if trimmed.chars().any(char::is_control) {
+    if raw.chars().any(char::is_control) {
         return Err("must not contain control characters".into());
     }
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return Err("must not be empty or only white space".into());
+    }
     Ok(trimmed.to_owned())
+}
+
+/// The schema of `bounded_text(_, max)`, with `description`.
+pub(crate) fn bounded_text_schema(max: usize, description: &str, example: &str) -> RefOr<Schema> {
+    // One character that is neither white space nor control, and no control character.
+    let pattern = format!("^[^{CONTROL}]*[^{WHITE_SPACE}{CONTROL}][^{CONTROL}]*$");
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(Some(1))
+        .max_length(Some(max))
+        .pattern(Some(pattern))
+        .description(Some(description))
+        .examples([example])
+        .into()
 }
 
 impl From<Name> for String {
@@ -130,16 +152,12 @@ pub(crate) fn integer_schema(min: i64, max: Option<i64>, description: &str) -> R
 
 impl PartialSchema for Name {
     fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .min_length(Some(1))
-            .max_length(Some(MAX_NAME_CHARS))
-            .description(Some(
-                "A name: 1 to 100 characters after surrounding white space is trimmed (the \
-                 trimmed value is stored), no control characters",
-            ))
-            .examples(["Ajax"])
-            .into()
+        bounded_text_schema(
+            MAX_NAME_CHARS,
+            "A name: at most 100 characters, no control characters, not only white space. \
+             Surrounding white space is trimmed; the trimmed value is stored",
+            "Ajax",
+        )
     }
 }
 
@@ -183,9 +201,24 @@ mod tests {
     fn names_are_trimmed_and_bounded() {
         assert_eq!(Name::try_from("  Ajax ".to_owned()).unwrap().as_ref(), "Ajax");
         assert!(Name::try_from("   ".to_owned()).is_err());
+        assert!(Name::try_from("\u{3000}\u{a0}".to_owned()).is_err());
         assert!(Name::try_from("x".repeat(101)).is_err());
+        assert!(Name::try_from(format!(" {}", "x".repeat(100))).is_err(), "counted as sent");
         assert!(Name::try_from("é".repeat(100)).is_ok());
         assert!(Name::try_from("a\nb".to_owned()).is_err());
+        assert!(Name::try_from("Ajax\n".to_owned()).is_err(), "control characters anywhere");
+        assert!(Name::try_from("\u{feff}".to_owned()).is_ok(), "not white space to Rust");
+    }
+
+    #[test]
+    fn the_schema_patterns_name_exactly_the_characters_the_parser_trims_and_refuses() {
+        let white = regex::Regex::new(&format!("^[{WHITE_SPACE}]$")).unwrap();
+        let control = regex::Regex::new(&format!("^[{CONTROL}]$")).unwrap();
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            let text = c.to_string();
+            assert_eq!(white.is_match(&text), c.is_whitespace(), "{c:?}");
+            assert_eq!(control.is_match(&text), c.is_control(), "{c:?}");
+        }
     }
 
     #[test]

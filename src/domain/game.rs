@@ -13,7 +13,8 @@ pub struct Score {
     pub away: super::Goals,
 }
 
-/// What an operator sends to create a match.
+/// What an operator sends to create a match. `home` and `away` must differ once trimmed (`422`
+/// otherwise: a rule no schema keyword can state).
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewMatch {
@@ -22,7 +23,7 @@ pub struct NewMatch {
     pub sport: Sport,
     /// The sport's options (`{}` for football); validated by the sport.
     #[serde(default)]
-    #[schema(value_type = Option<Object>)]
+    #[schema(schema_with = Sport::format_schema)]
     pub format: Option<serde_json::Value>,
     pub home: Name,
     pub away: Name,
@@ -31,29 +32,36 @@ pub struct NewMatch {
     pub kickoff_at: OffsetDateTime,
 }
 
-/// Metadata changes; every field is optional but at least one must be present. Stored as a
+/// Metadata changes: at least one field, none `null` (`extract` refuses both). The teams must
+/// still differ afterwards (`422` otherwise: a rule no schema keyword can state). Stored as a
 /// sequenced `match` event carrying the changed keys, so subscribers get it like any event.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(min_properties = 1)]
 pub struct MatchPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub home: Option<Name>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub away: Option<Name>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub competition: Option<Name>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "time::serde::rfc3339::option"
     )]
+    #[schema(nullable = false)]
     pub kickoff_at: Option<OffsetDateTime>,
     /// Only before the match has started.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub sport: Option<Sport>,
     /// Only before the match has started; validated by the (new) sport.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
+    #[schema(schema_with = Sport::format_schema)]
     pub format: Option<serde_json::Value>,
 }
 

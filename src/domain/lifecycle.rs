@@ -147,7 +147,7 @@ pub enum AwardMethod {
 /// Longest `reason` of a `status` event, in characters.
 pub const MAX_REASON_CHARS: usize = 200;
 
-/// Why the status changed ("heavy rain"): 1..=200 characters, no control characters.
+/// Why the status changed ("heavy rain"): as a name is (`fields::bounded_text`), up to 200 characters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Reason(String);
@@ -174,12 +174,11 @@ impl AsRef<str> for Reason {
 
 impl utoipa::PartialSchema for Reason {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        utoipa::openapi::schema::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::Type::String)
-            .min_length(Some(1))
-            .max_length(Some(MAX_REASON_CHARS))
-            .pattern(Some(r"^[^\u0000-\u001f\u007f]*\S[^\u0000-\u001f\u007f]*$"))
-            .into()
+        super::fields::bounded_text_schema(
+            MAX_REASON_CHARS,
+            "Why: at most 200 characters, no control characters, not only white space",
+            "heavy rain",
+        )
     }
 }
 

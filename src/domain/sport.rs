@@ -68,6 +68,16 @@ impl Sport {
         Ok(())
     }
 
+    /// The schema of `format`, as `parse_format` checks it: an object; football's takes no key.
+    /// (A sport with options would make this a schema per `sport`.)
+    pub fn format_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::Object)
+            .max_properties(Some(0))
+            .description(Some("The sport's options: `{}` for football, which has none"))
+            .into()
+    }
+
     /// The sport's options, validated; `{}` for football, which has none.
     pub fn parse_format(self, format: Option<Value>) -> Result<Value, FieldError> {
         let format = format.unwrap_or_else(|| Value::Object(Default::default()));

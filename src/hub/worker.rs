@@ -169,6 +169,7 @@ impl WorkerState {
         let reach = broadcast.reach.as_ref();
         let competition = reach.map(|r| &*r.competition);
         let brings = reach.is_some_and(|r| r.brings);
+        let mut written = 0;
         for &(key, brought) in targets {
             let Some(conn) = conns.get_mut(key) else { continue };
             // The key may belong to a newer connection since the targets were listed.
@@ -176,6 +177,7 @@ impl WorkerState {
             let (id, seq, message) = (broadcast.match_id, broadcast.seq, &broadcast.message);
             match conn.offer(id, seq, message, limits, introduce, now) {
                 Offer::Written(n) => {
+                    written += 1;
                     tally.messages += 1;
                     tally.bytes += n as u64;
                 }
@@ -184,6 +186,13 @@ impl WorkerState {
                 Offer::Queued | Offer::Skipped => {}
                 Offer::Conflated => tally.conflated += 1,
             }
+        }
+        // A match introduced is no commit: its snapshot has no delivery latency.
+        if let Some(committed_at) = broadcast.committed_at.filter(|_| written > 0) {
+            // Two clock readings per slice, none per socket (`metrics::DeliveryLatency`).
+            let since = |at: Instant| at.saturating_duration_since(committed_at);
+            let latency = (since(now).as_secs_f64(), since(Instant::now()).as_secs_f64());
+            hub.metrics.delivery_latency.observe_spread(written, latency.0, latency.1);
         }
     }
 

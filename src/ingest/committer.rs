@@ -42,7 +42,9 @@ pub fn spawn(
     settings: CommitterSettings,
     shutdown: CancellationToken,
 ) -> (Ingest, JoinHandle<()>) {
-    let (queue, rx) = mpsc::channel(settings.queue_depth.max(1));
+    let capacity = settings.queue_depth.max(1);
+    metrics.ingest_queue_capacity.set(i64::try_from(capacity).unwrap_or(i64::MAX));
+    let (queue, rx) = mpsc::channel(capacity);
     let max_batch = settings.max_batch.max(1);
     let max_correction_depth = settings.max_correction_depth.max(1);
     let committer = Committer { store, hub, peers, metrics, max_batch, max_correction_depth };

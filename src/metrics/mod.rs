@@ -1,9 +1,11 @@
 //! Prometheus metrics, registered once and shared by every part of the service.
 
 mod cluster;
+mod delivery;
 mod runtime;
 
 pub use cluster::ClusterMetrics;
+pub use delivery::DeliveryLatency;
 pub use runtime::{PoolState, COMMIT};
 
 use prometheus::{
@@ -33,6 +35,7 @@ pub struct Metrics {
     pub commit_duration: Histogram,
     pub commit_batch: Histogram,
     pub ingest_queue: IntGauge,
+    pub ingest_queue_capacity: IntGauge,
     pub polls: IntCounterVec,
     pub poll_bytes: IntCounter,
     pub ws_connections: IntGauge,
@@ -40,6 +43,7 @@ pub struct Metrics {
     pub ws_messages_sent: IntCounter,
     pub ws_bytes_sent: IntCounter,
     pub fanout_duration: Histogram,
+    pub delivery_latency: DeliveryLatency,
     pub ws_conflated: IntCounter,
     pub ws_slow_consumers: IntCounter,
     pub ws_heartbeat_timeouts: IntCounter,
@@ -133,6 +137,11 @@ impl Metrics {
                 .buckets(LATENCY_BUCKETS.to_vec()),
             )
             .expect("valid metric"),
+            delivery_latency: DeliveryLatency::new(LATENCY_BUCKETS),
+            ingest_queue_capacity: gauge(
+                "ingest_queue_capacity",
+                "Events the committer's queue holds (--ingest-queue); posts beyond it get 503",
+            ),
             ws_conflated: counter(
                 "ws_conflated_total",
                 "Updates a slow WebSocket or SSE client skipped, replaced by the match's latest snapshot",
@@ -200,6 +209,7 @@ impl Metrics {
             Box::new(self.commit_duration.clone()),
             Box::new(self.commit_batch.clone()),
             Box::new(self.ingest_queue.clone()),
+            Box::new(self.ingest_queue_capacity.clone()),
             Box::new(self.polls.clone()),
             Box::new(self.poll_bytes.clone()),
             Box::new(self.ws_connections.clone()),
@@ -207,6 +217,7 @@ impl Metrics {
             Box::new(self.ws_messages_sent.clone()),
             Box::new(self.ws_bytes_sent.clone()),
             Box::new(self.fanout_duration.clone()),
+            Box::new(self.delivery_latency.clone()),
             Box::new(self.ws_conflated.clone()),
             Box::new(self.ws_slow_consumers.clone()),
             Box::new(self.ws_heartbeat_timeouts.clone()),
@@ -223,6 +234,9 @@ impl Metrics {
             self.registry.register(collector).expect("each metric is registered once");
         }
         self.cluster.register(&self.registry);
+        self.registry
+            .register(Box::new(runtime::CpuSeconds::new()))
+            .expect("each metric is registered once");
         self.registry
             .register(Box::new(runtime::build_info()))
             .expect("each metric is registered once");

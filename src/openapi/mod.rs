@@ -3,8 +3,11 @@
 //! schemas from the domain types (`ToSchema`). Served at `/api/v1/openapi.json`, browsable at
 //! `/api/docs`.
 
+mod links;
+mod parameters;
 pub mod problems;
 mod schemas;
+mod tagged;
 
 use std::sync::OnceLock;
 
@@ -87,8 +90,19 @@ impl Modify for AdminTokenScheme {
     }
 }
 
-/// The whole document: every path and method of the route table.
-pub fn document() -> utoipa::openapi::OpenApi {
+/// The whole document: every path and method of the route table, with tagged enums as schemas a
+/// generator can satisfy (`tagged`), parameters that are never `null` (`parameters`) and the links
+/// between operations (`links`).
+pub fn document() -> serde_json::Value {
+    let mut doc = serde_json::to_value(operations()).expect("the OpenAPI document serializes");
+    tagged::rewrite(&mut doc);
+    parameters::not_null(&mut doc);
+    links::add(&mut doc);
+    doc
+}
+
+/// The document as utoipa generates it: every path and method of the route table.
+fn operations() -> utoipa::openapi::OpenApi {
     let mut openapi = ApiDoc::openapi();
     for resource in crate::routes::table() {
         for endpoint in resource.endpoints {
@@ -114,7 +128,9 @@ pub fn document() -> utoipa::openapi::OpenApi {
 pub fn json() -> Bytes {
     static JSON: OnceLock<Bytes> = OnceLock::new();
     JSON.get_or_init(|| {
-        Bytes::from(document().to_pretty_json().expect("the OpenAPI document serializes"))
+        Bytes::from(
+            serde_json::to_vec_pretty(&document()).expect("the OpenAPI document serializes"),
+        )
     })
     .clone()
 }

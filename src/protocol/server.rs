@@ -453,7 +453,7 @@ mod sizes {
         ];
         let mut sizes: Vec<(&'static str, usize)> = plain
             .into_iter()
-            .map(|e| kind(e))
+            .map(kind)
             .map(|k| (k.name(), size(k, None)))
             .chain(
                 with_state.into_iter().map(kind).map(|k| (k.name(), size(k, Some(worst_state())))),

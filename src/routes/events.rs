@@ -6,7 +6,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::matches::MatchPath;
-use super::{json, match_id, retry_key};
+use super::{json, match_id, retry_key, RetryKeyHeader};
 use crate::auth::Admin;
 use crate::catalog::Catalog;
 use crate::domain::{EventKind, Seq, StoredEvent};
@@ -29,14 +29,7 @@ const MAX_HISTORY: i64 = 1_000;
     operation_id = "post_event",
     tag = "admin",
     security(("admin_token" = [])),
-    params(
-        MatchPath,
-        ("Idempotency-Key" = Option<String>, Header,
-            description = "1 to 255 printable ASCII characters. A retry with the same key and body \
-                gets the stored event again (`Idempotency-Replayed: true`) instead of storing it \
-                twice; the same key with another body is refused (`422`). Kept \
-                `--idempotency-hours`."),
-    ),
+    params(MatchPath, RetryKeyHeader),
     request_body = EventKind,
     responses(
         (status = 201, description = "The stored event", body = StoredEvent,
@@ -76,7 +69,7 @@ pub async fn post(
 #[into_params(parameter_in = Query)]
 pub struct HistoryQuery {
     /// Only events after this sequence number.
-    #[param(minimum = 0, default = 0)]
+    #[param(minimum = 0, maximum = 9_223_372_036_854_775_807_i64, default = 0)]
     since: Option<i64>,
     /// Events per page.
     #[param(minimum = 1, maximum = 1000, default = 100)]

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 
-use super::{json, match_id, retry_key};
+use super::{json, match_id, retry_key, RetryKeyHeader};
 use crate::auth::Admin;
 use crate::catalog::Catalog;
 use crate::cluster::Peers;
@@ -25,6 +25,8 @@ use crate::store::{Creation, Store};
 const DEFAULT_PAGE: usize = 50;
 /// Most matches per page: bounds the work and size of one list answer.
 const MAX_PAGE: usize = 500;
+/// Largest `offset`: far more matches than one node holds in memory (at 0.3 KB or more each).
+const MAX_OFFSET: usize = 10_000_000;
 
 /// Create a match: it starts `scheduled`, with no events.
 #[utoipa::path(
@@ -33,13 +35,7 @@ const MAX_PAGE: usize = 500;
     operation_id = "create_match",
     tag = "admin",
     security(("admin_token" = [])),
-    params(
-        ("Idempotency-Key" = Option<String>, Header,
-            description = "1 to 255 printable ASCII characters. A retry with the same key and body, \
-                on any node, answers with the match the first request created \
-                (`Idempotency-Replayed: true`) instead of creating another; the same key with \
-                another body is refused (`422`). Kept `--idempotency-hours`."),
-    ),
+    params(RetryKeyHeader),
     request_body = NewMatch,
     responses(
         (status = 201, description = "The new match's snapshot", body = Full,
@@ -95,8 +91,8 @@ pub async fn create(
     Ok(answer.body(snapshot.body.clone()))
 }
 
-/// Change a match's teams, competition or kick-off: absent or `null` fields keep their value, at
-/// least one must be given. Status, score and clock change only through events.
+/// Change a match's teams, competition or kick-off: absent fields keep their value (`null` is
+/// refused), at least one must be given. Status, score and clock change only through events.
 #[utoipa::path(
     patch,
     path = "/api/v1/matches/{id}",
@@ -121,14 +117,8 @@ pub async fn patch(
     ingest: web::Data<Ingest>,
 ) -> Result<HttpResponse, ApiError> {
     let id = match_id(&id)?;
+    // `extract` refused an empty patch and any `null`.
     let mut patch = body.value;
-    if patch.is_empty() {
-        return Err(ApiError::Invalid {
-            field: None,
-            detail: "give at least one of home, away, competition, kickoff_at, sport, format"
-                .into(),
-        });
-    }
     let current = catalog.find(id).await?.ok_or_else(|| ApiError::no_match(id))?;
     let home = patch.home.as_ref().map_or(current.meta.home.as_str(), |n| n.as_ref());
     let away = patch.away.as_ref().map_or(current.meta.away.as_str(), |n| n.as_ref());
@@ -179,7 +169,7 @@ pub struct ListQuery {
     #[param(minimum = 1, maximum = 500, default = 50)]
     limit: Option<usize>,
     /// Matches to skip; past the end gives an empty page.
-    #[param(minimum = 0, default = 0)]
+    #[param(minimum = 0, maximum = 10_000_000, default = 0)]
     offset: Option<usize>,
 }
 
@@ -231,6 +221,9 @@ pub async fn list(
         return Err(ApiError::BadRequest(format!("limit must be between 1 and {MAX_PAGE}")));
     }
     let offset = query.offset.unwrap_or(0);
+    if offset > MAX_OFFSET {
+        return Err(ApiError::BadRequest(format!("offset must be between 0 and {MAX_OFFSET}")));
+    }
     let from = instant("from", query.from.as_deref())?;
     let to = instant("to", query.to.as_deref())?;
     if let (Some(from), Some(to)) = (from, to) {

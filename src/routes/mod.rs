@@ -32,6 +32,24 @@ use crate::transport::admission::AllowedOrigins;
 /// Longest Idempotency-Key accepted: room for a UUID or a hash, with a prefix.
 const MAX_KEY_LEN: usize = 255;
 
+/// The `Idempotency-Key` header of the admin writes, as `retry_key` reads it.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct RetryKeyHeader {
+    /// 1 to 255 printable ASCII characters (no spaces). A retry with the same key and body, on
+    /// any node, gets the first request's answer again (`Idempotency-Replayed: true`) instead of
+    /// doing it twice; the same key with another body is refused (`422`). Kept
+    /// `--idempotency-hours`.
+    #[param(
+        rename = "Idempotency-Key",
+        nullable = false,
+        min_length = 1,
+        max_length = 255,
+        pattern = "^[!-~]+$"
+    )]
+    pub key: Option<String>,
+}
+
 /// Registers every route of the route table (`table.rs`); the public reads allow cross-origin
 /// reads from `origins` (every origin when empty), so a dashboard elsewhere can poll or stream.
 pub fn configure(cfg: &mut web::ServiceConfig, origins: &AllowedOrigins) {

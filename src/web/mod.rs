@@ -90,7 +90,11 @@ pub struct StaticQuery {
     get,
     path = "/static/{name}",
     tag = "pages",
-    params(("name" = String, Path, description = "The file name, like `scorecast.js`"), StaticQuery),
+    params(
+        ("name" = String, Path, description = "The file name, like `scorecast.js`",
+            example = "scorecast.js"),
+        StaticQuery,
+    ),
     responses(
         (status = 200, description = "The file", content(
             ("text/javascript"), ("application/typescript"), ("text/css"), ("image/svg+xml"))),

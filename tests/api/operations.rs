@@ -147,3 +147,31 @@ async fn a_generated_admin_token_works_and_survives_a_restart(backend: Backend) 
     assert_eq!(second.generated_token, None, "the stored token is reused, not replaced");
     assert_eq!(create(&second, &token).await.unwrap().status(), 201);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_subscriber_an_update_is_written_to_counts_one_delivery_with_its_latency() {
+    let app = spawn_app(Backend::Sqlite).await.unwrap();
+    let id = app.live_match().await;
+    let mut subscribers = Vec::new();
+    for _ in 0..2 {
+        let mut ws = crate::ws_client::connect(app.port, &format!("matches={id}")).await;
+        assert_eq!(ws.next().await["k"], "snapshot");
+        subscribers.push(ws);
+    }
+    let before = app.metric("scorecast_delivery_latency_seconds_count").await;
+    let posted = std::time::Instant::now();
+    app.post_event(id, &json!({"kind": "goal", "team": "home", "minute": 9})).await;
+    for ws in &mut subscribers {
+        assert_eq!(ws.next().await["k"], "goal");
+    }
+    let took = posted.elapsed().as_secs_f64();
+    let count = app.metric("scorecast_delivery_latency_seconds_count").await - before;
+    assert_eq!(count, 2.0, "one delivery per subscriber, snapshots not counted");
+    let sum = app.metric("scorecast_delivery_latency_seconds_sum").await;
+    assert!(sum > 0.0 && sum <= 2.0 * took, "{sum} s for two deliveries within {took} s");
+    let all = app.metric(r#"scorecast_delivery_latency_seconds_bucket{le="+Inf"}"#).await;
+    assert_eq!(all, count + before);
+    // CPU time to the microsecond: the work so far is well under a second, and not zero.
+    let cpu = app.metric("scorecast_process_cpu_seconds_total").await;
+    assert!(cpu > 0.0 && cpu.fract() != 0.0, "{cpu}");
+}

@@ -56,6 +56,8 @@ async fn the_api_page_lists_every_documented_route_from_this_server_alone() {
     }
     let schemas = browser.js("return document.getElementById('schemas').innerText", vec![]).await;
     assert!(schemas.as_str().unwrap().contains("Problem"), "{schemas}");
+    // Each event kind is a schema of its own, its `kind` shown with the one value it takes.
+    assert!(schemas.as_str().unwrap().contains(r#"always "goal""#), "{schemas}");
     let error_hidden =
         browser.js("return document.getElementById('api-error').hidden", vec![]).await;
     assert_eq!(error_hidden, Value::Bool(true));

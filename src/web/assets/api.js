@@ -31,6 +31,7 @@ function schemaSummary(schema) {
   }
   const parts = [[schema.type].flat().filter(Boolean).join(" | ") || "any"];
   if (schema.format) parts.push(schema.format);
+  if (schema.const !== undefined) parts.push(`always ${JSON.stringify(schema.const)}`);
   if (schema.enum) parts.push(`one of ${schema.enum.filter((v) => v !== null).join(", ")}`);
   if (schema.minimum !== undefined || schema.maximum !== undefined) parts.push(`${schema.minimum ?? ""}..${schema.maximum ?? ""}`);
   if (schema.minLength !== undefined || schema.maxLength !== undefined) parts.push(`${schema.minLength ?? 0} to ${schema.maxLength ?? "∞"} chars`);
