@@ -162,7 +162,7 @@ pub struct ListQuery {
     /// Only matches kicking off at or after this time (RFC 3339).
     #[param(value_type = Option<String>, format = DateTime, example = "2026-12-07T00:00:00Z")]
     from: Option<String>,
-    /// Only matches kicking off before this time (RFC 3339; not before `from`).
+    /// Only matches kicking off before this time (RFC 3339; before `from`: an empty page).
     #[param(value_type = Option<String>, format = DateTime, example = "2026-12-08T00:00:00Z")]
     to: Option<String>,
     /// Matches per page.
@@ -225,12 +225,8 @@ pub async fn list(
         return Err(ApiError::BadRequest(format!("offset must be between 0 and {MAX_OFFSET}")));
     }
     let from = instant("from", query.from.as_deref())?;
+    // A `to` before `from` is a range of no time: an empty page, as the document allows.
     let to = instant("to", query.to.as_deref())?;
-    if let (Some(from), Some(to)) = (from, to) {
-        if to < from {
-            return Err(ApiError::invalid("to", "must not be before from"));
-        }
-    }
     let mut all = snapshots.select(|s| {
         status.is_none_or(|st| s.live.status == st)
             && sport.is_none_or(|sp| s.meta.sport == sp)

@@ -284,9 +284,10 @@ async fn matches_are_listed_by_kickoff_range_and_competitions_with_their_counts(
 
     let bad = assert_problem(app.get("/api/v1/matches?from=yesterday").await, 422).await;
     assert_eq!(bad["field"], "from", "{bad}");
-    let backwards = format!("/api/v1/matches?from={}&to={}", encode(at(1)), encode(at(-1)));
-    let bad = assert_problem(app.get(&backwards).await, 422).await;
+    let bad = assert_problem(app.get("/api/v1/matches?to=2026-12-07").await, 422).await;
     assert_eq!(bad["field"], "to", "{bad}");
+    let backwards = format!("from={}&to={}", encode(at(1)), encode(at(-1)));
+    assert_eq!(list(backwards).await, Vec::<i64>::new(), "a range of no time");
 
     let competitions: Value = app.get("/api/v1/competitions").await.json().await.unwrap();
     assert_eq!(
