@@ -96,7 +96,7 @@ async fn a_match_created_and_scored_in_the_admin_console_shows_on_an_open_scoreb
 }
 
 /// Opens the console in the browser's window with the admin token set.
-async fn console_with_token(browser: &Browser, app: &crate::common::TestApp) {
+pub async fn console_with_token(browser: &Browser, app: &crate::common::TestApp) {
     browser.goto(&app.url("/admin")).await;
     browser.type_into("#token", TOKEN).await;
     browser.click("#token-form button[type=submit]").await;

@@ -7,6 +7,7 @@ mod common;
 mod driver;
 
 mod admin;
+mod admin_lifecycle;
 mod api_docs;
 mod assets;
 mod client;

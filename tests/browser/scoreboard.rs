@@ -99,3 +99,67 @@ async fn a_goal_posted_through_the_api_shows_on_the_scoreboard_within_a_second()
     browser.screenshot("scoreboard").await;
     browser.close().await;
 }
+
+/// The competition headings of the board's section `group`, in page order.
+fn headings(group: &str) -> String {
+    format!("return [...document.querySelectorAll('[data-group={group}] h3')].map((h) => h.textContent)")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_scoreboard_groups_matches_by_competition_and_shows_postponed_and_awarded_results() {
+    let Some(browser) = driver::open().await else { return };
+    let app = spawn_app(Backend::Sqlite).await.unwrap();
+    let postponed = app.create_match_today("Ajax", "PSV").await;
+    let awarded = app.create_match_today_in("Arsenal", "Chelsea", "Premier League").await;
+    let live = app.live_match_today("Feyenoord", "AZ").await;
+    let other = app.create_match_today_in("Liverpool", "Everton", "Premier League").await;
+    app.store_event(other, &json!({"kind": "kickoff"})).await;
+    let reason = json!({"kind": "status", "status": "postponed", "reason": "waterlogged pitch"});
+    app.store_event(postponed, &reason).await;
+
+    browser.goto(&app.url("/")).await;
+    let wait = Duration::from_secs(10);
+    browser.wait_for_connection("live", None, wait).await;
+    let card = |group: &str, competition: &str, id: i64| {
+        format!(
+            "document.querySelector('[data-group={group}] [data-competition=\"{competition}\"] \
+             [data-match=\"{id}\"]')"
+        )
+    };
+    let status = format!(
+        "{}?.querySelector('.status').textContent",
+        card("upcoming", "Eredivisie", postponed)
+    );
+    browser.wait_for("the postponed match", wait, &format!("{status} === 'Postponed'")).await;
+    let score = format!(
+        "{}.querySelector('.score').textContent",
+        card("upcoming", "Eredivisie", postponed)
+    );
+    assert_eq!(browser.js(&format!("return {score}"), vec![]).await, json!("v"), "no score");
+    for id in [live, other] {
+        let competition = if id == live { "Eredivisie" } else { "Premier League" };
+        browser.wait_for("the live matches", wait, &card("live", competition, id)).await;
+    }
+    assert_eq!(
+        browser.js(&headings("live"), vec![]).await,
+        json!(["Football · Eredivisie", "Football · Premier League"])
+    );
+
+    // Awarded while the board is open: the card moves to the finished matches, with the score.
+    let award = json!({"kind": "status", "status": "awarded", "winner": "home", "home": 3,
+                       "away": 0, "method": "walkover"});
+    app.store_event(awarded, &award).await;
+    let status = format!(
+        "{}?.querySelector('.status').textContent",
+        card("finished", "Premier League", awarded)
+    );
+    browser.wait_for("the awarded result", wait, &format!("{status} === 'Awarded 3–0'")).await;
+    // Its competition's block among the upcoming matches went with it.
+    assert_eq!(browser.js(&headings("upcoming"), vec![]).await, json!(["Football · Eredivisie"]));
+    assert_eq!(
+        browser.js(&headings("finished"), vec![]).await,
+        json!(["Football · Premier League"])
+    );
+    browser.screenshot("scoreboard-statuses").await;
+    browser.close().await;
+}

@@ -110,19 +110,30 @@ impl TestApp {
 
     /// Ajax–PSV, kicking off on 21 November 2026; returns its id.
     pub async fn create_match(&self) -> i64 {
-        self.create_match_at("Ajax", "PSV", "2026-11-21T19:00:00Z").await
+        self.create_match_at("Ajax", "PSV", "Eredivisie", "2026-11-21T19:00:00Z").await
     }
 
     /// `home`–`away` kicking off now, so it is among the matches of the day the pages show.
     pub async fn create_match_today(&self, home: &str, away: &str) -> i64 {
+        self.create_match_today_in(home, away, "Eredivisie").await
+    }
+
+    /// Like `create_match_today`, in `competition`.
+    pub async fn create_match_today_in(&self, home: &str, away: &str, competition: &str) -> i64 {
         let now = time::OffsetDateTime::now_utc()
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap();
-        self.create_match_at(home, away, &now).await
+        self.create_match_at(home, away, competition, &now).await
     }
 
-    async fn create_match_at(&self, home: &str, away: &str, kickoff_at: &str) -> i64 {
-        let body = json!({"home": home, "away": away, "competition": "Eredivisie",
+    async fn create_match_at(
+        &self,
+        home: &str,
+        away: &str,
+        competition: &str,
+        kickoff_at: &str,
+    ) -> i64 {
+        let body = json!({"home": home, "away": away, "competition": competition,
                           "kickoff_at": kickoff_at});
         let response = self.post_json("/api/v1/matches", &body).await;
         assert_eq!(response.status(), 201);

@@ -1,24 +1,11 @@
-// The admin console at `/admin`: create a match, edit it, start it, post its events. Only the
-// public admin API; the token stays in this tab's sessionStorage.
-import { allMatches, el, getJson } from "/static/ui.js";
+// The admin console at `/admin`: create a match, edit it, start it, post its events, change its
+// status, correct it. Only the public admin API; the token stays in this tab's sessionStorage.
+import { allMatches, el, getJson, matchEvents } from "/static/ui.js";
+import { localInput, postEvent, report, send, setToken, token } from "/static/admin-api.js";
+import { showCorrections, wireCorrections } from "/static/admin-corrections.js";
+import { wireStatus } from "/static/admin-status.js";
 
-const TOKEN_KEY = "scorecast.adminToken";
 const $ = (id) => document.getElementById(id);
-
-const PLAIN = {
-  400: "The server could not read the request",
-  401: "The admin token was refused",
-  404: "Not found",
-  409: "Not allowed right now",
-  413: "Too large",
-  415: "Wrong format",
-  422: "Please check the form",
-  503: "The server is busy; try again in a moment",
-};
-
-function token() {
-  return sessionStorage.getItem(TOKEN_KEY);
-}
 
 function showToken() {
   const set = Boolean(token());
@@ -27,48 +14,11 @@ function showToken() {
   document.body.dataset.token = set ? "set" : "unset";
 }
 
-function key() {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/** POSTs (or PATCHes) JSON with the token; returns the body, or throws an Error with plain words. */
-async function send(method, path, body, idempotencyKey) {
-  if (!token()) throw new Error("Paste the admin token first.");
-  const headers = { "Content-Type": "application/json", Authorization: `Bearer ${token()}` };
-  if (idempotencyKey) headers["Idempotency-Key"] = idempotencyKey;
-  let response;
-  for (let attempt = 0; ; attempt += 1) {
-    try {
-      response = await fetch(path, { method, headers, body: JSON.stringify(body) });
-    } catch {
-      response = null;
-    }
-    // With its Idempotency-Key, a retry after a lost answer or a 503 stores the event at most once.
-    const retry = idempotencyKey && attempt === 0 && (!response || response.status === 503);
-    if (!retry) break;
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
-  if (!response) throw new Error("Could not reach the server. Check the connection and try again.");
-  const answer = await response.json().catch(() => ({}));
-  if (!response.ok) {
-    const lead = PLAIN[response.status] ?? `Error ${response.status}`;
-    const field = answer.field ? ` (field: ${answer.field})` : "";
-    throw new Error(`${lead}: ${answer.detail ?? response.statusText}${field}`);
-  }
-  return answer;
-}
-
-function report(target, error, ok) {
-  const node = $(target);
-  node.textContent = error ? error.message : ok;
-  node.className = error ? "feedback error" : "feedback ok";
-}
-
 async function refreshMatches(select) {
   const list = $("match");
   const keep = select ?? Number(list.value);
-  const matches = (await allMatches()).filter((m) => m.status !== "finished" || m.id === keep);
+  // A confirmed or cancelled match is done with (an award can still be posted once it is chosen).
+  const matches = (await allMatches()).filter((m) => !(m.confirmed || m.status === "cancelled") || m.id === keep);
   list.replaceChildren(...matches.map((m) => el("option", { value: m.id, text: label(m) })));
   if (matches.some((m) => m.id === keep)) list.value = String(keep);
   await showMatch();
@@ -85,15 +35,19 @@ async function showMatch() {
     $("current").textContent = "No match selected.";
     return;
   }
-  const m = await getJson(`/api/v1/matches/${id}`);
+  const [m, events] = await Promise.all([getJson(`/api/v1/matches/${id}`), matchEvents(id)]);
   const clock = m.minute != null ? `, ${m.minute}'` : "";
-  $("current").textContent = `${m.home} ${m.score.home}–${m.score.away} ${m.away} · ${m.status}${clock}`;
+  const why = m.reason ? ` (${m.reason})` : "";
+  const confirmed = m.confirmed ? ", confirmed" : "";
+  $("current").textContent = `${m.home} ${m.score.home}–${m.score.away} ${m.away} · ${m.status}${why}${clock}${confirmed}`;
+  $("current").dataset.status = m.status;
   $("current").dataset.score = `${m.score.home}-${m.score.away}`;
   const option = $("match").selectedOptions[0];
   if (option) option.textContent = label(m);
   $("watch").href = `/matches/${id}`;
   // Filled once per chosen match, so that an event posted meanwhile keeps what is being typed.
   if ($("edit-form").dataset.match !== String(id)) fillEdit(m);
+  showCorrections(m, events);
 }
 
 /** The fields of `Match details`, for the match `m`, each remembering the value it started with. */
@@ -139,7 +93,7 @@ async function saveEdit() {
 function eventBody(kind, extra) {
   const body = { kind, ...extra };
   const minute = $("minute").value.trim();
-  if (minute !== "") body.minute = Number(minute);
+  if (minute !== "" && kind !== "added_time") body.minute = Number(minute);
   const player = $("player").value.trim();
   const team = $("team").value;
   if (kind === "goal") { if (player) body.player = player; }
@@ -151,17 +105,8 @@ function eventBody(kind, extra) {
   return body;
 }
 
-async function postEvent(kind, extra = {}) {
-  const id = Number($("match").value);
-  try {
-    if (!id) throw new Error("Create or choose a match first.");
-    const stored = await send("POST", `/api/v1/matches/${id}/events`, eventBody(kind, extra), key());
-    report("events-feedback", null,
-      `Stored ${kind} as event #${stored.seq}; score ${stored.score.home}–${stored.score.away}` +
-      (stored.shootout ? ` (${stored.shootout.home}–${stored.shootout.away} pens).` : "."));
-  } catch (error) {
-    report("events-feedback", error);
-  }
+async function postKind(kind, extra = {}) {
+  await postEvent(Number($("match").value), eventBody(kind, extra), "events-feedback");
   await showMatch().catch(() => {});
 }
 
@@ -169,12 +114,12 @@ function wire() {
   $("token-form").addEventListener("submit", (e) => {
     e.preventDefault();
     const value = $("token").value.trim();
-    if (value) sessionStorage.setItem(TOKEN_KEY, value);
+    if (value) setToken(value);
     $("token").value = "";
     showToken();
   });
   $("forget").addEventListener("click", () => {
-    sessionStorage.removeItem(TOKEN_KEY);
+    setToken(null);
     showToken();
   });
   $("create-form").addEventListener("submit", async (e) => {
@@ -199,23 +144,25 @@ function wire() {
     saveEdit();
   });
   $("events-form").addEventListener("submit", (e) => e.preventDefault());
-  for (const button of document.querySelectorAll("[data-kind]")) {
+  for (const button of document.querySelectorAll("#events-form [data-kind]")) {
     button.addEventListener("click", () => {
       const extra = button.dataset.extra ? JSON.parse(button.dataset.extra) : {};
       if (button.dataset.kind === "card") extra.color = button.dataset.color;
-      postEvent(button.dataset.kind, extra);
+      postKind(button.dataset.kind, extra);
     });
   }
   $("score-form").addEventListener("submit", (e) => {
     e.preventDefault();
-    postEvent("score", { home: Number($("fix-home").value), away: Number($("fix-away").value) });
+    postKind("score", { home: Number($("fix-home").value), away: Number($("fix-away").value) });
   });
-}
-
-/** `date` as a datetime-local input shows it: local time, to the minute. */
-function localInput(date) {
-  const local = new Date(date.getTime() - date.getTimezoneOffset() * 60000);
-  return local.toISOString().slice(0, 16);
+  $("added-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    postKind("added_time", { minutes: Number($("added-minutes").value) });
+  });
+  const chosen = () => Number($("match").value);
+  const changed = () => showMatch().catch(() => {});
+  wireStatus(chosen, changed);
+  wireCorrections(chosen, changed);
 }
 
 function defaultKickoff() {

@@ -1,11 +1,23 @@
-// The scoreboard at `/`: the matches of the day, grouped live / upcoming / finished, kept live.
+// The scoreboard at `/`: the matches of the day, grouped live / upcoming / finished, and in each by
+// sport and competition, kept live.
 import { subscribe, fromRest } from "/static/scorecast.js";
 import {
   allMatches, announce, clockText, el, everySecond, flash, pageOptions, pensText, sameDay,
-  showConnection, statusText,
+  showConnection, sportText, statusText,
 } from "/static/ui.js";
 
-const GROUP = { live: "live", half_time: "live", scheduled: "upcoming", finished: "finished" };
+/** The board's section of each status: stopped matches stay with the live ones until decided. */
+const GROUP = {
+  live: "live", half_time: "live", interrupted: "live", suspended: "live",
+  scheduled: "upcoming", delayed: "upcoming", postponed: "upcoming",
+  finished: "finished", abandoned: "finished", cancelled: "finished", awarded: "finished",
+};
+/** Shown whatever their kick-off day: being played, or about to go on. */
+const IN_PLAY = new Set(["live", "half_time", "interrupted"]);
+/** Never started: the card shows "v" rather than a score. */
+const NOT_STARTED = new Set(["scheduled", "delayed", "postponed", "cancelled"]);
+/** Statuses whose card shows a clock: the kick-off time before the start, the minute in play. */
+const CLOCKED = new Set(["scheduled", "delayed", "live"]);
 /** New scheduled matches appear without a reload: the list is read again this often (ms). */
 const LIST_REFRESH = 60000;
 
@@ -13,7 +25,7 @@ const showAll = new URLSearchParams(location.search).get("date") === "all";
 const cards = new Map(); // match id -> <li>
 
 function ofTheDay(state) {
-  if (showAll || GROUP[state.st] === "live" || !state.ko) return true;
+  if (showAll || IN_PLAY.has(state.st) || !state.ko) return true;
   return sameDay(new Date(state.ko), new Date());
 }
 
@@ -28,52 +40,71 @@ function card(state) {
         el("span", { class: "team away" }),
         el("span", { class: "pens" })),
       el("p", { class: "meta" },
-        el("span", { class: "status" }), " ", el("span", { class: "clock" }), " ",
-        el("span", { class: "comp" }))));
+        el("span", { class: "status" }), " ", el("span", { class: "clock" }))));
   cards.set(state.m, li);
   return li;
 }
 
+/** The list of `state`'s sport and competition in the board's section `group`, made when missing. */
+function competitionList(group, state) {
+  const sport = state.sp ?? "football";
+  const comp = state.comp ?? "";
+  const key = `${sport}\u0000${comp}`;
+  const blocks = document.querySelector(`[data-group="${group}"] .competitions`);
+  const found = [...blocks.children].find((block) => block.dataset.key === key);
+  if (found) return found.querySelector("ol");
+  const block = el("section", { class: "competition", "data-key": key, "data-sport": sport, "data-competition": comp },
+    el("h3", { text: `${sportText(sport)} · ${comp}` }), el("ol", { class: "matches" }));
+  const after = [...blocks.children].find((other) => other.dataset.key > key);
+  blocks.insertBefore(block, after ?? null);
+  return block.querySelector("ol");
+}
+
 function place(li, state) {
-  const group = GROUP[state.st] ?? "upcoming";
-  const list = document.querySelector(`[data-group="${group}"] ol`);
+  const list = competitionList(GROUP[state.st] ?? "upcoming", state);
   const key = `${state.ko ?? ""}#${String(state.m).padStart(12, "0")}`;
   li.dataset.key = key;
   const after = [...list.children].find((other) => other !== li && other.dataset.key > key);
   if (li.parentElement !== list || li.nextElementSibling !== (after ?? null)) list.insertBefore(li, after ?? null);
+  // A card that moved away leaves its competition's block empty: drop it.
+  for (const block of document.querySelectorAll(".competition")) {
+    if (block.querySelector("ol").children.length === 0) block.remove();
+  }
 }
 
 function render(state, previous, msg) {
-  if (!state.home || !ofTheDay(state)) return;
+  // A card already shown stays (a postponement may move the kick-off to another day).
+  if (!state.home || (!cards.has(state.m) && !ofTheDay(state))) return;
   const li = cards.get(state.m) ?? card(state);
   li.dataset.status = state.st;
   li.querySelector(".team.home").textContent = state.home;
   li.querySelector(".team.away").textContent = state.away;
   const score = li.querySelector(".score");
-  const scheduled = state.st === "scheduled";
-  score.querySelector(".goals.home").textContent = scheduled ? "" : state.sc[0];
-  score.querySelector(".goals.away").textContent = scheduled ? "" : state.sc[1];
-  score.querySelector(".sep").textContent = scheduled ? "v" : "–";
-  score.setAttribute("aria-label", scheduled ? "versus" : `${state.sc[0]} to ${state.sc[1]}`);
+  const unplayed = NOT_STARTED.has(state.st);
+  score.querySelector(".goals.home").textContent = unplayed ? "" : state.sc[0];
+  score.querySelector(".goals.away").textContent = unplayed ? "" : state.sc[1];
+  score.querySelector(".sep").textContent = unplayed ? "v" : "–";
+  score.setAttribute("aria-label", unplayed ? "versus" : `${state.sc[0]} to ${state.sc[1]}`);
   li.querySelector(".pens").textContent = pensText(state);
-  li.querySelector(".status").textContent = scheduled ? "Kick-off" : statusText(state);
-  li.querySelector(".clock").textContent = scheduled || state.st === "live" ? clockText(state) : "";
-  li.querySelector(".comp").textContent = state.comp ?? "";
+  li.querySelector(".status").textContent = state.st === "scheduled" ? "Kick-off" : statusText(state);
+  li.querySelector(".clock").textContent = CLOCKED.has(state.st) ? clockText(state) : "";
   li.querySelector(".match-link").setAttribute("aria-label",
     `${state.home} ${state.sc[0]}, ${state.away} ${state.sc[1]} ${pensText(state)}, ${statusText(state)} ${clockText(state)}`);
   place(li, state);
+  const rescored = previous?.sc && (previous.sc[0] !== state.sc[0] || previous.sc[1] !== state.sc[1]);
+  if (rescored) flash(score);
   if (msg?.k === "kick") {
     const who = msg.t === "h" ? state.home : state.away;
     announce(`Penalty ${msg.ok ? "scored" : "missed"} by ${who}: ${pensText(state)}`);
-  } else if (previous?.sc && (previous.sc[0] !== state.sc[0] || previous.sc[1] !== state.sc[1])) {
-    flash(score);
+  } else if (previous?.st && previous.st !== state.st && !IN_PLAY.has(state.st)) {
+    // Full time, a postponement, an award (with its score): the status says what the score means.
+    announce(`${statusText(state)}: ${state.home} ${state.sc[0]}, ${state.away} ${state.sc[1]}`);
+  } else if (rescored) {
     const what = msg?.k === "goal" ? `Goal for ${msg.t === "h" ? state.home : state.away}! ` : "Score change: ";
     announce(`${what}${state.home} ${state.sc[0]}, ${state.away} ${state.sc[1]}`);
-  } else if (previous && previous.st !== state.st && state.st === "finished") {
-    announce(`Full time: ${state.home} ${state.sc[0]}, ${state.away} ${state.sc[1]}`);
   }
   for (const section of document.querySelectorAll("[data-group]")) {
-    section.classList.toggle("is-empty", section.querySelector("ol").children.length === 0);
+    section.classList.toggle("is-empty", !section.querySelector(".competition"));
   }
 }
 

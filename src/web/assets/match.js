@@ -1,45 +1,53 @@
 // The match page at `/matches/{id}`: the score and the event timeline, newest first, kept live.
-import { subscribe, eventToUpdate, matchClock } from "/static/scorecast.js";
+import { subscribe, matchClock } from "/static/scorecast.js";
 import {
-  announce, clockText, el, everySecond, flash, getJson, kickoffText, pageOptions, pensText,
-  periodText, showConnection, statusText,
+  addedText, announce, clockText, describeEvent, el, everySecond, flash, getJson, kickoffText,
+  matchEvents, pageOptions, pensText, periodText, showConnection, statusText, storedEvent,
 } from "/static/ui.js";
 
-/** Events per history request: the endpoint's largest page. */
-const PAGE = 1000;
+/** Updates after which the page reads the match again: reasons, awards and corrections are REST only. */
+const RELOAD_KINDS = new Set(["status", "void", "amend"]);
 
 const id = Number(location.pathname.split("/").filter(Boolean).pop());
 const timeline = document.getElementById("timeline");
 let match = null; // the state shown in the header
+let details = null; // the latest REST snapshot: its `reason` and `award`, for the status line
+let reloads = 0; // counts reloads, so that an older one finishing last changes nothing
+const shown = new Map(); // seq -> the update shown for it, as posted
 
-function team(side) {
-  return side === "h" ? match.home : side === "a" ? match.away : "";
+function names() {
+  return { h: match?.home, a: match?.away };
 }
 
-function describe(msg) {
-  switch (msg.k) {
-    case "kickoff": return "Kick-off";
-    case "goal": return `Goal, ${team(msg.t)}${msg.p ? ` (${msg.p})` : ""}`;
-    case "card": return `${msg.c === "r" ? "Red" : "Yellow"} card, ${msg.p} (${team(msg.t)})`;
-    case "substitution": return `Substitution, ${team(msg.t)}: ${msg.p} on, ${msg.po} off`;
-    case "period": return periodText(msg.pd);
-    case "score": return `Score corrected to ${msg.sc[0]}–${msg.sc[1]}`;
-    case "kick": return `Penalty ${msg.ok ? "scored" : "missed"}, ${team(msg.t)}${msg.p ? ` (${msg.p})` : ""}`;
-    case "end": return "Full time";
-    default: return msg.k;
-  }
-}
-
-/** Adds one event to the timeline, in `s` order, newest first; an event already shown is kept. */
-function addEvent(msg) {
-  if (timeline.querySelector(`[data-seq="${msg.s}"]`)) return;
-  const item = el("li", { class: `ev ev-${msg.k}`, "data-seq": msg.s, "data-kind": msg.k },
-    el("span", { class: "ev-min", text: msg.mn != null ? `${msg.mn}'` : "" }),
-    el("span", { class: "ev-text", text: describe(msg) }),
+/**
+ * Shows one event in the timeline, in `s` order, newest first, replacing what was shown for it.
+ * `view` is what the page knows of it: from an update alone, or `storedEvent`'s, with what the
+ * corrections did to it.
+ */
+function showEvent(msg, view = { now: msg, text: describeEvent(msg, names(), shown.get(msg.of)), voided: null }) {
+  shown.set(msg.s, msg);
+  const { now, text, voided, amended } = view;
+  const struck = voided !== null;
+  const note = struck ? `Voided${voided ? `: ${voided}` : ""}` : amended && "Amended";
+  const classes = ["ev", `ev-${msg.k}`, struck && "voided", amended && "amended"];
+  const item = el("li", { class: classes.filter(Boolean).join(" "), "data-seq": msg.s, "data-kind": msg.k },
+    el("span", { class: "ev-min", text: now.mn != null ? `${now.mn}'` : "" }),
+    el("span", { class: "ev-text" }, struck ? el("del", { text }) : text, note && el("span", { class: "ev-note", text: note })),
     el("span", { class: "ev-score", text: msg.k === "kick" ? pensText(msg) : `${msg.sc[0]}–${msg.sc[1]}` }));
+  const old = timeline.querySelector(`[data-seq="${msg.s}"]`);
+  if (old) return old.replaceWith(item);
   const older = [...timeline.children].find((li) => Number(li.dataset.seq) < msg.s);
   timeline.insertBefore(item, older ?? null);
   document.getElementById("no-events").hidden = true;
+}
+
+/** Shows stored events (REST), each with what the corrections among them did to it. */
+function showStored(events) {
+  const bySeq = new Map(events.map((e) => [e.seq, e]));
+  for (const e of events) {
+    const view = storedEvent(e, bySeq, names());
+    showEvent(view.msg, view);
+  }
 }
 
 function lastShown() {
@@ -47,24 +55,35 @@ function lastShown() {
   return first ? Number(first.dataset.seq) : 0;
 }
 
-/** Stored events after `since`, up to `until` (a snapshot's `s`), from the history endpoint. */
-async function history(since, until) {
-  const events = [];
-  for (;;) {
-    const page = await getJson(`/api/v1/matches/${id}/events?since=${since}&limit=${PAGE}`);
-    for (const e of page.events) if (e.seq <= until) events.push(e);
-    if (page.events.length < PAGE) return events;
-    since = page.events[page.events.length - 1].seq;
-    if (since >= until) return events;
-  }
+/** Reads the snapshot (for the status's reason) and every stored event (with their corrections). */
+async function reload() {
+  const mine = ++reloads;
+  try {
+    const [snapshot, events] = await Promise.all([getJson(`/api/v1/matches/${id}`), matchEvents(id)]);
+    if (mine !== reloads) return;
+    details = snapshot;
+    showStored(events);
+    if (match) header(match);
+  } catch { /* the next update or snapshot retries */ }
 }
 
-/** The header's clock: the running 67:12 of a live period, the last minute posted otherwise. */
+/** The header's clock: the running 67:12 of a live period (45+2' in stoppage time), else the minute. */
 function showClock(state) {
   const running = matchClock(state);
-  const live = running ? running.elapsed : clockText(state);
-  document.getElementById("clock").textContent =
-    state.st === "live" ? `${live} · ${periodText(state.pd)}` : state.st === "scheduled" ? clockText(state) : "";
+  let text = "";
+  if (running) text = `${running.added ? running.text : running.elapsed}${addedText(state)} · ${periodText(state.pd)}`;
+  else if (state.st === "live") text = `${clockText(state)} · ${periodText(state.pd)}`;
+  else if (state.st === "scheduled" || state.st === "delayed") text = clockText(state);
+  document.getElementById("clock").textContent = text;
+}
+
+/** "Awarded 3–0 to Ajax (walkover)", "Interrupted: storm": the status with what REST adds to it. */
+function statusLine(state) {
+  let text = statusText(state);
+  if (details?.status !== state.st) return text;
+  const award = state.st === "awarded" && details.award;
+  if (award) text += ` to ${award.winner === "home" ? state.home : state.away}${award.method ? ` (${award.method})` : ""}`;
+  return details.reason ? `${text}: ${details.reason}` : text;
 }
 
 function header(state, previous) {
@@ -80,7 +99,7 @@ function header(state, previous) {
   score.querySelector(".goals.away").textContent = state.sc[1];
   score.setAttribute("aria-label", `${state.sc[0]} to ${state.sc[1]}${pens ? `, ${pens}` : ""}`);
   document.getElementById("pens").textContent = pens;
-  document.getElementById("status").textContent = statusText(state);
+  document.getElementById("status").textContent = statusLine(state);
   showClock(state);
   document.querySelector(".scoreline").dataset.status = state.st;
   if (previous?.pn && state.pn && (previous.pn[0] !== state.pn[0] || previous.pn[1] !== state.pn[1])) {
@@ -89,13 +108,9 @@ function header(state, previous) {
   } else if (previous?.sc && (previous.sc[0] !== state.sc[0] || previous.sc[1] !== state.sc[1])) {
     flash(score);
     announce(`${state.home} ${state.sc[0]}, ${state.away} ${state.sc[1]}`);
+  } else if (previous && previous.st !== state.st) {
+    announce(statusLine(state));
   }
-}
-
-async function fill(until) {
-  try {
-    for (const e of await history(lastShown(), until)) addEvent(eventToUpdate(e));
-  } catch { /* the next snapshot retries */ }
 }
 
 async function start() {
@@ -106,23 +121,27 @@ async function start() {
     document.getElementById("missing").hidden = false;
     return;
   }
+  details = snapshot;
   // Resume from the snapshot's position: the history up to it now, every later event live.
-  const events = await history(0, snapshot.seq);
+  const events = (await matchEvents(id)).filter((e) => e.seq <= snapshot.seq);
   const subscription = subscribe([id], { ...pageOptions(), snapshots: [snapshot] });
   header(subscription.state.get(id));
-  for (const e of events) addEvent(eventToUpdate(e));
+  showStored(events);
   if (events.length === 0) document.getElementById("no-events").hidden = false;
   showConnection(subscription);
   // An update carries all the timeline shows (a goal its scorer, `p`): no request per update.
+  // Corrections and status changes are the exception: what they did to earlier events, and the
+  // reason given, are read again.
   subscription.onUpdate((msg, state, previous) => {
     header(state, previous);
-    addEvent(msg);
+    if (!timeline.querySelector(`[data-seq="${msg.s}"]`)) showEvent(msg);
+    if (RELOAD_KINDS.has(msg.k)) reload();
   });
   // A snapshot replaces the state; when it skips events (a resume that was not recovered, or a
-  // slow connection), the timeline fetches what it lacks.
+  // slow connection), the timeline reads them again.
   subscription.onSnapshot((state, msg, previous) => {
     header(state, previous);
-    if (state.s > lastShown()) fill(state.s);
+    if (state.s > lastShown()) reload();
   });
   everySecond(() => { if (match) showClock(subscription.state.get(id) ?? match); });
   document.querySelector("main").setAttribute("aria-busy", "false");

@@ -1,11 +1,19 @@
 // Pieces the scorecast pages share: formatting, the connection indicator, announcements.
-import { matchClock } from "/static/scorecast.js";
+import { eventToUpdate, matchClock } from "/static/scorecast.js";
 
-const STATUS_TEXT = { scheduled: "Upcoming", live: "Live", half_time: "Half-time", finished: "Full time" };
+const STATUS_TEXT = {
+  scheduled: "Upcoming", delayed: "Delayed", postponed: "Postponed", live: "Live", half_time: "Half-time",
+  interrupted: "Interrupted", suspended: "Suspended", finished: "Full time", abandoned: "Abandoned",
+  cancelled: "Cancelled", awarded: "Awarded",
+};
 const PERIOD_TEXT = {
   first_half: "1st half", half_time: "Half-time", second_half: "2nd half",
-  extra_time: "Extra time", penalties: "Penalties",
+  before_extra_time: "Before extra time", extra_time: "Extra time, 1st half",
+  extra_time_half_time: "Extra time, half-time", extra_time_second_half: "Extra time, 2nd half",
+  before_penalties: "Before penalties", penalties: "Penalties",
 };
+const CARD_TEXT = { y: "Yellow card", r: "Red card", yr: "Second yellow card" };
+const GOAL_METHOD_TEXT = { og: "own goal", pen: "penalty" };
 
 /** Reads the page's own options from its URL: `?transport=sse`, `?ws=/path`, ... */
 export function pageOptions() {
@@ -31,11 +39,15 @@ export function el(tag, attrs = {}, ...children) {
     else if (k === "text") node.textContent = v;
     else node.setAttribute(k, v);
   }
-  node.append(...children.filter((c) => c !== null && c !== undefined));
+  // `false` too, so that `condition && el(...)` adds a child only when the condition holds.
+  node.append(...children.filter((c) => c !== null && c !== undefined && c !== false));
   return node;
 }
 
+/** The status as fans read it: "Postponed", "Awarded 3–0", the break's name in a break. */
 export function statusText(state) {
+  if (state.st === "awarded") return `Awarded ${state.sc[0]}–${state.sc[1]}`;
+  if (state.st === "half_time" && PERIOD_TEXT[state.pd] && state.pd !== "half_time") return PERIOD_TEXT[state.pd];
   return STATUS_TEXT[state.st] ?? state.st ?? "";
 }
 
@@ -43,19 +55,68 @@ export function periodText(pd) {
   return PERIOD_TEXT[pd] ?? pd ?? "";
 }
 
+/** A sport's name as a heading shows it: "football" is "Football", "ice_hockey" "Ice hockey". */
+export function sportText(sport = "football") {
+  const words = sport.replace(/_/g, " ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
 /** The shoot-out beside the score, as fans read it: "(5–4 pens)"; empty without one. */
 export function pensText(state) {
   return state.pn ? `(${state.pn[0]}–${state.pn[1]} pens)` : "";
 }
 
-/** The clock as fans read it: 67' (running) while live, HT, FT, or the kick-off time. */
+/** Announced added time beside the clock: " (+4)"; empty when none is announced. */
+export function addedText(state) {
+  return state.at ? ` (+${state.at})` : "";
+}
+
+/** The clock as fans read it: 67' or 45+2' (+4) (running) while live, HT, FT, or the kick-off time. */
 export function clockText(state, now = Date.now()) {
   const running = matchClock(state, now);
-  if (running) return running.text;
-  if (state.st === "live") return state.mn != null ? `${state.mn}'` : "Live";
-  if (state.st === "half_time") return "HT";
-  if (state.st === "finished") return "FT";
-  return kickoffText(state.ko);
+  if (running) return running.text + addedText(state);
+  switch (state.st) {
+    case "live": return state.mn != null ? `${state.mn}'` : "Live";
+    case "half_time": return "HT";
+    case "finished": return "FT";
+    case "scheduled": case "delayed": return kickoffText(state.ko);
+    default: return "";
+  }
+}
+
+/**
+ * What an update says, as fans read it: "Goal, Ajax (Brobbey)". `names` maps `h`/`a` to the teams;
+ * `target` is the update a `void` or `amend` corrects, when known.
+ */
+export function describeEvent(msg, names, target) {
+  const team = names[msg.t] ?? "";
+  switch (msg.k) {
+    case "start": case "kickoff": return "Kick-off";
+    case "goal": {
+      const about = [msg.p, GOAL_METHOD_TEXT[msg.gm]].filter(Boolean).join(", ");
+      return `Goal, ${team}${about ? ` (${about})` : ""}`;
+    }
+    case "card": return `${CARD_TEXT[msg.c] ?? "Card"}, ${msg.p} (${team})`;
+    case "substitution": return `Substitution, ${team}: ${msg.p} on, ${msg.po} off`;
+    case "period": return periodText(msg.pd);
+    case "score": return `Score corrected to ${msg.sc[0]}–${msg.sc[1]}`;
+    case "kick": return `Penalty ${msg.ok ? "scored" : "missed"}, ${team}${msg.p ? ` (${msg.p})` : ""}`;
+    case "added_time": return `Added time: at least ${msg.at} min`;
+    case "end": return "Full time";
+    case "status": {
+      if (msg.st === "live") return "Play resumed";
+      return `${statusText(msg)}${msg.st === "postponed" && msg.ko ? ` to ${kickoffText(msg.ko)}` : ""}`;
+    }
+    case "confirm": return "Result confirmed";
+    case "match": {
+      const changes = [msg.comp && `competition ${msg.comp}`, msg.ko && `kick-off ${kickoffText(msg.ko)}`,
+        (msg.home || msg.away) && `now ${msg.home ?? names.h} v ${msg.away ?? names.a}`];
+      return `Match details changed${changes.some(Boolean) ? `: ${changes.filter(Boolean).join(", ")}` : ""}`;
+    }
+    case "void": return target ? `Voided: ${describeEvent(target, names)}` : "An event was voided";
+    case "amend": return target ? `Amended: ${describeEvent({ ...msg, k: target.k }, names)}` : "An event was amended";
+    default: return msg.k;
+  }
 }
 
 export function kickoffText(ko) {
@@ -112,6 +173,39 @@ export async function getJson(path) {
   const r = await fetch(path, { cache: "no-store" });
   if (!r.ok) throw new Error(`${path}: ${r.status}`);
   return r.json();
+}
+
+/**
+ * A stored event (REST) as the pages show it, given every stored event by seq: `msg`, its update;
+ * `now`, the update of the version that counts (its latest amendment's); `text`, what it says (a
+ * status change with its reason); `voided`, the void's reason ("" without one) or `null`;
+ * `amended`, whether an amendment replaced it.
+ */
+export function storedEvent(e, bySeq, names) {
+  const msg = eventToUpdate(e);
+  const amend = bySeq.get(e.amended_by);
+  // An amended score event shows the score it now sets; other kinds, the score they were posted at.
+  const score = amend?.event.kind === "score" ? { home: amend.event.home, away: amend.event.away } : e.score;
+  const now = amend ? eventToUpdate({ ...amend.event, match_id: e.match_id, seq: e.seq, score }) : msg;
+  const target = bySeq.get(e.target);
+  let text = describeEvent(now, names, target && eventToUpdate(target));
+  if (e.kind === "status" && e.reason) text += `: ${e.reason}`;
+  const voidedBy = bySeq.get(e.voided_by);
+  return { msg, now, text, voided: voidedBy ? voidedBy.reason ?? "" : null, amended: Boolean(amend) };
+}
+
+/** Events per history request: the endpoint's largest page. */
+const HISTORY_PAGE = 1000;
+
+/** The stored events of match `id` after `since`, oldest first, following the history's paging. */
+export async function matchEvents(id, since = 0) {
+  const events = [];
+  for (;;) {
+    const page = await getJson(`/api/v1/matches/${id}/events?since=${since}&limit=${HISTORY_PAGE}`);
+    events.push(...page.events);
+    if (page.events.length < HISTORY_PAGE) return events;
+    since = page.events[page.events.length - 1].seq;
+  }
 }
 
 /** Every match, following the list's paging. */
