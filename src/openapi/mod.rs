@@ -41,6 +41,7 @@ pub const ADMIN_TOKEN: &str = "admin_token";
             crate::snapshots::Summary,
             crate::snapshots::Full,
             crate::routes::MatchPage,
+            crate::routes::CompetitionList,
             EventHistory,
             crate::problem::Problem,
         ),
