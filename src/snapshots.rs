@@ -226,14 +226,18 @@ impl Snapshots {
         Some(with_meta(&mut matches, &current, meta))
     }
 
-    /// Takes the state after a committed event, unless a later event is already here.
-    pub fn record_event(&self, id: MatchId, live: LiveState, event: Recent) {
+    /// Takes the state after a committed event, unless a later event is already here; returns
+    /// the match's snapshot as it now is.
+    pub fn record_event(
+        &self,
+        id: MatchId,
+        live: LiveState,
+        event: Recent,
+    ) -> Option<Arc<Snapshot>> {
         let mut matches = self.write();
-        let Some(current) = matches.get(&id) else {
-            return;
-        };
+        let current = matches.get(&id)?;
         if current.live.seq >= live.seq {
-            return;
+            return Some(current.clone());
         }
         let mut recent = current.recent.clone();
         let corrects = event.correction.is_some();
@@ -250,7 +254,13 @@ impl Snapshots {
             show_fates(&mut recent);
         }
         let next = Arc::new(Snapshot::new(meta, live, recent));
-        matches.insert(id, next);
+        matches.insert(id, next.clone());
+        Some(next)
+    }
+
+    /// The snapshots that pass `keep`, in no particular order (only those are cloned).
+    pub fn select(&self, mut keep: impl FnMut(&Snapshot) -> bool) -> Vec<Arc<Snapshot>> {
+        self.read().values().filter(|s| keep(s)).cloned().collect()
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<MatchId, Arc<Snapshot>>> {

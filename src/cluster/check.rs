@@ -46,15 +46,15 @@ impl Checker {
     pub(super) async fn check(&self) -> Result<(), StoreError> {
         let snapshots = self.catalog.snapshots();
         for position in self.store.positions().await? {
-            let Some(held) = snapshots.get(position.id) else {
+            let held = snapshots.get(position.id);
+            if held.as_ref().is_none_or(|held| held.meta.revision < position.revision) {
+                // Created or changed on a node whose announcement never arrived.
                 self.metrics.cluster.matches_loaded.inc();
-                self.catalog.load(position.id).await?;
-                continue;
-            };
-            if held.meta.revision < position.revision {
-                self.metrics.cluster.matches_loaded.inc();
-                self.catalog.load(position.id).await?;
+                if let Some(loaded) = self.catalog.load(position.id).await? {
+                    self.hub.introduce(held.as_deref(), &loaded);
+                }
             }
+            let Some(held) = held else { continue };
             if held.live.seq < position.seq {
                 self.metrics.cluster.gap_repairs.with_label_values(&["check"]).inc();
                 self.hub.repair(position.id).await;

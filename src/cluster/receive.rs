@@ -40,7 +40,8 @@ pub(super) async fn run(
             }
             Ok(Incoming::Match(record)) => {
                 metrics.cluster.nats_received.with_label_values(&["match"]).inc();
-                catalog.learned(record);
+                let before = catalog.snapshots().get(record.meta.id);
+                hub.introduce(before.as_deref(), &catalog.learned(record));
             }
             Err(ignored) => {
                 metrics.cluster.nats_ignored.with_label_values(&[ignored.reason()]).inc();

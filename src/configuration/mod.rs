@@ -11,7 +11,7 @@ mod tls;
 pub use cluster::ClusterArgs;
 pub use tls::TlsArgs;
 
-use crate::hub::{AddressLimits, HeartbeatPolicy, HistoryWindow, HubSettings, Limits};
+use crate::hub::{AddressLimits, HeartbeatPolicy, HistoryWindow, HubSettings, Limits, Window};
 use crate::store::DatabaseSettings;
 
 /// Time a closing WebSocket client gets to answer the close frame: one round trip and then some.
@@ -164,6 +164,18 @@ pub struct Settings {
     #[arg(long, env = "SCORECAST_WS_MAX_SUBSCRIPTIONS", default_value_t = 200)]
     pub ws_max_subscriptions: usize,
 
+    /// Most competitions one subscriber connection (WebSocket or SSE) may follow (`competitions=`);
+    /// the matches they bring do not count against --ws-max-subscriptions.
+    #[arg(long, env = "SCORECAST_WS_MAX_COMPETITIONS", default_value_t = 20)]
+    pub ws_max_competitions: usize,
+
+    /// Hours either side of now within which a match's kick-off brings it to `*` and competition
+    /// subscribers (at connect, and when it is created or moved into a followed competition);
+    /// matches in play are always brought. From 0 to 8784 (a year).
+    #[arg(long, env = "SCORECAST_COMPETITION_WINDOW_HOURS", default_value_t = 24,
+          value_parser = clap::value_parser!(u64).range(0..=8784))]
+    pub competition_window_hours: u64,
+
     /// Unwritten bytes kept for a slow WebSocket or SSE client before its updates are conflated
     /// into the latest snapshot of each match.
     #[arg(long, env = "SCORECAST_WS_MAX_PENDING_BYTES", default_value_t = 64 * 1024)]
@@ -298,6 +310,7 @@ impl Settings {
                 max_frame_bytes: self.ws_max_frame_bytes,
                 max_fragments: self.ws_max_fragments,
                 max_subscriptions: self.ws_max_subscriptions,
+                max_competitions: self.ws_max_competitions,
                 max_pending_bytes: self.ws_max_pending_bytes,
                 heartbeat_interval: Duration::from_secs(self.ws_heartbeat_secs),
                 heartbeat_policy: match self.ws_heartbeat_policy {
@@ -311,6 +324,7 @@ impl Settings {
                 close_grace: CLOSE_GRACE,
                 sse_heartbeat: Duration::from_secs(self.sse_heartbeat_secs),
             },
+            window: Window::hours(self.competition_window_hours),
             history: HistoryWindow {
                 events: self.history_window_events,
                 age: Duration::from_secs(self.history_window_secs),

@@ -124,17 +124,37 @@ impl ConnHandle {
         }
     }
 
-    /// Subscribes to more matches (resuming those in `since`).
-    pub fn subscribe(&self, ids: &[MatchId], since: &HashMap<MatchId, Seq>) {
-        let mut state = self.state.borrow_mut();
-        if state.conn(self.key, self.id).is_some_and(|c| c.is_open()) {
-            state.subscribe(self.key, ids, since);
+    /// Subscribes to more competitions and matches (resuming those in `since`). A `*`
+    /// subscriber naming competitions is answered with an error, as for a malformed message.
+    pub fn subscribe(
+        &self,
+        ids: &[MatchId],
+        competitions: &[Arc<str>],
+        since: &HashMap<MatchId, Seq>,
+    ) {
+        let refused = {
+            let mut state = self.state.borrow_mut();
+            let open = |state: &mut WorkerState| {
+                state.conn(self.key, self.id).is_some_and(|c| c.is_open())
+            };
+            if !open(&mut state) {
+                return;
+            }
+            let refused = state.subscribe_competitions(self.key, competitions, since).is_err();
+            if !refused && open(&mut state) {
+                state.subscribe(self.key, ids, since);
+            }
+            refused
+        };
+        if refused {
+            self.malformed("a * subscription cannot also follow competitions");
         }
     }
 
-    pub fn unsubscribe(&self, ids: &[MatchId]) {
+    pub fn unsubscribe(&self, ids: &[MatchId], competitions: &[Arc<str>]) {
         let mut state = self.state.borrow_mut();
         if state.conn(self.key, self.id).is_some() {
+            state.unsubscribe_competitions(self.key, competitions);
             state.unsubscribe(self.key, ids);
         }
     }

@@ -24,6 +24,9 @@ pub struct Limits {
     pub max_fragments: usize,
     /// Most matches one connection may subscribe to (a `*` subscription is not counted).
     pub max_subscriptions: usize,
+    /// Most competitions one connection may follow; the matches they bring are not counted in
+    /// `max_subscriptions`.
+    pub max_competitions: usize,
     /// Unwritten bytes kept for a client that reads slowly; beyond that, updates are conflated.
     pub max_pending_bytes: usize,
     /// Silence (both ways, under `HeartbeatPolicy::Idle`) after which a WebSocket is pinged.
@@ -68,6 +71,7 @@ impl Limits {
             max_frame_bytes: 4096,
             max_fragments: 16,
             max_subscriptions: 200,
+            max_competitions: 20,
             max_pending_bytes: 64,
             heartbeat_interval: Duration::from_secs(20),
             heartbeat_policy: HeartbeatPolicy::Idle,

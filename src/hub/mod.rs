@@ -13,6 +13,7 @@
 //!   a gap back from the database
 //! - `replay`: the events a resuming client missed
 //! - `slots`: the connection limit and its permits; `limits`: per-connection bounds
+//! - `window`: which matches `*` and competition subscribers are brought without naming them
 
 mod conn;
 mod handle;
@@ -24,6 +25,7 @@ mod repair;
 mod replay;
 mod sequencer;
 mod slots;
+mod window;
 mod worker;
 
 use std::collections::HashMap;
@@ -43,6 +45,7 @@ pub use limits::{HeartbeatPolicy, Limits, MessageBounds};
 pub use per_address::{AddressLimits, AddressRefusal};
 pub use replay::HistoryWindow;
 pub use slots::{Permit, Refusal};
+pub use window::Window;
 
 use replay::Replays;
 use sequencer::{Sequencer, Verdict};
@@ -52,7 +55,7 @@ use crate::catalog::Catalog;
 use crate::domain::{LiveState, MatchId, Seq};
 use crate::metrics::Metrics;
 use crate::protocol::Encoded;
-use crate::snapshots::{Recent, Snapshots};
+use crate::snapshots::{Recent, Snapshot, Snapshots};
 use crate::store::Store;
 
 /// Bounds of the real-time side.
@@ -67,6 +70,8 @@ pub struct HubSettings {
     /// Kernel send buffer per socket (0: the kernel's default, which grows as needed).
     pub send_buffer_bytes: usize,
     pub limits: Limits,
+    /// Which matches `*` and competition subscribers are brought without naming them.
+    pub window: Window,
     pub history: HistoryWindow,
     /// How long an update that arrived before its predecessor waits for it before the gap is read
     /// from the database.
@@ -86,14 +91,21 @@ pub struct Committed {
     pub committed_at: Instant,
 }
 
-/// One committed event, encoded once, on its way to every subscriber.
+/// One committed event (or a match's snapshot, when it is created or changed), encoded once, on
+/// its way to every subscriber.
 #[derive(Debug)]
 pub struct Broadcast {
     pub match_id: MatchId,
     pub seq: Seq,
     pub message: Encoded,
-    /// When the event's transaction committed: the start of the fan-out latency.
-    pub committed_at: Instant,
+    /// When the event's transaction committed: the start of the fan-out latency; `None` for a
+    /// snapshot introducing a match.
+    pub committed_at: Option<Instant>,
+    /// The match's competition, and whether `*` and competition subscribers are brought it.
+    pub reach: Option<window::Reach>,
+    /// The competition a match was just moved out of: connections that followed it only through
+    /// that competition get its new snapshot, then follow it no more.
+    pub left: Option<Arc<str>>,
 }
 
 struct Inbox {
@@ -188,8 +200,31 @@ impl Hub {
         let Committed { match_id, live, recent, committed_at } = update;
         let message = recent.update.clone();
         let seq = recent.seq;
-        self.snapshots.record_event(match_id, live, recent);
-        self.publish(Broadcast { match_id, seq, message, committed_at });
+        // A fixture change (`match` event) may move the match to another competition.
+        let before = recent.meta_change.as_ref().and_then(|_| self.snapshots.get(match_id));
+        let snapshot = self.snapshots.record_event(match_id, live, recent);
+        let reach = snapshot.as_ref().map(|s| self.settings.window.reach(s));
+        let left = snapshot.as_ref().and_then(|s| left_competition(before.as_deref(), s));
+        let committed_at = Some(committed_at);
+        self.publish(Broadcast { match_id, seq, message, committed_at, reach, left });
+    }
+
+    /// Brings a match created or changed outside its events (here or on another node; `before`
+    /// is what this node held of it) to the `*` and competition subscribers that do not follow
+    /// it yet, as its snapshot, when it is in their window; and lets go of it on connections that
+    /// followed it only through a competition it left.
+    pub fn introduce(&self, before: Option<&Snapshot>, snapshot: &Snapshot) {
+        let reach = self.settings.window.reach(snapshot);
+        let left = left_competition(before, snapshot);
+        if !reach.brings && left.is_none() {
+            return;
+        }
+        let (match_id, seq) = (snapshot.meta.id, snapshot.live.seq);
+        let message = snapshot.encoded.clone();
+        let reach = Some(reach);
+        // In order with the match's updates, which are published under the same lock.
+        let _sequencer = self.sequencer();
+        self.publish(Broadcast { match_id, seq, message, committed_at: None, reach, left });
     }
 
     fn sequencer(&self) -> MutexGuard<'_, Sequencer> {
@@ -253,12 +288,20 @@ impl Hub {
     }
 }
 
+/// The competition a match was in `before` (what this node held), when `after` is in another.
+fn left_competition(before: Option<&Snapshot>, after: &Snapshot) -> Option<Arc<str>> {
+    let before = before?.meta.competition.as_str();
+    (before != after.meta.competition).then(|| Arc::from(before))
+}
+
 /// What a client subscribed to in its handshake.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Subscription {
-    /// Every match that is live now or starts while connected.
+    /// Every match in play or within the window, and every match brought into it while connected.
     All,
-    Matches(Vec<MatchId>),
+    /// These matches, and every match of these competitions in play or within the window (never
+    /// together with `All`).
+    Matches(Vec<MatchId>, Vec<Arc<str>>),
 }
 
 /// A subscriber the `/ws` or `/sse` route accepted (for `/ws`, carried in the 101 response to the

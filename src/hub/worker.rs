@@ -1,10 +1,12 @@
 //! A worker thread's share of the hub: its connections, the index of who follows what, and the
 //! two loops that serve them (delivery of broadcasts, and a once-a-second sweep for heartbeats,
 //! slow consumers and shutdown). `WorkerState` is owned here: every change to it is a method in
-//! this file. Everything lives on one thread, so it needs no locks.
+//! this file or in `follow.rs` (what a connection follows). Everything lives on one thread, so it
+//! needs no locks.
+
+mod follow;
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -17,11 +19,9 @@ use tokio::time::Instant;
 
 use super::conn::{Conn, Due, Kind, Offer, Wire};
 use super::index::{Index, Key};
-use super::lookup;
 use super::replay::Missed;
 use super::{Admission, Broadcast, Hub, Subscription};
-use crate::domain::{MatchId, Seq, Status};
-use crate::snapshots::Snapshot;
+use crate::domain::MatchId;
 
 /// How often the sweep looks at every connection: the resolution of heartbeats and deadlines.
 const SWEEP_INTERVAL: Duration = Duration::from_secs(1);
@@ -93,7 +93,11 @@ async fn deliver(
             state.borrow_mut().resync_all();
         }
         for broadcast in batch.drain(..) {
-            state.borrow().index.targets(broadcast.match_id, &mut targets);
+            if let Some(left) = &broadcast.left {
+                state.borrow_mut().leave(&broadcast, left);
+            }
+            let competition = broadcast.reach.as_ref().map(|r| &*r.competition);
+            state.borrow().index.targets(broadcast.match_id, competition, &mut targets);
             let mut tally = Tally::default();
             for (i, slice) in targets.chunks(DELIVERY_SLICE).enumerate() {
                 if i > 0 {
@@ -137,113 +141,23 @@ impl WorkerState {
         let key = self.conns.insert(Conn::new(id, wire, admission.permit));
         match admission.subscription {
             Subscription::All => self.subscribe_all(key, &admission.since),
-            Subscription::Matches(ids) => self.subscribe(key, &ids, &admission.since),
+            Subscription::Matches(mut ids, competitions) => {
+                // The admission checked the competitions: neither `*` nor too many.
+                let _ = self.subscribe_competitions(key, &competitions, &admission.since);
+                // Matches resumed beside competitions are followed by id unless a competition
+                // brought them.
+                for id in admission.since.keys() {
+                    if !ids.contains(id) && !self.conns[key].follows(*id) {
+                        ids.push(*id);
+                    }
+                }
+                self.subscribe(key, &ids, &admission.since)
+            }
         }
         if self.hub.is_shutting_down() {
             self.conns[key].close(CloseCode::Away, "server shutting down");
         }
         (key, id)
-    }
-
-    /// Subscribes `key` to `ids`: each known match's snapshot first, then its updates. A match in
-    /// `since` is resumed instead: the updates after that sequence number, then live ones.
-    pub(super) fn subscribe(&mut self, key: Key, ids: &[MatchId], since: &HashMap<MatchId, Seq>) {
-        let max = self.hub.settings.limits.max_subscriptions;
-        let wildcard = self.index.is_wildcard(key);
-        let mut unknown = Vec::new();
-        for &id in ids {
-            let conn = &mut self.conns[key];
-            if conn.follows(id) {
-                continue;
-            }
-            if !wildcard && conn.subscription_count() >= max {
-                conn.close(CloseCode::Policy, &format!("too many subscriptions (limit {max})"));
-                return;
-            }
-            let Some(snapshot) = self.hub.snapshots.get(id) else {
-                if self.hub.catalog.is_clustered() {
-                    unknown.push(id);
-                } else {
-                    conn.send(&lookup::unknown_match(id));
-                }
-                continue;
-            };
-            self.follow(key, &snapshot, since.get(&id).copied());
-            self.index.follow(key, id);
-        }
-        if !unknown.is_empty() {
-            // Ids a clustered node does not hold (yet): another node may have just created them.
-            let (state, conn_id) = (self.this.clone(), self.conns[key].id());
-            let (catalog, since) = (self.hub.catalog.clone(), since.clone());
-            tokio::task::spawn_local(async move {
-                let (found, missing) = lookup::resolve(catalog, unknown).await;
-                let Some(state) = state.upgrade() else { return };
-                let mut state = state.borrow_mut();
-                let Some(conn) = state.conn(key, conn_id) else { return };
-                for id in missing {
-                    conn.send(&lookup::unknown_match(id));
-                }
-                state.subscribe(key, &found, &since);
-            });
-        }
-    }
-
-    /// Subscribes `key` to every match: those live now, and those it resumes (which may have
-    /// ended meanwhile), then every update of any match.
-    fn subscribe_all(&mut self, key: Key, since: &HashMap<MatchId, Seq>) {
-        if !self.index.follow_all(key) {
-            return;
-        }
-        let mut matches = self.hub.snapshots.all();
-        matches.retain(|s| {
-            matches!(s.live.status, Status::Live | Status::HalfTime)
-                || since.contains_key(&s.meta.id)
-        });
-        matches.sort_by_key(|s| s.meta.id);
-        for snapshot in matches {
-            if !self.conns[key].follows(snapshot.meta.id) {
-                self.follow(key, &snapshot, since.get(&snapshot.meta.id).copied());
-            }
-        }
-    }
-
-    /// Starts following one match: replays what the client missed after `since`, or sends the
-    /// current snapshot.
-    fn follow(&mut self, key: Key, snapshot: &Snapshot, since: Option<Seq>) {
-        let conn = &mut self.conns[key];
-        let Some(since) = since else {
-            conn.start(snapshot);
-            return;
-        };
-        // Subscribed (and holding live updates) before the replay is read: nothing falls between.
-        let id = snapshot.meta.id;
-        let token = conn.start_replay(id, since);
-        let missed = self.hub.clone().missed(id, since, snapshot.live.seq);
-        let resume = Resume { key, conn_id: conn.id(), match_id: id, token };
-        tokio::task::spawn_local(finish_replay(self.this.clone(), resume, missed));
-    }
-
-    /// Stops updates of `ids`; under `*` too, until the client subscribes to them again (at most
-    /// `--ws-max-subscriptions` matches declined that way, beyond which the connection is closed
-    /// as for too many subscriptions).
-    pub(super) fn unsubscribe(&mut self, key: Key, ids: &[MatchId]) {
-        let max = self.hub.settings.limits.max_subscriptions;
-        let wildcard = self.index.is_wildcard(key);
-        for &id in ids {
-            let conn = &mut self.conns[key];
-            // Only a match that exists can come back through `*`.
-            let decline = wildcard && self.hub.snapshots.contains(id);
-            if decline && conn.declined() >= max {
-                conn.close(
-                    CloseCode::Policy,
-                    &format!("too many unsubscribed matches under * (limit {max})"),
-                );
-                return;
-            }
-            if conn.stop(id, decline) {
-                self.index.unfollow(key, id);
-            }
-        }
     }
 
     /// Offers a broadcast to some of its targets. A key may have been reused by a new connection
@@ -252,13 +166,16 @@ impl WorkerState {
         let now = Instant::now();
         let Self { conns, index, hub, .. } = self;
         let limits = &hub.settings.limits;
+        let reach = broadcast.reach.as_ref();
+        let competition = reach.map(|r| &*r.competition);
+        let brings = reach.is_some_and(|r| r.brings);
         let mut written = 0;
-        for &(key, wildcard) in targets {
+        for &(key, brought) in targets {
             let Some(conn) = conns.get_mut(key) else { continue };
             // The key may belong to a newer connection since the targets were listed.
-            let wildcard = wildcard && index.is_wildcard(key);
+            let introduce = brought && brings && index.brings(key, competition);
             let (id, seq, message) = (broadcast.match_id, broadcast.seq, &broadcast.message);
-            match conn.offer(id, seq, message, limits, wildcard, now) {
+            match conn.offer(id, seq, message, limits, introduce, now) {
                 Offer::Written(n) => {
                     written += 1;
                     tally.messages += 1;
@@ -270,9 +187,10 @@ impl WorkerState {
                 Offer::Conflated => tally.conflated += 1,
             }
         }
-        if written > 0 {
+        // A match introduced is no commit: its snapshot has no delivery latency.
+        if let Some(committed_at) = broadcast.committed_at.filter(|_| written > 0) {
             // Two clock readings per slice, none per socket (`metrics::DeliveryLatency`).
-            let since = |at: Instant| at.saturating_duration_since(broadcast.committed_at);
+            let since = |at: Instant| at.saturating_duration_since(committed_at);
             let latency = (since(now).as_secs_f64(), since(Instant::now()).as_secs_f64());
             hub.metrics.delivery_latency.observe_spread(written, latency.0, latency.1);
         }
@@ -280,7 +198,9 @@ impl WorkerState {
 
     fn delivered(&mut self, broadcast: &Broadcast, tally: Tally) {
         let metrics = &self.hub.metrics;
-        metrics.fanout_duration.observe(broadcast.committed_at.elapsed().as_secs_f64());
+        if let Some(committed_at) = broadcast.committed_at {
+            metrics.fanout_duration.observe(committed_at.elapsed().as_secs_f64());
+        }
         metrics.ws_conflated.inc_by(tally.conflated);
         self.written.ws.0 += tally.messages;
         self.written.ws.1 += tally.bytes;

@@ -119,7 +119,7 @@ impl Metrics {
             ),
             ws_subscriptions: gauge(
                 "ws_subscriptions",
-                "Subscriptions of WebSocket and SSE clients: one per followed match, one per `*`",
+                "Subscriptions of WebSocket and SSE clients: one per match followed by id, one per `*`, one per competition",
             ),
             ws_messages_sent: counter(
                 "ws_messages_sent_total",

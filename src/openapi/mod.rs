@@ -38,6 +38,7 @@ pub const ADMIN_TOKEN: &str = "admin_token";
             crate::snapshots::Summary,
             crate::snapshots::Full,
             crate::routes::MatchPage,
+            crate::routes::CompetitionList,
             crate::routes::EventHistory,
             crate::problem::Problem,
         ),

@@ -13,6 +13,7 @@ use crate::catalog::Catalog;
 use crate::cluster::Peers;
 use crate::domain::{lifecycle, EventKind, MatchPatch, NewMatch, Sport, Status, SPORTS};
 use crate::extract::JsonBody;
+use crate::hub::Hub;
 use crate::ingest::Ingest;
 use crate::metrics::Metrics;
 use crate::openapi::problems;
@@ -55,6 +56,7 @@ pub async fn create(
     store: web::Data<Store>,
     snapshots: web::Data<Snapshots>,
     peers: web::Data<Peers>,
+    hub: web::Data<Hub>,
 ) -> Result<HttpResponse, ApiError> {
     let key = retry_key(&req, &body.canonical_hash)?;
     let mut new = body.value;
@@ -77,7 +79,9 @@ pub async fn create(
         snapshots.adopt(record, Default::default())
     } else {
         peers.match_changed(&record);
-        snapshots.insert(record)
+        let snapshot = snapshots.insert(record);
+        hub.introduce(None, &snapshot);
+        snapshot
     };
     let mut answer = with_etag(StatusCode::CREATED, &snapshot);
     answer.insert_header((header::LOCATION, format!("/api/v1/matches/{}", snapshot.meta.id)));
@@ -155,6 +159,12 @@ pub struct ListQuery {
     /// Only matches of this sport.
     #[param(value_type = Option<Sport>)]
     sport: Option<String>,
+    /// Only matches kicking off at or after this time (RFC 3339).
+    #[param(value_type = Option<String>, format = DateTime, example = "2026-12-07T00:00:00Z")]
+    from: Option<String>,
+    /// Only matches kicking off before this time (RFC 3339; before `from`: an empty page).
+    #[param(value_type = Option<String>, format = DateTime, example = "2026-12-08T00:00:00Z")]
+    to: Option<String>,
     /// Matches per page.
     #[param(minimum = 1, maximum = 500, default = 50)]
     limit: Option<usize>,
@@ -174,8 +184,8 @@ pub struct MatchPage<'a> {
     offset: usize,
 }
 
-/// List matches ordered by kick-off time, filtered by status and competition, one page at a
-/// time; answered from memory.
+/// List matches ordered by kick-off time, filtered by status, competition and kick-off range
+/// (`from` inclusive, `to` exclusive), one page at a time; answered from memory.
 #[utoipa::path(
     get,
     path = "/api/v1/matches",
@@ -185,6 +195,7 @@ pub struct MatchPage<'a> {
     responses(
         (status = 200, description = "One page of matches, without their events", body = MatchPage),
         (status = 400, response = problems::BadRequest),
+        (status = 422, response = problems::UnprocessableEntity),
     )
 )]
 pub async fn list(
@@ -213,11 +224,15 @@ pub async fn list(
     if offset > MAX_OFFSET {
         return Err(ApiError::BadRequest(format!("offset must be between 0 and {MAX_OFFSET}")));
     }
-    let mut all = snapshots.all();
-    all.retain(|s| {
+    let from = instant("from", query.from.as_deref())?;
+    // A `to` before `from` is a range of no time: an empty page, as the document allows.
+    let to = instant("to", query.to.as_deref())?;
+    let mut all = snapshots.select(|s| {
         status.is_none_or(|st| s.live.status == st)
             && sport.is_none_or(|sp| s.meta.sport == sp)
             && query.competition.as_deref().is_none_or(|c| s.meta.competition == c)
+            && from.is_none_or(|from| s.meta.kickoff_at >= from)
+            && to.is_none_or(|to| s.meta.kickoff_at < to)
     });
     all.sort_by_key(|s| (s.meta.kickoff_at, s.meta.id));
     let matches = all.iter().skip(offset).take(limit).map(|s| s.summary()).collect();
@@ -266,6 +281,21 @@ pub async fn snapshot(
     metrics.polls.with_label_values(&["200"]).inc();
     metrics.poll_bytes.inc_by(snapshot.body.len() as u64);
     Ok(with_etag(StatusCode::OK, &snapshot).body(snapshot.body.clone()))
+}
+
+/// A query parameter holding an RFC 3339 time; `422` naming it when it is not one.
+fn instant(name: &str, raw: Option<&str>) -> Result<Option<OffsetDateTime>, ApiError> {
+    let Some(raw) = raw else { return Ok(None) };
+    // An offset's `+` sent unencoded arrives as a space (form encoding); RFC 3339 has no spaces.
+    let raw = &raw.replace(' ', "+");
+    OffsetDateTime::parse(raw, &time::format_description::well_known::Rfc3339).map(Some).map_err(
+        |e| {
+            ApiError::invalid(
+                name,
+                format!("{raw:?} is not an RFC 3339 time like 2026-12-07T18:45:00Z ({e})"),
+            )
+        },
+    )
 }
 
 fn with_etag(status: StatusCode, snapshot: &Snapshot) -> actix_web::HttpResponseBuilder {

@@ -1,6 +1,7 @@
 //! HTTP routes, and the pieces every route shares.
 
 mod access;
+mod competitions;
 mod cors;
 mod events;
 mod health;
@@ -20,6 +21,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use crate::domain::MatchId;
 use crate::metrics::Metrics;
 pub use access::{log_request, new_id as new_request_id, REQUEST_ID};
+pub use competitions::CompetitionList;
 pub use events::EventHistory;
 pub use matches::{MatchPage, MatchPath};
 pub use openapi::ApiDocument;

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest};
@@ -20,14 +21,23 @@ pub struct AllowedOrigins(pub Vec<String>);
 #[derive(Debug, Clone, Default)]
 pub struct TrustedProxies(pub Vec<IpAddr>);
 
-/// `?matches=42,43` (or `*`) and `&since=42:17,43:5`.
+/// `?matches=42,43` (or `*`), `&competitions=Eredivisie,Serie%20A` and `&since=42:17,43:5`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SubscribeQuery {
     /// Match ids to follow, comma-separated (at most `--ws-max-subscriptions`), or `*` for every
-    /// live match.
+    /// match in play or kicking off within `--competition-window-hours` of now, and each match
+    /// that enters that window.
     #[param(example = "1,2")]
     matches: Option<String>,
+    /// Competitions to follow, comma-separated exact names (at most `--ws-max-competitions`; not
+    /// with `matches=*`), split on `,` before percent-decoding, so `%2C` is a comma inside a
+    /// name: the snapshots of their matches in play or kicking off within
+    /// `--competition-window-hours` of now, then their updates, then each match of them created
+    /// or moved into that window while connected.
+    #[param(example = "Eredivisie,Serie%20A")]
+    #[allow(dead_code)] // read from the raw query string, where commas are still told apart
+    competitions: Option<String>,
     /// Where to resume, `MATCH:SEQ` comma-separated: the updates after each position are sent
     /// first (a match named here is followed too).
     #[param(example = "1:17")]
@@ -64,14 +74,19 @@ pub fn check_origin(
     Err(ApiError::Forbidden(format!("origin {origin:?} may not subscribe here")))
 }
 
-/// Parses the query; `last_event_id` (SSE's `Last-Event-ID: 42:17`) resumes one match like `since`.
+/// Parses the query (`raw_query` is the request's query string as sent, for `competitions=`);
+/// `last_event_id` (SSE's `Last-Event-ID: 42:17`) resumes one match like `since`.
 pub fn parse(
     query: &SubscribeQuery,
+    raw_query: &str,
     last_event_id: Option<&str>,
     hub: &Hub,
 ) -> Result<Request, ApiError> {
-    let max = hub.settings().limits.max_subscriptions;
-    let parsed = parse_matches(query.matches.as_deref(), max).and_then(|mut subscription| {
+    let limits = &hub.settings().limits;
+    let max = limits.max_subscriptions;
+    let competitions = parse_competitions(raw_query, limits.max_competitions);
+    let matches = competitions.and_then(|c| parse_matches(query.matches.as_deref(), max, c));
+    let parsed = matches.and_then(|mut subscription| {
         let mut since = parse_since(query.since.as_deref().unwrap_or(""))?;
         if let Some(raw) = last_event_id.filter(|v| !v.trim().is_empty()) {
             let (id, seq) = parse_position(raw).ok_or_else(|| {
@@ -79,7 +94,11 @@ pub fn parse(
             })?;
             since.insert(id, seq);
         }
-        if let Subscription::Matches(ids) = &mut subscription {
+        // Beside competitions, resumed matches are sorted out once the competitions' are known.
+        if let Subscription::Matches(ids, competitions) = &mut subscription {
+            if !competitions.is_empty() {
+                return Ok(Request { subscription, since });
+            }
             for id in since.keys() {
                 if !ids.contains(id) {
                     ids.push(*id);
@@ -150,9 +169,18 @@ fn client_address(req: &HttpRequest, trusted: &[IpAddr]) -> Option<IpAddr> {
     Some(client.unwrap_or(peer))
 }
 
-fn parse_matches(raw: Option<&str>, max: usize) -> Result<Subscription, ApiError> {
+fn parse_matches(
+    raw: Option<&str>,
+    max: usize,
+    competitions: Vec<Arc<str>>,
+) -> Result<Subscription, ApiError> {
     let raw = raw.unwrap_or("").trim();
     if raw == "*" {
+        if !competitions.is_empty() {
+            return Err(ApiError::BadRequest(
+                "competitions: not with matches=* (which brings every match already)".into(),
+            ));
+        }
         return Ok(Subscription::All);
     }
     let ids = raw
@@ -168,7 +196,29 @@ fn parse_matches(raw: Option<&str>, max: usize) -> Result<Subscription, ApiError
     if ids.len() > max {
         return Err(ApiError::BadRequest(format!("matches: at most {max} per connection")));
     }
-    Ok(Subscription::Matches(ids))
+    Ok(Subscription::Matches(ids, competitions))
+}
+
+/// The names in `competitions=` of the query as sent: split on `,` first, then each piece
+/// percent-decoded (`+` is a space, as in every form-encoded query), so `%2C` stays inside a name.
+fn parse_competitions(raw_query: &str, max: usize) -> Result<Vec<Arc<str>>, ApiError> {
+    let mut names: Vec<Arc<str>> = Vec::new();
+    let values = raw_query.split('&').filter_map(|pair| pair.strip_prefix("competitions="));
+    for piece in values.flat_map(|value| value.split(',')) {
+        let plus_as_space = piece.replace('+', " ");
+        let decoded = percent_encoding::percent_decode_str(&plus_as_space).decode_utf8();
+        let name = decoded.map_err(|_| {
+            ApiError::BadRequest(format!("competitions: {piece:?} is not UTF-8 once decoded"))
+        })?;
+        let name = name.trim();
+        if !name.is_empty() && !names.iter().any(|n| &**n == name) {
+            names.push(Arc::from(name));
+        }
+    }
+    if names.len() > max {
+        return Err(ApiError::BadRequest(format!("competitions: at most {max} per connection")));
+    }
+    Ok(names)
 }
 
 fn parse_since(raw: &str) -> Result<HashMap<MatchId, Seq>, ApiError> {
@@ -193,12 +243,27 @@ mod tests {
 
     #[test]
     fn match_lists_parse() {
-        assert_eq!(parse_matches(Some("*"), 3).unwrap(), Subscription::All);
-        assert_eq!(parse_matches(Some("4, 2"), 3).unwrap(), Subscription::Matches(ids(&[4, 2])));
-        assert_eq!(parse_matches(None, 3).unwrap(), Subscription::Matches(vec![]));
-        assert!(parse_matches(Some("1,x"), 3).is_err());
-        assert!(parse_matches(Some("0"), 3).is_err());
-        assert!(parse_matches(Some("1,2,3,4"), 3).is_err());
+        let none = Vec::new;
+        assert_eq!(parse_matches(Some("*"), 3, none()).unwrap(), Subscription::All);
+        assert_eq!(
+            parse_matches(Some("4, 2"), 3, none()).unwrap(),
+            Subscription::Matches(ids(&[4, 2]), none())
+        );
+        assert_eq!(parse_matches(None, 3, none()).unwrap(), Subscription::Matches(vec![], none()));
+        assert!(parse_matches(Some("1,x"), 3, none()).is_err());
+        assert!(parse_matches(Some("0"), 3, none()).is_err());
+        assert!(parse_matches(Some("1,2,3,4"), 3, none()).is_err());
+        assert!(parse_matches(Some("*"), 3, vec![Arc::from("Eredivisie")]).is_err());
+    }
+
+    #[test]
+    fn competition_names_split_on_commas_before_decoding() {
+        let names = |raw| parse_competitions(raw, 3).unwrap();
+        let query = "matches=1&competitions=Serie%20A%2C%20girone+B,Eredivisie,,Eredivisie";
+        assert_eq!(names(query), vec![Arc::from("Serie A, girone B"), Arc::from("Eredivisie")]);
+        assert_eq!(names("matches=1"), Vec::<Arc<str>>::new());
+        assert!(parse_competitions("competitions=A,B,C,D", 3).is_err(), "over the limit");
+        assert!(parse_competitions("competitions=%FF", 3).is_err(), "not UTF-8");
     }
 
     #[test]

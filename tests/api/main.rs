@@ -18,6 +18,7 @@ mod cli;
 mod clock;
 mod cluster;
 mod commit_failures;
+mod competitions;
 mod corrections;
 mod cors;
 mod dashboards;

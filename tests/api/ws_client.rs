@@ -94,6 +94,22 @@ impl WsClient {
         self.ws.send(Message::Text(value.to_string().into())).await.expect("send");
     }
 
+    /// Reads until the server closes; returns the close code and reason (None and empty when the
+    /// socket just ended).
+    pub async fn close_frame(&mut self) -> (Option<u16>, String) {
+        loop {
+            match tokio::time::timeout(WAIT, self.ws.next()).await.expect("closed in time") {
+                Some(Ok(Message::Close(Some(frame)))) => {
+                    return (Some(u16::from(frame.code)), frame.reason.to_string())
+                }
+                Some(Ok(Message::Close(None))) | Some(Err(_)) | None => {
+                    return (None, String::new())
+                }
+                Some(Ok(_)) => continue,
+            }
+        }
+    }
+
     /// Reads until the server closes; returns the close code (None when the socket just ended).
     pub async fn close_code(&mut self) -> Option<u16> {
         loop {

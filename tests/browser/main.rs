@@ -12,6 +12,7 @@ mod api_docs;
 mod assets;
 mod client;
 mod clock;
+mod competitions;
 mod fallback;
 mod https;
 mod live_panel;

@@ -164,6 +164,16 @@ impl TestApp {
             .expect("request")
     }
 
+    pub async fn patch_json(&self, path: &str, body: &Value) -> Response {
+        self.client
+            .patch(self.url(path))
+            .bearer_auth(TOKEN)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
     pub async fn post_event(&self, id: i64, body: &Value) -> Response {
         self.post_json(&format!("/api/v1/matches/{id}/events"), body).await
     }

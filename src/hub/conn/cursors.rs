@@ -13,7 +13,7 @@ pub(super) struct Cursors {
     /// Followed matches with the last sequence number this client has.
     at: Vec<(MatchId, Seq)>,
     replays: Vec<Replay>,
-    /// Matches a `*` subscriber unsubscribed from: `*` does not bring them back.
+    /// Matches a `*` or competition subscriber unsubscribed from: neither brings them back.
     declined: Vec<MatchId>,
     /// Numbers resumes, so a late replay cannot finish a newer resume of the same match.
     replays_started: u32,
@@ -36,7 +36,8 @@ pub(super) enum Step {
     Held,
     /// Send it: it is the next one the client needs.
     Send,
-    /// A `*` client meets this match for the first time: it needs a snapshot, not a delta.
+    /// A `*` or competition client meets this match for the first time: it needs a snapshot, not
+    /// a delta.
     Introduce,
 }
 
@@ -104,7 +105,7 @@ impl Cursors {
         id: MatchId,
         seq: Seq,
         message: &Encoded,
-        wildcard: bool,
+        introduce: bool,
     ) -> Step {
         match self.at.iter_mut().find(|(m, _)| *m == id) {
             Some((_, last)) if seq <= *last => Step::Skip,
@@ -120,7 +121,7 @@ impl Cursors {
                 *last = seq;
                 Step::Send
             }
-            None if wildcard && !self.declined.contains(&id) => {
+            None if introduce && !self.declined.contains(&id) => {
                 self.at.push((id, Seq::ZERO));
                 Step::Introduce
             }

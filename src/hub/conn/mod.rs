@@ -125,28 +125,29 @@ impl Conn {
         self.cursors.declined()
     }
 
-    /// Offers update `seq` of `match_id` at `now`; `wildcard` when offered through a `*`
-    /// subscription.
+    /// Offers update `seq` of `match_id` at `now`; `introduce` when a `*` or competition
+    /// subscription brings the match to a client that does not follow it yet.
     pub(super) fn offer(
         &mut self,
         match_id: MatchId,
         seq: Seq,
         message: &Encoded,
         limits: &Limits,
-        wildcard: bool,
+        introduce: bool,
         now: Instant,
     ) -> Offer {
         if !self.is_open() {
             return Offer::Skipped;
         }
-        let offer = match self.cursors.step(match_id, seq, message, wildcard) {
+        let offer = match self.cursors.step(match_id, seq, message, introduce) {
             Step::Skip => return Offer::Skipped,
             // Held behind a replay: nothing to write yet.
             Step::Held => return Offer::Queued,
             Step::Introduce => {
+                // Its snapshot is written once what is queued before it is out.
                 self.outbox.mark_stale(match_id);
                 self.liveness.sent(now, true);
-                Offer::Conflated
+                Offer::Queued
             }
             Step::Send => {
                 // Proof of reading is due: a ping rides along in the same write (and segment).

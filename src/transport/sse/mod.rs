@@ -70,7 +70,7 @@ pub async fn stream(
     }
     admission::check_origin(&req, &origins, &hub)?;
     let last_event_id = req.headers().get("Last-Event-ID").and_then(|v| v.to_str().ok());
-    let request = admission::parse(&query, last_event_id, &hub)?;
+    let request = admission::parse(&query, req.query_string(), last_event_id, &hub)?;
     let admission = admission::admit(&req, &hub, request)?;
     let socket = req.conn_data::<ConnectionSocket>().and_then(ConnectionSocket::handle);
     Ok(HttpResponse::Ok()

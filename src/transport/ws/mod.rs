@@ -49,7 +49,7 @@ pub async fn handshake(
 ) -> Result<HttpResponse, ApiError> {
     admission::check_origin(&req, &origins, &hub)?;
     let protocol = choose_subprotocol(&req).inspect_err(|_| hub.refused("subprotocol"))?;
-    let request = admission::parse(&query, None, &hub)?;
+    let request = admission::parse(&query, req.query_string(), None, &hub)?;
     let mut response = actix_http::ws::handshake(req.head()).map_err(|e| {
         hub.refused("handshake");
         ApiError::BadRequest(format!("not a valid WebSocket handshake: {e}"))

@@ -55,8 +55,12 @@ fn handle_text(conn: &ConnHandle, text: &[u8]) {
         return;
     };
     match serde_json::from_str::<ClientMessage>(text) {
-        Ok(ClientMessage::Subscribe { matches, since }) => conn.subscribe(&matches, &since),
-        Ok(ClientMessage::Unsubscribe { matches }) => conn.unsubscribe(&matches),
+        Ok(ClientMessage::Subscribe { matches, competitions, since }) => {
+            conn.subscribe(&matches, &competitions, &since)
+        }
+        Ok(ClientMessage::Unsubscribe { matches, competitions }) => {
+            conn.unsubscribe(&matches, &competitions)
+        }
         Err(e) => conn.malformed(&e.to_string()),
     }
 }

@@ -176,6 +176,12 @@ export interface SubscribeOptions {
   snapshots?: RestSnapshot[];
   /** {matchId: seq}: resume from these positions (wins over `snapshots`). */
   since?: Record<MatchId, number>;
+  /** Competitions to follow, exact names: their matches in play or kicking off within the
+   * server's window (docs/protocol.md#competitions), then each new one. Not with "*". */
+  competitions?: string[];
+  /** Polling only: the server's --competition-window-hours, which matches of a followed
+   * competition a poll shows (24). */
+  windowHours?: number;
   /** ms; ceiling of the first retry's delay (500). */
   minDelay?: number;
   /** ms; the delay's ceiling never grows past this (30000). */
@@ -205,6 +211,8 @@ export declare class Subscription {
   readonly transport: Transport;
   /** The match ids followed, ascending (empty on "*"). */
   readonly matches: MatchId[];
+  /** The competitions followed, in the order given. */
+  readonly competitions: string[];
   onUpdate(fn: UpdateHandler): this;
   onSnapshot(fn: SnapshotHandler): this;
   /** `fn` is also called at once with the current status. */
@@ -219,11 +227,18 @@ export declare class Subscription {
   add(matches: MatchId | MatchId[]): this;
   /** Stops following matches and forgets their state. Throws on a "*" subscription. */
   remove(matches: MatchId | MatchId[]): this;
+  /** Follows more competitions (exact names); their matches start with their snapshots. Throws
+   * on a "*" subscription. */
+  addCompetitions(names: string | string[]): this;
+  /** Stops following competitions and forgets their matches not added by id. Throws on a "*"
+   * subscription. */
+  removeCompetitions(names: string | string[]): this;
   /** Ends connections and timers; no handler is called afterwards. */
   close(): void;
 }
 
-/** Follows `matches`: a match id, an array of them, or "*" for every live match. */
+/** Follows `matches`: a match id, an array of them, or "*" for every match in play or within the
+ * server's window; and `options.competitions`. */
 export declare function subscribe(matches: MatchId | MatchId[] | "*", options?: SubscribeOptions): Subscription;
 
 /** A REST snapshot as the protocol snapshot it corresponds to. */

@@ -1,7 +1,8 @@
 // scorecast.js: live match updates from a scorecast server, for browsers. No dependencies.
 //
 //   import { subscribe } from "/static/scorecast.js";
-//   const live = subscribe([42, 43]);            // or subscribe("*") for every live match
+//   const live = subscribe([42, 43]);            // or subscribe("*") for every match in the window
+//   const board = subscribe([], { competitions: ["Eredivisie"] });  // a competition's matches
 //   live.onSnapshot((state, msg) => draw(state));
 //   live.onUpdate((msg, state, previous) => draw(state));
 //   live.onStatus((status, info) => showIndicator(status));
@@ -26,12 +27,15 @@ const DEFAULTS = {
   upgradeAfter: 60000, // ms after falling back before WebSocket is tried again
   snapshots: [], // match snapshots already held (REST bodies): resume from them
   since: {}, // {matchId: seq}: resume from these positions (wins over `snapshots`)
+  competitions: [], // exact names: their matches in the server's window, and each new one
+  windowHours: 24, // polling only: the server's --competition-window-hours
 };
 
 const NEXT = { ws: "sse", sse: "poll", poll: "poll" };
 const EVENT_STATUS = { kickoff: "live", end: "finished" };
 
-/** Follows `matches` (an array of match ids, or "*" for every live match). */
+/** Follows `matches` (an array of match ids, or "*" for every match in the window), and the
+ * competitions named in `options.competitions`. */
 export function subscribe(matches, options = {}) {
   return new Subscription(matches, options);
 }
@@ -124,6 +128,8 @@ export class Subscription {
     this.opts = { ...DEFAULTS, ...options };
     this.all = matches === "*";
     this.ids = new Set(this.all ? [] : idList(matches)); // followed matches, unless `all`
+    this.comps = new Set(nameList(this.opts.competitions)); // followed competitions
+    if (this.all && this.comps.size) throw new TypeError('scorecast: "*" follows every competition already');
     this.state = new Map(); // match id -> {m, s, st, pd, mn, pt, sc, pn, home, away, comp, ko}
     this.handlers = { update: [], snapshot: [], status: [], error: [] };
     this.transport = this.opts.transport === "auto" ? "ws" : this.opts.transport;
@@ -137,6 +143,7 @@ export class Subscription {
     this.generation = 0; // counts connection attempts, so a stale failure report is ignored
     this.idle = false; // no ids to follow: nothing open until `add`
     this.wsIds = new Set(); // what the open WebSocket has been asked to follow
+    this.wsComps = new Set();
     for (const body of this.opts.snapshots) this.state.set(body.id, stateOf(fromRest(body)));
     this.since = new Map([...this.state].map(([m, v]) => [m, v.s]));
     for (const [m, s] of Object.entries(this.opts.since)) this.since.set(Number(m), Number(s));
@@ -168,12 +175,38 @@ export class Subscription {
   /** The match ids followed, ascending (empty on "*"). */
   get matches() { return [...this.ids].sort((a, b) => a - b); }
 
+  /** The competitions followed, in the order given. */
+  get competitions() { return [...this.comps]; }
+
+  /** Follows more competitions (a name or an array of exact names). */
+  addCompetitions(names) {
+    this._needIds("addCompetitions");
+    return this._grow(this.comps, nameList(names));
+  }
+
+  /** Stops following competitions and forgets their matches that were not added by id. */
+  removeCompetitions(names) {
+    this._needIds("removeCompetitions");
+    const removed = nameList(names).filter((c) => this.comps.has(c));
+    if (!removed.length || this.closed) return this;
+    for (const c of removed) this.comps.delete(c);
+    const brought = [...this.state.values()].filter((v) => !this.ids.has(v.m) && removed.includes(v.comp));
+    for (const { m } of brought) this._forget(m);
+    this._afterRemoval(brought.map((v) => v.m));
+    return this;
+  }
+
   /** Follows more matches (an id or an array of ids); each starts with its snapshot. */
   add(matches) {
     this._needIds("add");
-    const added = idList(matches).filter((m) => !this.ids.has(m));
+    return this._grow(this.ids, idList(matches));
+  }
+
+  // Adds to `followed` (the ids or the competitions) what it lacks, and tells the transport.
+  _grow(followed, items) {
+    const added = items.filter((x) => !followed.has(x));
     if (!added.length || this.closed) return this;
-    for (const m of added) this.ids.add(m);
+    for (const x of added) followed.add(x);
     if (this.idle) {
       this.idle = false;
       this._connect();
@@ -188,18 +221,34 @@ export class Subscription {
     if (!removed.length || this.closed) return this;
     for (const m of removed) {
       this.ids.delete(m);
-      this.state.delete(m);
-      this.since.delete(m);
-      this.etags.delete(m);
+      this._forget(m);
     }
-    if (this.ids.size === 0 && this.transport !== "ws") {
+    this._afterRemoval(removed);
+    return this;
+  }
+
+  _forget(m) {
+    this.state.delete(m);
+    this.since.delete(m);
+    this.etags.delete(m);
+  }
+
+  _afterRemoval(removed) {
+    if (this.ids.size === 0 && this.comps.size === 0 && this.transport !== "ws") {
       // A stream or polling loop with nothing to follow: stop it until the next `add`.
       this._teardown();
       this.generation += 1;
       this.idle = true;
       this._setStatus("live");
     } else this._changed([], removed);
-    return this;
+  }
+
+  // Whether `msg` is about a match followed: by id, through "*", or through a competition (its
+  // snapshot names the competition; later messages find the match held).
+  _follows(msg) {
+    if (this.all || msg.m === undefined || this.ids.has(msg.m)) return true;
+    const comp = this.state.get(msg.m)?.comp ?? (msg.k === "snapshot" ? msg.comp : undefined);
+    return this.comps.has(comp);
   }
 
   /** Stops every connection and timer; no handler is called afterwards. */
@@ -216,7 +265,7 @@ export class Subscription {
   _apply(msg, fromPoll = false) {
     if (this.closed) return;
     // A message already on its way when its match was removed.
-    if (!this.all && msg.m !== undefined && !this.ids.has(msg.m)) return;
+    if (!this._follows(msg)) return;
     if (msg.k === "error") return this._emit("error", msg);
     if (msg.k === "resume") return;
     const previous = this.state.get(msg.m);
@@ -225,7 +274,8 @@ export class Subscription {
       if (fromPoll && previous && previous.home && previous.s >= msg.s) return;
       const next = stateOf(msg);
       this._hold(next);
-      return this._emit("snapshot", next, msg, previous);
+      this._emit("snapshot", next, msg, previous);
+      return this._forgetIfMoved(msg);
     }
     // An update: after resuming from an older position than held, drop what we have.
     if (previous && msg.s <= previous.s) return;
@@ -246,6 +296,14 @@ export class Subscription {
     for (const key of ["home", "away", "comp", "ko", "sp"]) if (msg[key] !== undefined) next[key] = msg[key];
     this._hold(next);
     this._emit("update", msg, next, previous);
+    this._forgetIfMoved(msg);
+  }
+
+  // Moved to a competition not followed (a snapshot or a `match` update naming it): reported
+  // once, then forgotten.
+  _forgetIfMoved(msg) {
+    const away = msg.comp !== undefined && !this.comps.has(msg.comp);
+    if (away && !this.all && !this.ids.has(msg.m)) this._forget(msg.m);
   }
 
   _hold(state) {
@@ -273,8 +331,15 @@ export class Subscription {
   _query() {
     if (this.all) return "matches=*";
     const ids = this.matches;
-    const since = ids.filter((m) => this.since.has(m)).map((m) => `${m}:${this.since.get(m)}`);
-    return `matches=${ids.join(",")}` + (since.length ? `&since=${since.join(",")}` : "");
+    // Matches a competition brought are resumed too, unless over: a finished one has nothing left.
+    const brought = [...this.state.values()]
+      .filter((v) => !this.ids.has(v.m) && this.comps.has(v.comp) && v.st !== "finished")
+      .map((v) => v.m);
+    const since = [...ids, ...brought].filter((m) => this.since.has(m)).map((m) => `${m}:${this.since.get(m)}`);
+    // Each name encoded on its own, so a comma inside one is %2C and the list splits on the others.
+    const comps = this.competitions.map(encodeURIComponent).join(",");
+    return `matches=${ids.join(",")}` + (comps ? `&competitions=${comps}` : "") +
+      (since.length ? `&since=${since.join(",")}` : "");
   }
 
   _url(path) { return new URL(path, this.opts.base); }
@@ -282,7 +347,7 @@ export class Subscription {
   _connect() {
     if (this.closed) return;
     this.generation += 1;
-    if (!this.all && this.ids.size === 0) {
+    if (!this.all && this.ids.size === 0 && this.comps.size === 0) {
       this.idle = true;
       return this._setStatus("live");
     }
@@ -321,6 +386,7 @@ export class Subscription {
     }
     this.ws = ws;
     this.wsIds = new Set(this.ids);
+    this.wsComps = new Set(this.comps);
     ws.onopen = () => {
       opened = true;
       this._connected();
@@ -362,8 +428,10 @@ export class Subscription {
       });
       return;
     }
-    // Polling: read the new matches now rather than at the next round.
-    if (this.pollTimer && added.length) this._pollMatches(added);
+    // Polling: read the new matches (or competitions) now rather than at the next round.
+    const [ids, comps] = [added.filter(Number.isInteger), added.filter((a) => typeof a === "string")];
+    if (this.pollTimer && ids.length) this._pollMatches(ids);
+    if (this.pollTimer && comps.length) this._pollCompetitions(comps);
   }
 
   // Sends the open WebSocket a subscribe for matches added and an unsubscribe for those removed.
@@ -380,6 +448,11 @@ export class Subscription {
     }
     if (removed.length) ws.send(JSON.stringify({ op: "unsubscribe", matches: removed }));
     this.wsIds = new Set(this.ids);
+    const follow = this.competitions.filter((c) => !this.wsComps.has(c));
+    const leave = [...this.wsComps].filter((c) => !this.comps.has(c));
+    if (follow.length) ws.send(JSON.stringify({ op: "subscribe", competitions: follow }));
+    if (leave.length) ws.send(JSON.stringify({ op: "unsubscribe", competitions: leave }));
+    this.wsComps = new Set(this.comps);
   }
 
   _openSse() {
@@ -473,7 +546,9 @@ export class Subscription {
     const over = () => this.closed || this.transport !== "poll" || generation !== this.generation;
     const round = async () => {
       if (over()) return;
-      const ok = this.all ? await this._pollList() : await this._pollMatches();
+      const ok = this.all
+        ? await this._pollList()
+        : [await this._pollMatches(), await this._pollCompetitions()].every(Boolean);
       if (over()) return;
       if (!ok) this._setStatus("reconnecting");
       else if (this.status !== "polling") this._connected();
@@ -497,10 +572,40 @@ export class Subscription {
     }
   }
 
+  // The matches of each competition in the window (as the server's push would bring them), and
+  // those already held: a new one as its snapshot, a held one that moved on read whole, so that
+  // its events are reported one by one (the list has none).
+  async _pollCompetitions(comps = this.competitions) {
+    const moved = [];
+    const window = this.opts.windowHours * 3600000;
+    const shown = (body) => this.state.has(body.id) || body.status === "live" || body.status === "half_time" ||
+      Math.abs(Date.parse(body.kickoff_at) - Date.now()) <= window;
+    try {
+      for (const comp of comps) {
+        for (let offset = 0; ; offset += 500) {
+          const query = `competition=${encodeURIComponent(comp)}&limit=500&offset=${offset}`;
+          const r = await fetch(this._url(`/api/v1/matches?${query}`), { cache: "no-store" });
+          if (!r.ok) return false;
+          const page = await r.json();
+          for (const body of page.matches) {
+            if (!this.comps.has(body.competition) || this.ids.has(body.id) || !shown(body)) continue;
+            const held = this.state.get(body.id);
+            if (!held) this._apply(fromRest(body), true);
+            else if (held.s < body.seq) moved.push(body.id);
+          }
+          if (offset + page.matches.length >= page.total || page.matches.length === 0) break;
+        }
+      }
+      return this._pollMatches(moved);
+    } catch {
+      return false;
+    }
+  }
+
   async _pollMatches(ids = this.matches) {
     let ok = true;
     for (const m of ids) {
-      if (!this.ids.has(m)) continue; // removed meanwhile
+      if (!this.ids.has(m) && !this.state.has(m)) continue; // removed meanwhile
       try {
         const headers = this.etags.has(m) ? { "If-None-Match": this.etags.get(m) } : {};
         const r = await fetch(this._url(`/api/v1/matches/${m}`), { headers, cache: "no-store" });
@@ -540,6 +645,14 @@ function idList(matches) {
   const bad = ids.find((m) => !Number.isSafeInteger(m) || m < 1);
   if (bad !== undefined) throw new TypeError(`scorecast: ${bad} is not a match id`);
   return ids;
+}
+
+/** `names` (a name or an array of names) as distinct, non-empty competition names. */
+function nameList(names) {
+  const list = [...new Set([].concat(names))];
+  const bad = list.find((c) => typeof c !== "string" || !c.trim());
+  if (bad !== undefined) throw new TypeError(`scorecast: ${JSON.stringify(bad)} is not a competition name`);
+  return list;
 }
 
 function stateOf(msg) {

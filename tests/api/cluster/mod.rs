@@ -1,5 +1,6 @@
 //! Several scorecast nodes on one Postgres database and one real nats-server, as a cluster.
 
+mod competitions;
 mod consistency;
 mod corrections;
 mod fanout;

@@ -18,6 +18,12 @@ async fn expect_seqs(client: &mut WsClient, seqs: std::ops::RangeInclusive<i64>)
 async fn nats_killed_and_restarted_mid_stream_loses_nothing() {
     let Some(mut cluster) = start_cluster(2).await else { return };
     let id = cluster.nodes[0].live_match().await;
+    // Subscribed once the kickoff has crossed: on a loaded machine it may still be on its way, and
+    // the subscriber would start from the match's snapshot before it (seq 0).
+    super::eventually(Duration::from_secs(5), "the kickoff reaches node B", || async {
+        polled_seq(&cluster.nodes[1], id).await == 1
+    })
+    .await;
     let mut subscriber = connect(cluster.nodes[1].port, &format!("matches={id}")).await;
     assert_eq!(subscriber.next().await["s"], 1);
     let goal = |minute: i64| json!({"kind": "goal", "team": "away", "minute": minute});
