@@ -19,11 +19,25 @@ pub struct BodyLimits {
     pub max_bytes: usize,
     /// Time the whole body has to arrive once the handler starts reading it.
     pub timeout: Duration,
+    /// How much of a body refused for its size is still read before the answer.
+    pub linger: Linger,
+}
+
+/// Bounds of reading and dropping a refused body, so that a client that writes its whole body
+/// before reading gets the answer instead of a reset (the kernel resets a connection closed with
+/// unread bytes).
+#[derive(Debug, Clone, Copy)]
+pub struct Linger {
+    pub max_bytes: usize,
+    pub max_time: Duration,
 }
 
 /// Used only when the app data is missing (it never is in the server): the flags' defaults.
-const DEFAULT_LIMITS: BodyLimits =
-    BodyLimits { max_bytes: 16 * 1024, timeout: Duration::from_secs(10) };
+const DEFAULT_LIMITS: BodyLimits = BodyLimits {
+    max_bytes: 16 * 1024,
+    timeout: Duration::from_secs(10),
+    linger: Linger { max_bytes: 1024 * 1024, max_time: Duration::from_secs(1) },
+};
 
 /// Types that a request body parses into.
 pub trait FromJson: Sized {
@@ -101,6 +115,7 @@ impl<T: FromJson + 'static> FromRequest for JsonBody<T> {
         Box::pin(async move {
             check_content_type(content_type.as_ref())?;
             if declared_len.is_some_and(|n| n > limit) {
+                drain(&mut payload, limits.linger).await;
                 return Err(too_large(limit));
             }
             let read = async {
@@ -110,6 +125,7 @@ impl<T: FromJson + 'static> FromRequest for JsonBody<T> {
                         ApiError::BadRequest(format!("could not read the body: {e}"))
                     })?;
                     if body.len() + chunk.len() > limit {
+                        drain(&mut payload, limits.linger).await;
                         return Err(too_large(limit));
                     }
                     body.extend_from_slice(&chunk);
@@ -143,6 +159,21 @@ fn check_content_type(value: Option<&header::HeaderValue>) -> Result<(), ApiErro
             "the body must be `application/json`, not `{essence}`"
         )))
     }
+}
+
+/// Reads and drops what is left of a refused body, up to `linger`'s bytes and time: all of it, a
+/// body the client sends at once; past either bound the answer goes out and the connection closes.
+async fn drain(payload: &mut Payload, linger: Linger) {
+    let mut dropped = 0;
+    let read = async {
+        while let Some(Ok(chunk)) = payload.next().await {
+            dropped += chunk.len();
+            if dropped > linger.max_bytes {
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(linger.max_time, read).await;
 }
 
 fn too_large(limit: usize) -> ApiError {

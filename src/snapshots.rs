@@ -16,7 +16,7 @@ use crate::domain::{
     fates, with_fate, LiveState, Logged, MatchId, MatchMeta, MatchPatch, Seq, StoredEvent,
 };
 use crate::protocol::{self, Encoded};
-use crate::store::MatchRecord;
+use crate::store::{AllMatches, MatchRecord, Unreadable};
 
 /// How many of its latest events a snapshot carries: enough for a timeline. A snapshot is 0.3 KB
 /// with no events and about 3.5 KB with 20 (events are 110 to 190 bytes each).
@@ -150,11 +150,17 @@ impl Snapshot {
 #[derive(Default)]
 pub struct Snapshots {
     matches: RwLock<HashMap<MatchId, Arc<Snapshot>>>,
+    /// Stored matches that did not read back at start, each logged once: not served.
+    unreadable: Vec<Unreadable>,
 }
 
 impl Snapshots {
     /// Builds the cache from stored matches and their latest events (ordered by match, then seq).
-    pub fn load(records: Vec<MatchRecord>, events: Vec<(MatchId, String)>) -> Self {
+    pub fn load(all: AllMatches, events: Vec<(MatchId, String)>) -> Self {
+        let AllMatches { matches: records, unreadable } = all;
+        for row in &unreadable {
+            tracing::error!(match_id = row.id, error = %row.error, "stored match unreadable; not served until the row is fixed");
+        }
         let mut recent: HashMap<MatchId, VecDeque<Recent>> = HashMap::new();
         for (id, body) in events {
             match Recent::from_stored(body) {
@@ -172,7 +178,12 @@ impl Snapshots {
                 (r.meta.id, Arc::new(Snapshot::new(r.meta, r.live, events)))
             })
             .collect();
-        Self { matches: RwLock::new(matches) }
+        Self { matches: RwLock::new(matches), unreadable }
+    }
+
+    /// The stored matches left out at start because their rows did not read back.
+    pub fn unreadable(&self) -> &[Unreadable] {
+        &self.unreadable
     }
 
     pub fn get(&self, id: MatchId) -> Option<Arc<Snapshot>> {

@@ -12,6 +12,7 @@
 //! - `check`: the periodic comparison with the database, and repairs after NATS trouble
 
 mod check;
+mod link;
 mod message;
 mod publish;
 mod receive;
@@ -25,6 +26,7 @@ use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+pub use link::Linked;
 pub use message::VERSION;
 pub use publish::Peers;
 
@@ -50,6 +52,8 @@ pub struct ClusterSettings {
     pub receive_queue: usize,
     /// How long a stopping node waits for NATS to take its last messages.
     pub flush_timeout: Duration,
+    /// How long one attempt to connect to a NATS server may take.
+    pub connect_timeout: Duration,
     pub tls: NatsTls,
 }
 
@@ -124,6 +128,7 @@ pub struct Joined {
     codec: message::Codec,
     /// Raised by NATS link events after which messages may have been lost.
     trouble: Arc<Notify>,
+    linked: Linked,
 }
 
 /// Connects to NATS and subscribes. Connecting goes on in the background if NATS is not up yet:
@@ -131,50 +136,34 @@ pub struct Joined {
 pub async fn join(settings: ClusterSettings, metrics: Arc<Metrics>) -> anyhow::Result<Joined> {
     let node = node_name();
     let trouble = Arc::new(Notify::new());
-    let events = (metrics.clone(), trouble.clone());
-    let mut options = async_nats::ConnectOptions::new()
-        .name(format!("scorecast {node}"))
-        .retry_on_initial_connect()
-        .subscription_capacity(settings.receive_queue.max(1))
-        .event_callback(move |event| {
-            let (metrics, trouble) = events.clone();
-            async move { receive::link_event(event, &metrics, &trouble) }
-        });
-    options = match &settings.credentials {
-        Credentials::None => options,
-        Credentials::UserPassword(user, password) => {
-            options.user_and_password(user.clone(), password.clone())
-        }
-        Credentials::Token(token) => options.token(token.clone()),
-        Credentials::File(path) => {
-            options.credentials_file(path).await.context("reading the NATS credentials file")?
-        }
-    };
-    if settings.tls.is_set() {
-        settings.tls.check()?;
-        options = options.require_tls(true);
-        if let Some(ca) = &settings.tls.ca {
-            options = options.add_root_certificates(ca.clone());
-        }
-        if let Some((cert, key)) = &settings.tls.client {
-            options = options.add_client_certificate(cert.clone(), key.clone());
-        }
-    }
     let servers: Vec<async_nats::ServerAddr> = settings
         .servers
         .iter()
         .map(|s| s.parse().with_context(|| format!("NATS server address {:?}", redact(s))))
         .collect::<anyhow::Result<_>>()?;
+    link::try_once(&settings, &servers).await?;
+    let linked = Linked::default();
+    let events = (metrics.clone(), trouble.clone(), linked.clone());
+    let options = link::login(&settings)
+        .await?
+        .name(format!("scorecast {node}"))
+        .retry_on_initial_connect()
+        .subscription_capacity(settings.receive_queue.max(1))
+        .event_callback(move |event| {
+            let (metrics, trouble, linked) = events.clone();
+            async move { receive::link_event(event, &metrics, &trouble, &linked) }
+        });
     let client = options.connect(servers).await.context("connecting to NATS")?;
     let codec = message::Codec::new(&settings.subject_prefix, &node);
     let subscriber = client.subscribe(codec.wildcard()).await.context("subscribing to NATS")?;
     tracing::info!(node = %node, servers = ?settings.servers.iter().map(|s| redact(s)).collect::<Vec<_>>(), prefix = %settings.subject_prefix, version = VERSION, "joined the cluster");
-    Ok(Joined { settings, client, subscriber, codec, trouble })
+    Ok(Joined { settings, client, subscriber, codec, trouble, linked })
 }
 
 /// A running cluster link: its publisher and background tasks.
 pub struct Cluster {
     publisher: Publisher,
+    linked: Linked,
     publishing: JoinHandle<()>,
     tasks: Vec<JoinHandle<()>>,
     stop: CancellationToken,
@@ -190,7 +179,7 @@ impl Joined {
         store: Store,
         metrics: Arc<Metrics>,
     ) -> Cluster {
-        let Joined { settings, client, subscriber, codec, trouble } = self;
+        let Joined { settings, client, subscriber, codec, trouble, linked } = self;
         let codec = Arc::new(codec);
         let stop = CancellationToken::new();
         let stop_publishing = CancellationToken::new();
@@ -212,14 +201,21 @@ impl Joined {
         ));
         let checker = check::Checker { hub, catalog, store, metrics };
         let checking = tokio::spawn(checker.run(settings.check_interval, trouble, stop.clone()));
-        Cluster { publisher, publishing, tasks: vec![receiving, checking], stop, stop_publishing }
+        Cluster {
+            publisher,
+            linked,
+            publishing,
+            tasks: vec![receiving, checking],
+            stop,
+            stop_publishing,
+        }
     }
 }
 
 impl Cluster {
     /// The handle through which this node tells the others what it committed.
     pub fn peers(&self) -> Peers {
-        Peers(Some(self.publisher.clone()))
+        Peers::of(self.publisher.clone(), self.linked.clone())
     }
 
     /// Stops applying and checking, then publishes what is still queued and flushes it to NATS.

@@ -11,6 +11,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use super::message::Codec;
+use super::Linked;
 use crate::hub::Committed;
 use crate::metrics::Metrics;
 use crate::store::MatchRecord;
@@ -21,24 +22,37 @@ const PUBLISH_BATCH: usize = 256;
 
 /// The other nodes, as this node tells them what it committed: nobody on a single node.
 #[derive(Clone, Default)]
-pub struct Peers(pub(super) Option<Publisher>);
+pub struct Peers {
+    publisher: Option<Publisher>,
+    linked: Option<Linked>,
+}
 
 impl Peers {
     /// A single node's: nobody to tell.
     pub fn none() -> Self {
-        Self(None)
+        Self::default()
+    }
+
+    pub(super) fn of(publisher: Publisher, linked: Linked) -> Self {
+        Self { publisher: Some(publisher), linked: Some(linked) }
+    }
+
+    /// Whether this node can hear from the others: always on a single node; on a node of a
+    /// cluster, once its link to NATS has been up (later outages are bridged by the check).
+    pub fn reachable(&self) -> bool {
+        self.linked.as_ref().is_none_or(Linked::has_connected)
     }
 
     /// Publishes an event this node committed.
     pub fn event(&self, update: &Committed) {
-        if let Some(publisher) = &self.0 {
+        if let Some(publisher) = &self.publisher {
             publisher.event(update);
         }
     }
 
     /// Publishes a match this node created or changed.
     pub fn match_changed(&self, record: &MatchRecord) {
-        if let Some(publisher) = &self.0 {
+        if let Some(publisher) = &self.publisher {
             publisher.match_changed(record);
         }
     }

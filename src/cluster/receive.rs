@@ -8,6 +8,7 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use super::message::{Codec, Incoming};
+use super::Linked;
 use crate::catalog::Catalog;
 use crate::hub::Hub;
 use crate::metrics::Metrics;
@@ -52,11 +53,17 @@ pub(super) async fn run(
 
 /// Counts an event of the NATS link; after one that may have lost messages (a disconnect, or
 /// messages dropped for a slow consumer), the check runs at once.
-pub(super) fn link_event(event: async_nats::Event, metrics: &Metrics, trouble: &Notify) {
+pub(super) fn link_event(
+    event: async_nats::Event,
+    metrics: &Metrics,
+    trouble: &Notify,
+    linked: &Linked,
+) {
     let cluster = &metrics.cluster;
     let label = match &event {
         async_nats::Event::Connected => {
             cluster.nats_connected.set(1);
+            linked.connected();
             tracing::info!("connected to NATS");
             // Whatever was published while this node was away is read from the database.
             trouble.notify_one();

@@ -59,6 +59,12 @@ pub struct ClusterArgs {
     #[arg(long, env = "SCORECAST_NATS_FLUSH_TIMEOUT_MS", default_value_t = 5_000)]
     pub nats_flush_timeout_ms: u64,
 
+    /// Milliseconds one attempt to connect to a NATS server may take, at start (where credentials
+    /// NATS refuses stop the start, and an unreachable NATS leaves the node unready until it
+    /// connects) and at every reconnect.
+    #[arg(long, env = "SCORECAST_NATS_CONNECT_TIMEOUT_MS", default_value_t = 5_000)]
+    pub nats_connect_timeout_ms: u64,
+
     /// Updates held per match while waiting for an earlier one; later ones are read back from
     /// the database.
     #[arg(long, env = "SCORECAST_NATS_MAX_HELD", default_value_t = 4_096)]
@@ -128,6 +134,7 @@ impl ClusterArgs {
             publish_queue: self.nats_publish_queue,
             receive_queue: self.nats_receive_queue,
             flush_timeout: Duration::from_millis(self.nats_flush_timeout_ms),
+            connect_timeout: Duration::from_millis(self.nats_connect_timeout_ms.max(1)),
             tls: NatsTls {
                 ca: self.nats_tls_ca.clone(),
                 client: self.nats_tls_cert.clone().zip(self.nats_tls_key.clone()),

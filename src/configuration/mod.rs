@@ -69,6 +69,16 @@ pub struct Settings {
     #[arg(long, env = "SCORECAST_MAX_BODY_BYTES", default_value_t = 16 * 1024)]
     pub max_body_bytes: usize,
 
+    /// Milliseconds a body refused with 413 is still read (and dropped) before the answer, so a
+    /// client that writes its whole body before reading gets the 413, not a reset.
+    #[arg(long, env = "SCORECAST_REFUSED_BODY_LINGER_MS", default_value_t = 1_000)]
+    pub refused_body_linger_ms: u64,
+
+    /// Bytes of a body refused with 413 read and dropped before the answer; past them (or the
+    /// time) the answer is sent and the connection closed.
+    #[arg(long, env = "SCORECAST_REFUSED_BODY_LINGER_BYTES", default_value_t = 1024 * 1024)]
+    pub refused_body_linger_bytes: usize,
+
     /// Database connections in the pool.
     #[arg(long, env = "SCORECAST_DB_POOL_SIZE", default_value_t = 8)]
     pub db_pool_size: u32,
@@ -141,9 +151,14 @@ pub struct Settings {
     #[arg(long = "trusted-proxy", env = "SCORECAST_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<std::net::IpAddr>,
 
-    /// Largest frame a WebSocket client may send, in bytes (larger: close 1009).
+    /// Largest message a WebSocket client may send, in bytes: one frame, or all the fragments of
+    /// one message together (larger: close 1009, refused at the frame header).
     #[arg(long, env = "SCORECAST_WS_MAX_FRAME_BYTES", default_value_t = 4096)]
     pub ws_max_frame_bytes: usize,
+
+    /// Most frames one WebSocket message from a client may be fragmented into (more: close 1009).
+    #[arg(long, env = "SCORECAST_WS_MAX_FRAGMENTS", default_value_t = 64)]
+    pub ws_max_fragments: usize,
 
     /// Most matches one subscriber connection (WebSocket or SSE) may follow (`*` aside).
     #[arg(long, env = "SCORECAST_WS_MAX_SUBSCRIPTIONS", default_value_t = 200)]
@@ -191,7 +206,8 @@ pub struct Settings {
           value_parser = clap::value_parser!(u64).range(1..=600))]
     pub ws_dead_peer_secs: u64,
 
-    /// Seconds a WebSocket client has to answer a ping before it is dropped.
+    /// Seconds a WebSocket client has to answer a ping before it is closed (1008; while data it
+    /// was sent is unconfirmed, the slow-consumer deadline decides instead, 1013).
     #[arg(long, env = "SCORECAST_WS_HEARTBEAT_TIMEOUT_SECS", default_value_t = 10)]
     pub ws_heartbeat_timeout_secs: u64,
 
@@ -215,7 +231,8 @@ pub struct Settings {
     pub ws_send_buffer_bytes: usize,
 
     /// Seconds an SSE stream may be silent before it gets a comment line that keeps it (and
-    /// proxies) open; streams with updates get none. Below 60, as for WebSockets.
+    /// proxies) open; streams with updates get none. A stream whose client closed its end is
+    /// dropped then instead. Below 60, as for WebSockets.
     #[arg(long, env = "SCORECAST_SSE_HEARTBEAT_SECS", default_value_t = 45,
           value_parser = clap::value_parser!(u64).range(1..60))]
     pub sse_heartbeat_secs: u64,
@@ -291,6 +308,7 @@ impl Settings {
             send_buffer_bytes: self.ws_send_buffer_bytes,
             limits: Limits {
                 max_frame_bytes: self.ws_max_frame_bytes,
+                max_fragments: self.ws_max_fragments,
                 max_subscriptions: self.ws_max_subscriptions,
                 max_competitions: self.ws_max_competitions,
                 max_pending_bytes: self.ws_max_pending_bytes,

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use super::{MatchId, Name, Sport};
+use super::{MatchId, Name, Sport, Timestamp};
 
 /// The score of both sides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
@@ -28,8 +28,7 @@ pub struct NewMatch {
     pub home: Name,
     pub away: Name,
     pub competition: Name,
-    #[serde(with = "time::serde::rfc3339")]
-    pub kickoff_at: OffsetDateTime,
+    pub kickoff_at: Timestamp,
 }
 
 /// Metadata changes: at least one field, none `null` (`extract` refuses both). The teams must
@@ -48,13 +47,9 @@ pub struct MatchPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub competition: Option<Name>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "time::serde::rfc3339::option"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
-    pub kickoff_at: Option<OffsetDateTime>,
+    pub kickoff_at: Option<Timestamp>,
     /// Only before the match has started.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
@@ -122,7 +117,7 @@ impl MatchMeta {
             home: name(&patch.home, &self.home),
             away: name(&patch.away, &self.away),
             competition: name(&patch.competition, &self.competition),
-            kickoff_at: patch.kickoff_at.unwrap_or(self.kickoff_at),
+            kickoff_at: patch.kickoff_at.map_or(self.kickoff_at, Timestamp::get),
             revision: self.revision + 1,
         }
     }

@@ -192,12 +192,8 @@ pub struct StatusChange {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<Reason>,
     /// `postponed` only: the new kickoff, when known.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "time::serde::rfc3339::option"
-    )]
-    pub kickoff_at: Option<time::OffsetDateTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kickoff_at: Option<super::Timestamp>,
     /// `awarded` only (required there): the side the result is awarded to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub winner: Option<Side>,

@@ -10,6 +10,7 @@ mod ids;
 pub mod lifecycle;
 mod sport;
 mod state;
+mod timestamp;
 mod view;
 
 pub use correction::{correct, corrections_of, fates, fold, with_fate, Fate, Logged};
@@ -24,6 +25,7 @@ pub use ids::{parse_position, IdError, MatchId, Seq};
 pub use lifecycle::{Reason, Status, StatusChange};
 pub use sport::{Play, Sport, SPORTS};
 pub use state::{Award, LinePeriod, LiveState};
+pub use timestamp::Timestamp;
 pub use view::{serialize_view, LiveView};
 
 /// Milliseconds since the unix epoch: how timestamps are stored, and sent in compact messages.

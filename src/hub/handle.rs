@@ -50,7 +50,7 @@ impl Worker {
             let _ =
                 socket2::SockRef::from(&stream).set_send_buffer_size(settings.send_buffer_bytes);
         }
-        let wire = Wire::websocket(stream, tls, read_buf, settings.limits.max_frame_bytes);
+        let wire = Wire::websocket(stream, tls, read_buf);
         let (key, id) = state.attach(wire, admission);
         ConnHandle { state: self.state.clone(), key, id }
     }
@@ -75,15 +75,15 @@ pub struct ConnHandle {
 }
 
 impl ConnHandle {
-    /// The next frame from a WebSocket client; `Gone` once the connection is over.
+    /// The next message from a WebSocket client; `Gone` once the connection is over.
     pub fn poll_read(&self, cx: &mut Context<'_>) -> Poll<Read> {
         let mut state = self.state.borrow_mut();
-        let max_frame = state.hub().settings.limits.max_frame_bytes;
+        let bounds = state.hub().settings.limits.message_bounds();
         let Some((conn, scratch)) = state.reader(self.key, self.id) else {
             return Poll::Ready(Read::Gone);
         };
         conn.set_waker(cx);
-        conn.poll_read(cx, scratch, max_frame)
+        conn.poll_read(cx, scratch, bounds)
     }
 
     /// Writes what a WebSocket takes; ready once the connection is over.

@@ -17,8 +17,11 @@ pub enum HeartbeatPolicy {
 
 #[derive(Debug, Clone)]
 pub struct Limits {
-    /// Largest frame a WebSocket client may send; larger ones close the connection with 1009.
+    /// Largest message (one frame, or all the fragments of one) a WebSocket client may send;
+    /// larger ones close the connection with 1009.
     pub max_frame_bytes: usize,
+    /// Most frames one WebSocket message may come in; more close the connection with 1009.
+    pub max_fragments: usize,
     /// Most matches one connection may subscribe to (a `*` subscription is not counted).
     pub max_subscriptions: usize,
     /// Most competitions one connection may follow; the matches they bring are not counted in
@@ -44,12 +47,29 @@ pub struct Limits {
     pub sse_heartbeat: Duration,
 }
 
+/// What one WebSocket message from a client may be.
+#[derive(Debug, Clone, Copy)]
+pub struct MessageBounds {
+    /// Largest message: one frame, or all the fragments of one message together.
+    pub max_bytes: usize,
+    /// Most frames one message may come in.
+    pub max_fragments: usize,
+}
+
+impl Limits {
+    /// What one WebSocket message may be.
+    pub fn message_bounds(&self) -> MessageBounds {
+        MessageBounds { max_bytes: self.max_frame_bytes, max_fragments: self.max_fragments }
+    }
+}
+
 #[cfg(test)]
 impl Limits {
     /// Small, round values for unit tests.
     pub(crate) fn for_tests() -> Self {
         Self {
             max_frame_bytes: 4096,
+            max_fragments: 16,
             max_subscriptions: 200,
             max_competitions: 20,
             max_pending_bytes: 64,

@@ -39,9 +39,9 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-pub use conn::Read;
+pub use conn::{Message, Read};
 pub use handle::{ConnHandle, Worker};
-pub use limits::{HeartbeatPolicy, Limits};
+pub use limits::{HeartbeatPolicy, Limits, MessageBounds};
 pub use per_address::{AddressLimits, AddressRefusal};
 pub use replay::HistoryWindow;
 pub use slots::{Permit, Refusal};

@@ -252,6 +252,16 @@ impl Metrics {
             .expect("one pool is watched");
     }
 
+    /// Exports how many stored matches did not read back at start (each is logged, and not served).
+    pub fn report_unreadable_matches(&self, count: usize) {
+        let unreadable = gauge(
+            "unreadable_matches",
+            "Stored matches whose rows did not read back at start: logged, not served",
+        );
+        unreadable.set(count as i64);
+        self.registry.register(Box::new(unreadable)).expect("reported once, at start");
+    }
+
     /// The Prometheus text exposition of every metric.
     pub fn render(&self) -> String {
         let mut families = self.registry.gather();

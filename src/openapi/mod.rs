@@ -6,7 +6,6 @@
 mod links;
 mod parameters;
 pub mod problems;
-mod schemas;
 mod tagged;
 
 use std::sync::OnceLock;
@@ -15,8 +14,6 @@ use bytes::Bytes;
 use utoipa::openapi::path::HttpMethod;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
-
-pub use schemas::EventHistory;
 
 /// The name admin operations give their security requirement.
 pub const ADMIN_TOKEN: &str = "admin_token";
@@ -42,7 +39,7 @@ pub const ADMIN_TOKEN: &str = "admin_token";
             crate::snapshots::Full,
             crate::routes::MatchPage,
             crate::routes::CompetitionList,
-            EventHistory,
+            crate::routes::EventHistory,
             crate::problem::Problem,
         ),
         responses(

@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::Encoded;
 use crate::domain::{
     unix_millis, CardColor, EventKind, EventState, GoalMethod, LiveState, MatchId, MatchMeta,
-    Period, Score, Seq, Side, Sport, Status, StoredEvent,
+    Period, Score, Seq, Side, Sport, Status, StoredEvent, Timestamp,
 };
 
 #[derive(Serialize)]
@@ -164,10 +164,10 @@ fn describe<'a>(update: &mut Update<'a>, kind: &'a EventKind) {
             update.home = patch.home.as_ref().map(|n| n.as_ref());
             update.away = patch.away.as_ref().map(|n| n.as_ref());
             update.comp = patch.competition.as_ref().map(|n| n.as_ref());
-            update.ko = patch.kickoff_at;
+            update.ko = patch.kickoff_at.map(Timestamp::get);
             update.sp = patch.sport.map(Sport::as_str);
         }
-        EventKind::Status(change) => update.ko = change.kickoff_at,
+        EventKind::Status(change) => update.ko = change.kickoff_at.map(Timestamp::get),
         _ => {}
     }
 }
@@ -463,7 +463,7 @@ mod sizes {
             home: Some(NAME.to_owned().try_into().unwrap()),
             away: Some(NAME.to_owned().try_into().unwrap()),
             competition: Some(NAME.to_owned().try_into().unwrap()),
-            kickoff_at: Some(at()),
+            kickoff_at: Some(Timestamp::try_from("2027-01-15T17:20:00.123Z".to_owned()).unwrap()),
             sport: Some(Sport::Football),
             format: None,
         };

@@ -3,7 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 
 use super::matches::MatchPath;
 use super::{json, match_id, retry_key, RetryKeyHeader};
@@ -12,9 +12,21 @@ use crate::catalog::Catalog;
 use crate::domain::{EventKind, Seq, StoredEvent};
 use crate::extract::JsonBody;
 use crate::ingest::{Accepted, Ingest};
-use crate::openapi::{problems, EventHistory};
+use crate::openapi::problems;
 use crate::problem::ApiError;
 use crate::store::Store;
+
+/// A page of a match's stored events: `GET /api/v1/matches/{id}/events` splices the stored JSON of
+/// each event into this shape instead of decoding and encoding it again (so this type is only its
+/// schema).
+#[derive(ToSchema)]
+pub struct EventHistory {
+    pub match_id: crate::domain::MatchId,
+    /// The `since` asked for: every event here has a greater `seq`.
+    pub since: Seq,
+    /// In `seq` order; fewer than `limit` means the client is caught up.
+    pub events: Vec<StoredEvent>,
+}
 
 /// Events per history page when the client does not say.
 const DEFAULT_HISTORY: i64 = 100;

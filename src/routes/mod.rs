@@ -22,7 +22,9 @@ use crate::domain::MatchId;
 use crate::metrics::Metrics;
 pub use access::{log_request, new_id as new_request_id, REQUEST_ID};
 pub use competitions::CompetitionList;
+pub use events::EventHistory;
 pub use matches::{MatchPage, MatchPath};
+pub use openapi::ApiDocument;
 pub use table::{table, Endpoint, Resource};
 
 use crate::problem::ApiError;

@@ -20,7 +20,7 @@ use crate::extract::BodyLimits;
 use crate::hub::{Hub, Worker};
 use crate::ingest::Ingest;
 use crate::metrics::Metrics;
-use crate::routes;
+use crate::routes::{self, ApiDocument};
 use crate::snapshots::Snapshots;
 use crate::store::Store;
 use crate::transport::admission::{AllowedOrigins, TrustedProxies};
@@ -42,6 +42,7 @@ pub(super) struct AppState {
     pub(super) origins: web::Data<AllowedOrigins>,
     pub(super) trusted_proxies: web::Data<TrustedProxies>,
     pub(super) body_limits: BodyLimits,
+    pub(super) api_document: web::Data<ApiDocument>,
 }
 
 /// The App of one HTTP worker thread, with that thread's hub worker: every route and middleware.
@@ -74,6 +75,7 @@ fn build_app(
         .app_data(state.trusted_proxies.clone())
         .app_data(web::Data::new(worker.clone()))
         .app_data(state.body_limits)
+        .app_data(state.api_document.clone())
         .configure(|cfg| routes::configure(cfg, &state.origins))
         .default_service(web::to(routes::not_found))
 }

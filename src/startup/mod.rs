@@ -20,10 +20,11 @@ use crate::auth::AdminTokens;
 use crate::catalog::Catalog;
 use crate::cluster::{self, Cluster, Peers};
 use crate::configuration::Settings;
-use crate::extract::BodyLimits;
+use crate::extract::{BodyLimits, Linger};
 use crate::hub::Hub;
 use crate::ingest::{self, CommitterSettings};
 use crate::metrics::{Metrics, PoolState};
+use crate::routes::ApiDocument;
 use crate::snapshots::{Snapshots, RECENT_EVENTS};
 use crate::store::{Backend, Store};
 use crate::tls::Tls;
@@ -80,6 +81,7 @@ impl Application {
             store.all_matches().await.context("loading matches")?,
             store.recent_events(RECENT_EVENTS as i64).await.context("loading recent events")?,
         ));
+        metrics.report_unreadable_matches(snapshots.unreadable().len());
         let catalog = Arc::new(match joined {
             Some(_) => {
                 Catalog::clustered(snapshots.clone(), store.clone(), settings.cluster.miss_cache())
@@ -128,9 +130,14 @@ impl Application {
             hub: web::Data::from(hub.clone()),
             origins: web::Data::new(AllowedOrigins(settings.ws_allowed_origins.clone())),
             trusted_proxies: web::Data::new(TrustedProxies(settings.trusted_proxies.clone())),
+            api_document: web::Data::new(ApiDocument(crate::openapi::json())),
             body_limits: BodyLimits {
                 max_bytes: settings.max_body_bytes,
                 timeout: Duration::from_millis(settings.request_body_timeout_ms),
+                linger: Linger {
+                    max_bytes: settings.refused_body_linger_bytes,
+                    max_time: Duration::from_millis(settings.refused_body_linger_ms),
+                },
             },
         };
 

@@ -55,6 +55,20 @@ pub struct Position {
     pub revision: i64,
 }
 
+/// Every stored match, and the rows that could not be read as one.
+#[derive(Debug, Default)]
+pub struct AllMatches {
+    pub matches: Vec<MatchRecord>,
+    pub unreadable: Vec<Unreadable>,
+}
+
+/// A match row that does not read back (such as a timestamp outside what UTC can hold).
+#[derive(Debug, Clone)]
+pub struct Unreadable {
+    pub id: i64,
+    pub error: String,
+}
+
 /// A match as the rest of the service sees it.
 #[derive(Debug, Clone)]
 pub struct MatchRecord {
@@ -114,12 +128,17 @@ impl MatchRow {
 async fn resolve_all(
     conn: &mut AnyConnection,
     rows: Vec<MatchRow>,
-) -> Result<Vec<MatchRecord>, StoreError> {
-    let mut records = Vec::with_capacity(rows.len());
+) -> Result<AllMatches, StoreError> {
+    let mut all = AllMatches::default();
     for row in rows {
-        records.push(row.resolve(conn).await?);
+        let id = row.id;
+        match row.resolve(conn).await {
+            Ok(record) => all.matches.push(record),
+            Err(StoreError::Corrupt(error)) => all.unreadable.push(Unreadable { id, error }),
+            Err(e) => return Err(e),
+        }
     }
-    Ok(records)
+    Ok(all)
 }
 
 impl Store {
@@ -143,7 +162,7 @@ impl Store {
             .bind(new.home.as_ref())
             .bind(new.away.as_ref())
             .bind(new.competition.as_ref())
-            .bind(unix_millis(new.kickoff_at))
+            .bind(unix_millis(new.kickoff_at.get()))
             .bind("scheduled")
             .bind(unix_millis(now))
             .bind(new.sport.as_str())
@@ -220,8 +239,9 @@ impl Store {
             .collect()
     }
 
-    /// Every match, oldest first, for filling the snapshot cache at start.
-    pub async fn all_matches(&self) -> Result<Vec<MatchRecord>, StoreError> {
+    /// Every match, oldest first, for filling the snapshot cache at start. A row that does not
+    /// read back is set aside, not fatal: one bad row must not keep the others from being served.
+    pub async fn all_matches(&self) -> Result<AllMatches, StoreError> {
         let sql = format!("SELECT {MATCH_COLUMNS} FROM matches ORDER BY id");
         let mut conn = self.pool.acquire().await?;
         let rows: Vec<MatchRow> = sqlx::query_as(&sql).fetch_all(&mut *conn).await?;

@@ -18,7 +18,7 @@ use sqlx::{Any, AnyPool, ConnectOptions, Executor};
 
 pub use events::EventTx;
 pub use idempotency::StoredResponse;
-pub use matches::{Creation, MatchRecord, Position, RetryKey};
+pub use matches::{AllMatches, Creation, MatchRecord, Position, RetryKey, Unreadable};
 
 /// Which database a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,15 +10,15 @@ use crate::common::TOKEN;
 use crate::raw_client::exchange;
 
 /// A scorecast process logging JSON to a pipe, with only its access lines at `info`.
-struct Logged {
+pub(crate) struct Logged {
     child: Child,
-    port: u16,
+    pub(crate) port: u16,
     _dir: tempfile::TempDir,
 }
 
 impl Logged {
     /// Starts scorecast with `args` and waits until it answers.
-    async fn start(args: &[&str]) -> Self {
+    pub(crate) async fn start(args: &[&str]) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let database = format!("sqlite://{}/scorecast.db", dir.path().display());
@@ -41,17 +41,23 @@ impl Logged {
     }
 
     /// Stops the process; its access lines, and everything it logged (for failure messages).
-    fn stop(mut self) -> (Vec<Value>, String) {
-        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
-        let _ = self.child.wait();
-        let mut stderr = String::new();
-        self.child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    fn stop(self) -> (Vec<Value>, String) {
+        let (_, stderr) = self.terminate();
         let lines = stderr
             .lines()
             .filter_map(|l| serde_json::from_str::<Value>(l).ok())
             .filter(|l| l["target"] == "scorecast::access")
             .collect();
         (lines, stderr)
+    }
+
+    /// Sends SIGTERM and waits: the exit status, and everything the process logged.
+    pub(crate) fn terminate(mut self) -> (std::process::ExitStatus, String) {
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let status = self.child.wait().unwrap();
+        let mut stderr = String::new();
+        self.child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+        (status, stderr)
     }
 }
 

@@ -16,10 +16,16 @@ pub struct Server {
 
 impl Server {
     pub async fn start(database_url: &str) -> Self {
+        Self::start_with(database_url, &[]).await
+    }
+
+    /// Like `start`, with more flags.
+    pub async fn start_with(database_url: &str, args: &[&str]) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let child = Command::new(env!("CARGO_BIN_EXE_scorecast"))
             .args(["--listen", &format!("127.0.0.1:{port}"), "--database-url", database_url])
             .args(["--admin-token", TOKEN, "--drain-secs", "5"])
+            .args(args)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())

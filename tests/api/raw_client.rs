@@ -50,27 +50,48 @@ pub fn text_frame_header(len: u64) -> Vec<u8> {
     header
 }
 
-/// Reads server frames until a close frame and returns its code; `None` when the socket ended
-/// without one. Panics when the server neither closes nor ends within `WAIT`.
-pub async fn close_code(stream: &mut (impl AsyncReadExt + Unpin)) -> Option<u16> {
+/// A masked client frame with `opcode`, final or not, carrying `payload`.
+pub fn client_frame(opcode: u8, fin: bool, payload: &[u8]) -> Vec<u8> {
+    let mut frame = text_frame_header(payload.len() as u64);
+    frame[0] = if fin { 0x80 | opcode } else { opcode };
+    let mask = [1, 2, 3, 4];
+    frame.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
+    frame
+}
+
+/// The next frame the server sends: its opcode and payload; `None` when the socket ended.
+pub async fn next_frame(stream: &mut (impl AsyncReadExt + Unpin)) -> Option<(u8, Vec<u8>)> {
     tokio::time::timeout(WAIT, async {
-        loop {
-            let mut header = [0u8; 2];
-            stream.read_exact(&mut header).await.ok()?;
-            let len = match header[1] & 0x7F {
-                126 => usize::from(stream.read_u16().await.ok()?),
-                127 => usize::try_from(stream.read_u64().await.ok()?).ok()?,
-                short => usize::from(short),
-            };
-            let mut payload = vec![0; len];
-            stream.read_exact(&mut payload).await.ok()?;
-            if header[0] & 0x0F == 0x8 {
-                return Some(u16::from_be_bytes([*payload.first()?, *payload.get(1)?]));
-            }
-        }
+        let mut header = [0u8; 2];
+        stream.read_exact(&mut header).await.ok()?;
+        let len = match header[1] & 0x7F {
+            126 => usize::from(stream.read_u16().await.ok()?),
+            127 => usize::try_from(stream.read_u64().await.ok()?).ok()?,
+            short => usize::from(short),
+        };
+        let mut payload = vec![0; len];
+        stream.read_exact(&mut payload).await.ok()?;
+        Some((header[0] & 0x0F, payload))
     })
     .await
-    .expect("the server closed in time")
+    .expect("a frame or the end in time")
+}
+
+/// Reads server frames until a close frame and returns its code and reason; `None` when the
+/// socket ended without one. Panics when the server neither closes nor ends within `WAIT`.
+pub async fn close_frame(stream: &mut (impl AsyncReadExt + Unpin)) -> Option<(u16, String)> {
+    loop {
+        let (opcode, payload) = next_frame(stream).await?;
+        if opcode == 0x8 {
+            let code = u16::from_be_bytes([*payload.first()?, *payload.get(1)?]);
+            return Some((code, String::from_utf8(payload[2..].to_vec()).unwrap()));
+        }
+    }
+}
+
+/// Like `close_frame`, the code alone.
+pub async fn close_code(stream: &mut (impl AsyncReadExt + Unpin)) -> Option<u16> {
+    close_frame(stream).await.map(|(code, _)| code)
 }
 
 /// Sends `request` as it is and returns the server's answer: status line, headers and whatever

@@ -73,7 +73,7 @@ async fn fail_over(
                 sigterm_at_s = first.elapsed().as_secs_f64();
                 let at = Instant::now();
                 stopper = Some(tokio::spawn(async move {
-                    process.stop().await.map(|()| at.elapsed().as_secs_f64())
+                    process.stop_cleanly().await.map(|()| at.elapsed().as_secs_f64())
                 }));
             }
         }
@@ -91,9 +91,14 @@ async fn fail_over(
         }
         tokio::time::sleep(DRAIN_POLL).await;
     }
-    let stop_s = match stopper {
-        Some(task) => task.await.ok().and_then(Result::ok),
-        None => None,
+    // The stopped node must exit 0: an unclean exit is a problem of the run, with its log.
+    let (stop_s, unclean_stop) = match stopper {
+        Some(task) => match task.await {
+            Ok(Ok(seconds)) => (Some(seconds), None),
+            Ok(Err(e)) => (None, Some(format!("{e:#}"))),
+            Err(e) => (None, Some(e.to_string())),
+        },
+        None => (None, None),
     };
     let after = scrape_all(http, &scorecast.nodes).await;
     let accepted = starts.len();
@@ -112,6 +117,9 @@ async fn fail_over(
     let mut problems = delivery_problems(&delivery);
     if sigterm_ns.is_none() {
         problems.push(format!("no SIGTERM: stop_after {} ≥ events", cfg.stop_after));
+    }
+    if let Some(why) = unclean_stop {
+        problems.push(format!("the stopped node: {why}"));
     }
     if resumes.going_away == 0 {
         problems.push("no client was closed with 1001".into());

@@ -100,8 +100,24 @@ impl ServerProcess {
         Ok(())
     }
 
-    /// Asks the server to stop and waits; kills it if it does not exit in time.
-    pub async fn stop(mut self) -> anyhow::Result<()> {
+    /// Asks the server to stop and waits; kills it if it does not exit in time. An unclean exit
+    /// is logged with the tail of the server's log.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        if let Err(why) = self.stop_and_judge().await? {
+            tracing::warn!("{why}");
+        }
+        Ok(())
+    }
+
+    /// Like `stop`, but an unclean exit (a non-zero status, or a kill after the stop timeout) is
+    /// an error saying why, with the tail of the server's log: every scorecast node must exit 0
+    /// when asked to stop.
+    pub async fn stop_cleanly(self) -> anyhow::Result<()> {
+        self.stop_and_judge().await?.map_err(anyhow::Error::msg)
+    }
+
+    /// Stops the server; the inner result says whether it exited cleanly, and if not why.
+    async fn stop_and_judge(mut self) -> anyhow::Result<Result<(), String>> {
         let log_path = self.log();
         match self.stop {
             StopBy::ClosingStdin(stdin) => drop(stdin),
@@ -110,22 +126,27 @@ impl ServerProcess {
                 libc::kill(self.pid as libc::pid_t, signal);
             },
         }
-        match tokio::time::timeout(STOP_TIMEOUT, self.child.wait()).await {
+        let judged = match tokio::time::timeout(STOP_TIMEOUT, self.child.wait()).await {
             Ok(status) => {
                 let status = status?;
-                if !status.success() {
+                if status.success() {
+                    Ok(())
+                } else {
                     // Its log says why, and goes away with its folder below.
                     let tail = log_path.map(|l| tail(&l, 5)).unwrap_or_default();
-                    tracing::warn!(pid = self.pid, %status, "server exited with an error:\n{tail}");
+                    Err(format!(
+                        "server {} exited with {status} when asked to stop:\n{tail}",
+                        self.pid
+                    ))
                 }
             }
             Err(_) => {
-                tracing::warn!(pid = self.pid, "server did not stop in time; killing it");
                 self.child.kill().await?;
+                Err(format!("server {} did not stop in {STOP_TIMEOUT:?}; killed", self.pid))
             }
-        }
+        };
         drop(self.dir);
-        Ok(())
+        Ok(judged)
     }
 }
 

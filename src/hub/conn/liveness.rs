@@ -206,6 +206,23 @@ mod tests {
         assert_eq!(live.due(at(30), &l, None, every, true), None, "a pong resets the clock");
     }
 
+    /// docs/protocol.md: an unanswered silence ping closes 1008, unless data sent still awaits
+    /// its receipt: then the slow-consumer deadline decides, and the close is 1013.
+    #[tokio::test(start_paused = true)]
+    async fn a_silence_ping_unanswered_while_data_awaits_its_receipt_is_left_to_the_deadline() {
+        let mut live = Liveness::new();
+        let two = Duration::from_secs(2);
+        let l = Limits { heartbeat_interval: two, heartbeat_timeout: two, ..Limits::for_tests() };
+        let start = Instant::now();
+        let at = |s| start + Duration::from_secs(s);
+        live.sent(at(0), true);
+        assert_eq!(live.due(at(2), &l, None, two, true), Some(Due::Ping), "2 s of silence");
+        live.pinged(at(2), true);
+        assert_eq!(live.due(at(4), &l, None, two, true), None, "the snapshot has 30 s");
+        assert_eq!(live.due(at(29), &l, None, two, true), None);
+        assert_eq!(live.due(at(30), &l, None, two, true), Some(Due::TooSlow));
+    }
+
     #[tokio::test(start_paused = true)]
     async fn unread_data_past_the_deadline_is_too_slow_and_a_close_ends_after_its_grace() {
         let mut live = Liveness::new();

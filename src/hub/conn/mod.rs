@@ -17,10 +17,10 @@ use tokio::time::Instant;
 pub(super) use liveness::{Due, Phase};
 pub(super) use outbox::Offer;
 pub use wire::Kind;
-pub use wire::Read;
 pub(super) use wire::Wire;
+pub use wire::{Message, Read};
 
-use super::{Limits, Permit};
+use super::{Limits, MessageBounds, Permit};
 use crate::domain::{MatchId, Seq};
 use crate::protocol::Encoded;
 use crate::snapshots::{Snapshot, Snapshots};
@@ -302,6 +302,9 @@ impl Conn {
             {
                 None
             }
+            // A heartbeat for a stream whose client has gone would only find that out a
+            // heartbeat later; drop it now instead.
+            Some(Due::Ping) if self.wire.sse_peer_closed() => Some(Due::Drop),
             due => due,
         }
     }
@@ -359,18 +362,18 @@ impl Conn {
         }
     }
 
-    /// The next frame from a WebSocket client, or `Gone` once the connection is over; while it
+    /// The next message from a WebSocket client, or `Gone` once the connection is over; while it
     /// closes, whatever the client sends is dropped unread (see `Wire::poll_read`).
     pub(super) fn poll_read(
         &mut self,
         cx: &mut Context<'_>,
         scratch: &mut [u8],
-        max_frame: usize,
+        bounds: MessageBounds,
     ) -> Poll<Read> {
         if self.phase() == Phase::Done {
             return Poll::Ready(Read::Gone);
         }
-        let read = self.wire.poll_read(cx, scratch, max_frame, !self.is_open());
+        let read = self.wire.poll_read(cx, scratch, bounds, !self.is_open());
         if read.is_ready() {
             self.liveness.heard(Instant::now());
         }

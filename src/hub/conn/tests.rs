@@ -23,7 +23,7 @@ async fn conn() -> (Conn, TcpStream) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let client = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
     let (server, _) = listener.accept().await.unwrap();
-    let wire = Wire::websocket(server, None, BytesMut::new(), 4096);
+    let wire = Wire::websocket(server, None, BytesMut::new());
     (Conn::new(1, wire, Permit::detached()), client)
 }
 

@@ -63,13 +63,19 @@ impl WorkerState {
             counted += 1;
         }
         if !unknown.is_empty() {
-            let conn_id = self.conns[key].id();
-            let lookup = crate::hub::lookup::LookUp { key, conn_id, ids: unknown };
-            tokio::task::spawn_local(crate::hub::lookup::look_up(
-                self.this.clone(),
-                lookup,
-                since.clone(),
-            ));
+            // Ids a clustered node does not hold (yet): another node may have just created them.
+            let (state, conn_id) = (self.this.clone(), self.conns[key].id());
+            let (catalog, since) = (self.hub.catalog.clone(), since.clone());
+            tokio::task::spawn_local(async move {
+                let (found, missing) = crate::hub::lookup::resolve(catalog, unknown).await;
+                let Some(state) = state.upgrade() else { return };
+                let mut state = state.borrow_mut();
+                let Some(conn) = state.conn(key, conn_id) else { return };
+                for id in missing {
+                    conn.send(&crate::hub::lookup::unknown_match(id));
+                }
+                state.subscribe(key, &found, &since);
+            });
         }
     }
 

@@ -1,13 +1,13 @@
-//! The WebSocket conversation of one connection: its task reads the client's frames and answers
+//! The WebSocket conversation of one connection: its task reads the client's messages and answers
 //! them (subscribe, unsubscribe, ping, close), and writes whatever the delivery loop could not
 //! write at once. It waits with `poll_read_ready`/`poll_write_ready`, which replace the waker the
 //! HTTP dispatcher left on the socket instead of adding one beside it.
 
 use std::task::{Context, Poll};
 
-use actix_http::ws::{CloseCode, Frame, OpCode};
+use actix_http::ws::{CloseCode, OpCode};
 
-use crate::hub::{ConnHandle, Read};
+use crate::hub::{ConnHandle, Message, Read};
 use crate::protocol::{self, ClientMessage};
 
 /// Client frames handled per wake-up before yielding, so one chatty client cannot starve others.
@@ -25,7 +25,7 @@ fn poll(conn: &ConnHandle, cx: &mut Context<'_>) -> Poll<()> {
             break;
         }
         match conn.poll_read(cx) {
-            Poll::Ready(Read::Frame(frame)) => handle(conn, frame),
+            Poll::Ready(Read::Message(message)) => handle(conn, message),
             Poll::Ready(Read::Invalid(code, reason)) => {
                 conn.close(code, &reason);
                 break;
@@ -37,18 +37,15 @@ fn poll(conn: &ConnHandle, cx: &mut Context<'_>) -> Poll<()> {
     conn.poll_flush(cx)
 }
 
-fn handle(conn: &ConnHandle, frame: Frame) {
-    match frame {
-        Frame::Text(text) => handle_text(conn, &text),
-        Frame::Binary(_) => {
+fn handle(conn: &ConnHandle, message: Message) {
+    match message {
+        Message::Text(text) => handle_text(conn, &text),
+        Message::Binary => {
             conn.close(CloseCode::Unsupported, "binary frames are not supported; send JSON text")
         }
-        Frame::Continuation(_) => {
-            conn.close(CloseCode::Unsupported, "fragmented messages are not supported")
-        }
-        Frame::Ping(payload) => conn.send_bytes(protocol::control_frame(OpCode::Pong, &payload)),
-        Frame::Pong(_) => {}
-        Frame::Close(reason) => conn.close(reason.map_or(CloseCode::Normal, |r| r.code), ""),
+        Message::Ping(payload) => conn.send_bytes(protocol::control_frame(OpCode::Pong, &payload)),
+        Message::Pong => {}
+        Message::Close(reason) => conn.close(reason.map_or(CloseCode::Normal, |r| r.code), ""),
     }
 }
 

@@ -4,9 +4,11 @@ mod competitions;
 mod consistency;
 mod corrections;
 mod fanout;
+mod nats_failover;
 mod outages;
 mod proxy;
 mod rolling_upgrade;
+mod start;
 
 use std::time::Duration;
 
@@ -32,7 +34,13 @@ pub async fn start_cluster(n: usize) -> Option<TestCluster> {
     let mut nodes = Vec::with_capacity(n);
     for _ in 0..n {
         let url = nats.url();
-        nodes.push(spawn_on(database.clone(), |s| join(s, &url)).await);
+        let node = spawn_on(database.clone(), |s| join(s, &url)).await;
+        // Ready once its NATS link is up: before, what others commit could pass it by.
+        eventually(Duration::from_secs(10), "the node is ready", || async {
+            node.get("/readyz").await.status() == 200
+        })
+        .await;
+        nodes.push(node);
     }
     Some(TestCluster { nats, nodes, database })
 }

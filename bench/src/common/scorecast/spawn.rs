@@ -81,7 +81,7 @@ impl Scorecast {
 pub(super) async fn stop_all(processes: Vec<Option<ServerProcess>>) -> anyhow::Result<()> {
     let mut stopping = tokio::task::JoinSet::new();
     for process in processes.into_iter().flatten() {
-        stopping.spawn(process.stop());
+        stopping.spawn(process.stop_cleanly());
     }
     let mut result = Ok(());
     while let Some(stopped) = stopping.join_next().await {

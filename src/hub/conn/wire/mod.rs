@@ -4,6 +4,7 @@
 //! keeps its session here: every frame is sealed for it on its way into the outbox, so what the
 //! outbox holds and writes is always the connection's wire bytes.
 
+mod frames;
 mod read;
 
 use std::borrow::Cow;
@@ -11,7 +12,7 @@ use std::io;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use actix_http::ws::{CloseCode, Codec, OpCode};
+use actix_http::ws::{CloseCode, OpCode};
 use bytes::{Bytes, BytesMut};
 use tokio::net::TcpStream;
 
@@ -19,6 +20,7 @@ use crate::hub::Limits;
 use crate::protocol::{self, Encoded};
 use crate::tls::TlsSession;
 
+pub use frames::Message;
 pub use read::Read;
 
 /// Which transport a connection uses, for metrics and logs.
@@ -40,10 +42,11 @@ pub(in crate::hub) struct Socket {
     tls: Option<TlsSession>,
     /// The client closed its TLS session: nothing more will arrive after what is buffered.
     closed: bool,
-    codec: Codec,
     /// Bytes received but not yet decoded; empty (unallocated) while idle. Holds at most one
     /// frame within the limit (header included) plus one scratch read.
     read_buf: BytesMut,
+    /// The fragments of a text message whose last fragment has not come yet.
+    partial: Option<Box<frames::Partial>>,
     /// The client broke the framing: whatever it sends now is read and dropped, never kept.
     broken: bool,
 }
@@ -53,7 +56,6 @@ impl Wire {
         stream: TcpStream,
         mut tls: Option<TlsSession>,
         read_buf: BytesMut,
-        max_frame: usize,
     ) -> Self {
         // The dispatcher's read buffer has 8 KiB of capacity: keep only the bytes in it.
         let mut read_buf =
@@ -63,14 +65,7 @@ impl Wire {
             Some(session) => session.take_plaintext(&mut read_buf),
             None => false,
         };
-        Self::WebSocket(Socket {
-            stream,
-            tls,
-            closed,
-            codec: Codec::new().max_size(max_frame),
-            read_buf,
-            broken: false,
-        })
+        Self::WebSocket(Socket { stream, tls, closed, read_buf, partial: None, broken: false })
     }
 
     pub(in crate::hub) fn sse(socket: Option<socket2::Socket>) -> Self {
@@ -156,6 +151,17 @@ impl Wire {
             }
             Self::Sse(_) => false,
         }
+    }
+
+    /// Whether an SSE client has closed its end: its request was read long ago, so the end of
+    /// the stream (a peek of 0 bytes) is all that can wait there. Asked before each heartbeat, so
+    /// a closed stream goes then, not at the second write after it (the first one still succeeds).
+    pub(in crate::hub) fn sse_peer_closed(&self) -> bool {
+        let Self::Sse(Some(socket)) = self else { return false };
+        let mut one = [std::mem::MaybeUninit::<u8>::uninit(); 1];
+        // The descriptor shares the dispatcher's non-blocking flag: an open, quiet stream answers
+        // WouldBlock.
+        matches!(socket.peek(&mut one), Ok(0))
     }
 
     /// After the close frame is written: a WebSocket sends FIN and waits for the client's close.
