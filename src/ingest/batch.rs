@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use time::OffsetDateTime;
 
-use super::{IngestError, Submission};
+use super::{IngestError, Prepared, Submission};
 use crate::domain::{correct, EventKind, LiveState, Logged, MatchId, StoredEvent};
 use crate::store::{EventTx, MatchRecord, Store, StoreError, StoredResponse};
 
@@ -40,6 +40,12 @@ pub(super) async fn store(
         prepare(store, batch, max_correction_depth).await.map_err(BatchError::NotStored)?;
     tx.commit().await.map_err(BatchError::OutcomeUnknown)?;
     Ok(results)
+}
+
+/// The correction's state folded before the commit, when the match is still where it was folded
+/// (no event of this node's batch or another node's came in between).
+fn prepared_for<'a>(submission: &'a Submission, live: &LiveState) -> Option<&'a Prepared> {
+    submission.prepared.as_deref().filter(|p| p.after == live.seq)
 }
 
 /// Everything but the COMMIT: the open transaction and each submission's outcome in it.
@@ -93,6 +99,9 @@ async fn prepare(
         let event = record.live.normalize(submission.event.clone());
         let decided = match record.live.decide(&event) {
             Err(conflict) => Err(conflict),
+            Ok(()) if event.is_correction() && prepared_for(submission, &record.live).is_some() => {
+                Ok(prepared_for(submission, &record.live).expect("checked").live.clone())
+            }
             Ok(()) if event.is_correction() => {
                 // A correction refolds the match: every event stored so far, this batch's too.
                 let mut history = tx.event_log(id, record.live.seq).await?;

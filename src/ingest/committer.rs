@@ -49,7 +49,7 @@ pub fn spawn(
     let max_correction_depth = settings.max_correction_depth.max(1);
     let committer = Committer { store, hub, peers, metrics, max_batch, max_correction_depth };
     let task = tokio::spawn(committer.run(rx, shutdown));
-    (Ingest { queue }, task)
+    (Ingest { queue, max_correction_depth }, task)
 }
 
 /// Where a stored answer's event stands in its match.

@@ -3,10 +3,12 @@
 
 mod batch;
 mod committer;
+mod prepare;
 
 use tokio::sync::{mpsc, oneshot};
 
 pub use committer::{spawn, CommitterSettings};
+pub use prepare::{prepare, Prepared};
 
 use crate::domain::{EventKind, MatchId};
 pub use crate::store::RetryKey;
@@ -68,6 +70,8 @@ pub(crate) struct Submission {
     match_id: MatchId,
     event: EventKind,
     idempotency: Option<RetryKey>,
+    /// A correction already folded, used when its match has not moved on meanwhile.
+    prepared: Option<Box<Prepared>>,
     reply: oneshot::Sender<Result<Accepted, IngestError>>,
 }
 
@@ -75,9 +79,15 @@ pub(crate) struct Submission {
 #[derive(Clone)]
 pub struct Ingest {
     queue: mpsc::Sender<Submission>,
+    max_correction_depth: usize,
 }
 
 impl Ingest {
+    /// How far back a correction may reach (`--max-correction-depth`).
+    pub fn max_correction_depth(&self) -> usize {
+        self.max_correction_depth
+    }
+
     /// Stores `event` durably and returns once it is committed (or refused).
     pub async fn submit(
         &self,
@@ -85,8 +95,22 @@ impl Ingest {
         event: EventKind,
         idempotency: Option<RetryKey>,
     ) -> Result<Accepted, IngestError> {
+        self.submit_prepared(match_id, event, idempotency, None).await
+    }
+
+    /// As `submit`, with a correction folded beforehand ([`prepare`]): the committer takes its
+    /// state when the match is still where it was folded, and folds again inside the commit
+    /// otherwise.
+    pub async fn submit_prepared(
+        &self,
+        match_id: MatchId,
+        event: EventKind,
+        idempotency: Option<RetryKey>,
+        prepared: Option<Prepared>,
+    ) -> Result<Accepted, IngestError> {
         let (reply, answer) = oneshot::channel();
-        let submission = Submission { match_id, event, idempotency, reply };
+        let prepared = prepared.map(Box::new);
+        let submission = Submission { match_id, event, idempotency, prepared, reply };
         self.queue.try_send(submission).map_err(|e| match e {
             mpsc::error::TrySendError::Full(_) => IngestError::Overloaded,
             mpsc::error::TrySendError::Closed(_) => IngestError::ShuttingDown,

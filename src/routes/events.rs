@@ -11,7 +11,7 @@ use crate::auth::Admin;
 use crate::catalog::Catalog;
 use crate::domain::{EventKind, Seq, StoredEvent};
 use crate::extract::JsonBody;
-use crate::ingest::{Accepted, Ingest};
+use crate::ingest::{prepare, Accepted, Ingest};
 use crate::openapi::problems;
 use crate::problem::ApiError;
 use crate::store::Store;
@@ -60,6 +60,7 @@ pub async fn post(
     body: JsonBody<serde_json::Value>,
     ingest: web::Data<Ingest>,
     catalog: web::Data<Catalog>,
+    store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
     let id = match_id(&id)?;
     // An unknown match first; then the event's fields; then a kind its sport does not have.
@@ -67,7 +68,9 @@ pub async fn post(
     let event = EventKind::from_json(body.value).map_err(ApiError::from_field)?;
     current.meta.sport.check_kind(&event).map_err(ApiError::from_field)?;
     let idempotency = retry_key(&req, &body.canonical_hash)?;
-    match ingest.submit(id, event, idempotency).await {
+    let depth = ingest.max_correction_depth();
+    let prepared = prepare(&store, &current.meta, &current.live, &event, depth).await;
+    match ingest.submit_prepared(id, event, idempotency, prepared).await {
         Ok(Accepted::Created(event)) => Ok(json(StatusCode::CREATED, event)),
         Ok(Accepted::Replayed(event)) => Ok(HttpResponse::Created()
             .content_type("application/json")

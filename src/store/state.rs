@@ -49,6 +49,12 @@ pub(crate) async fn rebuild(
 }
 
 impl super::Store {
+    /// Every event of match `id` up to `upto`, in order, as the fold needs them.
+    pub async fn event_log(&self, id: MatchId, upto: Seq) -> Result<Vec<Logged>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        event_log(&mut conn, id, upto).await
+    }
+
     /// The state of `meta`'s match right after event `seq`, folded from its events.
     pub async fn state_at(&self, meta: &MatchMeta, seq: Seq) -> Result<LiveState, StoreError> {
         let mut conn = self.pool.acquire().await?;

@@ -13,6 +13,7 @@ backend_tests!(
     a_void_and_its_goal_are_replayed_in_order_on_resume_and_survive_a_restart,
     corrections_that_break_the_rules_are_refused_and_change_nothing,
     an_end_posted_by_mistake_can_be_voided_and_the_result_corrected_until_confirmed,
+    voids_racing_with_other_events_of_their_match_leave_exactly_the_fold,
 );
 
 async fn post(app: &TestApp, id: i64, body: Value) -> (u16, Value) {
@@ -167,4 +168,34 @@ async fn an_end_posted_by_mistake_can_be_voided_and_the_result_corrected_until_c
     let (status, problem) = post(&app, id, json!({"kind": "void", "target": 4})).await;
     assert_eq!(status, 409);
     assert!(problem["detail"].as_str().unwrap().contains("confirmed"), "{problem}");
+}
+
+/// Corrections are folded before they reach the committer, and folded again inside the commit
+/// when another event of their match came in between: either way the state is the fold.
+async fn voids_racing_with_other_events_of_their_match_leave_exactly_the_fold(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let id = app.live_match().await;
+    let mut goals = Vec::new();
+    for minute in 0..10 {
+        let goal =
+            app.store_event(id, &json!({"kind": "goal", "team": "home", "minute": minute})).await;
+        goals.push(goal["seq"].as_i64().unwrap());
+    }
+    let void_bodies: Vec<Value> =
+        goals.iter().map(|seq| json!({"kind": "void", "target": seq})).collect();
+    let card = json!({"kind": "card", "team": "away", "player": "X", "color": "red"});
+    let voids = void_bodies.iter().map(|body| app.post_event(id, body));
+    let cards = (0..10).map(|_| app.post_event(id, &card));
+    let (voids, cards) =
+        tokio::join!(futures_util::future::join_all(voids), futures_util::future::join_all(cards));
+    for answer in voids.iter().chain(cards.iter()) {
+        assert_eq!(answer.status(), 201);
+    }
+    let snapshot = app.snapshot(id).await;
+    assert_eq!(snapshot["score"], json!({"home": 0, "away": 0}), "{snapshot}");
+    assert_eq!(snapshot["seq"], 31);
+    let history: Value =
+        app.get(&format!("/api/v1/matches/{id}/events?limit=100")).await.json().await.unwrap();
+    let voided = history["events"].as_array().unwrap().iter().filter(|e| e["voided_by"].is_i64());
+    assert_eq!(voided.count(), 10);
 }

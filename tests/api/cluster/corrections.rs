@@ -14,8 +14,10 @@ async fn a_void_and_a_patch_on_one_node_reach_another_nodes_subscribers_and_snap
     let Some(cluster) = start_cluster(2).await else { return };
     let [a, b] = &cluster.nodes[..] else { unreachable!() };
     let id = a.live_match().await;
-    eventually(Duration::from_secs(5), "node B knows the match", || async {
+    // Subscribe once the kickoff has crossed, so it is in B's snapshot rather than an update.
+    eventually(Duration::from_secs(5), "node B has the kickoff", || async {
         b.get(&format!("/api/v1/matches/{id}")).await.status() == 200
+            && polled_seq(b, id).await == 1
     })
     .await;
     let mut ws = connect(b.port, &format!("matches={id}")).await;
