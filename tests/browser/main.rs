@@ -20,3 +20,4 @@ mod match_page;
 mod old_clients;
 mod restart;
 mod scoreboard;
+mod star_reconnect;

@@ -57,6 +57,9 @@ export function fromRest(body) {
   return msg;
 }
 
+/** Statuses after which a match has nothing left to resume. */
+const OVER = new Set(["finished", "abandoned", "cancelled", "awarded"]);
+
 /** Update kinds that carry the whole state the event left the match in: replace it from them. */
 const STATE_KINDS = new Set(["start", "status", "void", "amend", "confirm"]);
 
@@ -136,7 +139,6 @@ export class Subscription {
     this.status = "connecting";
     this.attempt = 0; // consecutive attempts that did not connect, for the backoff
     this.failures = 0; // of those, attempts that failed while the server answered /healthz
-    this.connectedOnce = false;
     this.worked = new Set(); // transports that have connected in this page's life
     this.etags = new Map();
     this.closed = false;
@@ -329,7 +331,14 @@ export class Subscription {
   // ---- connection life cycle ----
 
   _query() {
-    if (this.all) return "matches=*";
+    if (this.all) {
+      // Resume what is held and not over: a match that ended while away sends its missed updates
+      // (its end among them), and nothing else is read again.
+      const since = [...this.state.values()]
+        .filter((v) => !OVER.has(v.st) && this.since.has(v.m))
+        .map((v) => `${v.m}:${this.since.get(v.m)}`);
+      return "matches=*" + (since.length ? `&since=${since.join(",")}` : "");
+    }
     const ids = this.matches;
     // Matches a competition brought are resumed too, unless over: a finished one has nothing left.
     const brought = [...this.state.values()]
@@ -366,9 +375,6 @@ export class Subscription {
   _connected() {
     this.attempt = 0;
     this.failures = 0;
-    // After a disconnect on "*", matches that ended meanwhile send no snapshot: ask for the list.
-    if (this.all && this.connectedOnce) this._pollList();
-    this.connectedOnce = true;
     this.worked.add(this.transport);
     this._setStatus(this.transport === "poll" ? "polling" : "live");
   }
