@@ -4,7 +4,8 @@
 use serde_json::{json, Value};
 
 use crate::backend_tests;
-use crate::common::{spawn_app, Backend, TestApp};
+use crate::common::{spawn_app, Backend};
+use crate::helpers::post_event as post;
 use crate::ws_client::connect;
 
 backend_tests!(
@@ -15,12 +16,6 @@ backend_tests!(
     an_end_posted_by_mistake_can_be_voided_and_the_result_corrected_until_confirmed,
     voids_racing_with_other_events_of_their_match_leave_exactly_the_fold,
 );
-
-async fn post(app: &TestApp, id: i64, body: Value) -> (u16, Value) {
-    let response = app.post_event(id, &body).await;
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
 
 async fn a_voided_goal_leaves_the_score_and_is_shown_voided_everywhere(backend: Backend) {
     let Some(app) = spawn_app(backend).await else { return };

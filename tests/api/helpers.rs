@@ -15,6 +15,13 @@ pub async fn assert_problem(response: Response, status: u16) -> Value {
     body
 }
 
+/// Posts `body` as an event of match `id`: the status and the JSON answer (`null` when none).
+pub async fn post_event(app: &crate::common::TestApp, id: i64, body: Value) -> (u16, Value) {
+    let response = app.post_event(id, &body).await;
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
 /// Runs an async test body once per backend: `backend_tests!(name, ...)` makes `name::sqlite` and
 /// `name::postgres` out of `async fn name(backend: Backend)`.
 #[macro_export]

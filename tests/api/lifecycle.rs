@@ -3,7 +3,8 @@
 use serde_json::{json, Value};
 
 use crate::backend_tests;
-use crate::common::{spawn_app, Backend, TestApp};
+use crate::common::{spawn_app, Backend};
+use crate::helpers::post_event as post;
 use crate::ws_client::connect;
 
 backend_tests!(
@@ -12,12 +13,6 @@ backend_tests!(
     an_awarded_result_carries_its_winner_score_and_method,
     refused_transitions_name_the_status_and_what_is_allowed,
 );
-
-async fn post(app: &TestApp, id: i64, body: Value) -> (u16, Value) {
-    let response = app.post_event(id, &body).await;
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
 
 async fn a_postponed_match_is_shown_postponed_and_can_be_reinstated(backend: Backend) {
     let Some(app) = spawn_app(backend).await else { return };
