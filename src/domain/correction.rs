@@ -71,7 +71,6 @@ pub fn with_fate(body: &str, fate: Fate) -> Option<String> {
 pub fn corrections_of<'a>(bodies: impl IntoIterator<Item = &'a str>) -> Vec<Logged> {
     bodies
         .into_iter()
-        .filter(|body| body.contains("\"target\""))
         .filter_map(|body| serde_json::from_str::<super::StoredEvent>(body).ok())
         .filter(|e| e.kind.is_correction())
         .map(|e| Logged { seq: e.seq, kind: e.kind, at: e.recorded_at })

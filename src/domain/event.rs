@@ -2,12 +2,15 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use time::OffsetDateTime;
 use utoipa::ToSchema;
 
+mod stored;
+
+pub use stored::{EventState, StoredEvent};
+
 use super::football::Period;
-use super::lifecycle::{Reason, Status, StatusChange};
-use super::{parse_json, FieldError, Goals, MatchId, Minute, Name, Score, Seq, Side};
+use super::lifecycle::{Reason, StatusChange};
+use super::{parse_json, FieldError, Goals, Minute, Name, Seq, Side};
 
 /// A card's color.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -387,196 +390,7 @@ impl EventKind {
     }
 }
 
-/// An event as stored, returned by the API and replayed to clients.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct StoredEvent {
-    pub match_id: MatchId,
-    pub seq: Seq,
-    #[serde(flatten)]
-    pub kind: EventKind,
-    /// The score after this event.
-    pub score: Score,
-    /// The penalty shoot-out's score after this event, from the `penalties` period on.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shootout: Option<Score>,
-    #[serde(with = "time::serde::rfc3339")]
-    pub recorded_at: OffsetDateTime,
-    /// Lifecycle and correction events: where the match stands after this event.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<EventState>,
-    /// Events that change the match's metadata (`match`, a postponement's new kickoff): the
-    /// metadata revision they made.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub revision: Option<i64>,
-    /// Derived, never stored: the `void` that made this event no longer count.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub voided_by: Option<Seq>,
-    /// Derived, never stored: the latest `amend` that replaced this event.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amended_by: Option<Seq>,
-}
-
-/// The state a lifecycle or correction event left the match in: what its compact update carries
-/// besides the score, so that it can be replayed from storage as it was sent.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct EventState {
-    pub status: Status,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub period: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "time::serde::rfc3339::option"
-    )]
-    pub period_started_at: Option<OffsetDateTime>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub added_time: Option<i64>,
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub confirmed: bool,
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn goal_parses_with_and_without_player() {
-        let goal = parse(r#"{"kind":"goal","team":"home","minute":67,"player":"Lang"}"#).unwrap();
-        assert_eq!(goal.name(), "goal");
-        assert_eq!(goal.minute(), Some(Minute::try_from(67).unwrap()));
-        let bare = parse(r#"{"kind":"goal","team":"away","minute":3}"#).unwrap();
-        assert!(matches!(bare, EventKind::Goal(Goal { player: None, .. })));
-    }
-
-    fn parse(json: &str) -> Result<EventKind, FieldError> {
-        EventKind::from_json(serde_json::from_str(json).unwrap())
-    }
-
-    #[test]
-    fn invalid_fields_are_rejected_by_name() {
-        for (body, field) in [
-            (r#"{"kind":"goal","team":"home"}"#, Some("minute")),
-            (r#"{"kind":"goal","team":"middle","minute":3}"#, Some("team")),
-            (r#"{"kind":"goal","team":"home","minute":201}"#, Some("minute")),
-            (r#"{"kind":"card","team":"home","player":"X","color":"blue"}"#, Some("color")),
-            (r#"{"kind":"penalty_shootout"}"#, Some("kind")),
-            (r#"{"kind":"kick","team":"home","scored":"yes"}"#, Some("scored")),
-            (r#"{"kind":"kick","team":"home"}"#, Some("scored")),
-            (r#"{"team":"home"}"#, Some("kind")),
-            (r#"{"kind":"end","surprise":1}"#, Some("surprise")),
-            (r#"[1]"#, None),
-        ] {
-            let err = parse(body).expect_err(body);
-            assert_eq!(err.field.as_deref(), field, "{body}: {err}");
-        }
-    }
-
-    #[test]
-    fn stored_events_read_back_as_written() {
-        let kind =
-            parse(r#"{"kind":"card","team":"away","player":"Kees","color":"red","minute":3}"#)
-                .unwrap();
-        let event = StoredEvent {
-            match_id: MatchId::try_from(4).unwrap(),
-            seq: Seq::try_from(9).unwrap(),
-            kind,
-            score: Score::default(),
-            shootout: None,
-            recorded_at: OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap(),
-            state: None,
-            revision: None,
-            voided_by: None,
-            amended_by: None,
-        };
-        let back: StoredEvent =
-            serde_json::from_str(&serde_json::to_string(&event).unwrap()).unwrap();
-        assert_eq!(
-            (back.match_id, back.seq, back.kind, back.recorded_at),
-            (event.match_id, event.seq, event.kind, event.recorded_at)
-        );
-    }
-
-    #[test]
-    fn events_serialize_with_their_kind() {
-        let goal = parse(r#"{"kind":"goal","team":"home","minute":67}"#).unwrap();
-        let json = serde_json::to_value(&goal).unwrap();
-        assert_eq!(json, serde_json::json!({"kind":"goal","team":"home","minute":67}));
-    }
-
-    #[test]
-    fn an_amend_carries_an_event_and_never_a_correction() {
-        let amend = parse(
-            r#"{"kind":"amend","target":4,"event":{"kind":"goal","team":"home","minute":9,"player":"Lang"}}"#,
-        )
-        .unwrap();
-        assert_eq!(amend.target().map(Seq::get), Some(4));
-        let nested = parse(r#"{"kind":"amend","target":4,"event":{"kind":"void","target":3}}"#);
-        assert_eq!(nested.unwrap_err().field.as_deref(), Some("event.kind"));
-        let bad = parse(r#"{"kind":"amend","target":4,"event":{"kind":"goal","team":"up"}}"#);
-        assert!(bad.is_err());
-        assert!(parse(r#"{"kind":"added_time","minutes":31}"#).is_err());
-        assert!(parse(r#"{"kind":"added_time","minutes":4}"#).is_ok());
-    }
-}
-
+mod properties;
 #[cfg(test)]
-mod properties {
-    use proptest::prelude::*;
-    use serde_json::{json, Value};
-
-    use super::*;
-
-    /// Any JSON value, biased towards objects that look like events.
-    fn json_value() -> impl Strategy<Value = Value> {
-        let leaf = prop_oneof![
-            Just(Value::Null),
-            any::<bool>().prop_map(Value::Bool),
-            any::<i64>().prop_map(|n| json!(n)),
-            any::<f64>().prop_map(|f| json!(f)),
-            "[a-z_]{0,12}".prop_map(Value::String),
-            prop_oneof![Just("home"), Just("away"), Just("goal"), Just("card"), Just("red")]
-                .prop_map(|s| json!(s)),
-        ];
-        leaf.prop_recursive(3, 32, 6, |inner| {
-            let key = prop_oneof![
-                Just("kind".to_owned()),
-                Just("team".to_owned()),
-                Just("minute".to_owned()),
-                Just("player".to_owned()),
-                Just("color".to_owned()),
-                "[a-z]{1,8}",
-            ];
-            prop_oneof![
-                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-                prop::collection::btree_map(key, inner, 0..6)
-                    .prop_map(|m| Value::Object(m.into_iter().collect())),
-            ]
-        })
-    }
-
-    proptest! {
-        #[test]
-        fn any_json_parses_into_an_event_or_an_error_that_says_why(value in json_value()) {
-            match EventKind::from_json(value) {
-                Ok(kind) => {
-                    // A parsed event serializes back into something that parses the same way.
-                    let again = EventKind::from_json(serde_json::to_value(&kind).unwrap()).unwrap();
-                    prop_assert_eq!(again, kind);
-                }
-                Err(err) => prop_assert!(!err.detail.is_empty()),
-            }
-        }
-
-        #[test]
-        fn any_kind_with_any_fields_never_panics(
-            kind in prop::sample::select(KINDS.to_vec()),
-            minute in any::<i64>(),
-            team in "[a-z]{0,6}",
-        ) {
-            let value = json!({"kind": kind, "minute": minute, "team": team});
-            if let Err(err) = EventKind::from_json(value) {
-                prop_assert!(err.field.is_some() || !err.detail.is_empty());
-            }
-        }
-    }
-}
+mod tests;

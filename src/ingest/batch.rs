@@ -99,20 +99,25 @@ async fn prepare(
         let event = record.live.normalize(submission.event.clone());
         let decided = match record.live.decide(&event) {
             Err(conflict) => Err(conflict),
-            Ok(()) if event.is_correction() && prepared_for(submission, &record.live).is_some() => {
-                Ok(prepared_for(submission, &record.live).expect("checked").live.clone())
-            }
-            Ok(()) if event.is_correction() => {
-                // A correction refolds the match: every event stored so far, this batch's too.
-                let mut history = tx.event_log(id, record.live.seq).await?;
-                history.extend(
-                    appended.iter().filter(|(e, _): &&(StoredEvent, String)| e.match_id == id).map(
-                        |(e, _)| Logged { seq: e.seq, kind: e.kind.clone(), at: e.recorded_at },
-                    ),
-                );
-                let initial = LiveState::initial(record.meta.sport, &record.meta.format);
-                correct(initial, &history, &event, recorded_at, max_correction_depth)
-            }
+            Ok(()) if event.is_correction() => match prepared_for(submission, &record.live) {
+                Some(prepared) => Ok(prepared.live.clone()),
+                None => {
+                    // Refolded here: every event stored so far, this batch's too.
+                    let mut history = tx.event_log(id, record.live.seq).await?;
+                    history.extend(
+                        appended
+                            .iter()
+                            .filter(|(e, _): &&(StoredEvent, String)| e.match_id == id)
+                            .map(|(e, _)| Logged {
+                                seq: e.seq,
+                                kind: e.kind.clone(),
+                                at: e.recorded_at,
+                            }),
+                    );
+                    let initial = LiveState::initial(record.meta.sport, &record.meta.format);
+                    correct(initial, &history, &event, recorded_at, max_correction_depth)
+                }
+            },
             Ok(()) => {
                 let mut next = record.live.clone();
                 next.evolve(&event, recorded_at);

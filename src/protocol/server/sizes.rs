@@ -1,0 +1,154 @@
+//! The largest compact message of each kind, with ids below 10^7, `s` below 10^4 and names of
+//! 25 characters: at most 100 bytes for a stored event's update, 400 for snapshots, `match`
+//! and corrections. docs/protocol.md reports these figures.
+
+use serde_json::json;
+use time::OffsetDateTime;
+
+use super::*;
+use crate::domain::{EventKind, LiveState, MatchPatch, Sport};
+
+const NAME: &str = "Abcdefghij Klmnopqrst Uvw";
+
+fn at() -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap() + time::Duration::milliseconds(123)
+}
+
+/// The largest state a football match reaches: a shoot-out in the second half of extra time
+/// stopped, with added time announced and the result confirmed.
+fn worst_state() -> EventState {
+    EventState {
+        status: Status::Interrupted,
+        period: Some("extra_time_second_half".into()),
+        period_started_at: Some(at()),
+        added_time: Some(30),
+        confirmed: true,
+    }
+}
+
+/// The update's size; `in_shootout` adds the shoot-out's tally, as every update from the
+/// `penalties` period on carries.
+fn size(kind: EventKind, state: Option<EventState>) -> usize {
+    let in_shootout = matches!(
+        kind,
+        EventKind::Kick(_)
+            | EventKind::End(_)
+            | EventKind::Void(_)
+            | EventKind::Amend(_)
+            | EventKind::Status(_)
+            | EventKind::Confirm(_)
+    );
+    let name = kind.name();
+    let event = StoredEvent {
+        match_id: MatchId::try_from(9_999_999).unwrap(),
+        seq: Seq::try_from(9_999).unwrap(),
+        kind,
+        score: Score { home: 99.try_into().unwrap(), away: 99.try_into().unwrap() },
+        shootout: in_shootout
+            .then(|| Score { home: 99.try_into().unwrap(), away: 99.try_into().unwrap() }),
+        recorded_at: at(),
+        state,
+        revision: None,
+        voided_by: None,
+        amended_by: None,
+    };
+    let bytes = update(&event).json().len();
+    eprintln!("largest {name}: {bytes} bytes");
+    bytes
+}
+
+fn kind(value: serde_json::Value) -> EventKind {
+    EventKind::from_json(value).unwrap()
+}
+
+/// The largest update of every kind, as measured here.
+fn largest_updates() -> Vec<(&'static str, usize)> {
+    let goal = json!({"kind":"goal","team":"home","minute":120,"player":NAME,"method":"own_goal","assist":NAME});
+    let plain = [
+        json!({"kind":"start","minute":120}),
+        json!({"kind":"kickoff","minute":120}),
+        goal.clone(),
+        json!({"kind":"card","team":"home","player":NAME,"color":"yellow_red","minute":120}),
+        json!({"kind":"substitution","team":"away","player_in":NAME,"player_out":NAME,"minute":120}),
+        json!({"kind":"period","period":"extra_time_second_half","minute":120}),
+        json!({"kind":"score","home":99,"away":99,"minute":120}),
+        json!({"kind":"kick","team":"away","scored":false,"player":NAME,"minute":120}),
+        json!({"kind":"added_time","minutes":30}),
+        json!({"kind":"end","minute":120}),
+    ];
+    let with_state = [
+        json!({"kind":"status","status":"postponed","kickoff_at":"2027-01-09T14:30:00Z"}),
+        json!({"kind":"confirm"}),
+        json!({"kind":"void","target":9998,"reason":"x".repeat(200)}),
+        json!({"kind":"amend","target":9998,"event":goal}),
+    ];
+    let mut sizes: Vec<(&'static str, usize)> = plain
+        .into_iter()
+        .map(kind)
+        .map(|k| (k.name(), size(k, None)))
+        .chain(with_state.into_iter().map(kind).map(|k| (k.name(), size(k, Some(worst_state())))))
+        .collect();
+    let patch = MatchPatch {
+        home: Some(NAME.to_owned().try_into().unwrap()),
+        away: Some(NAME.to_owned().try_into().unwrap()),
+        competition: Some(NAME.to_owned().try_into().unwrap()),
+        kickoff_at: Some(Timestamp::try_from("2027-01-15T17:20:00.123Z".to_owned()).unwrap()),
+        sport: Some(Sport::Football),
+        format: None,
+    };
+    sizes.push(("match", size(EventKind::Match(patch), None)));
+    sizes
+}
+
+/// docs/protocol.md reports the largest message of each kind; it must say what the code sends,
+/// and snapshots, `match` updates and corrections stay within 400 bytes.
+#[test]
+fn the_largest_update_of_each_kind_is_the_one_docs_report() {
+    let measured: Vec<(String, usize)> =
+        largest_updates().into_iter().map(|(k, b)| (k.to_owned(), b)).collect();
+    let documented: Vec<(String, usize)> =
+        crate::doc_tables::rows(include_str!("../../../docs/protocol.md"), "<!-- sizes -->")
+            .into_iter()
+            .map(|cells| (cells[0].clone(), cells[1].parse().unwrap()))
+            .filter(|(k, _)| k != "snapshot")
+            .collect();
+    assert_eq!(documented, measured);
+    for (kind, bytes) in measured {
+        if ["void", "amend", "match"].contains(&kind.as_str()) {
+            assert!(bytes <= 400, "{kind}: {bytes} bytes");
+        }
+    }
+}
+
+#[test]
+fn the_largest_snapshot_fits_400_bytes() {
+    let meta = MatchMeta {
+        id: MatchId::try_from(9_999_999).unwrap(),
+        sport: Sport::Football,
+        format: json!({}),
+        home: NAME.into(),
+        away: NAME.into(),
+        competition: NAME.into(),
+        kickoff_at: at(),
+        revision: 0,
+    };
+    let mut live = LiveState::initial(Sport::Football, &meta.format);
+    let kicks = (0..3).flat_map(|_| {
+        [
+            json!({"kind":"kick","team":"home","scored":true}),
+            json!({"kind":"kick","team":"away","scored":false}),
+        ]
+    });
+    let events =
+        [json!({"kind":"kickoff","minute":120}), json!({"kind":"period","period":"penalties"})]
+            .into_iter()
+            .chain(kicks)
+            .chain([json!({"kind":"end"}), json!({"kind":"confirm"})]);
+    for (i, event) in events.into_iter().enumerate() {
+        live = live.apply(&kind(event), at() + time::Duration::seconds(i as i64)).unwrap();
+    }
+    live.seq = Seq::try_from(9_999).unwrap();
+    let bytes = snapshot(&meta, &live, Some(false)).json().len();
+    eprintln!("largest snapshot: {bytes} bytes");
+    assert!(bytes <= 400, "{bytes} bytes");
+}
