@@ -61,7 +61,20 @@ export function fromRest(body) {
 const OVER = new Set(["finished", "abandoned", "cancelled", "awarded"]);
 
 /** Update kinds that carry the whole state the event left the match in: replace it from them. */
-const STATE_KINDS = new Set(["start", "status", "void", "amend", "confirm"]);
+const STATE_KINDS = new Set(["start", "void", "amend"]);
+
+/** Compact codes of the periods added since the first release, and their names in the API. */
+const PERIOD_NAMES = {
+  pre_et: "before_extra_time",
+  et_ht: "extra_time_half_time",
+  et2: "extra_time_second_half",
+  pre_pen: "before_penalties",
+};
+
+/** The message with its period named as the API names it. */
+function named(msg) {
+  return PERIOD_NAMES[msg.pd] ? { ...msg, pd: PERIOD_NAMES[msg.pd] } : msg;
+}
 
 /** Where each running period's clock starts, and how long it lasts before stoppage time (minutes). */
 const PERIOD_CLOCK = {
@@ -270,6 +283,7 @@ export class Subscription {
     if (!this._follows(msg)) return;
     if (msg.k === "error") return this._emit("error", msg);
     if (msg.k === "resume") return;
+    msg = named(msg);
     const previous = this.state.get(msg.m);
     if (msg.k === "snapshot") {
       // A pushed snapshot always replaces; a polled one only when it is newer.
@@ -293,7 +307,11 @@ export class Subscription {
       for (const key of ["pd", "pt", "at", "cf", "pn"]) next[key] = msg[key];
     } else if (msg.pd !== undefined) {
       next.at = undefined; // a new period has no added time announced yet
+      if (msg.pt === undefined) next.pt = undefined; // a break or the shoot-out: no clock runs
     }
+    // A status change or a confirmation says whether the result stands confirmed (an award
+    // clears it).
+    if (msg.k === "status" || msg.k === "confirm") next.cf = msg.cf;
     if (msg.at !== undefined) next.at = msg.at;
     for (const key of ["home", "away", "comp", "ko", "sp"]) if (msg[key] !== undefined) next[key] = msg[key];
     this._hold(next);
