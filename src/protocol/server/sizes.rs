@@ -105,7 +105,10 @@ fn largest_updates() -> Vec<(&'static str, usize)> {
     let stopped = EventState { confirmed: false, ..worst_state() };
     let with_state = [
         (json!({"kind":"start","minute":120}), started()),
-        (json!({"kind":"status","status":"postponed","kickoff_at":"2027-01-09T14:30:00Z"}), postponed),
+        (
+            json!({"kind":"status","status":"postponed","kickoff_at":"2027-01-09T14:30:00Z"}),
+            postponed,
+        ),
         (json!({"kind":"status","status":"interrupted","reason":"x".repeat(200)}), stopped),
         (json!({"kind":"status","status":"live"}), resumed()),
         (json!({"kind":"confirm"}), confirmed()),
