@@ -208,30 +208,56 @@ pub struct StatusChange {
     pub method: Option<AwardMethod>,
 }
 
+/// The fields of a `status` event that belong to one status, with whether that status requires
+/// it; `check_fields` applies this table and the OpenAPI document gives one schema per status from
+/// it (`crate::openapi`).
+pub const STATUS_FIELDS: [(&str, Status, bool); 5] = [
+    ("winner", Status::Awarded, true),
+    ("home", Status::Awarded, false),
+    ("away", Status::Awarded, false),
+    ("method", Status::Awarded, false),
+    ("kickoff_at", Status::Postponed, false),
+];
+
+/// Fields of a `status` event given together or not at all (an awarded score).
+pub const STATUS_FIELD_PAIRS: [(&str, &str); 1] = [("home", "away")];
+
 impl StatusChange {
-    /// Field rules that do not depend on the match: what belongs to `awarded` and `postponed` only.
+    fn has(&self, field: &str) -> bool {
+        match field {
+            "winner" => self.winner.is_some(),
+            "home" => self.home.is_some(),
+            "away" => self.away.is_some(),
+            "method" => self.method.is_some(),
+            "kickoff_at" => self.kickoff_at.is_some(),
+            _ => false,
+        }
+    }
+
+    /// Field rules that do not depend on the match: which fields belong to which status
+    /// ([`STATUS_FIELDS`]) and go together ([`STATUS_FIELD_PAIRS`]).
     pub fn check_fields(&self) -> Result<(), super::FieldError> {
         use super::FieldError;
-        let awarded = self.status == Status::Awarded;
-        if awarded && self.winner.is_none() {
-            return Err(FieldError::at("winner", "required when the status is awarded"));
-        }
-        for (field, present) in [
-            ("winner", self.winner.is_some()),
-            ("home", self.home.is_some()),
-            ("away", self.away.is_some()),
-            ("method", self.method.is_some()),
-        ] {
-            if present && !awarded {
-                return Err(FieldError::at(field, "allowed only when the status is awarded"));
+        for (field, status, required) in STATUS_FIELDS {
+            let name = status.as_str();
+            if required && self.status == status && !self.has(field) {
+                return Err(FieldError::at(field, format!("required when the status is {name}")));
+            }
+            if self.has(field) && self.status != status {
+                return Err(FieldError::at(
+                    field,
+                    format!("allowed only when the status is {name}"),
+                ));
             }
         }
-        if self.home.is_some() != self.away.is_some() {
-            let missing = if self.home.is_none() { "home" } else { "away" };
-            return Err(FieldError::at(missing, "an awarded score needs both home and away"));
-        }
-        if self.kickoff_at.is_some() && self.status != Status::Postponed {
-            return Err(FieldError::at("kickoff_at", "allowed only when the status is postponed"));
+        for (one, other) in STATUS_FIELD_PAIRS {
+            if self.has(one) != self.has(other) {
+                let missing = if self.has(one) { other } else { one };
+                return Err(FieldError::at(
+                    missing,
+                    format!("{one} and {other} go together: give both or neither"),
+                ));
+            }
         }
         Ok(())
     }

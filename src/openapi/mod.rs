@@ -6,6 +6,7 @@
 mod links;
 mod parameters;
 pub mod problems;
+mod status;
 mod tagged;
 
 use std::sync::OnceLock;
@@ -93,6 +94,7 @@ impl Modify for AdminTokenScheme {
 pub fn document() -> serde_json::Value {
     let mut doc = serde_json::to_value(operations()).expect("the OpenAPI document serializes");
     tagged::rewrite(&mut doc);
+    status::split(&mut doc);
     parameters::not_null(&mut doc);
     links::add(&mut doc);
     doc
