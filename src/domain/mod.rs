@@ -23,7 +23,7 @@ pub use football::{Kicks, Period, Shootout};
 pub use game::{Conflict, MatchMeta, MatchPatch, NewMatch, Score};
 pub use ids::{parse_position, IdError, MatchId, Seq};
 pub use lifecycle::{Reason, Status, StatusChange};
-pub use sport::{Play, Sport, SPORTS};
+pub use sport::{Play, Rules, Sport, SPORTS};
 pub use state::{Award, LinePeriod, LiveState};
 pub use timestamp::Timestamp;
 pub use view::{serialize_view, LiveView};

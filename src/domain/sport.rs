@@ -7,7 +7,8 @@ use utoipa::ToSchema;
 
 use super::event::CORE_KINDS;
 use super::football::{self, Football};
-use super::{Conflict, EventKind, FieldError, LinePeriod, Score, Shootout};
+use super::{Conflict, EventKind, FieldError, LinePeriod, Minute, Score, Shootout, Status};
+use time::OffsetDateTime;
 
 /// A match's sport; `football` when a request leaves it out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, ToSchema)]
@@ -105,6 +106,43 @@ impl Sport {
     }
 }
 
+/// What every sport's own state answers: its rules (`decide`), what an event does (`evolve`), and
+/// what the core shows of it. [`Play`] hands each call to the match's sport.
+pub trait Rules {
+    /// Whether `event` may happen to a match that is `status`, with this state.
+    fn decide(&self, status: Status, event: &EventKind) -> Result<(), Conflict>;
+    /// The state after `event`, recorded `at`; the status it moves the match to, if any. Never
+    /// fails: events that were accepted once always apply.
+    fn evolve(&mut self, event: &EventKind, at: OffsetDateTime) -> Option<Status>;
+    /// The event as it is stored (football: a second yellow card becomes `yellow_red`).
+    fn normalize(&self, event: EventKind) -> EventKind {
+        event
+    }
+    /// The headline result (goals, points, sets won).
+    fn score(&self) -> Score;
+    /// Sets the headline result outright (an awarded result, a `score` correction).
+    fn set_score(&mut self, score: Score);
+    /// The line score, each period in order.
+    fn periods(&self) -> Vec<LinePeriod>;
+    /// The current period's name.
+    fn period(&self) -> Option<&'static str>;
+    fn minute(&self) -> Option<Minute> {
+        None
+    }
+    /// When the current period's clock started, for sports with a running clock.
+    fn period_started_at(&self) -> Option<OffsetDateTime> {
+        None
+    }
+    fn shootout(&self) -> Option<Shootout> {
+        None
+    }
+    fn added_time(&self) -> Option<u8> {
+        None
+    }
+    /// Moves the clock's start by `by`, the time play was stopped.
+    fn resume_clock(&mut self, _by: time::Duration) {}
+}
+
 /// A match's state as its sport keeps it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -119,75 +157,16 @@ impl Play {
         }
     }
 
-    pub fn decide(&self, status: super::Status, event: &EventKind) -> Result<(), Conflict> {
+    /// The sport's rules and state.
+    pub fn rules(&self) -> &dyn Rules {
         match self {
-            Self::Football(f) => f.decide(status, event),
+            Self::Football(f) => f,
         }
     }
 
-    pub fn evolve(&mut self, event: &EventKind, at: time::OffsetDateTime) -> Option<super::Status> {
+    pub fn rules_mut(&mut self) -> &mut dyn Rules {
         match self {
-            Self::Football(f) => f.evolve(event, at),
-        }
-    }
-
-    pub fn normalize(&self, event: EventKind) -> EventKind {
-        match self {
-            Self::Football(f) => f.normalize(event),
-        }
-    }
-
-    pub fn score(&self) -> Score {
-        match self {
-            Self::Football(f) => f.score,
-        }
-    }
-
-    pub fn set_score(&mut self, score: Score) {
-        match self {
-            Self::Football(f) => f.set_score(score),
-        }
-    }
-
-    pub fn periods(&self) -> Vec<LinePeriod> {
-        match self {
-            Self::Football(f) => f.periods(),
-        }
-    }
-
-    pub fn period(&self) -> Option<&'static str> {
-        match self {
-            Self::Football(f) => f.period.map(football::Period::as_str),
-        }
-    }
-
-    pub fn minute(&self) -> Option<super::Minute> {
-        match self {
-            Self::Football(f) => f.minute,
-        }
-    }
-
-    pub fn period_started_at(&self) -> Option<time::OffsetDateTime> {
-        match self {
-            Self::Football(f) => f.period_started_at,
-        }
-    }
-
-    pub fn shootout(&self) -> Option<Shootout> {
-        match self {
-            Self::Football(f) => f.shootout,
-        }
-    }
-
-    pub fn added_time(&self) -> Option<u8> {
-        match self {
-            Self::Football(f) => f.added_time,
-        }
-    }
-
-    pub fn resume_clock(&mut self, by: time::Duration) {
-        match self {
-            Self::Football(f) => f.resume_clock(by),
+            Self::Football(f) => f,
         }
     }
 }
