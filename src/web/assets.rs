@@ -39,6 +39,7 @@ const FILES: &[(&str, &str, &str)] = &[
     ("style.css", CSS, include_str!("assets/style.css")),
     ("favicon.svg", SVG, include_str!("assets/favicon.svg")),
     ("board.js", JS, include_str!("assets/board.js")),
+    ("linescore.js", JS, include_str!("assets/linescore.js")),
     ("match.js", JS, include_str!("assets/match.js")),
     ("admin-api.js", JS, include_str!("assets/admin-api.js")),
     ("admin-status.js", JS, include_str!("assets/admin-status.js")),
@@ -146,7 +147,9 @@ mod tests {
         assert!(board.contains(&file("ui.js").unwrap().url()));
         let client = &file("scorecast.js").unwrap().body;
         let types = file("scorecast.d.ts").unwrap();
-        assert!(client.contains(&format!("@ts-self-types=\"./scorecast.d.ts?v={}\"", types.version)));
+        assert!(
+            client.contains(&format!("@ts-self-types=\"./scorecast.d.ts?v={}\"", types.version))
+        );
         let state = file("scorecast-state.js").unwrap();
         let connection = &file("scorecast-connection.js").unwrap().body;
         assert!(connection.contains(&format!("from \"./scorecast-state.js?v={}\"", state.version)));
