@@ -5,8 +5,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
+use super::basketball::{self, Basketball};
 use super::event::CORE_KINDS;
 use super::football::{self, Football};
+use super::ice_hockey::{self, IceHockey};
 use super::{Conflict, EventKind, FieldError, LinePeriod, Score, Shootout};
 
 /// A match's sport; `football` when a request leaves it out.
@@ -15,15 +17,19 @@ use super::{Conflict, EventKind, FieldError, LinePeriod, Score, Shootout};
 pub enum Sport {
     #[default]
     Football,
+    Basketball,
+    IceHockey,
 }
 
 /// Every sport, as the API names them.
-pub const SPORTS: [Sport; 1] = [Sport::Football];
+pub const SPORTS: [Sport; 3] = [Sport::Football, Sport::Basketball, Sport::IceHockey];
 
 impl Sport {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Football => "football",
+            Self::Basketball => "basketball",
+            Self::IceHockey => "ice_hockey",
         }
     }
 
@@ -35,6 +41,8 @@ impl Sport {
     fn own_kinds(self) -> &'static [&'static str] {
         match self {
             Self::Football => football::KINDS,
+            Self::Basketball => basketball::KINDS,
+            Self::IceHockey => ice_hockey::KINDS,
         }
     }
 
@@ -61,21 +69,44 @@ impl Sport {
             }
         };
         check(event.name())?;
+        self.check_fields(event)?;
         if let EventKind::Amend(amend) = event {
-            check(amend.event.name())
-                .map_err(|e| FieldError { field: Some("event.kind".into()), ..e })?;
+            let within = |e: FieldError, field: &str| FieldError {
+                field: Some(format!("event.{field}")),
+                detail: format!("event: {}", e.detail),
+            };
+            check(amend.event.name()).map_err(|e| within(e, "kind"))?;
+            self.check_fields(&amend.event)
+                .map_err(|e| within(e.clone(), e.field.as_deref().unwrap_or("kind")))?;
         }
         Ok(())
     }
 
-    /// The schema of `format`, as `parse_format` checks it: an object; football's takes no key.
-    /// (A sport with options would make this a schema per `sport`.)
+    /// Refuses (422, naming the field) a field or value of a kind that another sport has but not
+    /// this one: one body schema per kind, each sport taking its part of it.
+    fn check_fields(self, event: &EventKind) -> Result<(), FieldError> {
+        match self {
+            Self::Football => football::check_fields(event),
+            Self::Basketball => basketball::check_fields(event),
+            Self::IceHockey => ice_hockey::check_fields(event),
+        }
+    }
+
+    /// The schema of `format`, as `parse_format` checks it: an object of every sport's options;
+    /// a match takes its own sport's keys only (`422` naming the key otherwise).
     pub fn format_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        utoipa::openapi::schema::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::Type::Object)
-            .max_properties(Some(0))
-            .description(Some("The sport's options: `{}` for football, which has none"))
-            .into()
+        use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Type};
+        let object = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .additional_properties(Some(AdditionalProperties::FreeForm(false)))
+            .description(Some(
+                "The sport's options, each sport's own keys only (`422` naming another sport's): \
+                 `{}` for football; basketball `quarter_minutes`, `overtime_minutes`; ice hockey \
+                 `period_minutes`, `overtime`, `shootout_rounds`. Left-out keys take their \
+                 defaults, and the match shows every key",
+            ));
+        let object = basketball::format_properties(object);
+        ice_hockey::format_properties(object).into()
     }
 
     /// The sport's options, validated; `{}` for football, which has none.
@@ -83,6 +114,12 @@ impl Sport {
         let format = format.unwrap_or_else(|| Value::Object(Default::default()));
         let Value::Object(options) = &format else {
             return Err(FieldError::at("format", "must be an object"));
+        };
+        let within = |e: FieldError| {
+            FieldError::at(
+                &format!("format.{}", e.field.as_deref().unwrap_or_default()),
+                e.detail.clone(),
+            )
         };
         match self {
             Self::Football => {
@@ -92,15 +129,29 @@ impl Sport {
                         "football has no format options",
                     ));
                 }
+                Ok(format)
+            }
+            Self::Basketball => {
+                let parsed: basketball::Format = super::parse_json(format).map_err(within)?;
+                Ok(serde_json::to_value(parsed).expect("formats serialize"))
+            }
+            Self::IceHockey => {
+                let parsed: ice_hockey::Format = super::parse_json(format).map_err(within)?;
+                Ok(serde_json::to_value(parsed).expect("formats serialize"))
             }
         }
-        Ok(format)
     }
 
-    /// A new match's own state.
-    pub fn initial(self, _format: &Value) -> Play {
+    /// A new match's own state, of `format` as `parse_format` left it.
+    pub fn initial(self, format: &Value) -> Play {
         match self {
             Self::Football => Play::Football(Football::default()),
+            Self::Basketball => Play::Basketball(Basketball::new(
+                serde_json::from_value(format.clone()).unwrap_or_default(),
+            )),
+            Self::IceHockey => Play::IceHockey(IceHockey::new(
+                serde_json::from_value(format.clone()).unwrap_or_default(),
+            )),
         }
     }
 }
@@ -110,84 +161,133 @@ impl Sport {
 #[serde(rename_all = "snake_case")]
 pub enum Play {
     Football(Football),
+    Basketball(Basketball),
+    IceHockey(IceHockey),
 }
 
 impl Play {
     pub fn sport(&self) -> Sport {
         match self {
             Self::Football(_) => Sport::Football,
+            Self::Basketball(_) => Sport::Basketball,
+            Self::IceHockey(_) => Sport::IceHockey,
         }
     }
 
     pub fn decide(&self, status: super::Status, event: &EventKind) -> Result<(), Conflict> {
         match self {
             Self::Football(f) => f.decide(status, event),
+            Self::Basketball(b) => b.decide(status, event),
+            Self::IceHockey(h) => h.decide(status, event),
         }
     }
 
     pub fn evolve(&mut self, event: &EventKind, at: time::OffsetDateTime) -> Option<super::Status> {
         match self {
             Self::Football(f) => f.evolve(event, at),
+            Self::Basketball(b) => b.evolve(event, at),
+            Self::IceHockey(h) => h.evolve(event, at),
         }
     }
 
     pub fn normalize(&self, event: EventKind) -> EventKind {
         match self {
             Self::Football(f) => f.normalize(event),
+            Self::Basketball(_) | Self::IceHockey(_) => event,
         }
     }
 
     pub fn score(&self) -> Score {
         match self {
             Self::Football(f) => f.score,
+            Self::Basketball(b) => b.play().score,
+            Self::IceHockey(h) => h.score(),
         }
     }
 
     pub fn set_score(&mut self, score: Score) {
         match self {
             Self::Football(f) => f.set_score(score),
+            Self::Basketball(b) => b.set_score(score),
+            Self::IceHockey(h) => h.set_score(score),
         }
     }
 
     pub fn periods(&self) -> Vec<LinePeriod> {
         match self {
             Self::Football(f) => f.periods(),
+            Self::Basketball(b) => b.periods(),
+            Self::IceHockey(h) => h.periods(),
         }
     }
 
     pub fn period(&self) -> Option<&'static str> {
         match self {
             Self::Football(f) => f.period.map(football::Period::as_str),
+            Self::Basketball(b) => b.play().period.map(super::Timed::as_str),
+            Self::IceHockey(h) => h.play().period.map(super::Timed::as_str),
         }
     }
 
     pub fn minute(&self) -> Option<super::Minute> {
         match self {
             Self::Football(f) => f.minute,
+            Self::Basketball(_) => None,
+            Self::IceHockey(h) => h.minute(),
         }
     }
 
     pub fn period_started_at(&self) -> Option<time::OffsetDateTime> {
         match self {
             Self::Football(f) => f.period_started_at,
+            Self::Basketball(b) => b.play().period_started_at,
+            Self::IceHockey(h) => h.play().period_started_at,
         }
     }
 
     pub fn shootout(&self) -> Option<Shootout> {
         match self {
             Self::Football(f) => f.shootout,
+            Self::Basketball(_) => None,
+            Self::IceHockey(h) => h.shootout(),
         }
     }
 
     pub fn added_time(&self) -> Option<u8> {
         match self {
             Self::Football(f) => f.added_time,
+            Self::Basketball(_) | Self::IceHockey(_) => None,
         }
     }
 
     pub fn resume_clock(&mut self, by: time::Duration) {
         match self {
             Self::Football(f) => f.resume_clock(by),
+            Self::Basketball(b) => b.resume_clock(by),
+            Self::IceHockey(h) => h.resume_clock(by),
+        }
+    }
+
+    /// The countdown clock of a sport that has one.
+    pub fn clock(&self) -> Option<super::Countdown> {
+        match self {
+            Self::Football(_) => None,
+            Self::Basketball(b) => b.play().clock,
+            Self::IceHockey(h) => h.play().clock,
+        }
+    }
+
+    pub fn basketball(&self) -> Option<&Basketball> {
+        match self {
+            Self::Basketball(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    pub fn ice_hockey(&self) -> Option<&IceHockey> {
+        match self {
+            Self::IceHockey(h) => Some(h),
+            _ => None,
         }
     }
 }

@@ -2,15 +2,16 @@
 //! and the rules (`decide`) apart from what each event does to the state (`evolve`).
 
 mod periods;
-mod shootout;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 pub use periods::Period;
-pub use shootout::{Kicks, Shootout, ShootoutBody};
 
-use super::lifecycle::Status;
+use super::shootout::Shootout;
+
+use super::lifecycle::{require, Status};
+use super::period_name::PeriodName;
 use super::{
     Card, CardColor, Conflict, EventKind, Goal, Kick, LinePeriod, Minute, PeriodChange, Score,
     ScoreSet, Side,
@@ -58,28 +59,6 @@ fn goal_for(score: &mut Score, team: Side) {
     }
 }
 
-fn article(kind: &str) -> &'static str {
-    if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
-        "an"
-    } else {
-        "a"
-    }
-}
-
-/// Refuses `event` unless the match is in one of `allowed`.
-fn require(status: Status, allowed: &[Status], event: &EventKind) -> Result<(), Conflict> {
-    if allowed.contains(&status) {
-        return Ok(());
-    }
-    let list = allowed.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
-    Err(Conflict(format!(
-        "{} {} event is not allowed while the match is {} (allowed while {list})",
-        article(event.name()),
-        event.name(),
-        status.as_str()
-    )))
-}
-
 impl Football {
     /// Whether `event` may happen to a football match that is `status`, with this state.
     pub fn decide(&self, status: Status, event: &EventKind) -> Result<(), Conflict> {
@@ -120,6 +99,9 @@ impl Football {
                 }
             }
             EventKind::Period(PeriodChange { period, .. }) => {
+                let PeriodName::Football(period) = period else {
+                    return Err(Conflict(format!("{} is not a football period", period.as_str())));
+                };
                 if *period == Period::FirstHalf {
                     return Err(Conflict("the first half starts with a kickoff event".into()));
                 }
@@ -206,7 +188,7 @@ impl Football {
                 self.added_time = u8::try_from(i64::from(added.minutes)).ok();
                 None
             }
-            EventKind::Period(PeriodChange { period, .. }) => {
+            EventKind::Period(PeriodChange { period: PeriodName::Football(period), .. }) => {
                 self.enter(*period, at);
                 if *period == Period::Penalties {
                     self.shootout = Some(Shootout::default());
@@ -256,5 +238,38 @@ impl Football {
             line.push(LinePeriod { period: "penalties".into(), score: shootout.tally() });
         }
         line
+    }
+}
+
+/// Refuses what other sports' events carry and football's do not: an ice hockey goal's fields,
+/// another sport's periods (422, naming the field).
+pub fn check_fields(event: &EventKind) -> Result<(), super::FieldError> {
+    match event {
+        EventKind::Goal(goal) => {
+            for (field, present) in [
+                ("strength", goal.strength.is_some()),
+                ("empty_net", goal.empty_net.is_some()),
+                ("assists", goal.assists.is_some()),
+            ] {
+                if present {
+                    return Err(super::FieldError::at(
+                        field,
+                        "an ice hockey goal's field: a football goal has `method` and `assist`",
+                    ));
+                }
+            }
+            Ok(())
+        }
+        EventKind::Period(PeriodChange { period: PeriodName::Timed(p), .. }) => {
+            Err(super::FieldError::at(
+                "period",
+                format!(
+                    "{} is not a football period; football's are {}",
+                    p.as_str(),
+                    Period::ALL.map(Period::as_str).join(", ")
+                ),
+            ))
+        }
+        _ => Ok(()),
     }
 }
