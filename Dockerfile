@@ -23,6 +23,8 @@ COPY migrations migrations
 # commit comes as a build argument: docker build --build-arg SCORECAST_COMMIT=$(git rev-parse --short HEAD)
 COPY build.rs ./
 ARG SCORECAST_COMMIT
+# The client package (clients/js) is embedded too, served under /static/.
+COPY clients/js clients/js
 COPY src src
 # The copied sources can be older than the placeholder build above: touch them so cargo rebuilds.
 RUN touch src/main.rs src/lib.rs \

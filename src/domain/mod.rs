@@ -35,7 +35,7 @@ use lifecycle::require;
 pub use lifecycle::{Reason, Status, StatusChange};
 pub use period_name::{PeriodName, Timed};
 pub use shootout::{Kicks, Shootout, ShootoutBody};
-pub use sport::{Play, Sport, SPORTS};
+pub use sport::{Play, Rules, Sport, SPORTS};
 pub use state::{Award, LinePeriod, LiveState};
 pub use timestamp::Timestamp;
 pub use view::{serialize_view, LiveView};

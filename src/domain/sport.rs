@@ -9,7 +9,8 @@ use super::basketball::{self, Basketball};
 use super::event::CORE_KINDS;
 use super::football::{self, Football};
 use super::ice_hockey::{self, IceHockey};
-use super::{Conflict, EventKind, FieldError, LinePeriod, Score, Shootout};
+use super::{Conflict, EventKind, FieldError, LinePeriod, Minute, Score, Shootout, Status};
+use time::OffsetDateTime;
 
 /// A match's sport; `football` when a request leaves it out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, ToSchema)]
@@ -156,6 +157,47 @@ impl Sport {
     }
 }
 
+/// What every sport's own state answers: its rules (`decide`), what an event does (`evolve`), and
+/// what the core shows of it. [`Play`] hands each call to the match's sport.
+pub trait Rules {
+    /// Whether `event` may happen to a match that is `status`, with this state.
+    fn decide(&self, status: Status, event: &EventKind) -> Result<(), Conflict>;
+    /// The state after `event`, recorded `at`; the status it moves the match to, if any. Never
+    /// fails: events that were accepted once always apply.
+    fn evolve(&mut self, event: &EventKind, at: OffsetDateTime) -> Option<Status>;
+    /// The event as it is stored (football: a second yellow card becomes `yellow_red`).
+    fn normalize(&self, event: EventKind) -> EventKind {
+        event
+    }
+    /// The headline result (goals, points, sets won).
+    fn score(&self) -> Score;
+    /// Sets the headline result outright (an awarded result, a `score` correction).
+    fn set_score(&mut self, score: Score);
+    /// The line score, each period in order.
+    fn periods(&self) -> Vec<LinePeriod>;
+    /// The current period's name.
+    fn period(&self) -> Option<&'static str>;
+    fn minute(&self) -> Option<Minute> {
+        None
+    }
+    /// When the current period's clock started, for sports with a running clock.
+    fn period_started_at(&self) -> Option<OffsetDateTime> {
+        None
+    }
+    fn shootout(&self) -> Option<Shootout> {
+        None
+    }
+    fn added_time(&self) -> Option<u8> {
+        None
+    }
+    /// Moves the clock's start by `by`, the time play was stopped.
+    fn resume_clock(&mut self, _by: time::Duration) {}
+    /// The countdown clock, for sports that have one.
+    fn clock(&self) -> Option<super::Countdown> {
+        None
+    }
+}
+
 /// A match's state as its sport keeps it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -174,109 +216,24 @@ impl Play {
         }
     }
 
-    pub fn decide(&self, status: super::Status, event: &EventKind) -> Result<(), Conflict> {
+    /// The sport's rules and state.
+    pub fn rules(&self) -> &dyn Rules {
         match self {
-            Self::Football(f) => f.decide(status, event),
-            Self::Basketball(b) => b.decide(status, event),
-            Self::IceHockey(h) => h.decide(status, event),
+            Self::Football(f) => f,
+            Self::Basketball(b) => b,
+            Self::IceHockey(h) => h,
         }
     }
 
-    pub fn evolve(&mut self, event: &EventKind, at: time::OffsetDateTime) -> Option<super::Status> {
+    pub fn rules_mut(&mut self) -> &mut dyn Rules {
         match self {
-            Self::Football(f) => f.evolve(event, at),
-            Self::Basketball(b) => b.evolve(event, at),
-            Self::IceHockey(h) => h.evolve(event, at),
+            Self::Football(f) => f,
+            Self::Basketball(b) => b,
+            Self::IceHockey(h) => h,
         }
     }
 
-    pub fn normalize(&self, event: EventKind) -> EventKind {
-        match self {
-            Self::Football(f) => f.normalize(event),
-            Self::Basketball(_) | Self::IceHockey(_) => event,
-        }
-    }
-
-    pub fn score(&self) -> Score {
-        match self {
-            Self::Football(f) => f.score,
-            Self::Basketball(b) => b.play().score,
-            Self::IceHockey(h) => h.score(),
-        }
-    }
-
-    pub fn set_score(&mut self, score: Score) {
-        match self {
-            Self::Football(f) => f.set_score(score),
-            Self::Basketball(b) => b.set_score(score),
-            Self::IceHockey(h) => h.set_score(score),
-        }
-    }
-
-    pub fn periods(&self) -> Vec<LinePeriod> {
-        match self {
-            Self::Football(f) => f.periods(),
-            Self::Basketball(b) => b.periods(),
-            Self::IceHockey(h) => h.periods(),
-        }
-    }
-
-    pub fn period(&self) -> Option<&'static str> {
-        match self {
-            Self::Football(f) => f.period.map(football::Period::as_str),
-            Self::Basketball(b) => b.play().period.map(super::Timed::as_str),
-            Self::IceHockey(h) => h.play().period.map(super::Timed::as_str),
-        }
-    }
-
-    pub fn minute(&self) -> Option<super::Minute> {
-        match self {
-            Self::Football(f) => f.minute,
-            Self::Basketball(_) => None,
-            Self::IceHockey(h) => h.minute(),
-        }
-    }
-
-    pub fn period_started_at(&self) -> Option<time::OffsetDateTime> {
-        match self {
-            Self::Football(f) => f.period_started_at,
-            Self::Basketball(b) => b.play().period_started_at,
-            Self::IceHockey(h) => h.play().period_started_at,
-        }
-    }
-
-    pub fn shootout(&self) -> Option<Shootout> {
-        match self {
-            Self::Football(f) => f.shootout,
-            Self::Basketball(_) => None,
-            Self::IceHockey(h) => h.shootout(),
-        }
-    }
-
-    pub fn added_time(&self) -> Option<u8> {
-        match self {
-            Self::Football(f) => f.added_time,
-            Self::Basketball(_) | Self::IceHockey(_) => None,
-        }
-    }
-
-    pub fn resume_clock(&mut self, by: time::Duration) {
-        match self {
-            Self::Football(f) => f.resume_clock(by),
-            Self::Basketball(b) => b.resume_clock(by),
-            Self::IceHockey(h) => h.resume_clock(by),
-        }
-    }
-
-    /// The countdown clock of a sport that has one.
-    pub fn clock(&self) -> Option<super::Countdown> {
-        match self {
-            Self::Football(_) => None,
-            Self::Basketball(b) => b.play().clock,
-            Self::IceHockey(h) => h.play().clock,
-        }
-    }
-
+    /// Basketball's own state, for what only basketball shows (fouls, timeouts).
     pub fn basketball(&self) -> Option<&Basketball> {
         match self {
             Self::Basketball(b) => Some(b),
@@ -284,6 +241,7 @@ impl Play {
         }
     }
 
+    /// Ice hockey's own state, for what only ice hockey shows (penalties).
     pub fn ice_hockey(&self) -> Option<&IceHockey> {
         match self {
             Self::IceHockey(h) => Some(h),

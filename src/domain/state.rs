@@ -90,31 +90,31 @@ impl LiveState {
 
     /// The headline result: goals in football.
     pub fn score(&self) -> Score {
-        self.play.score()
+        self.play.rules().score()
     }
 
     pub fn periods(&self) -> Vec<super::LinePeriod> {
-        self.play.periods()
+        self.play.rules().periods()
     }
 
     pub fn period(&self) -> Option<&'static str> {
-        self.play.period()
+        self.play.rules().period()
     }
 
     pub fn minute(&self) -> Option<Minute> {
-        self.play.minute()
+        self.play.rules().minute()
     }
 
     pub fn period_started_at(&self) -> Option<OffsetDateTime> {
-        self.play.period_started_at()
+        self.play.rules().period_started_at()
     }
 
     pub fn shootout(&self) -> Option<Shootout> {
-        self.play.shootout()
+        self.play.rules().shootout()
     }
 
     pub fn added_time(&self) -> Option<u8> {
-        self.play.added_time()
+        self.play.rules().added_time()
     }
 
     /// What a lifecycle or correction event's stored body and compact update carry.
@@ -176,13 +176,13 @@ impl LiveState {
                 }
                 Ok(())
             }
-            _ => self.play.decide(self.status, event),
+            _ => self.play.rules().decide(self.status, event),
         }
     }
 
     /// The event as it is stored (a second yellow card becomes `yellow_red`).
     pub fn normalize(&self, event: EventKind) -> EventKind {
-        self.play.normalize(event)
+        self.play.rules().normalize(event)
     }
 
     /// The state after `event`, recorded `at`. Never fails; corrections only take a number here.
@@ -205,7 +205,7 @@ impl LiveState {
                 if matches!(event, EventKind::Start(_) | EventKind::Kickoff(_)) {
                     self.reason = None;
                 }
-                if let Some(status) = self.play.evolve(event, at) {
+                if let Some(status) = self.play.rules_mut().evolve(event, at) {
                     self.status = status;
                 }
             }
@@ -226,7 +226,7 @@ impl LiveState {
                 if let Some(stopped) = self.stopped.take() {
                     self.status = stopped.resumes_as;
                     if stopped.resumes_as == Live {
-                        self.play.resume_clock(at - stopped.at);
+                        self.play.rules_mut().resume_clock(at - stopped.at);
                     }
                 } else {
                     self.status = Live;
@@ -240,7 +240,7 @@ impl LiveState {
                     self.award = Some(Award { winner, method: change.method });
                 }
                 if let (Some(home), Some(away)) = (change.home, change.away) {
-                    self.play.set_score(Score { home, away });
+                    self.play.rules_mut().set_score(Score { home, away });
                 }
             }
             other => {

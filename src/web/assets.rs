@@ -14,12 +14,27 @@ const HTML: &str = "text/html; charset=utf-8";
 /// Hex digits of the SHA-256 kept in a version: 48 bits tell versions of one file apart.
 const VERSION_LEN: usize = 12;
 
+/// A file of the client package (`clients/js/`, the one copy of the client).
+macro_rules! client {
+    ($name:literal) => {
+        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/clients/js/", $name))
+    };
+}
+
 /// The static files. Modules come after the modules they import, so that their imports can name
-/// the exact version (`/static/ui.js?v=...`) and a change anywhere changes every importer's hash.
+/// the exact version (`/static/ui.js?v=...`, or `./scorecast-state.js?v=...` within the client
+/// package) and a change anywhere changes every importer's hash.
 const FILES: &[(&str, &str, &str)] = &[
-    // Before scorecast.js, whose `@ts-self-types` comment names it.
-    ("scorecast.d.ts", TS, include_str!("assets/scorecast.d.ts")),
-    ("scorecast.js", JS, include_str!("assets/scorecast.js")),
+    // The client package, each module after those it imports; the declarations before
+    // scorecast.js, whose `@ts-self-types` comment names them.
+    ("scorecast-state.js", JS, client!("scorecast-state.js")),
+    ("scorecast-rest.js", JS, client!("scorecast-rest.js")),
+    ("scorecast-clock.js", JS, client!("scorecast-clock.js")),
+    ("scorecast-polling.js", JS, client!("scorecast-polling.js")),
+    ("scorecast-connection.js", JS, client!("scorecast-connection.js")),
+    ("scorecast-subscription.js", JS, client!("scorecast-subscription.js")),
+    ("scorecast.d.ts", TS, client!("scorecast.d.ts")),
+    ("scorecast.js", JS, client!("scorecast.js")),
     ("ui.js", JS, include_str!("assets/ui.js")),
     ("style.css", CSS, include_str!("assets/style.css")),
     ("favicon.svg", SVG, include_str!("assets/favicon.svg")),
@@ -81,6 +96,9 @@ fn catalog() -> &'static Catalog {
             for done in &files {
                 body = body
                     .replace(&format!("\"/static/{}\"", done.name), &format!("\"{}\"", done.url()));
+                // The client package imports its own modules relatively, as they lie beside it.
+                let relative = format!("\"./{}\"", done.name);
+                body = body.replace(&relative, &format!("\"./{}?v={}\"", done.name, done.version));
             }
             files.push(Asset::new(name, content_type, body));
         }
@@ -127,7 +145,23 @@ mod tests {
         assert!(board.contains(&file("scorecast.js").unwrap().url()));
         assert!(board.contains(&file("ui.js").unwrap().url()));
         let client = &file("scorecast.js").unwrap().body;
-        assert!(client
-            .contains(&format!("@ts-self-types=\"{}\"", file("scorecast.d.ts").unwrap().url())));
+        let types = file("scorecast.d.ts").unwrap();
+        assert!(
+            client.contains(&format!("@ts-self-types=\"./scorecast.d.ts?v={}\"", types.version))
+        );
+        let state = file("scorecast-state.js").unwrap();
+        let connection = &file("scorecast-connection.js").unwrap().body;
+        assert!(connection.contains(&format!("from \"./scorecast-state.js?v={}\"", state.version)));
+    }
+
+    #[test]
+    fn every_module_of_the_client_package_is_served() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/clients/js");
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let name = entry.unwrap().file_name().into_string().unwrap();
+            if name.ends_with(".js") || name.ends_with(".d.ts") {
+                assert!(file(&name).is_some(), "clients/js/{name} is not in FILES");
+            }
+        }
     }
 }

@@ -208,8 +208,10 @@ async fn the_type_declarations_are_served_beside_the_module_and_declare_all_it_e
     // The module names its declarations by their current version, as the pages name the module.
     let start = module.find("@ts-self-types=\"").expect("the module names its types") + 16;
     let url = &module[start..start + module[start..].find('"').unwrap()];
+    // Relative, as the package lies on disk: beside the module.
+    let url = url.strip_prefix("./").map(|name| format!("/static/{name}")).unwrap_or_default();
     assert!(url.starts_with("/static/scorecast.d.ts?v="), "{url}");
-    let types = client.get(app.url(url)).send().await.unwrap();
+    let types = client.get(app.url(&url)).send().await.unwrap();
     assert_eq!(types.status(), 200);
     assert_eq!(types.headers()[CONTENT_TYPE], "application/typescript; charset=utf-8");
     assert_eq!(types.headers()[CACHE_CONTROL], "public, max-age=31536000, immutable");

@@ -36,7 +36,7 @@ async fn a_star_client_resumes_on_reconnect_without_reading_the_match_list() {
         .wait_for("the match's snapshot", WAIT, &format!("window.sub.state.get({id})?.s === 1"))
         .await;
     // The connection drops; the match ends while the client is away.
-    browser.js("window.sub.ws.close(); return true", vec![]).await;
+    browser.js("window.sub.connection.ws.close(); return true", vec![]).await;
     app.store_event(id, &json!({"kind": "goal", "team": "home", "minute": 80})).await;
     app.store_event(id, &json!({"kind": "end"})).await;
     let state = browser

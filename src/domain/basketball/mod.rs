@@ -14,9 +14,10 @@ pub use format::{Format, RULES};
 pub use fouls::{FoulsView, PerSide};
 
 use super::clocked::Clocked;
-use super::countdown::RemainingMs;
+use super::countdown::{Countdown, RemainingMs};
 use super::lifecycle::Status;
 use super::period_name::{PeriodName, Timed, MAX_OVERTIMES};
+use super::sport::Rules;
 use super::{require, Conflict, EventKind, LinePeriod, PeriodChange, Score, ScoreSet};
 use fouls::Fouls;
 
@@ -45,10 +46,6 @@ impl Basketball {
         }
     }
 
-    pub fn play(&self) -> &Clocked {
-        &self.play
-    }
-
     fn length(&self, period: Timed) -> RemainingMs {
         match period {
             Timed::Overtime(_) => RemainingMs::minutes(self.format.overtime_minutes),
@@ -67,9 +64,11 @@ impl Basketball {
             _ => None,
         }
     }
+}
 
+impl Rules for Basketball {
     /// Whether `event` may happen to a basketball match that is `status`, with this state.
-    pub fn decide(&self, status: Status, event: &EventKind) -> Result<(), Conflict> {
+    fn decide(&self, status: Status, event: &EventKind) -> Result<(), Conflict> {
         use Status::*;
         match event {
             EventKind::Points(_) | EventKind::Foul(_) | EventKind::Timeout(_) => {
@@ -130,7 +129,7 @@ impl Basketball {
 
     /// The state after `event`, recorded `at`; the status it moves the match to, if any. Never
     /// fails: events that were accepted once always apply.
-    pub fn evolve(&mut self, event: &EventKind, at: OffsetDateTime) -> Option<Status> {
+    fn evolve(&mut self, event: &EventKind, at: OffsetDateTime) -> Option<Status> {
         let rules = self.format.rules();
         match event {
             EventKind::Start(_) => {
@@ -158,18 +157,40 @@ impl Basketball {
         None
     }
 
+    fn score(&self) -> Score {
+        self.play.score
+    }
+
+    fn set_score(&mut self, score: Score) {
+        self.play.set_score(score);
+    }
+
+    fn periods(&self) -> Vec<LinePeriod> {
+        self.play.periods()
+    }
+
+    fn period(&self) -> Option<&'static str> {
+        self.play.period.map(Timed::as_str)
+    }
+
+    fn period_started_at(&self) -> Option<OffsetDateTime> {
+        self.play.period_started_at
+    }
+
+    fn resume_clock(&mut self, by: time::Duration) {
+        self.play.resume_clock(by);
+    }
+
+    fn clock(&self) -> Option<Countdown> {
+        self.play.clock
+    }
+}
+
+impl Basketball {
     fn enter(&mut self, period: Timed, at: OffsetDateTime) {
         let length = self.length(period);
         self.play.enter(period, Some(length), at);
         self.fouls.new_period(matches!(period, Timed::Overtime(_)), &self.format.rules());
-    }
-
-    pub fn set_score(&mut self, score: Score) {
-        self.play.set_score(score);
-    }
-
-    pub fn periods(&self) -> Vec<LinePeriod> {
-        self.play.periods()
     }
 
     pub fn fouls(&self) -> FoulsView {
@@ -178,10 +199,6 @@ impl Basketball {
 
     pub fn timeouts(&self) -> PerSide {
         self.timeouts
-    }
-
-    pub fn resume_clock(&mut self, by: time::Duration) {
-        self.play.resume_clock(by);
     }
 }
 

@@ -71,25 +71,29 @@ fn the_game_ends_only_after_regulation_and_quarters_follow_in_order() {
 #[test]
 fn the_clock_counts_down_from_the_period_length_and_only_the_operator_runs_it() {
     let mut m = game(json!({"quarter_minutes": 12}));
-    let clock = m.state.play().clock().unwrap();
+    let clock = m.state.play().rules().clock().unwrap();
     assert_eq!((clock.running, clock.remaining_ms.get()), (false, 720_000));
     m.ok(r#"{"kind":"clock","running":true,"remaining_ms":720000}"#);
-    let started = m.state.play().clock().unwrap();
+    let started = m.state.play().rules().clock().unwrap();
     assert!(started.running);
     assert_eq!(started.remaining_at(started.at + time::Duration::seconds(30)), 690_000);
     m.ok(r#"{"kind":"clock","running":false,"remaining_ms":689500}"#);
-    let stopped = m.state.play().clock().unwrap();
+    let stopped = m.state.play().rules().clock().unwrap();
     assert_eq!(stopped.remaining_at(stopped.at + time::Duration::hours(1)), 689_500);
     let err = m.post(r#"{"kind":"clock","running":true,"remaining_ms":720001}"#).unwrap_err();
     assert!(err.0.contains("runs from 720000 ms"), "{err}");
     m.ok(r#"{"kind":"period","period":"q2"}"#);
-    assert_eq!(m.state.play().clock().unwrap().remaining_ms.get(), 720_000, "a full clock again");
+    assert_eq!(
+        m.state.play().rules().clock().unwrap().remaining_ms.get(),
+        720_000,
+        "a full clock again"
+    );
     // Overtime runs for the format's overtime length.
     let mut m = game(json!({"overtime_minutes": 5}));
     for q in ["q2", "q3", "q4", "ot1"] {
         m.ok(&format!(r#"{{"kind":"period","period":"{q}"}}"#));
     }
-    assert_eq!(m.state.play().clock().unwrap().remaining_ms.get(), 300_000);
+    assert_eq!(m.state.play().rules().clock().unwrap().remaining_ms.get(), 300_000);
     assert!(m.post(r#"{"kind":"clock","running":true,"remaining_ms":300001}"#).is_err());
 }
 

@@ -80,7 +80,7 @@ fn check_possible(state: &LiveState) -> Result<(), TestCaseError> {
         "{:?}",
         names
     );
-    if let Some(clock) = state.play().clock() {
+    if let Some(clock) = state.play().rules().clock() {
         prop_assert!(clock.remaining_ms.get() <= 20 * 60_000);
     }
     Ok(())

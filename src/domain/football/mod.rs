@@ -12,6 +12,7 @@ use super::shootout::Shootout;
 
 use super::lifecycle::{require, Status};
 use super::period_name::PeriodName;
+use super::sport::Rules;
 use super::{
     Card, CardColor, Conflict, EventKind, Goal, Kick, LinePeriod, Minute, PeriodChange, Score,
     ScoreSet, Side,
@@ -59,9 +60,9 @@ fn goal_for(score: &mut Score, team: Side) {
     }
 }
 
-impl Football {
+impl Rules for Football {
     /// Whether `event` may happen to a football match that is `status`, with this state.
-    pub fn decide(&self, status: Status, event: &EventKind) -> Result<(), Conflict> {
+    fn decide(&self, status: Status, event: &EventKind) -> Result<(), Conflict> {
         use Status::*;
         match event {
             EventKind::Goal(_) => {
@@ -134,7 +135,7 @@ impl Football {
     }
 
     /// The event as it is stored: a second yellow card to a player is a `yellow_red` card.
-    pub fn normalize(&self, event: EventKind) -> EventKind {
+    fn normalize(&self, event: EventKind) -> EventKind {
         match event {
             EventKind::Card(card) if card.color == CardColor::Yellow && self.cautioned(&card) => {
                 EventKind::Card(Card { color: CardColor::YellowRed, ..card })
@@ -143,15 +144,9 @@ impl Football {
         }
     }
 
-    fn cautioned(&self, card: &Card) -> bool {
-        self.cautioned
-            .iter()
-            .any(|(side, player)| *side == card.team && player == card.player.as_ref())
-    }
-
     /// The state after `event`, recorded `at`; the status it moves the match to, if any. Never
     /// fails: events that were accepted once always apply.
-    pub fn evolve(&mut self, event: &EventKind, at: OffsetDateTime) -> Option<Status> {
+    fn evolve(&mut self, event: &EventKind, at: OffsetDateTime) -> Option<Status> {
         if let Some(minute) = event.minute() {
             self.minute = Some(self.minute.map_or(minute, |m| m.max(minute)));
         }
@@ -200,18 +195,9 @@ impl Football {
         }
     }
 
-    fn enter(&mut self, period: Period, at: OffsetDateTime) {
-        self.period = Some(period);
-        self.period_started_at = Some(at);
-        self.added_time = None;
-        if !period.is_break() && period != Period::Penalties {
-            self.line.push((period, Score::default()));
-        }
-    }
-
     /// Sets the score outright (a `score` correction, an awarded result). The current period's
     /// line takes the difference, as far as it can.
-    pub fn set_score(&mut self, score: Score) {
+    fn set_score(&mut self, score: Score) {
         if let Some((_, line)) = self.line.last_mut() {
             let shift = |line: i64, old: i64, new: i64| (line + new - old).max(0);
             let home = shift(line.home.into(), self.score.home.into(), score.home.into());
@@ -223,12 +209,12 @@ impl Football {
     }
 
     /// Moves the clock's start by `by`, the time play was stopped.
-    pub fn resume_clock(&mut self, by: time::Duration) {
+    fn resume_clock(&mut self, by: time::Duration) {
         self.period_started_at = self.period_started_at.map(|at| at + by);
     }
 
     /// The line score: each playing period's goals, then the shoot-out's tally.
-    pub fn periods(&self) -> Vec<LinePeriod> {
+    fn periods(&self) -> Vec<LinePeriod> {
         let mut line: Vec<LinePeriod> = self
             .line
             .iter()
@@ -238,6 +224,47 @@ impl Football {
             line.push(LinePeriod { period: "penalties".into(), score: shootout.tally() });
         }
         line
+    }
+
+    fn score(&self) -> Score {
+        self.score
+    }
+
+    fn period(&self) -> Option<&'static str> {
+        self.period.map(Period::as_str)
+    }
+
+    fn minute(&self) -> Option<Minute> {
+        self.minute
+    }
+
+    fn period_started_at(&self) -> Option<OffsetDateTime> {
+        self.period_started_at
+    }
+
+    fn shootout(&self) -> Option<Shootout> {
+        self.shootout
+    }
+
+    fn added_time(&self) -> Option<u8> {
+        self.added_time
+    }
+}
+
+impl Football {
+    fn cautioned(&self, card: &Card) -> bool {
+        self.cautioned
+            .iter()
+            .any(|(side, player)| *side == card.team && player == card.player.as_ref())
+    }
+
+    fn enter(&mut self, period: Period, at: OffsetDateTime) {
+        self.period = Some(period);
+        self.period_started_at = Some(at);
+        self.added_time = None;
+        if !period.is_break() && period != Period::Penalties {
+            self.line.push((period, Score::default()));
+        }
     }
 }
 

@@ -15,9 +15,10 @@ pub use events::{Assists, Penalty, PenaltyMinutes, Shot, Strength};
 pub use format::{Format, Overtime, BOUNDS};
 
 use super::clocked::{add, Clocked};
-use super::countdown::RemainingMs;
+use super::countdown::{Countdown, RemainingMs};
 use super::lifecycle::Status;
 use super::period_name::{PeriodName, Timed, MAX_OVERTIMES};
+use super::sport::Rules;
 use super::{
     require, Conflict, EventKind, LinePeriod, Minute, PeriodChange, Score, ScoreSet, Shootout, Side,
 };
@@ -59,10 +60,6 @@ impl IceHockey {
         Self { format, play: Clocked::default(), minute: None, shootout: None, penalties: vec![] }
     }
 
-    pub fn play(&self) -> &Clocked {
-        &self.play
-    }
-
     /// A period's clock: regulation's length, a regular-season overtime's five minutes, none in
     /// the shoot-out.
     fn length(&self, period: Timed) -> Option<RemainingMs> {
@@ -92,9 +89,11 @@ impl IceHockey {
     fn in_overtime(&self) -> bool {
         matches!(self.play.period, Some(Timed::Overtime(_)))
     }
+}
 
+impl Rules for IceHockey {
     /// Whether `event` may happen to an ice hockey match that is `status`, with this state.
-    pub fn decide(&self, status: Status, event: &EventKind) -> Result<(), Conflict> {
+    fn decide(&self, status: Status, event: &EventKind) -> Result<(), Conflict> {
         use Status::*;
         match event {
             EventKind::Goal(_) => {
@@ -171,36 +170,9 @@ impl IceHockey {
         }
     }
 
-    /// Why the game cannot end now, if it cannot.
-    fn check_end(&self) -> Result<(), Conflict> {
-        if let Some(shootout) = &self.shootout {
-            return shootout.check_decided();
-        }
-        let period = self.play.period.unwrap_or(Timed::Third(1));
-        if period < Timed::Third(3) {
-            return Err(Conflict(format!(
-                "an ice hockey game ends after the third period at the earliest (this is {})",
-                period.as_str()
-            )));
-        }
-        if self.play.tied() {
-            let then = match (period, self.format.overtime) {
-                (Timed::Third(_), _) => "overtime follows",
-                (_, Overtime::RegularSeason) => "the shoot-out follows",
-                (_, Overtime::Playoff) => "playoff overtime goes on until a goal",
-            };
-            return Err(Conflict(format!(
-                "the game is tied ({}-{}): {then}",
-                i64::from(self.play.score.home),
-                i64::from(self.play.score.away)
-            )));
-        }
-        Ok(())
-    }
-
     /// The state after `event`, recorded `at`; the status it moves the match to, if any. Never
     /// fails: events that were accepted once always apply.
-    pub fn evolve(&mut self, event: &EventKind, at: OffsetDateTime) -> Option<Status> {
+    fn evolve(&mut self, event: &EventKind, at: OffsetDateTime) -> Option<Status> {
         if let Some(minute) = event.minute() {
             self.minute = Some(self.minute.map_or(minute, |m| m.max(minute)));
         }
@@ -237,15 +209,8 @@ impl IceHockey {
         None
     }
 
-    fn enter(&mut self, period: Timed, at: OffsetDateTime) {
-        self.play.enter(period, self.length(period), at);
-        if period == Timed::Shootout {
-            self.shootout = Some(Shootout::of_rounds(self.format.shootout_rounds.into()));
-        }
-    }
-
     /// The final score: the goals, and one more for the side that won the shoot-out.
-    pub fn score(&self) -> Score {
+    fn score(&self) -> Score {
         match self.shootout.and_then(|s| s.winner()) {
             Some(winner) => add(self.play.score, winner, 1),
             None => self.play.score,
@@ -253,12 +218,12 @@ impl IceHockey {
     }
 
     /// Sets the goals outright (a `score` correction, an awarded result).
-    pub fn set_score(&mut self, score: Score) {
+    fn set_score(&mut self, score: Score) {
         self.play.set_score(score);
     }
 
     /// The line score: each period's goals; the shoot-out's line is the winner's one goal.
-    pub fn periods(&self) -> Vec<LinePeriod> {
+    fn periods(&self) -> Vec<LinePeriod> {
         let mut line = self.play.periods();
         if let (Some(last), Some(winner)) =
             (line.last_mut(), self.shootout.and_then(|s| s.winner()))
@@ -268,20 +233,68 @@ impl IceHockey {
         line
     }
 
-    pub fn minute(&self) -> Option<Minute> {
+    fn period(&self) -> Option<&'static str> {
+        self.play.period.map(Timed::as_str)
+    }
+
+    fn period_started_at(&self) -> Option<OffsetDateTime> {
+        self.play.period_started_at
+    }
+
+    fn minute(&self) -> Option<Minute> {
         self.minute
     }
 
-    pub fn shootout(&self) -> Option<Shootout> {
+    fn shootout(&self) -> Option<Shootout> {
         self.shootout
+    }
+
+    fn resume_clock(&mut self, by: time::Duration) {
+        self.play.resume_clock(by);
+    }
+
+    fn clock(&self) -> Option<Countdown> {
+        self.play.clock
+    }
+}
+
+impl IceHockey {
+    fn enter(&mut self, period: Timed, at: OffsetDateTime) {
+        self.play.enter(period, self.length(period), at);
+        if period == Timed::Shootout {
+            self.shootout = Some(Shootout::of_rounds(self.format.shootout_rounds.into()));
+        }
+    }
+
+    /// Why the game cannot end now, if it cannot.
+    fn check_end(&self) -> Result<(), Conflict> {
+        if let Some(shootout) = &self.shootout {
+            return shootout.check_decided();
+        }
+        let period = self.play.period.unwrap_or(Timed::Third(1));
+        if period < Timed::Third(3) {
+            return Err(Conflict(format!(
+                "an ice hockey game ends after the third period at the earliest (this is {})",
+                period.as_str()
+            )));
+        }
+        if self.play.tied() {
+            let then = match (period, self.format.overtime) {
+                (Timed::Third(_), _) => "overtime follows",
+                (_, Overtime::RegularSeason) => "the shoot-out follows",
+                (_, Overtime::Playoff) => "playoff overtime goes on until a goal",
+            };
+            return Err(Conflict(format!(
+                "the game is tied ({}-{}): {then}",
+                i64::from(self.play.score.home),
+                i64::from(self.play.score.away)
+            )));
+        }
+        Ok(())
     }
 
     pub fn penalties(&self) -> &[PenaltyRecord] {
         &self.penalties
-    }
-
-    pub fn resume_clock(&mut self, by: time::Duration) {
-        self.play.resume_clock(by);
     }
 }
 

@@ -79,7 +79,7 @@ fn regular_season_overtime_is_one_sudden_death_period_then_the_shoot_out() {
     m.ok(r#"{"kind":"period","period":"p3"}"#);
     assert!(m.post(r#"{"kind":"end"}"#).unwrap_err().0.contains("overtime follows"));
     m.ok(r#"{"kind":"period","period":"ot1"}"#);
-    assert_eq!(m.state.play().clock().unwrap().remaining_ms.get(), 300_000, "5 minutes");
+    assert_eq!(m.state.play().rules().clock().unwrap().remaining_ms.get(), 300_000, "5 minutes");
     assert!(m.post(r#"{"kind":"end"}"#).unwrap_err().0.contains("shoot-out follows"));
     assert!(m.post(r#"{"kind":"period","period":"ot2"}"#).unwrap_err().0.contains("shootout"));
     goal(&mut m, "home", 63);
@@ -102,7 +102,11 @@ fn playoff_overtime_goes_on_period_after_period_until_a_goal() {
         m.ok(&format!(r#"{{"kind":"period","period":"{ot}"}}"#));
         let err = m.post(r#"{"kind":"end"}"#).unwrap_err();
         assert!(err.0.contains("playoff overtime goes on until a goal"), "{err}");
-        assert_eq!(m.state.play().clock().unwrap().remaining_ms.get(), 1_200_000, "20 minutes");
+        assert_eq!(
+            m.state.play().rules().clock().unwrap().remaining_ms.get(),
+            1_200_000,
+            "20 minutes"
+        );
     }
     assert!(m.post(r#"{"kind":"period","period":"shootout"}"#).is_err(), "no shoot-out");
     goal(&mut m, "away", 112);

@@ -1,5 +1,6 @@
-// Types of scorecast.js, the browser client of a scorecast server (docs/client.md). Served next to
-// it as /static/scorecast.d.ts, versioned the same way; scorecast.js names it (@ts-self-types).
+// Types of scorecast.js, the client of a scorecast server (docs/client.md), for browsers and Node.
+// The package's `types`; the server serves it next to the module as /static/scorecast.d.ts,
+// versioned the same way, and scorecast.js names it (@ts-self-types).
 
 /** A match id: a positive integer. */
 export type MatchId = number;
@@ -168,7 +169,7 @@ export interface RestEvent {
 }
 
 export interface SubscribeOptions {
-  /** The scorecast server; default: the origin that served the module. */
+  /** The scorecast server; default: the origin that served the module (required in Node). */
   base?: string;
   /** "auto" (default): WebSocket, falling back to SSE, then polling. Or that one only. */
   transport?: "auto" | Transport;
@@ -195,6 +196,10 @@ export interface SubscribeOptions {
   wsPath?: string;
   ssePath?: string;
   healthPath?: string;
+  /** A WebSocket class, where there is no global one (Node before 22: the `ws` package's). */
+  WebSocket?: unknown;
+  /** An EventSource class, where there is no global one; without either, SSE is skipped. */
+  EventSource?: unknown;
 }
 
 export type UpdateHandler = (msg: UpdateMessage, state: MatchState, previous: MatchState | undefined) => void;

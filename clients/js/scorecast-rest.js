@@ -1,0 +1,58 @@
+// The REST API's shapes as the protocol's: a match snapshot (`GET /api/v1/matches/{id}`) as a
+// protocol snapshot, a stored event as the update it was sent as. The match page merges its history
+// with live updates through them, and polling reads the REST API with them.
+
+const EVENT_STATUS = { kickoff: "live", end: "finished" };
+
+/** A match snapshot from the REST API (`GET /api/v1/matches/{id}`) as a protocol snapshot. */
+export function fromRest(body) {
+  const msg = {
+    m: body.id, s: body.seq, k: "snapshot", st: body.status,
+    sc: [body.score.home, body.score.away],
+    home: body.home, away: body.away, comp: body.competition, ko: body.kickoff_at,
+  };
+  if (body.period != null) msg.pd = body.period;
+  if (body.minute != null) msg.mn = body.minute;
+  if (body.shootout) msg.pn = [body.shootout.score.home, body.shootout.score.away];
+  if (body.period_started_at) msg.pt = Date.parse(body.period_started_at);
+  if (body.added_time != null) msg.at = body.added_time;
+  if (body.confirmed) msg.cf = true;
+  if (body.sport && body.sport !== "football") msg.sp = body.sport;
+  return msg;
+}
+
+/** A stored event from the REST API as the protocol update it was sent as. */
+export function eventToUpdate(e) {
+  const msg = { m: e.match_id, s: e.seq, k: e.kind, sc: [e.score.home, e.score.away] };
+  if (e.team) msg.t = e.team === "home" ? "h" : "a";
+  if (e.minute != null) msg.mn = e.minute;
+  if (e.kind === "goal" && e.player) msg.p = e.player;
+  if (e.kind === "card") { msg.p = e.player; msg.c = { red: "r", yellow_red: "yr" }[e.color] ?? "y"; }
+  if (e.kind === "goal" && e.method && e.method !== "regular") msg.gm = e.method === "own_goal" ? "og" : "pen";
+  if (e.kind === "added_time") msg.at = e.minutes;
+  if (e.target != null) msg.of = e.target;
+  if (e.kind === "amend") Object.assign(msg, eventToUpdate({ ...e.event, match_id: e.match_id, seq: e.seq, score: e.score }), { k: "amend", of: e.target });
+  if (e.kind === "match") {
+    for (const [key, field] of [["home", "home"], ["away", "away"], ["comp", "competition"], ["ko", "kickoff_at"], ["sp", "sport"]]) {
+      if (e[field] != null) msg[key] = e[field];
+    }
+  }
+  if (e.kind === "status" && e.kickoff_at) msg.ko = e.kickoff_at;
+  if (e.kind === "substitution") { msg.p = e.player_in; msg.po = e.player_out; }
+  if (e.kind === "kick") { msg.ok = e.scored; if (e.player) msg.p = e.player; }
+  if (e.shootout) msg.pn = [e.shootout.home, e.shootout.away];
+  if (e.kind === "kickoff") msg.pd = "first_half";
+  if ((e.kind === "kickoff" || e.kind === "period") && e.recorded_at) msg.pt = Date.parse(e.recorded_at);
+  if (e.kind === "period") {
+    msg.pd = e.period;
+    msg.st = e.period === "half_time" ? "half_time" : "live";
+  } else if (EVENT_STATUS[e.kind]) msg.st = EVENT_STATUS[e.kind];
+  if (e.state) {
+    msg.st = e.state.status;
+    if (e.state.period) msg.pd = e.state.period;
+    if (e.state.period_started_at) msg.pt = Date.parse(e.state.period_started_at);
+    if (e.state.added_time != null) msg.at = e.state.added_time;
+    if (e.state.confirmed) msg.cf = true;
+  }
+  return msg;
+}

@@ -1,0 +1,34 @@
+// What a client holds of one match, and how each message changes it: a snapshot replaces it, an
+// update evolves it. The same for every transport.
+
+/** Statuses after which a match has nothing left to resume. */
+export const OVER = new Set(["finished", "abandoned", "cancelled", "awarded"]);
+
+/** Update kinds that carry the whole state the event left the match in: replace it from them. */
+const STATE_KINDS = new Set(["start", "status", "void", "amend", "confirm"]);
+
+/** The state a snapshot message holds: its keys, without `k` and `rec`. */
+export function stateOf(msg) {
+  const { m, s, st, pd, mn, pt, sc, pn, at, cf, sp, home, away, comp, ko } = msg;
+  return { m, s, st, pd, mn, pt, sc, pn, at, cf, sp, home, away, comp, ko };
+}
+
+/** The state after the update `msg`, from `previous` (undefined when nothing is held yet). */
+export function evolve(previous, msg) {
+  const next = { ...(previous ?? { m: msg.m }), s: msg.s, sc: msg.sc };
+  if (msg.mn !== undefined) next.mn = Math.max(previous?.mn ?? 0, msg.mn);
+  if (msg.st !== undefined) next.st = msg.st;
+  if (msg.pd !== undefined) next.pd = msg.pd;
+  if (msg.pn !== undefined) next.pn = msg.pn;
+  if (msg.pt !== undefined) next.pt = msg.pt;
+  if (STATE_KINDS.has(msg.k)) {
+    // The whole state after the event: what it leaves out is gone (a voided shoot-out kick's
+    // decision, a confirmation an award cleared).
+    for (const key of ["pd", "pt", "at", "cf", "pn"]) next[key] = msg[key];
+  } else if (msg.pd !== undefined) {
+    next.at = undefined; // a new period has no added time announced yet
+  }
+  if (msg.at !== undefined) next.at = msg.at;
+  for (const key of ["home", "away", "comp", "ko", "sp"]) if (msg[key] !== undefined) next[key] = msg[key];
+  return next;
+}

@@ -1,0 +1,32 @@
+// scorecast.js: live match updates from a scorecast server, for browsers and Node. No dependencies.
+//
+//   import { subscribe } from "/static/scorecast.js";
+//   const live = subscribe([42, 43]);            // or subscribe("*") for every match in the window
+//   const board = subscribe([], { competitions: ["Eredivisie"] });  // a competition's matches
+//   live.onSnapshot((state, msg) => draw(state));
+//   live.onUpdate((msg, state, previous) => draw(state));
+//   live.onStatus((status, info) => showIndicator(status));
+//
+// WebSocket first, with exponential backoff and full jitter between attempts and a resume from the
+// last sequence number held per match, so nothing is missed or repeated. When WebSocket keeps failing
+// while the server answers plain HTTP, it falls back to Server-Sent Events, then to polling the
+// snapshot endpoint with If-None-Match. The protocol is in docs/protocol.md; this module in
+// docs/client.md; its types in scorecast.d.ts. The package's modules, each served beside this one
+// under /static/ by the server (clients/js/README.md):
+//   scorecast-subscription.js  what a page follows and holds, and its handlers
+//   scorecast-connection.js    WebSocket, SSE, backoff and fallback;  scorecast-polling.js  polling
+//   scorecast-state.js         a match's state and how a message changes it
+//   scorecast-rest.js          REST bodies as protocol messages;  scorecast-clock.js  the match clock
+// @ts-self-types="./scorecast.d.ts"
+
+import { Subscription } from "./scorecast-subscription.js";
+
+export { Subscription } from "./scorecast-subscription.js";
+export { fromRest, eventToUpdate } from "./scorecast-rest.js";
+export { matchClock } from "./scorecast-clock.js";
+
+/** Follows `matches` (an array of match ids, or "*" for every match in the window), and the
+ * competitions named in `options.competitions`. */
+export function subscribe(matches, options = {}) {
+  return new Subscription(matches, options);
+}
