@@ -5,8 +5,9 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::countdown::{ClockSet, Countdown, RemainingMs};
-use super::period_name::Timed;
-use super::{Conflict, Goals, LinePeriod, Score, Side};
+use super::lifecycle::{require, Status};
+use super::period_name::{PeriodName, Timed};
+use super::{Conflict, EventKind, Goals, LinePeriod, PeriodChange, Score, ScoreSet, Side};
 
 /// The current period, its clock and the score, period by period.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -39,7 +40,86 @@ pub fn add(score: Score, team: Side, points: u8) -> Score {
     }
 }
 
+/// The [`super::Rules`] answers every sport with a [`Clocked`] `play` gives alike.
+macro_rules! clocked_rules {
+    () => {
+        fn set_score(&mut self, score: $crate::domain::Score) {
+            self.play.set_score(score);
+        }
+
+        fn period(&self) -> Option<&'static str> {
+            self.play.period.map($crate::domain::Timed::as_str)
+        }
+
+        fn period_started_at(&self) -> Option<time::OffsetDateTime> {
+            self.play.period_started_at
+        }
+
+        fn resume_clock(&mut self, by: time::Duration) {
+            self.play.resume_clock(by);
+        }
+
+        fn clock(&self) -> Option<$crate::domain::Countdown> {
+            self.play.clock
+        }
+    };
+}
+pub(super) use clocked_rules;
+
 impl Clocked {
+    /// The rules these sports share, for the kinds the sport leaves to them: the clock is set
+    /// while live, within the period's length; a period is entered while live, and only the one
+    /// the sport says comes `next` (`None`: the game must end).
+    pub fn decide(
+        &self,
+        status: Status,
+        event: &EventKind,
+        next: Option<Timed>,
+    ) -> Result<(), Conflict> {
+        match event {
+            EventKind::Clock(set) => {
+                require(status, &[Status::Live], event)?;
+                self.check_clock(set)
+            }
+            EventKind::Period(PeriodChange { period, .. }) => {
+                require(status, &[Status::Live], event)?;
+                if next.map(PeriodName::Timed) == Some(*period) {
+                    return Ok(());
+                }
+                let current = self.period.map_or("none", Timed::as_str);
+                Err(Conflict(match next {
+                    Some(next) => format!(
+                        "the {} period cannot follow {current}: the next period is {}",
+                        period.as_str(),
+                        next.as_str()
+                    ),
+                    None => format!(
+                        "no period follows {current} at {}-{}: post `end`",
+                        i64::from(self.score.home),
+                        i64::from(self.score.away)
+                    ),
+                }))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// What the kinds these sports share do: the clock, a score set outright, the end.
+    pub fn evolve(&mut self, event: &EventKind, at: OffsetDateTime) -> Option<Status> {
+        match event {
+            EventKind::Clock(set) => self.set_clock(set, at),
+            EventKind::Score(ScoreSet { home, away, .. }) => {
+                self.set_score(Score { home: *home, away: *away })
+            }
+            EventKind::End(_) => {
+                self.stop_clock(at);
+                return Some(Status::Finished);
+            }
+            _ => {}
+        }
+        None
+    }
+
     /// Enters `period`, its clock full (`length`, none for a period without a clock) and stopped.
     pub fn enter(&mut self, period: Timed, length: Option<RemainingMs>, at: OffsetDateTime) {
         self.period = Some(period);

@@ -8,9 +8,9 @@ mod stored;
 
 pub use stored::{EventState, StoredEvent};
 
-use super::basketball::{Foul, Points, Timeout};
+use super::basketball::events::{Foul, Points, Timeout};
 use super::countdown::ClockSet;
-use super::ice_hockey::{Assists, Penalty, Shot, Strength};
+use super::ice_hockey::events::{Assists, Penalty, Shot, Strength};
 use super::lifecycle::{Reason, StatusChange};
 use super::period_name::PeriodName;
 use super::{parse_json, FieldError, Goals, Minute, Name, Seq, Side};

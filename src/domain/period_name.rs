@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::football::Period;
+use super::football::periods::Period;
 
 /// Most overtime periods a match may have: the longest games on record went to six (NBA 1951, NHL
 /// 1936), college basketball to seven.

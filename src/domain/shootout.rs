@@ -147,6 +147,18 @@ impl Shootout {
         Ok(next)
     }
 
+    /// Refuses a goal while a shoot-out is on: its goals are `attempts` events, apart from the
+    /// score.
+    pub fn refuse_goals(shootout: Option<Self>, attempts: &str) -> Result<(), Conflict> {
+        match shootout {
+            Some(_) => Err(Conflict(format!(
+                "goals of the shoot-out do not count as the match's goals: post them as \
+                 `{attempts}` events (scored or missed)"
+            ))),
+            None => Ok(()),
+        }
+    }
+
     /// Why the match cannot end yet, when the shoot-out is not decided.
     pub fn check_decided(&self) -> Result<(), Conflict> {
         if self.winner().is_some() {

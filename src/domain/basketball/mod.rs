@@ -2,7 +2,7 @@
 //! 1, 2 or 3, a countdown clock the operator starts and stops, fouls and timeouts counted and shown.
 //! The rules (`decide`) stay apart from what each event does to the state (`evolve`).
 
-mod events;
+pub(super) mod events;
 mod format;
 mod fouls;
 
@@ -13,12 +13,12 @@ pub use events::{Foul, PointValue, Points, Timeout};
 pub use format::{Format, RULES};
 pub use fouls::{FoulsView, PerSide};
 
-use super::clocked::Clocked;
-use super::countdown::{Countdown, RemainingMs};
+use super::clocked::{clocked_rules, Clocked};
+use super::countdown::RemainingMs;
 use super::lifecycle::Status;
 use super::period_name::{PeriodName, Timed, MAX_OVERTIMES};
-use super::sport::Rules;
-use super::{require, Conflict, EventKind, LinePeriod, PeriodChange, Score, ScoreSet};
+use super::rules::Rules;
+use super::{require, Conflict, EventKind, LinePeriod, PeriodChange, Score};
 use fouls::Fouls;
 
 /// Basketball's own kinds (besides the core's).
@@ -74,38 +74,6 @@ impl Rules for Basketball {
             EventKind::Points(_) | EventKind::Foul(_) | EventKind::Timeout(_) => {
                 require(status, &[Live], event)
             }
-            EventKind::Clock(set) => {
-                require(status, &[Live], event)?;
-                self.play.check_clock(set)
-            }
-            EventKind::Score(set) => {
-                require(status, &[Live, HalfTime, Interrupted, Suspended, Finished], event)?;
-                if status == Finished && set.home == set.away {
-                    return Err(Conflict(
-                        "a finished basketball game cannot be tied: correct it to its result"
-                            .into(),
-                    ));
-                }
-                Ok(())
-            }
-            EventKind::Period(PeriodChange { period, .. }) => {
-                require(status, &[Live], event)?;
-                let next = self.next_period();
-                if next.map(PeriodName::Timed) != Some(*period) {
-                    let current = self.play.period.map_or("none", Timed::as_str);
-                    return Err(Conflict(match next {
-                        Some(next) => format!(
-                            "the {} period cannot follow {current}: the next period is {}",
-                            period.as_str(),
-                            next.as_str()
-                        ),
-                        None => format!(
-                            "no period follows {current} while the score is not tied: post `end`"
-                        ),
-                    }));
-                }
-                Ok(())
-            }
             EventKind::End(_) => {
                 require(status, &[Live], event)?;
                 if matches!(self.play.period, Some(Timed::Quarter(n)) if n < 4) {
@@ -123,7 +91,7 @@ impl Rules for Basketball {
                 }
                 Ok(())
             }
-            _ => Ok(()),
+            _ => self.play.decide(status, event, self.next_period()),
         }
     }
 
@@ -141,18 +109,10 @@ impl Rules for Basketball {
                 self.fouls.add(foul.team, foul.player.as_ref().map(AsRef::as_ref), &rules)
             }
             EventKind::Timeout(timeout) => self.timeouts.add_one(timeout.team),
-            EventKind::Clock(set) => self.play.set_clock(set, at),
-            EventKind::Score(ScoreSet { home, away, .. }) => {
-                self.play.set_score(Score { home: *home, away: *away })
-            }
             EventKind::Period(PeriodChange { period: PeriodName::Timed(period), .. }) => {
                 self.enter(*period, at)
             }
-            EventKind::End(_) => {
-                self.play.stop_clock(at);
-                return Some(Status::Finished);
-            }
-            _ => {}
+            _ => return self.play.evolve(event, at),
         }
         None
     }
@@ -161,29 +121,11 @@ impl Rules for Basketball {
         self.play.score
     }
 
-    fn set_score(&mut self, score: Score) {
-        self.play.set_score(score);
-    }
-
     fn periods(&self) -> Vec<LinePeriod> {
         self.play.periods()
     }
 
-    fn period(&self) -> Option<&'static str> {
-        self.play.period.map(Timed::as_str)
-    }
-
-    fn period_started_at(&self) -> Option<OffsetDateTime> {
-        self.play.period_started_at
-    }
-
-    fn resume_clock(&mut self, by: time::Duration) {
-        self.play.resume_clock(by);
-    }
-
-    fn clock(&self) -> Option<Countdown> {
-        self.play.clock
-    }
+    clocked_rules!();
 }
 
 impl Basketball {

@@ -62,7 +62,7 @@ fn the_game_ends_only_after_regulation_and_quarters_follow_in_order() {
     m.ok(r#"{"kind":"period","period":"q3"}"#);
     m.ok(r#"{"kind":"period","period":"q4"}"#);
     let err = m.post(r#"{"kind":"period","period":"ot1"}"#).unwrap_err();
-    assert!(err.0.contains("not tied"), "{err}");
+    assert!(err.0.contains("no period follows q4 at 2-0"), "{err}");
     m.ok(r#"{"kind":"end"}"#);
     let late = m.post(r#"{"kind":"points","team":"away","value":3}"#).unwrap_err();
     assert!(late.0.contains("finished"), "{late}");

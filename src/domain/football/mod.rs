@@ -1,7 +1,7 @@
 //! Football on the sport-neutral core: its periods and clock, goals, cards, the penalty shoot-out,
 //! and the rules (`decide`) apart from what each event does to the state (`evolve`).
 
-mod periods;
+pub(super) mod periods;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -12,7 +12,7 @@ use super::shootout::Shootout;
 
 use super::lifecycle::{require, Status};
 use super::period_name::PeriodName;
-use super::sport::Rules;
+use super::rules::Rules;
 use super::{
     Card, CardColor, Conflict, EventKind, Goal, Kick, LinePeriod, Minute, PeriodChange, Score,
     ScoreSet, Side,
@@ -67,13 +67,7 @@ impl Rules for Football {
         match event {
             EventKind::Goal(_) => {
                 require(status, &[Live], event)?;
-                if self.shootout.is_some() {
-                    return Err(Conflict(
-                        "goals of the penalty shoot-out do not count in the score: post them as \
-                         `kick` events (scored or missed)"
-                            .into(),
-                    ));
-                }
+                Shootout::refuse_goals(self.shootout, "kick")?;
             }
             EventKind::Kick(_) => {
                 require(status, &[Live], event)?;

@@ -4,7 +4,7 @@
 //! is credited one goal in the final score as the leagues report it. The rules (`decide`) stay
 //! apart from what each event does to the state (`evolve`).
 
-mod events;
+pub(super) mod events;
 mod format;
 
 use serde::{Deserialize, Serialize};
@@ -14,13 +14,13 @@ use utoipa::ToSchema;
 pub use events::{Assists, Penalty, PenaltyMinutes, Shot, Strength};
 pub use format::{Format, Overtime, BOUNDS};
 
-use super::clocked::{add, Clocked};
-use super::countdown::{Countdown, RemainingMs};
+use super::clocked::{add, clocked_rules, Clocked};
+use super::countdown::RemainingMs;
 use super::lifecycle::Status;
 use super::period_name::{PeriodName, Timed, MAX_OVERTIMES};
-use super::sport::Rules;
+use super::rules::Rules;
 use super::{
-    require, Conflict, EventKind, LinePeriod, Minute, PeriodChange, Score, ScoreSet, Shootout, Side,
+    require, Conflict, EventKind, LinePeriod, Minute, PeriodChange, Score, Shootout, Side,
 };
 use format::REGULAR_SEASON_OVERTIME_MINUTES;
 
@@ -98,13 +98,7 @@ impl Rules for IceHockey {
         match event {
             EventKind::Goal(_) => {
                 require(status, &[Live], event)?;
-                if self.shootout.is_some() {
-                    return Err(Conflict(
-                        "goals of the shoot-out do not count as goals: post them as `shot` events \
-                         (scored or missed)"
-                            .into(),
-                    ));
-                }
+                Shootout::refuse_goals(self.shootout, "shot")?;
                 if self.in_overtime() && !self.play.tied() {
                     return Err(Conflict(
                         "overtime is sudden death and a goal has decided it: post `end`".into(),
@@ -124,10 +118,6 @@ impl Rules for IceHockey {
                 };
                 shootout.kick(shot.team, shot.scored).map(|_| ())
             }
-            EventKind::Clock(set) => {
-                require(status, &[Live], event)?;
-                self.play.check_clock(set)
-            }
             EventKind::Score(set) => {
                 require(status, &[Live, HalfTime, Interrupted, Suspended, Finished], event)?;
                 let level = set.home == set.away;
@@ -146,27 +136,11 @@ impl Rules for IceHockey {
                 }
                 Ok(())
             }
-            EventKind::Period(PeriodChange { period, .. }) => {
-                require(status, &[Live], event)?;
-                let next = self.next_period();
-                if next.map(PeriodName::Timed) == Some(*period) {
-                    return Ok(());
-                }
-                let current = self.play.period.map_or("none", Timed::as_str);
-                Err(Conflict(match next {
-                    Some(next) => format!(
-                        "the {} period cannot follow {current}: the next period is {}",
-                        period.as_str(),
-                        next.as_str()
-                    ),
-                    None => format!("no period follows {current}: post `end`"),
-                }))
-            }
             EventKind::End(_) => {
                 require(status, &[Live], event)?;
                 self.check_end()
             }
-            _ => Ok(()),
+            _ => self.play.decide(status, event, self.next_period()),
         }
     }
 
@@ -193,18 +167,10 @@ impl Rules for IceHockey {
                     self.shootout = shootout.kick(shot.team, shot.scored).ok().or(Some(shootout));
                 }
             }
-            EventKind::Clock(set) => self.play.set_clock(set, at),
-            EventKind::Score(ScoreSet { home, away, .. }) => {
-                self.play.set_score(Score { home: *home, away: *away })
-            }
             EventKind::Period(PeriodChange { period: PeriodName::Timed(period), .. }) => {
                 self.enter(*period, at)
             }
-            EventKind::End(_) => {
-                self.play.stop_clock(at);
-                return Some(Status::Finished);
-            }
-            _ => {}
+            _ => return self.play.evolve(event, at),
         }
         None
     }
@@ -215,11 +181,6 @@ impl Rules for IceHockey {
             Some(winner) => add(self.play.score, winner, 1),
             None => self.play.score,
         }
-    }
-
-    /// Sets the goals outright (a `score` correction, an awarded result).
-    fn set_score(&mut self, score: Score) {
-        self.play.set_score(score);
     }
 
     /// The line score: each period's goals; the shoot-out's line is the winner's one goal.
@@ -233,14 +194,6 @@ impl Rules for IceHockey {
         line
     }
 
-    fn period(&self) -> Option<&'static str> {
-        self.play.period.map(Timed::as_str)
-    }
-
-    fn period_started_at(&self) -> Option<OffsetDateTime> {
-        self.play.period_started_at
-    }
-
     fn minute(&self) -> Option<Minute> {
         self.minute
     }
@@ -249,13 +202,7 @@ impl Rules for IceHockey {
         self.shootout
     }
 
-    fn resume_clock(&mut self, by: time::Duration) {
-        self.play.resume_clock(by);
-    }
-
-    fn clock(&self) -> Option<Countdown> {
-        self.play.clock
-    }
+    clocked_rules!();
 }
 
 impl IceHockey {
