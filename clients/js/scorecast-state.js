@@ -5,7 +5,20 @@
 export const OVER = new Set(["finished", "abandoned", "cancelled", "awarded"]);
 
 /** Update kinds that carry the whole state the event left the match in: replace it from them. */
-const STATE_KINDS = new Set(["start", "status", "void", "amend", "confirm"]);
+const STATE_KINDS = new Set(["start", "void", "amend"]);
+
+/** Compact codes of the periods added since the first release, and their names in the API. */
+const PERIOD_NAMES = {
+  pre_et: "before_extra_time",
+  et_ht: "extra_time_half_time",
+  et2: "extra_time_second_half",
+  pre_pen: "before_penalties",
+};
+
+/** The message with its period named as the API names it. */
+export function named(msg) {
+  return PERIOD_NAMES[msg.pd] ? { ...msg, pd: PERIOD_NAMES[msg.pd] } : msg;
+}
 
 /** The state a snapshot message holds: its keys, without `k` and `rec`. */
 export function stateOf(msg) {
@@ -27,7 +40,11 @@ export function evolve(previous, msg) {
     for (const key of ["pd", "pt", "at", "cf", "pn"]) next[key] = msg[key];
   } else if (msg.pd !== undefined) {
     next.at = undefined; // a new period has no added time announced yet
+    if (msg.pt === undefined) next.pt = undefined; // a break or the shoot-out: no clock runs
   }
+  // A status change or a confirmation says whether the result stands confirmed (an award
+  // clears it).
+  if (msg.k === "status" || msg.k === "confirm") next.cf = msg.cf;
   if (msg.at !== undefined) next.at = msg.at;
   for (const key of ["home", "away", "comp", "ko", "sp"]) if (msg[key] !== undefined) next[key] = msg[key];
   return next;

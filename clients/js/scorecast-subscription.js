@@ -1,7 +1,7 @@
 // A subscription: what a page follows (match ids, "*", competitions), what it holds of each match,
 // and the handlers it reports to. Its connection (scorecast-connection.js) brings the messages.
 
-import { stateOf, evolve } from "./scorecast-state.js";
+import { stateOf, evolve, named } from "./scorecast-state.js";
 import { fromRest } from "./scorecast-rest.js";
 import { Connection } from "./scorecast-connection.js";
 
@@ -156,6 +156,7 @@ export class Subscription {
     if (!this._follows(msg)) return;
     if (msg.k === "error") return this._emit("error", msg);
     if (msg.k === "resume") return;
+    msg = named(msg);
     const previous = this.state.get(msg.m);
     if (msg.k === "snapshot") {
       // A pushed snapshot always replaces; a polled one only when it is newer.

@@ -103,27 +103,48 @@ pub fn update(event: &StoredEvent) -> Encoded {
     };
     describe(&mut update, &event.kind);
     match &event.kind {
-        EventKind::Kickoff(_) => {
-            update.pt = Some(unix_millis(event.recorded_at));
-            update.st = Some(Status::Live.as_str());
-            update.pd = Some(Period::FirstHalf.as_str());
+        // A match starts at its minute 0: its update leaves the minute out.
+        EventKind::Start(_) | EventKind::Kickoff(_) => {
+            update.mn = None;
+            entering(&mut update, Period::FirstHalf, event.recorded_at);
         }
-        EventKind::Period(change) => {
-            update.pt = Some(unix_millis(event.recorded_at));
-            let status = if change.period.is_break() { Status::HalfTime } else { Status::Live };
-            update.st = Some(status.as_str());
-            update.pd = Some(change.period.as_str());
-        }
+        EventKind::Period(change) => entering(&mut update, change.period, event.recorded_at),
         EventKind::End(_) => update.st = Some(Status::Finished.as_str()),
         EventKind::AddedTime(added) => update.added = Some(i64::from(added.minutes)),
         _ => {}
     }
-    // Lifecycle and correction events carry the state they left the match in, so that clients
-    // replace theirs from it.
-    if let Some(state) = &event.state {
-        with_state(&mut update, state);
+    match (&event.kind, &event.state) {
+        // A status change says what it changed: the status, the clock when play resumes (moved by
+        // the stoppage), the kickoff when it moved; a confirmation only that.
+        (EventKind::Status(_), Some(state)) => {
+            update.st = Some(state.status.as_str());
+            if state.status == Status::Live {
+                update.pt = clock_start(state.period.as_deref(), state.period_started_at);
+            }
+        }
+        (EventKind::Confirm(_), Some(_)) => update.cf = Some(true),
+        // The start and corrections carry the whole state they left the match in, so that clients
+        // replace theirs from it.
+        (_, Some(state)) => with_state(&mut update, state),
+        (_, None) => {}
     }
     Encoded::of(&update, Some((event.match_id, event.seq)))
+}
+
+/// When the running clock's period began (`pt`), in a period whose clock runs: not in a break nor
+/// in the shoot-out (a period of another sport, as its state gives it).
+fn clock_start(period: Option<&str>, started_at: Option<time::OffsetDateTime>) -> Option<i64> {
+    let runs = period.and_then(Period::parse).is_none_or(Period::has_clock);
+    started_at.filter(|_| runs).map(unix_millis)
+}
+
+/// A period begins: the status it puts the match in, its compact code, and when its clock started
+/// (for a period with a clock).
+fn entering(update: &mut Update<'_>, period: Period, at: time::OffsetDateTime) {
+    let status = if period.is_break() { Status::HalfTime } else { Status::Live };
+    update.st = Some(status.as_str());
+    update.pd = Some(period.code());
+    update.pt = period.has_clock().then(|| unix_millis(at));
 }
 
 /// The keys that describe what happened: the side, the players, the card.
@@ -174,8 +195,8 @@ fn describe<'a>(update: &mut Update<'a>, kind: &'a EventKind) {
 
 fn with_state<'a>(update: &mut Update<'a>, state: &'a EventState) {
     update.st = Some(state.status.as_str());
-    update.pd = state.period.as_deref();
-    update.pt = state.period_started_at.map(unix_millis);
+    update.pd = state.period.as_deref().map(Period::code_of);
+    update.pt = clock_start(state.period.as_deref(), state.period_started_at);
     update.added = state.added_time;
     update.cf = state.confirmed.then_some(true);
 }
@@ -223,9 +244,9 @@ pub fn snapshot(meta: &MatchMeta, live: &LiveState, recovered: Option<bool>) -> 
         s: live.seq,
         k: "snapshot",
         st: live.status.as_str(),
-        pd: live.period(),
+        pd: live.period().map(Period::code_of),
         mn: live.minute().map(i64::from),
-        pt: live.period_started_at().map(unix_millis),
+        pt: clock_start(live.period(), live.period_started_at()),
         sc: pair(live.score()),
         pn: live.shootout().map(|s| pair(s.tally())),
         added: live.added_time().map(i64::from),

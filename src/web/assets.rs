@@ -39,6 +39,7 @@ const FILES: &[(&str, &str, &str)] = &[
     ("style.css", CSS, include_str!("assets/style.css")),
     ("favicon.svg", SVG, include_str!("assets/favicon.svg")),
     ("board.js", JS, include_str!("assets/board.js")),
+    ("linescore.js", JS, include_str!("assets/linescore.js")),
     ("match.js", JS, include_str!("assets/match.js")),
     ("admin-api.js", JS, include_str!("assets/admin-api.js")),
     ("admin-status.js", JS, include_str!("assets/admin-status.js")),

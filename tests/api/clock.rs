@@ -36,8 +36,15 @@ async fn each_period_carries_its_start_time_in_snapshots_and_updates(backend: Ba
     let half = app.store_event(id, &json!({"kind": "period", "period": "half_time"})).await;
     let update = ws.next().await;
     assert_eq!(
+        (&update["pd"], update.get("pt")),
+        (&json!("half_time"), None),
+        "no clock runs in a break: its update has no pt"
+    );
+    let second = app.store_event(id, &json!({"kind": "period", "period": "second_half"})).await;
+    let update = ws.next().await;
+    assert_eq!(
         (&update["pd"], &update["pt"]),
-        (&json!("half_time"), &json!(millis(&half["recorded_at"])))
+        (&json!("second_half"), &json!(millis(&second["recorded_at"])))
     );
     app.store_event(id, &json!({"kind": "card", "team": "home", "player": "X", "color": "yellow"}))
         .await;
@@ -48,5 +55,5 @@ async fn each_period_carries_its_start_time_in_snapshots_and_updates(backend: Ba
     app.stop().await;
     let app = app.restart().await;
     let restarted = app.snapshot(id).await;
-    assert_eq!(millis(&restarted["period_started_at"]), millis(&half["recorded_at"]));
+    assert_eq!(millis(&restarted["period_started_at"]), millis(&second["recorded_at"]));
 }

@@ -15,6 +15,7 @@ mod clock;
 mod competitions;
 mod fallback;
 mod https;
+mod line_score;
 mod live_panel;
 mod match_page;
 mod old_clients;

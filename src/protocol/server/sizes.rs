@@ -14,8 +14,8 @@ fn at() -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap() + time::Duration::milliseconds(123)
 }
 
-/// The largest state a football match reaches: a shoot-out in the second half of extra time
-/// stopped, with added time announced and the result confirmed.
+/// The largest state a football match reaches: stopped in the second half of extra time, with
+/// added time announced and the result confirmed (what corrections carry).
 fn worst_state() -> EventState {
     EventState {
         status: Status::Interrupted,
@@ -26,18 +26,42 @@ fn worst_state() -> EventState {
     }
 }
 
+/// The state a start leaves a match in.
+fn started() -> EventState {
+    EventState {
+        status: Status::Live,
+        period: Some("first_half".into()),
+        period_started_at: Some(at()),
+        added_time: None,
+        confirmed: false,
+    }
+}
+
+/// Play resumed after a stoppage in the second half of extra time, its clock moved.
+fn resumed() -> EventState {
+    EventState { status: Status::Live, confirmed: false, ..worst_state() }
+}
+
+/// A confirmed result.
+fn confirmed() -> EventState {
+    EventState {
+        status: Status::Finished,
+        period: Some("penalties".into()),
+        period_started_at: None,
+        added_time: None,
+        confirmed: true,
+    }
+}
+
 /// The update's size; `in_shootout` adds the shoot-out's tally, as every update from the
 /// `penalties` period on carries.
 fn size(kind: EventKind, state: Option<EventState>) -> usize {
-    let in_shootout = matches!(
-        kind,
-        EventKind::Kick(_)
-            | EventKind::End(_)
-            | EventKind::Void(_)
-            | EventKind::Amend(_)
-            | EventKind::Status(_)
-            | EventKind::Confirm(_)
-    );
+    let in_penalties = |s: &EventState| s.period.as_deref() == Some("penalties");
+    let in_shootout = match &kind {
+        EventKind::Kick(_) | EventKind::End(_) | EventKind::Void(_) | EventKind::Amend(_) => true,
+        EventKind::Period(change) => change.period == Period::Penalties,
+        _ => state.as_ref().is_some_and(in_penalties),
+    };
     let name = kind.name();
     let event = StoredEvent {
         match_id: MatchId::try_from(9_999_999).unwrap(),
@@ -65,29 +89,44 @@ fn kind(value: serde_json::Value) -> EventKind {
 fn largest_updates() -> Vec<(&'static str, usize)> {
     let goal = json!({"kind":"goal","team":"home","minute":120,"player":NAME,"method":"own_goal","assist":NAME});
     let plain = [
-        json!({"kind":"start","minute":120}),
         json!({"kind":"kickoff","minute":120}),
         goal.clone(),
         json!({"kind":"card","team":"home","player":NAME,"color":"yellow_red","minute":120}),
         json!({"kind":"substitution","team":"away","player_in":NAME,"player_out":NAME,"minute":120}),
         json!({"kind":"period","period":"extra_time_second_half","minute":120}),
+        json!({"kind":"period","period":"extra_time_half_time","minute":120}),
+        json!({"kind":"period","period":"penalties","minute":120}),
         json!({"kind":"score","home":99,"away":99,"minute":120}),
         json!({"kind":"kick","team":"away","scored":false,"player":NAME,"minute":120}),
         json!({"kind":"added_time","minutes":30}),
         json!({"kind":"end","minute":120}),
     ];
+    let postponed = EventState { status: Status::Postponed, period: None, ..confirmed() };
+    let stopped = EventState { confirmed: false, ..worst_state() };
     let with_state = [
-        json!({"kind":"status","status":"postponed","kickoff_at":"2027-01-09T14:30:00Z"}),
-        json!({"kind":"confirm"}),
-        json!({"kind":"void","target":9998,"reason":"x".repeat(200)}),
-        json!({"kind":"amend","target":9998,"event":goal}),
+        (json!({"kind":"start","minute":120}), started()),
+        (
+            json!({"kind":"status","status":"postponed","kickoff_at":"2027-01-09T14:30:00Z"}),
+            postponed,
+        ),
+        (json!({"kind":"status","status":"interrupted","reason":"x".repeat(200)}), stopped),
+        (json!({"kind":"status","status":"live"}), resumed()),
+        (json!({"kind":"confirm"}), confirmed()),
+        (json!({"kind":"void","target":9998,"reason":"x".repeat(200)}), worst_state()),
+        (json!({"kind":"amend","target":9998,"event":goal}), worst_state()),
     ];
-    let mut sizes: Vec<(&'static str, usize)> = plain
-        .into_iter()
-        .map(kind)
-        .map(|k| (k.name(), size(k, None)))
-        .chain(with_state.into_iter().map(kind).map(|k| (k.name(), size(k, Some(worst_state())))))
-        .collect();
+    let mut sizes: Vec<(&'static str, usize)> = Vec::new();
+    let all = plain.into_iter().map(|e| (e, None)).chain(with_state.map(|(e, s)| (e, Some(s))));
+    for (event, state) in all {
+        let event = kind(event);
+        let name = event.name();
+        let bytes = size(event, state);
+        // The largest of each kind.
+        match sizes.iter_mut().find(|(k, _)| *k == name) {
+            Some((_, largest)) => *largest = (*largest).max(bytes),
+            None => sizes.push((name, bytes)),
+        }
+    }
     let patch = MatchPatch {
         home: Some(NAME.to_owned().try_into().unwrap()),
         away: Some(NAME.to_owned().try_into().unwrap()),

@@ -4,6 +4,7 @@ import {
   addedText, announce, clockText, describeEvent, el, everySecond, flash, getJson, kickoffText,
   matchEvents, pageOptions, pensText, periodText, showConnection, statusText, storedEvent,
 } from "/static/ui.js";
+import { advanceLine, drawLine } from "/static/linescore.js";
 
 /** Updates after which the page reads the match again: reasons, awards and corrections are REST only. */
 const RELOAD_KINDS = new Set(["status", "void", "amend"]);
@@ -12,6 +13,7 @@ const id = Number(location.pathname.split("/").filter(Boolean).pop());
 const timeline = document.getElementById("timeline");
 let match = null; // the state shown in the header
 let details = null; // the latest REST snapshot: its `reason` and `award`, for the status line
+let line = []; // the line score shown: REST's `periods`, kept live from updates
 let reloads = 0; // counts reloads, so that an older one finishing last changes nothing
 const shown = new Map(); // seq -> the update shown for it, as posted
 
@@ -62,6 +64,7 @@ async function reload() {
     const [snapshot, events] = await Promise.all([getJson(`/api/v1/matches/${id}`), matchEvents(id)]);
     if (mine !== reloads) return;
     details = snapshot;
+    line = snapshot.periods ?? [];
     showStored(events);
     if (match) header(match);
   } catch { /* the next update or snapshot retries */ }
@@ -101,6 +104,7 @@ function header(state, previous) {
   document.getElementById("pens").textContent = pens;
   document.getElementById("status").textContent = statusLine(state);
   showClock(state);
+  drawLine(document.getElementById("line"), line, state);
   document.querySelector(".scoreline").dataset.status = state.st;
   if (previous?.pn && state.pn && (previous.pn[0] !== state.pn[0] || previous.pn[1] !== state.pn[1])) {
     flash(document.getElementById("pens"));
@@ -122,6 +126,7 @@ async function start() {
     return;
   }
   details = snapshot;
+  line = snapshot.periods ?? [];
   // Resume from the snapshot's position: the history up to it now, every later event live.
   const events = (await matchEvents(id)).filter((e) => e.seq <= snapshot.seq);
   const subscription = subscribe([id], { ...pageOptions(), snapshots: [snapshot] });
@@ -133,6 +138,8 @@ async function start() {
   // Corrections and status changes are the exception: what they did to earlier events, and the
   // reason given, are read again.
   subscription.onUpdate((msg, state, previous) => {
+    // Corrections move goals between periods: their reload reads the line again.
+    line = advanceLine(line, state, previous);
     header(state, previous);
     if (!timeline.querySelector(`[data-seq="${msg.s}"]`)) showEvent(msg);
     if (RELOAD_KINDS.has(msg.k)) reload();
