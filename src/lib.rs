@@ -8,6 +8,7 @@ pub mod configuration;
 mod doc_tables;
 pub mod domain;
 pub mod extract;
+pub mod followers;
 pub mod healthcheck;
 pub mod hub;
 pub mod ingest;

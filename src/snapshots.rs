@@ -1,10 +1,13 @@
-//! In-memory snapshots of every match, each encoded once per change.
+//! In-memory snapshots of the matches a node holds, each encoded once per change.
 //!
-//! The snapshot endpoint is the polling endpoint: it must answer from memory. Every commit replaces
-//! the match's snapshot with a new immutable one, whose JSON body and ETag are computed right then, so
-//! a poll only clones an `Arc` and a `Bytes`.
+//! The snapshot endpoint is the polling endpoint: for the hot set (`catalog::HotSet`: matches in
+//! play, near their kick-off, recently changed or followed) it answers from memory. Every commit
+//! replaces the match's snapshot with a new immutable one, whose JSON body and ETag are computed
+//! right then, so a poll only clones an `Arc` and a `Bytes`. Other matches are read from the
+//! database when asked for and kept in a bounded cache of cold matches.
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
 use bytes::Bytes;
@@ -146,17 +149,51 @@ impl Snapshot {
     }
 }
 
-/// Every match's current snapshot.
+/// Whether a match held in memory is part of the hot set, or only cached after a lookup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Residence {
+    /// Kept until the hot set's sweep finds it no longer hot.
+    Hot,
+    /// Loaded on demand (a poll, a history read, a subscription to an old match): one of at most
+    /// `cold_capacity` such matches, the least used of which makes room for the next.
+    Cold,
+}
+
+struct Entry {
+    snapshot: Arc<Snapshot>,
+    cold: bool,
+    /// Read since the cache last looked at it: a cold match that was used gets a second chance.
+    used: AtomicBool,
+}
+
+impl Entry {
+    fn new(snapshot: Arc<Snapshot>, cold: bool) -> Self {
+        Self { snapshot, cold, used: AtomicBool::new(false) }
+    }
+}
+
+#[derive(Default)]
+struct Resident {
+    matches: HashMap<MatchId, Entry>,
+    /// Cold matches, oldest first (may name matches since evicted or made hot: skipped).
+    queue: VecDeque<MatchId>,
+    cold: usize,
+}
+
+/// The snapshots of the matches this node holds: the hot set, and a bounded cache of others.
 #[derive(Default)]
 pub struct Snapshots {
-    matches: RwLock<HashMap<MatchId, Arc<Snapshot>>>,
+    resident: RwLock<Resident>,
+    /// Most cold matches held at once.
+    cold_capacity: usize,
     /// Stored matches that did not read back at start, each logged once: not served.
     unreadable: Vec<Unreadable>,
 }
 
 impl Snapshots {
-    /// Builds the cache from stored matches and their latest events (ordered by match, then seq).
-    pub fn load(all: AllMatches, events: Vec<(MatchId, String)>) -> Self {
+    /// Builds the cache from the hot set's stored matches and their latest events (ordered by
+    /// match, then seq); at most `cold_capacity` other matches are cached later.
+    pub fn load(all: AllMatches, events: Vec<(MatchId, String)>, cold_capacity: usize) -> Self {
         let AllMatches { matches: records, unreadable } = all;
         for row in &unreadable {
             tracing::error!(match_id = row.id, error = %row.error, "stored match unreadable; not served until the row is fixed");
@@ -175,10 +212,12 @@ impl Snapshots {
             .map(|r| {
                 let mut events = recent.remove(&r.meta.id).unwrap_or_default();
                 show_fates(&mut events);
-                (r.meta.id, Arc::new(Snapshot::new(r.meta, r.live, events)))
+                let snapshot = Arc::new(Snapshot::new(r.meta, r.live, events));
+                (snapshot.meta.id, Entry::new(snapshot, false))
             })
             .collect();
-        Self { matches: RwLock::new(matches), unreadable }
+        let resident = Resident { matches, ..Resident::default() };
+        Self { resident: RwLock::new(resident), cold_capacity, unreadable }
     }
 
     /// The stored matches left out at start because their rows did not read back.
@@ -187,57 +226,85 @@ impl Snapshots {
     }
 
     pub fn get(&self, id: MatchId) -> Option<Arc<Snapshot>> {
-        self.read().get(&id).cloned()
+        let resident = self.read();
+        let entry = resident.matches.get(&id)?;
+        if entry.cold {
+            entry.used.store(true, Ordering::Relaxed);
+        }
+        Some(entry.snapshot.clone())
     }
 
     pub fn contains(&self, id: MatchId) -> bool {
-        self.read().contains_key(&id)
+        self.read().matches.contains_key(&id)
     }
 
-    /// Every snapshot, in no particular order.
-    pub fn all(&self) -> Vec<Arc<Snapshot>> {
-        self.read().values().cloned().collect()
+    /// How many matches are held: hot, then cold.
+    pub fn held(&self) -> (usize, usize) {
+        let resident = self.read();
+        (resident.matches.len() - resident.cold, resident.cold)
     }
 
-    /// Adds a newly created match.
+    /// Adds a newly created match, as hot (the sweep decides whether it stays so).
     pub fn insert(&self, record: MatchRecord) -> Arc<Snapshot> {
         let snapshot = Arc::new(Snapshot::new(record.meta, record.live, VecDeque::new()));
-        self.write().insert(snapshot.meta.id, snapshot.clone());
+        self.write().matches.insert(snapshot.meta.id, Entry::new(snapshot.clone(), false));
         snapshot
     }
 
     /// Takes a match read from the database or announced by another node: added with `recent`
-    /// when this node does not have it; otherwise only newer metadata is taken, because events
-    /// reach a snapshot only through the hub's sequencer.
-    pub fn adopt(&self, record: MatchRecord, recent: VecDeque<Recent>) -> Arc<Snapshot> {
-        let mut matches = self.write();
-        let Some(current) = matches.get(&record.meta.id).cloned() else {
+    /// when this node does not have it (as `residence`; a cold one may push the least used cold
+    /// match out); otherwise only newer metadata is taken, because events reach a snapshot only
+    /// through the hub's sequencer. `hot` tells a cold match that must stay (it is followed now).
+    pub fn adopt(
+        &self,
+        record: MatchRecord,
+        mut recent: VecDeque<Recent>,
+        residence: Residence,
+        hot: impl Fn(&Snapshot) -> bool,
+    ) -> Arc<Snapshot> {
+        let mut resident = self.write();
+        let Some(current) = resident.matches.get(&record.meta.id).map(|e| e.snapshot.clone())
+        else {
+            show_fates(&mut recent);
             let snapshot = Arc::new(Snapshot::new(record.meta, record.live, recent));
-            matches.insert(snapshot.meta.id, snapshot.clone());
+            let cold = residence == Residence::Cold;
+            resident.matches.insert(snapshot.meta.id, Entry::new(snapshot.clone(), cold));
+            if cold {
+                resident.queue.push_back(snapshot.meta.id);
+                resident.cold += 1;
+                resident.trim(self.cold_capacity, hot);
+            }
             return snapshot;
         };
-        with_meta(&mut matches, &current, record.meta)
+        resident.with_meta(&current, record.meta)
+    }
+
+    /// Holds `snapshot` again, as hot, unless its match is held already: a match just read from
+    /// the database that a connection now follows, which a small cold cache had let go meanwhile.
+    pub fn restore(&self, snapshot: Arc<Snapshot>) {
+        let mut resident = self.write();
+        resident.matches.entry(snapshot.meta.id).or_insert_with(|| Entry::new(snapshot, false));
     }
 
     /// Takes new metadata, unless a newer revision is already here.
     pub fn update_meta(&self, meta: MatchMeta) -> Option<Arc<Snapshot>> {
-        let mut matches = self.write();
-        let current = matches.get(&meta.id)?.clone();
-        Some(with_meta(&mut matches, &current, meta))
+        let mut resident = self.write();
+        let current = resident.matches.get(&meta.id)?.snapshot.clone();
+        Some(resident.with_meta(&current, meta))
     }
 
     /// Takes the state after a committed event, unless a later event is already here; returns
-    /// the match's snapshot as it now is.
+    /// the match's snapshot as it now is. A cold match that moves is hot from then on.
     pub fn record_event(
         &self,
         id: MatchId,
         live: LiveState,
         event: Recent,
     ) -> Option<Arc<Snapshot>> {
-        let mut matches = self.write();
-        let current = matches.get(&id)?;
+        let mut resident = self.write();
+        let current = resident.matches.get(&id)?.snapshot.clone();
         if current.live.seq >= live.seq {
-            return Some(current.clone());
+            return Some(current);
         }
         let mut recent = current.recent.clone();
         let corrects = event.correction.is_some();
@@ -254,37 +321,98 @@ impl Snapshots {
             show_fates(&mut recent);
         }
         let next = Arc::new(Snapshot::new(meta, live, recent));
-        matches.insert(id, next.clone());
+        resident.replace(next.clone(), Some(false));
         Some(next)
     }
 
     /// The snapshots that pass `keep`, in no particular order (only those are cloned).
     pub fn select(&self, mut keep: impl FnMut(&Snapshot) -> bool) -> Vec<Arc<Snapshot>> {
-        self.read().values().filter(|s| keep(s)).cloned().collect()
+        self.read().matches.values().map(|e| &e.snapshot).filter(|s| keep(s)).cloned().collect()
     }
 
-    fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<MatchId, Arc<Snapshot>>> {
+    /// Sorts what is held by `hot`: hot matches no longer hot become cold, cold ones hot again;
+    /// then cold matches beyond the capacity are let go, least used first.
+    pub fn sort(&self, hot: impl Fn(&Snapshot) -> bool) {
+        let mut resident = self.write();
+        let Resident { matches, queue, cold } = &mut *resident;
+        for (id, entry) in matches.iter_mut() {
+            match (entry.cold, hot(&entry.snapshot)) {
+                (false, false) => {
+                    entry.cold = true;
+                    entry.used.store(false, Ordering::Relaxed);
+                    queue.push_back(*id);
+                    *cold += 1;
+                }
+                (true, true) => {
+                    entry.cold = false;
+                    *cold -= 1;
+                }
+                _ => {}
+            }
+        }
+        resident.trim(self.cold_capacity, hot);
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Resident> {
         // A panic while holding the lock cannot leave a half-written map: every write is one insert.
-        self.matches.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.resident.read().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn write(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<MatchId, Arc<Snapshot>>> {
-        self.matches.write().unwrap_or_else(|poisoned| poisoned.into_inner())
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Resident> {
+        self.resident.write().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
-/// `current` with `meta`, unless `current` already has that revision or a newer one.
-fn with_meta(
-    matches: &mut HashMap<MatchId, Arc<Snapshot>>,
-    current: &Arc<Snapshot>,
-    meta: MatchMeta,
-) -> Arc<Snapshot> {
-    if current.meta.revision >= meta.revision {
-        return current.clone();
+impl Resident {
+    /// Replaces a match's snapshot; `cold: Some(false)` makes it hot.
+    fn replace(&mut self, snapshot: Arc<Snapshot>, cold: Option<bool>) {
+        let id = snapshot.meta.id;
+        let Some(entry) = self.matches.get_mut(&id) else { return };
+        entry.snapshot = snapshot;
+        if cold == Some(false) && entry.cold {
+            entry.cold = false;
+            self.cold -= 1;
+        }
     }
-    let next = Arc::new(Snapshot::new(meta, current.live.clone(), current.recent.clone()));
-    matches.insert(next.meta.id, next.clone());
-    next
+
+    /// `current` with `meta`, unless `current` already has that revision or a newer one.
+    fn with_meta(&mut self, current: &Arc<Snapshot>, meta: MatchMeta) -> Arc<Snapshot> {
+        if current.meta.revision >= meta.revision {
+            return current.clone();
+        }
+        let next = Arc::new(Snapshot::new(meta, current.live.clone(), current.recent.clone()));
+        self.replace(next.clone(), None);
+        next
+    }
+
+    /// Lets go of cold matches until at most `capacity` remain: the oldest first, except one
+    /// used since it was last looked at (it goes to the back once) or one `keep` says is hot
+    /// (it becomes hot).
+    fn trim(&mut self, capacity: usize, keep: impl Fn(&Snapshot) -> bool) {
+        while self.cold > capacity {
+            let Some(id) = self.queue.pop_front() else { break };
+            let Some(entry) = self.matches.get_mut(&id) else { continue };
+            if !entry.cold {
+                continue;
+            }
+            if entry.used.swap(false, Ordering::Relaxed) {
+                self.queue.push_back(id);
+            } else if keep(&entry.snapshot) {
+                entry.cold = false;
+                self.cold -= 1;
+            } else {
+                self.matches.remove(&id);
+                self.cold -= 1;
+            }
+        }
+        // Entries of matches evicted or made hot are skipped when met; keep the queue near the
+        // number of cold matches.
+        if self.queue.len() > 2 * self.cold + 64 {
+            let matches = &self.matches;
+            let mut seen = std::collections::HashSet::new();
+            self.queue.retain(|id| matches.get(id).is_some_and(|e| e.cold) && seen.insert(*id));
+        }
+    }
 }
 
 /// Shows on each of the latest events what the corrections among them did to it (`voided_by`,

@@ -13,6 +13,7 @@
 
 mod check;
 mod link;
+mod mark;
 mod message;
 mod publish;
 mod receive;
@@ -44,8 +45,10 @@ pub struct ClusterSettings {
     pub servers: Vec<String>,
     pub subject_prefix: String,
     pub credentials: Credentials,
-    /// How often every match is compared with the database.
+    /// How often the matches changed in the database are compared with this node's.
     pub check_interval: Duration,
+    /// How long the check waits for a place in the change sequence it has not seen.
+    pub check_settle: Duration,
     /// Messages waiting to be published; beyond that they are dropped (and the check repairs).
     pub publish_queue: usize,
     /// Messages from NATS waiting to be applied before NATS reports this node a slow consumer.
@@ -171,13 +174,15 @@ pub struct Cluster {
 }
 
 impl Joined {
-    /// Starts applying other nodes' messages, checking against the database, and publishing.
+    /// Starts applying other nodes' messages, checking against the database (from `last_change`,
+    /// the place in the change sequence read before the hot set was loaded), and publishing.
     pub fn start(
         self,
         hub: Arc<Hub>,
         catalog: Arc<Catalog>,
         store: Store,
         metrics: Arc<Metrics>,
+        last_change: i64,
     ) -> Cluster {
         let Joined { settings, client, subscriber, codec, trouble, linked } = self;
         let codec = Arc::new(codec);
@@ -199,7 +204,8 @@ impl Joined {
             metrics.clone(),
             stop.clone(),
         ));
-        let checker = check::Checker { hub, catalog, store, metrics };
+        let mark = mark::Mark::new(last_change, settings.check_settle);
+        let checker = check::Checker { hub, catalog, store, metrics, mark };
         let checking = tokio::spawn(checker.run(settings.check_interval, trouble, stop.clone()));
         Cluster {
             publisher,

@@ -41,10 +41,16 @@ pub struct ClusterArgs {
     #[arg(long, env = "SCORECAST_NATS_REORDER_MS", default_value_t = 100)]
     pub nats_reorder_ms: u64,
 
-    /// Seconds between comparisons of every match with the database (which repair what a lost
-    /// NATS message left behind).
+    /// Seconds between two reads of what changed in the database (which repair what a lost
+    /// NATS message left behind). Each reads only the matches changed since the one before.
     #[arg(long, env = "SCORECAST_NATS_CHECK_SECS", default_value_t = 5)]
     pub nats_check_secs: u64,
+
+    /// Seconds a check waits for a place in the change sequence it has not seen (a transaction
+    /// that took it may not have committed yet) before going past it. Longer than any write
+    /// transaction; meanwhile the changes after it are read again by every check.
+    #[arg(long, env = "SCORECAST_NATS_CHECK_SETTLE_SECS", default_value_t = 30)]
+    pub nats_check_settle_secs: u64,
 
     /// Messages waiting to be published to NATS; more are dropped (and repaired by the check).
     #[arg(long, env = "SCORECAST_NATS_PUBLISH_QUEUE", default_value_t = 65_536)]
@@ -131,6 +137,7 @@ impl ClusterArgs {
             subject_prefix: self.nats_subject_prefix.clone(),
             credentials,
             check_interval: Duration::from_secs(self.nats_check_secs.max(1)),
+            check_settle: Duration::from_secs(self.nats_check_settle_secs),
             publish_queue: self.nats_publish_queue,
             receive_queue: self.nats_receive_queue,
             flush_timeout: Duration::from_millis(self.nats_flush_timeout_ms),

@@ -6,6 +6,7 @@ use std::time::Duration;
 use clap::{Parser, Subcommand, ValueEnum};
 
 mod cluster;
+mod memory;
 mod tls;
 
 pub use cluster::ClusterArgs;
@@ -246,6 +247,10 @@ pub struct Settings {
     #[arg(long, env = "SCORECAST_HISTORY_WINDOW_SECS", default_value_t = 6 * 3600)]
     pub history_window_secs: u64,
 
+    /// What a node keeps in memory.
+    #[command(flatten)]
+    pub memory: memory::MemoryArgs,
+
     /// Several nodes, one audience (NATS).
     #[command(flatten)]
     pub cluster: ClusterArgs,
@@ -332,6 +337,11 @@ impl Settings {
             reorder: Duration::from_millis(self.cluster.nats_reorder_ms),
             max_held: self.cluster.nats_max_held,
         }
+    }
+
+    /// What this node keeps in memory.
+    pub fn hot_set(&self) -> crate::catalog::HotSet {
+        self.memory.hot_set(self.competition_window_hours)
     }
 
     pub fn database(&self) -> DatabaseSettings {

@@ -8,8 +8,11 @@ mod stored;
 
 pub use stored::{EventState, StoredEvent};
 
-use super::football::Period;
+use super::basketball::events::{Foul, Points, Timeout};
+use super::countdown::ClockSet;
+use super::ice_hockey::events::{Assists, Penalty, Shot, Strength};
 use super::lifecycle::{Reason, StatusChange};
+use super::period_name::PeriodName;
 use super::{parse_json, FieldError, Goals, Minute, Name, Seq, Side};
 
 /// A card's color.
@@ -60,8 +63,18 @@ pub struct Goal {
     /// `regular` when left out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<GoalMethod>,
+    /// Football only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assist: Option<Name>,
+    /// Ice hockey only: even (the default), power play or short-handed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strength: Option<Strength>,
+    /// Ice hockey only: scored into a net its goaltender had left.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub empty_net: Option<bool>,
+    /// Ice hockey only: up to two players credited with an assist.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assists: Option<Assists>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -87,7 +100,7 @@ pub struct Substitution {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PeriodChange {
-    pub period: Period,
+    pub period: PeriodName,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub minute: Option<Minute>,
 }
@@ -262,10 +275,22 @@ pub enum EventKind {
     Score(ScoreSet),
     Kick(Kick),
     End(Moment),
+    /// Basketball: a basket or free throw.
+    Points(Points),
+    /// Basketball and ice hockey: the game clock, as the operator starts, stops or sets it.
+    Clock(ClockSet),
+    /// Basketball: a personal foul.
+    Foul(Foul),
+    /// Basketball: a team's timeout.
+    Timeout(Timeout),
+    /// Ice hockey: a penalty.
+    Penalty(Penalty),
+    /// Ice hockey: an attempt of the shoot-out.
+    Shot(Shot),
 }
 
 /// Every `kind` an event may have, in any sport.
-pub const KINDS: [&str; 15] = [
+pub const KINDS: [&str; 21] = [
     "start",
     "status",
     "void",
@@ -281,6 +306,12 @@ pub const KINDS: [&str; 15] = [
     "score",
     "kick",
     "end",
+    "points",
+    "clock",
+    "foul",
+    "timeout",
+    "penalty",
+    "shot",
 ];
 
 /// The kinds every sport has: the lifecycle, corrections and fixture changes.
@@ -316,6 +347,12 @@ impl EventKind {
             "score" => parse_json(rest).map(Self::Score),
             "kick" => parse_json(rest).map(Self::Kick),
             "end" => parse_json(rest).map(Self::End),
+            "points" => parse_json(rest).map(Self::Points),
+            "clock" => parse_json(rest).map(Self::Clock),
+            "foul" => parse_json(rest).map(Self::Foul),
+            "timeout" => parse_json(rest).map(Self::Timeout),
+            "penalty" => parse_json(rest).map(Self::Penalty),
+            "shot" => parse_json(rest).map(Self::Shot),
             other => Err(FieldError::at(
                 "kind",
                 format!("unknown kind {other:?}; one of {}", KINDS.join(", ")),
@@ -371,6 +408,12 @@ impl EventKind {
             Self::Score(_) => "score",
             Self::Kick(_) => "kick",
             Self::End(_) => "end",
+            Self::Points(_) => "points",
+            Self::Clock(_) => "clock",
+            Self::Foul(_) => "foul",
+            Self::Timeout(_) => "timeout",
+            Self::Penalty(_) => "penalty",
+            Self::Shot(_) => "shot",
         }
     }
 
@@ -386,6 +429,10 @@ impl EventKind {
             Self::Period(change) => change.minute,
             Self::Score(set) => set.minute,
             Self::Kick(kick) => kick.minute,
+            Self::Penalty(penalty) => penalty.minute,
+            Self::Points(_) | Self::Clock(_) | Self::Foul(_) | Self::Timeout(_) | Self::Shot(_) => {
+                None
+            }
         }
     }
 }

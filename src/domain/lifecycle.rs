@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{Conflict, Goals, Side};
+use super::{Conflict, EventKind, Goals, Side};
 
 /// Where a match stands. `live` and `half_time` (the sport's break) are "in play".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -131,6 +131,28 @@ pub fn check_transition(from: Status, to: Status) -> Result<(), Conflict> {
         from.as_str(),
         to.as_str(),
         from.as_str()
+    )))
+}
+
+fn article(kind: &str) -> &'static str {
+    if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
+/// Refuses `event` unless the match is in one of `allowed`: a sport's rule for its kinds.
+pub fn require(status: Status, allowed: &[Status], event: &EventKind) -> Result<(), Conflict> {
+    if allowed.contains(&status) {
+        return Ok(());
+    }
+    let list = allowed.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
+    Err(Conflict(format!(
+        "{} {} event is not allowed while the match is {} (allowed while {list})",
+        article(event.name()),
+        event.name(),
+        status.as_str()
     )))
 }
 

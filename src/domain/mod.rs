@@ -1,29 +1,43 @@
 //! Match and event types. Input is parsed into these types once, at the edge; everything behind the
 //! parsers can rely on them being valid.
 
+pub mod basketball;
+mod clocked;
 mod correction;
+mod countdown;
 mod event;
 mod fields;
 pub mod football;
 mod game;
+pub mod ice_hockey;
 mod ids;
 pub mod lifecycle;
+mod period_name;
+mod rules;
+mod shootout;
 mod sport;
 mod state;
+#[cfg(test)]
+mod testing;
 mod timestamp;
 mod view;
 
 pub use correction::{correct, corrections_of, fates, fold, with_fate, Fate, Logged};
+pub use countdown::{ClockSet, Countdown, RemainingMs};
 pub use event::{
     AddedTime, Amend, Bare, Card, CardColor, EventKind, EventState, Goal, GoalMethod, Kick, Moment,
     PeriodChange, ScoreSet, StoredEvent, Substitution, Void, KINDS,
 };
 pub use fields::{Goals, Minute, Name, Side};
-pub use football::{Kicks, Period, Shootout};
+pub use football::Period;
 pub use game::{Conflict, MatchMeta, MatchPatch, NewMatch, Score};
 pub use ids::{parse_position, IdError, MatchId, Seq};
+use lifecycle::require;
 pub use lifecycle::{Reason, Status, StatusChange};
-pub use sport::{Play, Rules, Sport, SPORTS};
+pub use period_name::{PeriodName, Timed};
+pub use rules::Rules;
+pub use shootout::{Kicks, Shootout, ShootoutBody};
+pub use sport::{Play, Sport, SPORTS};
 pub use state::{Award, LinePeriod, LiveState};
 pub use timestamp::Timestamp;
 pub use view::{serialize_view, LiveView};

@@ -5,10 +5,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
+use super::basketball::{self, Basketball};
 use super::event::CORE_KINDS;
 use super::football::{self, Football};
-use super::{Conflict, EventKind, FieldError, LinePeriod, Minute, Score, Shootout, Status};
-use time::OffsetDateTime;
+use super::ice_hockey::{self, IceHockey};
+pub use super::rules::Rules;
+use super::{EventKind, FieldError};
 
 /// A match's sport; `football` when a request leaves it out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, ToSchema)]
@@ -16,15 +18,19 @@ use time::OffsetDateTime;
 pub enum Sport {
     #[default]
     Football,
+    Basketball,
+    IceHockey,
 }
 
 /// Every sport, as the API names them.
-pub const SPORTS: [Sport; 1] = [Sport::Football];
+pub const SPORTS: [Sport; 3] = [Sport::Football, Sport::Basketball, Sport::IceHockey];
 
 impl Sport {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Football => "football",
+            Self::Basketball => "basketball",
+            Self::IceHockey => "ice_hockey",
         }
     }
 
@@ -36,6 +42,8 @@ impl Sport {
     fn own_kinds(self) -> &'static [&'static str] {
         match self {
             Self::Football => football::KINDS,
+            Self::Basketball => basketball::KINDS,
+            Self::IceHockey => ice_hockey::KINDS,
         }
     }
 
@@ -62,21 +70,44 @@ impl Sport {
             }
         };
         check(event.name())?;
+        self.check_fields(event)?;
         if let EventKind::Amend(amend) = event {
-            check(amend.event.name())
-                .map_err(|e| FieldError { field: Some("event.kind".into()), ..e })?;
+            let within = |e: FieldError, field: &str| FieldError {
+                field: Some(format!("event.{field}")),
+                detail: format!("event: {}", e.detail),
+            };
+            check(amend.event.name()).map_err(|e| within(e, "kind"))?;
+            self.check_fields(&amend.event)
+                .map_err(|e| within(e.clone(), e.field.as_deref().unwrap_or("kind")))?;
         }
         Ok(())
     }
 
-    /// The schema of `format`, as `parse_format` checks it: an object; football's takes no key.
-    /// (A sport with options would make this a schema per `sport`.)
+    /// Refuses (422, naming the field) a field or value of a kind that another sport has but not
+    /// this one: one body schema per kind, each sport taking its part of it.
+    fn check_fields(self, event: &EventKind) -> Result<(), FieldError> {
+        match self {
+            Self::Football => football::check_fields(event),
+            Self::Basketball => basketball::check_fields(event),
+            Self::IceHockey => ice_hockey::check_fields(event),
+        }
+    }
+
+    /// The schema of `format`, as `parse_format` checks it: an object of every sport's options;
+    /// a match takes its own sport's keys only (`422` naming the key otherwise).
     pub fn format_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        utoipa::openapi::schema::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::Type::Object)
-            .max_properties(Some(0))
-            .description(Some("The sport's options: `{}` for football, which has none"))
-            .into()
+        use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Type};
+        let object = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .additional_properties(Some(AdditionalProperties::FreeForm(false)))
+            .description(Some(
+                "The sport's options, each sport's own keys only (`422` naming another sport's): \
+                 `{}` for football; basketball `quarter_minutes`, `overtime_minutes`; ice hockey \
+                 `period_minutes`, `overtime`, `shootout_rounds`. Left-out keys take their \
+                 defaults, and the match shows every key",
+            ));
+        let object = basketball::format_properties(object);
+        ice_hockey::format_properties(object).into()
     }
 
     /// The sport's options, validated; `{}` for football, which has none.
@@ -84,6 +115,12 @@ impl Sport {
         let format = format.unwrap_or_else(|| Value::Object(Default::default()));
         let Value::Object(options) = &format else {
             return Err(FieldError::at("format", "must be an object"));
+        };
+        let within = |e: FieldError| {
+            FieldError::at(
+                &format!("format.{}", e.field.as_deref().unwrap_or_default()),
+                e.detail.clone(),
+            )
         };
         match self {
             Self::Football => {
@@ -93,54 +130,31 @@ impl Sport {
                         "football has no format options",
                     ));
                 }
+                Ok(format)
+            }
+            Self::Basketball => {
+                let parsed: basketball::Format = super::parse_json(format).map_err(within)?;
+                Ok(serde_json::to_value(parsed).expect("formats serialize"))
+            }
+            Self::IceHockey => {
+                let parsed: ice_hockey::Format = super::parse_json(format).map_err(within)?;
+                Ok(serde_json::to_value(parsed).expect("formats serialize"))
             }
         }
-        Ok(format)
     }
 
-    /// A new match's own state.
-    pub fn initial(self, _format: &Value) -> Play {
+    /// A new match's own state, of `format` as `parse_format` left it.
+    pub fn initial(self, format: &Value) -> Play {
         match self {
             Self::Football => Play::Football(Football::default()),
+            Self::Basketball => Play::Basketball(Basketball::new(
+                serde_json::from_value(format.clone()).unwrap_or_default(),
+            )),
+            Self::IceHockey => Play::IceHockey(IceHockey::new(
+                serde_json::from_value(format.clone()).unwrap_or_default(),
+            )),
         }
     }
-}
-
-/// What every sport's own state answers: its rules (`decide`), what an event does (`evolve`), and
-/// what the core shows of it. [`Play`] hands each call to the match's sport.
-pub trait Rules {
-    /// Whether `event` may happen to a match that is `status`, with this state.
-    fn decide(&self, status: Status, event: &EventKind) -> Result<(), Conflict>;
-    /// The state after `event`, recorded `at`; the status it moves the match to, if any. Never
-    /// fails: events that were accepted once always apply.
-    fn evolve(&mut self, event: &EventKind, at: OffsetDateTime) -> Option<Status>;
-    /// The event as it is stored (football: a second yellow card becomes `yellow_red`).
-    fn normalize(&self, event: EventKind) -> EventKind {
-        event
-    }
-    /// The headline result (goals, points, sets won).
-    fn score(&self) -> Score;
-    /// Sets the headline result outright (an awarded result, a `score` correction).
-    fn set_score(&mut self, score: Score);
-    /// The line score, each period in order.
-    fn periods(&self) -> Vec<LinePeriod>;
-    /// The current period's name.
-    fn period(&self) -> Option<&'static str>;
-    fn minute(&self) -> Option<Minute> {
-        None
-    }
-    /// When the current period's clock started, for sports with a running clock.
-    fn period_started_at(&self) -> Option<OffsetDateTime> {
-        None
-    }
-    fn shootout(&self) -> Option<Shootout> {
-        None
-    }
-    fn added_time(&self) -> Option<u8> {
-        None
-    }
-    /// Moves the clock's start by `by`, the time play was stopped.
-    fn resume_clock(&mut self, _by: time::Duration) {}
 }
 
 /// A match's state as its sport keeps it.
@@ -148,12 +162,16 @@ pub trait Rules {
 #[serde(rename_all = "snake_case")]
 pub enum Play {
     Football(Football),
+    Basketball(Basketball),
+    IceHockey(IceHockey),
 }
 
 impl Play {
     pub fn sport(&self) -> Sport {
         match self {
             Self::Football(_) => Sport::Football,
+            Self::Basketball(_) => Sport::Basketball,
+            Self::IceHockey(_) => Sport::IceHockey,
         }
     }
 
@@ -161,12 +179,32 @@ impl Play {
     pub fn rules(&self) -> &dyn Rules {
         match self {
             Self::Football(f) => f,
+            Self::Basketball(b) => b,
+            Self::IceHockey(h) => h,
         }
     }
 
     pub fn rules_mut(&mut self) -> &mut dyn Rules {
         match self {
             Self::Football(f) => f,
+            Self::Basketball(b) => b,
+            Self::IceHockey(h) => h,
+        }
+    }
+
+    /// Basketball's own state, for what only basketball shows (fouls, timeouts).
+    pub fn basketball(&self) -> Option<&Basketball> {
+        match self {
+            Self::Basketball(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// Ice hockey's own state, for what only ice hockey shows (penalties).
+    pub fn ice_hockey(&self) -> Option<&IceHockey> {
+        match self {
+            Self::IceHockey(h) => Some(h),
+            _ => None,
         }
     }
 }

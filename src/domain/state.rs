@@ -83,6 +83,11 @@ impl LiveState {
         self.play.sport()
     }
 
+    /// The sport's own state, for what only that sport shows.
+    pub fn play(&self) -> &Play {
+        &self.play
+    }
+
     /// The headline result: goals in football.
     pub fn score(&self) -> Score {
         self.play.rules().score()

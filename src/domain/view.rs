@@ -34,8 +34,21 @@ pub struct LiveView {
     /// The line score: each period in order with its score.
     pub periods: Vec<LinePeriod>,
     /// The penalty shoot-out, kept apart from `score`: present from the `penalties` period on.
-    #[schema(value_type = Option<super::football::ShootoutBody>)]
+    #[schema(value_type = Option<super::ShootoutBody>)]
     pub shootout: Option<super::Shootout>,
+    /// Basketball and ice hockey: the countdown clock, as it showed `at`; it runs on from there
+    /// only while `running`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clock: Option<super::Countdown>,
+    /// Basketball: each team's fouls in the period with the bonus, and each player's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fouls: Option<super::basketball::FoulsView>,
+    /// Basketball: timeouts taken by each team.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeouts: Option<super::basketball::PerSide>,
+    /// Ice hockey: the penalties called, in order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub penalties: Option<Vec<super::ice_hockey::PenaltyRecord>>,
     /// Sequence number of the last event; 0 before the first.
     pub seq: Seq,
 }
@@ -54,6 +67,10 @@ impl LiveView {
             score: live.score(),
             periods: live.periods(),
             shootout: live.shootout(),
+            clock: live.play().rules().clock(),
+            fouls: live.play().basketball().map(|b| b.fouls()),
+            timeouts: live.play().basketball().map(|b| b.timeouts()),
+            penalties: live.play().ice_hockey().map(|h| h.penalties().to_vec()),
             seq: live.seq,
         }
     }

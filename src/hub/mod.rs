@@ -120,6 +120,8 @@ pub struct Hub {
     store: Store,
     catalog: Arc<Catalog>,
     snapshots: Arc<Snapshots>,
+    /// Connections per match on this node (counted by their cursors; keeps a match hot).
+    followers: Arc<crate::followers::Followers>,
     metrics: Arc<Metrics>,
     replays: Arc<Replays>,
     sequencer: Mutex<Sequencer>,
@@ -138,6 +140,7 @@ impl Hub {
         metrics: Arc<Metrics>,
     ) -> Self {
         let snapshots = catalog.snapshots().clone();
+        let followers = catalog.followers().clone();
         let window = settings.history.clone();
         let per_address = per_address::PerAddress::new(settings.per_address);
         let slots =
@@ -155,6 +158,7 @@ impl Hub {
             catalog,
             settings,
             snapshots,
+            followers,
             metrics,
             inboxes: Mutex::new(Vec::new()),
             slots,

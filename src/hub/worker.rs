@@ -138,7 +138,8 @@ impl WorkerState {
             self.hub.metrics.sse_connections.inc();
         }
         wire.set_dead_peer_timeout(self.hub.settings.limits.dead_peer_timeout);
-        let key = self.conns.insert(Conn::new(id, wire, admission.permit));
+        let key =
+            self.conns.insert(Conn::new(id, wire, admission.permit, self.hub.followers.clone()));
         match admission.subscription {
             Subscription::All => self.subscribe_all(key, &admission.since),
             Subscription::Matches(mut ids, competitions) => {

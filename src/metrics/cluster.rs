@@ -12,6 +12,7 @@ pub struct ClusterMetrics {
     pub gap_events: IntCounter,
     pub matches_loaded: IntCounter,
     pub checks: IntCounterVec,
+    pub check_rows: IntCounter,
     pub nats_connected: IntGauge,
     pub nats_connection_events: IntCounterVec,
     pub nats_published: IntCounterVec,
@@ -54,6 +55,10 @@ impl ClusterMetrics {
                 "Periodic comparisons of this node's matches with the database, by outcome: ok or failed",
                 "outcome",
             ),
+            check_rows: counter(
+                "cluster_check_rows_total",
+                "Rows the periodic checks read from the database (the matches changed since the check before, 0 when nothing changed)",
+            ),
             nats_connected: gauge("nats_connected", "1 while the link to NATS is up, else 0"),
             nats_connection_events: counter_vec(
                 "nats_connection_events_total",
@@ -91,6 +96,7 @@ impl ClusterMetrics {
             Box::new(self.gap_events.clone()),
             Box::new(self.matches_loaded.clone()),
             Box::new(self.checks.clone()),
+            Box::new(self.check_rows.clone()),
             Box::new(self.nats_connected.clone()),
             Box::new(self.nats_connection_events.clone()),
             Box::new(self.nats_published.clone()),

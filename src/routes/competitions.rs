@@ -1,5 +1,5 @@
-//! Competitions: the names matches are grouped under, with how many matches each has; answered
-//! from memory.
+//! Competitions: the names matches are grouped under, with how many matches each has; counted by
+//! the database (one grouped query over the competition index), not from memory.
 
 use std::collections::BTreeMap;
 
@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use super::json;
 use crate::domain::Sport;
 use crate::problem::ApiError;
-use crate::snapshots::Snapshots;
+use crate::store::Store;
 
 /// One competition.
 #[derive(Debug, Serialize, ToSchema)]
@@ -43,22 +43,24 @@ pub struct CompetitionList {
         (status = 200, description = "Every competition with at least one match", body = CompetitionList),
     )
 )]
-pub async fn list(snapshots: web::Data<Snapshots>) -> Result<HttpResponse, ApiError> {
+pub async fn list(store: web::Data<Store>) -> Result<HttpResponse, ApiError> {
     let mut counts: BTreeMap<String, Competition> = BTreeMap::new();
-    for snapshot in snapshots.all() {
-        let name = &snapshot.meta.competition;
-        let entry = counts.entry(name.clone()).or_insert_with(|| Competition {
-            name: name.clone(),
+    for row in store.competitions().await? {
+        let entry = counts.entry(row.name.clone()).or_insert_with(|| Competition {
+            name: row.name,
             sports: Vec::new(),
             matches: 0,
             in_play: 0,
         });
-        if !entry.sports.contains(&snapshot.meta.sport) {
-            entry.sports.push(snapshot.meta.sport);
-            entry.sports.sort_by_key(|s| s.as_str());
+        match Sport::parse(&row.sport) {
+            Some(sport) => {
+                entry.sports.push(sport);
+                entry.sports.sort_by_key(|s| s.as_str());
+            }
+            None => tracing::error!(sport = %row.sport, "stored matches of an unknown sport"),
         }
-        entry.matches += 1;
-        entry.in_play += usize::from(snapshot.live.status.in_play());
+        entry.matches += row.matches as usize;
+        entry.in_play += row.in_play as usize;
     }
     let competitions = counts.into_values().collect();
     let body = serde_json::to_string(&CompetitionList { competitions })

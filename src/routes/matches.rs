@@ -11,6 +11,7 @@ use super::{json, match_id, retry_key, RetryKeyHeader};
 use crate::auth::Admin;
 use crate::catalog::Catalog;
 use crate::cluster::Peers;
+use crate::domain::unix_millis;
 use crate::domain::{lifecycle, EventKind, MatchPatch, NewMatch, Sport, Status, SPORTS};
 use crate::extract::JsonBody;
 use crate::hub::Hub;
@@ -18,8 +19,8 @@ use crate::ingest::Ingest;
 use crate::metrics::Metrics;
 use crate::openapi::problems;
 use crate::problem::ApiError;
-use crate::snapshots::{Full, Snapshot, Snapshots, Summary};
-use crate::store::{Creation, Store};
+use crate::snapshots::{Full, Residence, Snapshot, Snapshots, Summary};
+use crate::store::{Creation, ListFilter, PageStart, Store};
 
 /// Matches per page when the client does not say.
 const DEFAULT_PAGE: usize = 50;
@@ -76,7 +77,7 @@ pub async fn create(
             }
         };
     let snapshot = if replayed {
-        snapshots.adopt(record, Default::default())
+        snapshots.adopt(record, Default::default(), Residence::Hot, |_| true)
     } else {
         peers.match_changed(&record);
         let snapshot = snapshots.insert(record);
@@ -168,9 +169,13 @@ pub struct ListQuery {
     /// Matches per page.
     #[param(minimum = 1, maximum = 500, default = 50)]
     limit: Option<usize>,
-    /// Matches to skip; past the end gives an empty page.
+    /// Matches to skip; past the end gives an empty page. Each skipped match is still read:
+    /// to walk a long list, follow `next` with `after` instead.
     #[param(minimum = 0, maximum = 10_000_000, default = 0)]
     offset: Option<usize>,
+    /// The page after this one: a previous page's `next` (not with `offset`).
+    #[param(example = "1796587200000_42")]
+    after: Option<String>,
 }
 
 /// One page of matches.
@@ -182,10 +187,15 @@ pub struct MatchPage<'a> {
     total: usize,
     limit: usize,
     offset: usize,
+    /// Give as `after` for the page that follows; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "1796587200000_42")]
+    next: Option<String>,
 }
 
-/// List matches ordered by kick-off time, filtered by status, competition and kick-off range
-/// (`from` inclusive, `to` exclusive), one page at a time; answered from memory.
+/// List matches ordered by kick-off time, filtered by status, competition, sport and kick-off
+/// range (`from` inclusive, `to` exclusive), one page at a time (`after` a previous page's `next`,
+/// or `offset`); answered by indexed database queries.
 #[utoipa::path(
     get,
     path = "/api/v1/matches",
@@ -200,7 +210,7 @@ pub struct MatchPage<'a> {
 )]
 pub async fn list(
     query: web::Query<ListQuery>,
-    snapshots: web::Data<Snapshots>,
+    store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
     let status = match query.status.as_deref() {
         None => None,
@@ -224,21 +234,43 @@ pub async fn list(
     if offset > MAX_OFFSET {
         return Err(ApiError::BadRequest(format!("offset must be between 0 and {MAX_OFFSET}")));
     }
-    let from = instant("from", query.from.as_deref())?;
-    // A `to` before `from` is a range of no time: an empty page, as the document allows.
-    let to = instant("to", query.to.as_deref())?;
-    let mut all = snapshots.select(|s| {
-        status.is_none_or(|st| s.live.status == st)
-            && sport.is_none_or(|sp| s.meta.sport == sp)
-            && query.competition.as_deref().is_none_or(|c| s.meta.competition == c)
-            && from.is_none_or(|from| s.meta.kickoff_at >= from)
-            && to.is_none_or(|to| s.meta.kickoff_at < to)
-    });
-    all.sort_by_key(|s| (s.meta.kickoff_at, s.meta.id));
-    let matches = all.iter().skip(offset).take(limit).map(|s| s.summary()).collect();
-    let page = MatchPage { matches, total: all.len(), limit, offset };
+    let start = match query.after.as_deref() {
+        None => PageStart::Offset(offset as i64),
+        Some(_) if offset > 0 => {
+            return Err(ApiError::invalid("offset", "give either after or offset, not both"))
+        }
+        Some(raw) => cursor(raw)?,
+    };
+    let filter = ListFilter {
+        status,
+        sport,
+        competition: query.competition.clone(),
+        from: instant("from", query.from.as_deref())?,
+        // A `to` before `from` is a range of no time: an empty page, as the document allows.
+        to: instant("to", query.to.as_deref())?,
+    };
+    let page = store.list_matches(&filter, start, limit as i64).await?;
+    let next = (page.matches.len() == limit)
+        .then(|| page.matches.last())
+        .flatten()
+        .map(|m| format!("{}_{}", unix_millis(m.meta.kickoff_at), m.meta.id));
+    let matches = page.matches.iter().map(|m| Summary { meta: &m.meta, live: &m.live }).collect();
+    let total = usize::try_from(page.total).unwrap_or_default();
+    let page = MatchPage { matches, total, limit, offset, next };
     let body = serde_json::to_string(&page).map_err(|e| ApiError::Internal(e.into()))?;
     Ok(json(StatusCode::OK, body))
+}
+
+/// A page's `next`, given back as `after`: the kick-off (unix milliseconds) and id of the last
+/// match of that page; `422` naming `after` when it is not one.
+fn cursor(raw: &str) -> Result<PageStart, ApiError> {
+    let parsed = raw.split_once('_').and_then(|(kickoff, id)| {
+        let id = id.parse::<i64>().ok().filter(|id| *id > 0)?;
+        Some(PageStart::After { kickoff_ms: kickoff.parse().ok()?, id })
+    });
+    parsed.ok_or_else(|| {
+        ApiError::invalid("after", format!("{raw:?} is not a page cursor: give a page's `next`"))
+    })
 }
 
 /// The polling endpoint: a match's whole current state, from memory (it keeps answering while the

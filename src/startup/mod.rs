@@ -17,10 +17,11 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::auth::AdminTokens;
-use crate::catalog::Catalog;
+use crate::catalog::{spawn_sweeper, Catalog};
 use crate::cluster::{self, Cluster, Peers};
 use crate::configuration::Settings;
 use crate::extract::{BodyLimits, Linger};
+use crate::followers::Followers;
 use crate::hub::Hub;
 use crate::ingest::{self, CommitterSettings};
 use crate::metrics::{Metrics, PoolState};
@@ -49,7 +50,7 @@ pub struct Application {
 }
 
 impl Application {
-    /// Opens the database (applying migrations), loads every match into memory, and binds the
+    /// Opens the database (applying migrations), loads the hot set into memory, and binds the
     /// listener; with port 0 the system picks a free port, which `port()` reports.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         // First: a bad certificate must stop the start before anything else is opened.
@@ -77,17 +78,26 @@ impl Application {
             Some(cluster) => Some(cluster::join(cluster, metrics.clone()).await?),
             None => None,
         };
-        let snapshots = Arc::new(Snapshots::load(
-            store.all_matches().await.context("loading matches")?,
-            store.recent_events(RECENT_EVENTS as i64).await.context("loading recent events")?,
-        ));
+        // Read before the hot set, so the check sees every change committed after it.
+        let last_change = store.last_change().await.context("reading the change sequence")?;
+        let hot_set = settings.hot_set();
+        let (from, to) = hot_set.bounds(time::OffsetDateTime::now_utc());
+        let (hot, recent) = store
+            .hot_matches(from, to, RECENT_EVENTS as i64)
+            .await
+            .context("loading the hot set")?;
+        let snapshots = Arc::new(Snapshots::load(hot, recent, hot_set.cold_capacity));
         metrics.report_unreadable_matches(snapshots.unreadable().len());
-        let catalog = Arc::new(match joined {
-            Some(_) => {
-                Catalog::clustered(snapshots.clone(), store.clone(), settings.cluster.miss_cache())
-            }
-            None => Catalog::local(snapshots.clone(), store.clone()),
-        });
+        let held = snapshots.clone();
+        metrics.watch_held(move || held.held());
+        let catalog = Arc::new(Catalog::new(
+            snapshots.clone(),
+            store.clone(),
+            settings.cluster.miss_cache(),
+            hot_set,
+            Arc::new(Followers::default()),
+            joined.is_some(),
+        ));
         let pool = store.clone();
         metrics.watch_pool(move || PoolState {
             size: pool.pool_size(),
@@ -97,7 +107,7 @@ impl Application {
         let hub =
             Arc::new(Hub::new(settings.hub(), store.clone(), catalog.clone(), metrics.clone()));
         let cluster = joined.map(|joined| {
-            joined.start(hub.clone(), catalog.clone(), store.clone(), metrics.clone())
+            joined.start(hub.clone(), catalog.clone(), store.clone(), metrics.clone(), last_change)
         });
         let peers = cluster.as_ref().map_or_else(Peers::none, Cluster::peers);
         let (ingest, committer) = ingest::spawn(
@@ -122,7 +132,7 @@ impl Application {
         let state = AppState {
             store: web::Data::new(store.clone()),
             snapshots: web::Data::from(snapshots),
-            catalog: web::Data::from(catalog),
+            catalog: web::Data::from(catalog.clone()),
             peers: web::Data::new(peers),
             metrics: web::Data::from(metrics),
             ingest: web::Data::new(ingest),
@@ -160,7 +170,8 @@ impl Application {
             keep_alive: Duration::from_secs(settings.keep_alive_secs),
             request_timeout: Duration::from_millis(settings.request_timeout_ms),
         };
-        let mut tasks = vec![committer, purger];
+        let sweeper = spawn_sweeper(catalog, shutdown.clone());
+        let mut tasks = vec![committer, purger, sweeper];
         // Every connection reaches the dispatcher behind the bound on request heads; a TLS
         // session, when there is one, sits between the socket and that bound.
         let max_header_bytes = settings.max_header_bytes;

@@ -112,26 +112,6 @@ impl Store {
         .await?;
         Ok(bodies)
     }
-
-    /// The last `per_match` events of every match, ordered by match and sequence.
-    pub async fn recent_events(
-        &self,
-        per_match: i64,
-    ) -> Result<Vec<(MatchId, String)>, StoreError> {
-        let rows: Vec<(i64, String)> = sqlx::query_as(
-            "SELECT e.match_id, e.body FROM events e JOIN matches m ON m.id = e.match_id \
-             WHERE e.seq > m.seq - $1 ORDER BY e.match_id, e.seq",
-        )
-        .bind(per_match)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter()
-            .map(|(id, body)| {
-                let id = MatchId::try_from(id).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                Ok((id, body))
-            })
-            .collect()
-    }
 }
 
 impl EventTx {

@@ -1,4 +1,4 @@
-//! Matches: creation, metadata changes, and loading every match at start.
+//! Matches: creation, reading one, and resolving a row into a match with its current state.
 
 use sqlx::FromRow;
 use time::OffsetDateTime;
@@ -45,14 +45,6 @@ pub enum Creation {
     Replayed(MatchRecord),
     /// The key was used before with a different request body.
     KeyReused,
-}
-
-/// Where a match stands in the database.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Position {
-    pub id: MatchId,
-    pub seq: Seq,
-    pub revision: i64,
 }
 
 /// Every stored match, and the rows that could not be read as one.
@@ -124,8 +116,9 @@ impl MatchRow {
     }
 }
 
-/// Resolves every row, in order.
-async fn resolve_all(
+/// Resolves every row, in order; a row that does not read back is set aside, not fatal: one bad
+/// row must not keep the others from being served.
+pub(super) async fn resolve_all(
     conn: &mut AnyConnection,
     rows: Vec<MatchRow>,
 ) -> Result<AllMatches, StoreError> {
@@ -218,33 +211,5 @@ impl Store {
             Some(row) => Ok(Some(row.resolve(&mut conn).await?)),
             None => Ok(None),
         }
-    }
-
-    /// Where every match stands: its latest sequence number and metadata revision, for the check
-    /// that keeps the nodes of a cluster in step.
-    pub async fn positions(&self) -> Result<Vec<Position>, StoreError> {
-        let rows: Vec<(i64, i64, i64)> =
-            sqlx::query_as("SELECT id, seq, revision FROM matches ORDER BY id")
-                .fetch_all(&self.pool)
-                .await?;
-        rows.into_iter()
-            .map(|(id, seq, revision)| {
-                let corrupt = |e: crate::domain::IdError| StoreError::Corrupt(e.to_string());
-                Ok(Position {
-                    id: MatchId::try_from(id).map_err(corrupt)?,
-                    seq: Seq::try_from(seq).map_err(corrupt)?,
-                    revision,
-                })
-            })
-            .collect()
-    }
-
-    /// Every match, oldest first, for filling the snapshot cache at start. A row that does not
-    /// read back is set aside, not fatal: one bad row must not keep the others from being served.
-    pub async fn all_matches(&self) -> Result<AllMatches, StoreError> {
-        let sql = format!("SELECT {MATCH_COLUMNS} FROM matches ORDER BY id");
-        let mut conn = self.pool.acquire().await?;
-        let rows: Vec<MatchRow> = sqlx::query_as(&sql).fetch_all(&mut *conn).await?;
-        resolve_all(&mut conn, rows).await
     }
 }

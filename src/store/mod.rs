@@ -4,7 +4,9 @@
 //! once. Timestamps are unix milliseconds (BIGINT) for the same reason.
 
 mod events;
+mod hot;
 mod idempotency;
+mod lists;
 mod matches;
 mod state;
 mod tokens;
@@ -17,8 +19,10 @@ use sqlx::migrate::{MigrateDatabase, Migrator};
 use sqlx::{Any, AnyPool, ConnectOptions, Executor};
 
 pub use events::EventTx;
+pub use hot::{hot_statuses, Change};
 pub use idempotency::StoredResponse;
-pub use matches::{AllMatches, Creation, MatchRecord, Position, RetryKey, Unreadable};
+pub use lists::{CompetitionCount, ListFilter, ListPage, PageStart};
+pub use matches::{AllMatches, Creation, MatchRecord, RetryKey, Unreadable};
 
 /// Which database a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

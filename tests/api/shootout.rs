@@ -63,7 +63,7 @@ async fn a_match_drawn_1_1_and_won_5_4_on_penalties_keeps_its_score_apart(backen
     assert_eq!(
         snapshot["shootout"],
         json!({"score": {"home": 5, "away": 4}, "kicks": {"home": 5, "away": 5},
-               "next": null, "winner": "home"})
+               "next": null, "winner": "home", "rounds": 5})
     );
     let end = app.store_event(id, &json!({"kind": "end", "minute": 120})).await;
     assert_eq!(end["shootout"], json!({"home": 5, "away": 4}));
@@ -299,7 +299,7 @@ async fn goals_stored_during_penalties_before_the_upgrade_become_shootout_kicks(
     assert_eq!(
         snapshot["shootout"],
         json!({"score": {"home": 2, "away": 1}, "kicks": {"home": 2, "away": 1},
-               "next": "away", "winner": null})
+               "next": "away", "winner": null, "rounds": 5})
     );
     let kinds: Vec<(&str, Value, Value)> = snapshot["events"]
         .as_array()

@@ -1,60 +1,15 @@
 use proptest::prelude::*;
-use time::OffsetDateTime;
 
 use super::*;
+use crate::domain::testing::{at, event, Match};
 use crate::domain::{Sport, Status};
-
-fn at(s: i64) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp(1_800_000_000 + s).unwrap()
-}
-
-fn event(json: &str) -> EventKind {
-    EventKind::from_json(serde_json::from_str(json).unwrap()).unwrap()
-}
 
 fn initial() -> LiveState {
     LiveState::initial(Sport::Football, &serde_json::json!({}))
 }
 
-/// A match's log and state, posted the way the committer posts: corrections refold, other events
-/// are decided then evolved.
-struct Match {
-    log: Vec<Logged>,
-    state: LiveState,
-}
-
-impl Match {
-    fn new() -> Self {
-        Self { log: Vec::new(), state: initial() }
-    }
-
-    fn post(&mut self, json: &str) -> Result<&LiveState, Conflict> {
-        self.post_kind(event(json))
-    }
-
-    fn post_kind(&mut self, kind: EventKind) -> Result<&LiveState, Conflict> {
-        let at = at(self.log.len() as i64);
-        let kind = self.state.normalize(kind);
-        self.state.decide(&kind)?;
-        let next = if kind.is_correction() {
-            correct(initial(), &self.log, &kind, at, 2_000)?
-        } else {
-            let mut next = self.state.clone();
-            next.evolve(&kind, at);
-            next
-        };
-        self.log.push(Logged { seq: next.seq, kind, at });
-        self.state = next;
-        Ok(&self.state)
-    }
-
-    fn score(&self) -> (i64, i64) {
-        (self.state.score().home.into(), self.state.score().away.into())
-    }
-}
-
 fn live() -> Match {
-    let mut m = Match::new();
+    let mut m = Match::of(Sport::Football, serde_json::json!({}));
     m.post(r#"{"kind":"kickoff"}"#).unwrap();
     m
 }

@@ -1,17 +1,18 @@
 //! Football on the sport-neutral core: its periods and clock, goals, cards, the penalty shoot-out,
 //! and the rules (`decide`) apart from what each event does to the state (`evolve`).
 
-mod periods;
-mod shootout;
+pub(super) mod periods;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 pub use periods::Period;
-pub use shootout::{Kicks, Shootout, ShootoutBody};
 
-use super::lifecycle::Status;
-use super::sport::Rules;
+use super::shootout::Shootout;
+
+use super::lifecycle::{require, Status};
+use super::period_name::PeriodName;
+use super::rules::Rules;
 use super::{
     Card, CardColor, Conflict, EventKind, Goal, Kick, LinePeriod, Minute, PeriodChange, Score,
     ScoreSet, Side,
@@ -59,28 +60,6 @@ fn goal_for(score: &mut Score, team: Side) {
     }
 }
 
-fn article(kind: &str) -> &'static str {
-    if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
-        "an"
-    } else {
-        "a"
-    }
-}
-
-/// Refuses `event` unless the match is in one of `allowed`.
-fn require(status: Status, allowed: &[Status], event: &EventKind) -> Result<(), Conflict> {
-    if allowed.contains(&status) {
-        return Ok(());
-    }
-    let list = allowed.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
-    Err(Conflict(format!(
-        "{} {} event is not allowed while the match is {} (allowed while {list})",
-        article(event.name()),
-        event.name(),
-        status.as_str()
-    )))
-}
-
 impl Rules for Football {
     /// Whether `event` may happen to a football match that is `status`, with this state.
     fn decide(&self, status: Status, event: &EventKind) -> Result<(), Conflict> {
@@ -88,13 +67,7 @@ impl Rules for Football {
         match event {
             EventKind::Goal(_) => {
                 require(status, &[Live], event)?;
-                if self.shootout.is_some() {
-                    return Err(Conflict(
-                        "goals of the penalty shoot-out do not count in the score: post them as \
-                         `kick` events (scored or missed)"
-                            .into(),
-                    ));
-                }
+                Shootout::refuse_goals(self.shootout, "kick")?;
             }
             EventKind::Kick(_) => {
                 require(status, &[Live], event)?;
@@ -121,6 +94,9 @@ impl Rules for Football {
                 }
             }
             EventKind::Period(PeriodChange { period, .. }) => {
+                let PeriodName::Football(period) = period else {
+                    return Err(Conflict(format!("{} is not a football period", period.as_str())));
+                };
                 if *period == Period::FirstHalf {
                     return Err(Conflict("the first half starts with a kickoff event".into()));
                 }
@@ -201,7 +177,7 @@ impl Rules for Football {
                 self.added_time = u8::try_from(i64::from(added.minutes)).ok();
                 None
             }
-            EventKind::Period(PeriodChange { period, .. }) => {
+            EventKind::Period(PeriodChange { period: PeriodName::Football(period), .. }) => {
                 self.enter(*period, at);
                 if *period == Period::Penalties {
                     self.shootout = Some(Shootout::default());
@@ -283,5 +259,38 @@ impl Football {
         if !period.is_break() && period != Period::Penalties {
             self.line.push((period, Score::default()));
         }
+    }
+}
+
+/// Refuses what other sports' events carry and football's do not: an ice hockey goal's fields,
+/// another sport's periods (422, naming the field).
+pub fn check_fields(event: &EventKind) -> Result<(), super::FieldError> {
+    match event {
+        EventKind::Goal(goal) => {
+            for (field, present) in [
+                ("strength", goal.strength.is_some()),
+                ("empty_net", goal.empty_net.is_some()),
+                ("assists", goal.assists.is_some()),
+            ] {
+                if present {
+                    return Err(super::FieldError::at(
+                        field,
+                        "an ice hockey goal's field: a football goal has `method` and `assist`",
+                    ));
+                }
+            }
+            Ok(())
+        }
+        EventKind::Period(PeriodChange { period: PeriodName::Timed(p), .. }) => {
+            Err(super::FieldError::at(
+                "period",
+                format!(
+                    "{} is not a football period; football's are {}",
+                    p.as_str(),
+                    Period::ALL.map(Period::as_str).join(", ")
+                ),
+            ))
+        }
+        _ => Ok(()),
     }
 }

@@ -1,15 +1,19 @@
 //! Where a connection stands in each match it follows: the last sequence number it has, and for a
 //! match being resumed, the live updates held back until the missed ones are replayed.
 
+use std::sync::Arc;
+
 use crate::domain::{MatchId, Seq};
+use crate::followers::Followers;
 use crate::protocol::{self, Encoded};
 use crate::snapshots::Snapshot;
 
 /// Live updates held for one match while its replay runs; beyond this the resume is not recovered.
 const REPLAY_BUFFER: usize = 1024;
 
-#[derive(Default)]
 pub(super) struct Cursors {
+    /// This node's count of followers per match: every cursor counts itself in and out.
+    followers: Arc<Followers>,
     /// Followed matches with the last sequence number this client has.
     at: Vec<(MatchId, Seq)>,
     replays: Vec<Replay>,
@@ -50,6 +54,21 @@ pub(super) struct Replayed {
 }
 
 impl Cursors {
+    pub(super) fn new(followers: Arc<Followers>) -> Self {
+        Self {
+            followers,
+            at: Vec::new(),
+            replays: Vec::new(),
+            declined: Vec::new(),
+            replays_started: 0,
+        }
+    }
+
+    fn push(&mut self, id: MatchId, seq: Seq) {
+        self.followers.add(id);
+        self.at.push((id, seq));
+    }
+
     pub(super) fn follows(&self, id: MatchId) -> bool {
         self.at.iter().any(|(m, _)| *m == id)
     }
@@ -66,14 +85,14 @@ impl Cursors {
     /// Starts following `id` as of `seq` (the snapshot the client was just sent).
     pub(super) fn start(&mut self, id: MatchId, seq: Seq) {
         self.declined.retain(|m| *m != id);
-        self.at.push((id, seq));
+        self.push(id, seq);
     }
 
     /// Starts resuming `id` after `since`: its live updates are held until `finish_replay` with
     /// the returned token.
     pub(super) fn start_replay(&mut self, id: MatchId, since: Seq) -> u32 {
         self.declined.retain(|m| *m != id);
-        self.at.push((id, since));
+        self.push(id, since);
         self.replays_started = self.replays_started.wrapping_add(1);
         let token = self.replays_started;
         self.replays.push(Replay { match_id: id, token, held: Vec::new(), overflowed: false });
@@ -93,6 +112,9 @@ impl Cursors {
         }
         let before = self.at.len();
         self.at.retain(|(m, _)| *m != id);
+        for _ in self.at.len()..before {
+            self.followers.remove(id);
+        }
         self.replays.retain(|r| r.match_id != id);
         self.release_idle_replays();
         self.at.len() < before
@@ -122,7 +144,7 @@ impl Cursors {
                 Step::Send
             }
             None if introduce && !self.declined.contains(&id) => {
-                self.at.push((id, Seq::ZERO));
+                self.push(id, Seq::ZERO);
                 Step::Introduce
             }
             None => Step::Skip,
@@ -194,6 +216,14 @@ impl Cursors {
     }
 }
 
+impl Drop for Cursors {
+    fn drop(&mut self) {
+        for (id, _) in &self.at {
+            self.followers.remove(*id);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,7 +232,7 @@ mod tests {
     fn a_late_replay_cannot_finish_a_newer_resume_of_the_same_match() {
         let id = MatchId::try_from(3).unwrap();
         let seq = |s| Seq::try_from(s).unwrap();
-        let mut cursors = Cursors::default();
+        let mut cursors = Cursors::new(Default::default());
         let first = cursors.start_replay(id, seq(1));
         assert!(cursors.stop(id, false));
         let second = cursors.start_replay(id, seq(5));
@@ -216,7 +246,7 @@ mod tests {
     fn a_finished_or_stopped_resume_gives_its_memory_back() {
         let seq = |s| Seq::try_from(s).unwrap();
         let (one, two) = (MatchId::try_from(1).unwrap(), MatchId::try_from(2).unwrap());
-        let mut cursors = Cursors::default();
+        let mut cursors = Cursors::new(Default::default());
         let token = cursors.start_replay(one, seq(1));
         cursors.start_replay(two, seq(1));
         cursors.finish_replay(one, token, Some(&[]), None).expect("current token");

@@ -8,6 +8,7 @@ mod liveness;
 mod outbox;
 mod wire;
 
+use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 use actix_http::ws::CloseCode;
@@ -22,6 +23,7 @@ pub use wire::{Message, Read};
 
 use super::{Limits, MessageBounds, Permit};
 use crate::domain::{MatchId, Seq};
+use crate::followers::Followers;
 use crate::protocol::Encoded;
 use crate::snapshots::{Snapshot, Snapshots};
 use cursors::{Cursors, Step};
@@ -46,11 +48,11 @@ pub(super) struct ResumeOutcome {
 }
 
 impl Conn {
-    pub(super) fn new(id: u64, wire: Wire, permit: Permit) -> Self {
+    pub(super) fn new(id: u64, wire: Wire, permit: Permit, followers: Arc<Followers>) -> Self {
         Self {
             id,
             wire,
-            cursors: Cursors::default(),
+            cursors: Cursors::new(followers),
             outbox: Outbox::default(),
             liveness: Liveness::new(),
             waker: None,

@@ -24,7 +24,7 @@ async fn conn() -> (Conn, TcpStream) {
     let client = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
     let (server, _) = listener.accept().await.unwrap();
     let wire = Wire::websocket(server, None, BytesMut::new());
-    (Conn::new(1, wire, Permit::detached()), client)
+    (Conn::new(1, wire, Permit::detached(), Default::default()), client)
 }
 
 #[tokio::test(start_paused = true)]

@@ -30,6 +30,18 @@ impl WorkerState {
         ids: &[MatchId],
         since: &HashMap<MatchId, Seq>,
     ) {
+        self.subscribe_found(key, ids, since, &[]);
+    }
+
+    /// `subscribe`, with the snapshots of matches just looked up in the database (`found`),
+    /// which this node may not hold any more.
+    fn subscribe_found(
+        &mut self,
+        key: Key,
+        ids: &[MatchId],
+        since: &HashMap<MatchId, Seq>,
+        found: &[Arc<Snapshot>],
+    ) {
         let max = self.hub.settings.limits.max_subscriptions;
         let wildcard = self.index.is_wildcard(key);
         let mut counted = self.followed_by_id(key);
@@ -50,12 +62,16 @@ impl WorkerState {
                 counted += 1;
                 continue;
             }
-            let Some(snapshot) = self.hub.snapshots.get(id) else {
-                if self.hub.catalog.is_clustered() {
-                    unknown.push(id);
-                } else {
-                    conn.send(&crate::hub::lookup::unknown_match(id));
-                }
+            let looked_up = || {
+                let snapshot = found.iter().find(|s| s.meta.id == id)?.clone();
+                // Followed from now on, so kept in memory whatever the cold cache let go.
+                self.hub.snapshots.restore(snapshot.clone());
+                Some(snapshot)
+            };
+            let Some(snapshot) = self.hub.snapshots.get(id).or_else(looked_up) else {
+                // Not in memory: an old match (read into the cold cache), one another node just
+                // created, or none at all.
+                unknown.push(id);
                 continue;
             };
             self.follow(key, &snapshot, since.get(&id).copied());
@@ -63,7 +79,8 @@ impl WorkerState {
             counted += 1;
         }
         if !unknown.is_empty() {
-            // Ids a clustered node does not hold (yet): another node may have just created them.
+            // Ids this node does not hold: looked up in the database, then subscribed (as this
+            // connection now follows them, they stay in memory while it does).
             let (state, conn_id) = (self.this.clone(), self.conns[key].id());
             let (catalog, since) = (self.hub.catalog.clone(), since.clone());
             tokio::task::spawn_local(async move {
@@ -74,7 +91,8 @@ impl WorkerState {
                 for id in missing {
                     conn.send(&crate::hub::lookup::unknown_match(id));
                 }
-                state.subscribe(key, &found, &since);
+                let ids: Vec<MatchId> = found.iter().map(|s| s.meta.id).collect();
+                state.subscribe_found(key, &ids, &since, &found);
             });
         }
     }

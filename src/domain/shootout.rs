@@ -1,14 +1,15 @@
-//! The penalty shoot-out: scored apart from the match (a match drawn 1-1 and won 5-4 on penalties is
-//! "1-1 (5-4 pens)"), with its own rules: the teams alternate, five kicks each, then sudden death,
-//! and it ends as soon as one side cannot be caught.
+//! A shoot-out, football's penalties and ice hockey's: kept apart from the match's goals (a match
+//! drawn 1-1 and won 5-4 on penalties is "1-1 (5-4 pens)"), with its own rules: the teams alternate,
+//! a number of rounds each (football 5, ice hockey 3 by default), then sudden death, and it ends as
+//! soon as one side cannot be caught. Whether it counts in the score is the sport's business.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use utoipa::ToSchema;
 
 use crate::domain::{Conflict, Goals, Score, Side};
 
-/// Kicks each side takes before sudden death.
-const BEST_OF: u16 = 5;
+/// Kicks each side takes before sudden death in football.
+pub const FOOTBALL_ROUNDS: u16 = 5;
 /// Most kicks one side may take: far beyond any shoot-out played (every player twice is 22), and
 /// within what a score holds.
 const MAX_KICKS: u16 = 999;
@@ -37,18 +38,37 @@ impl Kicks {
     }
 }
 
-/// A shoot-out's kicks, and which team kicked first (it kicks first in every round).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// A shoot-out's kicks, which team kicked first (it kicks first in every round), and the rounds
+/// before sudden death.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Shootout {
     home: Kicks,
     away: Kicks,
     first: Option<Side>,
+    rounds: u16,
+}
+
+impl Default for Shootout {
+    /// Football's: five rounds.
+    fn default() -> Self {
+        Self::of_rounds(FOOTBALL_ROUNDS)
+    }
 }
 
 impl Shootout {
+    /// A shoot-out not yet begun, of `rounds` before sudden death.
+    pub fn of_rounds(rounds: u16) -> Self {
+        Self { home: Kicks::default(), away: Kicks::default(), first: None, rounds }
+    }
+
     /// A shoot-out as stored.
-    pub fn from_parts(home: Kicks, away: Kicks, first: Option<Side>) -> Self {
-        Self { home, away, first }
+    pub fn from_parts(home: Kicks, away: Kicks, first: Option<Side>, rounds: u16) -> Self {
+        Self { home, away, first, rounds }
+    }
+
+    /// Rounds each side shoots before sudden death.
+    pub fn rounds(&self) -> u16 {
+        self.rounds
     }
 
     pub fn home(&self) -> Kicks {
@@ -71,9 +91,9 @@ impl Shootout {
 
     /// The side that has won: the other cannot catch up even by scoring every kick it has left.
     pub fn winner(&self) -> Option<Side> {
-        // Within the first five each side has its remaining of five; in sudden death, the side
+        // Within the first rounds each side has its remaining ones; in sudden death, the side
         // behind in kicks has the one kick that completes the round.
-        let rounds = BEST_OF.max(self.home.taken).max(self.away.taken);
+        let rounds = self.rounds.max(self.home.taken).max(self.away.taken);
         let left = |k: Kicks| rounds - k.taken;
         if self.home.scored > self.away.scored + left(self.away) {
             Some(Side::Home)
@@ -127,6 +147,18 @@ impl Shootout {
         Ok(next)
     }
 
+    /// Refuses a goal while a shoot-out is on: its goals are `attempts` events, apart from the
+    /// score.
+    pub fn refuse_goals(shootout: Option<Self>, attempts: &str) -> Result<(), Conflict> {
+        match shootout {
+            Some(_) => Err(Conflict(format!(
+                "goals of the shoot-out do not count as the match's goals: post them as \
+                 `{attempts}` events (scored or missed)"
+            ))),
+            None => Ok(()),
+        }
+    }
+
     /// Why the match cannot end yet, when the shoot-out is not decided.
     pub fn check_decided(&self) -> Result<(), Conflict> {
         if self.winner().is_some() {
@@ -148,7 +180,7 @@ impl Shootout {
 }
 
 /// A shoot-out as JSON: `{"score":{"home":5,"away":4},"kicks":{"home":6,"away":6},"next":null,
-/// "winner":"home"}`; also what other nodes read back.
+/// "winner":"home","rounds":5}`; also what other nodes read back.
 #[derive(Serialize, Deserialize, ToSchema)]
 #[schema(as = Shootout)]
 pub struct ShootoutBody {
@@ -160,6 +192,15 @@ pub struct ShootoutBody {
     next: Option<Side>,
     /// The side that won it; `null` until decided.
     winner: Option<Side>,
+    /// Rounds before sudden death: 5 in football (the default when read back without it), the
+    /// format's `shootout_rounds` in ice hockey.
+    #[serde(default = "football_rounds")]
+    #[schema(minimum = 1)]
+    rounds: u16,
+}
+
+fn football_rounds() -> u16 {
+    FOOTBALL_ROUNDS
 }
 
 impl Serialize for Shootout {
@@ -168,8 +209,13 @@ impl Serialize for Shootout {
             home: Goals::try_from(self.home.taken()).expect("bounded"),
             away: Goals::try_from(self.away.taken()).expect("bounded"),
         };
-        let body =
-            ShootoutBody { score: self.tally(), kicks, next: self.next(), winner: self.winner() };
+        let body = ShootoutBody {
+            score: self.tally(),
+            kicks,
+            next: self.next(),
+            winner: self.winner(),
+            rounds: self.rounds,
+        };
         body.serialize(s)
     }
 }
@@ -191,7 +237,7 @@ impl<'de> Deserialize<'de> for Shootout {
             std::cmp::Ordering::Equal if home.taken() == 0 => None,
             std::cmp::Ordering::Equal => body.next.or(Some(Side::Home)),
         };
-        Ok(Self::from_parts(home, away, first))
+        Ok(Self::from_parts(home, away, first, body.rounds.max(1)))
     }
 }
 
@@ -300,7 +346,7 @@ mod tests {
         assert_eq!(
             serde_json::to_value(s).unwrap(),
             serde_json::json!({"score":{"home":1,"away":0},"kicks":{"home":1,"away":0},
-                               "next":"away","winner":null})
+                               "next":"away","winner":null,"rounds":5})
         );
     }
 }
