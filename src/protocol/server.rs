@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::Encoded;
 use crate::domain::{
     unix_millis, CardColor, EventKind, EventState, GoalMethod, LiveState, MatchId, MatchMeta,
-    Period, Score, Seq, Side, Sport, Status, StoredEvent, Timestamp,
+    Period, PeriodName, Score, Seq, Side, Sport, Status, StoredEvent, Timestamp,
 };
 
 #[derive(Serialize)]
@@ -140,11 +140,14 @@ fn clock_start(period: Option<&str>, started_at: Option<time::OffsetDateTime>) -
 
 /// A period begins: the status it puts the match in, its compact code, and when its clock started
 /// (for a period with a clock).
-fn entering(update: &mut Update<'_>, period: Period, at: time::OffsetDateTime) {
+fn entering(update: &mut Update<'_>, period: impl Into<PeriodName>, at: time::OffsetDateTime) {
+    let period = period.into();
     let status = if period.is_break() { Status::HalfTime } else { Status::Live };
     update.st = Some(status.as_str());
-    update.pd = Some(period.code());
-    update.pt = period.has_clock().then(|| unix_millis(at));
+    update.pd = Some(Period::code_of(period.as_str()));
+    // Football's clock counts up from when its period began; a countdown clock is the operator's.
+    let counts_up = matches!(period, PeriodName::Football(p) if p.has_clock());
+    update.pt = counts_up.then(|| unix_millis(at));
 }
 
 /// The keys that describe what happened: the side, the players, the card.
