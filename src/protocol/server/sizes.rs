@@ -59,7 +59,7 @@ fn size(kind: EventKind, state: Option<EventState>) -> usize {
     let in_penalties = |s: &EventState| s.period.as_deref() == Some("penalties");
     let in_shootout = match &kind {
         EventKind::Kick(_) | EventKind::End(_) | EventKind::Void(_) | EventKind::Amend(_) => true,
-        EventKind::Period(change) => change.period == Period::Penalties,
+        EventKind::Period(change) => change.period == Period::Penalties.into(),
         _ => state.as_ref().is_some_and(in_penalties),
     };
     let name = kind.name();
