@@ -279,6 +279,13 @@ impl Snapshots {
         resident.with_meta(&current, record.meta)
     }
 
+    /// Holds `snapshot` again, as hot, unless its match is held already: a match just read from
+    /// the database that a connection now follows, which a small cold cache had let go meanwhile.
+    pub fn restore(&self, snapshot: Arc<Snapshot>) {
+        let mut resident = self.write();
+        resident.matches.entry(snapshot.meta.id).or_insert_with(|| Entry::new(snapshot, false));
+    }
+
     /// Takes new metadata, unless a newer revision is already here.
     pub fn update_meta(&self, meta: MatchMeta) -> Option<Arc<Snapshot>> {
         let mut resident = self.write();

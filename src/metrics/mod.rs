@@ -252,6 +252,13 @@ impl Metrics {
             .expect("one pool is watched");
     }
 
+    /// Exports how many matches are held in memory, hot and cold, as `sample` tells at scrape time.
+    pub fn watch_held(&self, sample: impl Fn() -> (usize, usize) + Send + Sync + 'static) {
+        self.registry
+            .register(Box::new(runtime::HeldGauges::new(sample)))
+            .expect("one set of snapshots is watched");
+    }
+
     /// Exports how many stored matches did not read back at start (each is logged, and not served).
     pub fn report_unreadable_matches(&self, count: usize) {
         let unreadable = gauge(

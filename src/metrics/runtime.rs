@@ -119,6 +119,38 @@ impl<F: Fn() -> PoolState + Send + Sync> Collector for PoolGauges<F> {
     }
 }
 
+/// The matches held in memory, hot and cold, sampled each time the registry is gathered.
+pub struct HeldGauges<F> {
+    sample: F,
+    held: prometheus::IntGaugeVec,
+}
+
+impl<F: Fn() -> (usize, usize) + Send + Sync> HeldGauges<F> {
+    pub fn new(sample: F) -> Self {
+        let opts = prometheus::Opts::new(
+            "matches_held",
+            "Matches held in memory, by residence: hot (the hot set) or cold (read on demand, at most --cold-cache-matches)",
+        );
+        Self {
+            sample,
+            held: prometheus::IntGaugeVec::new(opts, &["residence"]).expect("valid metric"),
+        }
+    }
+}
+
+impl<F: Fn() -> (usize, usize) + Send + Sync> Collector for HeldGauges<F> {
+    fn desc(&self) -> Vec<&Desc> {
+        self.held.desc()
+    }
+
+    fn collect(&self) -> Vec<MetricFamily> {
+        let (hot, cold) = (self.sample)();
+        self.held.with_label_values(&["hot"]).set(i64::try_from(hot).unwrap_or(i64::MAX));
+        self.held.with_label_values(&["cold"]).set(i64::try_from(cold).unwrap_or(i64::MAX));
+        self.held.collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::{Arc, Mutex};

@@ -88,6 +88,8 @@ impl Application {
             .context("loading the hot set")?;
         let snapshots = Arc::new(Snapshots::load(hot, recent, hot_set.cold_capacity));
         metrics.report_unreadable_matches(snapshots.unreadable().len());
+        let held = snapshots.clone();
+        metrics.watch_held(move || held.held());
         let catalog = Arc::new(Catalog::new(
             snapshots.clone(),
             store.clone(),

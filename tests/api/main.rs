@@ -30,6 +30,7 @@ mod faults;
 mod fixtures;
 mod head_limits;
 mod healthcheck;
+mod history;
 mod kickoff_range;
 mod lifecycle;
 mod liveness;

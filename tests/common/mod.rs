@@ -13,6 +13,8 @@ mod database;
 pub mod nats;
 pub mod pg_proxy;
 pub mod postgres;
+#[path = "../../bench/src/history/seed.rs"]
+pub mod seed;
 pub mod tls;
 
 // For the same reason, each crate imports only some of these.

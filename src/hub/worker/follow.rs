@@ -62,7 +62,12 @@ impl WorkerState {
                 counted += 1;
                 continue;
             }
-            let looked_up = || found.iter().find(|s| s.meta.id == id).cloned();
+            let looked_up = || {
+                let snapshot = found.iter().find(|s| s.meta.id == id)?.clone();
+                // Followed from now on, so kept in memory whatever the cold cache let go.
+                self.hub.snapshots.restore(snapshot.clone());
+                Some(snapshot)
+            };
             let Some(snapshot) = self.hub.snapshots.get(id).or_else(looked_up) else {
                 // Not in memory: an old match (read into the cold cache), one another node just
                 // created, or none at all.
