@@ -87,6 +87,23 @@ impl PeriodName {
         }
     }
 
+    /// Its name in compact messages: football's short codes for the periods added after the
+    /// first release; every other name as it is.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Football(p) => p.code(),
+            Self::Timed(t) => t.as_str(),
+        }
+    }
+
+    /// Whether a clock runs in it (not in breaks nor shoot-outs).
+    pub fn has_clock(self) -> bool {
+        match self {
+            Self::Football(p) => p.has_clock(),
+            Self::Timed(t) => t != Timed::Shootout,
+        }
+    }
+
     /// A break between periods (football's half time and the breaks before extra time and
     /// penalties): the match is `half_time` during it.
     pub fn is_break(self) -> bool {

@@ -106,7 +106,7 @@ pub fn update(event: &StoredEvent) -> Encoded {
         // A match starts at its minute 0: its update leaves the minute out.
         EventKind::Start(_) | EventKind::Kickoff(_) => {
             update.mn = None;
-            entering(&mut update, Period::FirstHalf, event.recorded_at);
+            entering(&mut update, Period::FirstHalf.into(), event.recorded_at);
         }
         EventKind::Period(change) => entering(&mut update, change.period, event.recorded_at),
         EventKind::End(_) => update.st = Some(Status::Finished.as_str()),
@@ -140,8 +140,7 @@ fn clock_start(period: Option<&str>, started_at: Option<time::OffsetDateTime>) -
 
 /// A period begins: the status it puts the match in, its compact code, and when its clock started
 /// (for a period with a clock).
-fn entering(update: &mut Update<'_>, period: impl Into<PeriodName>, at: time::OffsetDateTime) {
-    let period = period.into();
+fn entering(update: &mut Update<'_>, period: PeriodName, at: time::OffsetDateTime) {
     let status = if period.is_break() { Status::HalfTime } else { Status::Live };
     update.st = Some(status.as_str());
     update.pd = Some(Period::code_of(period.as_str()));
