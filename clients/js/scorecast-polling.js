@@ -67,10 +67,13 @@ export class Poller {
 
   // The matches of each competition in the window (as the server's push would bring them), and
   // those already held: a new one as its snapshot, a held one that moved on read whole, so that
-  // its events are reported one by one (the list has none).
+  // its events are reported one by one (the list has none). A held match the lists no longer
+  // have (moved to another competition) is read whole too: its snapshot names its competition,
+  // and the subscription forgets it, as a pushed `match` update would make it.
   async _pollCompetitions(comps = this.source.competitions) {
     const src = this.source;
     const moved = [];
+    const seen = new Set();
     const window = this.connection.opts.windowHours * 3600000;
     const shown = (body) => src.state.has(body.id) || body.status === "live" || body.status === "half_time" ||
       Math.abs(Date.parse(body.kickoff_at) - Date.now()) <= window;
@@ -82,6 +85,7 @@ export class Poller {
           if (!r.ok) return false;
           const page = await r.json();
           for (const body of page.matches) {
+            seen.add(body.id);
             if (!src.comps.has(body.competition) || src.ids.has(body.id) || !shown(body)) continue;
             const held = src.state.get(body.id);
             if (!held) src._apply(fromRest(body), true);
@@ -89,6 +93,9 @@ export class Poller {
           }
           if (offset + page.matches.length >= page.total || page.matches.length === 0) break;
         }
+      }
+      for (const [m, held] of src.state) {
+        if (!seen.has(m) && !src.ids.has(m) && comps.includes(held.comp)) moved.push(m);
       }
       return this.pollMatches(moved);
     } catch {
