@@ -74,6 +74,17 @@ impl Rules for Basketball {
             EventKind::Points(_) | EventKind::Foul(_) | EventKind::Timeout(_) => {
                 require(status, &[Live], event)
             }
+            EventKind::Score(set) => {
+                require(status, &[Live, HalfTime, Interrupted, Suspended, Finished], event)?;
+                if status == Finished && set.home == set.away {
+                    return Err(Conflict(format!(
+                        "a finished basketball game cannot be tied ({}-{}): correct it to its result",
+                        i64::from(set.home),
+                        i64::from(set.away)
+                    )));
+                }
+                Ok(())
+            }
             EventKind::End(_) => {
                 require(status, &[Live], event)?;
                 if matches!(self.play.period, Some(Timed::Quarter(n)) if n < 4) {

@@ -45,6 +45,10 @@ fn four_quarters_then_overtime_after_overtime_until_the_score_is_not_tied() {
     assert_eq!(line[0], ("q1".into(), 3, 2));
     assert_eq!(line[3], ("q4".into(), 0, 1));
     assert_eq!(line[5], ("ot2".into(), 1, 0));
+    let err = m.post(r#"{"kind":"score","home":6,"away":6}"#).unwrap_err();
+    assert!(err.0.contains("finished basketball game cannot be tied (6-6)"), "{err}");
+    m.ok(r#"{"kind":"score","home":6,"away":7}"#);
+    assert_eq!((m.state.status, m.score()), (Status::Finished, (6, 7)));
 }
 
 #[test]
