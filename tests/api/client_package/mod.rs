@@ -1,10 +1,12 @@
 //! The client package as an integrator uses it (issue 25): packed with `npm pack`, installed from
-//! its tarball into a throwaway project, a TypeScript dashboard type-checked with `tsc` and
-//! bundled with esbuild, then run under Debian's Node and the current Node LTS against the real
-//! server, which restarts on the same database and port while the dashboards follow a match.
+//! its tarball into a throwaway project, a TypeScript dashboard type-checked with `tsc` (with the
+//! README's three lines, the server's tables and a real REST answer) and bundled with esbuild,
+//! then run under Debian's Node and the current Node LTS against the real server, which restarts
+//! on the same database and port while the dashboards follow a match.
 
 mod dashboard;
 mod project;
+mod types;
 
 use std::path::Path;
 use std::time::Duration;
@@ -47,9 +49,13 @@ fn goal(team: &str, minute: u32) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dashboard_built_from_the_packed_client_follows_a_match_across_a_restart_without_a_gap() {
     let (Some(npm), Some(node)) = (NPM.find(), NODE.find()) else { return };
-    let project = Project::build(&npm);
-
     let mut app = spawn_app(Backend::Sqlite).await.expect("SQLite is always there");
+    let files = [
+        ("server-tables.ts", types::tables()),
+        ("rest-answers.ts", types::rest_answers(&app).await),
+    ];
+    let project = tokio::task::spawn_blocking(move || Project::build(&npm, &files)).await.unwrap();
+
     let id = app.live_match().await;
     let mut posted = Vec::new();
     post(&app, id, &[goal("home", 10)], &mut posted).await;

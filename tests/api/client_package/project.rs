@@ -1,6 +1,6 @@
 //! The integrator's side: the client package packed with `npm pack`, installed into a throwaway
-//! project from its tarball beside pinned tools from the npm registry, a dashboard type-checked
-//! with `tsc` and bundled with esbuild.
+//! project from its tarball beside pinned tools from the npm registry, a dashboard (and what else
+//! the test gives) type-checked with `tsc`, the dashboard bundled with esbuild.
 
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -40,9 +40,10 @@ pub struct Project {
 }
 
 impl Project {
-    /// Packs `clients/js`, installs it into a new project and builds the dashboard; panics on any
+    /// Packs `clients/js`, installs it into a new project, type-checks the dashboard, the README's
+    /// three lines and `files` (more TypeScript, by name), and bundles the dashboard; panics on any
     /// step that fails, with that step's output.
-    pub fn build(npm: &str) -> Project {
+    pub fn build(npm: &str, files: &[(&str, String)]) -> Project {
         let dir = tempfile::tempdir().expect("temp dir");
         let tarball = pack(npm, dir.path());
         let project = dir.path().join("dashboard");
@@ -56,8 +57,13 @@ impl Project {
         install.extend(PINNED);
         run(npm, &project, &install, INSTALL_TIMEOUT);
         // Installed by name from the tarball, as a registry install would.
-        let installed = project.join("node_modules/scorecast-client/package.json");
-        assert!(installed.exists(), "the tarball did not install as scorecast-client");
+        let installed = project.join("node_modules/scorecast-client");
+        let readme = std::fs::read_to_string(installed.join("README.md"))
+            .expect("the tarball installed as scorecast-client, with its README");
+        std::fs::write(project.join("readme.ts"), three_lines(&readme)).unwrap();
+        for (name, text) in files {
+            std::fs::write(project.join(name), text).unwrap();
+        }
 
         // The types as a bundler resolves the package's `exports`, then as Node does.
         run(npm, &project, &["exec", "--", "tsc", "--noEmit", "--strict", "-p", "."], STEP_TIMEOUT);
@@ -92,6 +98,15 @@ impl Project {
         let lts_node = lts_node(npm, dir.path());
         Project { _dir: dir, bundle, lts_node }
     }
+}
+
+/// The README's three lines a dashboard needs: the first `js` block after their heading.
+fn three_lines(readme: &str) -> String {
+    let section = readme.split("## The three lines a dashboard needs").nth(1).expect("the heading");
+    let block = section.split("```js\n").nth(1).and_then(|b| b.split("```").next());
+    let code = block.expect("a js block under the heading").to_owned();
+    assert_eq!(code.lines().count(), 3, "the three lines: {code}");
+    code
 }
 
 /// `npm pack` of clients/js into `dir`; the tarball's path.
