@@ -37,7 +37,7 @@ pub async fn all_series(
     let today = now_ms - now_ms.rem_euclid(DAY_MS);
     let (oldest, newest) = ids.history_kickoffs;
     // A past day: any 24 hours within the history (all of it when it is shorter).
-    let past_day = || {
+    let past_day = move || {
         let from = if newest - oldest > DAY_MS {
             rand::random_range(oldest..=newest - DAY_MS)
         } else {
