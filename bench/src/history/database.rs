@@ -201,7 +201,8 @@ pub async fn time_check(
 /// Where Postgres's counts of rows read come from.
 pub const POSTGRES_ROWS_SOURCE: &str = "pg_stat_user_tables: seq_tup_read + idx_tup_fetch of \
     `matches` (pg_stat_statements needs an extension; not used). Postgres 15+ publishes a \
-    backend's counts when it goes idle, at most about 10 s late: hence a long window.";
+    backend's counts when it goes idle, usually within seconds but up to ~10 s late: hence a \
+    long window.";
 
 /// Rows of `matches` Postgres has read so far, by sequential scans and index fetches.
 pub async fn postgres_rows_read(conn: &mut AnyConnection) -> anyhow::Result<i64> {
