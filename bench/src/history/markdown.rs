@@ -20,9 +20,9 @@ pub fn render(r: &HistoryReport) -> String {
     let _ = writeln!(
         md,
         "{} finished matches (3 events each, one kick-off every 5 minutes going back from 3 days \
-         ago) and {} matches in play or kicking off today were written straight into {} \
-         (migrated by a first start of the server). A node was started on it, and one on the same \
-         database empty before the seeding, measured alike. Aims and \"before\" figures are issue \
+         ago) and {} matches in play or kicking off today were written straight into the \
+         database, {}, after a first start of the server migrated it. A node was started on it, \
+         and one on the same database empty before the seeding, measured alike. Aims and \"before\" figures are issue \
          28's (its table is for 1,000,000 matches and 200 hot; the \"before\" column was measured \
          at 100,000).\n",
         thousands(r.matches),
