@@ -110,6 +110,20 @@ impl Sport {
         ice_hockey::format_properties(object).into()
     }
 
+    /// The schema of this sport's `format` alone: an object of its own keys and nothing else.
+    pub fn own_format_schema(self) -> serde_json::Value {
+        use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Type};
+        let object = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .additional_properties(Some(AdditionalProperties::FreeForm(false)));
+        let object = match self {
+            Self::Football => object.description(Some("Football has no options: `{}`")),
+            Self::Basketball => basketball::format_properties(object),
+            Self::IceHockey => ice_hockey::format_properties(object),
+        };
+        serde_json::to_value(object.build()).expect("schemas serialize")
+    }
+
     /// The sport's options, validated; `{}` for football, which has none.
     pub fn parse_format(self, format: Option<Value>) -> Result<Value, FieldError> {
         let format = format.unwrap_or_else(|| Value::Object(Default::default()));
