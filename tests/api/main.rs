@@ -15,6 +15,7 @@ mod alerts;
 mod autobahn;
 mod bad_peers;
 mod cli;
+mod client_package;
 mod clock;
 mod cluster;
 mod commit_failures;
