@@ -86,6 +86,13 @@ impl Sport {
     /// Refuses (422, naming the field) a field or value of a kind that another sport has but not
     /// this one: one body schema per kind, each sport taking its part of it.
     fn check_fields(self, event: &EventKind) -> Result<(), FieldError> {
+        if let EventKind::Period(super::PeriodChange { clock_ms: Some(_), .. }) = event {
+            return Err(FieldError::at(
+                "clock_ms",
+                "derived from the format when the period is stored; set the clock with a \
+                 `clock` event",
+            ));
+        }
         match self {
             Self::Football => football::check_fields(event),
             Self::Basketball => basketball::check_fields(event),
@@ -108,6 +115,20 @@ impl Sport {
             ));
         let object = basketball::format_properties(object);
         ice_hockey::format_properties(object).into()
+    }
+
+    /// The schema of this sport's `format` alone: an object of its own keys and nothing else.
+    pub fn own_format_schema(self) -> serde_json::Value {
+        use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Type};
+        let object = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .additional_properties(Some(AdditionalProperties::FreeForm(false)));
+        let object = match self {
+            Self::Football => object.description(Some("Football has no options: `{}`")),
+            Self::Basketball => basketball::format_properties(object),
+            Self::IceHockey => ice_hockey::format_properties(object),
+        };
+        serde_json::to_value(object.build()).expect("schemas serialize")
     }
 
     /// The sport's options, validated; `{}` for football, which has none.

@@ -47,6 +47,7 @@ mod request_limits;
 mod resume;
 mod schemathesis;
 mod shootout;
+mod sports;
 mod sse_limits;
 mod tls;
 mod upgrade;
