@@ -6,6 +6,7 @@
 
 mod dashboard;
 mod project;
+mod rest_answers;
 mod types;
 
 use std::path::Path;
@@ -50,11 +51,19 @@ fn goal(team: &str, minute: u32) -> Value {
 async fn a_dashboard_built_from_the_packed_client_follows_a_match_across_a_restart_without_a_gap() {
     let (Some(npm), Some(node)) = (NPM.find(), NODE.find()) else { return };
     let mut app = spawn_app(Backend::Sqlite).await.expect("SQLite is always there");
-    let files = [
-        ("server-tables.ts", types::tables()),
-        ("rest-answers.ts", types::rest_answers(&app).await),
-    ];
+    let answers = rest_answers::answers(&app).await;
+    let files = [("server-tables.ts", types::tables()), ("rest-answers.ts", answers.typescript)];
     let project = tokio::task::spawn_blocking(move || Project::build(&npm, &files)).await.unwrap();
+    // Polling shows each event as push does: the package makes the pushed updates again from the
+    // REST events.
+    let remade = project.updates_from_rest(&node, &answers.events);
+    for (sport, pushed) in answers.pushed.as_object().unwrap() {
+        let remade = remade[sport].as_array().unwrap();
+        for (pushed, remade) in pushed.as_array().unwrap().iter().zip(remade) {
+            assert_eq!(remade, pushed, "{sport}: eventToUpdate of the REST event, and the push");
+        }
+        assert_eq!(remade.len(), pushed.as_array().unwrap().len(), "{sport}");
+    }
 
     let id = app.live_match().await;
     let mut posted = Vec::new();
