@@ -23,7 +23,8 @@ export function fromRest(body) {
   if (body.period != null) msg.pd = body.period;
   if (body.minute != null) msg.mn = body.minute;
   if (body.shootout) msg.pn = [body.shootout.score.home, body.shootout.score.away];
-  if (body.period_started_at) msg.pt = Date.parse(body.period_started_at);
+  // As the server's snapshot: a clock's start only in football's running periods.
+  if (body.period_started_at && RUNNING.has(body.period)) msg.pt = Date.parse(body.period_started_at);
   if (body.added_time != null) msg.at = body.added_time;
   if (body.confirmed) msg.cf = true;
   if (body.sport && body.sport !== "football") msg.sp = body.sport;

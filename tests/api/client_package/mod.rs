@@ -55,14 +55,20 @@ async fn a_dashboard_built_from_the_packed_client_follows_a_match_across_a_resta
     let files = [("server-tables.ts", types::tables()), ("rest-answers.ts", answers.typescript)];
     let project = tokio::task::spawn_blocking(move || Project::build(&npm, &files)).await.unwrap();
     // Polling shows each event as push does: the package makes the pushed updates again from the
-    // REST events.
-    let remade = project.updates_from_rest(&node, &answers.events);
-    for (sport, pushed) in answers.pushed.as_object().unwrap() {
-        let remade = remade[sport].as_array().unwrap();
-        for (pushed, remade) in pushed.as_array().unwrap().iter().zip(remade) {
+    // REST events; and the state it folds from the pushed updates is the one the final answer
+    // gives.
+    let replayed = project.replay(&node, &answers.games);
+    for (sport, game) in answers.games.as_object().unwrap() {
+        let (pushed, replayed) = (game["pushed"].as_array().unwrap(), &replayed[sport]);
+        let remade = replayed["updates"].as_array().unwrap();
+        for (pushed, remade) in pushed.iter().zip(remade) {
             assert_eq!(remade, pushed, "{sport}: eventToUpdate of the REST event, and the push");
         }
-        assert_eq!(remade.len(), pushed.as_array().unwrap().len(), "{sport}");
+        assert_eq!(remade.len(), pushed.len(), "{sport}");
+        assert_eq!(
+            replayed["folded"], replayed["fresh"],
+            "{sport}: the state from push, from REST"
+        );
     }
 
     let id = app.live_match().await;

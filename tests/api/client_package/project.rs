@@ -103,11 +103,11 @@ impl Project {
         Project { _dir: dir, bundle, lts_node, project }
     }
 
-    /// `{sport: [REST event, ...]}` as `{sport: [update, ...]}`, by the installed package's
-    /// `eventToUpdate` under `node`.
-    pub fn updates_from_rest(&self, node: &str, events: &Value) -> Value {
-        let file = self.project.join("rest-events.json");
-        std::fs::write(&file, events.to_string()).unwrap();
+    /// What the installed package makes under `node` of each game (`{sport: {before, pushed,
+    /// after}}`): `{sport: {updates, folded, fresh}}` (rest-to-updates.mjs says which is which).
+    pub fn replay(&self, node: &str, games: &Value) -> Value {
+        let file = self.project.join("games.json");
+        std::fs::write(&file, games.to_string()).unwrap();
         let args = ["rest-to-updates.mjs", file.to_str().unwrap()];
         let out = run(node, &self.project, &args, STEP_TIMEOUT);
         serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"))

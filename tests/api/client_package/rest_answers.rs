@@ -85,25 +85,19 @@ pub struct Answers {
     /// `rest-answers.ts`: each sport's answer as a `RestSnapshot`, and the protocol messages the
     /// package makes of it.
     pub typescript: String,
-    /// Sport to the updates pushed for its match, in order.
-    pub pushed: Value,
-    /// Sport to its match's REST events, in the same order.
-    pub events: Value,
+    /// Sport to `{before, pushed, after}`: its match's REST answer when created, the updates
+    /// pushed for it, in order, and its REST answer at the end (with its events).
+    pub games: Value,
 }
 
-/// The answer for a new match of `sport` after `events` (and `patch`, when given), and the
-/// updates a subscriber was pushed meanwhile.
-async fn answer(
-    app: &TestApp,
-    sport: &str,
-    events: &[Value],
-    patch: Option<Value>,
-) -> (Value, Vec<Value>) {
+/// A new match of `sport` through `events` (and `patch`, when given): `{before, pushed, after}`.
+async fn answer(app: &TestApp, sport: &str, events: &[Value], patch: Option<Value>) -> Value {
     let body = json!({"home": "Home", "away": "Away", "competition": "League",
                       "kickoff_at": "2026-12-07T19:00:00Z", "sport": sport});
     let created = app.post_json("/api/v1/matches", &body).await;
     assert_eq!(created.status(), 201, "creating a {sport} match");
     let id = created.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let before = app.snapshot(id).await;
     let mut ws = connect(app.port, &format!("matches={id}")).await;
     assert_eq!(ws.next().await["k"], "snapshot");
     let mut pushed = Vec::new();
@@ -116,9 +110,9 @@ async fn answer(
         assert_eq!(patched.status(), 200);
         pushed.push(ws.next().await);
     }
-    let snapshot = app.snapshot(id).await;
-    assert_eq!(snapshot["events"].as_array().map(Vec::len), Some(pushed.len()), "{snapshot}");
-    (snapshot, pushed)
+    let after = app.snapshot(id).await;
+    assert_eq!(after["events"].as_array().map(Vec::len), Some(pushed.len()), "{after}");
+    json!({"before": before, "pushed": pushed, "after": after})
 }
 
 /// Plays a match of each sport on `app`.
@@ -127,20 +121,20 @@ pub async fn answers(app: &TestApp) -> Answers {
         "// Written by tests/api/client_package from the server's answers.\n\
          import { fromRest, eventToUpdate, type RestSnapshot } from \"scorecast-client\";\n",
     );
-    let (mut pushed, mut rest_events) = (json!({}), json!({}));
+    let mut played = json!({});
     let rename = Some(json!({"home": "Ajax Amsterdam"}));
     let games = [
         ("football", answer(app, "football", &football(), rename).await),
         ("basketball", answer(app, "basketball", &basketball(), None).await),
         ("ice_hockey", answer(app, "ice_hockey", &ice_hockey(), None).await),
     ];
-    for (sport, (snapshot, updates)) in games {
+    for (sport, game) in games {
+        let after = &game["after"];
         typescript += &format!(
-            "export const {sport}: RestSnapshot = {snapshot:#};\n\
+            "export const {sport}: RestSnapshot = {after:#};\n\
              export const {sport}Messages = [fromRest({sport}), ...({sport}.events ?? []).map(eventToUpdate)];\n"
         );
-        pushed[sport] = Value::from(updates);
-        rest_events[sport] = snapshot["events"].clone();
+        played[sport] = game;
     }
-    Answers { typescript, pushed, events: rest_events }
+    Answers { typescript, games: played }
 }
