@@ -27,7 +27,7 @@ const STEP_TIMEOUT: Duration = Duration::from_secs(120);
 
 const DASHBOARD_TS: &str = include_str!("dashboard.ts");
 const TSCONFIG: &str = include_str!("tsconfig.json");
-const REST_TO_UPDATES: &str = include_str!("rest-to-updates.mjs");
+const REPLAY: &str = include_str!("replay.mjs");
 
 /// The throwaway project, with its bundled dashboard.
 pub struct Project {
@@ -55,7 +55,7 @@ impl Project {
         std::fs::write(project.join("package.json"), manifest).unwrap();
         std::fs::write(project.join("dashboard.ts"), DASHBOARD_TS).unwrap();
         std::fs::write(project.join("tsconfig.json"), TSCONFIG).unwrap();
-        std::fs::write(project.join("rest-to-updates.mjs"), REST_TO_UPDATES).unwrap();
+        std::fs::write(project.join("replay.mjs"), REPLAY).unwrap();
 
         let mut install = vec!["install", "--save-exact", tarball.to_str().unwrap()];
         install.extend(PINNED);
@@ -104,11 +104,11 @@ impl Project {
     }
 
     /// What the installed package makes under `node` of each game (`{sport: {before, pushed,
-    /// after}}`): `{sport: {updates, folded, fresh}}` (rest-to-updates.mjs says which is which).
+    /// after}}`): `{sport: {updates, folded, fresh}}` (replay.mjs says which is which).
     pub fn replay(&self, node: &str, games: &Value) -> Value {
         let file = self.project.join("games.json");
         std::fs::write(&file, games.to_string()).unwrap();
-        let args = ["rest-to-updates.mjs", file.to_str().unwrap()];
+        let args = ["replay.mjs", file.to_str().unwrap()];
         let out = run(node, &self.project, &args, STEP_TIMEOUT);
         serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"))
     }
