@@ -228,7 +228,9 @@ export interface RestEvent {
 export interface SubscribeOptions {
   /** The scorecast server; default: the origin that served the module (required in Node). */
   base?: string;
-  /** "auto" (default): WebSocket, falling back to SSE, then polling. Or that one only. */
+  /** "auto" (default): WebSocket, falling back to SSE, then polling, starting with the first
+   * there is a class for (Node before 22 without `ws`: polling). Or that one only; asking for
+   * "ws" or "sse" without its class throws a TypeError. */
   transport?: "auto" | Transport;
   /** Snapshots already held: the state starts from them and resumes from their `seq`. */
   snapshots?: RestSnapshot[];
@@ -253,7 +255,8 @@ export interface SubscribeOptions {
   wsPath?: string;
   ssePath?: string;
   healthPath?: string;
-  /** A WebSocket class, where there is no global one (Node before 22: the `ws` package's). */
+  /** A WebSocket class, where there is no global one (Node before 22: the `ws` package's);
+   * without either, WebSocket is skipped. */
   WebSocket?: unknown;
   /** An EventSource class, where there is no global one; without either, SSE is skipped. */
   EventSource?: unknown;

@@ -61,9 +61,12 @@ async fn a_dashboard_built_from_the_packed_client_follows_a_match_across_a_resta
     post(&app, id, &[goal("home", 10)], &mut posted).await;
     let start = posted.last().unwrap().seq;
 
+    let (debian, bundle, base) = (Path::new(&node), &project.bundle, &app.address);
     let mut dashboards = [
-        Dashboard::start("Debian's node", Path::new(&node), &project.bundle, &app.address, id),
-        Dashboard::start("node LTS", &project.lts_node, &project.bundle, &app.address, id),
+        Dashboard::start("Debian's node with ws", debian, bundle, base, id, &[]),
+        Dashboard::start("node LTS", &project.lts_node, bundle, base, id, &[]),
+        // The README's three lines on Debian's node, without the `ws` package: it polls.
+        Dashboard::start("Debian's node polling", debian, bundle, base, id, &["no-websocket"]),
     ];
     for dashboard in &mut dashboards {
         dashboard.until_seq(start, FIRST_SNAPSHOT).await;
@@ -99,7 +102,8 @@ async fn a_dashboard_built_from_the_packed_client_follows_a_match_across_a_resta
         let lines = dashboard.stop().await;
         check(&name, &lines, id, start, &posted);
     }
-    // Both came back with a resume the new server could serve, not with a fresh snapshot.
+    // Both WebSocket dashboards came back with a resume the new server could serve, not with a
+    // fresh snapshot.
     let recovered = app.metric("scorecast_resumes_total{outcome=\"recovered\"}").await;
     assert_eq!(recovered, 2.0, "resumes on the restarted server");
 }
