@@ -8,14 +8,31 @@ export type MatchId = number;
 export type MatchStatus =
   | "scheduled" | "delayed" | "postponed" | "live" | "half_time" | "interrupted" | "suspended"
   | "finished" | "abandoned" | "cancelled" | "awarded";
-export type Period =
+/** The sports a match may be (`sp`; absent for football on snapshots). */
+export type Sport = "football" | "basketball" | "ice_hockey";
+/** Football's periods, as the API names them (the client names compact codes such as `et2` so). */
+export type FootballPeriod =
   | "first_half" | "half_time" | "second_half" | "before_extra_time" | "extra_time"
   | "extra_time_half_time" | "extra_time_second_half" | "before_penalties" | "penalties";
+/** Overtime periods of the sports with a countdown clock: at most 20. */
+export type Overtime =
+  | "ot1" | "ot2" | "ot3" | "ot4" | "ot5" | "ot6" | "ot7" | "ot8" | "ot9" | "ot10"
+  | "ot11" | "ot12" | "ot13" | "ot14" | "ot15" | "ot16" | "ot17" | "ot18" | "ot19" | "ot20";
+/** A period of any sport: football's; basketball's quarters; ice hockey's periods and shoot-out;
+ * overtimes. */
+export type Period = FootballPeriod | "q1" | "q2" | "q3" | "q4" | "p1" | "p2" | "p3" | Overtime | "shootout";
+/** The kind of an event (docs/api.md#event-kinds): every sport's core kinds, football's,
+ * basketball's (`points`, `foul`, `timeout`, `clock`) and ice hockey's (`penalty`, `shot`). */
 export type UpdateKind =
   | "start" | "kickoff" | "goal" | "card" | "substitution" | "period" | "score" | "kick"
-  | "added_time" | "end" | "status" | "void" | "amend" | "confirm" | "match";
+  | "added_time" | "end" | "status" | "void" | "amend" | "confirm" | "match"
+  | "points" | "clock" | "foul" | "timeout" | "penalty" | "shot";
 /** Home or away, as the protocol writes it. */
 export type Side = "h" | "a";
+/** Basketball's and ice hockey's countdown clock (`ck`, docs/protocol.md#running-a-countdown-clock):
+ * `[0, remaining_ms]` while it stands; `[1, remaining_ms, at]` while it runs: it showed
+ * `remaining_ms` at `at` (unix milliseconds) and counts down from there. */
+export type CountdownKey = [0, number] | [1, number, number];
 export type Transport = "ws" | "sse" | "poll";
 export type Status = "connecting" | "live" | "reconnecting" | "polling" | "closed";
 export type EventName = "update" | "snapshot" | "status" | "error";
@@ -38,10 +55,12 @@ export interface MatchState {
   pn?: [number, number];
   /** Added time announced for the current period, minutes. */
   at?: number;
+  /** Basketball, ice hockey: the countdown clock; stopped where it showed on `end`. */
+  ck?: CountdownKey;
   /** The result is final. */
   cf?: true;
   /** The sport, when not football. */
-  sp?: string;
+  sp?: Sport;
   /** Team names, competition and kick-off (RFC 3339, UTC). Absent only on a state built from
    * updates alone (a resume from `since` without a snapshot). */
   home?: string;
@@ -57,6 +76,8 @@ export interface SnapshotMessage extends MatchState {
   away: string;
   comp: string;
   ko: string;
+  /** Basketball: each team's fouls in the current period, [home, away]. */
+  tf?: [number, number];
   rec?: false;
   /** Keys added by later servers (clients must ignore keys they do not know). */
   [key: string]: unknown;
@@ -91,7 +112,7 @@ export interface UpdateMessage {
   away?: string;
   comp?: string;
   ko?: string;
-  sp?: string;
+  sp?: Sport;
   /** The scorer, the carded player, the player coming on. */
   p?: string;
   /** The player going off (substitution). */
@@ -102,6 +123,13 @@ export interface UpdateMessage {
   ok?: boolean;
   /** The shoot-out's [home, away] after the event, from the `penalties` period on. */
   pn?: [number, number];
+  /** Basketball's `points`: what the basket was worth. */
+  v?: 1 | 2 | 3;
+  /** Ice hockey's `penalty`: its minutes. */
+  pm?: number;
+  /** Basketball, ice hockey: the countdown clock after the event (clock, period, and the
+   * state-carrying kinds). */
+  ck?: CountdownKey;
   [key: string]: unknown;
 }
 
@@ -136,7 +164,40 @@ export interface RestSnapshot {
   /** The penalty shoot-out, from the `penalties` period on (docs/api.md). */
   shootout: RestShootout | null;
   seq: number;
+  /** The sport and its options (`{}` for football). */
+  sport?: Sport;
+  format?: Record<string, unknown>;
+  /** The result is final. */
+  confirmed?: boolean;
+  /** Why the status last changed, as posted with the `status` event. */
+  reason?: string;
+  /** An awarded result. */
+  award?: { winner: "home" | "away"; method?: string };
+  /** Added time announced for the current period, minutes. */
+  added_time?: number;
+  /** The line score: each playing period in order, then the shoot-out's tally as `penalties`. */
+  periods?: { period: Period; score: { home: number; away: number } }[];
+  /** Basketball, ice hockey: the countdown clock, as it showed `at`. */
+  clock?: RestCountdown;
+  /** Basketball: each team's fouls in the period, who is in the bonus, each player's fouls. */
+  fouls?: {
+    team: { home: number; away: number };
+    bonus: { home: boolean; away: boolean };
+    players: { team: "home" | "away"; player: string; fouls: number; fouled_out: boolean }[];
+  };
+  /** Basketball: timeouts taken. */
+  timeouts?: { home: number; away: number };
+  /** Ice hockey: the penalties called, in order. */
+  penalties?: { team: "home" | "away"; player?: string; minutes: number; period: Period }[];
   events?: RestEvent[];
+}
+
+/** A countdown clock as the REST API shows it: it showed `remaining_ms` at `at` (RFC 3339), and
+ * runs on from there only while `running`. */
+export interface RestCountdown {
+  running: boolean;
+  remaining_ms: number;
+  at: string;
 }
 
 export interface RestShootout {
@@ -144,6 +205,8 @@ export interface RestShootout {
   kicks: { home: number; away: number };
   next: "home" | "away" | null;
   winner: "home" | "away" | null;
+  /** Rounds before sudden death: 5 in football; ice hockey's `shootout_rounds`. */
+  rounds: number;
 }
 
 /** A stored event as the REST API answers it. */
@@ -155,23 +218,65 @@ export interface RestEvent {
   team?: "home" | "away";
   minute?: number | null;
   player?: string;
-  color?: "yellow" | "red";
+  /** A goal's method: `regular`, `own_goal`, `penalty`; an award's. */
+  method?: string;
+  /** A goal's assisting player; ice hockey's assists and strength. */
+  assist?: string;
+  assists?: string[];
+  strength?: string;
+  /** Basketball's `points`: what the basket was worth. */
+  value?: 1 | 2 | 3;
+  /** A `clock` event: the clock set; a `period` event: its clock's length (ms). */
+  running?: boolean;
+  remaining_ms?: number;
+  clock_ms?: number;
+  color?: "yellow" | "red" | "yellow_red";
   player_in?: string;
   player_out?: string;
   period?: Period;
-  home?: number;
-  away?: number;
+  /** `score`: the goals set; `match`: the new team names. */
+  home?: number | string;
+  away?: number | string;
+  /** `match`: the fixture change. */
+  competition?: string;
+  kickoff_at?: string;
+  sport?: Sport;
+  format?: Record<string, unknown>;
+  /** `match`: the fixture's revision after the change. */
+  revision?: number;
+  /** `status`: the new status, and why. */
+  status?: MatchStatus;
+  reason?: string;
+  /** `added_time`: minutes announced; ice hockey's `penalty`: its minutes. */
+  minutes?: number;
+  /** `void`, `amend`: the `seq` corrected; an amend's event as it now is. */
+  target?: number;
+  event?: Partial<RestEvent>;
+  /** Start and corrections: where the match stands after them. */
+  state?: {
+    status: MatchStatus;
+    period?: Period;
+    period_started_at?: string;
+    added_time?: number;
+    confirmed?: boolean;
+    clock?: RestCountdown;
+  };
   /** A shoot-out kick: scored or missed. */
   scored?: boolean;
   /** The shoot-out's score after the event, from the `penalties` period on. */
   shootout?: { home: number; away: number };
   recorded_at?: string;
+  /** The `seq` of a later correction that took this event out or replaced it. */
+  voided_by?: number;
+  amended_by?: number;
 }
 
 export interface SubscribeOptions {
   /** The scorecast server; default: the origin that served the module (required in Node). */
   base?: string;
-  /** "auto" (default): WebSocket, falling back to SSE, then polling. Or that one only. */
+  /** "auto" (default): WebSocket, falling back to SSE, then polling, starting with the first
+   * there is a class for (Node before 22 without `ws`: polling). Or that one only; asking for
+   * "ws" or "sse" without its class throws a TypeError. */
   transport?: "auto" | Transport;
   /** Snapshots already held: the state starts from them and resumes from their `seq`. */
   snapshots?: RestSnapshot[];
@@ -196,7 +301,8 @@ export interface SubscribeOptions {
   wsPath?: string;
   ssePath?: string;
   healthPath?: string;
-  /** A WebSocket class, where there is no global one (Node before 22: the `ws` package's). */
+  /** A WebSocket class, where there is no global one (Node before 22: the `ws` package's);
+   * without either, WebSocket is skipped. */
   WebSocket?: unknown;
   /** An EventSource class, where there is no global one; without either, SSE is skipped. */
   EventSource?: unknown;

@@ -44,4 +44,6 @@ pub trait Rules {
     fn clock(&self) -> Option<super::Countdown> {
         None
     }
+    /// The countdown clock stops `at` for good (the match was abandoned or awarded).
+    fn stop_clock(&mut self, _at: OffsetDateTime) {}
 }

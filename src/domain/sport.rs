@@ -86,6 +86,13 @@ impl Sport {
     /// Refuses (422, naming the field) a field or value of a kind that another sport has but not
     /// this one: one body schema per kind, each sport taking its part of it.
     fn check_fields(self, event: &EventKind) -> Result<(), FieldError> {
+        if let EventKind::Period(super::PeriodChange { clock_ms: Some(_), .. }) = event {
+            return Err(FieldError::at(
+                "clock_ms",
+                "derived from the format when the period is stored; set the clock with a \
+                 `clock` event",
+            ));
+        }
         match self {
             Self::Football => football::check_fields(event),
             Self::Basketball => basketball::check_fields(event),

@@ -5,8 +5,10 @@ use serde::Serialize;
 use super::Encoded;
 use crate::domain::{
     unix_millis, CardColor, EventKind, EventState, GoalMethod, LiveState, MatchId, MatchMeta,
-    Period, PeriodName, Score, Seq, Side, Sport, Status, StoredEvent, Timestamp,
+    Period, PeriodName, Score, Seq, Side, Sport, Status, StoredEvent, Timed, Timestamp,
 };
+
+mod clocked;
 
 #[derive(Serialize)]
 struct Update<'a> {
@@ -60,6 +62,15 @@ struct Update<'a> {
     ko: Option<time::OffsetDateTime>,
     #[serde(skip_serializing_if = "Option::is_none")]
     sp: Option<&'static str>,
+    /// Basketball: a basket's points (1, 2 or 3).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    v: Option<u8>,
+    /// Ice hockey: a penalty's minutes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pm: Option<u8>,
+    /// Basketball and ice hockey: the countdown clock after the event.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ck: Option<clocked::ClockKey>,
 }
 
 fn pair(score: Score) -> [i64; 2] {
@@ -100,6 +111,9 @@ pub fn update(event: &StoredEvent) -> Encoded {
         comp: None,
         ko: None,
         sp: None,
+        v: None,
+        pm: None,
+        ck: clocked::clock_after(event),
     };
     describe(&mut update, &event.kind);
     match &event.kind {
@@ -132,9 +146,11 @@ pub fn update(event: &StoredEvent) -> Encoded {
 }
 
 /// When the running clock's period began (`pt`), in a period whose clock runs: not in a break nor
-/// in the shoot-out (a period of another sport, as its state gives it).
+/// in the shoot-out, nor in a period of a countdown clock (`ck` is that clock); a period of
+/// another sport as its state gives it.
 fn clock_start(period: Option<&str>, started_at: Option<time::OffsetDateTime>) -> Option<i64> {
-    let runs = period.and_then(Period::parse).is_none_or(Period::has_clock);
+    let countdown = period.and_then(Timed::parse).is_some();
+    let runs = !countdown && period.and_then(Period::parse).is_none_or(Period::has_clock);
     started_at.filter(|_| runs).map(unix_millis)
 }
 
@@ -191,7 +207,7 @@ fn describe<'a>(update: &mut Update<'a>, kind: &'a EventKind) {
             update.sp = patch.sport.map(Sport::as_str);
         }
         EventKind::Status(change) => update.ko = change.kickoff_at.map(Timestamp::get),
-        _ => {}
+        _ => clocked::describe_clocked(update, kind),
     }
 }
 
@@ -228,6 +244,12 @@ struct SnapshotMessage<'a> {
     /// The sport, for every sport but football (which clients of the first release assume).
     #[serde(skip_serializing_if = "Option::is_none")]
     sp: Option<&'static str>,
+    /// Basketball and ice hockey: the countdown clock.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ck: Option<clocked::ClockKey>,
+    /// Basketball: each team's fouls in the current period.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tf: Option<[u16; 2]>,
     home: &'a str,
     away: &'a str,
     comp: &'a str,
@@ -254,6 +276,8 @@ pub fn snapshot(meta: &MatchMeta, live: &LiveState, recovered: Option<bool>) -> 
         added: live.added_time().map(i64::from),
         cf: live.confirmed.then_some(true),
         sp: (meta.sport != Sport::Football).then(|| meta.sport.as_str()),
+        ck: clocked::clock_now(live),
+        tf: clocked::team_fouls(live),
         home: &meta.home,
         away: &meta.away,
         comp: &meta.competition,

@@ -55,4 +55,7 @@ pub struct EventState {
     pub added_time: Option<i64>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub confirmed: bool,
+    /// Basketball and ice hockey: the countdown clock as it shows (stopped while play is).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock: Option<crate::domain::Countdown>,
 }
