@@ -288,6 +288,9 @@ export interface SubscribeOptions {
   /** Polling only: the server's --competition-window-hours, which matches of a followed
    * competition a poll shows (24). */
   windowHours?: number;
+  /** ms; with "*", an ended match is forgotten this long after the client saw it end, and a
+   * confirmed one at once, after its update is reported (6 hours). */
+  forgetAfter?: number;
   /** ms; ceiling of the first retry's delay (500). */
   minDelay?: number;
   /** ms; the delay's ceiling never grows past this (30000). */
