@@ -3,6 +3,15 @@
 // with live updates through them, and polling reads the REST API with them.
 
 const EVENT_STATUS = { kickoff: "live", end: "finished" };
+/** Sports played against a countdown clock (`ck`), which have no `pt`. */
+const COUNTDOWN = new Set(["basketball", "ice_hockey"]);
+/** Periods of those sports (football's periods are named otherwise). */
+const COUNTDOWN_PERIOD = /^(q\d|p\d|ot\d+|shootout)$/;
+
+/** A REST clock (`{running, remaining_ms, at}`) as the compact `ck`. */
+function compactClock(clock) {
+  return clock.running ? [1, clock.remaining_ms, Date.parse(clock.at)] : [0, clock.remaining_ms];
+}
 
 /** A match snapshot from the REST API (`GET /api/v1/matches/{id}`) as a protocol snapshot. */
 export function fromRest(body) {
@@ -14,7 +23,10 @@ export function fromRest(body) {
   if (body.period != null) msg.pd = body.period;
   if (body.minute != null) msg.mn = body.minute;
   if (body.shootout) msg.pn = [body.shootout.score.home, body.shootout.score.away];
-  if (body.period_started_at) msg.pt = Date.parse(body.period_started_at);
+  // A countdown sport's clock is `ck`: its snapshot has no `pt`, as over WebSocket.
+  if (body.period_started_at && !COUNTDOWN.has(body.sport)) msg.pt = Date.parse(body.period_started_at);
+  if (body.clock) msg.ck = compactClock(body.clock);
+  if (body.fouls?.team) msg.tf = [body.fouls.team.home, body.fouls.team.away];
   if (body.added_time != null) msg.at = body.added_time;
   if (body.confirmed) msg.cf = true;
   if (body.sport && body.sport !== "football") msg.sp = body.sport;
@@ -25,8 +37,15 @@ export function fromRest(body) {
 export function eventToUpdate(e) {
   const msg = { m: e.match_id, s: e.seq, k: e.kind, sc: [e.score.home, e.score.away] };
   if (e.team) msg.t = e.team === "home" ? "h" : "a";
-  if (e.minute != null) msg.mn = e.minute;
-  if (e.kind === "goal" && e.player) msg.p = e.player;
+  // As sent: a penalty's update leaves out its minute, a shot's its shooter (to stay in 100 bytes).
+  if (e.minute != null && e.kind !== "penalty") msg.mn = e.minute;
+  if (["goal", "points", "foul", "penalty"].includes(e.kind) && e.player) msg.p = e.player;
+  if (e.kind === "points") msg.v = e.value;
+  if (e.kind === "penalty") msg.pm = e.minutes;
+  if (e.kind === "shot") msg.ok = e.scored;
+  if (e.kind === "clock") msg.ck = e.running ? [1, e.remaining_ms, Date.parse(e.recorded_at)] : [0, e.remaining_ms];
+  // A period of a countdown sport starts with its clock full and stopped (none in a shoot-out).
+  if (e.kind === "period" && e.clock_ms != null) msg.ck = [0, e.clock_ms];
   if (e.kind === "card") { msg.p = e.player; msg.c = { red: "r", yellow_red: "yr" }[e.color] ?? "y"; }
   if (e.kind === "goal" && e.method && e.method !== "regular") msg.gm = e.method === "own_goal" ? "og" : "pen";
   if (e.kind === "added_time") msg.at = e.minutes;
@@ -42,7 +61,8 @@ export function eventToUpdate(e) {
   if (e.kind === "kick") { msg.ok = e.scored; if (e.player) msg.p = e.player; }
   if (e.shootout) msg.pn = [e.shootout.home, e.shootout.away];
   if (e.kind === "kickoff") msg.pd = "first_half";
-  if ((e.kind === "kickoff" || e.kind === "period") && e.recorded_at) msg.pt = Date.parse(e.recorded_at);
+  const football = !COUNTDOWN_PERIOD.test(e.period ?? "");
+  if ((e.kind === "kickoff" || e.kind === "period") && football && e.recorded_at) msg.pt = Date.parse(e.recorded_at);
   if (e.kind === "period") {
     msg.pd = e.period;
     msg.st = e.period === "half_time" ? "half_time" : "live";
@@ -50,7 +70,10 @@ export function eventToUpdate(e) {
   if (e.state) {
     msg.st = e.state.status;
     if (e.state.period) msg.pd = e.state.period;
-    if (e.state.period_started_at) msg.pt = Date.parse(e.state.period_started_at);
+    if (e.state.period_started_at && !COUNTDOWN_PERIOD.test(e.state.period ?? "")) {
+      msg.pt = Date.parse(e.state.period_started_at);
+    }
+    if (e.state.clock) msg.ck = compactClock(e.state.clock);
     if (e.state.added_time != null) msg.at = e.state.added_time;
     if (e.state.confirmed) msg.cf = true;
   }

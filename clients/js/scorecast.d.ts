@@ -29,6 +29,10 @@ export type UpdateKind =
   | "points" | "clock" | "foul" | "timeout" | "penalty" | "shot";
 /** Home or away, as the protocol writes it. */
 export type Side = "h" | "a";
+/** A countdown clock (basketball, ice hockey), as the operator left it: `[0, remaining_ms]`
+ * stopped, or `[1, remaining_ms, at]` running since `at` (unix ms), when it showed `remaining_ms`
+ * (docs/protocol.md#running-a-countdown-clock). Run it with `countdown`. */
+export type CountdownClock = [0, number] | [1, number, number];
 export type Transport = "ws" | "sse" | "poll";
 export type Status = "connecting" | "live" | "reconnecting" | "polling" | "closed";
 export type EventName = "update" | "snapshot" | "status" | "error";
@@ -55,6 +59,14 @@ export interface MatchState {
   cf?: true;
   /** The sport, when not football. */
   sp?: Sport;
+  /** Basketball and ice hockey: the countdown clock; absent before the start and in the
+   * shoot-out. */
+  ck?: CountdownClock;
+  /** Basketball: each team's fouls in the current period, [home, away]. A snapshot brings them,
+   * a foul update adds one, a quarter starts again at [0, 0]; absent when updates alone cannot
+   * tell (from an overtime, whose count depends on the rules, or a correction on) until the next
+   * snapshot. */
+  tf?: [number, number];
   /** Team names, competition and kick-off (RFC 3339, UTC). Absent only on a state built from
    * updates alone (a resume from `since` without a snapshot). */
   home?: string;
@@ -81,7 +93,8 @@ export interface UpdateMessage {
   s: number;
   k: UpdateKind;
   sc: [number, number];
-  /** Team: on goal, card, substitution. */
+  /** Team: on goal, card, substitution, kick, points, foul, timeout, shot; on a penalty, the
+   * side penalized. */
   t?: Side;
   mn?: number;
   /** Status after start, kickoff, period, end, and on status, void, amend, confirm (which carry
@@ -111,8 +124,15 @@ export interface UpdateMessage {
   po?: string;
   /** Card colour: yellow, red, or a second yellow (a red). */
   c?: "y" | "r" | "yr";
-  /** A shoot-out kick (`kick`): scored or missed. */
+  /** A shoot-out kick (`kick`) or attempt (`shot`): scored or missed. */
   ok?: boolean;
+  /** Basketball `points`: what the basket was worth (1 is a free throw). */
+  v?: 1 | 2 | 3;
+  /** Ice hockey `penalty`: its minutes. */
+  pm?: 2 | 4 | 5 | 10;
+  /** The countdown clock after the event: on `clock`; on `start`, `period` (into a period with a
+   * clock), `status`, `void`, `amend` and `confirm` of basketball and ice hockey. */
+  ck?: CountdownClock;
   /** The shoot-out's [home, away] after the event, from the `penalties` period on. */
   pn?: [number, number];
   [key: string]: unknown;
@@ -160,9 +180,31 @@ export interface RestSnapshot {
   award?: { winner: "home" | "away"; method?: string };
   /** Added time announced for the current period, minutes. */
   added_time?: number;
-  /** The line score: each playing period in order, then the shoot-out's tally as `penalties`. */
+  /** The line score: each playing period in order, then (football) the shoot-out's tally as
+   * `penalties`; ice hockey's `shootout` line is the winner's one goal. */
   periods?: { period: Period; score: { home: number; away: number } }[];
+  /** Basketball and ice hockey: the countdown clock; absent before the start and in the
+   * shoot-out. */
+  clock?: RestClock;
+  /** Basketball: team fouls in the current period, who is in the bonus, each player's fouls. */
+  fouls?: {
+    team: { home: number; away: number };
+    bonus: { home: boolean; away: boolean };
+    players: { team: "home" | "away"; player: string; fouls: number; fouled_out: boolean }[];
+  };
+  /** Basketball: the timeouts taken. */
+  timeouts?: { home: number; away: number };
+  /** Ice hockey: every penalty, in order. */
+  penalties?: { team: "home" | "away"; player?: string; minutes: 2 | 4 | 5 | 10; period: Period }[];
   events?: RestEvent[];
+}
+
+/** A countdown clock as the REST API gives it: it showed `remaining_ms` at `at` (RFC 3339) and
+ * runs on from there only while `running`. */
+export interface RestClock {
+  running: boolean;
+  remaining_ms: number;
+  at: string;
 }
 
 export interface RestShootout {
@@ -170,6 +212,8 @@ export interface RestShootout {
   kicks: { home: number; away: number };
   next: "home" | "away" | null;
   winner: "home" | "away" | null;
+  /** Rounds before sudden death: 5 in football, ice hockey's `shootout_rounds`. */
+  rounds?: number;
 }
 
 /** A stored event as the REST API answers it. */
@@ -202,8 +246,19 @@ export interface RestEvent {
   /** `status`: the new status, and why. */
   status?: MatchStatus;
   reason?: string;
-  /** `added_time`: minutes announced. */
+  /** `added_time`: minutes announced; `penalty`: its minutes. */
   minutes?: number;
+  /** Basketball `points`: 1, 2 or 3. */
+  value?: 1 | 2 | 3;
+  /** `clock`: whether the clock runs from here, and what it shows. */
+  running?: boolean;
+  remaining_ms?: number;
+  /** `period` of a countdown sport: its clock's length (derived by the server). */
+  clock_ms?: number;
+  /** Ice hockey `goal`: the strength, an empty net, up to two assists. */
+  strength?: "even" | "power_play" | "short_handed";
+  empty_net?: boolean;
+  assists?: string[];
   /** `void`, `amend`: the `seq` corrected; an amend's event as it now is. */
   target?: number;
   event?: Partial<RestEvent>;
@@ -214,8 +269,10 @@ export interface RestEvent {
     period_started_at?: string;
     added_time?: number;
     confirmed?: boolean;
+    /** Basketball and ice hockey: the countdown clock after the event. */
+    clock?: RestClock;
   };
-  /** A shoot-out kick: scored or missed. */
+  /** A shoot-out kick or attempt (`kick`, `shot`): scored or missed. */
   scored?: boolean;
   /** The shoot-out's score after the event, from the `penalties` period on. */
   shootout?: { home: number; away: number };
@@ -324,3 +381,18 @@ export interface MatchClock {
 /** The running clock of a live match at `now` (ms since the epoch, default: now), from its `pd` and
  * `pt`; `null` while no clock runs (before kickoff, at half-time, in a shoot-out, after the end). */
 export declare function matchClock(state: MatchState, now?: number): MatchClock | null;
+
+/** A countdown clock at a moment (docs/client.md#the-countdown-clock). */
+export interface Countdown {
+  /** Milliseconds left, never below 0. */
+  remaining: number;
+  /** Whether it runs: the operator's clock runs and the game is `live`. */
+  running: boolean;
+  /** As a game clock shows it: "7:32" (a second begun counts, so "0:00" means time is up). */
+  text: string;
+}
+
+/** The countdown clock of a basketball or ice hockey game at `now` (ms since the epoch, default:
+ * now), from its `ck`, running only while the operator's clock runs and the game is live; `null`
+ * without `ck` (football, before the start, in a shoot-out). */
+export declare function countdown(state: Pick<MatchState, "ck" | "st">, now?: number): Countdown | null;

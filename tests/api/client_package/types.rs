@@ -69,10 +69,73 @@ pub async fn rest_answers(app: &TestApp) -> String {
     assert_eq!(patched.status(), 200);
     let snapshot: Value = app.snapshot(id).await;
     assert_eq!(snapshot["events"].as_array().map(Vec::len), Some(events.len() + 1), "{snapshot}");
+    let basketball = clocked_answer(app, "basketball", &basketball_events()).await;
+    let ice_hockey = clocked_answer(app, "ice_hockey", &ice_hockey_events()).await;
     format!(
-        "// Written by tests/api/client_package from the server's answer.\n\
-         import {{ fromRest, eventToUpdate, type RestSnapshot }} from \"scorecast-client\";\n\
+        "// Written by tests/api/client_package from the server's answers.\n\
+         import {{ fromRest, eventToUpdate, countdown, type RestSnapshot }} from \"scorecast-client\";\n\
          export const snapshot: RestSnapshot = {snapshot:#};\n\
-         export const messages = [fromRest(snapshot), ...(snapshot.events ?? []).map(eventToUpdate)];\n"
+         export const basketball: RestSnapshot = {basketball:#};\n\
+         export const iceHockey: RestSnapshot = {ice_hockey:#};\n\
+         export const messages = [snapshot, basketball, iceHockey]\n\
+         \x20 .flatMap((s) => [fromRest(s), ...(s.events ?? []).map(eventToUpdate)]);\n\
+         export const clocks = messages.map((m) => countdown({{ st: m.st ?? \"live\", ck: m.ck }}));\n"
     )
+}
+
+/** A basketball game in its fourth quarter, with every kind of its events and a correction. */
+fn basketball_events() -> Vec<Value> {
+    let mut events = vec![
+        json!({"kind": "start"}),
+        json!({"kind": "clock", "running": true, "remaining_ms": 600_000}),
+        json!({"kind": "points", "team": "home", "value": 3, "player": "Doncic"}),
+        json!({"kind": "points", "team": "away", "value": 1}),
+        json!({"kind": "foul", "team": "away", "player": "Sengun"}),
+        json!({"kind": "timeout", "team": "home"}),
+        json!({"kind": "clock", "running": false, "remaining_ms": 421_000}),
+        json!({"kind": "void", "target": 4}),
+        json!({"kind": "amend", "target": 3,
+               "event": {"kind": "points", "team": "home", "value": 2, "player": "Irving"}}),
+        json!({"kind": "status", "status": "interrupted", "reason": "Floor wet"}),
+        json!({"kind": "status", "status": "live"}),
+    ];
+    for period in ["q2", "q3", "q4"] {
+        events.push(json!({"kind": "period", "period": period}));
+    }
+    events.push(json!({"kind": "clock", "running": true, "remaining_ms": 600_000}));
+    events
+}
+
+/** An ice hockey game through overtime into a decided shoot-out, with a penalty and goal extras. */
+fn ice_hockey_events() -> Vec<Value> {
+    vec![
+        json!({"kind": "start"}),
+        json!({"kind": "clock", "running": true, "remaining_ms": 1_200_000}),
+        json!({"kind": "goal", "team": "home", "minute": 4, "player": "Eichel",
+               "strength": "power_play", "empty_net": false, "assists": ["Reinhart", "Ristolainen"]}),
+        json!({"kind": "penalty", "team": "away", "minutes": 2, "player": "Weber", "minute": 7}),
+        json!({"kind": "period", "period": "p2"}),
+        json!({"kind": "goal", "team": "away", "minute": 30}),
+        json!({"kind": "period", "period": "p3"}),
+        json!({"kind": "period", "period": "ot1"}),
+        json!({"kind": "period", "period": "shootout"}),
+        json!({"kind": "shot", "team": "home", "scored": false, "player": "Eichel"}),
+        json!({"kind": "shot", "team": "away", "scored": true, "player": "Drouin"}),
+        json!({"kind": "shot", "team": "home", "scored": false}),
+        json!({"kind": "shot", "team": "away", "scored": true}),
+        json!({"kind": "end"}),
+    ]
+}
+
+/** A `sport` match through `events`, as `GET /api/v1/matches/{id}` answers it. */
+async fn clocked_answer(app: &TestApp, sport: &str, events: &[Value]) -> Value {
+    let body = json!({"home": "Dallas", "away": "Houston", "competition": "Exhibition",
+                      "kickoff_at": "2026-11-21T19:00:00Z", "sport": sport});
+    let created = app.post_json("/api/v1/matches", &body).await;
+    assert_eq!(created.status(), 201);
+    let id = created.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    for event in events {
+        app.store_event(id, event).await;
+    }
+    app.snapshot(id).await
 }
