@@ -13,6 +13,7 @@ mod assets;
 mod client;
 mod clock;
 mod competitions;
+mod countdown;
 mod fallback;
 mod https;
 mod line_score;
