@@ -8,6 +8,7 @@ mod driver;
 
 mod admin;
 mod admin_lifecycle;
+mod admin_sports;
 mod api_docs;
 mod assets;
 mod client;
