@@ -3,13 +3,13 @@
 // with live updates through them, and polling reads the REST API with them.
 
 const EVENT_STATUS = { kickoff: "live", end: "finished" };
-/** Sports played against a countdown clock (`ck`), which have no `pt`. */
-const COUNTDOWN = new Set(["basketball", "ice_hockey"]);
-/** Periods of those sports (football's periods are named otherwise). */
-const COUNTDOWN_PERIOD = /^(q\d|p\d|ot\d+|shootout)$/;
 
-/** A REST clock (`{running, remaining_ms, at}`) as the compact `ck`. */
-function compactClock(clock) {
+/** Football's periods whose clock runs: the only ones an update gives a `pt` (not breaks, the
+ * shoot-out, or the periods of a countdown clock). */
+const RUNNING = new Set(["first_half", "second_half", "extra_time", "extra_time_second_half"]);
+
+/** A REST countdown clock (`{running, remaining_ms, at}`) as the protocol's `ck`. */
+function countdownKey(clock) {
   return clock.running ? [1, clock.remaining_ms, Date.parse(clock.at)] : [0, clock.remaining_ms];
 }
 
@@ -23,13 +23,13 @@ export function fromRest(body) {
   if (body.period != null) msg.pd = body.period;
   if (body.minute != null) msg.mn = body.minute;
   if (body.shootout) msg.pn = [body.shootout.score.home, body.shootout.score.away];
-  // A countdown sport's clock is `ck`: its snapshot has no `pt`, as over WebSocket.
-  if (body.period_started_at && !COUNTDOWN.has(body.sport)) msg.pt = Date.parse(body.period_started_at);
-  if (body.clock) msg.ck = compactClock(body.clock);
-  if (body.fouls?.team) msg.tf = [body.fouls.team.home, body.fouls.team.away];
+  // As the server's snapshot: a clock's start only in football's running periods.
+  if (body.period_started_at && RUNNING.has(body.period)) msg.pt = Date.parse(body.period_started_at);
   if (body.added_time != null) msg.at = body.added_time;
   if (body.confirmed) msg.cf = true;
   if (body.sport && body.sport !== "football") msg.sp = body.sport;
+  if (body.clock) msg.ck = countdownKey(body.clock);
+  if (body.fouls) msg.tf = [body.fouls.team.home, body.fouls.team.away];
   return msg;
 }
 
@@ -37,15 +37,8 @@ export function fromRest(body) {
 export function eventToUpdate(e) {
   const msg = { m: e.match_id, s: e.seq, k: e.kind, sc: [e.score.home, e.score.away] };
   if (e.team) msg.t = e.team === "home" ? "h" : "a";
-  // As sent: a penalty's update leaves out its minute, a shot's its shooter (to stay in 100 bytes).
-  if (e.minute != null && e.kind !== "penalty") msg.mn = e.minute;
-  if (["goal", "points", "foul", "penalty"].includes(e.kind) && e.player) msg.p = e.player;
-  if (e.kind === "points") msg.v = e.value;
-  if (e.kind === "penalty") msg.pm = e.minutes;
-  if (e.kind === "shot") msg.ok = e.scored;
-  if (e.kind === "clock") msg.ck = e.running ? [1, e.remaining_ms, Date.parse(e.recorded_at)] : [0, e.remaining_ms];
-  // A period of a countdown sport starts with its clock full and stopped (none in a shoot-out).
-  if (e.kind === "period" && e.clock_ms != null) msg.ck = [0, e.clock_ms];
+  if (e.minute != null) msg.mn = e.minute;
+  if (e.kind === "goal" && e.player) msg.p = e.player;
   if (e.kind === "card") { msg.p = e.player; msg.c = { red: "r", yellow_red: "yr" }[e.color] ?? "y"; }
   if (e.kind === "goal" && e.method && e.method !== "regular") msg.gm = e.method === "own_goal" ? "og" : "pen";
   if (e.kind === "added_time") msg.at = e.minutes;
@@ -59,23 +52,45 @@ export function eventToUpdate(e) {
   if (e.kind === "status" && e.kickoff_at) msg.ko = e.kickoff_at;
   if (e.kind === "substitution") { msg.p = e.player_in; msg.po = e.player_out; }
   if (e.kind === "kick") { msg.ok = e.scored; if (e.player) msg.p = e.player; }
+  // Basketball and ice hockey, in the keys push sends (a penalty without its minute, a shot
+  // without its shooter: their updates stay within 100 bytes).
+  if ((e.kind === "points" || e.kind === "foul" || e.kind === "penalty") && e.player) msg.p = e.player;
+  if (e.kind === "points") msg.v = e.value;
+  if (e.kind === "penalty") { msg.pm = e.minutes; delete msg.mn; }
+  if (e.kind === "shot") msg.ok = e.scored;
+  if (e.kind === "clock" && e.recorded_at) msg.ck = countdownKey({ ...e, at: e.recorded_at });
+  if (e.kind === "period" && e.clock_ms != null) msg.ck = [0, e.clock_ms]; // full and stopped
   if (e.shootout) msg.pn = [e.shootout.home, e.shootout.away];
   if (e.kind === "kickoff") msg.pd = "first_half";
-  const football = !COUNTDOWN_PERIOD.test(e.period ?? "");
-  if ((e.kind === "kickoff" || e.kind === "period") && football && e.recorded_at) msg.pt = Date.parse(e.recorded_at);
+  const entered = e.kind === "kickoff" ? "first_half" : e.kind === "period" ? e.period : undefined;
+  if (RUNNING.has(entered) && e.recorded_at) msg.pt = Date.parse(e.recorded_at);
   if (e.kind === "period") {
     msg.pd = e.period;
     msg.st = e.period === "half_time" ? "half_time" : "live";
   } else if (EVENT_STATUS[e.kind]) msg.st = EVENT_STATUS[e.kind];
-  if (e.state) {
-    msg.st = e.state.status;
-    if (e.state.period) msg.pd = e.state.period;
-    if (e.state.period_started_at && !COUNTDOWN_PERIOD.test(e.state.period ?? "")) {
-      msg.pt = Date.parse(e.state.period_started_at);
-    }
-    if (e.state.clock) msg.ck = compactClock(e.state.clock);
-    if (e.state.added_time != null) msg.at = e.state.added_time;
-    if (e.state.confirmed) msg.cf = true;
+  if (e.state) Object.assign(msg, fromState(e.kind, e.state));
+  return msg;
+}
+
+// What an update says of the state its event left, as push says it: a status change its status
+// (and `pt` when play resumes), a confirmation `cf`, the start and corrections the whole state;
+// each the countdown clock.
+function fromState(kind, state) {
+  const msg = {};
+  const runs = state.period == null || RUNNING.has(state.period);
+  const pt = state.period_started_at && runs ? Date.parse(state.period_started_at) : undefined;
+  if (kind === "status") {
+    msg.st = state.status;
+    if (state.status === "live" && pt !== undefined) msg.pt = pt;
+  } else if (kind === "confirm") {
+    msg.cf = true;
+  } else {
+    msg.st = state.status;
+    if (state.period) msg.pd = state.period;
+    if (pt !== undefined) msg.pt = pt;
+    if (state.added_time != null) msg.at = state.added_time;
+    if (state.confirmed) msg.cf = true;
   }
+  if (state.clock) msg.ck = countdownKey(state.clock);
   return msg;
 }

@@ -29,10 +29,10 @@ export type UpdateKind =
   | "points" | "clock" | "foul" | "timeout" | "penalty" | "shot";
 /** Home or away, as the protocol writes it. */
 export type Side = "h" | "a";
-/** A countdown clock (basketball, ice hockey), as the operator left it: `[0, remaining_ms]`
- * stopped, or `[1, remaining_ms, at]` running since `at` (unix ms), when it showed `remaining_ms`
- * (docs/protocol.md#running-a-countdown-clock). Run it with `countdown`. */
-export type CountdownClock = [0, number] | [1, number, number];
+/** Basketball's and ice hockey's countdown clock (`ck`, docs/protocol.md#running-a-countdown-clock):
+ * `[0, remaining_ms]` while it stands; `[1, remaining_ms, at]` while it runs: it showed
+ * `remaining_ms` at `at` (unix milliseconds) and counts down from there. */
+export type CountdownKey = [0, number] | [1, number, number];
 export type Transport = "ws" | "sse" | "poll";
 export type Status = "connecting" | "live" | "reconnecting" | "polling" | "closed";
 export type EventName = "update" | "snapshot" | "status" | "error";
@@ -55,18 +55,18 @@ export interface MatchState {
   pn?: [number, number];
   /** Added time announced for the current period, minutes. */
   at?: number;
-  /** The result is final. */
-  cf?: true;
-  /** The sport, when not football. */
-  sp?: Sport;
-  /** Basketball and ice hockey: the countdown clock; absent before the start and in the
-   * shoot-out. */
-  ck?: CountdownClock;
+  /** Basketball, ice hockey: the countdown clock; stopped where it showed on `end`. Run it with
+   * `countdown`. */
+  ck?: CountdownKey;
   /** Basketball: each team's fouls in the current period, [home, away]. A snapshot brings them,
    * a foul update adds one, a quarter starts again at [0, 0]; absent when updates alone cannot
    * tell (from an overtime, whose count depends on the rules, or a correction on) until the next
    * snapshot. */
   tf?: [number, number];
+  /** The result is final. */
+  cf?: true;
+  /** The sport, when not football. */
+  sp?: Sport;
   /** Team names, competition and kick-off (RFC 3339, UTC). Absent only on a state built from
    * updates alone (a resume from `since` without a snapshot). */
   home?: string;
@@ -93,8 +93,7 @@ export interface UpdateMessage {
   s: number;
   k: UpdateKind;
   sc: [number, number];
-  /** Team: on goal, card, substitution, kick, points, foul, timeout, shot; on a penalty, the
-   * side penalized. */
+  /** Team: on goal, card, substitution. */
   t?: Side;
   mn?: number;
   /** Status after start, kickoff, period, end, and on status, void, amend, confirm (which carry
@@ -124,17 +123,17 @@ export interface UpdateMessage {
   po?: string;
   /** Card colour: yellow, red, or a second yellow (a red). */
   c?: "y" | "r" | "yr";
-  /** A shoot-out kick (`kick`) or attempt (`shot`): scored or missed. */
+  /** A shoot-out kick (`kick`): scored or missed. */
   ok?: boolean;
-  /** Basketball `points`: what the basket was worth (1 is a free throw). */
-  v?: 1 | 2 | 3;
-  /** Ice hockey `penalty`: its minutes. */
-  pm?: 2 | 4 | 5 | 10;
-  /** The countdown clock after the event: on `clock`; on `start`, `period` (into a period with a
-   * clock), `status`, `void`, `amend` and `confirm` of basketball and ice hockey. */
-  ck?: CountdownClock;
   /** The shoot-out's [home, away] after the event, from the `penalties` period on. */
   pn?: [number, number];
+  /** Basketball's `points`: what the basket was worth. */
+  v?: 1 | 2 | 3;
+  /** Ice hockey's `penalty`: its minutes. */
+  pm?: number;
+  /** Basketball, ice hockey: the countdown clock after the event (clock, period, and the
+   * state-carrying kinds). */
+  ck?: CountdownKey;
   [key: string]: unknown;
 }
 
@@ -180,28 +179,26 @@ export interface RestSnapshot {
   award?: { winner: "home" | "away"; method?: string };
   /** Added time announced for the current period, minutes. */
   added_time?: number;
-  /** The line score: each playing period in order, then (football) the shoot-out's tally as
-   * `penalties`; ice hockey's `shootout` line is the winner's one goal. */
+  /** The line score: each playing period in order, then the shoot-out's tally as `penalties`. */
   periods?: { period: Period; score: { home: number; away: number } }[];
-  /** Basketball and ice hockey: the countdown clock; absent before the start and in the
-   * shoot-out. */
-  clock?: RestClock;
-  /** Basketball: team fouls in the current period, who is in the bonus, each player's fouls. */
+  /** Basketball, ice hockey: the countdown clock, as it showed `at`. */
+  clock?: RestCountdown;
+  /** Basketball: each team's fouls in the period, who is in the bonus, each player's fouls. */
   fouls?: {
     team: { home: number; away: number };
     bonus: { home: boolean; away: boolean };
     players: { team: "home" | "away"; player: string; fouls: number; fouled_out: boolean }[];
   };
-  /** Basketball: the timeouts taken. */
+  /** Basketball: timeouts taken. */
   timeouts?: { home: number; away: number };
-  /** Ice hockey: every penalty, in order. */
-  penalties?: { team: "home" | "away"; player?: string; minutes: 2 | 4 | 5 | 10; period: Period }[];
+  /** Ice hockey: the penalties called, in order. */
+  penalties?: { team: "home" | "away"; player?: string; minutes: number; period: Period }[];
   events?: RestEvent[];
 }
 
-/** A countdown clock as the REST API gives it: it showed `remaining_ms` at `at` (RFC 3339) and
+/** A countdown clock as the REST API shows it: it showed `remaining_ms` at `at` (RFC 3339), and
  * runs on from there only while `running`. */
-export interface RestClock {
+export interface RestCountdown {
   running: boolean;
   remaining_ms: number;
   at: string;
@@ -212,8 +209,8 @@ export interface RestShootout {
   kicks: { home: number; away: number };
   next: "home" | "away" | null;
   winner: "home" | "away" | null;
-  /** Rounds before sudden death: 5 in football, ice hockey's `shootout_rounds`. */
-  rounds?: number;
+  /** Rounds before sudden death: 5 in football; ice hockey's `shootout_rounds`. */
+  rounds: number;
 }
 
 /** A stored event as the REST API answers it. */
@@ -227,8 +224,16 @@ export interface RestEvent {
   player?: string;
   /** A goal's method: `regular`, `own_goal`, `penalty`; an award's. */
   method?: string;
-  /** A goal's assisting player. */
+  /** A goal's assisting player; ice hockey's assists and strength. */
   assist?: string;
+  assists?: string[];
+  strength?: string;
+  /** Basketball's `points`: what the basket was worth. */
+  value?: 1 | 2 | 3;
+  /** A `clock` event: the clock set; a `period` event: its clock's length (ms). */
+  running?: boolean;
+  remaining_ms?: number;
+  clock_ms?: number;
   color?: "yellow" | "red" | "yellow_red";
   player_in?: string;
   player_out?: string;
@@ -246,19 +251,8 @@ export interface RestEvent {
   /** `status`: the new status, and why. */
   status?: MatchStatus;
   reason?: string;
-  /** `added_time`: minutes announced; `penalty`: its minutes. */
+  /** `added_time`: minutes announced; ice hockey's `penalty`: its minutes. */
   minutes?: number;
-  /** Basketball `points`: 1, 2 or 3. */
-  value?: 1 | 2 | 3;
-  /** `clock`: whether the clock runs from here, and what it shows. */
-  running?: boolean;
-  remaining_ms?: number;
-  /** `period` of a countdown sport: its clock's length (derived by the server). */
-  clock_ms?: number;
-  /** Ice hockey `goal`: the strength, an empty net, up to two assists. */
-  strength?: "even" | "power_play" | "short_handed";
-  empty_net?: boolean;
-  assists?: string[];
   /** `void`, `amend`: the `seq` corrected; an amend's event as it now is. */
   target?: number;
   event?: Partial<RestEvent>;
@@ -269,10 +263,9 @@ export interface RestEvent {
     period_started_at?: string;
     added_time?: number;
     confirmed?: boolean;
-    /** Basketball and ice hockey: the countdown clock after the event. */
-    clock?: RestClock;
+    clock?: RestCountdown;
   };
-  /** A shoot-out kick or attempt (`kick`, `shot`): scored or missed. */
+  /** A shoot-out kick: scored or missed. */
   scored?: boolean;
   /** The shoot-out's score after the event, from the `penalties` period on. */
   shootout?: { home: number; away: number };
@@ -285,7 +278,9 @@ export interface RestEvent {
 export interface SubscribeOptions {
   /** The scorecast server; default: the origin that served the module (required in Node). */
   base?: string;
-  /** "auto" (default): WebSocket, falling back to SSE, then polling. Or that one only. */
+  /** "auto" (default): WebSocket, falling back to SSE, then polling, starting with the first
+   * there is a class for (Node before 22 without `ws`: polling). Or that one only; asking for
+   * "ws" or "sse" without its class throws a TypeError. */
   transport?: "auto" | Transport;
   /** Snapshots already held: the state starts from them and resumes from their `seq`. */
   snapshots?: RestSnapshot[];
@@ -310,7 +305,8 @@ export interface SubscribeOptions {
   wsPath?: string;
   ssePath?: string;
   healthPath?: string;
-  /** A WebSocket class, where there is no global one (Node before 22: the `ws` package's). */
+  /** A WebSocket class, where there is no global one (Node before 22: the `ws` package's);
+   * without either, WebSocket is skipped. */
   WebSocket?: unknown;
   /** An EventSource class, where there is no global one; without either, SSE is skipped. */
   EventSource?: unknown;

@@ -1,13 +1,8 @@
-//! TypeScript files written from what the server has and says, which `tsc` checks against the
-//! package's declarations: its tables of kinds, periods, statuses and sports, and its REST answers
-//! as object literals (`tsc` refuses a key a literal's type does not declare, and a missing or
-//! mistyped one).
+//! A TypeScript file written from the server's own tables of event kinds, periods, statuses and
+//! sports, which `tsc` checks against the package's declarations.
 
 use scorecast::domain::lifecycle::STATUSES;
 use scorecast::domain::{Period, Timed, KINDS, SPORTS};
-use serde_json::{json, Value};
-
-use crate::common::TestApp;
 
 /// The server's tables, one exact-key object per declared union: an object typed
 /// `Record<UpdateKind, true>` must have every member of the union as a key and no other.
@@ -33,109 +28,4 @@ pub fn tables() -> String {
             &format!("export const {name}: Record<{declared}, true> = {{\n{}}};\n", keys.concat());
     }
     ts
-}
-
-/// A football match through every kind of event and correction, as `GET /api/v1/matches/{id}`
-/// answers it (its events among it), typed as the package declares it.
-pub async fn rest_answers(app: &TestApp) -> String {
-    let id = app.create_match().await;
-    let events = [
-        json!({"kind": "kickoff"}),
-        json!({"kind": "goal", "team": "home", "minute": 5, "player": "Brobbey",
-               "method": "penalty", "assist": "Taylor"}),
-        json!({"kind": "card", "team": "away", "player": "Kees", "color": "yellow", "minute": 10}),
-        // A second yellow to the same player is stored as yellow_red.
-        json!({"kind": "card", "team": "away", "player": "Kees", "color": "yellow", "minute": 20}),
-        json!({"kind": "substitution", "team": "home", "player_in": "Taylor",
-               "player_out": "Berghuis", "minute": 30}),
-        json!({"kind": "added_time", "minutes": 2}),
-        json!({"kind": "period", "period": "half_time", "minute": 45}),
-        json!({"kind": "period", "period": "second_half"}),
-        json!({"kind": "status", "status": "interrupted", "reason": "Floodlight failure"}),
-        json!({"kind": "status", "status": "live"}),
-        json!({"kind": "goal", "team": "away", "minute": 60, "method": "own_goal"}),
-        json!({"kind": "void", "target": 11, "reason": "offside"}),
-        json!({"kind": "amend", "target": 2,
-               "event": {"kind": "goal", "team": "home", "minute": 6, "player": "Bergwijn"}}),
-        json!({"kind": "score", "home": 2, "away": 0, "minute": 70}),
-        json!({"kind": "end", "minute": 93}),
-        json!({"kind": "confirm"}),
-    ];
-    for event in &events {
-        app.store_event(id, event).await;
-    }
-    let rename = json!({"home": "Ajax Amsterdam"});
-    let patched = app.patch_json(&format!("/api/v1/matches/{id}"), &rename).await;
-    assert_eq!(patched.status(), 200);
-    let snapshot: Value = app.snapshot(id).await;
-    assert_eq!(snapshot["events"].as_array().map(Vec::len), Some(events.len() + 1), "{snapshot}");
-    let basketball = clocked_answer(app, "basketball", &basketball_events()).await;
-    let ice_hockey = clocked_answer(app, "ice_hockey", &ice_hockey_events()).await;
-    format!(
-        "// Written by tests/api/client_package from the server's answers.\n\
-         import {{ fromRest, eventToUpdate, countdown, type RestSnapshot }} from \"scorecast-client\";\n\
-         export const snapshot: RestSnapshot = {snapshot:#};\n\
-         export const basketball: RestSnapshot = {basketball:#};\n\
-         export const iceHockey: RestSnapshot = {ice_hockey:#};\n\
-         export const messages = [snapshot, basketball, iceHockey]\n\
-         \x20 .flatMap((s) => [fromRest(s), ...(s.events ?? []).map(eventToUpdate)]);\n\
-         export const clocks = messages.map((m) => countdown({{ st: m.st ?? \"live\", ck: m.ck }}));\n"
-    )
-}
-
-/** A basketball game in its fourth quarter, with every kind of its events and a correction. */
-fn basketball_events() -> Vec<Value> {
-    let mut events = vec![
-        json!({"kind": "start"}),
-        json!({"kind": "clock", "running": true, "remaining_ms": 600_000}),
-        json!({"kind": "points", "team": "home", "value": 3, "player": "Doncic"}),
-        json!({"kind": "points", "team": "away", "value": 1}),
-        json!({"kind": "foul", "team": "away", "player": "Sengun"}),
-        json!({"kind": "timeout", "team": "home"}),
-        json!({"kind": "clock", "running": false, "remaining_ms": 421_000}),
-        json!({"kind": "void", "target": 4}),
-        json!({"kind": "amend", "target": 3,
-               "event": {"kind": "points", "team": "home", "value": 2, "player": "Irving"}}),
-        json!({"kind": "status", "status": "interrupted", "reason": "Floor wet"}),
-        json!({"kind": "status", "status": "live"}),
-    ];
-    for period in ["q2", "q3", "q4"] {
-        events.push(json!({"kind": "period", "period": period}));
-    }
-    events.push(json!({"kind": "clock", "running": true, "remaining_ms": 600_000}));
-    events
-}
-
-/** An ice hockey game through overtime into a decided shoot-out, with a penalty and goal extras. */
-fn ice_hockey_events() -> Vec<Value> {
-    vec![
-        json!({"kind": "start"}),
-        json!({"kind": "clock", "running": true, "remaining_ms": 1_200_000}),
-        json!({"kind": "goal", "team": "home", "minute": 4, "player": "Eichel",
-               "strength": "power_play", "empty_net": false, "assists": ["Reinhart", "Ristolainen"]}),
-        json!({"kind": "penalty", "team": "away", "minutes": 2, "player": "Weber", "minute": 7}),
-        json!({"kind": "period", "period": "p2"}),
-        json!({"kind": "goal", "team": "away", "minute": 30}),
-        json!({"kind": "period", "period": "p3"}),
-        json!({"kind": "period", "period": "ot1"}),
-        json!({"kind": "period", "period": "shootout"}),
-        json!({"kind": "shot", "team": "home", "scored": false, "player": "Eichel"}),
-        json!({"kind": "shot", "team": "away", "scored": true, "player": "Drouin"}),
-        json!({"kind": "shot", "team": "home", "scored": false}),
-        json!({"kind": "shot", "team": "away", "scored": true}),
-        json!({"kind": "end"}),
-    ]
-}
-
-/** A `sport` match through `events`, as `GET /api/v1/matches/{id}` answers it. */
-async fn clocked_answer(app: &TestApp, sport: &str, events: &[Value]) -> Value {
-    let body = json!({"home": "Dallas", "away": "Houston", "competition": "Exhibition",
-                      "kickoff_at": "2026-11-21T19:00:00Z", "sport": sport});
-    let created = app.post_json("/api/v1/matches", &body).await;
-    assert_eq!(created.status(), 201);
-    let id = created.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-    for event in events {
-        app.store_event(id, event).await;
-    }
-    app.snapshot(id).await
 }
