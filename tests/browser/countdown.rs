@@ -124,6 +124,22 @@ async fn the_match_page_countdown_runs_while_the_clock_runs_and_stands_while_sto
         )
         .await;
 
+    // The scoreboard's card: the quarter and its clock, standing, then running.
+    browser.goto(&app.url("/")).await;
+    browser.wait_for_connection("live", None, WAIT).await;
+    let card = format!("document.querySelector('[data-match=\"{id}\"] .clock')?.textContent");
+    browser.wait_for("the card's clock", WAIT, &format!("{card} === 'Q2 10:00'")).await;
+    app.store_event(id, &json!({"kind": "clock", "running": true, "remaining_ms": 600_000})).await;
+    let running = format!("/^Q2 9:5\\d$/.test({card}) && {card}");
+    let first = browser.wait_for("the card's clock to run", WAIT, &running).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let mut later = first.clone();
+    while later == first && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+        later = browser.js(&format!("return {card}"), vec![]).await;
+    }
+    assert!(later.as_str() < first.as_str(), "the card's clock stood still: {first} then {later}");
+
     // The helper itself: it runs only while the clock runs and the game is live, never below 0.
     let clocks = browser
         .js(
