@@ -252,3 +252,25 @@ async fn the_scoreboard_shows_an_ice_hockey_period_and_a_shootout_result() {
     browser.screenshot("ice-hockey-match").await;
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_polling_the_countdown_starts_and_stops_as_over_websocket() {
+    let Some(browser) = driver::open().await else { return };
+    let app = spawn_app(Backend::Sqlite).await.unwrap();
+    let id = sport_match_today(&app, "ice_hockey", "Oilers", "Flames").await;
+    app.store_event(id, &json!({"kind": "start"})).await;
+    browser.goto(&app.url(&format!("/matches/{id}?transport=poll&poll=500"))).await;
+    browser.wait_for_connection("polling", Some("poll"), WAIT).await;
+    browser.wait_for("the full clock", WAIT, &format!("{CLOCK} === '20:00 · 1st period'")).await;
+    // Polling reads the stored clock events and makes the updates push sends of them.
+    app.store_event(id, &json!({"kind": "clock", "running": true, "remaining_ms": 65_000})).await;
+    browser
+        .wait_for("the clock to run", WAIT, &format!("/^1:0\\d · 1st period$/.test({CLOCK})"))
+        .await;
+    app.store_event(id, &json!({"kind": "clock", "running": false, "remaining_ms": 42_000})).await;
+    app.store_event(id, &json!({"kind": "period", "period": "p2"})).await;
+    browser.wait_for("the next period", WAIT, &format!("{CLOCK} === '20:00 · 2nd period'")).await;
+    let told = "2nd period / Clock stopped at 0:42 / Clock started at 1:05 / Face-off";
+    browser.wait_for("the events told", WAIT, &format!("{TIMELINE} === {}", json!(told))).await;
+    browser.close().await;
+}
