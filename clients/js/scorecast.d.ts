@@ -55,8 +55,14 @@ export interface MatchState {
   pn?: [number, number];
   /** Added time announced for the current period, minutes. */
   at?: number;
-  /** Basketball, ice hockey: the countdown clock; stopped where it showed on `end`. */
+  /** Basketball, ice hockey: the countdown clock; stopped where it showed on `end`. Run it with
+   * `countdown`. */
   ck?: CountdownKey;
+  /** Basketball: each team's fouls in the current period, [home, away]. A snapshot brings them,
+   * a foul update adds one, a quarter starts again at [0, 0]; absent when updates alone cannot
+   * tell (from an overtime, whose count depends on the rules, or a correction on) until the next
+   * snapshot. */
+  tf?: [number, number];
   /** The result is final. */
   cf?: true;
   /** The sport, when not football. */
@@ -76,8 +82,6 @@ export interface SnapshotMessage extends MatchState {
   away: string;
   comp: string;
   ko: string;
-  /** Basketball: each team's fouls in the current period, [home, away]. */
-  tf?: [number, number];
   rec?: false;
   /** Keys added by later servers (clients must ignore keys they do not know). */
   [key: string]: unknown;
@@ -376,3 +380,18 @@ export interface MatchClock {
 /** The running clock of a live match at `now` (ms since the epoch, default: now), from its `pd` and
  * `pt`; `null` while no clock runs (before kickoff, at half-time, in a shoot-out, after the end). */
 export declare function matchClock(state: MatchState, now?: number): MatchClock | null;
+
+/** A countdown clock at a moment (docs/client.md#the-countdown-clock). */
+export interface Countdown {
+  /** Milliseconds left, never below 0. */
+  remaining: number;
+  /** Whether it runs: the operator's clock runs and the game is `live`. */
+  running: boolean;
+  /** As a game clock shows it: "7:32" (a second begun counts, so "0:00" means time is up). */
+  text: string;
+}
+
+/** The countdown clock of a basketball or ice hockey game at `now` (ms since the epoch, default:
+ * now), from its `ck`, running only while the operator's clock runs and the game is live; `null`
+ * without `ck` (football, before the start, in a shoot-out). */
+export declare function countdown(state: Pick<MatchState, "ck" | "st">, now?: number): Countdown | null;

@@ -16,14 +16,14 @@
 //   scorecast-subscription.js  what a page follows and holds, and its handlers
 //   scorecast-connection.js    WebSocket, SSE, backoff and fallback;  scorecast-polling.js  polling
 //   scorecast-state.js         a match's state and how a message changes it
-//   scorecast-rest.js          REST bodies as protocol messages;  scorecast-clock.js  the match clock
+//   scorecast-rest.js          REST bodies as protocol messages;  scorecast-clock.js  the clocks
 // @ts-self-types="./scorecast.d.ts"
 
 import { Subscription } from "./scorecast-subscription.js";
 
 export { Subscription } from "./scorecast-subscription.js";
 export { fromRest, eventToUpdate } from "./scorecast-rest.js";
-export { matchClock } from "./scorecast-clock.js";
+export { matchClock, countdown } from "./scorecast-clock.js";
 
 /** Follows `matches` (an array of match ids, or "*" for every match in the window), and the
  * competitions named in `options.competitions`. */

@@ -119,7 +119,7 @@ async fn answer(app: &TestApp, sport: &str, events: &[Value], patch: Option<Valu
 pub async fn answers(app: &TestApp) -> Answers {
     let mut typescript = String::from(
         "// Written by tests/api/client_package from the server's answers.\n\
-         import { fromRest, eventToUpdate, type RestSnapshot } from \"scorecast-client\";\n",
+         import { fromRest, eventToUpdate, countdown, type RestSnapshot } from \"scorecast-client\";\n",
     );
     let mut played = json!({});
     let rename = Some(json!({"home": "Ajax Amsterdam"}));
@@ -136,5 +136,8 @@ pub async fn answers(app: &TestApp) -> Answers {
         );
         played[sport] = game;
     }
+    // The countdown of every message of the sports with one, as a page runs it.
+    typescript += "export const clocks = [...basketballMessages, ...ice_hockeyMessages]\n\
+                   \x20 .map((m) => countdown({ st: m.st ?? \"live\", ck: m.ck }));\n";
     Answers { typescript, games: played }
 }
