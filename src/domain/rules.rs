@@ -44,4 +44,8 @@ pub trait Rules {
     fn clock(&self) -> Option<super::Countdown> {
         None
     }
+    /// The sport's own keys in compact messages (a tennis game's points, the server...).
+    fn keys(&self) -> Option<super::PlayKeys> {
+        None
+    }
 }

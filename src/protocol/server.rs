@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::Encoded;
 use crate::domain::{
     unix_millis, CardColor, EventKind, EventState, GoalMethod, LiveState, MatchId, MatchMeta,
-    Period, PeriodName, Score, Seq, Side, Sport, Status, StoredEvent, Timestamp,
+    Period, PeriodName, PlayKeys, Point, Score, Seq, Side, Sport, Status, StoredEvent, Timestamp,
 };
 
 #[derive(Serialize)]
@@ -60,6 +60,9 @@ struct Update<'a> {
     ko: Option<time::OffsetDateTime>,
     #[serde(skip_serializing_if = "Option::is_none")]
     sp: Option<&'static str>,
+    /// The sport's own state keys (tennis and volleyball: `gs`, `gp`, `sv`).
+    #[serde(flatten)]
+    play: Option<&'a PlayKeys>,
 }
 
 fn pair(score: Score) -> [i64; 2] {
@@ -100,6 +103,7 @@ pub fn update(event: &StoredEvent) -> Encoded {
         comp: None,
         ko: None,
         sp: None,
+        play: None,
     };
     describe(&mut update, &event.kind);
     match &event.kind {
@@ -191,8 +195,15 @@ fn describe<'a>(update: &mut Update<'a>, kind: &'a EventKind) {
             update.sp = patch.sport.map(Sport::as_str);
         }
         EventKind::Status(change) => update.ko = change.kickoff_at.map(Timestamp::get),
+        EventKind::Point(point) => describe_point(update, point),
         _ => {}
     }
+}
+
+/// A tennis or volleyball point: the side that won it and the state it left (`gs`, `gp`, `sv`).
+fn describe_point<'a>(update: &mut Update<'a>, point: &'a Point) {
+    update.t = side(point.team);
+    update.play = point.after.as_ref();
 }
 
 fn with_state<'a>(update: &mut Update<'a>, state: &'a EventState) {
@@ -201,6 +212,7 @@ fn with_state<'a>(update: &mut Update<'a>, state: &'a EventState) {
     update.pt = clock_start(state.period.as_deref(), state.period_started_at);
     update.added = state.added_time;
     update.cf = state.confirmed.then_some(true);
+    update.play = state.play.as_ref();
 }
 
 #[derive(Serialize)]
@@ -236,6 +248,9 @@ struct SnapshotMessage<'a> {
     /// Present on answers to a resume: `false` when the missed events could not be replayed.
     #[serde(skip_serializing_if = "Option::is_none")]
     rec: Option<bool>,
+    /// The sport's own state keys (tennis and volleyball: `gs`, `gp`, `sv`).
+    #[serde(flatten)]
+    play: Option<PlayKeys>,
 }
 
 /// A match's current state in compact form: sent on subscribe, in place of updates a slow client
@@ -259,6 +274,7 @@ pub fn snapshot(meta: &MatchMeta, live: &LiveState, recovered: Option<bool>) -> 
         comp: &meta.competition,
         ko: meta.kickoff_at,
         rec: recovered,
+        play: live.play().rules().keys(),
     };
     Encoded::of(&message, Some((meta.id, live.seq)))
 }

@@ -23,6 +23,7 @@ fn worst_state() -> EventState {
         period_started_at: Some(at()),
         added_time: Some(30),
         confirmed: true,
+        play: None,
     }
 }
 
@@ -34,6 +35,7 @@ fn started() -> EventState {
         period_started_at: Some(at()),
         added_time: None,
         confirmed: false,
+        play: None,
     }
 }
 
@@ -50,6 +52,7 @@ fn confirmed() -> EventState {
         period_started_at: None,
         added_time: None,
         confirmed: true,
+        play: None,
     }
 }
 
