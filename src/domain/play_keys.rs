@@ -17,7 +17,8 @@ pub struct PlayKeys {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gs: Option<[u16; 2]>,
     /// Tennis: the current game's points, `"0"`, `"15"`, `"30"`, `"40"`, `"A"` (advantage); in a
-    /// tiebreak, numbers. Absent once the match is over.
+    /// tiebreak, numbers. Absent while the game (or tiebreak) stands at love-all, and once the
+    /// match is over.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Vec<serde_json::Value>>)]
     pub gp: Option<[GamePoint; 2]>,
@@ -25,6 +26,9 @@ pub struct PlayKeys {
     /// match is over.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sv: Option<Short>,
+    /// The match is over: the point that decided it (its update says `st` `finished`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub over: bool,
 }
 
 impl PlayKeys {

@@ -132,6 +132,7 @@ impl Sets {
             gs: (!self.line.is_empty()).then(|| self.current().score),
             gp: None,
             sv: self.server.filter(|_| !self.over).map(Into::into),
+            over: self.over,
         }
     }
 }

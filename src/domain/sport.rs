@@ -242,6 +242,14 @@ impl Play {
         }
     }
 
+    /// Tennis's own state, for what only tennis shows (the current game's points).
+    pub fn tennis(&self) -> Option<&Tennis> {
+        match self {
+            Self::Tennis(t) => Some(t),
+            _ => None,
+        }
+    }
+
     /// Ice hockey's own state, for what only ice hockey shows (penalties).
     pub fn ice_hockey(&self) -> Option<&IceHockey> {
         match self {

@@ -84,7 +84,7 @@ impl LiveView {
                 super::Short::Home => super::Side::Home,
                 super::Short::Away => super::Side::Away,
             }),
-            game: keys.and_then(|k| k.gp),
+            game: live.play().tennis().and_then(|t| t.game()),
             seq: live.seq,
         }
     }

@@ -4,8 +4,9 @@ use serde::Serialize;
 
 use super::Encoded;
 use crate::domain::{
-    unix_millis, CardColor, EventKind, EventState, GoalMethod, LiveState, MatchId, MatchMeta,
-    Period, PeriodName, PlayKeys, Point, Score, Seq, Side, Sport, Status, StoredEvent, Timestamp,
+    unix_millis, CardColor, EventKind, EventState, GamePoint, GoalMethod, LiveState, MatchId,
+    MatchMeta, Period, PeriodName, PlayKeys, Point, Score, Seq, Short, Side, Sport, Status,
+    StoredEvent, Timestamp,
 };
 
 #[derive(Serialize)]
@@ -62,7 +63,22 @@ struct Update<'a> {
     sp: Option<&'static str>,
     /// The sport's own state keys (tennis and volleyball: `gs`, `gp`, `sv`).
     #[serde(flatten)]
-    play: Option<&'a PlayKeys>,
+    play: Option<Keys<'a>>,
+}
+
+/// A sport's own state keys as compact messages carry them.
+#[derive(Serialize)]
+struct Keys<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gs: Option<[u16; 2]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gp: Option<&'a [GamePoint; 2]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sv: Option<Short>,
+}
+
+fn keys(play: &PlayKeys) -> Keys<'_> {
+    Keys { gs: play.gs, gp: play.gp.as_ref(), sv: play.sv }
 }
 
 fn pair(score: Score) -> [i64; 2] {
@@ -203,7 +219,11 @@ fn describe<'a>(update: &mut Update<'a>, kind: &'a EventKind) {
 /// A tennis or volleyball point: the side that won it and the state it left (`gs`, `gp`, `sv`).
 fn describe_point<'a>(update: &mut Update<'a>, point: &'a Point) {
     update.t = side(point.team);
-    update.play = point.after.as_ref();
+    update.play = point.after.as_ref().map(keys);
+    // The point that decides the match finishes it, as `end` does in other sports.
+    if point.after.as_ref().is_some_and(|k| k.over) {
+        update.st = Some(Status::Finished.as_str());
+    }
 }
 
 fn with_state<'a>(update: &mut Update<'a>, state: &'a EventState) {
@@ -212,7 +232,7 @@ fn with_state<'a>(update: &mut Update<'a>, state: &'a EventState) {
     update.pt = clock_start(state.period.as_deref(), state.period_started_at);
     update.added = state.added_time;
     update.cf = state.confirmed.then_some(true);
-    update.play = state.play.as_ref();
+    update.play = state.play.as_ref().map(keys);
 }
 
 #[derive(Serialize)]
@@ -250,12 +270,13 @@ struct SnapshotMessage<'a> {
     rec: Option<bool>,
     /// The sport's own state keys (tennis and volleyball: `gs`, `gp`, `sv`).
     #[serde(flatten)]
-    play: Option<PlayKeys>,
+    play: Option<Keys<'a>>,
 }
 
 /// A match's current state in compact form: sent on subscribe, in place of updates a slow client
 /// skipped, and (with `recovered: Some(false)`) when a resume could not be served.
 pub fn snapshot(meta: &MatchMeta, live: &LiveState, recovered: Option<bool>) -> Encoded {
+    let play = live.play().rules().keys();
     let message = SnapshotMessage {
         m: meta.id,
         s: live.seq,
@@ -274,7 +295,7 @@ pub fn snapshot(meta: &MatchMeta, live: &LiveState, recovered: Option<bool>) -> 
         comp: &meta.competition,
         ko: meta.kickoff_at,
         rec: recovered,
-        play: live.play().rules().keys(),
+        play: play.as_ref().map(keys),
     };
     Encoded::of(&message, Some((meta.id, live.seq)))
 }

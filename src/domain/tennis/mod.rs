@@ -106,7 +106,12 @@ impl Tennis {
         self.sets.current_mut().tiebreak = Some([0, 0]);
     }
 
-    /// The current game's points as called, or a tiebreak's count.
+    /// The current game's points as called, or a tiebreak's count; none before the start and
+    /// once the match is over.
+    pub fn game(&self) -> Option<[GamePoint; 2]> {
+        (!self.sets.line.is_empty() && !self.sets.over).then(|| self.called())
+    }
+
     fn called(&self) -> [GamePoint; 2] {
         if self.tiebreak_first.is_some() {
             return self.points.map(GamePoint::Count);
@@ -197,7 +202,9 @@ impl Rules for Tennis {
 
     fn keys(&self) -> Option<PlayKeys> {
         let mut keys = self.sets.keys();
-        keys.gp = (!self.sets.line.is_empty() && !self.sets.over).then(|| self.called());
+        // A game at love-all (a new game, a new tiebreak) leaves `gp` out: the start and the
+        // update of the point that won the previous game stay within 100 bytes.
+        keys.gp = self.game().filter(|_| self.points != [0, 0]);
         Some(keys).filter(|k| !k.is_empty())
     }
 }

@@ -30,8 +30,8 @@ fn tennis(m: &Match) -> &crate::domain::tennis::Tennis {
 }
 
 fn called(m: &Match) -> Vec<String> {
-    let keys = m.state.play().rules().keys().unwrap();
-    keys.gp
+    tennis(m)
+        .game()
         .unwrap()
         .iter()
         .map(|p| match p {
@@ -231,6 +231,7 @@ fn best_of_five_needs_three_sets_and_the_deciding_point_ends_the_match() {
     assert_eq!(m.state.periods().len(), 4, "no fifth set begins");
     let err = m.post(r#"{"kind":"point","team":"away"}"#).unwrap_err();
     assert!(err.0.contains("while the match is finished"), "{err}");
+    assert!(tennis(&m).game().is_none());
     assert!(m.state.play().rules().keys().unwrap().gp.is_none());
 }
 
@@ -315,4 +316,10 @@ fn a_stored_point_carries_the_state_it_left_for_compact_updates() {
     let crate::domain::EventKind::Point(point) = stored else { panic!("{stored:?}") };
     let after = serde_json::to_value(point.after.as_ref().unwrap()).unwrap();
     assert_eq!(after, json!({"gs": [0, 0], "gp": ["40", "15"], "sv": "a"}));
+    // The point that wins a game leaves the next at love-all: `gp` is left out.
+    points(&mut m, "h");
+    let stored = &m.log.last().unwrap().kind;
+    let crate::domain::EventKind::Point(point) = stored else { panic!("{stored:?}") };
+    let after = serde_json::to_value(point.after.as_ref().unwrap()).unwrap();
+    assert_eq!(after, json!({"gs": [1, 0], "sv": "h"}));
 }

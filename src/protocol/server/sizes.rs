@@ -119,7 +119,11 @@ fn largest_updates() -> Vec<(&'static str, usize)> {
         (json!({"kind":"amend","target":9998,"event":goal}), worst_state()),
     ];
     let mut sizes: Vec<(&'static str, usize)> = Vec::new();
-    let all = plain.into_iter().map(|e| (e, None)).chain(with_state.map(|(e, s)| (e, Some(s))));
+    let all = plain
+        .into_iter()
+        .map(|e| (e, None))
+        .chain(with_state.map(|(e, s)| (e, Some(s))))
+        .chain(set_sports());
     for (event, state) in all {
         let event = kind(event);
         let name = event.name();
@@ -142,6 +146,43 @@ fn largest_updates() -> Vec<(&'static str, usize)> {
     sizes
 }
 
+/// Tennis's and volleyball's largest keys: a long advantage set's games (two digits each side, as
+/// at 70-68), advantage called, the server.
+fn set_sports_keys() -> serde_json::Value {
+    json!({"gs": [99, 99], "gp": ["40", "A"], "sv": "h"})
+}
+
+/// Tennis's and volleyball's events: a point with the state it left; a start and corrections
+/// with their state keys (smaller than football's: no clock, a short period name).
+fn set_sports() -> Vec<(serde_json::Value, Option<EventState>)> {
+    let keys: crate::domain::PlayKeys = serde_json::from_value(set_sports_keys()).unwrap();
+    let state = |status: Status, confirmed: bool| EventState {
+        status,
+        period: Some("s5".into()),
+        period_started_at: None,
+        added_time: None,
+        confirmed,
+        play: Some(keys.clone()),
+    };
+    // A start: the first set at love-all, its server.
+    let start = EventState {
+        period: Some("s1".into()),
+        play: serde_json::from_value(json!({"gs": [0, 0], "sv": "a"})).unwrap(),
+        ..state(Status::Live, false)
+    };
+    vec![
+        (json!({"kind":"point","team":"home","after":set_sports_keys()}), None),
+        // The match point: the last set's games and `st`, no game nor server.
+        (json!({"kind":"point","team":"home","after":{"gs":[99,99],"over":true}}), None),
+        (json!({"kind":"start","server":"away"}), Some(start)),
+        (json!({"kind":"void","target":9998}), Some(state(Status::Interrupted, true))),
+        (
+            json!({"kind":"amend","target":9998,"event":{"kind":"point","team":"away"}}),
+            Some(state(Status::Interrupted, true)),
+        ),
+    ]
+}
+
 /// docs/protocol.md reports the largest message of each kind; it must say what the code sends,
 /// and snapshots, `match` updates and corrections stay within 400 bytes.
 #[test]
@@ -160,6 +201,46 @@ fn the_largest_update_of_each_kind_is_the_one_docs_report() {
             assert!(bytes <= 400, "{kind}: {bytes} bytes");
         }
     }
+}
+
+/// A tennis match's snapshot with the set sports' keys at their largest.
+#[test]
+fn the_largest_tennis_snapshot_fits_400_bytes() {
+    let meta = MatchMeta {
+        id: MatchId::try_from(9_999_999).unwrap(),
+        sport: Sport::Tennis,
+        format: json!({"best_of": 5, "final_set": "advantage"}),
+        home: NAME.into(),
+        away: NAME.into(),
+        competition: NAME.into(),
+        kickoff_at: at(),
+        revision: 0,
+    };
+    let format = Sport::Tennis.parse_format(Some(meta.format.clone())).unwrap();
+    let mut live = LiveState::initial(Sport::Tennis, &format);
+    let start = kind(json!({"kind":"start","server":"home"}));
+    live = live.apply(&start, at()).unwrap();
+    // Two sets all, then 98 games all in the fifth and advantage away.
+    let point = |team: &str| kind(json!({"kind":"point","team":team}));
+    let game = |team: &str| std::iter::repeat_n(point(team), 4);
+    let points = (0..2)
+        .flat_map(|_| (0..6).flat_map(|_| game("home")).chain((0..6).flat_map(|_| game("away"))))
+        .chain((0..98).flat_map(|_| game("home").chain(game("away"))))
+        .chain([point("home"), point("home"), point("home")])
+        .chain([point("away"), point("away"), point("away"), point("away")]);
+    for (i, event) in points.enumerate() {
+        live = live.apply(&event, at() + time::Duration::seconds(i as i64)).unwrap();
+    }
+    live.seq = Seq::try_from(9_999).unwrap();
+    let message = snapshot(&meta, &live, Some(false));
+    let json: serde_json::Value = serde_json::from_slice(message.json()).unwrap();
+    assert_eq!(
+        (&json["gs"], &json["gp"], &json["sv"]),
+        (&json!([98, 98]), &json!(["40", "A"]), &json!("h"))
+    );
+    let bytes = message.json().len();
+    eprintln!("largest tennis snapshot: {bytes} bytes");
+    assert!(bytes <= 400, "{bytes} bytes");
 }
 
 #[test]
