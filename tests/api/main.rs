@@ -47,6 +47,7 @@ mod resume;
 mod schemathesis;
 mod shootout;
 mod sse_limits;
+mod tennis;
 mod tls;
 mod upgrade;
 mod websocket;
