@@ -200,3 +200,39 @@ fn every_final_set_rule_is_reachable_from_the_format() {
     }
     assert_eq!(Format::default().final_set, FinalSet::Tiebreak7);
 }
+
+/// docs/api.md's tennis table of deciding sets says what [`super::FINAL_SETS`] does.
+#[test]
+fn the_final_set_table_in_the_api_docs_is_the_one_in_the_code() {
+    let documented: Vec<(String, String, String)> =
+        crate::doc_tables::rows(include_str!("../../../docs/api.md"), "<!-- tennis-final-set -->")
+            .into_iter()
+            .map(|cells| (cells[0].clone(), cells[1].clone(), cells[2].clone()))
+            .collect();
+    let code: Vec<(String, String, String)> = super::FINAL_SETS
+        .iter()
+        .map(|(_, name, rule)| match rule.tiebreak_at {
+            Some(at) => ((*name).to_owned(), format!("{at}-{at}"), rule.tiebreak_to.to_string()),
+            None => ((*name).to_owned(), "none".to_owned(), "none".to_owned()),
+        })
+        .collect();
+    assert_eq!(documented, code);
+}
+
+/// docs/api.md's volleyball table says what volleyball plays to.
+#[test]
+fn the_volleyball_table_in_the_api_docs_is_the_one_in_the_code() {
+    use crate::domain::volleyball::{DECIDING_SET_POINTS, SET_POINTS};
+    let documented: Vec<(String, String)> =
+        crate::doc_tables::rows(include_str!("../../../docs/api.md"), "<!-- volleyball-sets -->")
+            .into_iter()
+            .map(|cells| (cells[1].clone(), cells[2].clone()))
+            .collect();
+    assert_eq!(
+        documented,
+        [
+            (SET_POINTS.to_string(), "2".to_owned()),
+            (DECIDING_SET_POINTS.to_string(), "2".to_owned())
+        ]
+    );
+}
