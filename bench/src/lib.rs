@@ -5,7 +5,7 @@
 //! scorecast binaries; `cluster` measures nodes sharing one audience over NATS, `million` one
 //! match followed by up to a million subscribers over as many nodes as that needs. `bandwidth`
 //! compares the bytes of polling and WebSocket per user, `ingest` the durable event rate, `poll`
-//! the snapshot endpoint against nginx, `soak` memory and delivery over a long run with churn;
+//! the snapshot endpoint against nginx, `history` what years of matches cost a node, `soak` memory and delivery over a long run with churn;
 //! `summary` gathers the latest
 //! of each into REPORT.md. What they share (the server under test, the runner, metadata, result
 //! files, Markdown) is in `common`. The binary is a thin shell over the `run_*` functions, which
@@ -21,6 +21,7 @@ pub mod corrections;
 pub mod fanout;
 pub mod floor;
 pub mod histogram;
+pub mod history;
 pub mod ingest;
 pub mod million;
 pub mod namespace;
@@ -37,6 +38,7 @@ pub use common::scorecast::ServerConfig;
 pub use compare::{run_compare, CompareConfig};
 pub use corrections::{run_corrections, CorrectionsConfig};
 pub use fanout::{run_fanout, run_floor, FanoutConfig, FloorConfig, LoadConfig, Placement};
+pub use history::{run_history, HistoryConfig};
 pub use ingest::{run_ingest, IngestConfig};
 pub use million::{run_million, MillionConfig};
 pub use poll::{run_poll, PollConfig};

@@ -246,26 +246,9 @@ async fn compare_interleaves_both_binaries_and_judges_the_candidate_against_the_
     assert!(text.contains("## 50 subscribers") && text.contains("| 1 | 2 | candidate | 50 |"));
 }
 
-/// Whether the cluster run can start its own Postgres and nats-server here. A missing one skips
-/// the test, unless `SCORECAST_REQUIRE_NATS` / `SCORECAST_REQUIRE_POSTGRES` is set (as in CI).
-async fn cluster_tools_installed() -> bool {
-    use scorecast_bench::cluster::infra;
-    for (installed, what, required) in [
-        (infra::nats_installed().await, "nats-server", "SCORECAST_REQUIRE_NATS"),
-        (infra::postgres_installed(), "Postgres (initdb)", "SCORECAST_REQUIRE_POSTGRES"),
-    ] {
-        if !installed {
-            assert!(std::env::var(required).is_err(), "{required} is set but {what} is missing");
-            eprintln!("{what} is not installed: the cluster smoke test is skipped");
-            return false;
-        }
-    }
-    true
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cluster_delivers_across_nodes_repairs_a_nats_gap_and_resumes_after_sigterm() {
-    if !cluster_tools_installed().await {
+    if !helpers::cluster_tools_installed("cluster").await {
         return;
     }
     let mut load = LoadConfig::new(30, 2, Placement::Threads);
@@ -366,7 +349,7 @@ async fn a_short_soak_with_churn_and_slow_readers_loses_and_doubles_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn million_scaled_down_delivers_every_goal_over_several_nodes_beside_the_floor() {
-    if !cluster_tools_installed().await {
+    if !helpers::cluster_tools_installed("million").await {
         return;
     }
     // The real run's shape at a small scale: client worker processes, nodes over NATS, the floor

@@ -8,12 +8,25 @@ export type MatchId = number;
 export type MatchStatus =
   | "scheduled" | "delayed" | "postponed" | "live" | "half_time" | "interrupted" | "suspended"
   | "finished" | "abandoned" | "cancelled" | "awarded";
-export type Period =
+/** The sports a match may be (`sp`; absent for football on snapshots). */
+export type Sport = "football" | "basketball" | "ice_hockey";
+/** Football's periods, as the API names them (the client names compact codes such as `et2` so). */
+export type FootballPeriod =
   | "first_half" | "half_time" | "second_half" | "before_extra_time" | "extra_time"
   | "extra_time_half_time" | "extra_time_second_half" | "before_penalties" | "penalties";
+/** Overtime periods of the sports with a countdown clock: at most 20. */
+export type Overtime =
+  | "ot1" | "ot2" | "ot3" | "ot4" | "ot5" | "ot6" | "ot7" | "ot8" | "ot9" | "ot10"
+  | "ot11" | "ot12" | "ot13" | "ot14" | "ot15" | "ot16" | "ot17" | "ot18" | "ot19" | "ot20";
+/** A period of any sport: football's; basketball's quarters; ice hockey's periods and shoot-out;
+ * overtimes. */
+export type Period = FootballPeriod | "q1" | "q2" | "q3" | "q4" | "p1" | "p2" | "p3" | Overtime | "shootout";
+/** The kind of an event (docs/api.md#event-kinds): every sport's core kinds, football's,
+ * basketball's (`points`, `foul`, `timeout`, `clock`) and ice hockey's (`penalty`, `shot`). */
 export type UpdateKind =
   | "start" | "kickoff" | "goal" | "card" | "substitution" | "period" | "score" | "kick"
-  | "added_time" | "end" | "status" | "void" | "amend" | "confirm" | "match";
+  | "added_time" | "end" | "status" | "void" | "amend" | "confirm" | "match"
+  | "points" | "clock" | "foul" | "timeout" | "penalty" | "shot";
 /** Home or away, as the protocol writes it. */
 export type Side = "h" | "a";
 export type Transport = "ws" | "sse" | "poll";
@@ -41,7 +54,7 @@ export interface MatchState {
   /** The result is final. */
   cf?: true;
   /** The sport, when not football. */
-  sp?: string;
+  sp?: Sport;
   /** Team names, competition and kick-off (RFC 3339, UTC). Absent only on a state built from
    * updates alone (a resume from `since` without a snapshot). */
   home?: string;
@@ -91,7 +104,7 @@ export interface UpdateMessage {
   away?: string;
   comp?: string;
   ko?: string;
-  sp?: string;
+  sp?: Sport;
   /** The scorer, the carded player, the player coming on. */
   p?: string;
   /** The player going off (substitution). */
@@ -136,6 +149,19 @@ export interface RestSnapshot {
   /** The penalty shoot-out, from the `penalties` period on (docs/api.md). */
   shootout: RestShootout | null;
   seq: number;
+  /** The sport and its options (`{}` for football). */
+  sport?: Sport;
+  format?: Record<string, unknown>;
+  /** The result is final. */
+  confirmed?: boolean;
+  /** Why the status last changed, as posted with the `status` event. */
+  reason?: string;
+  /** An awarded result. */
+  award?: { winner: "home" | "away"; method?: string };
+  /** Added time announced for the current period, minutes. */
+  added_time?: number;
+  /** The line score: each playing period in order, then the shoot-out's tally as `penalties`. */
+  periods?: { period: Period; score: { home: number; away: number } }[];
   events?: RestEvent[];
 }
 
@@ -155,17 +181,48 @@ export interface RestEvent {
   team?: "home" | "away";
   minute?: number | null;
   player?: string;
-  color?: "yellow" | "red";
+  /** A goal's method: `regular`, `own_goal`, `penalty`; an award's. */
+  method?: string;
+  /** A goal's assisting player. */
+  assist?: string;
+  color?: "yellow" | "red" | "yellow_red";
   player_in?: string;
   player_out?: string;
   period?: Period;
-  home?: number;
-  away?: number;
+  /** `score`: the goals set; `match`: the new team names. */
+  home?: number | string;
+  away?: number | string;
+  /** `match`: the fixture change. */
+  competition?: string;
+  kickoff_at?: string;
+  sport?: Sport;
+  format?: Record<string, unknown>;
+  /** `match`: the fixture's revision after the change. */
+  revision?: number;
+  /** `status`: the new status, and why. */
+  status?: MatchStatus;
+  reason?: string;
+  /** `added_time`: minutes announced. */
+  minutes?: number;
+  /** `void`, `amend`: the `seq` corrected; an amend's event as it now is. */
+  target?: number;
+  event?: Partial<RestEvent>;
+  /** Start and corrections: where the match stands after them. */
+  state?: {
+    status: MatchStatus;
+    period?: Period;
+    period_started_at?: string;
+    added_time?: number;
+    confirmed?: boolean;
+  };
   /** A shoot-out kick: scored or missed. */
   scored?: boolean;
   /** The shoot-out's score after the event, from the `penalties` period on. */
   shootout?: { home: number; away: number };
   recorded_at?: string;
+  /** The `seq` of a later correction that took this event out or replaced it. */
+  voided_by?: number;
+  amended_by?: number;
 }
 
 export interface SubscribeOptions {

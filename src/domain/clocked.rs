@@ -62,6 +62,10 @@ macro_rules! clocked_rules {
         fn clock(&self) -> Option<$crate::domain::Countdown> {
             self.play.clock
         }
+
+        fn stop_clock(&mut self, at: time::OffsetDateTime) {
+            self.play.stop_clock(at);
+        }
     };
 }
 pub(super) use clocked_rules;
@@ -164,11 +168,7 @@ impl Clocked {
 
     /// The clock stops (the match ended).
     pub fn stop_clock(&mut self, at: OffsetDateTime) {
-        if let Some(clock) = self.clock {
-            let remaining =
-                RemainingMs::try_from(clock.remaining_at(at)).unwrap_or(clock.remaining_ms);
-            self.clock = Some(Countdown { running: false, remaining_ms: remaining, at });
-        }
+        self.clock = self.clock.map(|c| c.stopped_at(at));
     }
 
     /// Sets the score outright (a `score` correction, an awarded result). The current period's

@@ -96,6 +96,12 @@ impl Countdown {
         Self { running: set.running, remaining_ms: set.remaining_ms, at }
     }
 
+    /// The clock stopped `at`, showing what it showed then.
+    pub fn stopped_at(self, at: OffsetDateTime) -> Self {
+        let remaining = RemainingMs::try_from(self.remaining_at(at)).unwrap_or(self.remaining_ms);
+        Self { running: false, remaining_ms: remaining, at }
+    }
+
     /// Play stopped for `by` (an interruption): a running clock did not run meanwhile.
     pub fn shifted(self, by: time::Duration) -> Self {
         Self { at: self.at + by, ..self }

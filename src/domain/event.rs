@@ -9,7 +9,7 @@ mod stored;
 pub use stored::{EventState, StoredEvent};
 
 use super::basketball::events::{Foul, Points, Timeout};
-use super::countdown::ClockSet;
+use super::countdown::{ClockSet, RemainingMs};
 use super::ice_hockey::events::{Assists, Penalty, Shot, Strength};
 use super::lifecycle::{Reason, StatusChange};
 use super::period_name::PeriodName;
@@ -116,6 +116,12 @@ pub struct PeriodChange {
     pub period: PeriodName,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub minute: Option<Minute>,
+    /// Basketball and ice hockey: the length of the period's countdown clock, which starts full
+    /// and stopped. Derived from the format when the event is stored, so that its compact update
+    /// can set a page's clock; refused when posted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(read_only)]
+    pub clock_ms: Option<RemainingMs>,
 }
 
 /// A kick of the penalty shoot-out, scored or missed: it counts in the shoot-out, not in the score.

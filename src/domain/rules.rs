@@ -48,4 +48,6 @@ pub trait Rules {
     fn keys(&self) -> Option<super::PlayKeys> {
         None
     }
+    /// The countdown clock stops `at` for good (the match was abandoned or awarded).
+    fn stop_clock(&mut self, _at: OffsetDateTime) {}
 }

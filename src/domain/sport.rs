@@ -95,6 +95,13 @@ impl Sport {
     /// Refuses (422, naming the field) a field or value of a kind that another sport has but not
     /// this one: one body schema per kind, each sport taking its part of it.
     fn check_fields(self, event: &EventKind) -> Result<(), FieldError> {
+        if let EventKind::Period(super::PeriodChange { clock_ms: Some(_), .. }) = event {
+            return Err(FieldError::at(
+                "clock_ms",
+                "derived from the format when the period is stored; set the clock with a \
+                 `clock` event",
+            ));
+        }
         match self {
             Self::Football => football::check_fields(event),
             Self::Basketball => basketball::check_fields(event),
@@ -127,7 +134,35 @@ impl Sport {
             ));
         let object = basketball::format_properties(object);
         let object = ice_hockey::format_properties(object);
-        tennis::format_properties(object).into()
+        let object = volleyball::format_properties(tennis::format_properties(object));
+        // One key, two sports: its schema says both.
+        object
+            .property(
+                "best_of",
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .enum_values(Some([3, 5]))
+                    .description(Some(
+                        "Tennis: 3 (the default) or 5 sets; volleyball: 5 (the default) or 3 sets",
+                    )),
+            )
+            .into()
+    }
+
+    /// The schema of this sport's `format` alone: an object of its own keys and nothing else.
+    pub fn own_format_schema(self) -> serde_json::Value {
+        use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Type};
+        let object = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .additional_properties(Some(AdditionalProperties::FreeForm(false)));
+        let object = match self {
+            Self::Football => object.description(Some("Football has no options: `{}`")),
+            Self::Basketball => basketball::format_properties(object),
+            Self::IceHockey => ice_hockey::format_properties(object),
+            Self::Tennis => tennis::format_properties(object),
+            Self::Volleyball => volleyball::format_properties(object),
+        };
+        serde_json::to_value(object.build()).expect("schemas serialize")
     }
 
     /// The sport's options, validated; `{}` for football, which has none.

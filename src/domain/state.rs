@@ -129,7 +129,18 @@ impl LiveState {
             added_time: self.added_time().map(i64::from),
             confirmed: self.confirmed,
             play: self.play.rules().keys(),
+            clock: self.clock(),
         }
+    }
+
+    /// The countdown clock as it shows (basketball, ice hockey): stopped where it stood while
+    /// play is stopped, so that a page runs it only while the match is live and it runs.
+    pub fn clock(&self) -> Option<super::Countdown> {
+        let clock = self.play.rules().clock()?;
+        Some(match self.stopped {
+            Some(stopped) if clock.running => clock.stopped_at(stopped.at),
+            _ => clock,
+        })
     }
 
     /// Whether `event` may happen now; if not, why (a 409). Corrections are checked by
@@ -237,6 +248,7 @@ impl LiveState {
                 }
             }
             Awarded => {
+                self.stop_clock(at);
                 self.stopped = None;
                 self.status = Awarded;
                 self.confirmed = false;
@@ -248,10 +260,19 @@ impl LiveState {
                 }
             }
             other => {
+                if matches!(other, Abandoned | Cancelled) {
+                    self.stop_clock(at);
+                }
                 self.stopped = None;
                 self.status = other;
             }
         }
+    }
+
+    /// The clock stops for good: where it stood when play stopped, if it had.
+    fn stop_clock(&mut self, at: OffsetDateTime) {
+        let at = self.stopped.map_or(at, |s| s.at);
+        self.play.rules_mut().stop_clock(at);
     }
 
     /// `decide`, then `evolve`: the state after a new event, or why it is refused.

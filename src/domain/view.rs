@@ -76,7 +76,7 @@ impl LiveView {
             score: live.score(),
             periods: live.periods(),
             shootout: live.shootout(),
-            clock: live.play().rules().clock(),
+            clock: live.clock(),
             fouls: live.play().basketball().map(|b| b.fouls()),
             timeouts: live.play().basketball().map(|b| b.timeouts()),
             penalties: live.play().ice_hockey().map(|h| h.penalties().to_vec()),

@@ -6,6 +6,7 @@
 mod links;
 mod parameters;
 pub mod problems;
+mod sports;
 mod status;
 mod tagged;
 
@@ -95,6 +96,7 @@ pub fn document() -> serde_json::Value {
     let mut doc = serde_json::to_value(operations()).expect("the OpenAPI document serializes");
     tagged::rewrite(&mut doc);
     status::split(&mut doc);
+    sports::split(&mut doc);
     parameters::not_null(&mut doc);
     links::add(&mut doc);
     doc

@@ -4,10 +4,12 @@ use serde::Serialize;
 
 use super::Encoded;
 use crate::domain::{
-    unix_millis, CardColor, EventKind, EventState, GamePoint, GoalMethod, LiveState, MatchId,
-    MatchMeta, Period, PeriodName, PlayKeys, Point, Score, Seq, Short, Side, Sport, Status,
-    StoredEvent, Timestamp,
+    unix_millis, CardColor, EventKind, EventState, GoalMethod, LiveState, MatchId, MatchMeta,
+    Period, PeriodName, Score, Seq, Side, Sport, Status, StoredEvent, Timed, Timestamp,
 };
+
+mod clocked;
+mod sets;
 
 #[derive(Serialize)]
 struct Update<'a> {
@@ -61,24 +63,18 @@ struct Update<'a> {
     ko: Option<time::OffsetDateTime>,
     #[serde(skip_serializing_if = "Option::is_none")]
     sp: Option<&'static str>,
-    /// The sport's own state keys (tennis and volleyball: `gs`, `gp`, `sv`).
+    /// Basketball: a basket's points (1, 2 or 3).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    v: Option<u8>,
+    /// Ice hockey: a penalty's minutes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pm: Option<u8>,
+    /// Basketball and ice hockey: the countdown clock after the event.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ck: Option<clocked::ClockKey>,
+    /// Tennis and volleyball: the set's score, the game's points, the server.
     #[serde(flatten)]
-    play: Option<Keys<'a>>,
-}
-
-/// A sport's own state keys as compact messages carry them.
-#[derive(Serialize)]
-struct Keys<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    gs: Option<[u16; 2]>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    gp: Option<&'a [GamePoint; 2]>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    sv: Option<Short>,
-}
-
-fn keys(play: &PlayKeys) -> Keys<'_> {
-    Keys { gs: play.gs, gp: play.gp.as_ref(), sv: play.sv }
+    play: Option<sets::Keys<'a>>,
 }
 
 fn pair(score: Score) -> [i64; 2] {
@@ -119,6 +115,9 @@ pub fn update(event: &StoredEvent) -> Encoded {
         comp: None,
         ko: None,
         sp: None,
+        v: None,
+        pm: None,
+        ck: clocked::clock_after(event),
         play: None,
     };
     describe(&mut update, &event.kind);
@@ -152,9 +151,11 @@ pub fn update(event: &StoredEvent) -> Encoded {
 }
 
 /// When the running clock's period began (`pt`), in a period whose clock runs: not in a break nor
-/// in the shoot-out (a period of another sport, as its state gives it).
+/// in the shoot-out, nor in a period of a countdown clock (`ck` is that clock); a period of
+/// another sport as its state gives it.
 fn clock_start(period: Option<&str>, started_at: Option<time::OffsetDateTime>) -> Option<i64> {
-    let runs = period.and_then(Period::parse).is_none_or(Period::has_clock);
+    let countdown = period.and_then(Timed::parse).is_some();
+    let runs = !countdown && period.and_then(Period::parse).is_none_or(Period::has_clock);
     started_at.filter(|_| runs).map(unix_millis)
 }
 
@@ -211,18 +212,8 @@ fn describe<'a>(update: &mut Update<'a>, kind: &'a EventKind) {
             update.sp = patch.sport.map(Sport::as_str);
         }
         EventKind::Status(change) => update.ko = change.kickoff_at.map(Timestamp::get),
-        EventKind::Point(point) => describe_point(update, point),
-        _ => {}
-    }
-}
-
-/// A tennis or volleyball point: the side that won it and the state it left (`gs`, `gp`, `sv`).
-fn describe_point<'a>(update: &mut Update<'a>, point: &'a Point) {
-    update.t = side(point.team);
-    update.play = point.after.as_ref().map(keys);
-    // The point that decides the match finishes it, as `end` does in other sports.
-    if point.after.as_ref().is_some_and(|k| k.over) {
-        update.st = Some(Status::Finished.as_str());
+        EventKind::Point(point) => sets::describe_point(update, point),
+        _ => clocked::describe_clocked(update, kind),
     }
 }
 
@@ -232,7 +223,7 @@ fn with_state<'a>(update: &mut Update<'a>, state: &'a EventState) {
     update.pt = clock_start(state.period.as_deref(), state.period_started_at);
     update.added = state.added_time;
     update.cf = state.confirmed.then_some(true);
-    update.play = state.play.as_ref().map(keys);
+    update.play = state.play.as_ref().map(sets::keys);
 }
 
 #[derive(Serialize)]
@@ -260,6 +251,12 @@ struct SnapshotMessage<'a> {
     /// The sport, for every sport but football (which clients of the first release assume).
     #[serde(skip_serializing_if = "Option::is_none")]
     sp: Option<&'static str>,
+    /// Basketball and ice hockey: the countdown clock.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ck: Option<clocked::ClockKey>,
+    /// Basketball: each team's fouls in the current period.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tf: Option<[u16; 2]>,
     home: &'a str,
     away: &'a str,
     comp: &'a str,
@@ -268,15 +265,15 @@ struct SnapshotMessage<'a> {
     /// Present on answers to a resume: `false` when the missed events could not be replayed.
     #[serde(skip_serializing_if = "Option::is_none")]
     rec: Option<bool>,
-    /// The sport's own state keys (tennis and volleyball: `gs`, `gp`, `sv`).
+    /// Tennis and volleyball: the set's score, the game's points, the server.
     #[serde(flatten)]
-    play: Option<Keys<'a>>,
+    play: Option<sets::Keys<'a>>,
 }
 
 /// A match's current state in compact form: sent on subscribe, in place of updates a slow client
 /// skipped, and (with `recovered: Some(false)`) when a resume could not be served.
 pub fn snapshot(meta: &MatchMeta, live: &LiveState, recovered: Option<bool>) -> Encoded {
-    let play = live.play().rules().keys();
+    let play = sets::keys_now(live);
     let message = SnapshotMessage {
         m: meta.id,
         s: live.seq,
@@ -290,12 +287,14 @@ pub fn snapshot(meta: &MatchMeta, live: &LiveState, recovered: Option<bool>) -> 
         added: live.added_time().map(i64::from),
         cf: live.confirmed.then_some(true),
         sp: (meta.sport != Sport::Football).then(|| meta.sport.as_str()),
+        ck: clocked::clock_now(live),
+        tf: clocked::team_fouls(live),
         home: &meta.home,
         away: &meta.away,
         comp: &meta.competition,
         ko: meta.kickoff_at,
         rec: recovered,
-        play: play.as_ref().map(keys),
+        play: play.as_ref().map(sets::keys),
     };
     Encoded::of(&message, Some((meta.id, live.seq)))
 }

@@ -173,8 +173,8 @@ pub struct ListQuery {
     /// to walk a long list, follow `next` with `after` instead.
     #[param(minimum = 0, maximum = 10_000_000, default = 0)]
     offset: Option<usize>,
-    /// The page after this one: a previous page's `next` (not with `offset`).
-    #[param(example = "1796587200000_42")]
+    /// The page after this one: a previous page's `next` (`offset` then counts from there).
+    #[param(example = "1796587200000_42", pattern = r"^-?[0-9]{1,18}_[1-9][0-9]{0,17}$")]
     after: Option<String>,
 }
 
@@ -236,10 +236,7 @@ pub async fn list(
     }
     let start = match query.after.as_deref() {
         None => PageStart::Offset(offset as i64),
-        Some(_) if offset > 0 => {
-            return Err(ApiError::invalid("offset", "give either after or offset, not both"))
-        }
-        Some(raw) => cursor(raw)?,
+        Some(raw) => cursor(raw, offset as i64)?,
     };
     let filter = ListFilter {
         status,
@@ -263,10 +260,10 @@ pub async fn list(
 
 /// A page's `next`, given back as `after`: the kick-off (unix milliseconds) and id of the last
 /// match of that page; `422` naming `after` when it is not one.
-fn cursor(raw: &str) -> Result<PageStart, ApiError> {
+fn cursor(raw: &str, offset: i64) -> Result<PageStart, ApiError> {
     let parsed = raw.split_once('_').and_then(|(kickoff, id)| {
         let id = id.parse::<i64>().ok().filter(|id| *id > 0)?;
-        Some(PageStart::After { kickoff_ms: kickoff.parse().ok()?, id })
+        Some(PageStart::After { kickoff_ms: kickoff.parse().ok()?, id, offset })
     });
     parsed.ok_or_else(|| {
         ApiError::invalid("after", format!("{raw:?} is not a page cursor: give a page's `next`"))

@@ -24,10 +24,12 @@ pub struct ListFilter {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PageStart {
     Offset(i64),
-    /// After the match that kicks off at this unix millisecond with this id, in list order.
+    /// After the match that kicks off at this unix millisecond with this id, in list order,
+    /// skipping `offset` more.
     After {
         kickoff_ms: i64,
         id: i64,
+        offset: i64,
     },
 }
 
@@ -116,12 +118,12 @@ impl Store {
         let mut values = values;
         let offset = match start {
             PageStart::Offset(offset) => offset,
-            PageStart::After { kickoff_ms, id } => {
+            PageStart::After { kickoff_ms, id, offset } => {
                 let (k, i) = (values.len() + 1, values.len() + 2);
                 page.push(format!("(kickoff_at > ${k} OR (kickoff_at = ${k} AND id > ${i}))"));
                 values.push(Value::Int(kickoff_ms));
                 values.push(Value::Int(id));
-                0
+                offset
             }
         };
         let sql = format!(

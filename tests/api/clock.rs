@@ -33,7 +33,7 @@ async fn each_period_carries_its_start_time_in_snapshots_and_updates(backend: Ba
     let mut ws = ws_client::connect(app.port, &format!("matches={id}")).await;
     let compact = ws.next().await;
     assert_eq!(compact["pt"], started, "{compact}");
-    let half = app.store_event(id, &json!({"kind": "period", "period": "half_time"})).await;
+    app.store_event(id, &json!({"kind": "period", "period": "half_time"})).await;
     let update = ws.next().await;
     assert_eq!(
         (&update["pd"], update.get("pt")),

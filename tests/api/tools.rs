@@ -53,3 +53,18 @@ pub const PROMETHEUS: Tool = Tool {
     require: "SCORECAST_REQUIRE_PROMETHEUS",
     install: "apt-get install prometheus",
 };
+
+pub const NPM: Tool = Tool {
+    name: "npm",
+    env: "SCORECAST_NPM",
+    require: "SCORECAST_REQUIRE_NPM",
+    install: "apt-get install npm",
+};
+
+/// Debian's Node: the client package must run under it.
+pub const NODE: Tool = Tool {
+    name: "node",
+    env: "SCORECAST_NODE",
+    require: "SCORECAST_REQUIRE_NPM",
+    install: "apt-get install nodejs",
+};

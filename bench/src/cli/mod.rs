@@ -1,11 +1,12 @@
 //! Command-line interface. Every subcommand that loads a server shares the same groups of flags
 //! (`ServerArgs`, `LoadArgs` or its own load group, `OutputArgs`); `compare`, `bandwidth`,
-//! `ingest`, `poll`, `soak` and `summary` live in their own files here.
+//! `ingest`, `history`, `poll`, `soak` and `summary` live in their own files here.
 
 mod bandwidth;
 mod cluster;
 mod compare;
 mod corrections;
+mod history;
 mod ingest;
 mod million;
 mod poll;
@@ -72,6 +73,11 @@ pub enum Command {
     /// What a `void` costs: its POST on a match of 2,000 events, and what it adds to the POSTs of
     /// other matches meanwhile (against the same POSTs alone, in the same run).
     Corrections(corrections::CorrectionsArgs),
+    /// Years of matches: seeds N old matches and the hot ones straight into a fresh SQLite or
+    /// Postgres database, then a node's start-up and RSS beyond an empty node's, the cluster
+    /// check's rows and time, GETs of cold and hot matches and of lists; with --cluster K, the
+    /// rows per second K idle nodes' checks cost Postgres.
+    History(history::HistoryArgs),
     /// Requests per second and latency of the snapshot endpoint (200 and 304) under C keep-alive
     /// connections, as a ratio to nginx serving the same bytes.
     Poll(poll::PollArgs),
@@ -315,6 +321,7 @@ pub async fn execute(command: Command) -> anyhow::Result<bool> {
         Command::Bandwidth(args) => bandwidth::run(args).await?,
         Command::Ingest(args) => ingest::run(args).await?,
         Command::Corrections(args) => corrections::run(args).await?,
+        Command::History(args) => history::run(args).await?,
         Command::Poll(args) => poll::run(args).await?,
         Command::Soak(args) => soak::run(args).await?,
         Command::Summary(args) => return summary::run(args),

@@ -85,7 +85,8 @@ fn matches_sql(
     now: i64,
 ) -> String {
     let (series, from) = if postgres {
-        (String::new(), format!("generate_series(1, {count}) AS s(i)"))
+        // bigint: i times a day in milliseconds leaves Postgres's integer past 24 matches.
+        (String::new(), format!("generate_series(1::bigint, {count}::bigint) AS s(i)"))
     } else {
         (
             format!("WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < {count}) "),

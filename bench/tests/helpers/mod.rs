@@ -29,3 +29,21 @@ pub fn scorecast_binary() -> PathBuf {
         )
     })
 }
+
+/// Whether a run can start its own Postgres and nats-server here. A missing one skips the `test`
+/// (named in the message), unless `SCORECAST_REQUIRE_NATS` / `SCORECAST_REQUIRE_POSTGRES` is set
+/// (as in CI).
+pub async fn cluster_tools_installed(test: &str) -> bool {
+    use scorecast_bench::cluster::infra;
+    for (installed, what, required) in [
+        (infra::nats_installed().await, "nats-server", "SCORECAST_REQUIRE_NATS"),
+        (infra::postgres_installed(), "Postgres (initdb)", "SCORECAST_REQUIRE_POSTGRES"),
+    ] {
+        if !installed {
+            assert!(std::env::var(required).is_err(), "{required} is set but {what} is missing");
+            eprintln!("{what} is not installed: the {test} smoke test is skipped");
+            return false;
+        }
+    }
+    true
+}

@@ -128,6 +128,17 @@ impl Rules for Basketball {
         None
     }
 
+    /// A period is stored with its clock's length, which its compact update carries.
+    fn normalize(&self, event: EventKind) -> EventKind {
+        match event {
+            EventKind::Period(change @ PeriodChange { period: PeriodName::Timed(period), .. }) => {
+                let clock_ms = Some(self.length(period));
+                EventKind::Period(PeriodChange { clock_ms, ..change })
+            }
+            other => other,
+        }
+    }
+
     fn score(&self) -> Score {
         self.play.score
     }

@@ -175,6 +175,18 @@ impl Rules for IceHockey {
         None
     }
 
+    /// A period is stored with its clock's length (none for the shoot-out), which its compact
+    /// update carries.
+    fn normalize(&self, event: EventKind) -> EventKind {
+        match event {
+            EventKind::Period(change @ PeriodChange { period: PeriodName::Timed(period), .. }) => {
+                let clock_ms = self.length(period);
+                EventKind::Period(PeriodChange { clock_ms, ..change })
+            }
+            other => other,
+        }
+    }
+
     /// The final score: the goals, and one more for the side that won the shoot-out.
     fn score(&self) -> Score {
         match self.shootout.and_then(|s| s.winner()) {

@@ -222,9 +222,10 @@ pub fn format_properties(
     object
         .property(
             "best_of",
-            ObjectBuilder::new().schema_type(Type::Integer).enum_values(Some([3, 5])).description(
-                Some("Tennis: 3 (the default) or 5 sets; volleyball: 5 (the default) or 3 sets"),
-            ),
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .enum_values(Some([3, 5]))
+                .description(Some("Tennis: 3 (the default) or 5 sets")),
         )
         .property(
             "final_set",

@@ -143,5 +143,19 @@ pub fn check_fields(event: &EventKind) -> Result<(), super::FieldError> {
     rally::check_fields(event, "volleyball", false)
 }
 
+/// `format`'s volleyball key, for the OpenAPI document.
+pub fn format_properties(
+    object: utoipa::openapi::schema::ObjectBuilder,
+) -> utoipa::openapi::schema::ObjectBuilder {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    object.property(
+        "best_of",
+        ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .enum_values(Some([5, 3]))
+            .description(Some("Volleyball: 5 (the default) or 3 sets")),
+    )
+}
+
 #[cfg(test)]
 mod tests;

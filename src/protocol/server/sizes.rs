@@ -23,6 +23,7 @@ fn worst_state() -> EventState {
         period_started_at: Some(at()),
         added_time: Some(30),
         confirmed: true,
+        clock: None,
         play: None,
     }
 }
@@ -35,6 +36,7 @@ fn started() -> EventState {
         period_started_at: Some(at()),
         added_time: None,
         confirmed: false,
+        clock: None,
         play: None,
     }
 }
@@ -52,6 +54,7 @@ fn confirmed() -> EventState {
         period_started_at: None,
         added_time: None,
         confirmed: true,
+        clock: None,
         play: None,
     }
 }
@@ -65,14 +68,20 @@ fn size(kind: EventKind, state: Option<EventState>) -> usize {
         EventKind::Period(change) => change.period == Period::Penalties.into(),
         _ => state.as_ref().is_some_and(in_penalties),
     };
+    measure(kind, state, 99, in_shootout)
+}
+
+/// The update's size at a score of `goals` each, with a shoot-out tally of 99 each when
+/// `in_shootout`.
+fn measure(kind: EventKind, state: Option<EventState>, goals: i64, in_shootout: bool) -> usize {
     let name = kind.name();
+    let both = |n: i64| Score { home: n.try_into().unwrap(), away: n.try_into().unwrap() };
     let event = StoredEvent {
         match_id: MatchId::try_from(9_999_999).unwrap(),
         seq: Seq::try_from(9_999).unwrap(),
         kind,
-        score: Score { home: 99.try_into().unwrap(), away: 99.try_into().unwrap() },
-        shootout: in_shootout
-            .then(|| Score { home: 99.try_into().unwrap(), away: 99.try_into().unwrap() }),
+        score: both(goals),
+        shootout: in_shootout.then(|| both(99)),
         recorded_at: at(),
         state,
         revision: None,
@@ -119,20 +128,18 @@ fn largest_updates() -> Vec<(&'static str, usize)> {
         (json!({"kind":"amend","target":9998,"event":goal}), worst_state()),
     ];
     let mut sizes: Vec<(&'static str, usize)> = Vec::new();
-    let all = plain
-        .into_iter()
-        .map(|e| (e, None))
-        .chain(with_state.map(|(e, s)| (e, Some(s))))
-        .chain(set_sports());
-    for (event, state) in all {
+    let all = plain.into_iter().map(|e| (e, None)).chain(with_state.map(|(e, s)| (e, Some(s))));
+    let football = all.map(|(event, state)| {
         let event = kind(event);
-        let name = event.name();
-        let bytes = size(event, state);
-        // The largest of each kind.
-        match sizes.iter_mut().find(|(k, _)| *k == name) {
+        (event.name(), size(event, state))
+    });
+    let mut keep_largest =
+        |name: &'static str, bytes: usize| match sizes.iter_mut().find(|(k, _)| *k == name) {
             Some((_, largest)) => *largest = (*largest).max(bytes),
             None => sizes.push((name, bytes)),
-        }
+        };
+    for (name, bytes) in football {
+        keep_largest(name, bytes);
     }
     let patch = MatchPatch {
         home: Some(NAME.to_owned().try_into().unwrap()),
@@ -142,45 +149,17 @@ fn largest_updates() -> Vec<(&'static str, usize)> {
         sport: Some(Sport::Football),
         format: None,
     };
-    sizes.push(("match", size(EventKind::Match(patch), None)));
+    keep_largest("match", size(EventKind::Match(patch), None));
+    // Basketball's and ice hockey's: the kinds football has keep their row, the largest of every
+    // sport; their own kinds follow.
+    for (name, bytes) in clocked::largest_updates() {
+        keep_largest(name, bytes);
+    }
+    // Tennis's and volleyball's: `point`, and their keys on the start and corrections.
+    for (name, bytes) in sets::largest_updates() {
+        keep_largest(name, bytes);
+    }
     sizes
-}
-
-/// Tennis's and volleyball's largest keys: a long advantage set's games (two digits each side, as
-/// at 70-68), advantage called, the server.
-fn set_sports_keys() -> serde_json::Value {
-    json!({"gs": [99, 99], "gp": ["40", "A"], "sv": "h"})
-}
-
-/// Tennis's and volleyball's events: a point with the state it left; a start and corrections
-/// with their state keys (smaller than football's: no clock, a short period name).
-fn set_sports() -> Vec<(serde_json::Value, Option<EventState>)> {
-    let keys: crate::domain::PlayKeys = serde_json::from_value(set_sports_keys()).unwrap();
-    let state = |status: Status, confirmed: bool| EventState {
-        status,
-        period: Some("s5".into()),
-        period_started_at: None,
-        added_time: None,
-        confirmed,
-        play: Some(keys.clone()),
-    };
-    // A start: the first set at love-all, its server.
-    let start = EventState {
-        period: Some("s1".into()),
-        play: serde_json::from_value(json!({"gs": [0, 0], "sv": "a"})).unwrap(),
-        ..state(Status::Live, false)
-    };
-    vec![
-        (json!({"kind":"point","team":"home","after":set_sports_keys()}), None),
-        // The match point: the last set's games and `st`, no game nor server.
-        (json!({"kind":"point","team":"home","after":{"gs":[99,99],"over":true}}), None),
-        (json!({"kind":"start","server":"away"}), Some(start)),
-        (json!({"kind":"void","target":9998}), Some(state(Status::Interrupted, true))),
-        (
-            json!({"kind":"amend","target":9998,"event":{"kind":"point","team":"away"}}),
-            Some(state(Status::Interrupted, true)),
-        ),
-    ]
 }
 
 /// docs/protocol.md reports the largest message of each kind; it must say what the code sends,
@@ -203,48 +182,8 @@ fn the_largest_update_of_each_kind_is_the_one_docs_report() {
     }
 }
 
-/// A tennis match's snapshot with the set sports' keys at their largest.
 #[test]
-fn the_largest_tennis_snapshot_fits_400_bytes() {
-    let meta = MatchMeta {
-        id: MatchId::try_from(9_999_999).unwrap(),
-        sport: Sport::Tennis,
-        format: json!({"best_of": 5, "final_set": "advantage"}),
-        home: NAME.into(),
-        away: NAME.into(),
-        competition: NAME.into(),
-        kickoff_at: at(),
-        revision: 0,
-    };
-    let format = Sport::Tennis.parse_format(Some(meta.format.clone())).unwrap();
-    let mut live = LiveState::initial(Sport::Tennis, &format);
-    let start = kind(json!({"kind":"start","server":"home"}));
-    live = live.apply(&start, at()).unwrap();
-    // Two sets all, then 98 games all in the fifth and advantage away.
-    let point = |team: &str| kind(json!({"kind":"point","team":team}));
-    let game = |team: &str| std::iter::repeat_n(point(team), 4);
-    let points = (0..2)
-        .flat_map(|_| (0..6).flat_map(|_| game("home")).chain((0..6).flat_map(|_| game("away"))))
-        .chain((0..98).flat_map(|_| game("home").chain(game("away"))))
-        .chain([point("home"), point("home"), point("home")])
-        .chain([point("away"), point("away"), point("away"), point("away")]);
-    for (i, event) in points.enumerate() {
-        live = live.apply(&event, at() + time::Duration::seconds(i as i64)).unwrap();
-    }
-    live.seq = Seq::try_from(9_999).unwrap();
-    let message = snapshot(&meta, &live, Some(false));
-    let json: serde_json::Value = serde_json::from_slice(message.json()).unwrap();
-    assert_eq!(
-        (&json["gs"], &json["gp"], &json["sv"]),
-        (&json!([98, 98]), &json!(["40", "A"]), &json!("h"))
-    );
-    let bytes = message.json().len();
-    eprintln!("largest tennis snapshot: {bytes} bytes");
-    assert!(bytes <= 400, "{bytes} bytes");
-}
-
-#[test]
-fn the_largest_snapshot_fits_400_bytes() {
+fn the_largest_football_snapshot_fits_400_bytes() {
     let meta = MatchMeta {
         id: MatchId::try_from(9_999_999).unwrap(),
         sport: Sport::Football,
@@ -275,3 +214,6 @@ fn the_largest_snapshot_fits_400_bytes() {
     eprintln!("largest snapshot: {bytes} bytes");
     assert!(bytes <= 400, "{bytes} bytes");
 }
+
+mod clocked;
+mod sets;

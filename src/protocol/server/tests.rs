@@ -128,6 +128,7 @@ fn a_void_of_a_tennis_point_carries_the_state_keys_it_left() {
         period_started_at: None,
         added_time: None,
         confirmed: false,
+        clock: None,
         play: serde_json::from_value(serde_json::json!({"gs": [6, 5], "gp": [3, 2], "sv": "a"}))
             .unwrap(),
     });

@@ -2,8 +2,8 @@
 // sport and competition, kept live.
 import { subscribe, fromRest } from "/static/scorecast.js";
 import {
-  allMatches, announce, clockText, el, everySecond, flash, pageOptions, pensText, sameDay,
-  showConnection, sportText, statusText,
+  allMatches, announce, clockText, el, everySecond, flash, matchesOfTheDay, pageOptions, pensText,
+  sameDay, showConnection, sportText, statusText,
 } from "/static/ui.js";
 
 /** The board's section of each status: stopped matches stay with the live ones until decided. */
@@ -23,6 +23,9 @@ const LIST_REFRESH = 60000;
 
 const showAll = new URLSearchParams(location.search).get("date") === "all";
 const cards = new Map(); // match id -> <li>
+
+/** The matches the board shows, read from the server: the day's (or every match with ?date=all). */
+const boardMatches = () => (showAll ? allMatches() : matchesOfTheDay(IN_PLAY));
 
 function ofTheDay(state) {
   if (showAll || IN_PLAY.has(state.st) || !state.ko) return true;
@@ -111,7 +114,7 @@ function render(state, previous, msg) {
 async function start() {
   let list;
   try {
-    list = await allMatches();
+    list = await boardMatches();
   } catch {
     document.getElementById("board-error").hidden = false;
     setTimeout(start, 3000);
@@ -133,7 +136,7 @@ async function start() {
   document.getElementById("board").setAttribute("aria-busy", "false");
   setInterval(async () => {
     try {
-      for (const body of await allMatches()) if (!cards.has(body.id)) render(fromRest(body));
+      for (const body of await boardMatches()) if (!cards.has(body.id)) render(fromRest(body));
     } catch { /* the next refresh will tell */ }
   }, LIST_REFRESH);
   window.scorecast = subscription; // for the console and the browser tests

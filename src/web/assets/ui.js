@@ -208,12 +208,29 @@ export async function matchEvents(id, since = 0) {
   }
 }
 
-/** Every match, following the list's paging. */
-export async function allMatches() {
+/** Every match the list gives for `query` (its filters), following the pages' cursors. */
+export async function allMatches(query = "") {
   const matches = [];
-  for (let offset = 0; ; offset += 500) {
-    const page = await getJson(`/api/v1/matches?limit=500&offset=${offset}`);
+  for (let after = null; ; ) {
+    const cursor = after === null ? "" : `&after=${encodeURIComponent(after)}`;
+    const page = await getJson(`/api/v1/matches?limit=500${query ? `&${query}` : ""}${cursor}`);
     matches.push(...page.matches);
-    if (matches.length >= page.total || page.matches.length === 0) return matches;
+    if (!page.next) return matches;
+    after = page.next;
   }
+}
+
+/**
+ * The matches of `day` (local time) and those in `inPlay` statuses whatever their day, each
+ * once, in kick-off order: what a day's board shows, asked of the server's indexed lists rather
+ * than read from every match it ever held.
+ */
+export async function matchesOfTheDay(inPlay, day = new Date()) {
+  const from = new Date(day.getFullYear(), day.getMonth(), day.getDate());
+  const to = new Date(day.getFullYear(), day.getMonth(), day.getDate() + 1);
+  const queries = [`from=${encodeURIComponent(from.toISOString())}&to=${encodeURIComponent(to.toISOString())}`,
+    ...[...inPlay].map((status) => `status=${status}`)];
+  const byId = new Map();
+  for (const query of queries) for (const m of await allMatches(query)) byId.set(m.id, m);
+  return [...byId.values()].sort((a, b) => a.kickoff_at.localeCompare(b.kickoff_at) || a.id - b.id);
 }

@@ -8,6 +8,7 @@ mod nats_failover;
 mod outages;
 mod proxy;
 mod rolling_upgrade;
+mod sports;
 mod start;
 
 use std::time::Duration;

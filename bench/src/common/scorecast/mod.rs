@@ -44,6 +44,9 @@ pub struct Scorecast {
     pub pid: Option<u32>,
     /// Every local node process this tool may measure (their costs are summed).
     pub pids: Vec<u32>,
+    /// For each node this tool started, the time from starting its process to its first `200`
+    /// from `/readyz` (polled every 20 ms).
+    pub ready_in: Vec<std::time::Duration>,
     /// `--version` of the binary, when this tool started it.
     pub version: Option<String>,
     /// The processes this tool started, one per node (`None` once stopped on purpose).
@@ -78,6 +81,7 @@ impl Scorecast {
             token,
             pid: cfg.server_pid,
             pids: cfg.server_pid.into_iter().collect(),
+            ready_in: Vec::new(),
             version: None,
             processes: Vec::new(),
         })

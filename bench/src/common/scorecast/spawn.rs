@@ -39,28 +39,27 @@ impl Scorecast {
         let node = NodeSpec { binary, extra_args, database_url, token: &token };
         let first = node.spawn(0).await?;
         // The others concurrently; every one that started is kept, so a failure stops them all.
-        let mut started: Vec<Option<(Url, ServerProcess)>> = (1..count).map(|_| None).collect();
+        let mut started: Vec<Option<Started>> = (1..count).map(|_| None).collect();
         let mut failure = None;
         let mut spawning = futures_util::stream::iter(1..count)
             .map(|i| node.spawn(i))
             .buffer_unordered(SPAWN_AT_ONCE);
         while let Some(spawned) = spawning.next().await {
             match spawned {
-                Ok((i, url, process)) => started[i - 1] = Some((url, process)),
+                Ok((i, node)) => started[i - 1] = Some(node),
                 Err(e) => failure = failure.or(Some(e)),
             }
         }
         drop(spawning);
-        let started: Vec<(Url, ServerProcess)> = std::iter::once(first)
-            .map(|(_, url, process)| (url, process))
-            .chain(started.into_iter().flatten())
-            .collect();
+        let started: Vec<Started> =
+            std::iter::once(first.1).chain(started.into_iter().flatten()).collect();
         if let Some(e) = failure {
-            stop_all(started.into_iter().map(|(_, p)| Some(p)).collect()).await?;
+            stop_all(started.into_iter().map(|n| Some(n.process)).collect()).await?;
             return Err(e);
         }
+        let ready_in = started.iter().map(|n| n.ready_in).collect();
         let (nodes, processes): (Vec<Url>, Vec<Option<ServerProcess>>) =
-            started.into_iter().map(|(url, process)| (url, Some(process))).unzip();
+            started.into_iter().map(|n| (n.url, Some(n.process))).unzip();
         let url = nodes[0].clone();
         let pids: Vec<u32> = processes.iter().flatten().map(|p| p.pid).collect();
         Ok(Self {
@@ -70,6 +69,7 @@ impl Scorecast {
             token,
             pid: pids.first().copied(),
             pids,
+            ready_in,
             version: version_of(binary).await,
             processes,
         })
@@ -102,11 +102,18 @@ struct NodeSpec<'a> {
 
 impl NodeSpec<'_> {
     /// Node number `index`, started.
-    async fn spawn(&self, index: usize) -> anyhow::Result<(usize, Url, ServerProcess)> {
-        let (url, process) =
-            spawn_node(self.binary, self.extra_args, self.database_url, self.token).await?;
-        Ok((index, url, process))
+    async fn spawn(&self, index: usize) -> anyhow::Result<(usize, Started)> {
+        let node = spawn_node(self.binary, self.extra_args, self.database_url, self.token).await?;
+        Ok((index, node))
     }
+}
+
+/// A node that answered `/readyz`.
+struct Started {
+    url: Url,
+    process: ServerProcess,
+    /// From starting the process to its first `200` from `/readyz`.
+    ready_in: Duration,
 }
 
 /// Starts one node of the scorecast binary at `binary` on a free loopback port with admin token
@@ -116,7 +123,7 @@ async fn spawn_node(
     extra_args: &[String],
     database_url: Option<&str>,
     token: &str,
-) -> anyhow::Result<(Url, ServerProcess)> {
+) -> anyhow::Result<Started> {
     let dir = tempfile::Builder::new()
         .prefix("scorecast-bench-")
         .tempdir()
@@ -135,6 +142,7 @@ async fn spawn_node(
         command.args(["--ws-max-connections", DEFAULT_WS_MAX_CONNECTIONS]);
     }
     command.args(extra_args);
+    let started = std::time::Instant::now();
     let mut process = ServerProcess::spawn_logged(&mut command, dir, "server.log", libc::SIGTERM)
         .with_context(|| format!("starting {}", binary.display()))?;
     // With --tls-cert the server speaks https:// only (the benchmark's own certificate).
@@ -154,8 +162,9 @@ async fn spawn_node(
         process.stop().await?;
         bail!("starting scorecast: {e:#}\nlast lines of the server log:\n{tail}");
     }
-    tracing::info!(%url, pid = process.pid, ?log, "scorecast started");
-    Ok((url, process))
+    let ready_in = started.elapsed();
+    tracing::info!(%url, pid = process.pid, ?log, ?ready_in, "scorecast started");
+    Ok(Started { url, process, ready_in })
 }
 
 /// What `binary --version` says.
