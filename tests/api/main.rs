@@ -50,6 +50,7 @@ mod shootout;
 mod sports;
 mod sse_limits;
 mod tennis;
+mod tennis_replays;
 mod tls;
 mod upgrade;
 mod websocket;
