@@ -44,8 +44,11 @@ async fn replay(app: &TestApp, id: &str, home: &str, away: &str, format: Value) 
     snapshot
 }
 
-/// `periods` of a snapshot from `(home, away, tiebreak)` games per set.
-fn sets(line: &[(u16, u16, Option<(u16, u16)>)]) -> Value {
+/// A set: home's and away's games, and the tiebreak's points where one was played.
+type Set = (u16, u16, Option<(u16, u16)>);
+
+/// `periods` of a snapshot from each set.
+fn sets(line: &[Set]) -> Value {
     line.iter()
         .enumerate()
         .map(|(i, (h, a, tb))| {
