@@ -98,6 +98,14 @@ fn check_tennis(state: &LiveState, format: &Format) -> Result<(), TestCaseError>
             h,
             a
         );
+        if let Some((th, ta)) = current.tiebreak.map(pair) {
+            prop_assert!(
+                th.max(ta) < rule.tiebreak_to || th.abs_diff(ta) < 2,
+                "an unfinished tiebreak at {}-{}",
+                th,
+                ta
+            );
+        }
     }
     Ok(())
 }
