@@ -36,10 +36,9 @@ pub fn other(side: Side) -> Side {
     }
 }
 
-/// A `[home, away]` pair as a score (saturating at the most a score holds).
+/// A `[home, away]` pair as a score (saturating at 999, the most a score holds).
 pub fn score_of(pair: [u16; 2]) -> Score {
-    let goals =
-        |n: u16| Goals::try_from(i64::from(n)).unwrap_or(Goals::try_from(999).unwrap_or_default());
+    let goals = |n: u16| Goals::try_from(i64::from(n.min(999))).unwrap_or_default();
     Score { home: goals(pair[0]), away: goals(pair[1]) }
 }
 
@@ -143,6 +142,7 @@ pub fn with_after<R: Rules + Clone>(state: &R, event: EventKind) -> EventKind {
         EventKind::Point(point) => {
             let mut next = state.clone();
             let point = Point { after: None, ..point };
+            // A point's effect does not depend on when it was played.
             next.evolve(&EventKind::Point(point.clone()), time::OffsetDateTime::UNIX_EPOCH);
             let keys = next.keys().filter(|k| !k.is_empty());
             EventKind::Point(Point { after: keys, ..point })
