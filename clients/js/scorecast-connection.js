@@ -19,7 +19,13 @@ export class Connection {
     this.opts = opts;
     this.WebSocket = opts.WebSocket ?? globalThis.WebSocket;
     this.EventSource = opts.EventSource ?? globalThis.EventSource;
-    this.transport = opts.transport === "auto" ? "ws" : opts.transport;
+    // "auto" starts with the first transport there is a class for: in Node before 22 without the
+    // `ws` package, SSE or polling (polling needs only fetch). One asked for by name must exist.
+    this.transport = this.available(opts.transport === "auto" ? "ws" : opts.transport);
+    if (opts.transport !== "auto" && this.transport !== opts.transport) {
+      const name = opts.transport === "ws" ? "WebSocket" : "EventSource";
+      throw new TypeError(`scorecast: no ${name} here: pass options.${name} (a class)`);
+    }
     this.attempt = 0; // consecutive attempts that did not connect, for the backoff
     this.failures = 0; // of those, attempts that failed while the server answered /healthz
     this.worked = new Set(); // transports that have connected in this page's life
@@ -31,6 +37,13 @@ export class Connection {
   }
 
   url(path) { return new URL(path, this.opts.base); }
+
+  /** `transport`, or the first of its fallbacks this runtime has a class for. */
+  available(transport) {
+    if (transport === "ws" && !this.WebSocket) transport = "sse";
+    if (transport === "sse" && !this.EventSource) transport = "poll";
+    return transport;
+  }
 
   /** The query naming what the source follows, with `since` for what it holds. */
   query() {
@@ -227,9 +240,8 @@ export class Connection {
       // HTTP on its open connections for a while, but refuses new WebSockets and streams.
       const limit = this.opts.fallbackAfter * (this.worked.has(this.transport) ? 3 : 1);
       if (this.failures >= limit) {
-        this.transport = NEXT[this.transport];
         // Without EventSource (Node), SSE is skipped.
-        if (this.transport === "sse" && !this.EventSource) this.transport = "poll";
+        this.transport = this.available(NEXT[this.transport]);
         this.attempt = 0;
         this.failures = 0;
         this._scheduleUpgrade();
@@ -255,12 +267,19 @@ export class Connection {
     }
   }
 
-  // From a fallback, try WebSocket again now and then; switch back when it opens.
+  // From a fallback, try WebSocket again now and then; switch back when it opens. Without a
+  // WebSocket class there is nothing to go back to.
   _scheduleUpgrade() {
     clearTimeout(this.upgradeTimer);
+    if (!this.WebSocket) return;
     this.upgradeTimer = setTimeout(() => {
       if (this.source.closed || this.transport === "ws") return;
-      const probe = new this.WebSocket(this._wsUrl(), "scorecast.v1");
+      let probe;
+      try {
+        probe = new this.WebSocket(this._wsUrl(), "scorecast.v1");
+      } catch {
+        return this._scheduleUpgrade();
+      }
       probe.onopen = () => {
         probe.close(1000);
         this.teardown();

@@ -29,6 +29,10 @@ export type UpdateKind =
   | "points" | "clock" | "foul" | "timeout" | "penalty" | "shot";
 /** Home or away, as the protocol writes it. */
 export type Side = "h" | "a";
+/** Basketball's and ice hockey's countdown clock (`ck`, docs/protocol.md#running-a-countdown-clock):
+ * `[0, remaining_ms]` while it stands; `[1, remaining_ms, at]` while it runs: it showed
+ * `remaining_ms` at `at` (unix milliseconds) and counts down from there. */
+export type CountdownKey = [0, number] | [1, number, number];
 export type Transport = "ws" | "sse" | "poll";
 export type Status = "connecting" | "live" | "reconnecting" | "polling" | "closed";
 export type EventName = "update" | "snapshot" | "status" | "error";
@@ -51,6 +55,8 @@ export interface MatchState {
   pn?: [number, number];
   /** Added time announced for the current period, minutes. */
   at?: number;
+  /** Basketball, ice hockey: the countdown clock; stopped where it showed on `end`. */
+  ck?: CountdownKey;
   /** The result is final. */
   cf?: true;
   /** The sport, when not football. */
@@ -70,6 +76,8 @@ export interface SnapshotMessage extends MatchState {
   away: string;
   comp: string;
   ko: string;
+  /** Basketball: each team's fouls in the current period, [home, away]. */
+  tf?: [number, number];
   rec?: false;
   /** Keys added by later servers (clients must ignore keys they do not know). */
   [key: string]: unknown;
@@ -115,6 +123,13 @@ export interface UpdateMessage {
   ok?: boolean;
   /** The shoot-out's [home, away] after the event, from the `penalties` period on. */
   pn?: [number, number];
+  /** Basketball's `points`: what the basket was worth. */
+  v?: 1 | 2 | 3;
+  /** Ice hockey's `penalty`: its minutes. */
+  pm?: number;
+  /** Basketball, ice hockey: the countdown clock after the event (clock, period, and the
+   * state-carrying kinds). */
+  ck?: CountdownKey;
   [key: string]: unknown;
 }
 
@@ -162,7 +177,27 @@ export interface RestSnapshot {
   added_time?: number;
   /** The line score: each playing period in order, then the shoot-out's tally as `penalties`. */
   periods?: { period: Period; score: { home: number; away: number } }[];
+  /** Basketball, ice hockey: the countdown clock, as it showed `at`. */
+  clock?: RestCountdown;
+  /** Basketball: each team's fouls in the period, who is in the bonus, each player's fouls. */
+  fouls?: {
+    team: { home: number; away: number };
+    bonus: { home: boolean; away: boolean };
+    players: { team: "home" | "away"; player: string; fouls: number; fouled_out: boolean }[];
+  };
+  /** Basketball: timeouts taken. */
+  timeouts?: { home: number; away: number };
+  /** Ice hockey: the penalties called, in order. */
+  penalties?: { team: "home" | "away"; player?: string; minutes: number; period: Period }[];
   events?: RestEvent[];
+}
+
+/** A countdown clock as the REST API shows it: it showed `remaining_ms` at `at` (RFC 3339), and
+ * runs on from there only while `running`. */
+export interface RestCountdown {
+  running: boolean;
+  remaining_ms: number;
+  at: string;
 }
 
 export interface RestShootout {
@@ -170,6 +205,8 @@ export interface RestShootout {
   kicks: { home: number; away: number };
   next: "home" | "away" | null;
   winner: "home" | "away" | null;
+  /** Rounds before sudden death: 5 in football; ice hockey's `shootout_rounds`. */
+  rounds: number;
 }
 
 /** A stored event as the REST API answers it. */
@@ -183,8 +220,16 @@ export interface RestEvent {
   player?: string;
   /** A goal's method: `regular`, `own_goal`, `penalty`; an award's. */
   method?: string;
-  /** A goal's assisting player. */
+  /** A goal's assisting player; ice hockey's assists and strength. */
   assist?: string;
+  assists?: string[];
+  strength?: string;
+  /** Basketball's `points`: what the basket was worth. */
+  value?: 1 | 2 | 3;
+  /** A `clock` event: the clock set; a `period` event: its clock's length (ms). */
+  running?: boolean;
+  remaining_ms?: number;
+  clock_ms?: number;
   color?: "yellow" | "red" | "yellow_red";
   player_in?: string;
   player_out?: string;
@@ -202,7 +247,7 @@ export interface RestEvent {
   /** `status`: the new status, and why. */
   status?: MatchStatus;
   reason?: string;
-  /** `added_time`: minutes announced. */
+  /** `added_time`: minutes announced; ice hockey's `penalty`: its minutes. */
   minutes?: number;
   /** `void`, `amend`: the `seq` corrected; an amend's event as it now is. */
   target?: number;
@@ -214,6 +259,7 @@ export interface RestEvent {
     period_started_at?: string;
     added_time?: number;
     confirmed?: boolean;
+    clock?: RestCountdown;
   };
   /** A shoot-out kick: scored or missed. */
   scored?: boolean;
@@ -228,7 +274,9 @@ export interface RestEvent {
 export interface SubscribeOptions {
   /** The scorecast server; default: the origin that served the module (required in Node). */
   base?: string;
-  /** "auto" (default): WebSocket, falling back to SSE, then polling. Or that one only. */
+  /** "auto" (default): WebSocket, falling back to SSE, then polling, starting with the first
+   * there is a class for (Node before 22 without `ws`: polling). Or that one only; asking for
+   * "ws" or "sse" without its class throws a TypeError. */
   transport?: "auto" | Transport;
   /** Snapshots already held: the state starts from them and resumes from their `seq`. */
   snapshots?: RestSnapshot[];
@@ -253,7 +301,8 @@ export interface SubscribeOptions {
   wsPath?: string;
   ssePath?: string;
   healthPath?: string;
-  /** A WebSocket class, where there is no global one (Node before 22: the `ws` package's). */
+  /** A WebSocket class, where there is no global one (Node before 22: the `ws` package's);
+   * without either, WebSocket is skipped. */
   WebSocket?: unknown;
   /** An EventSource class, where there is no global one; without either, SSE is skipped. */
   EventSource?: unknown;

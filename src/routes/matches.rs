@@ -261,9 +261,15 @@ pub async fn list(
 /// A page's `next`, given back as `after`: the kick-off (unix milliseconds) and id of the last
 /// match of that page; `422` naming `after` when it is not one.
 fn cursor(raw: &str, offset: i64) -> Result<PageStart, ApiError> {
+    // Exactly the document's pattern: `-?[0-9]{1,18}_[1-9][0-9]{0,17}` (no `+`, no leading zero
+    // in the id), so that what the schema refuses is refused here too.
+    let digits = |s: &str| (1..=18).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
     let parsed = raw.split_once('_').and_then(|(kickoff, id)| {
-        let id = id.parse::<i64>().ok().filter(|id| *id > 0)?;
-        Some(PageStart::After { kickoff_ms: kickoff.parse().ok()?, id, offset })
+        let unsigned = kickoff.strip_prefix('-').unwrap_or(kickoff);
+        if !digits(unsigned) || !digits(id) || id.starts_with('0') {
+            return None;
+        }
+        Some(PageStart::After { kickoff_ms: kickoff.parse().ok()?, id: id.parse().ok()?, offset })
     });
     parsed.ok_or_else(|| {
         ApiError::invalid("after", format!("{raw:?} is not a page cursor: give a page's `next`"))

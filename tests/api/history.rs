@@ -134,8 +134,10 @@ async fn lists_are_read_a_page_at_a_time_with_a_cursor(backend: Backend) {
     let next = first["next"].as_str().unwrap();
     let skipped = page(format!("limit=5&after={next}&offset=10")).await;
     assert_eq!(ids(&skipped), walked[60..65], "five matches from the 61st");
-    let bad = app.get("/api/v1/matches?after=yesterday").await;
-    assert_eq!(assert_problem(bad, 422).await["field"], "after");
+    for bad in ["yesterday", "", "+5_1", "5_01", "5_0", "1000000000000000000_1", "5_1_2"] {
+        let bad = app.get(&format!("/api/v1/matches?after={bad}")).await;
+        assert_eq!(assert_problem(bad, 422).await["field"], "after");
+    }
 }
 
 async fn a_followed_old_match_stays_in_memory_and_gets_its_updates(backend: Backend) {

@@ -21,12 +21,20 @@ pub struct Dashboard {
 }
 
 impl Dashboard {
-    /// Starts `node bundle base match_id`; its stderr (what happens to its connection) goes to
-    /// the test's.
-    pub fn start(name: &str, node: &Path, bundle: &Path, base: &str, id: i64) -> Dashboard {
+    /// Starts `node bundle base match_id args...`; its stderr (what happens to its connection)
+    /// goes to the test's.
+    pub fn start(
+        name: &str,
+        node: &Path,
+        bundle: &Path,
+        base: &str,
+        id: i64,
+        args: &[&str],
+    ) -> Dashboard {
         let mut child = Command::new(node)
             .arg(bundle)
             .args([base, &id.to_string()])
+            .args(args)
             .current_dir(bundle.parent().unwrap())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -63,8 +71,10 @@ impl Dashboard {
         }
     }
 
-    /// Stops the process and takes what it printed last.
+    /// Stops the process, which must still be running, and takes what it printed last.
     pub async fn stop(mut self) -> Vec<Value> {
+        let exited = self.child.try_wait().expect("the dashboard's status");
+        assert_eq!(exited, None, "{} ended by itself; it printed {:#?}", self.name, self.seen);
         let _ = self.child.kill();
         let _ = self.child.wait();
         while let Ok(Some(line)) =

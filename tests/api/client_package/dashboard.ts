@@ -1,22 +1,28 @@
 // A small dashboard, as an integrator would write it against the installed package: follows one
 // match and prints every snapshot and update it sees as one JSON line on stdout, what happens to
-// the connection on stderr. Run as `node dashboard.mjs BASE MATCH_ID`.
+// the connection on stderr. Run as `node dashboard.mjs BASE MATCH_ID [no-websocket]`.
 import { subscribe, matchClock, type MatchState, type Subscription } from "scorecast-client";
 import WebSocket from "ws";
 
-const [base, id] = process.argv.slice(2);
-if (!base || !id) throw new Error("usage: dashboard BASE MATCH_ID");
+const [base, id, mode] = process.argv.slice(2);
+if (!base || !id) throw new Error("usage: dashboard BASE MATCH_ID [no-websocket]");
 
-// Node 22 and later have a global WebSocket; Node 20 needs the `ws` package's class.
+// Node 22 and later have a global WebSocket; Node 20 needs the `ws` package's class, or does
+// without WebSocket (`no-websocket`: no EventSource either, so it polls).
 const global: unknown = (globalThis as { WebSocket?: unknown }).WebSocket;
+const socket = mode === "no-websocket" ? undefined : global ?? WebSocket;
 const live: Subscription = subscribe(Number(id), {
   base,
-  WebSocket: global ?? WebSocket,
-  // A restart in the test should be noticed quickly (the defaults are for crowds).
+  WebSocket: socket,
+  // A restart in the test should be noticed quickly (the defaults are for crowds), and a poller
+  // should try to go back to WebSocket within the test.
   minDelay: 100,
   maxDelay: 1000,
+  pollInterval: 200,
+  upgradeAfter: 100,
 });
-console.error(`dashboard: node ${process.version}, ${global ? "global" : "ws package"} WebSocket`);
+const using = socket === undefined ? "no" : socket === global ? "the global" : "the ws package's";
+console.error(`dashboard: node ${process.version}, ${using} WebSocket`);
 
 function print(kind: string, seq: number, score: [number, number], state: MatchState): void {
   const clock = matchClock(state);
