@@ -38,7 +38,7 @@ pub use game::{Conflict, MatchMeta, MatchPatch, NewMatch, Score};
 pub use ids::{parse_position, IdError, MatchId, Seq};
 use lifecycle::require;
 pub use lifecycle::{Reason, Status, StatusChange};
-pub use period_name::{PeriodName, Timed};
+pub use period_name::{PeriodName, Timed, SETS};
 pub use play_keys::{GamePoint, PlayKeys, Short};
 pub use rally::Point;
 pub use rules::Rules;
