@@ -9,7 +9,7 @@ export type MatchStatus =
   | "scheduled" | "delayed" | "postponed" | "live" | "half_time" | "interrupted" | "suspended"
   | "finished" | "abandoned" | "cancelled" | "awarded";
 /** The sports a match may be (`sp`; absent for football on snapshots). */
-export type Sport = "football" | "basketball" | "ice_hockey";
+export type Sport = "football" | "basketball" | "ice_hockey" | "tennis" | "volleyball";
 /** Football's periods, as the API names them (the client names compact codes such as `et2` so). */
 export type FootballPeriod =
   | "first_half" | "half_time" | "second_half" | "before_extra_time" | "extra_time"
@@ -18,15 +18,21 @@ export type FootballPeriod =
 export type Overtime =
   | "ot1" | "ot2" | "ot3" | "ot4" | "ot5" | "ot6" | "ot7" | "ot8" | "ot9" | "ot10"
   | "ot11" | "ot12" | "ot13" | "ot14" | "ot15" | "ot16" | "ot17" | "ot18" | "ot19" | "ot20";
+/** Tennis's and volleyball's sets, derived from the points. */
+export type SetName = "s1" | "s2" | "s3" | "s4" | "s5";
 /** A period of any sport: football's; basketball's quarters; ice hockey's periods and shoot-out;
- * overtimes. */
-export type Period = FootballPeriod | "q1" | "q2" | "q3" | "q4" | "p1" | "p2" | "p3" | Overtime | "shootout";
+ * overtimes; tennis's and volleyball's sets. */
+export type Period =
+  | FootballPeriod | "q1" | "q2" | "q3" | "q4" | "p1" | "p2" | "p3" | Overtime | "shootout" | SetName;
 /** The kind of an event (docs/api.md#event-kinds): every sport's core kinds, football's,
- * basketball's (`points`, `foul`, `timeout`, `clock`) and ice hockey's (`penalty`, `shot`). */
+ * basketball's (`points`, `foul`, `timeout`, `clock`), ice hockey's (`penalty`, `shot`), tennis's
+ * and volleyball's (`point`). */
 export type UpdateKind =
   | "start" | "kickoff" | "goal" | "card" | "substitution" | "period" | "score" | "kick"
   | "added_time" | "end" | "status" | "void" | "amend" | "confirm" | "match"
-  | "points" | "clock" | "foul" | "timeout" | "penalty" | "shot";
+  | "points" | "clock" | "foul" | "timeout" | "penalty" | "shot" | "point";
+/** A tennis game's points as called (`"0"`, `"15"`, `"30"`, `"40"`, `"A"`), or a tiebreak's. */
+export type GamePoints = [string, string] | [number, number];
 /** Home or away, as the protocol writes it. */
 export type Side = "h" | "a";
 /** Basketball's and ice hockey's countdown clock (`ck`, docs/protocol.md#running-a-countdown-clock):
@@ -63,6 +69,12 @@ export interface MatchState {
    * tell (from an overtime, whose count depends on the rules, or a correction on) until the next
    * snapshot. */
   tf?: [number, number];
+  /** Tennis, volleyball: the current set's [home, away] (games; volleyball's points). */
+  gs?: [number, number];
+  /** Tennis: the current game's points; absent at love-all and once the match is over. */
+  gp?: GamePoints;
+  /** Tennis, volleyball: the side serving the next point; absent once the match is over. */
+  sv?: Side;
   /** The result is final. */
   cf?: true;
   /** The sport, when not football. */
@@ -134,6 +146,11 @@ export interface UpdateMessage {
   /** Basketball, ice hockey: the countdown clock after the event (clock, period, and the
    * state-carrying kinds). */
   ck?: CountdownKey;
+  /** Tennis, volleyball (point, start, void, amend): the current set's [home, away], the
+   * game's points (tennis; absent at love-all), the server (absent once the match is over). */
+  gs?: [number, number];
+  gp?: GamePoints;
+  sv?: Side;
   [key: string]: unknown;
 }
 
@@ -180,7 +197,16 @@ export interface RestSnapshot {
   /** Added time announced for the current period, minutes. */
   added_time?: number;
   /** The line score: each playing period in order, then the shoot-out's tally as `penalties`. */
-  periods?: { period: Period; score: { home: number; away: number } }[];
+  periods?: {
+    period: Period;
+    score: { home: number; away: number };
+    /** Tennis: the set's tiebreak points, where one was played. */
+    tiebreak?: { home: number; away: number };
+  }[];
+  /** Tennis: the current game's points as called, or a tiebreak's. */
+  game?: GamePoints;
+  /** Tennis, volleyball: the side serving the next point. */
+  server?: "home" | "away";
   /** Basketball, ice hockey: the countdown clock, as it showed `at`. */
   clock?: RestCountdown;
   /** Basketball: each team's fouls in the period, who is in the bonus, each player's fouls. */

@@ -2,14 +2,16 @@
 //! sports, which `tsc` checks against the package's declarations.
 
 use scorecast::domain::lifecycle::STATUSES;
-use scorecast::domain::{Period, Timed, KINDS, SPORTS};
+use scorecast::domain::{Period, Timed, KINDS, SETS, SPORTS};
 
 /// The server's tables, one exact-key object per declared union: an object typed
 /// `Record<UpdateKind, true>` must have every member of the union as a key and no other.
 pub fn tables() -> String {
     // The client's state and handlers name football's periods as the API does (`et2` becomes
-    // `extra_time_second_half`); the other sports' periods have one name.
-    let periods: Vec<&str> = Period::ALL.iter().map(|p| p.as_str()).chain(Timed::names()).collect();
+    // `extra_time_second_half`); the other sports' periods have one name, tennis's and
+    // volleyball's sets too.
+    let periods: Vec<&str> =
+        Period::ALL.iter().map(|p| p.as_str()).chain(Timed::names()).chain(SETS).collect();
     let statuses: Vec<&str> = STATUSES.iter().map(|s| s.as_str()).collect();
     let sports: Vec<&str> = SPORTS.iter().map(|s| s.as_str()).collect();
     let tables = [
