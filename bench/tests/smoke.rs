@@ -7,6 +7,7 @@ mod helpers;
 use std::time::Duration;
 
 use scorecast_bench::common::results::Report;
+use scorecast_bench::common::sport::Sport;
 use scorecast_bench::fanout::markdown;
 use scorecast_bench::fanout::tls::{run_fanout_tls, StormConfig};
 use scorecast_bench::{
@@ -213,6 +214,8 @@ async fn compare_interleaves_both_binaries_and_judges_the_candidate_against_the_
     let cfg = CompareConfig {
         baseline: binary.clone(),
         candidate: binary,
+        baseline_sport: Sport::Football,
+        candidate_sport: Sport::Football,
         baseline_label: Some("same build".into()),
         candidate_label: None,
         subscribers: vec![50],

@@ -8,6 +8,7 @@ use clap::Args;
 
 use super::{LoadArgs, Outcome, OutputArgs};
 use crate::common::duration::parse_duration;
+use crate::common::sport::Sport;
 use crate::compare::{run_compare, CompareConfig};
 
 #[derive(Debug, Args)]
@@ -15,9 +16,16 @@ pub struct CompareArgs {
     /// The scorecast binary measured against (e.g. built from the commit before a change).
     #[arg(long, value_name = "PATH", help_heading = "Binaries")]
     pub baseline: PathBuf,
-    /// The scorecast binary under judgement.
+    /// The scorecast binary under judgement [default: the baseline, to compare two sports].
     #[arg(long, value_name = "PATH", help_heading = "Binaries")]
-    pub candidate: PathBuf,
+    pub candidate: Option<PathBuf>,
+    /// The sport of the baseline's match (its events: football's home goals, another sport's
+    /// scoring events).
+    #[arg(long, value_enum, default_value_t = Sport::Football, help_heading = "Binaries")]
+    pub baseline_sport: Sport,
+    /// The sport of the candidate's match, e.g. tennis (points, the sides alternating).
+    #[arg(long, value_enum, default_value_t = Sport::Football, help_heading = "Binaries")]
+    pub candidate_sport: Sport,
     /// What the baseline is, for the report (e.g. its git commit).
     #[arg(long, value_name = "TEXT", help_heading = "Binaries")]
     pub baseline_label: Option<String>,
@@ -47,8 +55,10 @@ pub struct CompareArgs {
 pub async fn run(args: CompareArgs) -> anyhow::Result<Outcome> {
     let largest = args.subscribers.iter().copied().max().unwrap_or(1);
     let cfg = CompareConfig {
+        candidate: args.candidate.unwrap_or_else(|| args.baseline.clone()),
         baseline: args.baseline,
-        candidate: args.candidate,
+        baseline_sport: args.baseline_sport,
+        candidate_sport: args.candidate_sport,
         baseline_label: args.baseline_label,
         candidate_label: args.candidate_label,
         subscribers: args.subscribers,

@@ -6,6 +6,8 @@ use clap::Args;
 
 use super::{Outcome, OutputArgs, ServerArgs};
 use crate::common::duration::parse_duration;
+use crate::common::sport::SportMix;
+use crate::ingest::versus::{run_ingest_versus, VersusConfig};
 use crate::ingest::{run_ingest, IngestConfig};
 
 #[derive(Debug, Args)]
@@ -16,6 +18,11 @@ pub struct IngestArgs {
     /// database; scorecast applies its migrations) [default: a fresh SQLite file].
     #[arg(long, requires = "spawn_server", help_heading = "Server")]
     pub database_url: Option<String>,
+    /// With --versus: start a throwaway Postgres (initdb in a temp folder) and give every run a
+    /// fresh database of it.
+    #[arg(long, requires_all = ["spawn_server", "versus"], conflicts_with = "database_url")]
+    #[arg(help_heading = "Server")]
+    pub own_postgres: bool,
     #[command(flatten)]
     pub load: IngestLoad,
     #[command(flatten)]
@@ -43,6 +50,18 @@ pub struct IngestLoad {
     /// Clients of the paced level.
     #[arg(long, default_value_t = 64)]
     pub paced_concurrency: usize,
+    /// The matches' sports, spread over each level's matches in turn: `football`, `mix` (all
+    /// five), or a comma-separated list (football, basketball, ice_hockey, tennis, volleyball).
+    /// With tennis or volleyball, --matches must be at least every concurrency.
+    #[arg(long, default_value = "football", value_parser = SportMix::parse)]
+    pub sports: SportMix,
+    /// Also run these sports as the baseline, side by side with --sports in interleaved rounds
+    /// (each run a fresh spawned server), and judge --sports at ≥ 0.9× its events/s.
+    #[arg(long, value_parser = SportMix::parse)]
+    pub versus: Option<SportMix>,
+    /// Rounds of the side-by-side run; the order alternates from round to round.
+    #[arg(long, default_value_t = 3, requires = "versus")]
+    pub rounds: usize,
     /// Do not draw progress bars.
     #[arg(long)]
     pub no_progress: bool,
@@ -58,6 +77,19 @@ pub async fn run(args: IngestArgs) -> anyhow::Result<Outcome> {
     cfg.paced_rate = (l.paced_rate > 0.0).then_some(l.paced_rate);
     cfg.paced_duration = l.paced_duration;
     cfg.paced_concurrency = l.paced_concurrency;
+    cfg.sports = l.sports.clone();
     cfg.progress = !l.no_progress;
-    args.output.publish(&mut run_ingest(cfg).await?)
+    match &l.versus {
+        None => args.output.publish(&mut run_ingest(cfg).await?),
+        Some(baseline) => {
+            let versus = VersusConfig {
+                baseline: baseline.clone(),
+                candidate: l.sports.clone(),
+                rounds: l.rounds,
+                own_postgres: args.own_postgres,
+                ingest: cfg,
+            };
+            args.output.publish(&mut run_ingest_versus(versus).await?)
+        }
+    }
 }

@@ -24,6 +24,7 @@ use reqwest::Url;
 use crate::common::duration::parse_duration;
 use crate::common::results::{self, Report, DEFAULT_RESULTS_DIR};
 use crate::common::scorecast::ServerConfig;
+use crate::common::sport::Sport;
 use crate::fanout::tls::{run_fanout_tls, StormConfig};
 use crate::fanout::{
     run_fanout, run_floor, FanoutConfig, FloorConfig, LoadConfig, Placement, DEFAULT_PER_SOURCE,
@@ -117,6 +118,10 @@ pub struct FanoutArgs {
     /// Reconnects in flight at once in a storm round.
     #[arg(long, default_value_t = 200, requires = "tls")]
     pub storm_concurrency: usize,
+    /// The sport of scorecast's match: its events are that sport's scoring events (tennis and
+    /// volleyball: points, the sides alternating; football: home goals, as ever).
+    #[arg(long, value_enum, default_value_t = Sport::Football, help_heading = "Load")]
+    pub sport: Sport,
     #[command(flatten)]
     pub run: FloorArgs,
 }
@@ -295,11 +300,10 @@ impl LoadArgs {
 pub async fn execute(command: Command) -> anyhow::Result<bool> {
     let (passed, text, paths) = match command {
         Command::Fanout(args) => {
-            let cfg = FanoutConfig {
-                server: args.server.to_config(),
-                with_floor: args.with_floor,
-                load: args.run.to_config()?,
-            };
+            let mut load = args.run.to_config()?;
+            load.sport = args.sport;
+            let cfg =
+                FanoutConfig { server: args.server.to_config(), with_floor: args.with_floor, load };
             if args.tls {
                 let storm = StormConfig {
                     clients: args.storm_clients,

@@ -1,6 +1,7 @@
 //! What every scenario shares: the scorecast under test (reached, or started and stopped) and the
 //! processes this tool starts, the start-measure-stop runner, run metadata, result files,
-//! Markdown helpers, durations on the command line and progress bars.
+//! Markdown helpers, durations on the command line, progress bars, and the sports a run's matches
+//! are of.
 
 pub mod duration;
 pub mod markdown;
@@ -11,5 +12,6 @@ pub mod progress;
 pub mod results;
 pub mod runner;
 pub mod scorecast;
+pub mod sport;
 pub mod tls;
 pub mod workers;

@@ -10,9 +10,13 @@ crate::common::results::impl_report!(CompareReport, "compare", render);
 pub fn render(r: &CompareReport) -> String {
     let mut md = String::new();
     let sizes: Vec<String> = r.sizes.iter().map(|s| s.subscribers.to_string()).collect();
+    let what = match r.baseline_sport == r.candidate_sport {
+        true => "candidate vs baseline".to_owned(),
+        false => format!("{} (candidate) vs {} (baseline)", r.candidate_sport, r.baseline_sport),
+    };
     let _ = writeln!(
         md,
-        "# Compare: candidate vs baseline fan-out at {} subscribers, {} round(s)\n",
+        "# Compare: {what} fan-out at {} subscribers, {} round(s)\n",
         sizes.join(" and "),
         r.rounds
     );
@@ -72,13 +76,17 @@ pub fn render(r: &CompareReport) -> String {
 }
 
 fn binaries(md: &mut String, r: &CompareReport) {
-    md.push_str("| binary | label | path | version | work tree HEAD | modified |\n|---|---|---|---|---|---|\n");
-    for (role, b) in [("baseline", &r.baseline), ("candidate", &r.candidate)] {
+    md.push_str("| binary | sport | label | path | version | work tree HEAD | modified |\n|---|---|---|---|---|---|---|\n");
+    let sides = [
+        ("baseline", &r.baseline, r.baseline_sport),
+        ("candidate", &r.candidate, r.candidate_sport),
+    ];
+    for (role, b, sport) in sides {
         let Binary { path, label, version, worktree_head, modified, .. } = b;
         let or_dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
         let _ = writeln!(
             md,
-            "| {role} | {} | `{path}` | {} | {} | {} |",
+            "| {role} | {sport} | {} | `{path}` | {} | {} | {} |",
             or_dash(label),
             or_dash(version),
             or_dash(worktree_head),
@@ -128,13 +136,15 @@ fn size(md: &mut String, s: &Size) {
     for (binary, side) in [("baseline", &s.baseline), ("candidate", &s.candidate)] {
         let _ = writeln!(
             md,
-            "- {binary}: median p50 {} ms, p99 {} ms, CPU {} µs/delivery (event phase {}), RSS {} KiB/conn (rounds {}).",
+            "- {binary}: median p50 {} ms, p99 {} ms, CPU {} µs/delivery (event phase {}), RSS {} KiB/conn (rounds {}); update {} bytes of JSON on average (rounds {}).",
             ms(side.median.p50_ms),
             ms(side.median.p99_ms),
             num(side.median.cpu_per_delivery_us, 2),
             num(side.median.cpu_per_delivery_event_phase_us, 2),
             num(side.median.rss_per_conn_kib, 3),
             spread(side, |r| r.rss_per_conn_kib),
+            num(side.median.update_bytes, 1),
+            spread(side, |r| r.update_bytes),
         );
     }
     md.push('\n');

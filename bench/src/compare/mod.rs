@@ -1,7 +1,8 @@
 //! The `compare` subcommand: the fan-out of two scorecast binaries, a baseline and a candidate,
 //! interleaved round by round at each subscriber count, each run against a fresh spawned server;
 //! then the medians, the candidate ÷ baseline ratios and whether the candidate meets the aims
-//! (p99 and CPU per delivery ≤ 1.1×, memory per connection no higher).
+//! (p99 and CPU per delivery ≤ 1.1×, memory per connection no higher). Each side's match has a
+//! sport of its own, so one binary can be compared with itself on two sports.
 //!
 //! Within a round the order alternates (baseline first in odd rounds, candidate first in even
 //! ones), so a machine that drifts over the run does not favour either binary.
@@ -16,6 +17,7 @@ use anyhow::{bail, Context};
 
 use crate::common::meta::Meta;
 use crate::common::scorecast::{version_of, ServerConfig};
+use crate::common::sport::Sport;
 use crate::fanout::{measure_scorecast, LoadConfig};
 use model::{Binary, CompareReport, Round, Side, Size};
 
@@ -33,6 +35,10 @@ pub struct CompareConfig {
     pub rounds: usize,
     /// Extra flags for both spawned servers.
     pub server_args: Vec<String>,
+    /// The sport of each side's match (`load.sport` is replaced by these): with the same binary
+    /// as both sides, the comparison is of two sports, e.g. tennis points against football goals.
+    pub baseline_sport: Sport,
+    pub candidate_sport: Sport,
     /// The load of every run (its `subscribers` is replaced by each of the counts above).
     pub load: LoadConfig,
     /// Longest one run may take; beyond it the run is stopped (its server and workers killed) and
@@ -75,6 +81,8 @@ pub async fn run_compare(cfg: CompareConfig) -> anyhow::Result<CompareReport> {
         meta,
         baseline,
         candidate,
+        baseline_sport: cfg.baseline_sport,
+        candidate_sport: cfg.candidate_sport,
         rounds: cfg.rounds,
         events: cfg.load.events,
         interval_ms: cfg.load.interval.as_secs_f64() * 1e3,
@@ -95,12 +103,13 @@ async fn measure_size(cfg: &CompareConfig, n: usize) -> Size {
         let candidate_first = round % 2 == 0;
         for position in 1..=2 {
             let is_candidate = (position == 1) == candidate_first;
-            let (binary, rounds) = match is_candidate {
-                true => (&cfg.candidate, &mut candidate),
-                false => (&cfg.baseline, &mut baseline),
+            let (binary, sport, rounds) = match is_candidate {
+                true => (&cfg.candidate, cfg.candidate_sport, &mut candidate),
+                false => (&cfg.baseline, cfg.baseline_sport, &mut baseline),
             };
+            load.sport = sport;
             let name = if is_candidate { "candidate" } else { "baseline" };
-            tracing::info!(subscribers = n, round, binary = name, "compare: measuring");
+            tracing::info!(subscribers = n, round, binary = name, %sport, "compare: measuring");
             rounds.push(measure_once(cfg, binary, &load, round, position).await);
         }
     }

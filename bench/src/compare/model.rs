@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::common::meta::Meta;
 use crate::common::percentiles::ratio;
+use crate::common::sport::Sport;
 use crate::fanout::model::RunReport;
 
 /// Aim: the candidate's p99 and CPU per delivery at most this multiple of the baseline's.
@@ -19,6 +20,11 @@ pub struct CompareReport {
     pub meta: Meta,
     pub baseline: Binary,
     pub candidate: Binary,
+    /// The sport of each side's match (the same binary may run both: one binary, two sports).
+    #[serde(default)]
+    pub baseline_sport: Sport,
+    #[serde(default)]
+    pub candidate_sport: Sport,
     pub rounds: usize,
     pub events: usize,
     pub interval_ms: f64,
@@ -80,6 +86,9 @@ pub struct Medians {
     /// The whole event phase (`utime + stime`, 10 ms ticks, idle work included).
     pub cpu_per_delivery_event_phase_us: Option<f64>,
     pub rss_per_conn_kib: Option<f64>,
+    /// Mean payload bytes of an update.
+    #[serde(default)]
+    pub update_bytes: Option<f64>,
 }
 
 /// One measured fan-out of one binary.
@@ -99,6 +108,9 @@ pub struct Round {
     pub rss_per_conn_kib: Option<f64>,
     pub lost: u64,
     pub duplicated: u64,
+    /// Mean payload bytes of the run's updates, as the clients received them.
+    #[serde(default)]
+    pub update_bytes: Option<f64>,
     /// The fan-out's own verdict, and its problems (or why the run could not complete).
     pub passed: bool,
     pub problems: Vec<String>,
@@ -121,6 +133,7 @@ impl Round {
             rss_per_conn_kib: server.map(|s| s.rss_per_conn_kib),
             lost: run.delivery.lost,
             duplicated: run.delivery.duplicated,
+            update_bytes: run.update_bytes_mean,
             passed: run.passed,
             problems: run.problems.clone(),
         }
@@ -148,6 +161,7 @@ impl Side {
             cpu_per_delivery_us: m(|r| r.cpu_per_delivery_us),
             cpu_per_delivery_event_phase_us: m(|r| r.cpu_per_delivery_event_phase_us),
             rss_per_conn_kib: m(|r| r.rss_per_conn_kib),
+            update_bytes: m(|r| r.update_bytes),
         };
         Self { rounds, median }
     }

@@ -72,10 +72,12 @@ pub fn report(
     for (index, posted) in c.posted.iter().enumerate() {
         let mut latency = Histogram::default();
         let mut received = 0;
+        let mut update_bytes = None;
         if let Some(seq) = posted.seq {
             for tally in c.reports.iter().flat_map(|r| &r.events).filter(|e| e.seq == seq) {
                 latency.merge(&tally.latency_ns);
                 received += tally.received;
+                update_bytes = update_bytes.or(tally.update_bytes);
             }
             let expected_seq = prepared.first_seq + 1 + index as i64;
             if seq != expected_seq {
@@ -96,6 +98,7 @@ pub fn report(
             latency_ms: Percentiles::from_ns(&latency),
             complete_ms: posted.complete_ns.map(|ns| ns as f64 / 1e6),
             server_cpu_ms: posted.busy_cpu_ns.map(|ns| ns as f64 / 1e6),
+            update_bytes,
         });
     }
 
@@ -136,6 +139,8 @@ pub fn report(
         connect,
         latency_ms: Percentiles::from_ns(&all),
         latency_quantiles_ms: quantiles_ms(&all),
+        sport: target.sport(load),
+        update_bytes_mean: mean(per_event.iter().filter_map(|e| e.update_bytes)),
         per_event,
         delivery,
         server,
@@ -236,4 +241,10 @@ fn quantiles_ms(h: &Histogram) -> Vec<f64> {
 
 fn per(total: f64, n: u64) -> Option<f64> {
     (n > 0).then(|| total / n as f64)
+}
+
+/// The mean of `sizes`; `None` when there are none.
+fn mean(sizes: impl Iterator<Item = u32>) -> Option<f64> {
+    let (sum, n) = sizes.fold((0u64, 0u64), |(s, n), b| (s + u64::from(b), n + 1));
+    (n > 0).then(|| sum as f64 / n as f64)
 }

@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use crate::common::sport::Sport;
+
 /// One process may open 20,000 files here; leave room for the runtime, stdio and pipes.
 pub const DEFAULT_PER_WORKER: usize = 15_000;
 /// Ephemeral ports per source address are 32768-60999 (28,232); stay below with a margin.
@@ -80,6 +82,9 @@ pub struct LoadConfig {
     /// Reconnect and resume elsewhere when a server closes with 1001 (the failover run); the
     /// clients' random wait before reconnecting is up to this long.
     pub reconnect_jitter: Option<Duration>,
+    /// The sport of scorecast's match, whose scoring events are posted (the floor always sends
+    /// its football goal).
+    pub sport: Sport,
 }
 
 impl LoadConfig {
@@ -105,6 +110,7 @@ impl LoadConfig {
             placement,
             progress: false,
             reconnect_jitter: None,
+            sport: Sport::Football,
         }
     }
 

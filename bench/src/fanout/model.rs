@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::common::meta::Meta;
 use crate::common::percentiles::{ratio, Percentiles};
+use crate::common::sport::Sport;
 
 /// One measured fan-out: a target, N subscribers, K events.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -31,6 +32,12 @@ pub struct RunReport {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub latency_quantiles_ms: Vec<f64>,
     pub per_event: Vec<EventReport>,
+    /// The sport of the match (football for the floor's goal).
+    #[serde(default)]
+    pub sport: Sport,
+    /// Mean payload bytes of the events' updates, as received.
+    #[serde(default)]
+    pub update_bytes_mean: Option<f64>,
     pub delivery: DeliveryReport,
     pub server: Option<ServerUsage>,
     pub client: ClientUsage,
@@ -75,6 +82,9 @@ pub struct EventReport {
     pub complete_ms: Option<f64>,
     /// The server's CPU time over that window (exact, from `schedstat`).
     pub server_cpu_ms: Option<f64>,
+    /// The update's JSON payload in bytes, as the clients received it (the frame adds 2 to 4).
+    #[serde(default)]
+    pub update_bytes: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

@@ -35,8 +35,10 @@ pub async fn run(
     load: &LoadConfig,
     http: &reqwest::Client,
 ) -> anyhow::Result<RunReport> {
-    let prepared =
-        target.prepare(http).await.with_context(|| format!("setting up {}", target.name()))?;
+    let prepared = target
+        .prepare_sport(http, load.sport)
+        .await
+        .with_context(|| format!("setting up {}", target.name()))?;
     let metrics_before = target.ws_metrics(http).await;
     let mut pool = Pool::start(&load.placement, load.worker_count(), load.client_priority).await?;
     let driven = drive(target, load, http, &prepared, &mut pool);
@@ -230,7 +232,7 @@ async fn post_events(
             false => first + load.interval * (index as u32 + 1),
         };
         let cpu_before = procfs::sum_over(&pids, procfs::cpu_ns_precise);
-        let mut posted = target.post_event(http, match_id, index).await?;
+        let mut posted = target.post_sport_event(http, match_id, index, load.sport).await?;
         if !(200..300).contains(&posted.status) {
             tracing::warn!(status = posted.status, index, "event refused");
             posted.seq = None;

@@ -7,9 +7,11 @@ use anyhow::Context;
 use reqwest::Url;
 use serde_json::json;
 
+use super::load::LoadConfig;
 use super::worker::protocol::WsTarget;
 use crate::clock::now_ns;
 use crate::common::scorecast::{loopback_addr, Scorecast};
+use crate::common::sport::Sport;
 
 pub enum Target<'a> {
     Scorecast(&'a Scorecast),
@@ -68,12 +70,30 @@ impl Target<'_> {
         }
     }
 
-    /// Creates the match and kicks it off (scorecast); the floor's match exists from the start.
+    /// The sport of the match a run with `load` follows: the floor's is a football goal.
+    pub fn sport(&self, load: &LoadConfig) -> Sport {
+        match self {
+            Target::Scorecast(_) => load.sport,
+            Target::Floor { .. } => Sport::Football,
+        }
+    }
+
+    /// Creates a football match and kicks it off (scorecast); the floor's match exists from the
+    /// start.
     pub async fn prepare(&self, http: &reqwest::Client) -> anyhow::Result<Prepared> {
+        self.prepare_sport(http, Sport::Football).await
+    }
+
+    /// `prepare` with a match of `sport` (scorecast; the floor has its one match).
+    pub async fn prepare_sport(
+        &self,
+        http: &reqwest::Client,
+        sport: Sport,
+    ) -> anyhow::Result<Prepared> {
         let (match_id, first_seq) = match self {
             Target::Floor { .. } => (1, 1),
             Target::Scorecast(server) => {
-                let live = server.live_match(http, "Bench").await?;
+                let live = server.live_match_of(http, "Bench", sport).await?;
                 server.converged(http, live.id, live.seq).await?;
                 (live.id, live.seq)
             }
@@ -86,21 +106,34 @@ impl Target<'_> {
         Ok(Prepared { match_id, first_seq, ws })
     }
 
-    /// Posts event number `index` (a home goal in minute `index + 1`) to match `match_id` and
-    /// times it.
+    /// Posts event number `index` (a home goal in minute `index + 1`) to football match
+    /// `match_id` and times it.
     pub async fn post_event(
         &self,
         http: &reqwest::Client,
         match_id: i64,
         index: usize,
     ) -> anyhow::Result<Posted> {
+        self.post_sport_event(http, match_id, index, Sport::Football).await
+    }
+
+    /// `post_event` to a match of `sport`: football's home goal as ever (so that runs stay
+    /// comparable with every earlier one), another sport's `index`-th scoring event
+    /// (`Sport::scoring_event`: a tennis point, the sides alternating, ...).
+    pub async fn post_sport_event(
+        &self,
+        http: &reqwest::Client,
+        match_id: i64,
+        index: usize,
+        sport: Sport,
+    ) -> anyhow::Result<Posted> {
         let minute = (index + 1).min(200);
+        let event = match sport {
+            Sport::Football => json!({"kind": "goal", "team": "home", "minute": minute}),
+            sport => serde_json::from_str(&sport.scoring_event(index as u64))?,
+        };
         let requests = match self {
-            Target::Scorecast(server) => vec![server.event_request(
-                http,
-                match_id,
-                json!({"kind": "goal", "team": "home", "minute": minute}),
-            )?],
+            Target::Scorecast(server) => vec![server.event_request(http, match_id, event)?],
             Target::Floor { urls, .. } => urls
                 .iter()
                 .map(|url| Ok(http.post(url.join("publish")?).json(&json!({"minute": minute}))))

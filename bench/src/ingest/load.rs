@@ -11,6 +11,7 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 
 use crate::clock::now_ns;
+use crate::common::sport::Sport;
 use crate::histogram::Histogram;
 use crate::net::http1::{self, HttpConn};
 use crate::net::subscriber::Subscriber;
@@ -20,8 +21,25 @@ pub struct Shared {
     pub addr: SocketAddr,
     pub token: String,
     pub matches: Vec<i64>,
+    /// The sport of each match, and how many scoring events each has been sent so far.
+    pub sports: Vec<Sport>,
+    pub sent: Vec<AtomicU64>,
     pub concurrency: usize,
     pub schedule: Schedule,
+}
+
+/// The match a closed-loop client posts its `k`-th event to. With no more clients than matches,
+/// each client has matches of its own (`client`, `client + c`, ...) and posts to them in turn, so
+/// every match's events arrive one at a time and in order (a tennis or volleyball match's
+/// points must: see `Sport::scoring_event`). With more clients than matches, the clients share
+/// them.
+pub fn closed_match(client: usize, k: u64, concurrency: usize, matches: usize) -> usize {
+    if concurrency <= matches {
+        let owned = (matches - client).div_ceil(concurrency) as u64;
+        client + (k % owned) as usize * concurrency
+    } else {
+        (client + k as usize * concurrency) % matches
+    }
 }
 
 pub enum Schedule {
@@ -49,7 +67,8 @@ pub struct PosterOutcome {
     pub lag_ns: Histogram,
 }
 
-/// One admin client posting goals over one keep-alive connection.
+/// One admin client posting scoring events (each match's sport's own) over one keep-alive
+/// connection.
 pub async fn poster(shared: Arc<Shared>, client: usize) -> PosterOutcome {
     let mut out = PosterOutcome::default();
     let Ok(mut conn) = HttpConn::connect(shared.addr).await else {
@@ -65,7 +84,7 @@ pub async fn poster(shared: Arc<Shared>, client: usize) -> PosterOutcome {
                 if Instant::now() >= *until || k >= *max_per_client {
                     break;
                 }
-                (client + k as usize * shared.concurrency) % m
+                closed_match(client, k, shared.concurrency, m)
             }
             Schedule::Paced { t0, rate, total, next } => {
                 let j = next.fetch_add(1, Ordering::Relaxed);
@@ -80,8 +99,8 @@ pub async fn poster(shared: Arc<Shared>, client: usize) -> PosterOutcome {
         };
         k += 1;
         let id = shared.matches[match_index];
-        let team = if k.is_multiple_of(2) { "home" } else { "away" };
-        let body = format!(r#"{{"kind":"goal","team":"{team}","minute":{}}}"#, 1 + k % 90);
+        let n = shared.sent[match_index].fetch_add(1, Ordering::Relaxed);
+        let body = shared.sports[match_index].scoring_event(n);
         let request =
             http1::post_json(&host, &format!("/api/v1/matches/{id}/events"), &shared.token, &body);
         let start_ns = now_ns();
@@ -111,19 +130,28 @@ fn seq_of(body: &[u8]) -> Option<i64> {
     std::str::from_utf8(&body[at..at + digits]).ok()?.parse().ok()
 }
 
-/// Reads updates until `stop`; returns `(seq, arrival ns)` of every update (not snapshots).
+/// What one match's subscriber saw: `(seq, arrival ns)` of every update (not snapshots), and the
+/// updates' payload bytes summed.
+#[derive(Default)]
+pub struct Followed {
+    pub arrivals: Vec<(i64, u64)>,
+    pub update_bytes: u64,
+}
+
+/// Reads updates until `stop`.
 pub async fn follow(
     mut sub: Subscriber,
     received: Arc<AtomicU64>,
     mut stop: watch::Receiver<bool>,
-) -> Vec<(i64, u64)> {
-    let mut arrivals = Vec::new();
+) -> Followed {
+    let mut followed = Followed::default();
     loop {
         tokio::select! {
             update = sub.next() => match update {
                 Ok(u) => {
                     if let Some(m) = u.message.filter(|m| !m.snapshot) {
-                        arrivals.push((m.seq, now_ns()));
+                        followed.arrivals.push((m.seq, now_ns()));
+                        followed.update_bytes += u.payload_bytes as u64;
                         received.fetch_add(1, Ordering::Relaxed);
                     }
                 }
@@ -135,11 +163,31 @@ pub async fn follow(
             _ = stop.changed() => break,
         }
     }
-    arrivals
+    followed
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn with_no_more_clients_than_matches_every_match_has_one_poster_and_every_match_is_posted_to() {
+        for (concurrency, matches) in [(1, 5), (3, 16), (8, 16), (64, 256), (5, 5)] {
+            let mut poster = vec![None; matches];
+            for client in 0..concurrency {
+                for k in 0..(2 * matches as u64) {
+                    let m = super::closed_match(client, k, concurrency, matches);
+                    assert_eq!(*poster[m].get_or_insert(client), client, "{concurrency}/{matches}");
+                }
+            }
+            assert!(poster.iter().all(Option::is_some), "{concurrency}/{matches}: {poster:?}");
+        }
+        // As before sports existed: with clients dividing the matches, client 1 of 8 over 16.
+        let old: Vec<usize> = (0..4).map(|k| (1 + k * 8) % 16).collect();
+        let new: Vec<usize> = (0..4).map(|k| super::closed_match(1, k as u64, 8, 16)).collect();
+        assert_eq!(old, new);
+        // More clients than matches share them.
+        assert_eq!(super::closed_match(17, 0, 64, 16), 1);
+    }
+
     #[test]
     fn the_sequence_number_is_read_from_a_stored_event() {
         assert_eq!(super::seq_of(br#"{"match_id":1,"seq":27,"kind":"goal"}"#), Some(27));

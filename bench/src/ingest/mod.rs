@@ -1,10 +1,13 @@
 //! The `ingest` subcommand: durable events per second through `POST /api/v1/matches/{id}/events`
 //! at several concurrency levels, the POST's latency, and the time from the POST to the update's
-//! arrival at the match's subscriber; plus a paced level at a fixed rate (1,000 events/s).
+//! arrival at the match's subscriber; plus a paced level at a fixed rate (1,000 events/s). The
+//! matches are of one sport or several (`sports`), each posted its sport's scoring events;
+//! `versus` runs two sets of sports side by side.
 
 pub mod load;
 pub mod markdown;
 pub mod model;
+pub mod versus;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -21,6 +24,7 @@ use crate::common::percentiles::Percentiles;
 use crate::common::progress::bar;
 use crate::common::runner;
 use crate::common::scorecast::{Scorecast, ServerConfig};
+use crate::common::sport::{Sport, SportMix};
 use crate::histogram::Histogram;
 use crate::net::subscriber::Subscriber;
 use crate::procfs;
@@ -48,6 +52,8 @@ pub struct IngestConfig {
     pub paced_rate: Option<f64>,
     pub paced_duration: Duration,
     pub paced_concurrency: usize,
+    /// The matches' sports: match `i` of each level is of `sports.of_match(i)`.
+    pub sports: SportMix,
     pub progress: bool,
 }
 
@@ -62,12 +68,19 @@ impl IngestConfig {
             paced_rate: Some(1000.0),
             paced_duration: Duration::from_secs(10),
             paced_concurrency: 64,
+            sports: SportMix::default(),
             progress: false,
         }
     }
 }
 
 pub async fn run_ingest(cfg: IngestConfig) -> anyhow::Result<IngestReport> {
+    check(&cfg)?;
+    measure(&cfg, cfg.database_url.as_deref()).await
+}
+
+/// Refuses a configuration that cannot run, or whose tennis or volleyball matches could end.
+pub(crate) fn check(cfg: &IngestConfig) -> anyhow::Result<()> {
     let all = cfg.levels.iter().chain(Some(&cfg.paced_concurrency));
     if cfg.levels.is_empty() && cfg.paced_rate.is_none() {
         bail!("nothing to run: give at least one level or a paced rate");
@@ -76,23 +89,38 @@ pub async fn run_ingest(cfg: IngestConfig) -> anyhow::Result<IngestReport> {
     {
         bail!("concurrency must be 1..={MAX_CONCURRENCY}, matches 1..=1000");
     }
+    // Their points keep a match live only in the order they were sent (`Sport::scoring_event`),
+    // which holds when no two clients post to one match at once (`load::closed_match`; paced:
+    // a match's events are `matches` apart in the schedule, more than the clients in flight).
+    let paced = cfg.paced_rate.map(|_| cfg.paced_concurrency);
+    let most = cfg.levels.iter().copied().chain(paced).max().unwrap_or(0);
+    if cfg.sports.ends_on_a_point() && most > cfg.matches {
+        bail!(
+            "tennis and volleyball matches need their points in order: give --matches at least \
+             the largest concurrency ({most})"
+        );
+    }
+    Ok(())
+}
+
+/// The levels of `cfg` against its server, spawned on `database_url` if it spawns one.
+pub(crate) async fn measure(
+    cfg: &IngestConfig,
+    database_url: Option<&str>,
+) -> anyhow::Result<IngestReport> {
     let mut meta = Meta::start("ingest");
-    let (levels, url) = runner::with_scorecast(
-        &mut meta,
-        &cfg.server,
-        cfg.database_url.as_deref(),
-        async |s, http| {
+    let (levels, url) =
+        runner::with_scorecast(&mut meta, &cfg.server, database_url, async |s, http| {
             let mut levels = Vec::new();
             for &c in &cfg.levels {
-                levels.push(run_level(s, http, &cfg, c, None).await?);
+                levels.push(run_level(s, http, cfg, c, None).await?);
             }
             if let Some(rate) = cfg.paced_rate {
-                levels.push(run_level(s, http, &cfg, cfg.paced_concurrency, Some(rate)).await?);
+                levels.push(run_level(s, http, cfg, cfg.paced_concurrency, Some(rate)).await?);
             }
             Ok((levels, s.url.to_string()))
-        },
-    )
-    .await?;
+        })
+        .await?;
     let mut problems = Vec::new();
     for l in &levels {
         let name = format!("{} {} clients", l.mode, l.concurrency);
@@ -108,12 +136,20 @@ pub async fn run_ingest(cfg: IngestConfig) -> anyhow::Result<IngestReport> {
         if l.stored == 0 {
             problems.push(format!("{name}: nothing was stored"));
         }
+        // 503 is the server shedding load; a 4xx says an event did not fit its match (a tennis
+        // match that ended, a kind its sport lacks): the load itself is wrong.
+        let wrong: u64 =
+            l.refused.iter().filter(|(s, _)| (400..500).contains(*s)).map(|e| e.1).sum();
+        if wrong > 0 {
+            problems.push(format!("{name}: {wrong} events refused as wrong for their match"));
+        }
     }
     Ok(IngestReport {
         meta,
         server: url,
-        database: describe_database(cfg.database_url.as_deref()),
+        database: describe_database(database_url),
         matches: cfg.matches,
+        sports: cfg.sports.clone(),
         levels,
         passed: problems.is_empty(),
         problems,
@@ -142,8 +178,10 @@ async fn run_level(
     rate: Option<f64>,
 ) -> anyhow::Result<Level> {
     let mut matches = Vec::with_capacity(cfg.matches);
-    for i in 0..cfg.matches {
-        matches.push(server.live_match(http, &format!("Ingest {concurrency}/{i}")).await?.id);
+    let sports: Vec<Sport> = (0..cfg.matches).map(|i| cfg.sports.of_match(i)).collect();
+    for (i, &sport) in sports.iter().enumerate() {
+        let name = format!("Ingest {concurrency}/{i}");
+        matches.push(server.live_match_of(http, &name, sport).await?.id);
     }
     let received = Arc::new(AtomicU64::new(0));
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -174,6 +212,8 @@ async fn run_level(
         addr: server.addr,
         token: server.token.clone(),
         matches: matches.clone(),
+        sent: sports.iter().map(|_| AtomicU64::new(0)).collect(),
+        sports,
         concurrency,
         schedule,
     });
@@ -206,12 +246,16 @@ async fn run_level(
     }
     stop_tx.send_replace(true);
     let mut arrivals: Vec<HashMap<i64, u64>> = vec![HashMap::new(); matches.len()];
-    for (index, list) in followers.join_all().await {
-        for (seq, at) in list {
+    let (mut updates, mut update_bytes) = (0u64, 0u64);
+    for (index, followed) in followers.join_all().await {
+        updates += followed.arrivals.len() as u64;
+        update_bytes += followed.update_bytes;
+        for (seq, at) in followed.arrivals {
             arrivals[index].entry(seq).or_insert(at);
         }
     }
     let mut level = summarize(&outcomes, &arrivals);
+    level.update_bytes_mean = (updates > 0).then(|| update_bytes as f64 / updates as f64);
     level.mode = label.into();
     level.concurrency = concurrency;
     level.target_rate = rate;

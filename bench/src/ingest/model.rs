@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::common::meta::Meta;
 use crate::common::percentiles::Percentiles;
+use crate::common::sport::SportMix;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct IngestReport {
@@ -15,6 +16,9 @@ pub struct IngestReport {
     pub database: String,
     /// Matches the load is spread over in each level, each with one WebSocket subscriber.
     pub matches: usize,
+    /// The matches' sports, spread over them in turn (football before sports existed).
+    #[serde(default)]
+    pub sports: SportMix,
     pub levels: Vec<Level>,
     pub problems: Vec<String>,
     pub passed: bool,
@@ -48,6 +52,9 @@ pub struct Level {
     pub delivered_before_ack: u64,
     /// Stored events whose update never reached the subscriber (within the drain time).
     pub undelivered: u64,
+    /// Mean JSON payload bytes of the updates the subscribers received.
+    #[serde(default)]
+    pub update_bytes_mean: Option<f64>,
     /// Paced: how late the sends started against the schedule (the client falling behind).
     pub send_lag_ms: Option<Percentiles>,
     /// The server's CPU time over the level per stored event (when its pid is known).

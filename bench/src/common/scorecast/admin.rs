@@ -7,6 +7,7 @@ use reqwest::Url;
 use serde_json::{json, Value};
 
 use super::Scorecast;
+use crate::common::sport::Sport;
 
 /// Time the nodes of a cluster get to agree on a new match's state (the periodic check repairs
 /// within 5 s by default even if a publish was lost).
@@ -20,21 +21,38 @@ pub struct LiveMatch {
 }
 
 impl Scorecast {
-    /// Creates a match named after `name` and kicks it off.
+    /// Creates a football match named after `name` and kicks it off.
     pub async fn live_match(
         &self,
         http: &reqwest::Client,
         name: &str,
     ) -> anyhow::Result<LiveMatch> {
+        self.live_match_of(http, name, Sport::Football).await
+    }
+
+    /// Creates a match of `sport` named after `name` (its format the sport's default) and starts
+    /// it.
+    pub async fn live_match_of(
+        &self,
+        http: &reqwest::Client,
+        name: &str,
+        sport: Sport,
+    ) -> anyhow::Result<LiveMatch> {
         let kickoff_at = time::OffsetDateTime::now_utc()
             .format(&time::format_description::well_known::Rfc3339)?;
-        let body = json!({"home": format!("{name} Home"), "away": format!("{name} Away"),
-                          "competition": "scorecast-bench", "kickoff_at": kickoff_at});
+        let mut body = json!({"home": format!("{name} Home"), "away": format!("{name} Away"),
+                              "competition": "scorecast-bench", "kickoff_at": kickoff_at});
+        // Football is the default: its matches are created exactly as before sports existed.
+        if sport != Sport::Football {
+            body["sport"] = json!(sport.name());
+        }
         let created = self.admin(http, "api/v1/matches", body).await.context("creating a match")?;
         let id = created["id"].as_i64().context("the created match has no id")?;
-        let kicked =
-            self.post_event(http, id, json!({"kind": "kickoff"})).await.context("kicking off")?;
-        Ok(LiveMatch { id, seq: kicked["seq"].as_i64().context("the kickoff has no seq")? })
+        let started = self
+            .post_event(http, id, sport.start_event())
+            .await
+            .with_context(|| format!("starting a {sport} match"))?;
+        Ok(LiveMatch { id, seq: started["seq"].as_i64().context("the start has no seq")? })
     }
 
     /// `seq` of match `id`'s snapshot on `node` (`GET /api/v1/matches/{id}`), if it answers.

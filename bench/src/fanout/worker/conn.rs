@@ -196,7 +196,9 @@ impl Client {
             match parsed.opcode {
                 frame::OP_TEXT if parsed.fin => {
                     if let Some(msg) = message::read(payload) {
-                        tally.borrow_mut().on_message(self.index, msg, now);
+                        let mut tally = tally.borrow_mut();
+                        tally.update_size(&msg, payload.len());
+                        tally.on_message(self.index, msg, now);
                     }
                 }
                 frame::OP_PING => {

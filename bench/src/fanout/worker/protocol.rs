@@ -176,6 +176,9 @@ pub struct EventTally {
     pub seq: i64,
     pub received: u64,
     pub latency_ns: Histogram,
+    /// The update's JSON payload in bytes (every client gets the same bytes), if one arrived.
+    #[serde(default)]
+    pub update_bytes: Option<u32>,
 }
 
 #[cfg(test)]

@@ -24,6 +24,8 @@ pub(super) struct Tally {
     last: Vec<i64>,
     /// Per sequence number: when each client received it, in ns.
     arrivals: HashMap<i64, Vec<u64>>,
+    /// Per sequence number: its update's payload bytes, as the first client to get it saw them.
+    update_bytes: HashMap<i64, u32>,
     delivered: u64,
     duplicates: u64,
     gaps: u64,
@@ -169,6 +171,13 @@ impl Tally {
         }
     }
 
+    /// Notes the payload size of an update (not a snapshot or a resume marker), once per number.
+    pub fn update_size(&mut self, msg: &Message, bytes: usize) {
+        if !msg.snapshot && msg.resume.is_none() {
+            self.update_bytes.entry(msg.seq).or_insert(bytes.try_into().unwrap_or(u32::MAX));
+        }
+    }
+
     pub fn take_completed(&mut self) -> Vec<i64> {
         std::mem::take(&mut self.newly_complete)
     }
@@ -199,7 +208,8 @@ impl Tally {
         let events = starts
             .iter()
             .map(|&(seq, start)| {
-                let mut tally = EventTally { seq, ..Default::default() };
+                let update_bytes = self.update_bytes.get(&seq).copied();
+                let mut tally = EventTally { seq, update_bytes, ..Default::default() };
                 for &at in self.arrivals.get(&seq).map(Vec::as_slice).unwrap_or_default() {
                     tally.received += 1;
                     tally.latency_ns.record(at.saturating_sub(start));
