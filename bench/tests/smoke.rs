@@ -68,6 +68,10 @@ async fn fanout_against_a_spawned_scorecast_delivers_every_goal_to_every_subscri
     assert_eq!(run.connect.connected, 20);
     assert_eq!((run.delivery.expected, run.delivery.delivered, run.delivery.lost), (40, 40, 0));
     assert!(run.server.is_some(), "a spawned server's memory and CPU are measured");
+    // A goal's update, e.g. {"m":1,"s":3,"k":"goal","t":"h","mn":2,"sc":[2,0]}: every event's
+    // size is read by the clients.
+    assert!(run.per_event.iter().all(|e| e.update_bytes.is_some_and(|b| (40..=70).contains(&b))));
+    assert!(run.update_bytes_mean.is_some());
     round_trips(&report);
 }
 

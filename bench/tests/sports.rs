@@ -145,3 +145,34 @@ async fn compare_measures_a_tennis_match_against_a_football_match_with_one_binar
     assert!(text.contains("tennis (candidate) vs football (baseline)"), "{text}");
     assert!(text.contains("| candidate | tennis |"), "{text}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ingest_side_by_side_on_its_own_postgres_gives_every_run_a_fresh_database() {
+    if !scorecast_bench::cluster::infra::postgres_installed() {
+        assert!(std::env::var("SCORECAST_REQUIRE_POSTGRES").is_err(), "Postgres is missing");
+        eprintln!("Postgres (initdb) is not installed: skipped");
+        return;
+    }
+    let mut ingest = tiny_ingest();
+    ingest.levels = vec![2];
+    ingest.paced_rate = None;
+    let cfg = VersusConfig {
+        ingest,
+        baseline: SportMix::default(),
+        candidate: SportMix::parse("mix").unwrap(),
+        rounds: 1,
+        own_postgres: true,
+    };
+
+    let report = run_ingest_versus(cfg).await.expect("the run completes");
+
+    assert!(report.database.starts_with("postgres (started by this tool"), "{}", report.database);
+    let databases: Vec<&str> = report.runs.iter().map(|r| r.report.database.as_str()).collect();
+    assert_eq!(databases.len(), 2);
+    assert!(databases.iter().all(|d| d.starts_with("postgres://")), "{databases:?}");
+    assert_ne!(databases[0], databases[1], "each run has a database of its own");
+    for run in &report.runs {
+        assert!(run.report.passed, "{:?}", run.report.problems);
+        assert!(run.report.levels[0].stored > 0);
+    }
+}

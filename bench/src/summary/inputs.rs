@@ -50,7 +50,7 @@ impl Inputs {
                 inputs.cluster = read(path).map(|r| (name, r));
             } else if name.starts_with("poll-") && inputs.poll.is_none() {
                 inputs.poll = read(path).map(|r| (name, r));
-            } else if name.starts_with("ingest-") {
+            } else if name.starts_with("ingest-") && !name.starts_with("ingest-sports-") {
                 let Some(r) = read::<IngestReport>(path) else { continue };
                 let kind = |r: &IngestReport| r.database.starts_with("postgres");
                 if !inputs.ingest.iter().any(|(_, i)| kind(i) == kind(&r)) {
