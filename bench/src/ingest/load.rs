@@ -21,9 +21,9 @@ pub struct Shared {
     pub addr: SocketAddr,
     pub token: String,
     pub matches: Vec<i64>,
-    /// The sport of each match, and how many scoring events each has been sent so far.
+    /// The sport of each match, and how many of its scoring events it has stored so far.
     pub sports: Vec<Sport>,
-    pub sent: Vec<AtomicU64>,
+    pub stored: Vec<AtomicU64>,
     pub concurrency: usize,
     pub schedule: Schedule,
 }
@@ -99,7 +99,9 @@ pub async fn poster(shared: Arc<Shared>, client: usize) -> PosterOutcome {
         };
         k += 1;
         let id = shared.matches[match_index];
-        let n = shared.sent[match_index].fetch_add(1, Ordering::Relaxed);
+        // The next event after the stored ones: a refused one (503) is sent again, so that a
+        // match with a client of its own never misses a side's turn.
+        let n = shared.stored[match_index].load(Ordering::Relaxed);
         let body = shared.sports[match_index].scoring_event(n);
         let request =
             http1::post_json(&host, &format!("/api/v1/matches/{id}/events"), &shared.token, &body);
@@ -108,6 +110,7 @@ pub async fn poster(shared: Arc<Shared>, client: usize) -> PosterOutcome {
         match conn.request(&request, true).await {
             Ok(r) if r.status == 201 => {
                 let done_ns = now_ns();
+                shared.stored[match_index].fetch_add(1, Ordering::Relaxed);
                 out.post_ns.record(done_ns - start_ns);
                 let seq = r.body.as_deref().and_then(seq_of).unwrap_or(-1);
                 out.posts.push(Post { match_index, seq, start_ns, done_ns });

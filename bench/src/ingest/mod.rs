@@ -212,7 +212,7 @@ async fn run_level(
         addr: server.addr,
         token: server.token.clone(),
         matches: matches.clone(),
-        sent: sports.iter().map(|_| AtomicU64::new(0)).collect(),
+        stored: sports.iter().map(|_| AtomicU64::new(0)).collect(),
         sports,
         concurrency,
         schedule,
