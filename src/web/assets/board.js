@@ -62,7 +62,7 @@ function card(state) {
         el("span", { class: "pens" })),
       el("p", { class: "meta" },
         starButton("team", state.sp ?? "football", state.home, false),
-        el("span", { class: "status" }), " ", el("span", { class: "clock" }),
+        el("span", { class: "when" }, el("span", { class: "status" }), " ", el("span", { class: "clock" })),
         starButton("team", state.sp ?? "football", state.away, false))));
   cards.set(state.m, li);
   return li;
