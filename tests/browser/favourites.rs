@@ -232,14 +232,79 @@ async fn two_background_tabs_show_one_notification_per_event() {
         home_goals(&browser, id, goals).await;
         browser.client.switch_to_window(second.clone()).await.unwrap();
     }
-    // Both tabs have handled every goal; give a late claim a moment to show up.
+    // Both tabs have handled every goal; give a late one a moment to show up.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let mut all = notes(&browser).await;
-    browser.client.switch_to_window(first).await.unwrap();
-    all.extend(notes(&browser).await);
-    let mut tags: Vec<String> = all.iter().map(|n| n["tag"].as_str().unwrap().to_owned()).collect();
-    tags.sort();
+    let tags = |notes: &[Value]| -> Vec<String> {
+        let mut tags: Vec<String> =
+            notes.iter().map(|n| n["tag"].as_str().unwrap().to_owned()).collect();
+        tags.sort();
+        tags
+    };
+    let in_second = notes(&browser).await;
+    browser.client.switch_to_window(first.clone()).await.unwrap();
+    let in_first = notes(&browser).await;
+    let all = tags(&[in_first.clone(), in_second.clone()].concat());
     let expected: Vec<String> = (2..=4).map(|s| format!("scorecast:{id}:{s}")).collect();
-    assert_eq!(tags, expected, "one notification per goal across both tabs: {all:?}");
+    assert_eq!(
+        all, expected,
+        "one notification per goal across both tabs: {in_first:?} {in_second:?}"
+    );
+
+    // The alerting tab closes: the other one alerts from then on.
+    let (alerting, other) =
+        if in_first.is_empty() { (second.clone(), first) } else { (first, second.clone()) };
+    browser.client.switch_to_window(alerting).await.unwrap();
+    browser.client.close_window().await.unwrap();
+    browser.client.switch_to_window(other).await.unwrap();
+    let before = notes(&browser).await.len();
+    app.store_event(id, &json!({"kind": "goal", "team": "home", "minute": 30})).await;
+    let after = wait_for_notes(&browser, before + 1).await;
+    assert_eq!(after[before]["tag"], json!(format!("scorecast:{id}:5")));
+    browser.close().await;
+}
+
+/// Tennis: 24 points in a row win a set 6-0 (4 points a game, 6 games; ITF Rules of Tennis, rules
+/// 5 and 6), 48 the match of best of three sets.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_followed_tennis_player_alerts_on_each_set_won_and_on_the_match_won_not_on_points() {
+    let Some(browser) = driver::open_granting_notifications().await else { return };
+    let app = spawn_app(Backend::Sqlite).await.unwrap();
+    let now = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let body = json!({"home": "Sinner", "away": "Alcaraz", "competition": "Roland Garros",
+                      "kickoff_at": now, "sport": "tennis"});
+    let response = app.post_json("/api/v1/matches", &body).await;
+    assert_eq!(response.status(), 201);
+    let id = response.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    app.store_event(id, &json!({"kind": "start", "server": "home"})).await;
+
+    browser.goto(&app.url("/")).await;
+    browser.wait_for_connection("live", None, WAIT).await;
+    card_in(&browser, "live", id).await;
+    browser.click(&star(&format!("[data-match=\"{id}\"]"), "Sinner")).await;
+    card_in(&browser, "following", id).await;
+    alerts_on_in_background(&browser).await;
+
+    for _ in 0..24 {
+        app.store_event(id, &json!({"kind": "point", "team": "home"})).await;
+    }
+    let notes = wait_for_notes(&browser, 1).await;
+    assert_eq!(
+        notes[0],
+        json!({"title": "Set won by Sinner", "body": "Sinner 1–0 Alcaraz · Roland Garros",
+               "tag": format!("scorecast:{id}:25")})
+    );
+    for _ in 0..24 {
+        app.store_event(id, &json!({"kind": "point", "team": "home"})).await;
+    }
+    let notes = wait_for_notes(&browser, 2).await;
+    assert_eq!(notes[1]["title"], json!("Match won by Sinner"));
+    assert_eq!(notes[1]["body"], json!("Sinner 2–0 Alcaraz · Roland Garros"));
+    assert_eq!(
+        notes.len(),
+        2,
+        "one alert for the match point, none for the other points: {notes:?}"
+    );
     browser.close().await;
 }

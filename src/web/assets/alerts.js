@@ -2,19 +2,20 @@
 // browser's Notification API (no service worker, no push service). Permission is asked on a
 // click of "Notify me", never at load. Only live updates alert: never a snapshot, never an update
 // a resume sent again after a reconnect. Each event alerts once across the tabs of this browser:
-// the tabs claim events in one shared record, changed only under a Web Lock.
+// one tab alerts, the one holding a Web Lock (the first opened; when it closes, the next).
 import { describeEvent, statusText } from "/static/ui.js";
 
 /** "on" once the reader turned alerts on (with a click); off by default. */
 const SWITCH = "scorecast.alerts";
-/** Event key ("match:seq") -> {at, shown, title}: which events a tab already claimed. */
-const CLAIMS = "scorecast.alerted";
-/** The Web Lock under which a tab reads and writes CLAIMS. */
+/** Event key ("match:seq") -> {at, title}: the alerts shown, for their voids (a new alerting tab
+ * replaces the alerts of the one before). */
+const SHOWN = "scorecast.alerted";
+/** The Web Lock held by the one tab that alerts, for as long as it is open. */
 const LOCK = "scorecast-alerts";
-/** Claims are kept a day: a void comes long before, and the record stays small. */
+/** Shown alerts are remembered a day: a void comes long before, and the record stays small. */
 const KEEP_MS = 24 * 3600 * 1000;
-/** Most claims kept (the oldest go first): bounded whatever the day brings. */
-const MAX_CLAIMS = 500;
+/** Most shown alerts remembered (the oldest go first): bounded whatever the day brings. */
+const MAX_SHOWN = 500;
 const GOAL_SPORTS = new Set(["football", "ice_hockey"]);
 const SET_SPORTS = new Set(["tennis", "volleyball"]);
 /** Results that end a match: each alerts when the match reaches it. */
@@ -55,6 +56,13 @@ export class Alerts {
   /** `button` is the page's "Notify me" toggle. */
   constructor(button) {
     this.button = button;
+    // Without Web Locks every tab alerts; with them, only the tab holding the lock, which it
+    // keeps until it closes (the browser then hands it to the next tab waiting).
+    this.alerting = !navigator.locks;
+    navigator.locks?.request(LOCK, () => {
+      this.alerting = true;
+      return new Promise(() => {});
+    }).catch(() => {});
     if (!button || !("Notification" in window)) return;
     button.hidden = false;
     button.addEventListener("click", () => this._toggle());
@@ -87,31 +95,18 @@ export class Alerts {
   /** Every update of a followed match, as the subscription reports it (with its `info`). */
   consider(msg, state, previous, info) {
     if (info?.replay || msg.s === undefined) return;
+    if (!this.alerting || !this.on || document.visibilityState !== "hidden") return;
+    const shown = readShown();
     if (msg.k === "void") {
-      return this._claim(`${msg.m}:${msg.s}`, (claims) => {
-        const target = claims[`${msg.m}:${msg.of}`];
-        if (!target?.shown) return null;
-        return { title: `Voided: ${target.title}`, body: scoreText(state), tag: alertTag(msg.m, msg.of) };
-      });
+      const target = shown[`${msg.m}:${msg.of}`];
+      if (target) notify({ title: `Voided: ${target.title}`, body: scoreText(state), tag: alertTag(msg.m, msg.of), m: msg.m });
+      return;
     }
     const alert = alertFor(msg, state, previous);
-    if (alert) this._claim(`${msg.m}:${msg.s}`, () => ({ ...alert, tag: alertTag(msg.m, msg.s), m: msg.m }));
-  }
-
-  // Claims event `key` for this tab unless another tab did; `make(claims)` says what to show.
-  // The first tab claims it, and shows it only if it is in the background with alerts on.
-  _claim(key, make) {
-    const run = () => {
-      const claims = readClaims();
-      if (claims[key]) return;
-      const alert = make(claims);
-      const shown = Boolean(alert) && this.on && document.visibilityState === "hidden";
-      if (shown) notify(alert);
-      claims[key] = { at: Date.now(), shown, title: alert?.title ?? "" };
-      writeClaims(claims);
-    };
-    if (navigator.locks) return navigator.locks.request(LOCK, run).catch(() => {});
-    return run(); // no Web Locks: tabs could each alert, but this one alerts once
+    if (!alert) return;
+    notify({ ...alert, tag: alertTag(msg.m, msg.s), m: msg.m });
+    shown[`${msg.m}:${msg.s}`] = { at: Date.now(), title: alert.title };
+    writeShown(shown);
   }
 }
 
@@ -126,18 +121,18 @@ function notify({ title, body, tag, m }) {
   } catch { /* a browser that only notifies from a service worker: no alert */ }
 }
 
-function readClaims() {
+function readShown() {
   try {
-    const claims = JSON.parse(localStorage.getItem(CLAIMS));
-    return claims && typeof claims === "object" ? claims : {};
+    const shown = JSON.parse(localStorage.getItem(SHOWN));
+    return shown && typeof shown === "object" ? shown : {};
   } catch {
     return {};
   }
 }
 
-function writeClaims(claims) {
+function writeShown(shown) {
   const now = Date.now();
-  const kept = Object.entries(claims).filter(([, c]) => now - (c?.at ?? 0) < KEEP_MS)
-    .sort((a, b) => b[1].at - a[1].at).slice(0, MAX_CLAIMS);
-  try { localStorage.setItem(CLAIMS, JSON.stringify(Object.fromEntries(kept))); } catch { /* full: alert anyway */ }
+  const kept = Object.entries(shown).filter(([, a]) => now - (a?.at ?? 0) < KEEP_MS)
+    .sort((a, b) => b[1].at - a[1].at).slice(0, MAX_SHOWN);
+  try { localStorage.setItem(SHOWN, JSON.stringify(Object.fromEntries(kept))); } catch { /* full: no replacement */ }
 }
