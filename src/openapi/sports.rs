@@ -69,10 +69,7 @@ mod tests {
                 let options = json!({ key.as_str(): Value::Null });
                 let refused = sport.parse_format(Some(options)).err();
                 // A key of the sport is refused for its value (null), never as unknown.
-                assert!(
-                    refused.is_none_or(|e| !e.detail.contains("unknown")),
-                    "{sport:?} {key}"
-                );
+                assert!(refused.is_none_or(|e| !e.detail.contains("unknown")), "{sport:?} {key}");
             }
             let named = branch["required"].as_array().unwrap().contains(&json!("sport"));
             assert_eq!(named, sport != crate::domain::Sport::Football, "{branch}");

@@ -8,7 +8,10 @@ use crate::domain::{
     Period, PeriodName, Score, Seq, Side, Sport, Status, StoredEvent, Timed, Timestamp,
 };
 
+mod audience;
 mod clocked;
+
+pub use audience::watching;
 
 #[derive(Serialize)]
 struct Update<'a> {

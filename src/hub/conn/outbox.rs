@@ -1,6 +1,8 @@
 //! What waits to be written to one connection: queued frames within a byte bound, and past it the
 //! matches whose updates were skipped, each to be sent as its latest snapshot once the queue drains
-//! (conflation: a slow reader skips to the latest state instead of growing a backlog).
+//! (conflation: a slow reader skips to the latest state instead of growing a backlog). Last of
+//! all, audience messages (`watching`): the lowest priority, never ahead of anything queued, one
+//! per match and only the latest (a newer count replaces one not yet written).
 
 use std::collections::VecDeque;
 use std::io;
@@ -10,6 +12,7 @@ use tokio::time::Instant;
 
 use super::wire::Wire;
 use crate::domain::MatchId;
+use crate::protocol::Encoded;
 
 #[derive(Default)]
 pub(super) struct Outbox {
@@ -17,6 +20,9 @@ pub(super) struct Outbox {
     queued_bytes: usize,
     /// Matches whose updates were skipped; each gets its latest snapshot once the queue drains.
     stale: Vec<MatchId>,
+    /// Audience messages waiting for everything else to be written: the latest one per match (at
+    /// most one per followed match).
+    audience: Vec<(MatchId, Encoded)>,
     /// Since when written data has waited: the slow-consumer clock.
     blocked_since: Option<Instant>,
 }
@@ -36,7 +42,17 @@ pub(in crate::hub) enum Offer {
 
 impl Outbox {
     pub(super) fn is_empty(&self) -> bool {
-        self.queue.is_empty() && self.stale.is_empty()
+        self.queue.is_empty() && self.stale.is_empty() && self.audience.is_empty()
+    }
+
+    /// Keeps an audience message of `match_id` until everything before it is written, in place
+    /// of one still waiting for the same match.
+    pub(super) fn defer(&mut self, match_id: MatchId, message: &Encoded) {
+        match self.audience.iter_mut().find(|(m, _)| *m == match_id) {
+            Some((_, waiting)) => *waiting = message.clone(),
+            None => self.audience.push((match_id, message.clone())),
+        }
+        self.blocked_since.get_or_insert_with(Instant::now);
     }
 
     pub(super) fn blocked_since(&self) -> Option<Instant> {
@@ -97,11 +113,13 @@ impl Outbox {
     /// No snapshot of `match_id` is due any more (the client unsubscribed).
     pub(super) fn forget(&mut self, match_id: MatchId) {
         self.stale.retain(|m| *m != match_id);
+        self.audience.retain(|(m, _)| *m != match_id);
     }
 
-    /// Forgets the skipped matches (a closing connection gets no more snapshots).
+    /// Forgets the skipped matches and audience messages (a closing connection gets no more).
     pub(super) fn drop_stale(&mut self) {
         self.stale.clear();
+        self.audience.clear();
     }
 
     /// The next queued frame, or else the next stale match whose snapshot is due. When both are
@@ -111,13 +129,17 @@ impl Outbox {
             self.queued_bytes -= front.len();
             return Some(Next::Frame(front));
         }
-        if self.stale.is_empty() {
-            self.blocked_since = None;
-            self.queue = VecDeque::new();
-            self.stale = Vec::new();
-            return None;
+        if !self.stale.is_empty() {
+            return Some(Next::Stale(self.stale.remove(0)));
         }
-        Some(Next::Stale(self.stale.remove(0)))
+        if !self.audience.is_empty() {
+            return Some(Next::Audience(self.audience.remove(0).1));
+        }
+        self.blocked_since = None;
+        self.queue = VecDeque::new();
+        self.stale = Vec::new();
+        self.audience = Vec::new();
+        None
     }
 
     /// Puts back the unwritten rest of a frame.
@@ -132,6 +154,8 @@ impl Outbox {
 pub(super) enum Next {
     Frame(Bytes),
     Stale(MatchId),
+    /// An audience message, to frame for this connection's transport.
+    Audience(Encoded),
 }
 
 /// Writes `frame` to `wire`, putting back what it did not take. Returns the bytes written and

@@ -1,0 +1,41 @@
+//! Audience messages: how many are watching a match. They carry the match's current `s` and `sc`,
+//! so that a client that does not know `watching` takes it for an update it already has (its `s`
+//! is not newer) and changes nothing. No SSE `id:` line: a resume never starts from one.
+
+use serde::Serialize;
+
+use super::{pair, Encoded};
+use crate::domain::{LiveState, MatchId};
+
+#[derive(Serialize)]
+struct Watching {
+    m: MatchId,
+    s: crate::domain::Seq,
+    sc: [i64; 2],
+    k: &'static str,
+    w: u64,
+}
+
+/// `{"m":42,"s":17,"sc":[2,1],"k":"watching","w":1234}`: `watching` connections follow the match
+/// (by id or by competition, on every node), the match being at `live`.
+pub fn watching(match_id: MatchId, live: &LiveState, watching: u64) -> Encoded {
+    let message =
+        Watching { m: match_id, s: live.seq, sc: pair(live.score()), k: "watching", w: watching };
+    Encoded::of(&message, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_watching_message_has_the_state_it_leaves_alone_and_no_sse_id() {
+        let live = LiveState::initial(crate::domain::Sport::Football, &serde_json::json!({}));
+        let encoded = watching(MatchId::try_from(42).unwrap(), &live, 1234);
+        assert_eq!(encoded.json(), br#"{"m":42,"s":0,"sc":[0,0],"k":"watching","w":1234}"#);
+        assert_eq!(
+            &encoded.sse[..],
+            &b"data: {\"m\":42,\"s\":0,\"sc\":[0,0],\"k\":\"watching\",\"w\":1234}\n\n"[..]
+        );
+    }
+}
