@@ -51,6 +51,7 @@ mod sports;
 mod sse_limits;
 mod tls;
 mod upgrade;
+mod watching;
 mod websocket;
 mod websocket_fragments;
 mod websocket_frames;

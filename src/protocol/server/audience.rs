@@ -29,6 +29,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_watching_message_is_at_most_67_bytes_as_docs_protocol_md_says() {
+        // Match ids below 10^7, `s` below 10^4, basketball scores below 1000, and a count of ten
+        // thousand million: beyond any one match's audience.
+        let live = LiveState::initial(crate::domain::Sport::Football, &serde_json::json!({}));
+        let mut json =
+            watching(MatchId::try_from(9_999_999).unwrap(), &live, 9_999_999_999).json().to_vec();
+        let text = String::from_utf8(json.clone()).unwrap();
+        let widest = text.replace(r#""s":0,"sc":[0,0]"#, r#""s":9999,"sc":[999,999]"#);
+        json = widest.into_bytes();
+        assert_eq!(json.len(), 67, "{}", String::from_utf8_lossy(&json));
+        let docs = include_str!("../../../docs/protocol.md");
+        assert!(docs.contains("at most 67 bytes"), "docs/protocol.md gives the size");
+    }
+
+    #[test]
     fn a_watching_message_has_the_state_it_leaves_alone_and_no_sse_id() {
         let live = LiveState::initial(crate::domain::Sport::Football, &serde_json::json!({}));
         let encoded = watching(MatchId::try_from(42).unwrap(), &live, 1234);
