@@ -176,3 +176,50 @@ async fn the_count_is_never_replayed_on_resume(backend: Backend) {
         assert_eq!((message["s"].as_i64(), message["w"].as_u64()), (Some(3), Some(1)));
     }
 }
+
+/// The page's side, in Node: `scorecast.js` polls the match (its snapshot, `s` 1), is handed a
+/// `watching` message as a transport hands it one, and reports it to `onWatching` only: no update,
+/// no state change, `since` where it was. Its `formatWatching` shows counts as the server's rule.
+const CLIENT_SCRIPT: &str = r#"
+const [module, base, id, counts] = process.argv.slice(1);
+const { subscribe, formatWatching } = await import(module);
+const match = Number(id);
+const sub = subscribe([match], { base, transport: "poll", pollInterval: 60000 });
+const seen = { updates: 0, watching: [] };
+sub.onUpdate(() => seen.updates++).onWatching((m, n) => seen.watching.push([m, n]));
+await new Promise((done) => sub.onSnapshot(() => done()));
+sub.connection.receive(JSON.stringify({ m: match, s: 1, sc: [0, 0], k: "watching", w: 1234 }));
+seen.since = sub.since.get(match);
+seen.seq = sub.state.get(match).s;
+seen.formatted = JSON.parse(counts).map(formatWatching);
+sub.close();
+console.log(JSON.stringify(seen));
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scorecast_js_passes_the_count_to_on_watching_without_moving_its_position() {
+    let Some(node) = crate::tools::NODE.find() else { return };
+    let Some(app) = spawn(Backend::Sqlite).await else { return };
+    let id = app.live_match().await;
+    let module = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("clients/js/scorecast.js");
+    let counts = [0, 7, 99, 980, 987, 1_000, 1_234, 15_400, 150_999, 1_250_000, 3_000_000_000];
+    let mut command = std::process::Command::new(node);
+    command
+        .args(["--input-type=module", "-e", CLIENT_SCRIPT])
+        .arg(format!("file://{}", module.display()))
+        .args([app.address.clone(), id.to_string(), json!(counts).to_string()]);
+    // Node polls this server: wait for it off the runtime's threads, which serve it.
+    let output =
+        tokio::task::spawn_blocking(move || command.output().expect("run node")).await.unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let seen: Value = serde_json::from_slice(&output.stdout).expect("the script's JSON");
+    assert_eq!(seen["watching"], json!([[id, 1234]]));
+    assert_eq!(seen["updates"], 0, "not an update");
+    assert_eq!((seen["since"].as_i64(), seen["seq"].as_i64()), (Some(1), Some(1)));
+    let server: Vec<String> = counts.iter().map(|n| scorecast::watching::format(*n)).collect();
+    assert_eq!(
+        seen["formatted"],
+        json!(server),
+        "the client shows counts as the server rounds them"
+    );
+}
