@@ -22,7 +22,11 @@ pub(super) fn spawn_watching(
         loop {
             tokio::select! {
                 _ = every.tick() => {}
-                () = shutdown.cancelled() => return,
+                () = shutdown.cancelled() => {
+                    // Published before the cluster link flushes and closes (`Stopped::finish`).
+                    peers.watching(&hub.watching().farewell());
+                    return;
+                }
             }
             let tick = hub.watching().tick(Instant::now());
             hub.tell_watching(&tick.news);

@@ -7,7 +7,8 @@
 //! (all of them every `FULL_EVERY` reports, at its start, after hearing from a node new to it,
 //! and when another node asks after missing a report), forgets the shares of nodes not heard of
 //! for `EXPIRY_INTERVALS` intervals, and names the matches whose count, shown to two significant
-//! figures (`shown.rs`), changed: their followers are told (`Hub::tell_watching`).
+//! figures (`shown.rs`), changed: their followers are told (`Hub::tell_watching`). A node that
+//! stops says so (`farewell`), and the others drop its share at once.
 
 mod shares;
 mod shown;
@@ -137,6 +138,15 @@ impl Watching {
         // Only matches watched here are told of: nobody else here would hear it.
         state.told = told;
         Tick { news, report }
+    }
+
+    /// The last report of a node that stops: it counts nobody any more, so the others drop its
+    /// share at once instead of counting it until it expires (its clients are reconnecting to
+    /// them meanwhile, and would be counted twice).
+    pub fn farewell(&self) -> Report {
+        let mut state = self.lock();
+        state.reports += 1;
+        Report { number: state.reports, full: true, counts: Vec::new(), ask: Vec::new() }
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {

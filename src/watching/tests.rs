@@ -89,3 +89,23 @@ async fn a_node_counts_at_most_its_bound_of_matches() {
     followers.add(id(1), true);
     assert_eq!(watching.tick(now).report.counts, vec![(id(1), 2)], "3 stays uncounted");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_node_that_stops_is_no_longer_counted_as_soon_as_it_says_so() {
+    let (a, followers_a) = watching(100);
+    let (b, followers_b) = watching(100);
+    let now = Instant::now();
+    followers_a.add(id(1), true);
+    followers_b.add(id(1), true);
+    let as_heard = |report: Report| Heard {
+        node: "a".into(),
+        number: report.number,
+        full: report.full,
+        counts: report.counts,
+        asks_me: false,
+    };
+    b.heard(as_heard(a.tick(now).report), now);
+    assert_eq!(b.total(id(1)), 2);
+    b.heard(as_heard(a.farewell()), now);
+    assert_eq!(b.total(id(1)), 1, "not three intervals later: now");
+}

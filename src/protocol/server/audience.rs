@@ -29,7 +29,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_watching_message_is_at_most_67_bytes_as_docs_protocol_md_says() {
+    fn a_watching_message_is_at_most_67_bytes_as_docs_protocol_md_says_it_is() {
         // Match ids below 10^7, `s` below 10^4, basketball scores below 1000, and a count of ten
         // thousand million: beyond any one match's audience.
         let live = LiveState::initial(crate::domain::Sport::Football, &serde_json::json!({}));
@@ -40,7 +40,7 @@ mod tests {
         json = widest.into_bytes();
         assert_eq!(json.len(), 67, "{}", String::from_utf8_lossy(&json));
         let docs = include_str!("../../../docs/protocol.md");
-        assert!(docs.contains("at most 67 bytes"), "docs/protocol.md gives the size");
+        assert!(docs.contains("At most 67 bytes"), "docs/protocol.md gives the size");
     }
 
     #[test]
