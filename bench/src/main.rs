@@ -11,7 +11,9 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_target(false)
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+            // sqlx warns of every statement over a second: `history`'s seeding is made of them.
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx::query=error".into()),
         )
         .init();
     // Before any thread starts: every later thread and child process must be inside it.

@@ -1,5 +1,6 @@
-// The running clock of a live match, from its period and when that period began: no server message
-// is needed for it to advance.
+// The clocks of a live match, run by the page between messages: football's, from its period and when
+// that period began; basketball's and ice hockey's countdown, from where the operator's clock stood
+// and whether it runs. No server message is needed for either to advance.
 
 /** Where each running period's clock starts, and how long it lasts before stoppage time (minutes). */
 const PERIOD_CLOCK = {
@@ -26,4 +27,23 @@ export function matchClock(state, now = Date.now()) {
   const total = period.from * 60 + seconds;
   const elapsed = `${Math.floor(total / 60)}:${String(total % 60).padStart(2, "0")}`;
   return { minute, added, text: added ? `${minute}+${added}'` : `${minute}'`, elapsed };
+}
+
+/**
+ * The countdown clock of a basketball or ice hockey game at `now` (ms since the epoch), from its
+ * `ck`: `{remaining, running, text}`, the milliseconds left (never below 0), whether it runs, and
+ * `m:ss` as a game clock shows it ("7:32"; a second not yet fully run still shows, so 0:00 means
+ * the period's time is up). It runs only while the operator's clock runs (`ck[0]` is 1) and the
+ * game is `live`; otherwise it stands where the operator left it. `null` without `ck` (football,
+ * before the start, in ice hockey's shoot-out).
+ */
+export function countdown(state, now = Date.now()) {
+  const ck = state?.ck;
+  if (!Array.isArray(ck) || !Number.isFinite(ck[1])) return null;
+  const running = ck[0] === 1 && Number.isFinite(ck[2]) && state.st === "live";
+  // A browser clock a little behind the server's would show more than was left: never more.
+  const remaining = running ? Math.max(0, Math.min(ck[1], ck[1] - (now - ck[2]))) : Math.max(0, ck[1]);
+  const seconds = Math.ceil(remaining / 1000);
+  const text = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
+  return { remaining, running, text };
 }

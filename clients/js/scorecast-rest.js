@@ -4,6 +4,15 @@
 
 const EVENT_STATUS = { kickoff: "live", end: "finished" };
 
+/** Football's periods whose clock runs: the only ones an update gives a `pt` (not breaks, the
+ * shoot-out, or the periods of a countdown clock). */
+const RUNNING = new Set(["first_half", "second_half", "extra_time", "extra_time_second_half"]);
+
+/** A REST countdown clock (`{running, remaining_ms, at}`) as the protocol's `ck`. */
+function countdownKey(clock) {
+  return clock.running ? [1, clock.remaining_ms, Date.parse(clock.at)] : [0, clock.remaining_ms];
+}
+
 /** A match snapshot from the REST API (`GET /api/v1/matches/{id}`) as a protocol snapshot. */
 export function fromRest(body) {
   const msg = {
@@ -14,10 +23,13 @@ export function fromRest(body) {
   if (body.period != null) msg.pd = body.period;
   if (body.minute != null) msg.mn = body.minute;
   if (body.shootout) msg.pn = [body.shootout.score.home, body.shootout.score.away];
-  if (body.period_started_at) msg.pt = Date.parse(body.period_started_at);
+  // As the server's snapshot: a clock's start only in football's running periods.
+  if (body.period_started_at && RUNNING.has(body.period)) msg.pt = Date.parse(body.period_started_at);
   if (body.added_time != null) msg.at = body.added_time;
   if (body.confirmed) msg.cf = true;
   if (body.sport && body.sport !== "football") msg.sp = body.sport;
+  if (body.clock) msg.ck = countdownKey(body.clock);
+  if (body.fouls) msg.tf = [body.fouls.team.home, body.fouls.team.away];
   return msg;
 }
 
@@ -40,19 +52,45 @@ export function eventToUpdate(e) {
   if (e.kind === "status" && e.kickoff_at) msg.ko = e.kickoff_at;
   if (e.kind === "substitution") { msg.p = e.player_in; msg.po = e.player_out; }
   if (e.kind === "kick") { msg.ok = e.scored; if (e.player) msg.p = e.player; }
+  // Basketball and ice hockey, in the keys push sends (a penalty without its minute, a shot
+  // without its shooter: their updates stay within 100 bytes).
+  if ((e.kind === "points" || e.kind === "foul" || e.kind === "penalty") && e.player) msg.p = e.player;
+  if (e.kind === "points") msg.v = e.value;
+  if (e.kind === "penalty") { msg.pm = e.minutes; delete msg.mn; }
+  if (e.kind === "shot") msg.ok = e.scored;
+  if (e.kind === "clock" && e.recorded_at) msg.ck = countdownKey({ ...e, at: e.recorded_at });
+  if (e.kind === "period" && e.clock_ms != null) msg.ck = [0, e.clock_ms]; // full and stopped
   if (e.shootout) msg.pn = [e.shootout.home, e.shootout.away];
   if (e.kind === "kickoff") msg.pd = "first_half";
-  if ((e.kind === "kickoff" || e.kind === "period") && e.recorded_at) msg.pt = Date.parse(e.recorded_at);
+  const entered = e.kind === "kickoff" ? "first_half" : e.kind === "period" ? e.period : undefined;
+  if (RUNNING.has(entered) && e.recorded_at) msg.pt = Date.parse(e.recorded_at);
   if (e.kind === "period") {
     msg.pd = e.period;
     msg.st = e.period === "half_time" ? "half_time" : "live";
   } else if (EVENT_STATUS[e.kind]) msg.st = EVENT_STATUS[e.kind];
-  if (e.state) {
-    msg.st = e.state.status;
-    if (e.state.period) msg.pd = e.state.period;
-    if (e.state.period_started_at) msg.pt = Date.parse(e.state.period_started_at);
-    if (e.state.added_time != null) msg.at = e.state.added_time;
-    if (e.state.confirmed) msg.cf = true;
+  if (e.state) Object.assign(msg, fromState(e.kind, e.state));
+  return msg;
+}
+
+// What an update says of the state its event left, as push says it: a status change its status
+// (and `pt` when play resumes), a confirmation `cf`, the start and corrections the whole state;
+// each the countdown clock.
+function fromState(kind, state) {
+  const msg = {};
+  const runs = state.period == null || RUNNING.has(state.period);
+  const pt = state.period_started_at && runs ? Date.parse(state.period_started_at) : undefined;
+  if (kind === "status") {
+    msg.st = state.status;
+    if (state.status === "live" && pt !== undefined) msg.pt = pt;
+  } else if (kind === "confirm") {
+    msg.cf = true;
+  } else {
+    msg.st = state.status;
+    if (state.period) msg.pd = state.period;
+    if (pt !== undefined) msg.pt = pt;
+    if (state.added_time != null) msg.at = state.added_time;
+    if (state.confirmed) msg.cf = true;
   }
+  if (state.clock) msg.ck = countdownKey(state.clock);
   return msg;
 }

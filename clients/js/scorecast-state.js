@@ -22,8 +22,31 @@ export function named(msg) {
 
 /** The state a snapshot message holds: its keys, without `k` and `rec`. */
 export function stateOf(msg) {
-  const { m, s, st, pd, mn, pt, sc, pn, at, cf, sp, home, away, comp, ko } = msg;
-  return { m, s, st, pd, mn, pt, sc, pn, at, cf, sp, home, away, comp, ko };
+  const { m, s, st, pd, mn, pt, sc, pn, at, ck, tf, cf, sp, home, away, comp, ko } = msg;
+  return { m, s, st, pd, mn, pt, sc, pn, at, ck, tf, cf, sp, home, away, comp, ko };
+}
+
+/** Overtime periods (`ot1`, `ot2`...): basketball's team fouls start again in them or not, by the
+ * game's rules (NBA or FIBA), which compact messages do not name. */
+const OVERTIME = /^ot\d+$/;
+
+/** Team fouls `[home, away]` after the update `msg`, from `held` (a snapshot's `tf`, kept since):
+ * one more on a foul, none at the start or in a new quarter; `undefined` when updates alone cannot
+ * tell (an overtime, whose count depends on the rules, or a correction) until the next snapshot. */
+function teamFouls(held, msg, sport) {
+  if (msg.tf !== undefined) return msg.tf;
+  if (msg.k === "start") return sport === "basketball" ? [0, 0] : undefined;
+  if (msg.k === "void" || msg.k === "amend") return undefined;
+  if (msg.k === "period") return sport === "basketball" && !OVERTIME.test(msg.pd) ? [0, 0] : undefined;
+  if (msg.k === "foul" && held && (msg.t === "h" || msg.t === "a")) {
+    return msg.t === "h" ? [held[0] + 1, held[1]] : [held[0], held[1] + 1];
+  }
+  return held;
+}
+
+/** What a countdown clock (`ck`) shows at `now`, in milliseconds. */
+function shown(ck, now) {
+  return ck[0] === 1 ? Math.max(0, ck[1] - (now - ck[2])) : ck[1];
 }
 
 /** The state after the update `msg`, from `previous` (undefined when nothing is held yet). */
@@ -34,14 +57,21 @@ export function evolve(previous, msg) {
   if (msg.pd !== undefined) next.pd = msg.pd;
   if (msg.pn !== undefined) next.pn = msg.pn;
   if (msg.pt !== undefined) next.pt = msg.pt;
+  if (msg.ck !== undefined) next.ck = msg.ck; // a countdown clock set, or as the event left it
   if (STATE_KINDS.has(msg.k)) {
     // The whole state after the event: what it leaves out is gone (a voided shoot-out kick's
     // decision, a confirmation an award cleared).
-    for (const key of ["pd", "pt", "at", "cf", "pn"]) next[key] = msg[key];
+    for (const key of ["pd", "pt", "at", "cf", "pn", "ck"]) next[key] = msg[key];
   } else if (msg.pd !== undefined) {
     next.at = undefined; // a new period has no added time announced yet
     if (msg.pt === undefined) next.pt = undefined; // a break or the shoot-out: no clock runs
+    if (msg.ck === undefined) next.ck = undefined; // ice hockey's shoot-out has no clock
   }
+  const fouls = teamFouls(previous?.tf, msg, next.sp);
+  if (fouls === undefined) delete next.tf;
+  else next.tf = fouls;
+  // The end stops a countdown clock where it shows (the update carries none).
+  if (msg.k === "end" && next.ck?.[0] === 1) next.ck = [0, shown(next.ck, Date.now())];
   // A status change or a confirmation says whether the result stands confirmed (an award
   // clears it).
   if (msg.k === "status" || msg.k === "confirm") next.cf = msg.cf;

@@ -1,7 +1,7 @@
 // A subscription: what a page follows (match ids, "*", competitions), what it holds of each match,
 // and the handlers it reports to. Its connection (scorecast-connection.js) brings the messages.
 
-import { stateOf, evolve, named } from "./scorecast-state.js";
+import { stateOf, evolve, named, OVER } from "./scorecast-state.js";
 import { fromRest } from "./scorecast-rest.js";
 import { Connection } from "./scorecast-connection.js";
 
@@ -20,6 +20,7 @@ const DEFAULTS = {
   since: {}, // {matchId: seq}: resume from these positions (wins over `snapshots`)
   competitions: [], // exact names: their matches in the server's window, and each new one
   windowHours: 24, // polling only: the server's --competition-window-hours
+  forgetAfter: 6 * 3600 * 1000, // ms: with "*", an ended match is forgotten this long after its end
   WebSocket: undefined, // a WebSocket class where there is no global one (Node: the `ws` package)
   EventSource: undefined, // an EventSource class where there is no global one (else SSE is skipped)
 };
@@ -46,6 +47,12 @@ export class Subscription {
     for (const body of this.opts.snapshots) this.state.set(body.id, stateOf(fromRest(body)));
     this.since = new Map([...this.state].map(([m, v]) => [m, v.s]));
     for (const [m, s] of Object.entries(this.opts.since)) this.since.set(Number(m), Number(s));
+    // With "*": when each ended match was seen ending (match id -> ms), until it is forgotten.
+    this.endedAt = new Map();
+    if (this.all) {
+      this.retirer = setInterval(() => this._retireEnded(), Math.min(60000, this.opts.forgetAfter));
+      this.retirer.unref?.(); // Node: a timer of its own must not keep the process alive
+    }
     this.connection = new Connection(this, this.opts);
     // Start after the caller has had the chance to register its handlers.
     queueMicrotask(() => this.connection.connect());
@@ -126,6 +133,7 @@ export class Subscription {
   }
 
   _forget(m) {
+    this.endedAt.delete(m);
     this.state.delete(m);
     this.since.delete(m);
     this.connection.poller.forget(m);
@@ -146,6 +154,7 @@ export class Subscription {
   /** Stops every connection and timer; no handler is called afterwards. */
   close() {
     this.closed = true;
+    clearInterval(this.retirer);
     globalThis.removeEventListener?.("online", this.onOnline);
     this.connection.close();
     this._setStatus("closed");
@@ -170,6 +179,7 @@ export class Subscription {
       const next = stateOf(msg);
       this._hold(next);
       this._emit("snapshot", next, msg, previous);
+      this._retire(next);
       return this._forgetIfMoved(msg);
     }
     // An update: after resuming from an older position than held, drop what we have.
@@ -177,7 +187,23 @@ export class Subscription {
     const next = evolve(previous, msg);
     this._hold(next);
     this._emit("update", msg, next, previous);
+    this._retire(next);
     this._forgetIfMoved(msg);
+  }
+
+  // With "*" every match the server brings is held; one that is over is let go once its result
+  // is confirmed, or `forgetAfter` after it was seen ending, so that a long-open page (and each
+  // of its reconnects) does not carry every match it ever saw. Its final state was reported
+  // first. A later message about it (an award after all) brings it back.
+  _retire(state) {
+    if (!this.all) return;
+    if (state.cf) return this._forget(state.m);
+    if (OVER.has(state.st)) this.endedAt.set(state.m, this.endedAt.get(state.m) ?? Date.now());
+    else this.endedAt.delete(state.m);
+  }
+
+  _retireEnded(now = Date.now()) {
+    for (const [m, at] of this.endedAt) if (now - at >= this.opts.forgetAfter) this._forget(m);
   }
 
   // Moved to a competition not followed (a snapshot or a `match` update naming it): reported

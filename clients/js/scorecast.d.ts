@@ -9,7 +9,7 @@ export type MatchStatus =
   | "scheduled" | "delayed" | "postponed" | "live" | "half_time" | "interrupted" | "suspended"
   | "finished" | "abandoned" | "cancelled" | "awarded";
 /** The sports a match may be (`sp`; absent for football on snapshots). */
-export type Sport = "football" | "basketball" | "ice_hockey";
+export type Sport = "football" | "basketball" | "ice_hockey" | "tennis" | "volleyball";
 /** Football's periods, as the API names them (the client names compact codes such as `et2` so). */
 export type FootballPeriod =
   | "first_half" | "half_time" | "second_half" | "before_extra_time" | "extra_time"
@@ -18,17 +18,27 @@ export type FootballPeriod =
 export type Overtime =
   | "ot1" | "ot2" | "ot3" | "ot4" | "ot5" | "ot6" | "ot7" | "ot8" | "ot9" | "ot10"
   | "ot11" | "ot12" | "ot13" | "ot14" | "ot15" | "ot16" | "ot17" | "ot18" | "ot19" | "ot20";
+/** Tennis's and volleyball's sets, derived from the points. */
+export type SetName = "s1" | "s2" | "s3" | "s4" | "s5";
 /** A period of any sport: football's; basketball's quarters; ice hockey's periods and shoot-out;
- * overtimes. */
-export type Period = FootballPeriod | "q1" | "q2" | "q3" | "q4" | "p1" | "p2" | "p3" | Overtime | "shootout";
+ * overtimes; tennis's and volleyball's sets. */
+export type Period =
+  | FootballPeriod | "q1" | "q2" | "q3" | "q4" | "p1" | "p2" | "p3" | Overtime | "shootout" | SetName;
 /** The kind of an event (docs/api.md#event-kinds): every sport's core kinds, football's,
- * basketball's (`points`, `foul`, `timeout`, `clock`) and ice hockey's (`penalty`, `shot`). */
+ * basketball's (`points`, `foul`, `timeout`, `clock`), ice hockey's (`penalty`, `shot`), tennis's
+ * and volleyball's (`point`). */
 export type UpdateKind =
   | "start" | "kickoff" | "goal" | "card" | "substitution" | "period" | "score" | "kick"
   | "added_time" | "end" | "status" | "void" | "amend" | "confirm" | "match"
-  | "points" | "clock" | "foul" | "timeout" | "penalty" | "shot";
+  | "points" | "clock" | "foul" | "timeout" | "penalty" | "shot" | "point";
+/** A tennis game's points as called (`"0"`, `"15"`, `"30"`, `"40"`, `"A"`), or a tiebreak's. */
+export type GamePoints = [string, string] | [number, number];
 /** Home or away, as the protocol writes it. */
 export type Side = "h" | "a";
+/** Basketball's and ice hockey's countdown clock (`ck`, docs/protocol.md#running-a-countdown-clock):
+ * `[0, remaining_ms]` while it stands; `[1, remaining_ms, at]` while it runs: it showed
+ * `remaining_ms` at `at` (unix milliseconds) and counts down from there. */
+export type CountdownKey = [0, number] | [1, number, number];
 export type Transport = "ws" | "sse" | "poll";
 export type Status = "connecting" | "live" | "reconnecting" | "polling" | "closed";
 export type EventName = "update" | "snapshot" | "status" | "error";
@@ -51,6 +61,20 @@ export interface MatchState {
   pn?: [number, number];
   /** Added time announced for the current period, minutes. */
   at?: number;
+  /** Basketball, ice hockey: the countdown clock; stopped where it showed on `end`. Run it with
+   * `countdown`. */
+  ck?: CountdownKey;
+  /** Basketball: each team's fouls in the current period, [home, away]. A snapshot brings them,
+   * a foul update adds one, a quarter starts again at [0, 0]; absent when updates alone cannot
+   * tell (from an overtime, whose count depends on the rules, or a correction on) until the next
+   * snapshot. */
+  tf?: [number, number];
+  /** Tennis, volleyball: the current set's [home, away] (games; volleyball's points). */
+  gs?: [number, number];
+  /** Tennis: the current game's points; absent at love-all and once the match is over. */
+  gp?: GamePoints;
+  /** Tennis, volleyball: the side serving the next point; absent once the match is over. */
+  sv?: Side;
   /** The result is final. */
   cf?: true;
   /** The sport, when not football. */
@@ -115,6 +139,18 @@ export interface UpdateMessage {
   ok?: boolean;
   /** The shoot-out's [home, away] after the event, from the `penalties` period on. */
   pn?: [number, number];
+  /** Basketball's `points`: what the basket was worth. */
+  v?: 1 | 2 | 3;
+  /** Ice hockey's `penalty`: its minutes. */
+  pm?: number;
+  /** Basketball, ice hockey: the countdown clock after the event (clock, period, and the
+   * state-carrying kinds). */
+  ck?: CountdownKey;
+  /** Tennis, volleyball (point, start, void, amend): the current set's [home, away], the
+   * game's points (tennis; absent at love-all), the server (absent once the match is over). */
+  gs?: [number, number];
+  gp?: GamePoints;
+  sv?: Side;
   [key: string]: unknown;
 }
 
@@ -161,8 +197,37 @@ export interface RestSnapshot {
   /** Added time announced for the current period, minutes. */
   added_time?: number;
   /** The line score: each playing period in order, then the shoot-out's tally as `penalties`. */
-  periods?: { period: Period; score: { home: number; away: number } }[];
+  periods?: {
+    period: Period;
+    score: { home: number; away: number };
+    /** Tennis: the set's tiebreak points, where one was played. */
+    tiebreak?: { home: number; away: number };
+  }[];
+  /** Tennis: the current game's points as called, or a tiebreak's. */
+  game?: GamePoints;
+  /** Tennis, volleyball: the side serving the next point. */
+  server?: "home" | "away";
+  /** Basketball, ice hockey: the countdown clock, as it showed `at`. */
+  clock?: RestCountdown;
+  /** Basketball: each team's fouls in the period, who is in the bonus, each player's fouls. */
+  fouls?: {
+    team: { home: number; away: number };
+    bonus: { home: boolean; away: boolean };
+    players: { team: "home" | "away"; player: string; fouls: number; fouled_out: boolean }[];
+  };
+  /** Basketball: timeouts taken. */
+  timeouts?: { home: number; away: number };
+  /** Ice hockey: the penalties called, in order. */
+  penalties?: { team: "home" | "away"; player?: string; minutes: number; period: Period }[];
   events?: RestEvent[];
+}
+
+/** A countdown clock as the REST API shows it: it showed `remaining_ms` at `at` (RFC 3339), and
+ * runs on from there only while `running`. */
+export interface RestCountdown {
+  running: boolean;
+  remaining_ms: number;
+  at: string;
 }
 
 export interface RestShootout {
@@ -170,6 +235,8 @@ export interface RestShootout {
   kicks: { home: number; away: number };
   next: "home" | "away" | null;
   winner: "home" | "away" | null;
+  /** Rounds before sudden death: 5 in football; ice hockey's `shootout_rounds`. */
+  rounds: number;
 }
 
 /** A stored event as the REST API answers it. */
@@ -183,8 +250,16 @@ export interface RestEvent {
   player?: string;
   /** A goal's method: `regular`, `own_goal`, `penalty`; an award's. */
   method?: string;
-  /** A goal's assisting player. */
+  /** A goal's assisting player; ice hockey's assists and strength. */
   assist?: string;
+  assists?: string[];
+  strength?: string;
+  /** Basketball's `points`: what the basket was worth. */
+  value?: 1 | 2 | 3;
+  /** A `clock` event: the clock set; a `period` event: its clock's length (ms). */
+  running?: boolean;
+  remaining_ms?: number;
+  clock_ms?: number;
   color?: "yellow" | "red" | "yellow_red";
   player_in?: string;
   player_out?: string;
@@ -202,7 +277,7 @@ export interface RestEvent {
   /** `status`: the new status, and why. */
   status?: MatchStatus;
   reason?: string;
-  /** `added_time`: minutes announced. */
+  /** `added_time`: minutes announced; ice hockey's `penalty`: its minutes. */
   minutes?: number;
   /** `void`, `amend`: the `seq` corrected; an amend's event as it now is. */
   target?: number;
@@ -214,6 +289,7 @@ export interface RestEvent {
     period_started_at?: string;
     added_time?: number;
     confirmed?: boolean;
+    clock?: RestCountdown;
   };
   /** A shoot-out kick: scored or missed. */
   scored?: boolean;
@@ -242,6 +318,9 @@ export interface SubscribeOptions {
   /** Polling only: the server's --competition-window-hours, which matches of a followed
    * competition a poll shows (24). */
   windowHours?: number;
+  /** ms; with "*", an ended match is forgotten this long after the client saw it end, and a
+   * confirmed one at once, after its update is reported (6 hours). */
+  forgetAfter?: number;
   /** ms; ceiling of the first retry's delay (500). */
   minDelay?: number;
   /** ms; the delay's ceiling never grows past this (30000). */
@@ -347,3 +426,18 @@ export interface MatchClock {
 /** The running clock of a live match at `now` (ms since the epoch, default: now), from its `pd` and
  * `pt`; `null` while no clock runs (before kickoff, at half-time, in a shoot-out, after the end). */
 export declare function matchClock(state: MatchState, now?: number): MatchClock | null;
+
+/** A countdown clock at a moment (docs/client.md#the-countdown-clock). */
+export interface Countdown {
+  /** Milliseconds left, never below 0. */
+  remaining: number;
+  /** Whether it runs: the operator's clock runs and the game is `live`. */
+  running: boolean;
+  /** As a game clock shows it: "7:32" (a second begun counts, so "0:00" means time is up). */
+  text: string;
+}
+
+/** The countdown clock of a basketball or ice hockey game at `now` (ms since the epoch, default:
+ * now), from its `ck`, running only while the operator's clock runs and the game is live; `null`
+ * without `ck` (football, before the start, in a shoot-out). */
+export declare function countdown(state: Pick<MatchState, "ck" | "st">, now?: number): Countdown | null;

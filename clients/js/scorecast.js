@@ -17,14 +17,14 @@
 //   scorecast-subscription.js  what a page follows and holds, and its handlers
 //   scorecast-connection.js    WebSocket, SSE, backoff and fallback;  scorecast-polling.js  polling
 //   scorecast-state.js         a match's state and how a message changes it
-//   scorecast-rest.js          REST bodies as protocol messages;  scorecast-clock.js  the match clock
+//   scorecast-rest.js          REST bodies as protocol messages;  scorecast-clock.js  the clocks
 // @ts-self-types="./scorecast.d.ts"
 
 import { Subscription } from "./scorecast-subscription.js";
 
 export { Subscription } from "./scorecast-subscription.js";
 export { fromRest, eventToUpdate } from "./scorecast-rest.js";
-export { matchClock } from "./scorecast-clock.js";
+export { matchClock, countdown } from "./scorecast-clock.js";
 
 /** A count of watchers as people read it: two significant figures, rounded down ("980", "1.2k",
  * "15k", "1.2M"); the server tells a new count only when this changes. */

@@ -211,7 +211,11 @@ impl Clocked {
     pub fn periods(&self) -> Vec<LinePeriod> {
         self.line
             .iter()
-            .map(|(period, score)| LinePeriod { period: period.as_str().to_owned(), score: *score })
+            .map(|(period, score)| LinePeriod {
+                period: period.as_str().to_owned(),
+                score: *score,
+                tiebreak: None,
+            })
             .collect()
     }
 }

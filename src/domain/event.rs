@@ -13,6 +13,7 @@ use super::countdown::{ClockSet, RemainingMs};
 use super::ice_hockey::events::{Assists, Penalty, Shot, Strength};
 use super::lifecycle::{Reason, StatusChange};
 use super::period_name::PeriodName;
+use super::rally::Point;
 use super::{parse_json, FieldError, Goals, Minute, Name, Seq, Side};
 
 /// A card's color.
@@ -42,6 +43,18 @@ pub enum GoalMethod {
     /// Scored into a side's own goal: the event's `team` is the side credited with it.
     OwnGoal,
     Penalty,
+}
+
+/// `{"kind":"start"}`: starts a match of any sport; tennis names the first `server` (required
+/// there), volleyball may (home by default); the other sports have no server (422).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StartBody {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minute: Option<Minute>,
+    /// Tennis and volleyball: the side serving first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<Side>,
 }
 
 /// A kickoff or end: only the optional minute.
@@ -261,7 +274,7 @@ fn parse_amend(rest: Value) -> Result<EventKind, FieldError> {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EventKind {
     /// Starts a match of any sport.
-    Start(Moment),
+    Start(StartBody),
     /// A lifecycle change: delayed, postponed, interrupted, suspended, resumed, abandoned,
     /// cancelled, awarded.
     Status(StatusChange),
@@ -293,10 +306,12 @@ pub enum EventKind {
     Penalty(Penalty),
     /// Ice hockey: an attempt of the shoot-out.
     Shot(Shot),
+    /// Tennis and volleyball: a point won by `team`.
+    Point(Point),
 }
 
 /// Every `kind` an event may have, in any sport.
-pub const KINDS: [&str; 21] = [
+pub const KINDS: [&str; 22] = [
     "start",
     "status",
     "void",
@@ -318,6 +333,7 @@ pub const KINDS: [&str; 21] = [
     "timeout",
     "penalty",
     "shot",
+    "point",
 ];
 
 /// The kinds every sport has: the lifecycle, corrections and fixture changes.
@@ -359,6 +375,7 @@ impl EventKind {
             "timeout" => parse_json(rest).map(Self::Timeout),
             "penalty" => parse_json(rest).map(Self::Penalty),
             "shot" => parse_json(rest).map(Self::Shot),
+            "point" => parse_json(rest).map(Self::Point),
             other => Err(FieldError::at(
                 "kind",
                 format!("unknown kind {other:?}; one of {}", KINDS.join(", ")),
@@ -420,13 +437,15 @@ impl EventKind {
             Self::Timeout(_) => "timeout",
             Self::Penalty(_) => "penalty",
             Self::Shot(_) => "shot",
+            Self::Point(_) => "point",
         }
     }
 
     pub fn minute(&self) -> Option<Minute> {
         match self {
             Self::Goal(goal) => Some(goal.minute),
-            Self::Kickoff(m) | Self::End(m) | Self::Start(m) => m.minute,
+            Self::Kickoff(m) | Self::End(m) => m.minute,
+            Self::Start(start) => start.minute,
             Self::Status(_) | Self::Void(_) | Self::Confirm(_) | Self::AddedTime(_) => None,
             Self::Match(_) => None,
             Self::Amend(a) => a.event.minute(),
@@ -436,9 +455,12 @@ impl EventKind {
             Self::Score(set) => set.minute,
             Self::Kick(kick) => kick.minute,
             Self::Penalty(penalty) => penalty.minute,
-            Self::Points(_) | Self::Clock(_) | Self::Foul(_) | Self::Timeout(_) | Self::Shot(_) => {
-                None
-            }
+            Self::Points(_)
+            | Self::Clock(_)
+            | Self::Foul(_)
+            | Self::Timeout(_)
+            | Self::Shot(_)
+            | Self::Point(_) => None,
         }
     }
 }

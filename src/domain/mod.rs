@@ -13,20 +13,24 @@ pub mod ice_hockey;
 mod ids;
 pub mod lifecycle;
 mod period_name;
+mod play_keys;
+mod rally;
 mod rules;
 mod shootout;
 mod sport;
 mod state;
+pub mod tennis;
 #[cfg(test)]
 mod testing;
 mod timestamp;
 mod view;
+pub mod volleyball;
 
 pub use correction::{correct, corrections_of, fates, fold, with_fate, Fate, Logged};
 pub use countdown::{ClockSet, Countdown, RemainingMs};
 pub use event::{
     AddedTime, Amend, Bare, Card, CardColor, EventKind, EventState, Goal, GoalMethod, Kick, Moment,
-    PeriodChange, ScoreSet, StoredEvent, Substitution, Void, KINDS,
+    PeriodChange, ScoreSet, StartBody, StoredEvent, Substitution, Void, KINDS,
 };
 pub use fields::{Goals, Minute, Name, Side};
 pub use football::Period;
@@ -34,7 +38,9 @@ pub use game::{Conflict, MatchMeta, MatchPatch, NewMatch, Score};
 pub use ids::{parse_position, IdError, MatchId, Seq};
 use lifecycle::require;
 pub use lifecycle::{Reason, Status, StatusChange};
-pub use period_name::{PeriodName, Timed};
+pub use period_name::{PeriodName, Timed, SETS};
+pub use play_keys::{GamePoint, PlayKeys, Short};
+pub use rally::Point;
 pub use rules::Rules;
 pub use shootout::{Kicks, Shootout, ShootoutBody};
 pub use sport::{Play, Sport, SPORTS};

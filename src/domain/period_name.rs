@@ -17,6 +17,15 @@ const OVERTIMES: [&str; MAX_OVERTIMES as usize] = [
     "ot14", "ot15", "ot16", "ot17", "ot18", "ot19", "ot20",
 ];
 
+/// Tennis's and volleyball's sets, as their line score names them: derived from the points, never
+/// posted in a `period` event. Five at most (best of five).
+pub const SETS: [&str; 5] = ["s1", "s2", "s3", "s4", "s5"];
+
+/// The name of set `n` (from 1); the last name for any later one.
+pub fn set_name(n: usize) -> &'static str {
+    SETS[n.clamp(1, SETS.len()) - 1]
+}
+
 /// A period of a sport with a countdown clock, in match order within its sport.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -174,5 +183,13 @@ mod tests {
         assert!(PeriodName::try_from("q5".to_owned()).is_err());
         assert_eq!(Timed::Overtime(3).as_str(), "ot3");
         assert!(Timed::Quarter(4) < Timed::Overtime(1) && Timed::Overtime(9) < Timed::Shootout);
+    }
+
+    #[test]
+    fn sets_are_named_in_order_and_are_no_period_an_event_may_enter() {
+        assert_eq!((1..=5).map(set_name).collect::<Vec<_>>(), SETS);
+        for set in SETS {
+            assert!(PeriodName::try_from(set.to_owned()).is_err(), "{set}");
+        }
     }
 }

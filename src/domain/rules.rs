@@ -44,6 +44,10 @@ pub trait Rules {
     fn clock(&self) -> Option<super::Countdown> {
         None
     }
+    /// The sport's own keys in compact messages (a tennis game's points, the server...).
+    fn keys(&self) -> Option<super::PlayKeys> {
+        None
+    }
     /// The countdown clock stops `at` for good (the match was abandoned or awarded).
     fn stop_clock(&mut self, _at: OffsetDateTime) {}
 }

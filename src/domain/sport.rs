@@ -10,6 +10,8 @@ use super::event::CORE_KINDS;
 use super::football::{self, Football};
 use super::ice_hockey::{self, IceHockey};
 pub use super::rules::Rules;
+use super::tennis::{self, Tennis};
+use super::volleyball::{self, Volleyball};
 use super::{EventKind, FieldError};
 
 /// A match's sport; `football` when a request leaves it out.
@@ -20,10 +22,13 @@ pub enum Sport {
     Football,
     Basketball,
     IceHockey,
+    Tennis,
+    Volleyball,
 }
 
 /// Every sport, as the API names them.
-pub const SPORTS: [Sport; 3] = [Sport::Football, Sport::Basketball, Sport::IceHockey];
+pub const SPORTS: [Sport; 5] =
+    [Sport::Football, Sport::Basketball, Sport::IceHockey, Sport::Tennis, Sport::Volleyball];
 
 impl Sport {
     pub fn as_str(self) -> &'static str {
@@ -31,6 +36,8 @@ impl Sport {
             Self::Football => "football",
             Self::Basketball => "basketball",
             Self::IceHockey => "ice_hockey",
+            Self::Tennis => "tennis",
+            Self::Volleyball => "volleyball",
         }
     }
 
@@ -44,6 +51,8 @@ impl Sport {
             Self::Football => football::KINDS,
             Self::Basketball => basketball::KINDS,
             Self::IceHockey => ice_hockey::KINDS,
+            Self::Tennis => tennis::KINDS,
+            Self::Volleyball => volleyball::KINDS,
         }
     }
 
@@ -97,6 +106,15 @@ impl Sport {
             Self::Football => football::check_fields(event),
             Self::Basketball => basketball::check_fields(event),
             Self::IceHockey => ice_hockey::check_fields(event),
+            Self::Tennis => return tennis::check_fields(event),
+            Self::Volleyball => return volleyball::check_fields(event),
+        }?;
+        match event {
+            EventKind::Start(start) if start.server.is_some() => Err(FieldError::at(
+                "server",
+                format!("a {} match has no server (tennis and volleyball do)", self.as_str()),
+            )),
+            _ => Ok(()),
         }
     }
 
@@ -110,11 +128,25 @@ impl Sport {
             .description(Some(
                 "The sport's options, each sport's own keys only (`422` naming another sport's): \
                  `{}` for football; basketball `quarter_minutes`, `overtime_minutes`; ice hockey \
-                 `period_minutes`, `overtime`, `shootout_rounds`. Left-out keys take their \
+                 `period_minutes`, `overtime`, `shootout_rounds`; tennis `best_of`, \
+                 `final_set`, `no_ad`; volleyball `best_of`. Left-out keys take their \
                  defaults, and the match shows every key",
             ));
         let object = basketball::format_properties(object);
-        ice_hockey::format_properties(object).into()
+        let object = ice_hockey::format_properties(object);
+        let object = volleyball::format_properties(tennis::format_properties(object));
+        // One key, two sports: its schema says both.
+        object
+            .property(
+                "best_of",
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .enum_values(Some([3, 5]))
+                    .description(Some(
+                        "Tennis: 3 (the default) or 5 sets; volleyball: 5 (the default) or 3 sets",
+                    )),
+            )
+            .into()
     }
 
     /// The schema of this sport's `format` alone: an object of its own keys and nothing else.
@@ -127,6 +159,8 @@ impl Sport {
             Self::Football => object.description(Some("Football has no options: `{}`")),
             Self::Basketball => basketball::format_properties(object),
             Self::IceHockey => ice_hockey::format_properties(object),
+            Self::Tennis => tennis::format_properties(object),
+            Self::Volleyball => volleyball::format_properties(object),
         };
         serde_json::to_value(object.build()).expect("schemas serialize")
     }
@@ -161,6 +195,14 @@ impl Sport {
                 let parsed: ice_hockey::Format = super::parse_json(format).map_err(within)?;
                 Ok(serde_json::to_value(parsed).expect("formats serialize"))
             }
+            Self::Tennis => {
+                let parsed: tennis::Format = super::parse_json(format).map_err(within)?;
+                Ok(serde_json::to_value(parsed).expect("formats serialize"))
+            }
+            Self::Volleyball => {
+                let parsed: volleyball::Format = super::parse_json(format).map_err(within)?;
+                Ok(serde_json::to_value(parsed).expect("formats serialize"))
+            }
         }
     }
 
@@ -174,6 +216,12 @@ impl Sport {
             Self::IceHockey => Play::IceHockey(IceHockey::new(
                 serde_json::from_value(format.clone()).unwrap_or_default(),
             )),
+            Self::Tennis => Play::Tennis(Tennis::new(
+                serde_json::from_value(format.clone()).unwrap_or_default(),
+            )),
+            Self::Volleyball => Play::Volleyball(Volleyball::new(
+                serde_json::from_value(format.clone()).unwrap_or_default(),
+            )),
         }
     }
 }
@@ -185,6 +233,8 @@ pub enum Play {
     Football(Football),
     Basketball(Basketball),
     IceHockey(IceHockey),
+    Tennis(Tennis),
+    Volleyball(Volleyball),
 }
 
 impl Play {
@@ -193,6 +243,8 @@ impl Play {
             Self::Football(_) => Sport::Football,
             Self::Basketball(_) => Sport::Basketball,
             Self::IceHockey(_) => Sport::IceHockey,
+            Self::Tennis(_) => Sport::Tennis,
+            Self::Volleyball(_) => Sport::Volleyball,
         }
     }
 
@@ -202,6 +254,8 @@ impl Play {
             Self::Football(f) => f,
             Self::Basketball(b) => b,
             Self::IceHockey(h) => h,
+            Self::Tennis(t) => t,
+            Self::Volleyball(v) => v,
         }
     }
 
@@ -210,6 +264,8 @@ impl Play {
             Self::Football(f) => f,
             Self::Basketball(b) => b,
             Self::IceHockey(h) => h,
+            Self::Tennis(t) => t,
+            Self::Volleyball(v) => v,
         }
     }
 
@@ -217,6 +273,14 @@ impl Play {
     pub fn basketball(&self) -> Option<&Basketball> {
         match self {
             Self::Basketball(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// Tennis's own state, for what only tennis shows (the current game's points).
+    pub fn tennis(&self) -> Option<&Tennis> {
+        match self {
+            Self::Tennis(t) => Some(t),
             _ => None,
         }
     }

@@ -33,6 +33,9 @@ struct Stopped {
 pub struct LinePeriod {
     pub period: String,
     pub score: Score,
+    /// Tennis: the set's tiebreak points, where one was played.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tiebreak: Option<Score>,
 }
 
 /// A match's live state, derived from its events; stored and sent between nodes as one versioned
@@ -125,6 +128,7 @@ impl LiveState {
             period_started_at: self.period_started_at(),
             added_time: self.added_time().map(i64::from),
             confirmed: self.confirmed,
+            play: self.play.rules().keys(),
             clock: self.clock(),
         }
     }

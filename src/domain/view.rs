@@ -46,6 +46,14 @@ pub struct LiveView {
     /// Basketball: timeouts taken by each team.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeouts: Option<super::basketball::PerSide>,
+    /// Tennis and volleyball: the side serving the next point (none once the match is over).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server: Option<super::Side>,
+    /// Tennis: the current game's points, `["40","A"]` (`"0"`, `"15"`, `"30"`, `"40"`, `"A"`
+    /// for advantage), or a tiebreak's points as numbers (`[5,4]`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<serde_json::Value>>)]
+    pub game: Option<[super::GamePoint; 2]>,
     /// Ice hockey: the penalties called, in order.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub penalties: Option<Vec<super::ice_hockey::PenaltyRecord>>,
@@ -55,6 +63,7 @@ pub struct LiveView {
 
 impl LiveView {
     pub fn of(live: &LiveState) -> Self {
+        let keys = live.play().rules().keys();
         Self {
             status: live.status,
             confirmed: live.confirmed,
@@ -71,6 +80,11 @@ impl LiveView {
             fouls: live.play().basketball().map(|b| b.fouls()),
             timeouts: live.play().basketball().map(|b| b.timeouts()),
             penalties: live.play().ice_hockey().map(|h| h.penalties().to_vec()),
+            server: keys.as_ref().and_then(|k| k.sv).map(|sv| match sv {
+                super::Short::Home => super::Side::Home,
+                super::Short::Away => super::Side::Away,
+            }),
+            game: live.play().tennis().and_then(|t| t.game()),
             seq: live.seq,
         }
     }

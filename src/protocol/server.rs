@@ -10,6 +10,7 @@ use crate::domain::{
 
 mod audience;
 mod clocked;
+mod sets;
 
 pub use audience::watching;
 
@@ -74,6 +75,9 @@ struct Update<'a> {
     /// Basketball and ice hockey: the countdown clock after the event.
     #[serde(skip_serializing_if = "Option::is_none")]
     ck: Option<clocked::ClockKey>,
+    /// Tennis and volleyball: the set's score, the game's points, the server.
+    #[serde(flatten)]
+    play: Option<sets::Keys<'a>>,
 }
 
 fn pair(score: Score) -> [i64; 2] {
@@ -117,6 +121,7 @@ pub fn update(event: &StoredEvent) -> Encoded {
         v: None,
         pm: None,
         ck: clocked::clock_after(event),
+        play: None,
     };
     describe(&mut update, &event.kind);
     match &event.kind {
@@ -210,6 +215,7 @@ fn describe<'a>(update: &mut Update<'a>, kind: &'a EventKind) {
             update.sp = patch.sport.map(Sport::as_str);
         }
         EventKind::Status(change) => update.ko = change.kickoff_at.map(Timestamp::get),
+        EventKind::Point(point) => sets::describe_point(update, point),
         _ => clocked::describe_clocked(update, kind),
     }
 }
@@ -220,6 +226,7 @@ fn with_state<'a>(update: &mut Update<'a>, state: &'a EventState) {
     update.pt = clock_start(state.period.as_deref(), state.period_started_at);
     update.added = state.added_time;
     update.cf = state.confirmed.then_some(true);
+    update.play = state.play.as_ref().map(sets::keys);
 }
 
 #[derive(Serialize)]
@@ -261,11 +268,15 @@ struct SnapshotMessage<'a> {
     /// Present on answers to a resume: `false` when the missed events could not be replayed.
     #[serde(skip_serializing_if = "Option::is_none")]
     rec: Option<bool>,
+    /// Tennis and volleyball: the set's score, the game's points, the server.
+    #[serde(flatten)]
+    play: Option<sets::Keys<'a>>,
 }
 
 /// A match's current state in compact form: sent on subscribe, in place of updates a slow client
 /// skipped, and (with `recovered: Some(false)`) when a resume could not be served.
 pub fn snapshot(meta: &MatchMeta, live: &LiveState, recovered: Option<bool>) -> Encoded {
+    let play = sets::keys_now(live);
     let message = SnapshotMessage {
         m: meta.id,
         s: live.seq,
@@ -286,6 +297,7 @@ pub fn snapshot(meta: &MatchMeta, live: &LiveState, recovered: Option<bool>) -> 
         comp: &meta.competition,
         ko: meta.kickoff_at,
         rec: recovered,
+        play: play.as_ref().map(sets::keys),
     };
     Encoded::of(&message, Some((meta.id, live.seq)))
 }

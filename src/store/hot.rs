@@ -15,12 +15,16 @@ pub fn hot_statuses() -> impl Iterator<Item = &'static str> {
     lifecycle::STATUSES.into_iter().filter(|s| s.in_play() || s.stopped()).map(|s| s.as_str())
 }
 
-/// The condition on a match row (columns prefixed by `p`) for being hot at `$1..$2`: in a hot
-/// status, kicking off within the window, or changed since its start.
-fn hot_condition(p: &str) -> String {
+/// The condition on a match row (its id column `id`) for being hot at `$1..$2`: in a hot status,
+/// kicking off within the window, or changed since its start. One id subquery per index, joined by
+/// `UNION`: an `OR` of the three made SQLite read every match (and every event) at each start and
+/// sweep, whatever was hot.
+fn hot_condition(id: &str) -> String {
     let statuses: Vec<String> = hot_statuses().map(|s| format!("'{s}'")).collect();
     format!(
-        "({p}live_status IN ({}) OR {p}kickoff_at BETWEEN $1 AND $2 OR {p}updated_at >= $1)",
+        "{id} IN (SELECT id FROM matches WHERE live_status IN ({}) \
+         UNION SELECT id FROM matches WHERE kickoff_at BETWEEN $1 AND $2 \
+         UNION SELECT id FROM matches WHERE updated_at >= $1)",
         statuses.join(", ")
     )
 }
@@ -46,7 +50,7 @@ impl Store {
     ) -> Result<(AllMatches, Vec<(MatchId, String)>), StoreError> {
         let (from, to) = (unix_millis(from), unix_millis(to));
         let sql =
-            format!("SELECT {MATCH_COLUMNS} FROM matches WHERE {} ORDER BY id", hot_condition(""));
+            format!("SELECT {MATCH_COLUMNS} FROM matches WHERE {} ORDER BY id", hot_condition("id"));
         let mut conn = self.pool.acquire().await?;
         let rows: Vec<MatchRow> =
             sqlx::query_as(&sql).bind(from).bind(to).fetch_all(&mut *conn).await?;
@@ -54,7 +58,7 @@ impl Store {
         let sql = format!(
             "SELECT e.match_id, e.body FROM matches m JOIN events e ON e.match_id = m.id \
              WHERE {} AND e.seq > m.seq - $3 ORDER BY e.match_id, e.seq",
-            hot_condition("m.")
+            hot_condition("m.id")
         );
         let rows: Vec<(i64, String)> =
             sqlx::query_as(&sql).bind(from).bind(to).bind(per_match).fetch_all(&mut *conn).await?;
@@ -74,7 +78,7 @@ impl Store {
         from: OffsetDateTime,
         to: OffsetDateTime,
     ) -> Result<Vec<MatchId>, StoreError> {
-        let sql = format!("SELECT id FROM matches WHERE {} ORDER BY id", hot_condition(""));
+        let sql = format!("SELECT id FROM matches WHERE {} ORDER BY id", hot_condition("id"));
         let ids: Vec<i64> = sqlx::query_scalar(&sql)
             .bind(unix_millis(from))
             .bind(unix_millis(to))

@@ -54,9 +54,14 @@ async fn an_unanswered_silence_ping_closes_1008_after_the_heartbeat_timeout() {
     let (ping, closed, code) = until_close(&mut socket, start).await;
     assert_eq!(code, 1008);
     // Silence of 1 s, checked once a second; then 1 s to answer, checked once a second (with
-    // room for a loaded machine, far below the 5 s slow-consumer deadline).
+    // room for a loaded machine, far below the 5 s slow-consumer deadline). The timeout runs
+    // from the check that sent the ping: a ping a loaded machine wrote late arrives up to a
+    // quarter second after it.
     assert!((1.0..3.5).contains(&ping), "first ping at {ping:.1} s");
-    assert!((ping + 1.0..ping + 3.5).contains(&closed), "closed at {closed:.1} s");
+    assert!(
+        (ping + 0.75..ping + 3.5).contains(&closed),
+        "closed at {closed:.2} s, ping at {ping:.2} s"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -49,6 +49,8 @@ mod schemathesis;
 mod shootout;
 mod sports;
 mod sse_limits;
+mod tennis;
+mod tennis_replays;
 mod tls;
 mod upgrade;
 mod watching;

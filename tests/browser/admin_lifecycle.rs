@@ -14,7 +14,7 @@ const WAIT: Duration = Duration::from_secs(10);
 const CLOSED: &str = "getComputedStyle(document.getElementById('amend-form')).display === 'none'";
 
 /// Chooses match `id` in the console and waits until it shows it.
-async fn choose(browser: &Browser, id: i64) {
+pub async fn choose(browser: &Browser, id: i64) {
     browser
         .js(
             "const list = document.getElementById('match'); list.value = String(arguments[0]); \
@@ -28,7 +28,7 @@ async fn choose(browser: &Browser, id: i64) {
 }
 
 /// Clicks `button` and waits until the feedback line `feedback` is of `class` and says `text`.
-async fn click_and_expect(
+pub async fn click_and_expect(
     browser: &Browser,
     button: &str,
     feedback: &str,

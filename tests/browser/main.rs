@@ -8,11 +8,13 @@ mod driver;
 
 mod admin;
 mod admin_lifecycle;
+mod admin_sports;
 mod api_docs;
 mod assets;
 mod client;
 mod clock;
 mod competitions;
+mod countdown;
 mod fallback;
 mod https;
 mod line_score;

@@ -55,6 +55,9 @@ pub struct EventState {
     pub added_time: Option<i64>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub confirmed: bool,
+    /// The sport's own state keys (tennis: the game's points, the set's games, the server).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub play: Option<crate::domain::PlayKeys>,
     /// Basketball and ice hockey: the countdown clock as it shows (stopped while play is).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clock: Option<crate::domain::Countdown>,

@@ -212,10 +212,18 @@ impl Rules for Football {
         let mut line: Vec<LinePeriod> = self
             .line
             .iter()
-            .map(|(period, score)| LinePeriod { period: period.as_str().to_owned(), score: *score })
+            .map(|(period, score)| LinePeriod {
+                period: period.as_str().to_owned(),
+                score: *score,
+                tiebreak: None,
+            })
             .collect();
         if let Some(shootout) = &self.shootout {
-            line.push(LinePeriod { period: "penalties".into(), score: shootout.tally() });
+            line.push(LinePeriod {
+                period: "penalties".into(),
+                score: shootout.tally(),
+                tiebreak: None,
+            });
         }
         line
     }

@@ -24,6 +24,7 @@ fn worst_state() -> EventState {
         added_time: Some(30),
         confirmed: true,
         clock: None,
+        play: None,
     }
 }
 
@@ -36,6 +37,7 @@ fn started() -> EventState {
         added_time: None,
         confirmed: false,
         clock: None,
+        play: None,
     }
 }
 
@@ -53,6 +55,7 @@ fn confirmed() -> EventState {
         added_time: None,
         confirmed: true,
         clock: None,
+        play: None,
     }
 }
 
@@ -152,6 +155,10 @@ fn largest_updates() -> Vec<(&'static str, usize)> {
     for (name, bytes) in clocked::largest_updates() {
         keep_largest(name, bytes);
     }
+    // Tennis's and volleyball's: `point`, and their keys on the start and corrections.
+    for (name, bytes) in sets::largest_updates() {
+        keep_largest(name, bytes);
+    }
     sizes
 }
 
@@ -209,3 +216,4 @@ fn the_largest_football_snapshot_fits_400_bytes() {
 }
 
 mod clocked;
+mod sets;

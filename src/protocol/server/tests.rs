@@ -87,3 +87,62 @@ fn a_kick_update_says_scored_or_missed_and_carries_the_shootout_apart_from_the_s
                            "pn":[4,3]})
     );
 }
+
+#[test]
+fn a_tennis_point_update_carries_the_side_the_set_s_games_the_game_s_points_and_the_server() {
+    let mut point = large_goal(None);
+    point.match_id = MatchId::try_from(42).unwrap();
+    point.seq = Seq::try_from(88).unwrap();
+    point.score = Score { home: 1.try_into().unwrap(), away: 0.try_into().unwrap() };
+    point.kind = EventKind::from_json(serde_json::json!({
+        "kind": "point", "team": "away", "after": {"gs": [4, 3], "gp": ["40", "A"], "sv": "h"}
+    }))
+    .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&update(&point).ws[2..]).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({"m":42,"s":88,"k":"point","t":"a","sc":[1,0],"gs":[4,3],
+                           "gp":["40","A"],"sv":"h"})
+    );
+    // The match point finishes the match: `st`, the last set's games, no game nor server.
+    point.kind = EventKind::from_json(serde_json::json!({
+        "kind": "point", "team": "home", "after": {"gs": [7, 5], "over": true}
+    }))
+    .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&update(&point).ws[2..]).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({"m":42,"s":88,"k":"point","t":"h","sc":[1,0],"st":"finished",
+                           "gs":[7,5]})
+    );
+}
+
+#[test]
+fn a_void_of_a_tennis_point_carries_the_state_keys_it_left() {
+    let mut void = large_goal(None);
+    void.seq = Seq::try_from(90).unwrap();
+    void.kind = EventKind::from_json(serde_json::json!({"kind": "void", "target": 89})).unwrap();
+    void.state = Some(EventState {
+        status: Status::Live,
+        period: Some("s3".into()),
+        period_started_at: None,
+        added_time: None,
+        confirmed: false,
+        clock: None,
+        play: serde_json::from_value(serde_json::json!({"gs": [6, 5], "gp": [3, 2], "sv": "a"}))
+            .unwrap(),
+    });
+    let json: serde_json::Value = serde_json::from_slice(update(&void).json()).unwrap();
+    assert_eq!(
+        (&json["st"], &json["pd"], &json["gs"], &json["gp"], &json["sv"], &json["of"]),
+        (
+            &serde_json::json!("live"),
+            &serde_json::json!("s3"),
+            &serde_json::json!([6, 5]),
+            &serde_json::json!([3, 2]),
+            &serde_json::json!("a"),
+            &serde_json::json!(89)
+        )
+    );
+    assert!(json.get("pt").is_none(), "no clock in tennis");
+}

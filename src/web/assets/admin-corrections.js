@@ -13,23 +13,36 @@ const AMENDABLE = {
   score: ["home", "away", "minute"],
   kick: ["team", "scored", "player", "minute"],
   added_time: ["minutes"],
+  points: ["team", "value", "player"],
+  foul: ["team", "player"],
+  timeout: ["team"],
+  penalty: ["team", "minutes", "player", "minute"],
+  shot: ["team", "scored", "player"],
 };
+/** Ice hockey's goal has fields of its own in place of football's method and assist. */
+const ICE_HOCKEY_GOAL = ["team", "minute", "player", "strength"];
+
+/** The fields an amendment can give an event of `kind` in `sport`. */
+function amendable(kind, sport) {
+  return sport === "ice_hockey" && kind === "goal" ? ICE_HOCKEY_GOAL : AMENDABLE[kind];
+}
 /** Fields with a fixed set of values, offered as a choice. */
 const CHOICES = {
   team: ["home", "away"], color: ["yellow", "red", "yellow_red"],
   method: ["regular", "own_goal", "penalty"], scored: ["true", "false"],
+  value: ["1", "2", "3"], strength: ["even", "power_play", "short_handed"],
 };
-const NUMBERS = new Set(["minute", "minutes", "home", "away"]);
+const NUMBERS = new Set(["minute", "minutes", "home", "away", "value"]);
 
 let listed = { bySeq: new Map() }; // the events shown, by seq
 
 /** Lists `events` (stored, oldest first) of the match `m`, newest first, with what corrected them. */
 export function showCorrections(m, events) {
   const bySeq = new Map(events.map((e) => [e.seq, e]));
-  listed = { id: m.id, bySeq };
+  listed = { id: m.id, bySeq, sport: m.sport };
   const names = { h: m.home, a: m.away };
   const rows = events.slice().reverse().map((e) => {
-    const { text, voided } = storedEvent(e, bySeq, names);
+    const { text, voided } = storedEvent(e, bySeq, names, m.sport);
     const struck = voided !== null;
     const state = struck ? `voided by #${e.voided_by}` : e.amended_by != null && `amended by #${e.amended_by}`;
     return el("tr", { "data-seq": e.seq, "data-kind": e.kind, class: struck && "voided" },
@@ -39,7 +52,7 @@ export function showCorrections(m, events) {
       el("td", { text: `${e.score.home}–${e.score.away}` }),
       el("td", { class: "actions" },
         !struck && el("button", { type: "button", class: "void danger", text: "Void", "aria-label": `Void event ${e.seq}` }),
-        !struck && AMENDABLE[e.kind]
+        !struck && amendable(e.kind, m.sport)
           && el("button", { type: "button", class: "amend", text: "Amend", "aria-label": `Amend event ${e.seq}` })));
   });
   $("event-list").querySelector("tbody").replaceChildren(...rows);
@@ -64,7 +77,7 @@ function openAmend(seq) {
   const amend = listed.bySeq.get(e.amended_by);
   const now = amend ? amend.event : e;
   $("amend-target").textContent = `Amend event #${seq} (${e.kind})`;
-  $("amend-fields").replaceChildren(...AMENDABLE[e.kind].map((field) => fieldInput(field, now[field])));
+  $("amend-fields").replaceChildren(...amendable(e.kind, listed.sport).map((field) => fieldInput(field, now[field])));
   $("amend-form").dataset.target = seq;
   $("amend-form").dataset.match = listed.id;
   $("amend-form").dataset.kind = e.kind;

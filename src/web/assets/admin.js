@@ -4,6 +4,7 @@ import { allMatches, el, getJson, matchEvents } from "/static/ui.js";
 import { localInput, postEvent, report, send, setToken, token } from "/static/admin-api.js";
 import { showCorrections, wireCorrections } from "/static/admin-corrections.js";
 import { wireStatus } from "/static/admin-status.js";
+import { clockedFields, noteStored, showClocked, wireClocked } from "/static/admin-clocked.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -25,7 +26,8 @@ async function refreshMatches(select) {
 }
 
 function label(m) {
-  return `#${m.id} ${m.home}–${m.away} (${m.status})`;
+  const sport = m.sport && m.sport !== "football" ? `${m.sport.replace("_", " ")}, ` : "";
+  return `#${m.id} ${m.home}–${m.away} (${sport}${m.status})`;
 }
 
 async function showMatch() {
@@ -33,10 +35,11 @@ async function showMatch() {
   $("events-form").dataset.match = id || "";
   if (!id) {
     $("current").textContent = "No match selected.";
+    showClocked({ sport: "football" });
     return;
   }
   const [m, events] = await Promise.all([getJson(`/api/v1/matches/${id}`), matchEvents(id)]);
-  const clock = m.minute != null ? `, ${m.minute}'` : "";
+  const clock = m.minute != null && !m.clock ? `, ${m.minute}'` : m.period && m.clock ? `, ${m.period}` : "";
   const why = m.reason ? ` (${m.reason})` : "";
   const confirmed = m.confirmed ? ", confirmed" : "";
   $("current").textContent = `${m.home} ${m.score.home}–${m.score.away} ${m.away} · ${m.status}${why}${clock}${confirmed}`;
@@ -45,6 +48,7 @@ async function showMatch() {
   const option = $("match").selectedOptions[0];
   if (option) option.textContent = label(m);
   $("watch").href = `/matches/${id}`;
+  showClocked(m);
   // Filled once per chosen match, so that an event posted meanwhile keeps what is being typed.
   if ($("edit-form").dataset.match !== String(id)) fillEdit(m);
   showCorrections(m, events);
@@ -90,10 +94,15 @@ async function saveEdit() {
   }
 }
 
+/** Kinds of the sports with a countdown clock that take a minute. */
+const CLOCKED_MINUTE_KINDS = new Set(["goal", "penalty"]);
+
 function eventBody(kind, extra) {
   const body = { kind, ...extra };
   const minute = $("minute").value.trim();
-  if (minute !== "" && kind !== "added_time") body.minute = Number(minute);
+  const football = ($("events-form").dataset.sport ?? "football") === "football";
+  const takesMinute = football ? kind !== "added_time" : CLOCKED_MINUTE_KINDS.has(kind);
+  if (minute !== "" && takesMinute) body.minute = Number(minute);
   const player = $("player").value.trim();
   const team = $("team").value;
   if (kind === "goal") { if (player) body.player = player; }
@@ -102,12 +111,28 @@ function eventBody(kind, extra) {
   if (kind === "substitution") {
     Object.assign(body, { team, player_in: $("player-in").value.trim(), player_out: $("player-out").value.trim() });
   }
-  return body;
+  return football ? body : clockedFields(kind, body);
 }
 
-async function postKind(kind, extra = {}) {
-  await postEvent(Number($("match").value), eventBody(kind, extra), "events-feedback");
-  await showMatch().catch(() => {});
+let posting = Promise.resolve(); // the posts asked for, one after another
+let pending = 0; // posts asked for and not yet answered
+
+/**
+ * Posts an event of the chosen match, built from the form as it is now. Posts go one after another
+ * in the order asked, so that keys pressed fast are stored in the order pressed; the match is
+ * read again once none is left to post.
+ */
+function postKind(kind, extra = {}) {
+  const id = Number($("match").value);
+  const body = eventBody(kind, extra);
+  pending += 1;
+  posting = posting.then(async () => {
+    const stored = await postEvent(id, body, "events-feedback");
+    if (stored) noteStored(stored);
+    pending -= 1;
+    if (pending === 0) await showMatch().catch(() => {});
+  });
+  return posting;
 }
 
 function wire() {
@@ -128,10 +153,14 @@ function wire() {
     try {
       const kickoff = new Date(form.get("kickoff_at"));
       if (Number.isNaN(kickoff.getTime())) throw new Error("Please check the form: give a kick-off time.");
-      const match = await send("POST", "/api/v1/matches", {
+      const body = {
         home: form.get("home"), away: form.get("away"), competition: form.get("competition"),
         kickoff_at: kickoff.toISOString(),
-      });
+      };
+      const sport = form.get("sport");
+      if (sport === "basketball") Object.assign(body, { sport, format: { quarter_minutes: Number($("quarter-minutes").value) } });
+      if (sport === "ice_hockey") Object.assign(body, { sport, format: { overtime: $("overtime").value } });
+      const match = await send("POST", "/api/v1/matches", body);
       report("create-feedback", null, `Created match #${match.id}: ${match.home}–${match.away}.`);
       await refreshMatches(match.id);
     } catch (error) {
@@ -139,6 +168,9 @@ function wire() {
     }
   });
   $("match").addEventListener("change", () => showMatch().catch(() => {}));
+  $("sport").addEventListener("change", () => {
+    for (const node of document.querySelectorAll("[data-create-sport]")) node.hidden = node.dataset.createSport !== $("sport").value;
+  });
   $("edit-form").addEventListener("submit", (e) => {
     e.preventDefault();
     saveEdit();
@@ -161,6 +193,7 @@ function wire() {
   });
   const chosen = () => Number($("match").value);
   const changed = () => showMatch().catch(() => {});
+  wireClocked(postKind);
   wireStatus(chosen, changed);
   wireCorrections(chosen, changed);
 }

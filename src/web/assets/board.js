@@ -5,6 +5,7 @@ import {
   allMatches, announce, clockText, el, everySecond, flash, matchesOfTheDay, pageOptions, pensText,
   sameDay, showConnection, sportText, statusText,
 } from "/static/ui.js";
+import { isCountdownSport } from "/static/sports.js";
 
 /** The board's section of each status: stopped matches stay with the live ones until decided. */
 const GROUP = {
@@ -16,7 +17,8 @@ const GROUP = {
 const IN_PLAY = new Set(["live", "half_time", "interrupted"]);
 /** Never started: the card shows "v" rather than a score. */
 const NOT_STARTED = new Set(["scheduled", "delayed", "postponed", "cancelled"]);
-/** Statuses whose card shows a clock: the kick-off time before the start, the minute in play. */
+/** Statuses whose card shows a clock: the kick-off time before the start, the minute in play
+ * (basketball's and ice hockey's period and countdown show while in play, standing when stopped). */
 const CLOCKED = new Set(["scheduled", "delayed", "live"]);
 /** New scheduled matches appear without a reload: the list is read again this often (ms). */
 const LIST_REFRESH = 60000;
@@ -90,20 +92,23 @@ function render(state, previous, msg) {
   score.setAttribute("aria-label", unplayed ? "versus" : `${state.sc[0]} to ${state.sc[1]}`);
   li.querySelector(".pens").textContent = pensText(state);
   li.querySelector(".status").textContent = state.st === "scheduled" ? "Kick-off" : statusText(state);
-  li.querySelector(".clock").textContent = CLOCKED.has(state.st) ? clockText(state) : "";
+  const clocked = CLOCKED.has(state.st) || isCountdownSport(state.sp);
+  li.querySelector(".clock").textContent = clocked ? clockText(state) : "";
   li.querySelector(".match-link").setAttribute("aria-label",
     `${state.home} ${state.sc[0]}, ${state.away} ${state.sc[1]} ${pensText(state)}, ${statusText(state)} ${clockText(state)}`);
   place(li, state);
   const rescored = previous?.sc && (previous.sc[0] !== state.sc[0] || previous.sc[1] !== state.sc[1]);
   if (rescored) flash(score);
-  if (msg?.k === "kick") {
+  if (msg?.k === "kick" || msg?.k === "shot") {
     const who = msg.t === "h" ? state.home : state.away;
-    announce(`Penalty ${msg.ok ? "scored" : "missed"} by ${who}: ${pensText(state)}`);
+    const what = msg.k === "kick" ? "Penalty" : "Shoot-out attempt";
+    announce(`${what} ${msg.ok ? "scored" : "missed"} by ${who}: ${pensText(state)}`);
   } else if (previous?.st && previous.st !== state.st && !IN_PLAY.has(state.st)) {
     // Full time, a postponement, an award (with its score): the status says what the score means.
     announce(`${statusText(state)}: ${state.home} ${state.sc[0]}, ${state.away} ${state.sc[1]}`);
   } else if (rescored) {
-    const what = msg?.k === "goal" ? `Goal for ${msg.t === "h" ? state.home : state.away}! ` : "Score change: ";
+    const who = msg?.t === "h" ? state.home : state.away;
+    const what = msg?.k === "goal" ? `Goal for ${who}! ` : msg?.k === "points" ? `${msg.v} for ${who}: ` : "Score change: ";
     announce(`${what}${state.home} ${state.sc[0]}, ${state.away} ${state.sc[1]}`);
   }
   for (const section of document.querySelectorAll("[data-group]")) {

@@ -1,11 +1,13 @@
 // The line score: each period's score in match order, as the REST snapshot's `periods` gives it,
 // kept live from updates for the sports whose score adds up over their periods.
 import { el } from "/static/ui.js";
+import { isCountdownSport, periodShort } from "/static/sports.js";
 
 /** Sports whose headline score is the sum of their periods' (`sp` is absent for football). */
 const ADDING = new Set([undefined, "football", "basketball", "ice_hockey"]);
 
-/** Column headings; a period not named here shows its own name in capitals (`Q1`, `OT1`, `P2`). */
+/** Football's column headings; basketball's and ice hockey's are their periods' short names (`Q1`,
+ * `OT1`; `P2`, `OT`, `SO`). */
 const HEADINGS = {
   first_half: "1st",
   second_half: "2nd",
@@ -14,7 +16,9 @@ const HEADINGS = {
   penalties: "Pens",
 };
 
-/** The shoot-out's row, which its tally (`pn`) keeps rather than the score. */
+/** Football's shoot-out column, which its tally (`pn`) keeps rather than the score. Ice hockey's
+ * shoot-out (`shootout`) is a period of the line like the others, holding the winner's one goal
+ * as the score does; its tally is shown apart, beside the score. */
 const SHOOTOUT = "penalties";
 
 /**
@@ -34,7 +38,7 @@ export function advanceLine(periods, state, previous) {
     current.score.home = Math.max(0, current.score.home + state.sc[0] - previous.sc[0]);
     current.score.away = Math.max(0, current.score.away + state.sc[1] - previous.sc[1]);
   }
-  if (state.pn) {
+  if (state.pn && !isCountdownSport(state.sp)) {
     const shootout = line.find((p) => p.period === SHOOTOUT);
     const tally = { home: state.pn[0], away: state.pn[1] };
     if (shootout) shootout.score = tally;
@@ -47,7 +51,8 @@ export function advanceLine(periods, state, previous) {
 export function drawLine(container, periods, state) {
   container.hidden = periods.length === 0;
   if (container.hidden) return container.replaceChildren();
-  const heading = (p) => HEADINGS[p.period] ?? p.period.toUpperCase();
+  const heading = (p) => (isCountdownSport(state.sp) ? periodShort(p.period, state.sp)
+    : HEADINGS[p.period] ?? p.period.toUpperCase());
   const row = (team, side) => el("tr", {},
     el("th", { scope: "row", text: team ?? "" }),
     ...periods.map((p) => el("td", { "data-period": p.period, text: String(p.score[side]) })),

@@ -1,11 +1,17 @@
 // The match page at `/matches/{id}`: the score and the event timeline, newest first, kept live.
-import { subscribe, matchClock } from "/static/scorecast.js";
+import { subscribe, matchClock, countdown } from "/static/scorecast.js";
 import {
   addedText, announce, clockText, describeEvent, el, everySecond, flash, getJson, kickoffText,
   matchEvents, pageOptions, pensText, periodText, showConnection, statusText, storedEvent,
 } from "/static/ui.js";
 import { advanceLine, drawLine } from "/static/linescore.js";
+import { drawSheet, SHEET_KINDS } from "/static/gamestats.js";
+import { isCountdownSport } from "/static/sports.js";
 
+/** Statuses in which a countdown game shows its clock: running while live, standing otherwise. */
+const IN_PLAY = new Set(["live", "interrupted", "suspended"]);
+/** Shoot-out attempts: the timeline shows the tally after them rather than the score. */
+const SHOOTOUT_KINDS = new Set(["kick", "shot"]);
 /** Updates after which the page reads the match again: reasons, awards and corrections are REST only. */
 const RELOAD_KINDS = new Set(["status", "void", "amend"]);
 
@@ -15,6 +21,7 @@ let match = null; // the state shown in the header
 let details = null; // the latest REST snapshot: its `reason` and `award`, for the status line
 let line = []; // the line score shown: REST's `periods`, kept live from updates
 let reloads = 0; // counts reloads, so that an older one finishing last changes nothing
+let sheetReads = 0; // the same for reads of the snapshot alone, for the game sheet
 const shown = new Map(); // seq -> the update shown for it, as posted
 
 function names() {
@@ -26,7 +33,7 @@ function names() {
  * `view` is what the page knows of it: from an update alone, or `storedEvent`'s, with what the
  * corrections did to it.
  */
-function showEvent(msg, view = { now: msg, text: describeEvent(msg, names(), shown.get(msg.of)), voided: null }) {
+function showEvent(msg, view = { now: msg, text: describeEvent(msg, names(), shown.get(msg.of), match?.sp), voided: null }) {
   shown.set(msg.s, msg);
   const { now, text, voided, amended } = view;
   const struck = voided !== null;
@@ -35,7 +42,7 @@ function showEvent(msg, view = { now: msg, text: describeEvent(msg, names(), sho
   const item = el("li", { class: classes.filter(Boolean).join(" "), "data-seq": msg.s, "data-kind": msg.k },
     el("span", { class: "ev-min", text: now.mn != null ? `${now.mn}'` : "" }),
     el("span", { class: "ev-text" }, struck ? el("del", { text }) : text, note && el("span", { class: "ev-note", text: note })),
-    el("span", { class: "ev-score", text: msg.k === "kick" ? pensText(msg) : `${msg.sc[0]}–${msg.sc[1]}` }));
+    el("span", { class: "ev-score", text: SHOOTOUT_KINDS.has(msg.k) ? pensText({ ...msg, sp: match?.sp }) : `${msg.sc[0]}–${msg.sc[1]}` }));
   const old = timeline.querySelector(`[data-seq="${msg.s}"]`);
   if (old) return old.replaceWith(item);
   const older = [...timeline.children].find((li) => Number(li.dataset.seq) < msg.s);
@@ -47,7 +54,7 @@ function showEvent(msg, view = { now: msg, text: describeEvent(msg, names(), sho
 function showStored(events) {
   const bySeq = new Map(events.map((e) => [e.seq, e]));
   for (const e of events) {
-    const view = storedEvent(e, bySeq, names());
+    const view = storedEvent(e, bySeq, names(), match?.sp);
     showEvent(view.msg, view);
   }
 }
@@ -65,15 +72,41 @@ async function reload() {
     if (mine !== reloads) return;
     details = snapshot;
     line = snapshot.periods ?? [];
+    drawSheet(document.getElementById("sheet"), details);
     showStored(events);
     if (match) header(match);
   } catch { /* the next update or snapshot retries */ }
 }
 
-/** The header's clock: the running 67:12 of a live period (45+2' in stoppage time), else the minute. */
+/**
+ * Reads the snapshot alone again for the game sheet (fouls, timeouts, penalties), after an update
+ * that changed it; of reads that overlap, the last one started is the one drawn.
+ */
+async function readSheet() {
+  const mine = ++sheetReads;
+  try {
+    const snapshot = await getJson(`/api/v1/matches/${id}`);
+    if (mine !== sheetReads || snapshot.seq < (details?.seq ?? 0)) return;
+    details = snapshot;
+    drawSheet(document.getElementById("sheet"), details);
+  } catch { /* the next update retries */ }
+}
+
+/**
+ * The header's clock: the running 67:12 of a live period (45+2' in stoppage time), else the minute;
+ * basketball's and ice hockey's countdown and period, "7:32 · 2nd quarter", standing while stopped.
+ */
 function showClock(state) {
   const running = matchClock(state);
   let text = "";
+  if (isCountdownSport(state.sp)) {
+    const clock = countdown(state);
+    const period = periodText(state.pd, state.sp);
+    if (state.pd && IN_PLAY.has(state.st)) text = clock ? `${clock.text} · ${period}` : period;
+    else if (state.st === "scheduled" || state.st === "delayed") text = clockText(state);
+    document.getElementById("clock").textContent = text;
+    return;
+  }
   if (running) text = `${running.added ? running.text : running.elapsed}${addedText(state)} · ${periodText(state.pd)}`;
   else if (state.st === "live") text = `${clockText(state)} · ${periodText(state.pd)}`;
   else if (state.st === "scheduled" || state.st === "delayed") text = clockText(state);
@@ -127,6 +160,7 @@ async function start() {
   }
   details = snapshot;
   line = snapshot.periods ?? [];
+  drawSheet(document.getElementById("sheet"), details);
   // Resume from the snapshot's position: the history up to it now, every later event live.
   const events = (await matchEvents(id)).filter((e) => e.seq <= snapshot.seq);
   const subscription = subscribe([id], { ...pageOptions(), snapshots: [snapshot] });
@@ -143,6 +177,7 @@ async function start() {
     header(state, previous);
     if (!timeline.querySelector(`[data-seq="${msg.s}"]`)) showEvent(msg);
     if (RELOAD_KINDS.has(msg.k)) reload();
+    else if (isCountdownSport(state.sp) && SHEET_KINDS.has(msg.k)) readSheet();
   });
   // A snapshot replaces the state; when it skips events (a resume that was not recovered, or a
   // slow connection), the timeline reads them again.

@@ -1,5 +1,8 @@
 // Pieces the scorecast pages share: formatting, the connection indicator, announcements.
 import { eventToUpdate, matchClock } from "/static/scorecast.js";
+import {
+  countdownText, describeCountdownEvent, finalText, isCountdownSport, periodLong, shootoutText,
+} from "/static/sports.js";
 
 const STATUS_TEXT = {
   scheduled: "Upcoming", delayed: "Delayed", postponed: "Postponed", live: "Live", half_time: "Half-time",
@@ -47,11 +50,14 @@ export function el(tag, attrs = {}, ...children) {
 /** The status as fans read it: "Postponed", "Awarded 3–0", the break's name in a break. */
 export function statusText(state) {
   if (state.st === "awarded") return `Awarded ${state.sc[0]}–${state.sc[1]}`;
+  if (state.st === "finished" && isCountdownSport(state.sp)) return finalText(state);
   if (state.st === "half_time" && PERIOD_TEXT[state.pd] && state.pd !== "half_time") return PERIOD_TEXT[state.pd];
   return STATUS_TEXT[state.st] ?? state.st ?? "";
 }
 
-export function periodText(pd) {
+/** A period in words: "1st half" (football), "2nd quarter", "3rd period", "Shoot-out". */
+export function periodText(pd, sport) {
+  if (isCountdownSport(sport)) return periodLong(pd, sport);
   return PERIOD_TEXT[pd] ?? pd ?? "";
 }
 
@@ -63,7 +69,8 @@ export function sportText(sport = "football") {
 
 /** The shoot-out beside the score, as fans read it: "(5–4 pens)"; empty without one. */
 export function pensText(state) {
-  return state.pn ? `(${state.pn[0]}–${state.pn[1]} pens)` : "";
+  if (!state.pn) return "";
+  return state.sp === "ice_hockey" ? shootoutText(state.pn) : `(${state.pn[0]}–${state.pn[1]} pens)`;
 }
 
 /** Announced added time beside the clock: " (+4)"; empty when none is announced. */
@@ -71,8 +78,12 @@ export function addedText(state) {
   return state.at ? ` (+${state.at})` : "";
 }
 
-/** The clock as fans read it: 67' or 45+2' (+4) (running) while live, HT, FT, or the kick-off time. */
+/**
+ * The clock as fans read it: 67' or 45+2' (+4) (running) while live, HT, FT, or the kick-off time;
+ * basketball's and ice hockey's period and countdown, "Q2 7:32", while in play.
+ */
 export function clockText(state, now = Date.now()) {
+  if (isCountdownSport(state.sp) && state.pd) return countdownText(state, now);
   const running = matchClock(state, now);
   if (running) return running.text + addedText(state);
   switch (state.st) {
@@ -85,11 +96,14 @@ export function clockText(state, now = Date.now()) {
 }
 
 /**
- * What an update says, as fans read it: "Goal, Ajax (Brobbey)". `names` maps `h`/`a` to the teams;
- * `target` is the update a `void` or `amend` corrects, when known.
+ * What an update says, as fans read it: "Goal, Ajax (Brobbey)", "3 pts, Rockets". `names` maps
+ * `h`/`a` to the teams; `target` is the update a `void` or `amend` corrects, when known; `sport`
+ * the match's (`sp`; football when absent).
  */
-export function describeEvent(msg, names, target) {
+export function describeEvent(msg, names, target, sport) {
   const team = names[msg.t] ?? "";
+  const own = isCountdownSport(sport) ? describeCountdownEvent(msg, team, sport) : null;
+  if (own !== null) return own;
   switch (msg.k) {
     case "start": case "kickoff": return "Kick-off";
     case "goal": {
@@ -105,7 +119,7 @@ export function describeEvent(msg, names, target) {
     case "end": return "Full time";
     case "status": {
       if (msg.st === "live") return "Play resumed";
-      return `${statusText(msg)}${msg.st === "postponed" && msg.ko ? ` to ${kickoffText(msg.ko)}` : ""}`;
+      return `${statusText({ ...msg, sp: sport })}${msg.st === "postponed" && msg.ko ? ` to ${kickoffText(msg.ko)}` : ""}`;
     }
     case "confirm": return "Result confirmed";
     case "match": {
@@ -113,8 +127,11 @@ export function describeEvent(msg, names, target) {
         (msg.home || msg.away) && `now ${msg.home ?? names.h} v ${msg.away ?? names.a}`];
       return `Match details changed${changes.some(Boolean) ? `: ${changes.filter(Boolean).join(", ")}` : ""}`;
     }
-    case "void": return target ? `Voided: ${describeEvent(target, names)}` : "An event was voided";
-    case "amend": return target ? `Amended: ${describeEvent({ ...msg, k: target.k }, names)}` : "An event was amended";
+    case "void": return target ? `Voided: ${describeEvent(target, names, undefined, sport)}` : "An event was voided";
+    case "amend": {
+      if (!target) return "An event was amended";
+      return `Amended: ${describeEvent({ ...msg, k: target.k }, names, undefined, sport)}`;
+    }
     default: return msg.k;
   }
 }
@@ -179,16 +196,16 @@ export async function getJson(path) {
  * A stored event (REST) as the pages show it, given every stored event by seq: `msg`, its update;
  * `now`, the update of the version that counts (its latest amendment's); `text`, what it says (a
  * status change with its reason); `voided`, the void's reason ("" without one) or `null`;
- * `amended`, whether an amendment replaced it.
+ * `amended`, whether an amendment replaced it. `sport` is the match's, as for `describeEvent`.
  */
-export function storedEvent(e, bySeq, names) {
+export function storedEvent(e, bySeq, names, sport) {
   const msg = eventToUpdate(e);
   const amend = bySeq.get(e.amended_by);
   // An amended score event shows the score it now sets; other kinds, the score they were posted at.
   const score = amend?.event.kind === "score" ? { home: amend.event.home, away: amend.event.away } : e.score;
   const now = amend ? eventToUpdate({ ...amend.event, match_id: e.match_id, seq: e.seq, score }) : msg;
   const target = bySeq.get(e.target);
-  let text = describeEvent(now, names, target && eventToUpdate(target));
+  let text = describeEvent(now, names, target && eventToUpdate(target), sport);
   if (e.kind === "status" && e.reason) text += `: ${e.reason}`;
   const voidedBy = bySeq.get(e.voided_by);
   return { msg, now, text, voided: voidedBy ? voidedBy.reason ?? "" : null, amended: Boolean(amend) };

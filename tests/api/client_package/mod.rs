@@ -6,6 +6,7 @@
 
 mod dashboard;
 mod project;
+mod rest_answers;
 mod types;
 
 use std::path::Path;
@@ -50,11 +51,10 @@ fn goal(team: &str, minute: u32) -> Value {
 async fn a_dashboard_built_from_the_packed_client_follows_a_match_across_a_restart_without_a_gap() {
     let (Some(npm), Some(node)) = (NPM.find(), NODE.find()) else { return };
     let mut app = spawn_app(Backend::Sqlite).await.expect("SQLite is always there");
-    let files = [
-        ("server-tables.ts", types::tables()),
-        ("rest-answers.ts", types::rest_answers(&app).await),
-    ];
+    let answers = rest_answers::answers(&app).await;
+    let files = [("server-tables.ts", types::tables()), ("rest-answers.ts", answers.typescript)];
     let project = tokio::task::spawn_blocking(move || Project::build(&npm, &files)).await.unwrap();
+    check_replays(&project, &node, &answers.games);
 
     let id = app.live_match().await;
     let mut posted = Vec::new();
@@ -129,4 +129,20 @@ fn check(name: &str, lines: &[Value], id: i64, start: i64, posted: &[Posted]) {
         posted.iter().filter(|p| p.seq > start).map(|p| (id, p.seq, p.kind.clone(), p.score)),
     );
     assert_eq!(printed, expected, "{name} printed {lines:#?}");
+}
+
+/// Polling shows each event as push does: the package makes the pushed updates again from the
+/// REST events; and the state it folds from the pushed updates is the one the final answer gives.
+fn check_replays(project: &Project, node: &str, games: &Value) {
+    let replayed = project.replay(node, games);
+    for (sport, game) in games.as_object().unwrap() {
+        let (pushed, replayed) = (game["pushed"].as_array().unwrap(), &replayed[sport]);
+        let remade = replayed["updates"].as_array().unwrap();
+        for (pushed, remade) in pushed.iter().zip(remade) {
+            assert_eq!(remade, pushed, "{sport}: eventToUpdate of the REST event, and the push");
+        }
+        assert_eq!(remade.len(), pushed.len(), "{sport}");
+        let (folded, fresh) = (&replayed["folded"], &replayed["fresh"]);
+        assert_eq!(folded, fresh, "{sport}: the state from push, from REST");
+    }
 }

@@ -27,6 +27,7 @@ const STEP_TIMEOUT: Duration = Duration::from_secs(120);
 
 const DASHBOARD_TS: &str = include_str!("dashboard.ts");
 const TSCONFIG: &str = include_str!("tsconfig.json");
+const REPLAY: &str = include_str!("replay.mjs");
 
 /// The throwaway project, with its bundled dashboard.
 pub struct Project {
@@ -37,6 +38,8 @@ pub struct Project {
     pub bundle: PathBuf,
     /// The current LTS's node binary.
     pub lts_node: PathBuf,
+    /// The project's folder.
+    project: PathBuf,
 }
 
 impl Project {
@@ -52,6 +55,7 @@ impl Project {
         std::fs::write(project.join("package.json"), manifest).unwrap();
         std::fs::write(project.join("dashboard.ts"), DASHBOARD_TS).unwrap();
         std::fs::write(project.join("tsconfig.json"), TSCONFIG).unwrap();
+        std::fs::write(project.join("replay.mjs"), REPLAY).unwrap();
 
         let mut install = vec!["install", "--save-exact", tarball.to_str().unwrap()];
         install.extend(PINNED);
@@ -96,7 +100,17 @@ impl Project {
         );
 
         let lts_node = lts_node(npm, dir.path());
-        Project { _dir: dir, bundle, lts_node }
+        Project { _dir: dir, bundle, lts_node, project }
+    }
+
+    /// What the installed package makes under `node` of each game (`{sport: {before, pushed,
+    /// after}}`): `{sport: {updates, folded, fresh}}` (replay.mjs says which is which).
+    pub fn replay(&self, node: &str, games: &Value) -> Value {
+        let file = self.project.join("games.json");
+        std::fs::write(&file, games.to_string()).unwrap();
+        let args = ["replay.mjs", file.to_str().unwrap()];
+        let out = run(node, &self.project, &args, STEP_TIMEOUT);
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"))
     }
 }
 
@@ -137,10 +151,10 @@ fn lts_node(npm: &str, dir: &Path) -> PathBuf {
     PathBuf::from(out.trim())
 }
 
-/// Runs `npm args` in `dir`, killed (with everything it started) after `timeout`; its stdout.
-fn run(npm: &str, dir: &Path, args: &[&str], timeout: Duration) -> String {
-    let what = format!("npm {}", args.join(" "));
-    let child = Command::new(npm)
+/// Runs `program args` in `dir`, killed (with everything it started) after `timeout`; its stdout.
+fn run(program: &str, dir: &Path, args: &[&str], timeout: Duration) -> String {
+    let what = format!("{program} {}", args.join(" "));
+    let child = Command::new(program)
         .args(args)
         .current_dir(dir)
         // Quiet and deterministic: no audit, funding or update notices on the output.
@@ -150,7 +164,7 @@ fn run(npm: &str, dir: &Path, args: &[&str], timeout: Duration) -> String {
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        // A group of its own, so a timeout also ends what npm started (esbuild, tsc).
+        // A group of its own, so a timeout also ends what it started (npm: esbuild, tsc).
         .process_group(0)
         .spawn()
         .unwrap_or_else(|e| panic!("{what}: {e}"));

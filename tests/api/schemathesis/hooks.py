@@ -10,7 +10,7 @@ the server answers `422` naming the field:
 a new match's `format` is in its sport's branch, so no tolerance is needed for them.)
 
 Other rules depend on the stored match's sport, which no request schema can see: an event's kind
-and its sport-specific fields and values (a period's name, a goal's fields), and the `format` of a
+and its sport-specific fields and values (a period's name, a goal's fields, a start's `server`), and the `format` of a
 `PATCH` (checked against the sport the match has after it: its stored one unless the `PATCH` names
 one; the `PATCH` schema takes every sport's keys). The server refuses those with `422` naming the field and the sport;
 they are let through only on the operations that act on a stored match, with exactly that
@@ -51,6 +51,9 @@ SPORT_RULES = [
     ("strength", re.compile(r"goal's field: an? [\w ]+ goal has ")),
     ("empty_net", re.compile(r"goal's field: an? [\w ]+ goal has ")),
     ("assists", re.compile(r"goal's field: an? [\w ]+ goal has ")),
+    # A start's server: required by tennis, refused by the sports that have none.
+    ("server", re.compile(r"an? \w+ match starts with the side serving first")),
+    ("server", re.compile(r"an? \w+ match has no server \(tennis and volleyball do\)")),
 ]
 
 

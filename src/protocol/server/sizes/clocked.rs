@@ -22,6 +22,7 @@ fn in_overtime(status: Status, clock: Option<Countdown>, confirmed: bool) -> Eve
         added_time: None,
         confirmed,
         clock,
+        play: None,
     }
 }
 
@@ -36,6 +37,7 @@ fn cases() -> Vec<(serde_json::Value, Option<EventState>, i64, bool)> {
         added_time: None,
         confirmed: false,
         clock: clock(false, BASKETBALL_MS),
+        play: None,
     };
     let in_shootout = EventState {
         status: Status::Live,
