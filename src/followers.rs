@@ -79,13 +79,12 @@ impl Followers {
     /// The matches watched on this node with their counts, at most `max` of them (lowest ids
     /// first, so that the same ones are counted from one report to the next).
     pub fn all_watched(&self, max: usize) -> Vec<(MatchId, u32)> {
-        let state = self.lock();
-        let mut watched: Vec<(MatchId, u32)> = state
-            .counts
-            .iter()
-            .filter(|(_, c)| c.watching > 0)
-            .map(|(id, c)| (*id, c.watching))
-            .collect();
+        let mut watched: Vec<(MatchId, u32)> = {
+            let state = self.lock();
+            let counts = state.counts.iter().filter(|(_, c)| c.watching > 0);
+            counts.map(|(id, c)| (*id, c.watching)).collect()
+        };
+        // Sorted once the lock is released: subscribes on every worker wait for it.
         watched.sort_unstable_by_key(|(id, _)| *id);
         watched.truncate(max);
         watched
@@ -94,14 +93,15 @@ impl Followers {
     /// The matches whose watching count changed since the last call, with their counts now (0:
     /// nobody on this node watches it any more); forgets them.
     pub fn take_changed(&self) -> Vec<(MatchId, u32)> {
-        let mut state = self.lock();
-        let changed = std::mem::take(&mut state.changed);
-        let mut counts: Vec<(MatchId, u32)> = changed
-            .into_iter()
-            .map(|id| (id, state.counts.get(&id).map_or(0, |c| c.watching)))
-            .collect();
-        counts.sort_unstable_by_key(|(id, _)| *id);
-        counts
+        let mut changed: Vec<(MatchId, u32)> = {
+            let mut state = self.lock();
+            let ids = std::mem::take(&mut state.changed);
+            ids.into_iter()
+                .map(|id| (id, state.counts.get(&id).map_or(0, |c| c.watching)))
+                .collect()
+        };
+        changed.sort_unstable_by_key(|(id, _)| *id);
+        changed
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
