@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 mod cluster;
 mod memory;
 mod tls;
+mod watching;
 
 pub use cluster::ClusterArgs;
 pub use tls::TlsArgs;
@@ -247,25 +248,9 @@ pub struct Settings {
     #[arg(long, env = "SCORECAST_HISTORY_WINDOW_SECS", default_value_t = 6 * 3600)]
     pub history_window_secs: u64,
 
-    /// Seconds between two reports of how many watch each match: to the other nodes, and to
-    /// followers when the count shown (two significant figures) changed. A node's share stops
-    /// counting 3 intervals after its last report. From 1 to 3600.
-    #[arg(long, env = "SCORECAST_WATCHING_INTERVAL_SECS", default_value_t = 10,
-          value_parser = clap::value_parser!(u64).range(1..=3600))]
-    pub watching_interval_secs: u64,
-
-    /// Most matches whose watchers a node counts (and keeps of each other node): a report of
-    /// every count must fit in one NATS message (10,000 counts are about 200 KB of NATS's 1 MB
-    /// default). Beyond it, the matches with the highest ids are not counted.
-    #[arg(long, env = "SCORECAST_WATCHING_MAX_MATCHES", default_value_t = 10_000,
-          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=40_000))]
-    pub watching_max_matches: usize,
-
-    /// Most other nodes whose counts of watchers a node keeps (a node beyond them is not counted
-    /// until one of them stops reporting).
-    #[arg(long, env = "SCORECAST_WATCHING_MAX_NODES", default_value_t = 64,
-          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000))]
-    pub watching_max_nodes: usize,
+    /// How many watch each match, and its bounds.
+    #[command(flatten)]
+    pub watching: watching::WatchingArgs,
 
     /// What a node keeps in memory.
     #[command(flatten)]
@@ -356,11 +341,7 @@ impl Settings {
             },
             reorder: Duration::from_millis(self.cluster.nats_reorder_ms),
             max_held: self.cluster.nats_max_held,
-            watching: crate::watching::WatchingSettings {
-                interval: Duration::from_secs(self.watching_interval_secs),
-                max_matches: self.watching_max_matches,
-                max_nodes: self.watching_max_nodes,
-            },
+            watching: self.watching.settings(),
         }
     }
 

@@ -23,7 +23,7 @@ backend_tests!(
 const INTERVAL: Duration = Duration::from_secs(1);
 
 async fn spawn(backend: Backend) -> Option<TestApp> {
-    spawn_app_with(backend, |s| s.watching_interval_secs = INTERVAL.as_secs()).await
+    spawn_app_with(backend, |s| s.watching.watching_interval_secs = INTERVAL.as_secs()).await
 }
 
 /// What `GET /api/v1/matches/{id}/watching` answers.

@@ -3,6 +3,7 @@
 //! (`liveness`), and how its bytes travel (`wire`). Small on purpose: an idle connection owns no
 //! buffer and no timer. Every change goes through the methods here.
 
+mod audience;
 mod cursors;
 mod liveness;
 mod outbox;
@@ -191,47 +192,6 @@ impl Conn {
         // Something is left to write (or the connection ended): its task must run.
         self.wake();
         offer
-    }
-
-    /// Offers an audience message (`watching`) about `match_id` as of its update `seq`: written
-    /// at once when nothing waits, else kept (the latest per match) until everything queued
-    /// before it is written. Skipped when the connection does not follow the match, or its copy
-    /// is older than `seq` (a resume in progress, a match just brought): a message ahead of the
-    /// client's state would look like an update to clients that do not know it. A `*` subscriber
-    /// is not told (it is not counted either).
-    pub(super) fn offer_audience(
-        &mut self,
-        match_id: MatchId,
-        seq: Seq,
-        message: &Encoded,
-        now: Instant,
-    ) -> Offer {
-        let follows = self.cursors.watching() && self.cursors.follows(match_id);
-        if !self.is_open() || !follows || self.cursors.behind(match_id, seq) {
-            return Offer::Skipped;
-        }
-        if !self.outbox.is_empty() {
-            self.outbox.defer(match_id, message);
-            self.wake();
-            return Offer::Queued;
-        }
-        let frame = self.wire.frame(message);
-        // Nothing waits, so nothing conflates: the bound on pending bytes does not apply.
-        let offered = self.outbox.offer(&mut self.wire, match_id, frame, usize::MAX);
-        match offered {
-            Ok(offer) => {
-                self.liveness.sent(now, true);
-                if !self.outbox.is_empty() {
-                    self.wake();
-                }
-                offer
-            }
-            Err(_) => {
-                self.liveness.end();
-                self.wake();
-                Offer::Skipped
-            }
-        }
     }
 
     /// Marks `match_id` for a fresh snapshot if this client's copy is older than `seq` (after

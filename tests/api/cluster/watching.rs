@@ -49,7 +49,7 @@ async fn the_count_is_summed_across_nodes_and_settles_after_a_node_is_killed_and
     let url = nats.url();
     let a = spawn_on(database.clone(), |s| {
         join(s, &url);
-        s.watching_interval_secs = INTERVAL.as_secs();
+        s.watching.watching_interval_secs = INTERVAL.as_secs();
     })
     .await;
     eventually(Duration::from_secs(10), "node A is ready", || async {
