@@ -43,6 +43,9 @@ export function fromRest(body) {
 /** Sports scored in sets of points, whose snapshot gives the current set as the line's last. */
 const SET_SPORTS = new Set(["tennis", "volleyball"]);
 
+/** Kinds whose update carries the state's `play` keys. */
+const PLAY_STATE_KINDS = new Set(["start", "void", "amend"]);
+
 /** A stored point's `after` or an event state's `play`: the compact keys as push sends them. */
 function playKeys(keys) {
   const msg = {};
@@ -88,7 +91,8 @@ export function eventToUpdate(e) {
   } else if (EVENT_STATUS[e.kind]) msg.st = EVENT_STATUS[e.kind];
   if (e.kind === "point" && e.after) Object.assign(msg, playKeys(e.after));
   if (e.state) Object.assign(msg, fromState(e.kind, e.state));
-  if (e.state?.play) Object.assign(msg, playKeys(e.state.play));
+  // As push: the start and corrections carry the set sports' keys, a status change does not.
+  if (e.state?.play && PLAY_STATE_KINDS.has(e.kind)) Object.assign(msg, playKeys(e.state.play));
   return msg;
 }
 

@@ -283,9 +283,12 @@ export interface RestEvent {
   format?: Record<string, unknown>;
   /** `match`: the fixture's revision after the change. */
   revision?: number;
-  /** `status`: the new status, and why. */
+  /** `status`: the new status, and why; an award's winner. */
   status?: MatchStatus;
   reason?: string;
+  winner?: "home" | "away";
+  /** Tennis's and volleyball's `start`: the side serving first. */
+  server?: "home" | "away";
   /** `added_time`: minutes announced; ice hockey's `penalty`: its minutes. */
   minutes?: number;
   /** `void`, `amend`: the `seq` corrected; an amend's event as it now is. */
