@@ -49,6 +49,7 @@ const FILES: &[(&str, &str, &str)] = &[
     ("admin-status.js", JS, include_str!("assets/admin-status.js")),
     ("admin-corrections.js", JS, include_str!("assets/admin-corrections.js")),
     ("admin-clocked.js", JS, include_str!("assets/admin-clocked.js")),
+    ("admin-sets.js", JS, include_str!("assets/admin-sets.js")),
     ("admin.js", JS, include_str!("assets/admin.js")),
     ("live.js", JS, include_str!("assets/live.js")),
     ("api.js", JS, include_str!("assets/api.js")),

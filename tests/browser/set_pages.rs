@@ -55,16 +55,15 @@ async fn card(browser: &Browser, id: i64) -> Value {
 
 /// Waits until card `id` shows `expected` (as `card` gives it).
 async fn card_shows(browser: &Browser, id: i64, expected: Value, what: &str) {
-    let wanted = expected.to_string();
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
         let seen = card(browser, id).await;
-        if seen.to_string() == wanted {
+        if seen == expected {
             return;
         }
         assert!(
             tokio::time::Instant::now() < deadline,
-            "{what}: the card shows {seen}, not {wanted}"
+            "{what}: the card shows {seen}, not {expected}"
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

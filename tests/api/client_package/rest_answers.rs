@@ -90,7 +90,9 @@ fn tennis() -> Vec<Value> {
     events.push(json!({"kind": "void", "target": 12}));
     events.push(json!({"kind": "amend", "target": 11, "event": {"kind": "point", "team": "home"}}));
     events.push(point("home"));
-    events.push(json!({"kind": "status", "status": "awarded", "winner": "home", "method": "retired"}));
+    events.push(
+        json!({"kind": "status", "status": "awarded", "winner": "home", "method": "retired"}),
+    );
     events
 }
 
@@ -100,7 +102,9 @@ fn volleyball() -> Vec<Value> {
     let mut events = vec![json!({"kind": "start", "server": "away"})];
     events.extend(["away", "home", "home", "away", "home"].map(point));
     events.push(json!({"kind": "void", "target": 6}));
-    events.push(json!({"kind": "status", "status": "awarded", "winner": "away", "method": "walkover"}));
+    events.push(
+        json!({"kind": "status", "status": "awarded", "winner": "away", "method": "walkover"}),
+    );
     events
 }
 
