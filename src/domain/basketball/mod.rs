@@ -175,7 +175,7 @@ pub fn check_fields(event: &EventKind) -> Result<(), super::FieldError> {
             Err(super::FieldError::at(
                 "period",
                 format!(
-                    "{} is not a basketball period; its are q1-q4, ot1, ot2...",
+                    "{} is not a basketball period; basketball's are q1-q4, ot1, ot2...",
                     period.as_str()
                 ),
             ))

@@ -284,7 +284,7 @@ pub fn check_fields(event: &EventKind) -> Result<(), super::FieldError> {
             Err(super::FieldError::at(
                 "period",
                 format!(
-                    "{} is not an ice hockey period; its are p1-p3, ot1, ot2..., shootout",
+                    "{} is not an ice hockey period; ice hockey's are p1-p3, ot1, ot2..., shootout",
                     period.as_str()
                 ),
             ))
