@@ -93,8 +93,9 @@ async fn the_admin_console_posts_fifty_tennis_points_by_keyboard_and_the_api_agr
     click_and_expect(&browser, "#start-sets", "events-feedback", "ok", "Stored start").await;
     assert_eq!(app.snapshot(id).await["server"], "away");
 
-    // A key typed into a field posts nothing.
-    browser.type_into("#player", "12").await;
+    // A key typed into a field posts nothing (the player field is not shown for tennis).
+    assert_eq!(browser.js(&visible("#player"), vec![]).await, false);
+    browser.type_into("#status-reason", "12").await;
     // Fifty points, one key each (1 home, 2 away), pressed without waiting for the answers.
     focus_page(&browser).await;
     for side in POINTS.chars() {
