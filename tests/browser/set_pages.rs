@@ -242,6 +242,7 @@ async fn a_tennis_retirement_shows_ret_with_the_line_standing() {
     browser.goto(&app.url("/")).await;
     browser.wait_for_connection("live", None, WAIT).await;
     card_shows(&browser, id, json!(["0", "0", ["1–1*"], "30–0", "home", "Live"]), "in play").await;
+    browser.screenshot("scoreboard-tennis").await;
     app.store_event(
         id,
         &json!({"kind": "status", "status": "awarded", "winner": "home", "method": "retired"}),
