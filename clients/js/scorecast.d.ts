@@ -240,6 +240,15 @@ export interface RestShootout {
 }
 
 /** A stored event as the REST API answers it. */
+/** The set sports' compact keys as a stored event holds them (docs/protocol.md); `over` on the
+ * point that decided the match. */
+export interface PlayKeys {
+  gs?: [number, number];
+  gp?: GamePoints;
+  sv?: Side;
+  over?: boolean;
+}
+
 export interface RestEvent {
   match_id: MatchId;
   seq: number;
@@ -274,9 +283,12 @@ export interface RestEvent {
   format?: Record<string, unknown>;
   /** `match`: the fixture's revision after the change. */
   revision?: number;
-  /** `status`: the new status, and why. */
+  /** `status`: the new status, and why; an award's winner. */
   status?: MatchStatus;
   reason?: string;
+  winner?: "home" | "away";
+  /** Tennis's and volleyball's `start`: the side serving first. */
+  server?: "home" | "away";
   /** `added_time`: minutes announced; ice hockey's `penalty`: its minutes. */
   minutes?: number;
   /** `void`, `amend`: the `seq` corrected; an amend's event as it now is. */
@@ -290,7 +302,11 @@ export interface RestEvent {
     added_time?: number;
     confirmed?: boolean;
     clock?: RestCountdown;
+    /** Tennis, volleyball: the set, the game and the server as the event left them. */
+    play?: PlayKeys;
   };
+  /** Tennis, volleyball: a stored point's state after it (derived by the server). */
+  after?: PlayKeys;
   /** A shoot-out kick: scored or missed. */
   scored?: boolean;
   /** The shoot-out's score after the event, from the `penalties` period on. */
