@@ -8,6 +8,7 @@ mod driver;
 
 mod admin;
 mod admin_lifecycle;
+mod admin_sets;
 mod admin_sports;
 mod api_docs;
 mod assets;
@@ -24,4 +25,5 @@ mod match_page;
 mod old_clients;
 mod restart;
 mod scoreboard;
+mod set_pages;
 mod star_reconnect;

@@ -13,6 +13,8 @@ import {
 import { isCountdownSport } from "/static/sports.js";
 import { Favourites, setStar, starButton } from "/static/favourites.js";
 import { Alerts } from "/static/alerts.js";
+import { gameText, isSetSport, serving } from "/static/sets.js";
+import { drawSets, markServer, SetLines } from "/static/setline.js";
 
 /** The board's section of each status: stopped matches stay with the live ones until decided. */
 const GROUP = {
@@ -41,6 +43,11 @@ const cards = new Map(); // match id -> <li>
 let subscription = null; // the current one: the board may move from ids to "*"
 const favourites = new Favourites(() => favouritesChanged());
 const alerts = new Alerts(document.getElementById("notify"));
+// Tennis's and volleyball's finished sets and awards, which compact messages do not carry.
+const sets = new SetLines((m) => {
+  const state = subscription?.state.get(m);
+  if (state) render(state);
+});
 
 /** The matches the board shows, read from the server: the day's (or every match with ?date=all). */
 const boardMatches = () => (showAll ? allMatches() : matchesOfTheDay(IN_PLAY));
@@ -60,6 +67,7 @@ function card(state) {
           el("span", { class: "goals away" })),
         el("span", { class: "team away" }),
         el("span", { class: "pens" })),
+      el("p", { class: "sets", hidden: "" }),
       el("p", { class: "meta" },
         starButton("team", state.sp ?? "football", state.home, false),
         el("span", { class: "when" }, el("span", { class: "status" }), " ", el("span", { class: "clock" })),
@@ -120,11 +128,14 @@ function render(state, previous, msg) {
   score.querySelector(".sep").textContent = unplayed ? "v" : "–";
   score.setAttribute("aria-label", unplayed ? "versus" : `${state.sc[0]} to ${state.sc[1]}`);
   li.querySelector(".pens").textContent = pensText(state);
-  li.querySelector(".status").textContent = state.st === "scheduled" ? "Kick-off" : statusText(state);
+  const award = sets.award(state.m);
+  li.querySelector(".status").textContent = state.st === "scheduled" ? "Kick-off" : statusText(state, award);
   const clocked = CLOCKED.has(state.st) || isCountdownSport(state.sp);
   li.querySelector(".clock").textContent = clocked ? clockText(state) : "";
+  drawSets(li.querySelector(".sets"), sets.line(state.m), state);
+  markServer(li, state);
   li.querySelector(".match-link").setAttribute("aria-label",
-    `${state.home} ${state.sc[0]}, ${state.away} ${state.sc[1]} ${pensText(state)}, ${statusText(state)} ${clockText(state)}`);
+    `${state.home} ${state.sc[0]}, ${state.away} ${state.sc[1]} ${pensText(state)}, ${statusText(state, award)} ${clockText(state)}${setsLabel(state)}`);
   place(li, state);
   const rescored = previous?.sc && (previous.sc[0] !== state.sc[0] || previous.sc[1] !== state.sc[1]);
   if (rescored) flash(score);
@@ -181,8 +192,12 @@ function follow(ids, snapshots = []) {
   const next = all ? subscribe("*", options)
     : subscribe(ids, { ...options, competitions: favourites.competitionNames().slice(0, MAX_COMPETITIONS) });
   showConnection(next);
-  next.onSnapshot((state, msg, previous) => render(state, previous, msg));
+  next.onSnapshot((state, msg, previous) => {
+    sets.follow(state, previous);
+    render(state, previous, msg);
+  });
   next.onUpdate((msg, state, previous, info) => {
+    sets.follow(state, previous, msg);
     render(state, previous, msg);
     if (favourites.follows(state)) alerts.consider(msg, state, previous, info);
   });
@@ -194,13 +209,24 @@ function follow(ids, snapshots = []) {
 /** The day's list read again: new matches are shown and followed (by "*" past MAX_IDS). */
 function refreshed(list) {
   const fresh = list.filter((body) => !cards.has(body.id));
-  for (const body of fresh) render(fromRest(body));
+  for (const body of fresh) {
+    sets.take(body);
+    render(fromRest(body));
+  }
   if (subscription.all || !fresh.length) return;
   const ids = new Set([...subscription.matches, ...fresh.map((body) => body.id)]);
   if (ids.size <= MAX_IDS) return subscription.add(fresh.map((body) => body.id));
   // Afresh: "*" sends a snapshot of each match, which never alerts.
   subscription.close();
   follow("*");
+}
+
+/** What a set sport's card adds for a screen reader: the game and the server. */
+function setsLabel(state) {
+  if (!isSetSport(state.sp) || state.st !== "live") return "";
+  const side = serving(state);
+  const game = state.sp === "tennis" ? `, game ${gameText(state)}` : "";
+  return `${game}${side ? `, ${side === "home" ? state.home : state.away} serving` : ""}`;
 }
 
 async function start() {
@@ -213,6 +239,7 @@ async function start() {
     return;
   }
   document.getElementById("board-error").hidden = true;
+  for (const body of list) sets.take(body);
   follow(list.map((body) => body.id), list);
   for (const state of subscription.state.values()) render(state);
   // Live clocks run between events: only the clock text changes, so nothing is announced.
