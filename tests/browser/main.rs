@@ -23,4 +23,5 @@ mod match_page;
 mod old_clients;
 mod restart;
 mod scoreboard;
+mod shared_connection;
 mod star_reconnect;

@@ -1,0 +1,154 @@
+//! One connection per browser (issue 25): the tabs of one origin share one WebSocket, held by one
+//! tab; when that tab closes another takes over, and no tab misses or repeats an event.
+
+use std::time::Duration;
+
+use fantoccini::wd::WindowHandle;
+use serde_json::{json, Value};
+
+use crate::common::{spawn_app, Backend, TestApp};
+use crate::driver::{self, Browser};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+/// Follows `arguments[0]` (match ids) in a page of the server, recording every update and
+/// snapshot as `m:s:k`.
+const FOLLOW: &str = r#"
+    const [ids, options] = arguments;
+    return import("/static/scorecast.js").then((scorecast) => {
+      window.seen = [];
+      window.sub = scorecast.subscribe(ids, options);
+      sub.onSnapshot((state) => seen.push(`${state.m}:${state.s}:snapshot`));
+      sub.onUpdate((msg) => seen.push(`${msg.m}:${msg.s}:${msg.k}`));
+      return true;
+    });
+"#;
+
+/// The value of `scorecast_ws_connections` (WebSockets and SSE streams open) once it is `expected`.
+async fn wait_for_connections(app: &TestApp, expected: f64) {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let now = app.metric("scorecast_ws_connections").await;
+        if now == expected {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "{now} connections open, not {expected}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Opens a tab on the server following `ids`.
+async fn open_tab(browser: &Browser, app: &TestApp, ids: &[i64], options: Value) -> WindowHandle {
+    let tab = browser.client.new_window(true).await.unwrap().handle;
+    browser.client.switch_to_window(tab.clone()).await.unwrap();
+    browser.goto(&app.url("/healthz")).await;
+    browser.js(FOLLOW, vec![json!(ids), options]).await;
+    tab
+}
+
+/// Waits in the current tab until each match of `ids` is held at `seq`.
+async fn wait_held(browser: &Browser, ids: &[i64], seq: i64) {
+    let condition = format!("{}.every((m) => window.sub.state.get(m)?.s === {seq})", json!(ids));
+    browser.wait_for(&format!("{ids:?} at {seq}"), WAIT, &condition).await;
+}
+
+/// The `s` of every update the current tab reported for match `m`, in order.
+async fn updates_of(browser: &Browser, m: i64) -> Vec<i64> {
+    let script = format!(
+        "return window.seen.map((e) => e.split(':')).filter(([id, s, k]) => id === '{m}' && k !== 'snapshot').map(([id, s]) => Number(s))"
+    );
+    serde_json::from_value(browser.js(&script, vec![]).await).unwrap()
+}
+
+async fn goal(app: &TestApp, id: i64, minute: u32) {
+    app.store_event(id, &json!({"kind": "goal", "team": "home", "minute": minute})).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_tabs_share_one_connection_and_lose_nothing_when_its_tab_closes() {
+    let Some(browser) = driver::open().await else { return };
+    let app = spawn_app(Backend::Sqlite).await.unwrap();
+    let (a, b, c) = (
+        app.live_match_today("Ajax", "PSV").await,
+        app.live_match_today("AZ", "Twente").await,
+        app.live_match_today("Utrecht", "Vitesse").await,
+    );
+    // Overlapping: each match is followed by two tabs.
+    let follows = [vec![a, b], vec![b, c], vec![a, c]];
+    let first = browser.client.window().await.unwrap();
+    let mut tabs = Vec::new();
+    for ids in &follows {
+        let tab = open_tab(&browser, &app, ids, json!({})).await;
+        wait_held(&browser, ids, 1).await;
+        tabs.push(tab);
+    }
+    browser.client.switch_to_window(first).await.unwrap();
+    browser.client.close_window().await.unwrap();
+    wait_for_connections(&app, 1.0).await;
+
+    for (minute, id) in [(10, a), (11, b), (12, c)] {
+        goal(&app, id, minute).await;
+    }
+    let mut leader = None;
+    for (tab, ids) in tabs.iter().zip(&follows) {
+        browser.client.switch_to_window(tab.clone()).await.unwrap();
+        wait_held(&browser, ids, 2).await;
+        if browser.js("return window.sub.connection.leading", vec![]).await == json!(true) {
+            assert!(leader.replace(tab.clone()).is_none(), "two tabs lead");
+        }
+    }
+    let leader = leader.expect("a tab leads");
+    assert_eq!(app.metric("scorecast_ws_connections").await, 1.0, "one connection serves 3 tabs");
+
+    // The leader's tab closes; events keep coming while another tab takes over.
+    browser.client.switch_to_window(leader.clone()).await.unwrap();
+    browser.client.close_window().await.unwrap();
+    for minute in [20, 30] {
+        for id in [a, b, c] {
+            goal(&app, id, minute).await;
+        }
+    }
+    let remaining: Vec<_> = tabs.iter().zip(&follows).filter(|(tab, _)| **tab != leader).collect();
+    assert_eq!(remaining.len(), 2);
+    for (tab, ids) in remaining {
+        browser.client.switch_to_window((*tab).clone()).await.unwrap();
+        wait_held(&browser, ids, 4).await;
+        for &m in ids {
+            assert_eq!(
+                updates_of(&browser, m).await,
+                vec![2, 3, 4],
+                "match {m}: each event once, in order"
+            );
+        }
+    }
+    wait_for_connections(&app, 1.0).await;
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tab_beyond_the_shared_connections_limit_opens_its_own() {
+    let Some(browser) = driver::open().await else { return };
+    let app = spawn_app(Backend::Sqlite).await.unwrap();
+    let (a, b, c) = (
+        app.live_match_today("Ajax", "PSV").await,
+        app.live_match_today("AZ", "Twente").await,
+        app.live_match_today("Utrecht", "Vitesse").await,
+    );
+    let limits = json!({ "shareLimits": { "matches": 2 } });
+    let first = open_tab(&browser, &app, &[a, b], limits.clone()).await;
+    wait_held(&browser, &[a, b], 1).await;
+    // Within the limit (b is already followed): shared.
+    open_tab(&browser, &app, &[b], limits.clone()).await;
+    wait_held(&browser, &[b], 1).await;
+    wait_for_connections(&app, 1.0).await;
+    // A third match would make three: that tab follows its matches over a connection of its own.
+    open_tab(&browser, &app, &[a, c], limits).await;
+    wait_held(&browser, &[a, c], 1).await;
+    wait_for_connections(&app, 2.0).await;
+    goal(&app, c, 10).await;
+    wait_held(&browser, &[c], 2).await;
+    browser.client.switch_to_window(first).await.unwrap();
+    goal(&app, a, 11).await;
+    wait_held(&browser, &[a], 2).await;
+    browser.close().await;
+}
