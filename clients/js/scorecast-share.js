@@ -28,7 +28,8 @@ export class SharedConnection {
     this.id = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
     // Tabs share only with tabs that would open the same connection.
     const { base, transport, wsPath, ssePath, healthPath } = opts;
-    this.key = `scorecast:${JSON.stringify([base, transport, wsPath, ssePath, healthPath])}`;
+    // The version names this module's messages: tabs of a later one that speaks others do not mix.
+    this.key = `scorecast.share.v1:${JSON.stringify([base, transport, wsPath, ssePath, healthPath])}`;
     this.shared = { transport: opts.transport === "auto" ? "ws" : opts.transport, attempt: 0 };
     this.leader = null; // a Leader while this tab holds the connection
     this.own = null; // a Connection of its own, once the shared one has no room for this tab

@@ -110,6 +110,7 @@ async fn three_tabs_share_one_connection_and_lose_nothing_when_its_tab_closes() 
     }
     let remaining: Vec<_> = tabs.iter().zip(&follows).filter(|(tab, _)| **tab != leader).collect();
     assert_eq!(remaining.len(), 2);
+    let mut leaders = 0;
     for (tab, ids) in remaining {
         browser.client.switch_to_window((*tab).clone()).await.unwrap();
         wait_held(&browser, ids, 4).await;
@@ -120,7 +121,10 @@ async fn three_tabs_share_one_connection_and_lose_nothing_when_its_tab_closes() 
                 "match {m}: each event once, in order"
             );
         }
+        let leads = browser.js("return window.sub.connection.leading", vec![]).await;
+        leaders += usize::from(leads == json!(true));
     }
+    assert_eq!(leaders, 1, "one of the remaining tabs took over");
     wait_for_connections(&app, 1.0).await;
     browser.close().await;
 }
