@@ -102,6 +102,8 @@ export class Leader {
     const relay = (msg) => this._relay(msg);
     inner.onSnapshot((state, msg) => relay(msg)).onUpdate(relay).onError(relay);
     inner.onStatus((status, info) => {
+      // Closed on leaving or on going to or from "*": the tabs' subscriptions stay open.
+      if (status === "closed") return;
       this.tab.post({ t: "status", status, transport: info.transport, attempt: info.attempt });
       this.tab.status(status, info.transport, info.attempt);
     });

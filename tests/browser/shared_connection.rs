@@ -48,7 +48,10 @@ async fn open_tab(browser: &Browser, app: &TestApp, ids: &[i64], options: Value)
 
 /// Waits in the current tab until each match of `ids` is held at `seq`.
 async fn wait_held(browser: &Browser, ids: &[i64], seq: i64) {
-    let condition = format!("{}.every((m) => window.sub.state.get(m)?.s === {seq})", json!(ids));
+    let condition = format!(
+        "{}.every((m) => (window.sub ?? window.scorecast).state.get(m)?.s === {seq})",
+        json!(ids)
+    );
     browser.wait_for(&format!("{ids:?} at {seq}"), WAIT, &condition).await;
 }
 
@@ -154,5 +157,62 @@ async fn a_tab_beyond_the_shared_connections_limit_opens_its_own() {
     browser.client.switch_to_window(first).await.unwrap();
     goal(&app, a, 11).await;
     wait_held(&browser, &[a], 2).await;
+    browser.close().await;
+}
+
+/// Records, in the current page, the `s` of each update of the page's own subscription.
+const RECORD: &str = "window.seen = []; \
+     window.scorecast.onUpdate((msg) => seen.push(`${msg.m}:${msg.s}:${msg.k}`)); return true";
+
+/// Opens `path` in a new tab and waits until its page is live, recording its updates.
+async fn open_page(browser: &Browser, app: &TestApp, path: &str) -> WindowHandle {
+    let tab = browser.client.new_window(true).await.unwrap().handle;
+    browser.client.switch_to_window(tab.clone()).await.unwrap();
+    browser.goto(&app.url(path)).await;
+    browser.wait_for_connection("live", None, WAIT).await;
+    browser.js(RECORD, vec![]).await;
+    tab
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_scoreboard_and_match_pages_in_several_tabs_share_one_connection() {
+    let Some(browser) = driver::open().await else { return };
+    let app = spawn_app(Backend::Sqlite).await.unwrap();
+    let (a, b) =
+        (app.live_match_today("Ajax", "PSV").await, app.live_match_today("AZ", "Twente").await);
+    let blank = browser.client.window().await.unwrap();
+    let page_a = open_page(&browser, &app, &format!("/matches/{a}")).await;
+    browser.client.switch_to_window(blank).await.unwrap();
+    browser.client.close_window().await.unwrap();
+    browser.client.switch_to_window(page_a.clone()).await.unwrap();
+    // The scoreboard follows "*": the shared connection becomes a "*" one.
+    let board = open_page(&browser, &app, "/").await;
+    wait_for_connections(&app, 1.0).await;
+    goal(&app, a, 10).await;
+    goal(&app, b, 11).await;
+    let card =
+        format!("document.querySelector('[data-match=\"{b}\"] .goals.home')?.textContent === '1'");
+    browser.wait_for("the goal on the scoreboard", WAIT, &card).await;
+    let page_b = open_page(&browser, &app, &format!("/matches/{b}")).await;
+    wait_held(&browser, &[b], 2).await;
+    browser.client.switch_to_window(page_a.clone()).await.unwrap();
+    wait_held(&browser, &[a], 2).await;
+    assert_eq!(app.metric("scorecast_ws_connections").await, 1.0, "one connection for 3 pages");
+
+    // Without the scoreboard, the shared connection follows the two matches by id again.
+    browser.client.switch_to_window(board).await.unwrap();
+    browser.client.close_window().await.unwrap();
+    browser.client.switch_to_window(page_b.clone()).await.unwrap();
+    goal(&app, a, 20).await;
+    goal(&app, b, 21).await;
+    for (page, m, seen) in [
+        (page_a, a, json!([format!("{a}:2:goal"), format!("{a}:3:goal")])),
+        (page_b, b, json!([format!("{b}:3:goal")])),
+    ] {
+        browser.client.switch_to_window(page).await.unwrap();
+        wait_held(&browser, &[m], 3).await;
+        assert_eq!(browser.js("return window.seen", vec![]).await, seen, "match {m}");
+    }
+    wait_for_connections(&app, 1.0).await;
     browser.close().await;
 }
