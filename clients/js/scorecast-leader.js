@@ -33,6 +33,7 @@ export class Leader {
   /** A message from a tab (or from this one: what it follows). */
   heard(data) {
     if (this.stopped) return;
+    const before = this.tabs.get(data.tab);
     if (data.t === "tab" && typeof data.tab === "string") {
       this.tabs.set(data.tab, { ...data, ids: [].concat(data.ids ?? []), comps: [].concat(data.comps ?? []) });
     } else if (data.t === "bye") {
@@ -43,7 +44,7 @@ export class Leader {
     if (!this.inner) return; // still gathering: the union opens with everything heard
     this._follow(this._union());
     if (data.t === "tab") {
-      this._catchUp(data.tab);
+      this._catchUp(data.tab, before);
       const { status } = this.inner;
       this.tab.post({ t: "status", status, transport: this.inner.transport, attempt: this.inner.connection.attempt });
     }
@@ -85,7 +86,10 @@ export class Leader {
         if (!(states.get(state.m)?.s <= state.s)) states.set(state.m, state);
       }
     }
+    for (const t of this.tabs.values()) delete t.states; // read once
     this._create(union, since, states);
+    // A tab that held nothing of a match others hold (one just opened) starts from their state.
+    for (const id of this.tabs.keys()) this._catchUp(id);
   }
 
   _create(union, since, states) {
@@ -127,14 +131,16 @@ export class Leader {
     inner.addCompetitions([...union.comps].filter((c) => !inner.comps.has(c)));
   }
 
-  // A tab that joins gets, as snapshots, the matches it follows that the shared subscription
-  // holds further than it does.
-  _catchUp(tabId) {
+  // A tab that joins, or follows more, gets as snapshots the matches it newly follows that the
+  // shared subscription holds further than it does (those it followed already are on their way
+  // to it; their positions in its message may be behind them).
+  _catchUp(tabId, before) {
     const t = this.tabs.get(tabId);
     if (!t) return;
+    const follows = (tab, state) => tab.all || tab.ids.includes(state.m) || tab.comps.includes(state.comp);
     for (const state of this.inner.state.values()) {
-      const follows = t.all || t.ids.includes(state.m) || t.comps.includes(state.comp);
-      if (!follows || t.since?.[state.m] >= state.s) continue;
+      if (!follows(t, state) || (before && follows(before, state))) continue;
+      if (t.since?.[state.m] >= state.s) continue;
       this._send({ ...state, k: "snapshot" }, tabId);
     }
   }
