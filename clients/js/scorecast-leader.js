@@ -70,6 +70,20 @@ export class Leader {
     return union;
   }
 
+  // A server whose limits are lower than `shareLimits` closed the shared connection for following
+  // too much (1008, naming its limit): keep to its limit from now on, sending the tabs beyond it
+  // their own way, and reconnect with what fits.
+  _learnLimits(closed) {
+    if (closed?.code !== 1008) return;
+    const limit = /^too many (subscriptions|competitions) \(limit (\d+)\)/.exec(closed.reason ?? "");
+    if (!limit) return;
+    const key = limit[1] === "subscriptions" ? "matches" : "competitions";
+    const max = Number(limit[2]);
+    if (!(max < this.limits[key])) return;
+    this.limits[key] = max;
+    this._follow(this._union());
+  }
+
   // Opens the shared subscription once the tabs have reported, from the lowest position each
   // match is held at.
   _open() {
@@ -108,6 +122,7 @@ export class Leader {
     inner.onStatus((status, info) => {
       // Closed on leaving or on going to or from "*": the tabs' subscriptions stay open.
       if (status === "closed") return;
+      if (status === "reconnecting" && inner === this.inner) this._learnLimits(inner.connection.closedWith);
       this.tab.post({ t: "status", status, transport: info.transport, attempt: info.attempt });
       this.tab.status(status, info.transport, info.attempt);
     });

@@ -6,7 +6,7 @@ use std::time::Duration;
 use fantoccini::wd::WindowHandle;
 use serde_json::{json, Value};
 
-use crate::common::{spawn_app, Backend, TestApp};
+use crate::common::{spawn_app, spawn_app_with, Backend, TestApp};
 use crate::driver::{self, Browser};
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -214,5 +214,32 @@ async fn the_scoreboard_and_match_pages_in_several_tabs_share_one_connection() {
         assert_eq!(browser.js("return window.seen", vec![]).await, seen, "match {m}");
     }
     wait_for_connections(&app, 1.0).await;
+    browser.close().await;
+}
+
+/// A server with a lower --ws-max-subscriptions than the client assumes closes the shared
+/// connection when the tabs together follow more (1008, naming its limit): the leader keeps to
+/// that limit from then on, and the tab beyond it opens its own connection.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_shared_connection_keeps_to_a_lower_server_limit_once_told() {
+    let Some(browser) = driver::open().await else { return };
+    let app = spawn_app_with(Backend::Sqlite, |s| s.ws_max_subscriptions = 2).await.unwrap();
+    let (a, b, c) = (
+        app.live_match_today("Ajax", "PSV").await,
+        app.live_match_today("AZ", "Twente").await,
+        app.live_match_today("Utrecht", "Vitesse").await,
+    );
+    let first = open_tab(&browser, &app, &[a, b], json!({})).await;
+    wait_held(&browser, &[a, b], 1).await;
+    open_tab(&browser, &app, &[c], json!({})).await;
+    wait_held(&browser, &[c], 1).await;
+    wait_for_connections(&app, 2.0).await;
+    goal(&app, c, 10).await;
+    wait_held(&browser, &[c], 2).await;
+    assert_eq!(browser.js("return window.sub.connection.own !== null", vec![]).await, json!(true));
+    browser.client.switch_to_window(first).await.unwrap();
+    goal(&app, a, 11).await;
+    wait_held(&browser, &[a], 2).await;
+    assert_eq!(updates_of(&browser, a).await, vec![2], "each event once");
     browser.close().await;
 }
