@@ -24,4 +24,5 @@ pub mod strict_json;
 pub mod telemetry;
 pub mod tls;
 pub mod transport;
+pub mod watching;
 pub mod web;

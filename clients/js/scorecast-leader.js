@@ -15,6 +15,7 @@ export class Leader {
     this.tab = tab; // this tab's SharedConnection
     this.tabs = new Map(); // tab id -> what it follows ({all, ids, comps, since, states?})
     this.inner = null; // the subscription following the union, once open
+    this.watching = new Map(); // match id -> the last count of watchers heard, for tabs that join
     this.limits = { ...DEFAULT_LIMITS, ...tab.opts.shareLimits };
   }
 
@@ -119,6 +120,7 @@ export class Leader {
     }
     const relay = (msg) => this._relay(msg);
     inner.onSnapshot((state, msg) => relay(msg)).onUpdate(relay).onError(relay);
+    inner.onWatching((m, w) => this._watching(m, w));
     inner.onStatus((status, info) => {
       // Closed on leaving or on going to or from "*": the tabs' subscriptions stay open.
       if (status === "closed") return;
@@ -155,12 +157,23 @@ export class Leader {
     const follows = (tab, state) => tab.all || tab.ids.includes(state.m) || tab.comps.includes(state.comp);
     for (const state of this.inner.state.values()) {
       if (!follows(t, state) || (before && follows(before, state))) continue;
-      if (t.since?.[state.m] >= state.s) continue;
-      this._send({ ...state, k: "snapshot" }, tabId);
+      if (!(t.since?.[state.m] >= state.s)) this._send({ ...state, k: "snapshot" }, tabId);
+      const w = this.watching.get(state.m);
+      if (w !== undefined) this._send({ k: "watching", m: state.m, w }, tabId);
     }
   }
 
   _relay(msg) { this._send(msg); }
+
+  // How many watch a match (the shared connection counts once for every tab of the browser).
+  _watching(m, w) {
+    this.watching.set(m, w);
+    // Bounded by what the shared subscription holds: drop the counts of matches it let go.
+    if (this.watching.size > 2 * this.inner.state.size + 16) {
+      for (const id of this.watching.keys()) if (!this.inner.state.has(id)) this.watching.delete(id);
+    }
+    this._send({ k: "watching", m, w });
+  }
 
   /** Sends a server message to one tab (`to`), or to every tab. */
   _send(msg, to) {

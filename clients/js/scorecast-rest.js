@@ -30,6 +30,27 @@ export function fromRest(body) {
   if (body.sport && body.sport !== "football") msg.sp = body.sport;
   if (body.clock) msg.ck = countdownKey(body.clock);
   if (body.fouls) msg.tf = [body.fouls.team.home, body.fouls.team.away];
+  if (SET_SPORTS.has(body.sport) && body.periods?.length) {
+    // The current set is the line's last: its games (volleyball: points).
+    const set = body.periods[body.periods.length - 1].score;
+    msg.gs = [set.home, set.away];
+  }
+  if (body.game) msg.gp = body.game;
+  if (body.server) msg.sv = body.server === "home" ? "h" : "a";
+  return msg;
+}
+
+/** Sports scored in sets of points, whose snapshot gives the current set as the line's last. */
+const SET_SPORTS = new Set(["tennis", "volleyball"]);
+
+/** Kinds whose update carries the state's `play` keys. */
+const PLAY_STATE_KINDS = new Set(["start", "void", "amend"]);
+
+/** A stored point's `after` or an event state's `play`: the compact keys as push sends them. */
+function playKeys(keys) {
+  const msg = {};
+  for (const key of ["gs", "gp", "sv"]) if (keys[key] !== undefined) msg[key] = keys[key];
+  if (keys.over) msg.st = "finished";
   return msg;
 }
 
@@ -68,7 +89,10 @@ export function eventToUpdate(e) {
     msg.pd = e.period;
     msg.st = e.period === "half_time" ? "half_time" : "live";
   } else if (EVENT_STATUS[e.kind]) msg.st = EVENT_STATUS[e.kind];
+  if (e.kind === "point" && e.after) Object.assign(msg, playKeys(e.after));
   if (e.state) Object.assign(msg, fromState(e.kind, e.state));
+  // As push: the start and corrections carry the set sports' keys, a status change does not.
+  if (e.state?.play && PLAY_STATE_KINDS.has(e.kind)) Object.assign(msg, playKeys(e.state.play));
   return msg;
 }
 

@@ -22,8 +22,8 @@ export function named(msg) {
 
 /** The state a snapshot message holds: its keys, without `k` and `rec`. */
 export function stateOf(msg) {
-  const { m, s, st, pd, mn, pt, sc, pn, at, ck, tf, cf, sp, home, away, comp, ko } = msg;
-  return { m, s, st, pd, mn, pt, sc, pn, at, ck, tf, cf, sp, home, away, comp, ko };
+  const { m, s, st, pd, mn, pt, sc, pn, at, ck, tf, gs, gp, sv, cf, sp, home, away, comp, ko } = msg;
+  return { m, s, st, pd, mn, pt, sc, pn, at, ck, tf, gs, gp, sv, cf, sp, home, away, comp, ko };
 }
 
 /** Overtime periods (`ot1`, `ot2`...): basketball's team fouls start again in them or not, by the
@@ -49,6 +49,10 @@ function shown(ck, now) {
   return ck[0] === 1 ? Math.max(0, ck[1] - (now - ck[2])) : ck[1];
 }
 
+/** Kinds whose update carries the set sports' whole play state (`gs`, `gp`, `sv`): what it leaves
+ * out is at love-all (`gp`) or over (`sv`). */
+const PLAY_KINDS = new Set(["point", "start", "void", "amend"]);
+
 /** The state after the update `msg`, from `previous` (undefined when nothing is held yet). */
 export function evolve(previous, msg) {
   const next = { ...(previous ?? { m: msg.m }), s: msg.s, sc: msg.sc };
@@ -67,6 +71,9 @@ export function evolve(previous, msg) {
     if (msg.pt === undefined) next.pt = undefined; // a break or the shoot-out: no clock runs
     if (msg.ck === undefined) next.ck = undefined; // ice hockey's shoot-out has no clock
   }
+  // Tennis and volleyball: the set's score, the game's points and the server as the event left
+  // them (a football or basketball start or correction carries none, and holds none).
+  if (PLAY_KINDS.has(msg.k)) for (const key of ["gs", "gp", "sv"]) next[key] = msg[key];
   const fouls = teamFouls(previous?.tf, msg, next.sp);
   if (fouls === undefined) delete next.tf;
   else next.tf = fouls;

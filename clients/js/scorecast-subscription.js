@@ -44,7 +44,7 @@ export class Subscription {
     this.comps = new Set(nameList(this.opts.competitions)); // followed competitions
     if (this.all && this.comps.size) throw new TypeError('scorecast: "*" follows every competition already');
     this.state = new Map(); // match id -> {m, s, st, pd, mn, pt, sc, pn, home, away, comp, ko}
-    this.handlers = { update: [], snapshot: [], status: [], error: [] };
+    this.handlers = { update: [], snapshot: [], status: [], error: [], watching: [] };
     this.status = "connecting";
     this.closed = false;
     for (const body of this.opts.snapshots) this.state.set(body.id, stateOf(fromRest(body)));
@@ -70,8 +70,12 @@ export class Subscription {
   onSnapshot(fn) { this.handlers.snapshot.push(fn); return this; }
   onStatus(fn) { this.handlers.status.push(fn); fn(this.status, this._info()); return this; }
   onError(fn) { this.handlers.error.push(fn); return this; }
+  /** `fn(matchId, n)`: `n` connections watch the match, on every node of the server (sent when
+   * the count shown to two significant figures changes; `formatWatching(n)` shows it so). */
+  onWatching(fn) { this.handlers.watching.push(fn); return this; }
 
-  /** Removes every registration of `fn` for `event` ("update", "snapshot", "status", "error"). */
+  /** Removes every registration of `fn` for `event` ("update", "snapshot", "status", "error",
+   * "watching"). */
   off(event, fn) {
     const list = this.handlers[event];
     if (!list) throw new TypeError(`scorecast: no event "${event}"`);
@@ -171,6 +175,8 @@ export class Subscription {
     if (!this._follows(msg)) return;
     if (msg.k === "error") return this._emit("error", msg);
     if (msg.k === "resume") return;
+    // How many watch: no state change, and `since` stays where the updates left it.
+    if (msg.k === "watching") return this._emit("watching", msg.m, msg.w);
     msg = named(msg);
     const previous = this.state.get(msg.m);
     if (msg.k === "snapshot") {

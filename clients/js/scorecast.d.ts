@@ -240,6 +240,15 @@ export interface RestShootout {
 }
 
 /** A stored event as the REST API answers it. */
+/** The set sports' compact keys as a stored event holds them (docs/protocol.md); `over` on the
+ * point that decided the match. */
+export interface PlayKeys {
+  gs?: [number, number];
+  gp?: GamePoints;
+  sv?: Side;
+  over?: boolean;
+}
+
 export interface RestEvent {
   match_id: MatchId;
   seq: number;
@@ -274,9 +283,12 @@ export interface RestEvent {
   format?: Record<string, unknown>;
   /** `match`: the fixture's revision after the change. */
   revision?: number;
-  /** `status`: the new status, and why. */
+  /** `status`: the new status, and why; an award's winner. */
   status?: MatchStatus;
   reason?: string;
+  winner?: "home" | "away";
+  /** Tennis's and volleyball's `start`: the side serving first. */
+  server?: "home" | "away";
   /** `added_time`: minutes announced; ice hockey's `penalty`: its minutes. */
   minutes?: number;
   /** `void`, `amend`: the `seq` corrected; an amend's event as it now is. */
@@ -290,7 +302,11 @@ export interface RestEvent {
     added_time?: number;
     confirmed?: boolean;
     clock?: RestCountdown;
+    /** Tennis, volleyball: the set, the game and the server as the event left them. */
+    play?: PlayKeys;
   };
+  /** Tennis, volleyball: a stored point's state after it (derived by the server). */
+  after?: PlayKeys;
   /** A shoot-out kick: scored or missed. */
   scored?: boolean;
   /** The shoot-out's score after the event, from the `penalties` period on. */
@@ -354,6 +370,18 @@ export type UpdateHandler = (msg: UpdateMessage, state: MatchState, previous: Ma
 export type SnapshotHandler = (state: MatchState, msg: SnapshotMessage, previous: MatchState | undefined) => void;
 export type StatusHandler = (status: Status, info: StatusInfo) => void;
 export type ErrorHandler = (msg: ErrorMessage) => void;
+/** `n` connections watch match `matchId`, on every node (docs/protocol.md#watching). */
+export type WatchingHandler = (matchId: MatchId, n: number) => void;
+
+/** How many watch a match (docs/protocol.md#watching): `s` and `sc` are the match's as held, so
+ * this changes no state; it is passed to `onWatching`, never to `onUpdate`. */
+export interface WatchingMessage {
+  m: MatchId;
+  s: number;
+  sc: [number, number];
+  k: "watching";
+  w: number;
+}
 
 /** Live matches from one server; made by `subscribe`. */
 export declare class Subscription {
@@ -371,11 +399,15 @@ export declare class Subscription {
   /** `fn` is also called at once with the current status. */
   onStatus(fn: StatusHandler): this;
   onError(fn: ErrorHandler): this;
+  /** Called when the count of watchers of a followed match, shown to two significant figures,
+   * changes (at most once per the server's --watching-interval-secs; never over polling). */
+  onWatching(fn: WatchingHandler): this;
   /** Removes every registration of `fn` for `event`. */
   off(event: "update", fn: UpdateHandler): this;
   off(event: "snapshot", fn: SnapshotHandler): this;
   off(event: "status", fn: StatusHandler): this;
   off(event: "error", fn: ErrorHandler): this;
+  off(event: "watching", fn: WatchingHandler): this;
   /** Follows more matches; each starts with its snapshot. Throws on a "*" subscription. */
   add(matches: MatchId | MatchId[]): this;
   /** Stops following matches and forgets their state. Throws on a "*" subscription. */
@@ -393,6 +425,10 @@ export declare class Subscription {
 /** Follows `matches`: a match id, an array of them, or "*" for every match in play or within the
  * server's window; and `options.competitions`. */
 export declare function subscribe(matches: MatchId | MatchId[] | "*", options?: SubscribeOptions): Subscription;
+
+/** A count of watchers as people read it: two significant figures, rounded down ("980", "1.2k",
+ * "15k", "1.2M"). */
+export declare function formatWatching(n: number): string;
 
 /** A REST snapshot as the protocol snapshot it corresponds to. */
 export declare function fromRest(body: RestSnapshot): SnapshotMessage;

@@ -135,7 +135,7 @@ mod tests {
         let next_season = now + Duration::from_secs(200 * 24 * 3600);
         assert!(!holds(Status::Scheduled, next_season, None, &followers));
         assert!(holds(Status::Finished, old, Some(now), &followers), "a late correction");
-        followers.add(id);
+        followers.add(id, true);
         assert!(holds(Status::Finished, old, Some(old), &followers), "followed");
     }
 }

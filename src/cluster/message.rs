@@ -1,7 +1,8 @@
 //! What nodes tell each other over NATS, and on which subjects.
 //!
-//! Subjects are `<prefix>.<version>.event.<match id>` (an event committed) and
-//! `<prefix>.<version>.match.<match id>` (a match created or changed). The version is in the
+//! Subjects are `<prefix>.<version>.event.<match id>` (an event committed),
+//! `<prefix>.<version>.match.<match id>` (a match created or changed) and
+//! `<prefix>.<version>.watching` (a node's counts of watchers, every interval). The version is in the
 //! subject, so a node subscribed to `<prefix>.>` sees messages of every release and ignores (and
 //! counts) the versions it does not know; a release that changes a message's shape takes the next
 //! version and, during a rolling upgrade, publishes both.
@@ -21,6 +22,7 @@ use crate::hub::Committed;
 use crate::protocol::Encoded;
 use crate::snapshots::Recent;
 use crate::store::MatchRecord;
+use crate::watching::{Heard, Report};
 
 /// The format version this release publishes and understands.
 ///
@@ -33,6 +35,8 @@ pub const VERSION: &str = "v2";
 pub enum Incoming {
     Event(Committed),
     Match(MatchRecord),
+    /// Another node's counts of watchers.
+    Watching(Heard),
     /// This node's own message, already applied when it was committed.
     Own,
 }
@@ -83,6 +87,20 @@ struct MatchMessage<'a> {
     live: LiveState,
 }
 
+/// A node's counts of watchers: `n` numbers its reports (1 at its start), `full` when `counts`
+/// holds every match it counts (else those that changed, 0 for one no longer counted), `ask` the
+/// nodes it wants every count from. Added within v2: nodes of earlier v2 releases count it as
+/// malformed and ignore it.
+#[derive(Serialize, Deserialize)]
+struct WatchingMessage<'a> {
+    node: &'a str,
+    n: u64,
+    full: bool,
+    counts: Vec<(MatchId, u32)>,
+    #[serde(default)]
+    ask: Vec<String>,
+}
+
 /// Subjects and messages of one cluster: its prefix and this node's name.
 pub struct Codec {
     prefix: String,
@@ -130,6 +148,18 @@ impl Codec {
         (subject, Bytes::from(serde_json::to_vec(&message).expect("messages serialize")))
     }
 
+    pub fn watching(&self, report: &Report) -> (String, Bytes) {
+        let message = WatchingMessage {
+            node: &self.node,
+            n: report.number,
+            full: report.full,
+            counts: report.counts.clone(),
+            ask: report.ask.clone(),
+        };
+        let subject = format!("{}.{VERSION}.watching", self.prefix);
+        (subject, Bytes::from(serde_json::to_vec(&message).expect("messages serialize")))
+    }
+
     pub fn decode(&self, subject: &str, payload: &[u8]) -> Result<Incoming, Ignored> {
         let malformed = |e: &dyn std::fmt::Display| Ignored::Malformed(e.to_string());
         let rest = subject
@@ -167,6 +197,20 @@ impl Codec {
                     revision: message.revision,
                 };
                 Ok(Incoming::Match(MatchRecord { meta, live: message.live }))
+            }
+            "watching" => {
+                let message: WatchingMessage<'_> =
+                    serde_json::from_slice(payload).map_err(|e| malformed(&e))?;
+                if message.node == self.node {
+                    return Ok(Incoming::Own);
+                }
+                Ok(Incoming::Watching(Heard {
+                    node: message.node.to_owned(),
+                    number: message.n,
+                    full: message.full,
+                    counts: message.counts,
+                    asks_me: message.ask.contains(&self.node),
+                }))
             }
             other => Err(malformed(&format!("unknown message kind {other:?}"))),
         }
@@ -258,6 +302,28 @@ mod tests {
         assert_eq!(got.recent.update.sse, sent.recent.update.sse);
         assert_eq!(got.recent.body.get(), sent.recent.body.get());
         assert_eq!(got.live, sent.live);
+    }
+
+    #[test]
+    fn a_watching_report_arrives_with_whether_it_asks_the_receiver_for_every_count() {
+        let id = MatchId::try_from(9).unwrap();
+        let report =
+            Report { number: 4, full: false, counts: vec![(id, 12)], ask: vec!["b".into()] };
+        let (subject, payload) = Codec::new("scorecast", "a").watching(&report);
+        assert_eq!(subject, "scorecast.v2.watching");
+        let decoded = |node: &str| Codec::new("scorecast", node).decode(&subject, &payload);
+        let Ok(Incoming::Watching(heard)) = decoded("b") else { panic!("a report") };
+        assert_eq!(heard.node, "a");
+        assert_eq!(
+            (heard.number, heard.full, heard.counts, heard.asks_me),
+            (4, false, vec![(id, 12)], true)
+        );
+        let Ok(Incoming::Watching(heard)) = decoded("c") else { panic!("a report") };
+        assert!(!heard.asks_me);
+        assert!(matches!(decoded("a"), Ok(Incoming::Own)));
+        let zero_id = br#"{"node":"a","n":1,"full":true,"counts":[[0,1]]}"#;
+        let bad = Codec::new("scorecast", "b").decode(&subject, zero_id);
+        assert!(matches!(bad, Err(Ignored::Malformed(_))), "0 is no match id");
     }
 
     #[test]

@@ -15,6 +15,7 @@ use super::Linked;
 use crate::hub::Committed;
 use crate::metrics::Metrics;
 use crate::store::MatchRecord;
+use crate::watching::Report;
 
 /// Messages published between two checks of the queue for more: bounds the time a stopping
 /// publisher takes to notice.
@@ -54,6 +55,14 @@ impl Peers {
     pub fn match_changed(&self, record: &MatchRecord) {
         if let Some(publisher) = &self.publisher {
             publisher.match_changed(record);
+        }
+    }
+
+    /// Publishes this node's counts of watchers.
+    pub fn watching(&self, report: &Report) {
+        if let Some(publisher) = &self.publisher {
+            let (subject, payload) = publisher.codec.watching(report);
+            publisher.send(subject, payload, "watching");
         }
     }
 }

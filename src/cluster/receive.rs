@@ -43,6 +43,10 @@ pub(super) async fn run(
                 let before = catalog.snapshots().get(record.meta.id);
                 hub.introduce(before.as_deref(), &catalog.learned(record));
             }
+            Ok(Incoming::Watching(heard)) => {
+                metrics.cluster.nats_received.with_label_values(&["watching"]).inc();
+                hub.watching().heard(heard, tokio::time::Instant::now());
+            }
             Err(ignored) => {
                 metrics.cluster.nats_ignored.with_label_values(&[ignored.reason()]).inc();
                 tracing::debug!(subject = %message.subject, %ignored, "NATS message ignored");

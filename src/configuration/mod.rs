@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 mod cluster;
 mod memory;
 mod tls;
+mod watching;
 
 pub use cluster::ClusterArgs;
 pub use tls::TlsArgs;
@@ -247,6 +248,10 @@ pub struct Settings {
     #[arg(long, env = "SCORECAST_HISTORY_WINDOW_SECS", default_value_t = 6 * 3600)]
     pub history_window_secs: u64,
 
+    /// How many watch each match, and its bounds.
+    #[command(flatten)]
+    pub watching: watching::WatchingArgs,
+
     /// What a node keeps in memory.
     #[command(flatten)]
     pub memory: memory::MemoryArgs,
@@ -336,6 +341,7 @@ impl Settings {
             },
             reorder: Duration::from_millis(self.cluster.nats_reorder_ms),
             max_held: self.cluster.nats_max_held,
+            watching: self.watching.settings(),
         }
     }
 

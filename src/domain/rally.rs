@@ -137,6 +137,33 @@ impl Sets {
 }
 
 /// A point as stored: with the state it leaves the match in (`after`), whatever was posted.
+/// The [`Rules`] answers every sport played in sets of rallies (a `sets: Sets` field) gives
+/// alike: the stored point with its `after`, the score of sets, the line and the current set.
+macro_rules! rally_rules {
+    () => {
+        fn normalize(&self, event: $crate::domain::EventKind) -> $crate::domain::EventKind {
+            $crate::domain::rally::with_after(self, event)
+        }
+
+        fn score(&self) -> $crate::domain::Score {
+            self.sets.score()
+        }
+
+        fn set_score(&mut self, score: $crate::domain::Score) {
+            self.sets.set_score(score);
+        }
+
+        fn periods(&self) -> Vec<$crate::domain::LinePeriod> {
+            self.sets.periods()
+        }
+
+        fn period(&self) -> Option<&'static str> {
+            self.sets.period()
+        }
+    };
+}
+pub(super) use rally_rules;
+
 pub fn with_after<R: Rules + Clone>(state: &R, event: EventKind) -> EventKind {
     match event {
         EventKind::Point(point) => {

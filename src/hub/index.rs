@@ -127,6 +127,17 @@ impl Index {
         }
     }
 
+    /// The connections that watch `id` (of `competition`): its followers by id and the
+    /// competition's subscribers (who may not follow it: they skip it), each once; not `*`
+    /// subscribers.
+    pub(super) fn watchers(&self, id: MatchId, competition: &str, into: &mut Vec<Key>) {
+        into.clear();
+        into.extend(self.by_match.get(&id).into_iter().flatten().copied());
+        into.extend(self.by_competition.get(competition).into_iter().flatten().copied());
+        into.sort_unstable();
+        into.dedup();
+    }
+
     /// The connections that may want an update of `id` (of `competition`): its followers, then
     /// `*` subscribers and the competition's subscribers (marked `true`: they may follow it
     /// without being its followers). A connection may be listed twice; it skips what it already

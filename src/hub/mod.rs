@@ -14,7 +14,9 @@
 //! - `replay`: the events a resuming client missed
 //! - `slots`: the connection limit and its permits; `limits`: per-connection bounds
 //! - `window`: which matches `*` and competition subscribers are brought without naming them
+//! - `audience`: telling followers how many watch (the lowest priority of all they are sent)
 
+mod audience;
 mod conn;
 mod handle;
 mod index;
@@ -78,6 +80,8 @@ pub struct HubSettings {
     pub reorder: Duration,
     /// Most updates held per match while a gap is open.
     pub max_held: usize,
+    /// How many watch each match: how often followers are told, and the bounds.
+    pub watching: crate::watching::WatchingSettings,
 }
 
 /// One committed event as every path delivers it (this node's commit, another node's, or a gap
@@ -108,8 +112,15 @@ pub struct Broadcast {
     pub left: Option<Arc<str>>,
 }
 
+/// What a worker's inbox carries: committed updates and introduced matches, and now and then the
+/// audience news of one interval.
+pub(crate) enum Delivery {
+    Update(Arc<Broadcast>),
+    Audience(Arc<audience::News>),
+}
+
 struct Inbox {
-    queue: mpsc::Sender<Arc<Broadcast>>,
+    queue: mpsc::Sender<Delivery>,
     /// Set when the queue was full and an event was dropped: the worker must resynchronize.
     lagged: Arc<AtomicBool>,
 }
@@ -122,6 +133,8 @@ pub struct Hub {
     snapshots: Arc<Snapshots>,
     /// Connections per match on this node (counted by their cursors; keeps a match hot).
     followers: Arc<crate::followers::Followers>,
+    /// How many watch each match, here and on the other nodes.
+    watching: Arc<crate::watching::Watching>,
     metrics: Arc<Metrics>,
     replays: Arc<Replays>,
     sequencer: Mutex<Sequencer>,
@@ -141,6 +154,8 @@ impl Hub {
     ) -> Self {
         let snapshots = catalog.snapshots().clone();
         let followers = catalog.followers().clone();
+        let watching =
+            Arc::new(crate::watching::Watching::new(settings.watching, followers.clone()));
         let window = settings.history.clone();
         let per_address = per_address::PerAddress::new(settings.per_address);
         let slots =
@@ -159,6 +174,7 @@ impl Hub {
             settings,
             snapshots,
             followers,
+            watching,
             metrics,
             inboxes: Mutex::new(Vec::new()),
             slots,
@@ -168,6 +184,11 @@ impl Hub {
 
     pub fn settings(&self) -> &HubSettings {
         &self.settings
+    }
+
+    /// How many watch each match, on every node.
+    pub fn watching(&self) -> &Arc<crate::watching::Watching> {
+        &self.watching
     }
 
     /// The one path of every committed update: in sequence per match, then into the match's
@@ -240,7 +261,7 @@ impl Hub {
     fn publish(&self, broadcast: Broadcast) {
         let broadcast = Arc::new(broadcast);
         let mut inboxes = self.inboxes.lock().unwrap_or_else(|p| p.into_inner());
-        inboxes.retain(|inbox| match inbox.queue.try_send(broadcast.clone()) {
+        inboxes.retain(|inbox| match inbox.queue.try_send(Delivery::Update(broadcast.clone())) {
             Ok(()) => true,
             Err(mpsc::error::TrySendError::Full(_)) => {
                 inbox.lagged.store(true, Ordering::Release);
@@ -283,7 +304,7 @@ impl Hub {
         self.connections()
     }
 
-    fn register_worker(&self) -> (mpsc::Receiver<Arc<Broadcast>>, Arc<AtomicBool>) {
+    fn register_worker(&self) -> (mpsc::Receiver<Delivery>, Arc<AtomicBool>) {
         let (queue, rx) = mpsc::channel(self.settings.worker_queue.max(1));
         let lagged = Arc::new(AtomicBool::new(false));
         let inbox = Inbox { queue, lagged: lagged.clone() };

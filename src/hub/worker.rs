@@ -4,6 +4,7 @@
 //! this file or in `follow.rs` (what a connection follows). Everything lives on one thread, so it
 //! needs no locks.
 
+mod audience;
 mod follow;
 
 use std::cell::RefCell;
@@ -20,7 +21,7 @@ use tokio::time::Instant;
 use super::conn::{Conn, Due, Kind, Offer, Wire};
 use super::index::{Index, Key};
 use super::replay::Missed;
-use super::{Admission, Broadcast, Hub, Subscription};
+use super::{Admission, Broadcast, Delivery, Hub, Subscription};
 use crate::domain::MatchId;
 
 /// How often the sweep looks at every connection: the resolution of heartbeats and deadlines.
@@ -83,7 +84,7 @@ impl WorkerState {
 
 async fn deliver(
     state: Rc<RefCell<WorkerState>>,
-    mut inbox: mpsc::Receiver<Arc<Broadcast>>,
+    mut inbox: mpsc::Receiver<Delivery>,
     lagged: Arc<AtomicBool>,
 ) {
     let mut batch = Vec::with_capacity(DELIVERY_BATCH);
@@ -92,7 +93,14 @@ async fn deliver(
         if lagged.swap(false, Ordering::AcqRel) {
             state.borrow_mut().resync_all();
         }
-        for broadcast in batch.drain(..) {
+        for delivery in batch.drain(..) {
+            let broadcast = match delivery {
+                Delivery::Update(broadcast) => broadcast,
+                Delivery::Audience(news) => {
+                    audience::tell(&state, &news).await;
+                    continue;
+                }
+            };
             if let Some(left) = &broadcast.left {
                 state.borrow_mut().leave(&broadcast, left);
             }
@@ -138,8 +146,10 @@ impl WorkerState {
             self.hub.metrics.sse_connections.inc();
         }
         wire.set_dead_peer_timeout(self.hub.settings.limits.dead_peer_timeout);
-        let key =
-            self.conns.insert(Conn::new(id, wire, admission.permit, self.hub.followers.clone()));
+        // A `*` subscriber (only ever one from its handshake) is not counted as watching.
+        let watching = admission.subscription != Subscription::All;
+        let followers = self.hub.followers.clone();
+        let key = self.conns.insert(Conn::new(id, wire, admission.permit, followers, watching));
         match admission.subscription {
             Subscription::All => self.subscribe_all(key, &admission.since),
             Subscription::Matches(mut ids, competitions) => {

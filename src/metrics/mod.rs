@@ -49,6 +49,7 @@ pub struct Metrics {
     pub ws_heartbeat_timeouts: IntCounter,
     pub ws_refused: IntCounterVec,
     pub ws_worker_lagged: IntCounter,
+    pub watching_skipped: IntCounter,
     pub resumes: IntCounterVec,
     pub events_replayed: IntCounter,
     pub replay_queries: IntCounter,
@@ -142,6 +143,10 @@ impl Metrics {
                 "ingest_queue_capacity",
                 "Events the committer's queue holds (--ingest-queue); posts beyond it get 503",
             ),
+            watching_skipped: counter(
+                "watching_skipped_total",
+                "Audience news (how many watch) not handed to a worker whose queue was more than half full",
+            ),
             ws_conflated: counter(
                 "ws_conflated_total",
                 "Updates a slow WebSocket or SSE client skipped, replaced by the match's latest snapshot",
@@ -223,6 +228,7 @@ impl Metrics {
             Box::new(self.ws_heartbeat_timeouts.clone()),
             Box::new(self.ws_refused.clone()),
             Box::new(self.ws_worker_lagged.clone()),
+            Box::new(self.watching_skipped.clone()),
             Box::new(self.resumes.clone()),
             Box::new(self.events_replayed.clone()),
             Box::new(self.replay_queries.clone()),

@@ -14,7 +14,7 @@ mod server;
 pub use client::ClientMessage;
 pub use encoded::Encoded;
 pub use frames::{close_frame, control_frame, sse_comment};
-pub use server::{error, resumed, snapshot, update};
+pub use server::{error, resumed, snapshot, update, watching};
 
 /// The subprotocol name clients may offer.
 pub const SUBPROTOCOL: &str = "scorecast.v1";

@@ -8,8 +8,11 @@ use crate::domain::{
     Period, PeriodName, Score, Seq, Side, Sport, Status, StoredEvent, Timed, Timestamp,
 };
 
+mod audience;
 mod clocked;
 mod sets;
+
+pub use audience::watching;
 
 #[derive(Serialize)]
 struct Update<'a> {

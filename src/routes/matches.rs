@@ -178,11 +178,23 @@ pub struct ListQuery {
     after: Option<String>,
 }
 
+/// A match in a list: its summary and how many are watching it.
+#[derive(Serialize, ToSchema)]
+#[schema(as = ListedMatch)]
+pub struct Listed<'a> {
+    #[serde(flatten)]
+    summary: Summary<'a>,
+    /// Connections following the match by id or by competition on every node (`*` subscribers
+    /// aside), as `GET /api/v1/matches/{id}/watching` answers.
+    #[schema(minimum = 0, example = 1234)]
+    watching: u64,
+}
+
 /// One page of matches.
 #[derive(Serialize, ToSchema)]
 pub struct MatchPage<'a> {
     /// Ordered by `kickoff_at`, then `id`.
-    matches: Vec<Summary<'a>>,
+    matches: Vec<Listed<'a>>,
     /// Matches that pass the filters, before paging.
     total: usize,
     limit: usize,
@@ -211,6 +223,7 @@ pub struct MatchPage<'a> {
 pub async fn list(
     query: web::Query<ListQuery>,
     store: web::Data<Store>,
+    hub: web::Data<Hub>,
 ) -> Result<HttpResponse, ApiError> {
     let status = match query.status.as_deref() {
         None => None,
@@ -251,7 +264,15 @@ pub async fn list(
         .then(|| page.matches.last())
         .flatten()
         .map(|m| format!("{}_{}", unix_millis(m.meta.kickoff_at), m.meta.id));
-    let matches = page.matches.iter().map(|m| Summary { meta: &m.meta, live: &m.live }).collect();
+    let watching = hub.watching();
+    let matches = page
+        .matches
+        .iter()
+        .map(|m| Listed {
+            summary: Summary { meta: &m.meta, live: &m.live },
+            watching: watching.total(m.meta.id),
+        })
+        .collect();
     let total = usize::try_from(page.total).unwrap_or_default();
     let page = MatchPage { matches, total, limit, offset, next };
     let body = serde_json::to_string(&page).map_err(|e| ApiError::Internal(e.into()))?;

@@ -9,6 +9,7 @@ mod matches;
 mod metrics;
 mod openapi;
 mod table;
+mod watching;
 
 use std::time::{Duration, Instant};
 
@@ -23,9 +24,10 @@ use crate::metrics::Metrics;
 pub use access::{log_request, new_id as new_request_id, REQUEST_ID};
 pub use competitions::CompetitionList;
 pub use events::EventHistory;
-pub use matches::{MatchPage, MatchPath};
+pub use matches::{Listed, MatchPage, MatchPath};
 pub use openapi::ApiDocument;
 pub use table::{table, Endpoint, Resource};
+pub use watching::WatchingCount;
 
 use crate::problem::ApiError;
 use crate::store::RetryKey;

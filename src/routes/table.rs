@@ -7,7 +7,7 @@ use actix_web::http::Method;
 use actix_web::{web, FromRequest, Handler, HttpRequest, HttpResponse, Responder, Route};
 use utoipa::openapi::path::{HttpMethod, Operation};
 
-use super::{competitions, cors, events, health, matches, metrics, openapi};
+use super::{competitions, cors, events, health, matches, metrics, openapi, watching};
 use crate::problem::ApiError;
 use crate::transport::admission::AllowedOrigins;
 use crate::{transport, web as pages};
@@ -86,6 +86,7 @@ pub fn table() -> Vec<Resource> {
             endpoint(events::__path_post, events::post),
         ])
         .public_read(),
+        R::new(vec![endpoint(watching::__path_watching, watching::watching)]).public_read(),
         R::new(vec![endpoint(competitions::__path_list, competitions::list)]).public_read(),
         // The handler refuses origins that are not allowed (403); CORS lets an allowed page on
         // another origin read the stream (EventSource).

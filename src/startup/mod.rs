@@ -3,6 +3,7 @@
 mod http;
 mod purger;
 mod stop;
+mod watching;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -133,7 +134,7 @@ impl Application {
             store: web::Data::new(store.clone()),
             snapshots: web::Data::from(snapshots),
             catalog: web::Data::from(catalog.clone()),
-            peers: web::Data::new(peers),
+            peers: web::Data::new(peers.clone()),
             metrics: web::Data::from(metrics),
             ingest: web::Data::new(ingest),
             tokens: web::Data::new(tokens.tokens),
@@ -171,7 +172,8 @@ impl Application {
             request_timeout: Duration::from_millis(settings.request_timeout_ms),
         };
         let sweeper = spawn_sweeper(catalog, shutdown.clone());
-        let mut tasks = vec![committer, purger, sweeper];
+        let audience = watching::spawn_watching(hub.clone(), peers.clone(), shutdown.clone());
+        let mut tasks = vec![committer, purger, sweeper, audience];
         // Every connection reaches the dispatcher behind the bound on request heads; a TLS
         // session, when there is one, sits between the socket and that bound.
         let max_header_bytes = settings.max_header_bytes;

@@ -49,8 +49,10 @@ impl Store {
         per_match: i64,
     ) -> Result<(AllMatches, Vec<(MatchId, String)>), StoreError> {
         let (from, to) = (unix_millis(from), unix_millis(to));
-        let sql =
-            format!("SELECT {MATCH_COLUMNS} FROM matches WHERE {} ORDER BY id", hot_condition("id"));
+        let sql = format!(
+            "SELECT {MATCH_COLUMNS} FROM matches WHERE {} ORDER BY id",
+            hot_condition("id")
+        );
         let mut conn = self.pool.acquire().await?;
         let rows: Vec<MatchRow> =
             sqlx::query_as(&sql).bind(from).bind(to).fetch_all(&mut *conn).await?;

@@ -53,6 +53,7 @@ mod tennis;
 mod tennis_replays;
 mod tls;
 mod upgrade;
+mod watching;
 mod websocket;
 mod websocket_fragments;
 mod websocket_frames;

@@ -32,7 +32,7 @@ const KEYS: [(char, bool, &str, u64); 9] = [
 ];
 
 /// Presses `key` (with Shift when `shift`) where the page has the focus.
-async fn press(browser: &Browser, key: char, shift: bool) {
+pub async fn press(browser: &Browser, key: char, shift: bool) {
     let mut keys = KeyActions::new("keyboard".into());
     if shift {
         keys = keys.then(KeyAction::Down { value: Key::Shift.into() });
@@ -50,7 +50,7 @@ async fn events(app: &TestApp, id: i64) -> Vec<Value> {
 }
 
 /// Moves the focus off any field, as an operator clicking the page's background does.
-async fn focus_page(browser: &Browser) {
+pub async fn focus_page(browser: &Browser) {
     browser.js("document.activeElement?.blur(); document.body.focus();", vec![]).await;
 }
 

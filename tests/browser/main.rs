@@ -8,6 +8,7 @@ mod driver;
 
 mod admin;
 mod admin_lifecycle;
+mod admin_sets;
 mod admin_sports;
 mod api_docs;
 mod assets;
@@ -23,5 +24,6 @@ mod match_page;
 mod old_clients;
 mod restart;
 mod scoreboard;
+mod set_pages;
 mod shared_connection;
 mod star_reconnect;

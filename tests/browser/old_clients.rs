@@ -132,3 +132,61 @@ async fn first_release_clients_show_the_score_and_resume_from_the_last_seq_throu
     assert_eq!(shown["st"], json!(["live", "live"]));
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_release_clients_are_not_moved_by_watching_messages() {
+    let Some(browser) = driver::open().await else { return };
+    let app =
+        crate::common::spawn_app_with(Backend::Sqlite, |s| s.watching.watching_interval_secs = 1)
+            .await
+            .unwrap();
+    let mut id = 0;
+    while id < 43 {
+        id = app.create_match_today("Ajax", "PSV").await;
+    }
+    post(&app, 42, json!({"kind": "kickoff"})).await;
+    post(&app, 42, json!({"kind": "goal", "team": "home", "minute": 10})).await;
+    let module = serve_module(include_str!("../fixtures/scorecast-f790c1c.js")).await;
+    browser.goto(&app.url("/healthz")).await;
+    let started = browser
+        .js(
+            r#"const [module, example] = arguments;
+               // Every message either client receives, by kind.
+               const Native = window.WebSocket;
+               window.kinds = [];
+               window.WebSocket = class extends Native {
+                 constructor(...args) {
+                   super(...args);
+                   this.addEventListener("message", (e) => window.kinds.push(JSON.parse(e.data).k));
+                 }
+               };
+               window.renders = 0;
+               window.render = () => window.renders++;
+               window.exampleState = new Function(example + "\nreturn state;")();
+               return import(module).then((scorecast) => {
+                 window.updates = 0;
+                 window.oldSub = scorecast.subscribe([42], { transport: "ws", base: location.origin });
+                 window.oldSub.onUpdate(() => window.updates++);
+                 return true;
+               });"#,
+            vec![json!(module), json!(example_client())],
+        )
+        .await;
+    assert_eq!(started, json!(true));
+    let seen = browser
+        .wait_for(
+            "both clients to be told how many watch",
+            WAIT,
+            r#"window.kinds.filter((k) => k === "watching").length >= 2 && (() => {
+                 const o = window.oldSub.state.get(42), e = window.exampleState.get(42);
+                 return { old: [o.s, o.sc], example: [e.s, e.sc], since: window.oldSub.since.get(42),
+                          updates: window.updates, renders: window.renders };
+               })()"#,
+        )
+        .await;
+    assert_eq!(seen["old"], json!([2, [1, 0]]), "the old scorecast.js holds the state it had");
+    assert_eq!(seen["example"], json!([2, [1, 0]]), "the example client too");
+    assert_eq!(seen["since"], json!(2), "and resumes from the last event");
+    assert_eq!((&seen["updates"], &seen["renders"]), (&json!(0), &json!(0)), "no update reported");
+    browser.close().await;
+}

@@ -75,7 +75,7 @@ async fn a_star_client_forgets_a_match_once_confirmed_or_long_ended() {
     app.store_event(confirmed, &json!({"kind": "end"})).await;
     app.store_event(ended, &json!({"kind": "end"})).await;
     browser
-        .wait_for("both ends", WAIT, &format!("window.seen.filter(([m, k]) => k === 'end').length === 2"))
+        .wait_for("both ends", WAIT, "window.seen.filter(([m, k]) => k === 'end').length === 2")
         .await;
     app.store_event(confirmed, &json!({"kind": "confirm"})).await;
     browser

@@ -13,7 +13,7 @@ use super::lifecycle::{require, Status};
 use super::play_keys::{GamePoint, PlayKeys};
 use super::rally::{self, ix, other, Sets};
 use super::rules::Rules;
-use super::{Conflict, EventKind, LinePeriod, Score, Side};
+use super::{Conflict, EventKind, Side};
 
 /// Tennis's own kinds (besides the core's): no `end` (the deciding point ends the match), no
 /// `period` (sets follow from the points), no `score` (a correction voids or amends points).
@@ -180,25 +180,7 @@ impl Rules for Tennis {
         }
     }
 
-    fn normalize(&self, event: EventKind) -> EventKind {
-        rally::with_after(self, event)
-    }
-
-    fn score(&self) -> Score {
-        self.sets.score()
-    }
-
-    fn set_score(&mut self, score: Score) {
-        self.sets.set_score(score);
-    }
-
-    fn periods(&self) -> Vec<LinePeriod> {
-        self.sets.periods()
-    }
-
-    fn period(&self) -> Option<&'static str> {
-        self.sets.period()
-    }
+    rally::rally_rules!();
 
     fn keys(&self) -> Option<PlayKeys> {
         let mut keys = self.sets.keys();

@@ -8,7 +8,7 @@ use super::lifecycle::{require, Status};
 use super::play_keys::PlayKeys;
 use super::rally::{self, ix, other, Sets};
 use super::rules::Rules;
-use super::{Conflict, EventKind, LinePeriod, Score, Side};
+use super::{Conflict, EventKind, Side};
 
 /// Volleyball's own kinds (besides the core's), as tennis's.
 pub const KINDS: &[&str] = &["point"];
@@ -112,25 +112,7 @@ impl Rules for Volleyball {
         }
     }
 
-    fn normalize(&self, event: EventKind) -> EventKind {
-        rally::with_after(self, event)
-    }
-
-    fn score(&self) -> Score {
-        self.sets.score()
-    }
-
-    fn set_score(&mut self, score: Score) {
-        self.sets.set_score(score);
-    }
-
-    fn periods(&self) -> Vec<LinePeriod> {
-        self.sets.periods()
-    }
-
-    fn period(&self) -> Option<&'static str> {
-        self.sets.period()
-    }
+    rally::rally_rules!();
 
     fn keys(&self) -> Option<PlayKeys> {
         Some(self.sets.keys()).filter(|k| !k.is_empty())

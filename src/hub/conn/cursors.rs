@@ -14,6 +14,8 @@ const REPLAY_BUFFER: usize = 1024;
 pub(super) struct Cursors {
     /// This node's count of followers per match: every cursor counts itself in and out.
     followers: Arc<Followers>,
+    /// Whether this connection counts as watching what it follows (not a `*` subscriber).
+    watching: bool,
     /// Followed matches with the last sequence number this client has.
     at: Vec<(MatchId, Seq)>,
     replays: Vec<Replay>,
@@ -54,9 +56,10 @@ pub(super) struct Replayed {
 }
 
 impl Cursors {
-    pub(super) fn new(followers: Arc<Followers>) -> Self {
+    pub(super) fn new(followers: Arc<Followers>, watching: bool) -> Self {
         Self {
             followers,
+            watching,
             at: Vec::new(),
             replays: Vec::new(),
             declined: Vec::new(),
@@ -65,8 +68,13 @@ impl Cursors {
     }
 
     fn push(&mut self, id: MatchId, seq: Seq) {
-        self.followers.add(id);
+        self.followers.add(id, self.watching);
         self.at.push((id, seq));
+    }
+
+    /// Whether this connection counts as watching what it follows.
+    pub(super) fn watching(&self) -> bool {
+        self.watching
     }
 
     pub(super) fn follows(&self, id: MatchId) -> bool {
@@ -113,7 +121,7 @@ impl Cursors {
         let before = self.at.len();
         self.at.retain(|(m, _)| *m != id);
         for _ in self.at.len()..before {
-            self.followers.remove(id);
+            self.followers.remove(id, self.watching);
         }
         self.replays.retain(|r| r.match_id != id);
         self.release_idle_replays();
@@ -219,7 +227,7 @@ impl Cursors {
 impl Drop for Cursors {
     fn drop(&mut self) {
         for (id, _) in &self.at {
-            self.followers.remove(*id);
+            self.followers.remove(*id, self.watching);
         }
     }
 }
@@ -232,7 +240,7 @@ mod tests {
     fn a_late_replay_cannot_finish_a_newer_resume_of_the_same_match() {
         let id = MatchId::try_from(3).unwrap();
         let seq = |s| Seq::try_from(s).unwrap();
-        let mut cursors = Cursors::new(Default::default());
+        let mut cursors = Cursors::new(Default::default(), true);
         let first = cursors.start_replay(id, seq(1));
         assert!(cursors.stop(id, false));
         let second = cursors.start_replay(id, seq(5));
@@ -246,7 +254,7 @@ mod tests {
     fn a_finished_or_stopped_resume_gives_its_memory_back() {
         let seq = |s| Seq::try_from(s).unwrap();
         let (one, two) = (MatchId::try_from(1).unwrap(), MatchId::try_from(2).unwrap());
-        let mut cursors = Cursors::new(Default::default());
+        let mut cursors = Cursors::new(Default::default(), true);
         let token = cursors.start_replay(one, seq(1));
         cursors.start_replay(two, seq(1));
         cursors.finish_replay(one, token, Some(&[]), None).expect("current token");

@@ -3,6 +3,7 @@
 //! (`liveness`), and how its bytes travel (`wire`). Small on purpose: an idle connection owns no
 //! buffer and no timer. Every change goes through the methods here.
 
+mod audience;
 mod cursors;
 mod liveness;
 mod outbox;
@@ -48,11 +49,19 @@ pub(super) struct ResumeOutcome {
 }
 
 impl Conn {
-    pub(super) fn new(id: u64, wire: Wire, permit: Permit, followers: Arc<Followers>) -> Self {
+    /// A new connection; `watching` when what it follows counts as watched (not a `*`
+    /// subscriber, which is a board of every match).
+    pub(super) fn new(
+        id: u64,
+        wire: Wire,
+        permit: Permit,
+        followers: Arc<Followers>,
+        watching: bool,
+    ) -> Self {
         Self {
             id,
             wire,
-            cursors: Cursors::new(followers),
+            cursors: Cursors::new(followers, watching),
             outbox: Outbox::default(),
             liveness: Liveness::new(),
             waker: None,
@@ -323,6 +332,10 @@ impl Conn {
                         self.cursors.advance(id, snapshot.live.seq);
                         self.enqueue(self.wire.frame(&snapshot.encoded));
                     }
+                }
+                Next::Audience(message) => {
+                    let frame = self.wire.frame(&message).clone();
+                    self.enqueue(&frame);
                 }
             }
         }

@@ -24,7 +24,7 @@ async fn conn() -> (Conn, TcpStream) {
     let client = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
     let (server, _) = listener.accept().await.unwrap();
     let wire = Wire::websocket(server, None, BytesMut::new());
-    (Conn::new(1, wire, Permit::detached(), Default::default()), client)
+    (Conn::new(1, wire, Permit::detached(), Default::default(), true), client)
 }
 
 #[tokio::test(start_paused = true)]
@@ -124,4 +124,27 @@ async fn an_answer_waiting_unread_in_the_socket_defers_the_verdict_but_a_full_so
     conn.outbox.push(Bytes::from_static(b"unwritten")); // the socket is full
     let blocked_long = Instant::now() + limits.slow_consumer_timeout;
     assert_eq!(conn.due(blocked_long, &limits), Some(Due::TooSlow), "input does not excuse it");
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_audience_message_waits_behind_every_update_and_only_the_latest_is_written() {
+    let (mut conn, _client) = conn().await;
+    conn.cursors.start(id(7), seq(3));
+    let (limits, now) = (Limits::for_tests(), Instant::now());
+    conn.outbox.push(Bytes::from_static(b"queued update 3")); // the socket is full
+    let (older, newer) = (message(b"w=1"), message(b"w=2"));
+    assert_eq!(conn.offer_audience(id(7), seq(3), &older, now), Offer::Queued);
+    assert_eq!(conn.offer_audience(id(7), seq(3), &newer, now), Offer::Queued);
+    assert_eq!(
+        conn.offer(id(7), seq(4), &message(b"update 4"), &limits, false, now),
+        Offer::Queued
+    );
+    let snapshots = Snapshots::default();
+    let order: Vec<Bytes> = std::iter::from_fn(|| conn.pop_output(&snapshots)).collect();
+    let order: Vec<&[u8]> = order.iter().map(|b| &b[..]).collect();
+    assert_eq!(order, vec![&b"queued update 3"[..], b"update 4", b"w=2"], "latest only, last");
+    assert_eq!(conn.offer_audience(id(8), seq(0), &older, now), Offer::Skipped, "not followed");
+    let ahead = conn.offer_audience(id(7), seq(9), &older, now);
+    assert_eq!(ahead, Offer::Skipped, "ahead of the client's copy: it would look like an update");
+    assert_eq!(conn.offer_audience(id(7), seq(4), &older, now), Offer::Written(3), "nothing waits");
 }

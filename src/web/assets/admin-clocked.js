@@ -115,7 +115,7 @@ function parseClock(text) {
 }
 
 /** A key pressed where typing goes elsewhere (a field, a list) or with a modifier is not ours. */
-function typing(e) {
+export function typing(e) {
   const target = e.target;
   return e.ctrlKey || e.metaKey || e.altKey || e.repeat
     || target.closest?.("input, select, textarea, [contenteditable]") != null;

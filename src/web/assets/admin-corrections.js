@@ -18,6 +18,7 @@ const AMENDABLE = {
   timeout: ["team"],
   penalty: ["team", "minutes", "player", "minute"],
   shot: ["team", "scored", "player"],
+  point: ["team"],
 };
 /** Ice hockey's goal has fields of its own in place of football's method and assist. */
 const ICE_HOCKEY_GOAL = ["team", "minute", "player", "strength"];

@@ -5,6 +5,8 @@ import { localInput, postEvent, report, send, setToken, token } from "/static/ad
 import { showCorrections, wireCorrections } from "/static/admin-corrections.js";
 import { wireStatus } from "/static/admin-status.js";
 import { clockedFields, noteStored, showClocked, wireClocked } from "/static/admin-clocked.js";
+import { setFields, setFormat, showSets, wireSets } from "/static/admin-sets.js";
+import { isSetSport } from "/static/sets.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -36,6 +38,7 @@ async function showMatch() {
   if (!id) {
     $("current").textContent = "No match selected.";
     showClocked({ sport: "football" });
+    showSets({ sport: "football" });
     return;
   }
   const [m, events] = await Promise.all([getJson(`/api/v1/matches/${id}`), matchEvents(id)]);
@@ -49,6 +52,7 @@ async function showMatch() {
   if (option) option.textContent = label(m);
   $("watch").href = `/matches/${id}`;
   showClocked(m);
+  showSets(m);
   // Filled once per chosen match, so that an event posted meanwhile keeps what is being typed.
   if ($("edit-form").dataset.match !== String(id)) fillEdit(m);
   showCorrections(m, events);
@@ -100,7 +104,9 @@ const CLOCKED_MINUTE_KINDS = new Set(["goal", "penalty"]);
 function eventBody(kind, extra) {
   const body = { kind, ...extra };
   const minute = $("minute").value.trim();
-  const football = ($("events-form").dataset.sport ?? "football") === "football";
+  const sport = $("events-form").dataset.sport ?? "football";
+  if (isSetSport(sport)) return setFields(kind, { kind, ...extra });
+  const football = sport === "football";
   const takesMinute = football ? kind !== "added_time" : CLOCKED_MINUTE_KINDS.has(kind);
   if (minute !== "" && takesMinute) body.minute = Number(minute);
   const player = $("player").value.trim();
@@ -160,6 +166,7 @@ function wire() {
       const sport = form.get("sport");
       if (sport === "basketball") Object.assign(body, { sport, format: { quarter_minutes: Number($("quarter-minutes").value) } });
       if (sport === "ice_hockey") Object.assign(body, { sport, format: { overtime: $("overtime").value } });
+      if (isSetSport(sport)) Object.assign(body, { sport, format: setFormat(sport) });
       const match = await send("POST", "/api/v1/matches", body);
       report("create-feedback", null, `Created match #${match.id}: ${match.home}–${match.away}.`);
       await refreshMatches(match.id);
@@ -194,6 +201,7 @@ function wire() {
   const chosen = () => Number($("match").value);
   const changed = () => showMatch().catch(() => {});
   wireClocked(postKind);
+  wireSets(postKind);
   wireStatus(chosen, changed);
   wireCorrections(chosen, changed);
 }

@@ -6,6 +6,8 @@ import {
   sameDay, showConnection, sportText, statusText,
 } from "/static/ui.js";
 import { isCountdownSport } from "/static/sports.js";
+import { gameText, isSetSport, serving } from "/static/sets.js";
+import { drawSets, markServer, SetLines } from "/static/setline.js";
 
 /** The board's section of each status: stopped matches stay with the live ones until decided. */
 const GROUP = {
@@ -25,6 +27,12 @@ const LIST_REFRESH = 60000;
 
 const showAll = new URLSearchParams(location.search).get("date") === "all";
 const cards = new Map(); // match id -> <li>
+let subscription = null;
+// Tennis's and volleyball's finished sets and awards, which compact messages do not carry.
+const sets = new SetLines((m) => {
+  const state = subscription?.state.get(m);
+  if (state) render(state);
+});
 
 /** The matches the board shows, read from the server: the day's (or every match with ?date=all). */
 const boardMatches = () => (showAll ? allMatches() : matchesOfTheDay(IN_PLAY));
@@ -44,6 +52,7 @@ function card(state) {
           el("span", { class: "goals away" })),
         el("span", { class: "team away" }),
         el("span", { class: "pens" })),
+      el("p", { class: "sets", hidden: "" }),
       el("p", { class: "meta" },
         el("span", { class: "status" }), " ", el("span", { class: "clock" }))));
   cards.set(state.m, li);
@@ -91,11 +100,14 @@ function render(state, previous, msg) {
   score.querySelector(".sep").textContent = unplayed ? "v" : "–";
   score.setAttribute("aria-label", unplayed ? "versus" : `${state.sc[0]} to ${state.sc[1]}`);
   li.querySelector(".pens").textContent = pensText(state);
-  li.querySelector(".status").textContent = state.st === "scheduled" ? "Kick-off" : statusText(state);
+  const award = sets.award(state.m);
+  li.querySelector(".status").textContent = state.st === "scheduled" ? "Kick-off" : statusText(state, award);
   const clocked = CLOCKED.has(state.st) || isCountdownSport(state.sp);
   li.querySelector(".clock").textContent = clocked ? clockText(state) : "";
+  drawSets(li.querySelector(".sets"), sets.line(state.m), state);
+  markServer(li, state);
   li.querySelector(".match-link").setAttribute("aria-label",
-    `${state.home} ${state.sc[0]}, ${state.away} ${state.sc[1]} ${pensText(state)}, ${statusText(state)} ${clockText(state)}`);
+    `${state.home} ${state.sc[0]}, ${state.away} ${state.sc[1]} ${pensText(state)}, ${statusText(state, award)} ${clockText(state)}${setsLabel(state)}`);
   place(li, state);
   const rescored = previous?.sc && (previous.sc[0] !== state.sc[0] || previous.sc[1] !== state.sc[1]);
   if (rescored) flash(score);
@@ -116,6 +128,14 @@ function render(state, previous, msg) {
   }
 }
 
+/** What a set sport's card adds for a screen reader: the game and the server. */
+function setsLabel(state) {
+  if (!isSetSport(state.sp) || state.st !== "live") return "";
+  const side = serving(state);
+  const game = state.sp === "tennis" ? `, game ${gameText(state)}` : "";
+  return `${game}${side ? `, ${side === "home" ? state.home : state.away} serving` : ""}`;
+}
+
 async function start() {
   let list;
   try {
@@ -126,11 +146,18 @@ async function start() {
     return;
   }
   document.getElementById("board-error").hidden = true;
-  const subscription = subscribe("*", { ...pageOptions(), snapshots: list });
+  for (const body of list) sets.take(body);
+  subscription = subscribe("*", { ...pageOptions(), snapshots: list });
   showConnection(subscription);
   for (const state of subscription.state.values()) render(state);
-  subscription.onSnapshot((state, msg, previous) => render(state, previous, msg));
-  subscription.onUpdate((msg, state, previous) => render(state, previous, msg));
+  subscription.onSnapshot((state, msg, previous) => {
+    sets.follow(state, previous);
+    render(state, previous, msg);
+  });
+  subscription.onUpdate((msg, state, previous) => {
+    sets.follow(state, previous, msg);
+    render(state, previous, msg);
+  });
   // Live clocks run between events: only the clock text changes, so nothing is announced.
   everySecond(() => {
     for (const [m, li] of cards) {
@@ -141,7 +168,11 @@ async function start() {
   document.getElementById("board").setAttribute("aria-busy", "false");
   setInterval(async () => {
     try {
-      for (const body of await boardMatches()) if (!cards.has(body.id)) render(fromRest(body));
+      for (const body of await boardMatches()) {
+        if (cards.has(body.id)) continue;
+        sets.take(body);
+        render(fromRest(body));
+      }
     } catch { /* the next refresh will tell */ }
   }, LIST_REFRESH);
   window.scorecast = subscription; // for the console and the browser tests

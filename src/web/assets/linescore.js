@@ -2,6 +2,7 @@
 // kept live from updates for the sports whose score adds up over their periods.
 import { el } from "/static/ui.js";
 import { isCountdownSport, periodShort } from "/static/sports.js";
+import { isSetSport, setShort, tiebreakText } from "/static/sets.js";
 
 /** Sports whose headline score is the sum of their periods' (`sp` is absent for football). */
 const ADDING = new Set([undefined, "football", "basketball", "ice_hockey"]);
@@ -51,15 +52,19 @@ export function advanceLine(periods, state, previous) {
 export function drawLine(container, periods, state) {
   container.hidden = periods.length === 0;
   if (container.hidden) return container.replaceChildren();
+  const sets = isSetSport(state.sp);
   const heading = (p) => (isCountdownSport(state.sp) ? periodShort(p.period, state.sp)
-    : HEADINGS[p.period] ?? p.period.toUpperCase());
+    : sets ? setShort(p.period) : HEADINGS[p.period] ?? p.period.toUpperCase());
   const row = (team, side) => el("tr", {},
     el("th", { scope: "row", text: team ?? "" }),
-    ...periods.map((p) => el("td", { "data-period": p.period, text: String(p.score[side]) })),
+    ...periods.map((p) => el("td", { "data-period": p.period }, String(p.score[side]),
+      // A tennis set's tiebreak: the loser's points, as the tours write 7–6(5).
+      p.tiebreak && p.tiebreak[side] < p.tiebreak[side === "home" ? "away" : "home"]
+        && el("sup", { class: "tiebreak", text: tiebreakText(p), title: `tiebreak ${p.tiebreak.home}–${p.tiebreak.away}` }))),
     el("td", { class: "total", text: String(state.sc[side === "home" ? 0 : 1]) }));
   container.replaceChildren(el("table", { class: "line-score" },
-    el("caption", { class: "sr-only", text: "Score by period" }),
+    el("caption", { class: "sr-only", text: sets ? "Score by set" : "Score by period" }),
     el("thead", {}, el("tr", {}, el("td"), ...periods.map((p) => el("th", { scope: "col", text: heading(p) })),
-      el("th", { scope: "col", class: "total", text: "T" }))),
+      el("th", { scope: "col", class: "total", text: sets ? "Sets" : "T" }))),
     el("tbody", {}, row(state.home, "home"), row(state.away, "away"))));
 }

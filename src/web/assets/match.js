@@ -7,6 +7,8 @@ import {
 import { advanceLine, drawLine } from "/static/linescore.js";
 import { drawSheet, SHEET_KINDS } from "/static/gamestats.js";
 import { isCountdownSport } from "/static/sports.js";
+import { advanceSets, gameText, isSetSport, serving, setLong } from "/static/sets.js";
+import { markServer } from "/static/setline.js";
 
 /** Statuses in which a countdown game shows its clock: running while live, standing otherwise. */
 const IN_PLAY = new Set(["live", "interrupted", "suspended"]);
@@ -99,6 +101,14 @@ async function readSheet() {
 function showClock(state) {
   const running = matchClock(state);
   let text = "";
+  if (isSetSport(state.sp)) {
+    // "30–15 · Set 2 · Nadal serving" (volleyball: no game), standing between points.
+    const side = serving(state);
+    const parts = state.st === "live" ? [state.sp === "tennis" && gameText(state), setLong(state),
+      side && `${side === "home" ? state.home : state.away} serving`] : [clockText(state)];
+    document.getElementById("clock").textContent = parts.filter(Boolean).join(" · ");
+    return;
+  }
   if (isCountdownSport(state.sp)) {
     const clock = countdown(state);
     const period = periodText(state.pd, state.sp);
@@ -115,9 +125,15 @@ function showClock(state) {
 
 /** "Awarded 3–0 to Ajax (walkover)", "Interrupted: storm": the status with what REST adds to it. */
 function statusLine(state) {
-  let text = statusText(state);
-  if (details?.status !== state.st) return text;
+  const known = details?.status === state.st;
+  let text = statusText(state, known ? details.award : undefined);
+  if (!known) return text;
   const award = state.st === "awarded" && details.award;
+  if (award && isSetSport(state.sp)) {
+    // "ret. · Nadal wins", as the tours write a retirement or walkover beside the line.
+    text += ` · ${award.winner === "home" ? state.home : state.away} wins`;
+    return details.reason ? `${text}: ${details.reason}` : text;
+  }
   if (award) text += ` to ${award.winner === "home" ? state.home : state.away}${award.method ? ` (${award.method})` : ""}`;
   return details.reason ? `${text}: ${details.reason}` : text;
 }
@@ -138,6 +154,7 @@ function header(state, previous) {
   document.getElementById("status").textContent = statusLine(state);
   showClock(state);
   drawLine(document.getElementById("line"), line, state);
+  markServer(document.querySelector(".teams"), state);
   document.querySelector(".scoreline").dataset.status = state.st;
   if (previous?.pn && state.pn && (previous.pn[0] !== state.pn[0] || previous.pn[1] !== state.pn[1])) {
     flash(document.getElementById("pens"));
@@ -173,7 +190,9 @@ async function start() {
   // reason given, are read again.
   subscription.onUpdate((msg, state, previous) => {
     // Corrections move goals between periods: their reload reads the line again.
-    line = advanceLine(line, state, previous);
+    const sets = isSetSport(state.sp) ? advanceSets(line, state, previous, msg) : advanceLine(line, state, previous);
+    if (sets) line = sets;
+    else if (!RELOAD_KINDS.has(msg.k)) reload(); // the line is read again: its sets' games
     header(state, previous);
     if (!timeline.querySelector(`[data-seq="${msg.s}"]`)) showEvent(msg);
     if (RELOAD_KINDS.has(msg.k)) reload();
@@ -182,8 +201,10 @@ async function start() {
   // A snapshot replaces the state; when it skips events (a resume that was not recovered, or a
   // slow connection), the timeline reads them again.
   subscription.onSnapshot((state, msg, previous) => {
+    const sets = isSetSport(state.sp) ? advanceSets(line, state) : line;
+    if (sets) line = sets;
     header(state, previous);
-    if (state.s > lastShown()) reload();
+    if (state.s > lastShown() || !sets) reload();
   });
   everySecond(() => { if (match) showClock(subscription.state.get(id) ?? match); });
   document.querySelector("main").setAttribute("aria-busy", "false");

@@ -3,6 +3,7 @@ import { eventToUpdate, matchClock } from "/static/scorecast.js";
 import {
   countdownText, describeCountdownEvent, finalText, isCountdownSport, periodLong, shootoutText,
 } from "/static/sports.js";
+import { describeSetEvent, isSetSport, setLong, setStatusText } from "/static/sets.js";
 
 const STATUS_TEXT = {
   scheduled: "Upcoming", delayed: "Delayed", postponed: "Postponed", live: "Live", half_time: "Half-time",
@@ -47,8 +48,11 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-/** The status as fans read it: "Postponed", "Awarded 3–0", the break's name in a break. */
-export function statusText(state) {
+/** The status as fans read it: "Postponed", "Awarded 3–0", the break's name in a break; a set
+ * sport's "Final", and "ret." or "w/o" with the REST snapshot's `award`, when known. */
+export function statusText(state, award) {
+  const sets = isSetSport(state.sp) ? setStatusText(state, award) : null;
+  if (sets) return sets;
   if (state.st === "awarded") return `Awarded ${state.sc[0]}–${state.sc[1]}`;
   if (state.st === "finished" && isCountdownSport(state.sp)) return finalText(state);
   if (state.st === "half_time" && PERIOD_TEXT[state.pd] && state.pd !== "half_time") return PERIOD_TEXT[state.pd];
@@ -84,6 +88,9 @@ export function addedText(state) {
  */
 export function clockText(state, now = Date.now()) {
   if (isCountdownSport(state.sp) && state.pd) return countdownText(state, now);
+  if (isSetSport(state.sp) && state.st !== "scheduled" && state.st !== "delayed") {
+    return state.st === "live" ? setLong(state) : "";
+  }
   const running = matchClock(state, now);
   if (running) return running.text + addedText(state);
   switch (state.st) {
@@ -102,7 +109,8 @@ export function clockText(state, now = Date.now()) {
  */
 export function describeEvent(msg, names, target, sport) {
   const team = names[msg.t] ?? "";
-  const own = isCountdownSport(sport) ? describeCountdownEvent(msg, team, sport) : null;
+  const own = isCountdownSport(sport) ? describeCountdownEvent(msg, team, sport)
+    : isSetSport(sport) ? describeSetEvent(msg, names, sport) : null;
   if (own !== null) return own;
   switch (msg.k) {
     case "start": case "kickoff": return "Kick-off";

@@ -80,6 +80,34 @@ fn ice_hockey() -> Vec<Value> {
     ]
 }
 
+/// Tennis: the start with its server, a game won, deuce and advantage, corrections of points, and
+/// a retirement.
+fn tennis() -> Vec<Value> {
+    let point = |team: &str| json!({"kind": "point", "team": team});
+    let mut events = vec![json!({"kind": "start", "server": "away"})];
+    events.extend(["home", "home", "home", "home"].map(point));
+    events.extend(["away", "home", "away", "home", "away", "home", "away"].map(point));
+    events.push(json!({"kind": "void", "target": 12}));
+    events.push(json!({"kind": "amend", "target": 11, "event": {"kind": "point", "team": "home"}}));
+    events.push(point("home"));
+    events.push(
+        json!({"kind": "status", "status": "awarded", "winner": "home", "method": "retired"}),
+    );
+    events
+}
+
+/// Volleyball: the start with the away side serving, rallies, a void, and a walkover's award.
+fn volleyball() -> Vec<Value> {
+    let point = |team: &str| json!({"kind": "point", "team": team});
+    let mut events = vec![json!({"kind": "start", "server": "away"})];
+    events.extend(["away", "home", "home", "away", "home"].map(point));
+    events.push(json!({"kind": "void", "target": 6}));
+    events.push(
+        json!({"kind": "status", "status": "awarded", "winner": "away", "method": "walkover"}),
+    );
+    events
+}
+
 /// What the server said of its matches.
 pub struct Answers {
     /// `rest-answers.ts`: each sport's answer as a `RestSnapshot`, and the protocol messages the
@@ -127,6 +155,8 @@ pub async fn answers(app: &TestApp) -> Answers {
         ("football", answer(app, "football", &football(), rename).await),
         ("basketball", answer(app, "basketball", &basketball(), None).await),
         ("ice_hockey", answer(app, "ice_hockey", &ice_hockey(), None).await),
+        ("tennis", answer(app, "tennis", &tennis(), None).await),
+        ("volleyball", answer(app, "volleyball", &volleyball(), None).await),
     ];
     for (sport, game) in games {
         let after = &game["after"];

@@ -10,6 +10,7 @@ mod proxy;
 mod rolling_upgrade;
 mod sports;
 mod start;
+mod watching;
 
 use std::time::Duration;
 

@@ -1,0 +1,40 @@
+//! Flags of the count of watchers: how often nodes report it, and its bounds.
+
+use std::time::Duration;
+
+use clap::Args;
+
+use crate::watching::WatchingSettings;
+
+#[derive(Debug, Clone, Args)]
+pub struct WatchingArgs {
+    /// Seconds between two reports of how many watch each match: to the other nodes, and to
+    /// followers when the count shown (two significant figures) changed. A node's share stops
+    /// counting 3 intervals after its last report. From 1 to 3600.
+    #[arg(long, env = "SCORECAST_WATCHING_INTERVAL_SECS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub watching_interval_secs: u64,
+
+    /// Most matches whose watchers a node counts (and keeps of each other node): a report of
+    /// every count must fit in one NATS message (10,000 counts are about 200 KB of NATS's 1 MB
+    /// default). Beyond it, the matches with the highest ids are not counted.
+    #[arg(long, env = "SCORECAST_WATCHING_MAX_MATCHES", default_value_t = 10_000,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=40_000))]
+    pub watching_max_matches: usize,
+
+    /// Most other nodes whose counts of watchers a node keeps (a node beyond them is not counted
+    /// until one of them stops reporting).
+    #[arg(long, env = "SCORECAST_WATCHING_MAX_NODES", default_value_t = 64,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000))]
+    pub watching_max_nodes: usize,
+}
+
+impl WatchingArgs {
+    pub fn settings(&self) -> WatchingSettings {
+        WatchingSettings {
+            interval: Duration::from_secs(self.watching_interval_secs),
+            max_matches: self.watching_max_matches,
+            max_nodes: self.watching_max_nodes,
+        }
+    }
+}

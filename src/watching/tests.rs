@@ -1,0 +1,111 @@
+use super::*;
+
+fn id(raw: i64) -> MatchId {
+    MatchId::try_from(raw).unwrap()
+}
+
+fn watching(max_matches: usize) -> (Watching, Arc<Followers>) {
+    let followers = Arc::new(Followers::default());
+    let settings =
+        WatchingSettings { interval: Duration::from_secs(10), max_matches, max_nodes: 8 };
+    (Watching::new(settings, followers.clone()), followers)
+}
+
+fn heard(node: &str, number: u64, full: bool, counts: &[(i64, u32)]) -> Heard {
+    let counts = counts.iter().map(|(m, c)| (id(*m), *c)).collect();
+    Heard { node: node.into(), number, full, counts, asks_me: false }
+}
+
+#[tokio::test(start_paused = true)]
+async fn followers_are_told_only_when_the_shown_count_changes() {
+    let (watching, followers) = watching(100);
+    let now = Instant::now();
+    for _ in 0..3 {
+        followers.add(id(1), true);
+    }
+    followers.add(id(1), false);
+    assert_eq!(watching.tick(now).news, vec![(id(1), 3)], "3 by id or competition; `*` aside");
+    assert!(watching.tick(now).news.is_empty(), "unchanged: nothing to tell");
+    watching.heard(heard("b", 1, true, &[(1, 1_197)]), now);
+    assert_eq!(watching.tick(now).news, vec![(id(1), 1_200)], "1.2k with the other node");
+    followers.add(id(1), true);
+    assert!(watching.tick(now).news.is_empty(), "1,201 still shows as 1.2k");
+    watching.heard(heard("b", 2, false, &[(1, 1_296)]), now);
+    assert_eq!(watching.tick(now).news, vec![(id(1), 1_300)], "1.3k");
+    assert_eq!(watching.total(id(1)), 1_300);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_node_that_stops_reporting_stops_counting_after_three_intervals() {
+    let (watching, followers) = watching(100);
+    let start = Instant::now();
+    followers.add(id(4), true);
+    watching.heard(heard("b", 1, true, &[(4, 50)]), start);
+    assert_eq!(watching.tick(start).news, vec![(id(4), 51)]);
+    let interval = Duration::from_secs(10);
+    assert!(watching.tick(start + interval * 2).news.is_empty(), "two intervals: still counted");
+    assert_eq!(watching.tick(start + interval * 3).news, vec![(id(4), 1)], "expired");
+    assert_eq!(watching.total(id(4)), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn reports_carry_changes_and_now_and_then_every_count() {
+    let (watching, followers) = watching(100);
+    let now = Instant::now();
+    followers.add(id(1), true);
+    followers.add(id(2), true);
+    let first = watching.tick(now).report;
+    assert!(first.full, "the first report of a node carries every count");
+    assert_eq!((first.number, first.counts), (1, vec![(id(1), 1), (id(2), 1)]));
+    followers.remove(id(2), true);
+    let second = watching.tick(now).report;
+    assert!(!second.full);
+    assert_eq!(second.counts, vec![(id(2), 0)], "only the change");
+    assert!(watching.tick(now).report.counts.is_empty(), "nothing changed");
+    watching.heard(heard("new", 1, true, &[]), now);
+    let after_a_new_node = watching.tick(now).report;
+    assert!(after_a_new_node.full, "a node new here learns every count at once");
+    assert_eq!(after_a_new_node.counts, vec![(id(1), 1)]);
+    let mut asked = heard("new", 2, false, &[]);
+    asked.asks_me = true;
+    watching.heard(asked, now);
+    assert!(watching.tick(now).report.full, "asked for");
+    watching.heard(heard("new", 9, false, &[]), now);
+    let report = watching.tick(now).report;
+    assert_eq!(report.ask, vec!["new".to_owned()], "it missed reports 3 to 8 of that node");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_node_counts_at_most_its_bound_of_matches() {
+    let (watching, followers) = watching(2);
+    let now = Instant::now();
+    for raw in [3, 1, 2] {
+        followers.add(id(raw), true);
+    }
+    let tick = watching.tick(now);
+    assert_eq!(tick.report.counts, vec![(id(1), 1), (id(2), 1)]);
+    assert_eq!(tick.news, vec![(id(1), 1), (id(2), 1)], "match 3 is beyond the bound");
+    followers.add(id(3), true);
+    followers.add(id(1), true);
+    assert_eq!(watching.tick(now).report.counts, vec![(id(1), 2)], "3 stays uncounted");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_node_that_stops_is_no_longer_counted_as_soon_as_it_says_so() {
+    let (a, followers_a) = watching(100);
+    let (b, followers_b) = watching(100);
+    let now = Instant::now();
+    followers_a.add(id(1), true);
+    followers_b.add(id(1), true);
+    let as_heard = |report: Report| Heard {
+        node: "a".into(),
+        number: report.number,
+        full: report.full,
+        counts: report.counts,
+        asks_me: false,
+    };
+    b.heard(as_heard(a.tick(now).report), now);
+    assert_eq!(b.total(id(1)), 2);
+    b.heard(as_heard(a.farewell()), now);
+    assert_eq!(b.total(id(1)), 1, "not three intervals later: now");
+}
