@@ -243,3 +243,29 @@ async fn the_shared_connection_keeps_to_a_lower_server_limit_once_told() {
     assert_eq!(updates_of(&browser, a).await, vec![2], "each event once");
     browser.close().await;
 }
+
+/// Every tab hears how many watch its match, and the browser's shared connection counts once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_tab_hears_how_many_watch_and_the_browser_counts_once() {
+    let Some(browser) = driver::open().await else { return };
+    let app =
+        spawn_app_with(Backend::Sqlite, |s| s.watching.watching_interval_secs = 1).await.unwrap();
+    let a = app.live_match_today("Ajax", "PSV").await;
+    let record =
+        "window.watched = 0; window.sub.onWatching((m, n) => { window.watched = n; }); return true";
+    let mut tabs = Vec::new();
+    for _ in 0..2 {
+        tabs.push(open_tab(&browser, &app, &[a], json!({})).await);
+        wait_held(&browser, &[a], 1).await;
+        browser.js(record, vec![]).await;
+    }
+    // A page of its own (`share: false`) is a second watcher.
+    open_tab(&browser, &app, &[a], json!({ "share": false })).await;
+    wait_held(&browser, &[a], 1).await;
+    wait_for_connections(&app, 2.0).await;
+    for tab in tabs {
+        browser.client.switch_to_window(tab).await.unwrap();
+        browser.wait_for("two watching", WAIT, "window.watched === 2").await;
+    }
+    browser.close().await;
+}
