@@ -177,7 +177,7 @@ export class Leader {
 
   /** Sends a server message to one tab (`to`), or to every tab. */
   _send(msg, to) {
-    if (to === undefined || to !== this.tab.id) this.tab.post(to === undefined ? { t: "msg", msg } : { t: "msg", msg, to });
+    if (to !== this.tab.id) this.tab.post(to === undefined ? { t: "msg", msg } : { t: "msg", msg, to });
     if (to === undefined || to === this.tab.id) this.tab.deliver(msg);
   }
 }
