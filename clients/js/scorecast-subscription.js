@@ -52,6 +52,8 @@ export class Subscription {
     for (const [m, s] of Object.entries(this.opts.since)) this.since.set(Number(m), Number(s));
     // With "*": when each ended match was seen ending (match id -> ms), until it is forgotten.
     this.endedAt = new Map();
+    // After a resume marker: match id -> how many of its next updates are replayed (missed while away).
+    this.replaying = new Map();
     if (this.all) {
       this.retirer = setInterval(() => this._retireEnded(), Math.min(60000, this.opts.forgetAfter));
       this.retirer.unref?.(); // Node: a timer of its own must not keep the process alive
@@ -140,6 +142,7 @@ export class Subscription {
 
   _forget(m) {
     this.endedAt.delete(m);
+    this.replaying.delete(m);
     this.state.delete(m);
     this.since.delete(m);
     this.connection.poller.forget(m);
@@ -174,12 +177,17 @@ export class Subscription {
     // A message already on its way when its match was removed.
     if (!this._follows(msg)) return;
     if (msg.k === "error") return this._emit("error", msg);
-    if (msg.k === "resume") return;
+    if (msg.k === "resume") {
+      if (msg.n > 0) this.replaying.set(msg.m, msg.n);
+      else this.replaying.delete(msg.m);
+      return;
+    }
     // How many watch: no state change, and `since` stays where the updates left it.
     if (msg.k === "watching") return this._emit("watching", msg.m, msg.w);
     msg = named(msg);
     const previous = this.state.get(msg.m);
     if (msg.k === "snapshot") {
+      this.replaying.delete(msg.m); // "rec":false: the snapshot replaces the replay
       // A pushed snapshot always replaces; a polled one only when it is newer.
       if (fromPoll && previous && previous.home && previous.s >= msg.s) return;
       const next = stateOf(msg);
@@ -188,13 +196,24 @@ export class Subscription {
       this._retire(next);
       return this._forgetIfMoved(msg);
     }
+    const replay = this._countReplayed(msg.m);
     // An update: after resuming from an older position than held, drop what we have.
     if (previous && msg.s <= previous.s) return;
     const next = evolve(previous, msg);
     this._hold(next);
-    this._emit("update", msg, next, previous);
+    this._emit("update", msg, next, previous, { replay });
     this._retire(next);
     this._forgetIfMoved(msg);
+  }
+
+  // Whether this update of match `m` is one of those its resume marker announced (sent again
+  // after a reconnect), rather than live: pages alert only on live ones.
+  _countReplayed(m) {
+    const left = this.replaying.get(m);
+    if (!left) return false;
+    if (left > 1) this.replaying.set(m, left - 1);
+    else this.replaying.delete(m);
+    return true;
   }
 
   // With "*" every match the server brings is held; one that is over is let go once its result

@@ -366,7 +366,12 @@ export interface SubscribeOptions {
   shareLimits?: { matches?: number; competitions?: number };
 }
 
-export type UpdateHandler = (msg: UpdateMessage, state: MatchState, previous: MatchState | undefined) => void;
+/** About an update: `replay` is true for the updates a resume sent again after a reconnect (missed
+ * while away), false for live ones. */
+export interface UpdateInfo {
+  replay: boolean;
+}
+export type UpdateHandler = (msg: UpdateMessage, state: MatchState, previous: MatchState | undefined, info: UpdateInfo) => void;
 export type SnapshotHandler = (state: MatchState, msg: SnapshotMessage, previous: MatchState | undefined) => void;
 export type StatusHandler = (status: Status, info: StatusInfo) => void;
 export type ErrorHandler = (msg: ErrorMessage) => void;

@@ -43,6 +43,8 @@ const FILES: &[(&str, &str, &str)] = &[
     ("setline.js", JS, include_str!("assets/setline.js")),
     ("style.css", CSS, include_str!("assets/style.css")),
     ("favicon.svg", SVG, include_str!("assets/favicon.svg")),
+    ("favourites.js", JS, include_str!("assets/favourites.js")),
+    ("alerts.js", JS, include_str!("assets/alerts.js")),
     ("board.js", JS, include_str!("assets/board.js")),
     ("linescore.js", JS, include_str!("assets/linescore.js")),
     ("gamestats.js", JS, include_str!("assets/gamestats.js")),

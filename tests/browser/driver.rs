@@ -33,6 +33,17 @@ pub async fn open() -> Option<Browser> {
 
 /// Like `open`, with extra Chromium switches (for this test-only profile).
 pub async fn open_with(extra_args: &[&str]) -> Option<Browser> {
+    open_configured(extra_args, json!({})).await
+}
+
+/// Like `open`, with the notification permission granted to every site (a profile preference
+/// chromedriver writes before Chromium starts): `Notification.permission` is "granted".
+pub async fn open_granting_notifications() -> Option<Browser> {
+    // 1 is "allow" among Chromium's content settings (2 is "block", 3 "ask").
+    open_configured(&[], json!({ "profile.default_content_setting_values.notifications": 1 })).await
+}
+
+async fn open_configured(extra_args: &[&str], prefs: Value) -> Option<Browser> {
     let chromium = std::env::var("SCORECAST_CHROMIUM").unwrap_or_else(|_| CHROMIUM.into());
     let chromedriver =
         std::env::var("SCORECAST_CHROMEDRIVER").unwrap_or_else(|_| CHROMEDRIVER.into());
@@ -88,7 +99,11 @@ pub async fn open_with(extra_args: &[&str]) -> Option<Browser> {
     .collect();
     args.push(format!("--user-data-dir={}", profile.path().display()));
     let mut capabilities = serde_json::Map::new();
-    capabilities.insert("goog:chromeOptions".into(), json!({ "binary": chromium, "args": args }));
+    let mut options = json!({ "binary": chromium, "args": args });
+    if prefs.as_object().is_some_and(|p| !p.is_empty()) {
+        options["prefs"] = prefs;
+    }
+    capabilities.insert("goog:chromeOptions".into(), options);
     let mut builder = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new());
     builder.capabilities(capabilities);
     let client = builder

@@ -17,6 +17,7 @@ mod clock;
 mod competitions;
 mod countdown;
 mod fallback;
+mod favourites;
 mod https;
 mod line_score;
 mod live_panel;

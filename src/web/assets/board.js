@@ -1,11 +1,18 @@
-// The scoreboard at `/`: the matches of the day, grouped live / upcoming / finished, and in each by
-// sport and competition, kept live.
+// The scoreboard at `/`: the matches of the day, grouped following / live / upcoming / finished,
+// and in each by sport and competition, kept live.
+//
+// What it subscribes to: the matches it shows, by id, and the competitions followed (their new
+// matches come at once); a match created elsewhere joins within LIST_REFRESH. When the day shows
+// no match, or more than the server's --ws-max-subscriptions default, it follows "*" instead (an
+// empty board must see the day's first match come; a full one cannot name every match).
 import { subscribe, fromRest } from "/static/scorecast.js";
 import {
   allMatches, announce, clockText, el, everySecond, flash, matchesOfTheDay, pageOptions, pensText,
   sameDay, showConnection, sportText, statusText,
 } from "/static/ui.js";
 import { isCountdownSport } from "/static/sports.js";
+import { Favourites, setStar, starButton } from "/static/favourites.js";
+import { Alerts } from "/static/alerts.js";
 import { gameText, isSetSport, serving } from "/static/sets.js";
 import { drawSets, markServer, SetLines } from "/static/setline.js";
 
@@ -24,10 +31,18 @@ const NOT_STARTED = new Set(["scheduled", "delayed", "postponed", "cancelled"]);
 const CLOCKED = new Set(["scheduled", "delayed", "live"]);
 /** New scheduled matches appear without a reload: the list is read again this often (ms). */
 const LIST_REFRESH = 60000;
+/** The server's --ws-max-subscriptions default: a board showing more matches follows "*". */
+const MAX_IDS = 200;
+/** The server's --ws-max-competitions default: competitions followed beyond it come by id only. */
+const MAX_COMPETITIONS = 20;
+/** Where a followed match sits in the Following group: in play first, then to come, then over. */
+const FOLLOWING_ORDER = { live: 0, upcoming: 1, finished: 2 };
 
 const showAll = new URLSearchParams(location.search).get("date") === "all";
 const cards = new Map(); // match id -> <li>
-let subscription = null;
+let subscription = null; // the current one: the board may move from ids to "*"
+const favourites = new Favourites(() => favouritesChanged());
+const alerts = new Alerts(document.getElementById("notify"));
 // Tennis's and volleyball's finished sets and awards, which compact messages do not carry.
 const sets = new SetLines((m) => {
   const state = subscription?.state.get(m);
@@ -54,7 +69,9 @@ function card(state) {
         el("span", { class: "pens" })),
       el("p", { class: "sets", hidden: "" }),
       el("p", { class: "meta" },
-        el("span", { class: "status" }), " ", el("span", { class: "clock" }))));
+        starButton("team", state.sp ?? "football", state.home, false),
+        el("span", { class: "when" }, el("span", { class: "status" }), " ", el("span", { class: "clock" })),
+        starButton("team", state.sp ?? "football", state.away, false))));
   cards.set(state.m, li);
   return li;
 }
@@ -68,15 +85,20 @@ function competitionList(group, state) {
   const found = [...blocks.children].find((block) => block.dataset.key === key);
   if (found) return found.querySelector("ol");
   const block = el("section", { class: "competition", "data-key": key, "data-sport": sport, "data-competition": comp },
-    el("h3", { text: `${sportText(sport)} · ${comp}` }), el("ol", { class: "matches" }));
+    el("div", { class: "competition-head" }, el("h3", { text: `${sportText(sport)} · ${comp}` }),
+      starButton("competition", sport, comp, favourites.hasCompetition(sport, comp))),
+    el("ol", { class: "matches" }));
   const after = [...blocks.children].find((other) => other.dataset.key > key);
   blocks.insertBefore(block, after ?? null);
   return block.querySelector("ol");
 }
 
 function place(li, state) {
-  const list = competitionList(GROUP[state.st] ?? "upcoming", state);
-  const key = `${state.ko ?? ""}#${String(state.m).padStart(12, "0")}`;
+  const group = GROUP[state.st] ?? "upcoming";
+  const followed = favourites.follows(state);
+  const list = competitionList(followed ? "following" : group, state);
+  const order = followed ? `${FOLLOWING_ORDER[group]}#` : "";
+  const key = `${order}${state.ko ?? ""}#${String(state.m).padStart(12, "0")}`;
   li.dataset.key = key;
   const after = [...list.children].find((other) => other !== li && other.dataset.key > key);
   if (li.parentElement !== list || li.nextElementSibling !== (after ?? null)) list.insertBefore(li, after ?? null);
@@ -93,6 +115,12 @@ function render(state, previous, msg) {
   li.dataset.status = state.st;
   li.querySelector(".team.home").textContent = state.home;
   li.querySelector(".team.away").textContent = state.away;
+  const [homeStar, awayStar] = li.querySelectorAll(".star");
+  for (const [star, name] of [[homeStar, state.home], [awayStar, state.away]]) {
+    star.dataset.sport = state.sp ?? "football";
+    star.dataset.name = name;
+    setStar(star, favourites.hasTeam(star.dataset.sport, name));
+  }
   const score = li.querySelector(".score");
   const unplayed = NOT_STARTED.has(state.st);
   score.querySelector(".goals.home").textContent = unplayed ? "" : state.sc[0];
@@ -123,9 +151,74 @@ function render(state, previous, msg) {
     const what = msg?.k === "goal" ? `Goal for ${who}! ` : msg?.k === "points" ? `${msg.v} for ${who}: ` : "Score change: ";
     announce(`${what}${state.home} ${state.sc[0]}, ${state.away} ${state.sc[1]}`);
   }
+  showEmptyGroups();
+}
+
+function showEmptyGroups() {
   for (const section of document.querySelectorAll("[data-group]")) {
     section.classList.toggle("is-empty", !section.querySelector(".competition"));
   }
+}
+
+// A star was pressed here or in another tab: cards move to or from Following, stars follow, and
+// the subscription follows the competitions now followed.
+function favouritesChanged() {
+  for (const star of document.querySelectorAll(".competition-head .star")) {
+    setStar(star, favourites.hasCompetition(star.dataset.sport, star.dataset.name));
+  }
+  if (!subscription) return;
+  for (const [m] of cards) {
+    const state = subscription.state.get(m);
+    if (state) render(state);
+  }
+  if (subscription.all) return;
+  const wanted = favourites.competitionNames().slice(0, MAX_COMPETITIONS);
+  // Matches a competition brought stay shown: follow them by id before letting the competition go.
+  subscription.add([...cards.keys()].slice(0, MAX_IDS));
+  subscription.removeCompetitions(subscription.competitions.filter((c) => !wanted.includes(c)));
+  subscription.addCompetitions(wanted);
+}
+
+document.getElementById("board").addEventListener("click", (event) => {
+  const star = event.target.closest(".star");
+  if (!star) return;
+  favourites.toggle(star.dataset.kind, star.dataset.sport, star.dataset.name);
+});
+
+/** Subscribes to what the board shows (see the top of this file), from `snapshots` (REST bodies). */
+function follow(ids, snapshots = []) {
+  const options = { ...pageOptions(), snapshots };
+  const all = ids === "*" || ids.length === 0 || ids.length > MAX_IDS;
+  const next = all ? subscribe("*", options)
+    : subscribe(ids, { ...options, competitions: favourites.competitionNames().slice(0, MAX_COMPETITIONS) });
+  showConnection(next);
+  next.onSnapshot((state, msg, previous) => {
+    sets.follow(state, previous);
+    render(state, previous, msg);
+  });
+  next.onUpdate((msg, state, previous, info) => {
+    sets.follow(state, previous, msg);
+    render(state, previous, msg);
+    if (favourites.follows(state)) alerts.consider(msg, state, previous, info);
+  });
+  subscription = next;
+  window.scorecast = next; // for the console and the browser tests
+  return next;
+}
+
+/** The day's list read again: new matches are shown and followed (by "*" past MAX_IDS). */
+function refreshed(list) {
+  const fresh = list.filter((body) => !cards.has(body.id));
+  for (const body of fresh) {
+    sets.take(body);
+    render(fromRest(body));
+  }
+  if (subscription.all || !fresh.length) return;
+  const ids = new Set([...subscription.matches, ...fresh.map((body) => body.id)]);
+  if (ids.size <= MAX_IDS) return subscription.add(fresh.map((body) => body.id));
+  // Afresh: "*" sends a snapshot of each match, which never alerts.
+  subscription.close();
+  follow("*");
 }
 
 /** What a set sport's card adds for a screen reader: the game and the server. */
@@ -147,17 +240,8 @@ async function start() {
   }
   document.getElementById("board-error").hidden = true;
   for (const body of list) sets.take(body);
-  subscription = subscribe("*", { ...pageOptions(), snapshots: list });
-  showConnection(subscription);
+  follow(list.map((body) => body.id), list);
   for (const state of subscription.state.values()) render(state);
-  subscription.onSnapshot((state, msg, previous) => {
-    sets.follow(state, previous);
-    render(state, previous, msg);
-  });
-  subscription.onUpdate((msg, state, previous) => {
-    sets.follow(state, previous, msg);
-    render(state, previous, msg);
-  });
   // Live clocks run between events: only the clock text changes, so nothing is announced.
   everySecond(() => {
     for (const [m, li] of cards) {
@@ -168,14 +252,9 @@ async function start() {
   document.getElementById("board").setAttribute("aria-busy", "false");
   setInterval(async () => {
     try {
-      for (const body of await boardMatches()) {
-        if (cards.has(body.id)) continue;
-        sets.take(body);
-        render(fromRest(body));
-      }
+      refreshed(await boardMatches());
     } catch { /* the next refresh will tell */ }
   }, LIST_REFRESH);
-  window.scorecast = subscription; // for the console and the browser tests
 }
 
 start();
