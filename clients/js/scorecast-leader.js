@@ -119,7 +119,13 @@ export class Leader {
       if (state?.s === s) inner.state.set(m, state);
     }
     const relay = (msg) => this._relay(msg);
-    inner.onSnapshot((state, msg) => relay(msg)).onUpdate(relay).onError(relay);
+    inner.onSnapshot((state, msg) => relay(msg)).onError(relay);
+    inner.onUpdate((msg, state, previous, info) => {
+      // A replayed update (sent again after a resume) is marked as one for the tabs too: pages
+      // alert only on live ones.
+      if (info?.replay) this._send({ k: "resume", m: msg.m, n: 1 });
+      relay(msg);
+    });
     inner.onWatching((m, w) => this._watching(m, w));
     inner.onStatus((status, info) => {
       // Closed on leaving or on going to or from "*": the tabs' subscriptions stay open.
