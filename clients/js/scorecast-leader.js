@@ -120,16 +120,20 @@ export class Leader {
     }
     const relay = (msg) => this._relay(msg);
     inner.onSnapshot((state, msg) => relay(msg)).onError(relay);
+    // Whether this subscription's connection has been lost since it opened. The updates replayed
+    // on its first connection were missed only while the tabs handed the connection over (or it
+    // went to or from "*"): live for the tabs. Those replayed after a lost connection are marked
+    // as replays for the tabs too (pages alert only on live ones).
+    let lost = false;
     inner.onUpdate((msg, state, previous, info) => {
-      // A replayed update (sent again after a resume) is marked as one for the tabs too: pages
-      // alert only on live ones.
-      if (info?.replay) this._send({ k: "resume", m: msg.m, n: 1 });
+      if (info?.replay && lost) this._send({ k: "resume", m: msg.m, n: 1 });
       relay(msg);
     });
     inner.onWatching((m, w) => this._watching(m, w));
     inner.onStatus((status, info) => {
       // Closed on leaving or on going to or from "*": the tabs' subscriptions stay open.
       if (status === "closed") return;
+      if (status === "reconnecting") lost = true;
       if (status === "reconnecting" && inner === this.inner) this._learnLimits(inner.connection.closedWith);
       this.tab.post({ t: "status", status, transport: info.transport, attempt: info.attempt });
       this.tab.status(status, info.transport, info.attempt);

@@ -43,6 +43,12 @@ export class SharedConnection {
   /** The open WebSocket, in the tab that holds it. */
   get ws() { return this.own?.ws ?? this.leader?.inner?.connection.ws; }
   get poller() { return this.own?.poller ?? NO_POLLER; }
+  /** The WebSocket class of the connection open in this tab, if any (for tests and the console:
+   * a replaced one is used from the next attempt). */
+  get WebSocket() { return this._here()?.WebSocket; }
+  set WebSocket(Class) { const open = this._here(); if (open) open.WebSocket = Class; }
+
+  _here() { return this.own ?? this.leader?.inner?.connection; }
 
   connect() {
     if (this.source.closed || this.channel || this.own) return;
