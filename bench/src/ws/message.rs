@@ -17,8 +17,12 @@ pub struct Message {
 }
 
 /// Reads `"s":<integer>`, `"k":"snapshot"`, `"k":"resume"` (with `"n"`) and `"rec":false` from a
-/// compact JSON object; `None` when there is no sequence number (an error message, for example).
+/// compact JSON object; `None` when there is no sequence number (an error message, for example)
+/// and for an audience message (`"k":"watching"`), which repeats the current `s` but is no update.
 pub fn read(payload: &[u8]) -> Option<Message> {
+    if find(payload, b"\"k\":\"watching\"").is_some() {
+        return None;
+    }
     let seq = integer_after(payload, b"\"s\":")?;
     let resume = find(payload, b"\"k\":\"resume\"")
         .map(|_| integer_after(payload, b"\"n\":").unwrap_or(0) as u64);
@@ -60,5 +64,6 @@ mod tests {
         assert!(lost.snapshot && lost.not_recovered && lost.resume.is_none());
         assert_eq!(read(br#"{"k":"error","code":"x","detail":"y"}"#), None);
         assert_eq!(read(br#"{"m":1,"s":"#), None);
+        assert_eq!(read(br#"{"m":42,"s":17,"sc":[2,1],"k":"watching","w":1200}"#), None);
     }
 }
