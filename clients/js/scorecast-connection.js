@@ -170,9 +170,10 @@ export class Connection {
     };
     ws.onmessage = (e) => this.receive(e.data);
     // Every close is retried: 1001 (server restart) and 1013 (too slow) resume where we were.
-    ws.onclose = () => {
+    ws.onclose = (e) => {
       if (this.ws !== ws) return;
       this.ws = null;
+      this.closedWith = { code: e.code, reason: e.reason }; // read by a shared connection's leader
       this._lost(opened);
     };
     // Node's `ws` emits errors as events too; the close that follows is what counts.

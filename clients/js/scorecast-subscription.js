@@ -4,6 +4,7 @@
 import { stateOf, evolve, named, OVER } from "./scorecast-state.js";
 import { fromRest } from "./scorecast-rest.js";
 import { Connection } from "./scorecast-connection.js";
+import { SharedConnection, shareable } from "./scorecast-share.js";
 
 const DEFAULTS = {
   base: undefined, // the server: by default the one serving this module (browsers only)
@@ -23,6 +24,8 @@ const DEFAULTS = {
   forgetAfter: 6 * 3600 * 1000, // ms: with "*", an ended match is forgotten this long after its end
   WebSocket: undefined, // a WebSocket class where there is no global one (Node: the `ws` package)
   EventSource: undefined, // an EventSource class where there is no global one (else SSE is skipped)
+  share: true, // browsers: one connection for all the tabs of this origin (scorecast-share.js)
+  shareLimits: undefined, // {matches, competitions}: what the shared connection may follow
 };
 
 /** The server that served this module, for a page loading it from there; none from a file. */
@@ -55,7 +58,10 @@ export class Subscription {
       this.retirer = setInterval(() => this._retireEnded(), Math.min(60000, this.opts.forgetAfter));
       this.retirer.unref?.(); // Node: a timer of its own must not keep the process alive
     }
-    this.connection = new Connection(this, this.opts);
+    // In a browser, one connection serves every tab of the origin; otherwise one of its own.
+    this.connection = shareable(this.opts)
+      ? new SharedConnection(this, this.opts, Subscription)
+      : new Connection(this, this.opts);
     // Start after the caller has had the chance to register its handlers.
     queueMicrotask(() => this.connection.connect());
     this.onOnline = () => this.connection.online();

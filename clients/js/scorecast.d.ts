@@ -355,6 +355,15 @@ export interface SubscribeOptions {
   WebSocket?: unknown;
   /** An EventSource class, where there is no global one; without either, SSE is skipped. */
   EventSource?: unknown;
+  /** Browsers: share one connection among all the tabs of this origin that subscribe to this
+   * server with the same transport options (true); false for a connection of this page's own.
+   * Never in Node, nor with a `WebSocket` or `EventSource` class given
+   * (docs/client.md#one-connection-per-browser). */
+  share?: boolean;
+  /** What the shared connection may follow, as the server's --ws-max-subscriptions and
+   * --ws-max-competitions allow ({matches: 200, competitions: 20}, their defaults): a tab whose
+   * matches or competitions would take it beyond opens a connection of its own. */
+  shareLimits?: { matches?: number; competitions?: number };
 }
 
 /** About an update: `replay` is true for the updates a resume sent again after a reconnect (missed

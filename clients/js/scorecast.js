@@ -16,6 +16,8 @@
 // under /static/ by the server (clients/js/README.md):
 //   scorecast-subscription.js  what a page follows and holds, and its handlers
 //   scorecast-connection.js    WebSocket, SSE, backoff and fallback;  scorecast-polling.js  polling
+//   scorecast-share.js         one connection for every tab of a browser;  scorecast-leader.js
+//                              the tab that holds it
 //   scorecast-state.js         a match's state and how a message changes it
 //   scorecast-rest.js          REST bodies as protocol messages;  scorecast-clock.js  the clocks
 // @ts-self-types="./scorecast.d.ts"

@@ -89,7 +89,19 @@ async fn deliver(
 ) {
     let mut batch = Vec::with_capacity(DELIVERY_BATCH);
     let mut targets = Vec::new();
-    while inbox.recv_many(&mut batch, DELIVERY_BATCH).await > 0 {
+    let mut audience = audience::Pending::default();
+    loop {
+        // Updates first: audience news is told a slice at a time, only while none waits.
+        if audience.is_empty() || !inbox.is_empty() {
+            if inbox.recv_many(&mut batch, DELIVERY_BATCH).await == 0 {
+                return;
+            }
+        } else {
+            audience.tell_slice(&state);
+            // Let this thread's other tasks (HTTP answers, client reads) run between slices.
+            tokio::task::yield_now().await;
+            continue;
+        }
         if lagged.swap(false, Ordering::AcqRel) {
             state.borrow_mut().resync_all();
         }
@@ -97,7 +109,7 @@ async fn deliver(
             let broadcast = match delivery {
                 Delivery::Update(broadcast) => broadcast,
                 Delivery::Audience(news) => {
-                    audience::tell(&state, &news).await;
+                    audience.push(news);
                     continue;
                 }
             };

@@ -32,6 +32,8 @@ const FILES: &[(&str, &str, &str)] = &[
     ("scorecast-clock.js", JS, client!("scorecast-clock.js")),
     ("scorecast-polling.js", JS, client!("scorecast-polling.js")),
     ("scorecast-connection.js", JS, client!("scorecast-connection.js")),
+    ("scorecast-leader.js", JS, client!("scorecast-leader.js")),
+    ("scorecast-share.js", JS, client!("scorecast-share.js")),
     ("scorecast-subscription.js", JS, client!("scorecast-subscription.js")),
     ("scorecast.d.ts", TS, client!("scorecast.d.ts")),
     ("scorecast.js", JS, client!("scorecast.js")),

@@ -26,4 +26,5 @@ mod old_clients;
 mod restart;
 mod scoreboard;
 mod set_pages;
+mod shared_connection;
 mod star_reconnect;
