@@ -44,7 +44,7 @@ async fn listed(app: &TestApp, id: i64) -> u64 {
 /// The next message that is not about the audience, or the next that is.
 async fn next_watching(client: &mut WsClient) -> Value {
     loop {
-        let message = client.next().await;
+        let message = client.next_any().await;
         if message["k"] == "watching" {
             return message;
         }
@@ -63,7 +63,7 @@ async fn watchers_by_id_and_by_competition_are_counted_over_websocket_and_sse_bu
     assert_eq!(response.json::<Value>().await.unwrap(), json!({"watching": 0}));
 
     let mut by_id = connect(app.port, &format!("matches={id}")).await;
-    assert_eq!(by_id.next().await["k"], "snapshot");
+    assert_eq!(by_id.next_any().await["k"], "snapshot");
     let mut by_competition = SseClient::open(&app.url("/sse?competitions=Eredivisie"), None).await;
     assert_eq!(by_competition.next_event().await.1["m"], id);
     let _star = connect(app.port, "matches=*").await;
@@ -99,8 +99,8 @@ async fn followers_are_told_at_most_once_an_interval_and_only_when_the_shown_cou
     let id = app.live_match_today("Ajax", "PSV").await;
     app.store_event(id, &json!({"kind": "goal", "team": "home", "minute": 3})).await;
     let mut watcher = connect(app.port, &format!("matches={id}")).await;
-    assert_eq!(watcher.next().await["k"], "snapshot");
-    let first = watcher.next().await;
+    assert_eq!(watcher.next_any().await["k"], "snapshot");
+    let first = watcher.next_any().await;
     assert_eq!(
         first,
         json!({"m": id, "s": 2, "sc": [1, 0], "k": "watching", "w": 1}),
@@ -154,7 +154,7 @@ async fn the_count_is_never_replayed_on_resume(backend: Backend) {
     let Some(app) = spawn(backend).await else { return };
     let id = app.live_match_today("Ajax", "PSV").await;
     let mut client = connect(app.port, &format!("matches={id}")).await;
-    assert_eq!(client.next().await["s"], 1, "the snapshot");
+    assert_eq!(client.next_any().await["s"], 1, "the snapshot");
     assert_eq!(next_watching(&mut client).await["w"], 1);
     drop(client);
     for minute in [10, 20] {
@@ -163,15 +163,15 @@ async fn the_count_is_never_replayed_on_resume(backend: Backend) {
     tokio::time::sleep(INTERVAL * 2).await;
 
     let mut back = connect(app.port, &format!("matches={id}&since={id}:1")).await;
-    let marker = back.next().await;
+    let marker = back.next_any().await;
     assert_eq!((marker["k"].as_str(), marker["n"].as_i64()), (Some("resume"), Some(2)));
     for seq in [2, 3] {
-        let update = back.next().await;
+        let update = back.next_any().await;
         assert_eq!((update["k"].as_str(), update["s"].as_i64()), (Some("goal"), Some(seq)));
     }
     // Later messages tell the count now, with the state now: never one from before.
     let deadline = Instant::now() + INTERVAL * 2;
-    while let Ok(message) = tokio::time::timeout_at(deadline, back.next()).await {
+    while let Ok(message) = tokio::time::timeout_at(deadline, back.next_any()).await {
         assert_eq!(message["k"], "watching", "{message}");
         assert_eq!((message["s"].as_i64(), message["w"].as_u64()), (Some(3), Some(1)));
     }

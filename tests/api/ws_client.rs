@@ -86,7 +86,19 @@ impl WsClient {
         }
     }
 
+    /// The next message that is not an audience message (`watching`): a count a node sends when
+    /// its followers change, whenever that happens, which tests of updates must not depend on.
     pub async fn next(&mut self) -> Value {
+        loop {
+            let message = self.next_sized().await.0;
+            if message["k"] != "watching" {
+                return message;
+            }
+        }
+    }
+
+    /// The next message, audience messages included.
+    pub async fn next_any(&mut self) -> Value {
         self.next_sized().await.0
     }
 

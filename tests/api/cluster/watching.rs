@@ -62,13 +62,13 @@ async fn the_count_is_summed_across_nodes_and_settles_after_a_node_is_killed_and
     let mut on_a = Vec::new();
     for _ in 0..2 {
         let mut client = connect(a.port, &format!("matches={id}")).await;
-        assert_eq!(client.next().await["k"], "snapshot");
+        assert_eq!(client.next_any().await["k"], "snapshot");
         on_a.push(client);
     }
     let mut on_b = Vec::new();
     for _ in 0..3 {
         let mut client = connect(b.port, &format!("matches={id}")).await;
-        assert_eq!(client.next().await["k"], "snapshot");
+        assert_eq!(client.next_any().await["k"], "snapshot");
         on_b.push(client);
     }
     let (at_a, at_b) = (a.address.clone(), b.base.clone());
@@ -89,7 +89,7 @@ async fn the_count_is_summed_across_nodes_and_settles_after_a_node_is_killed_and
     let mut on_b = Vec::new();
     for _ in 0..4 {
         let mut client = connect(b.port, &format!("matches={id}")).await;
-        assert_eq!(client.next().await["k"], "snapshot");
+        assert_eq!(client.next_any().await["k"], "snapshot");
         on_b.push(client);
     }
     let at_b = b.base.clone();
@@ -98,7 +98,7 @@ async fn the_count_is_summed_across_nodes_and_settles_after_a_node_is_killed_and
     // The followers on A are told too.
     let told = &mut on_a[0];
     loop {
-        let message = told.next().await;
+        let message = told.next_any().await;
         if message["k"] == "watching" && message["w"] == 6 {
             break;
         }
