@@ -4,10 +4,11 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::lifecycle::{require, Status};
 use super::period_name::set_name;
 use super::play_keys::PlayKeys;
 use super::rules::Rules;
-use super::{EventKind, FieldError, Goals, LinePeriod, Score, Side};
+use super::{Conflict, EventKind, FieldError, Goals, LinePeriod, Score, Side};
 
 /// `{"kind":"point","team":"home"}`: the side that won the point.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -67,6 +68,23 @@ pub struct Sets {
 }
 
 impl Sets {
+    /// Points are played while the match is live and not yet decided; a match of `sport` has no
+    /// other kinds of its own.
+    pub fn decide(&self, sport: &str, status: Status, event: &EventKind) -> Result<(), Conflict> {
+        match event {
+            EventKind::Point(_) => {
+                require(status, &[Status::Live], event)?;
+                if self.over {
+                    return Err(Conflict(
+                        "the match is over: its deciding point was played".into(),
+                    ));
+                }
+                Ok(())
+            }
+            other => Err(Conflict(format!("a {sport} match has no {} events", other.name()))),
+        }
+    }
+
     /// Play begins: the first set, `server` serving.
     pub fn start(&mut self, server: Side) {
         self.line = vec![SetLine::default()];

@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 
 pub use format::{FinalSet, Format, SetRule, FINAL_SETS, REGULAR_SET, SET_GAMES};
 
-use super::lifecycle::{require, Status};
+use super::lifecycle::Status;
 use super::play_keys::{GamePoint, PlayKeys};
 use super::rally::{self, ix, other, Sets};
 use super::rules::Rules;
@@ -146,18 +146,7 @@ impl Tennis {
 impl Rules for Tennis {
     /// Points are played while the match is live and not yet decided.
     fn decide(&self, status: Status, event: &EventKind) -> Result<(), Conflict> {
-        match event {
-            EventKind::Point(_) => {
-                require(status, &[Status::Live], event)?;
-                if self.sets.over {
-                    return Err(Conflict(
-                        "the match is over: its deciding point was played".into(),
-                    ));
-                }
-                Ok(())
-            }
-            other => Err(Conflict(format!("a tennis match has no {} events", other.name()))),
-        }
+        self.sets.decide("tennis", status, event)
     }
 
     fn evolve(&mut self, event: &EventKind, _at: OffsetDateTime) -> Option<Status> {

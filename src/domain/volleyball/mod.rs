@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::lifecycle::{require, Status};
+use super::lifecycle::Status;
 use super::play_keys::PlayKeys;
 use super::rally::{self, ix, other, Sets};
 use super::rules::Rules;
@@ -73,18 +73,7 @@ impl Volleyball {
 
 impl Rules for Volleyball {
     fn decide(&self, status: Status, event: &EventKind) -> Result<(), Conflict> {
-        match event {
-            EventKind::Point(_) => {
-                require(status, &[Status::Live], event)?;
-                if self.sets.over {
-                    return Err(Conflict(
-                        "the match is over: its deciding point was played".into(),
-                    ));
-                }
-                Ok(())
-            }
-            other => Err(Conflict(format!("a volleyball match has no {} events", other.name()))),
-        }
+        self.sets.decide("volleyball", status, event)
     }
 
     fn evolve(&mut self, event: &EventKind, _at: OffsetDateTime) -> Option<Status> {
