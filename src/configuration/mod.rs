@@ -189,6 +189,12 @@ pub struct Settings {
     #[arg(long, env = "SCORECAST_WS_SLOW_CONSUMER_SECS", default_value_t = 30)]
     pub ws_slow_consumer_secs: u64,
 
+    /// Seconds sent data may go unconfirmed before an update carries a ping asking a WebSocket for
+    /// proof of reading (default: half of --ws-slow-consumer-secs). With no update to carry it, the
+    /// ping goes alone at --ws-slow-consumer-secs less half of --ws-heartbeat-timeout-secs.
+    #[arg(long, env = "SCORECAST_WS_RECEIPT_AFTER_SECS")]
+    pub ws_receipt_after_secs: Option<u64>,
+
     /// Seconds a WebSocket may be silent both ways (nothing sent, nothing heard) before the server
     /// pings it; a busy connection is never pinged for silence. Below 60, the idle timeout of
     /// common proxies (nginx's proxy_read_timeout).
@@ -330,6 +336,10 @@ impl Settings {
                 dead_peer_timeout: Duration::from_secs(self.ws_dead_peer_secs),
                 heartbeat_timeout: Duration::from_secs(self.ws_heartbeat_timeout_secs),
                 slow_consumer_timeout: Duration::from_secs(self.ws_slow_consumer_secs),
+                receipt_after: match self.ws_receipt_after_secs {
+                    Some(secs) => Duration::from_secs(secs),
+                    None => Duration::from_secs(self.ws_slow_consumer_secs) / 2,
+                },
                 max_malformed: self.ws_max_malformed,
                 close_grace: CLOSE_GRACE,
                 sse_heartbeat: Duration::from_secs(self.sse_heartbeat_secs),

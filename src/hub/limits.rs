@@ -39,6 +39,11 @@ pub struct Limits {
     pub heartbeat_timeout: Duration,
     /// Time a client may leave written data unread before it is closed (1013 on a WebSocket).
     pub slow_consumer_timeout: Duration,
+    /// Time sent data waits unconfirmed before an update may carry a ping asking for proof of
+    /// reading (a WebSocket under `Idle`). Earlier, more updates can carry that ping (cheap)
+    /// instead of a ping on its own (a segment more each way), but each answer covers less time:
+    /// see `Limits::receipt_window`.
+    pub receipt_after: Duration,
     /// Malformed messages tolerated (each answered with an error) before closing with 1008.
     pub max_malformed: u32,
     /// Time given to a closing client to acknowledge the close frame.
@@ -57,6 +62,17 @@ pub struct MessageBounds {
 }
 
 impl Limits {
+    /// When proof of reading is asked of a WebSocket, counted from its first unconfirmed update:
+    /// from the first of these along any update, and at the second at the latest, on its own.
+    /// The latest leaves the client half the heartbeat timeout to answer before the slow-consumer
+    /// deadline (when that deadline is shorter than the timeout, half the timeout); a
+    /// `receipt_after` beyond it counts as it.
+    pub fn receipt_window(&self) -> (Duration, Duration) {
+        let (slow, answer) = (self.slow_consumer_timeout, self.heartbeat_timeout);
+        let latest = slow.saturating_sub(answer) + answer / 2;
+        (self.receipt_after.min(latest), latest)
+    }
+
     /// What one WebSocket message may be.
     pub fn message_bounds(&self) -> MessageBounds {
         MessageBounds { max_bytes: self.max_frame_bytes, max_fragments: self.max_fragments }
@@ -78,6 +94,8 @@ impl Limits {
             dead_peer_timeout: Duration::from_secs(20),
             heartbeat_timeout: Duration::from_secs(10),
             slow_consumer_timeout: Duration::from_secs(30),
+            // The rule before `receipt_after` was a setting: the deadline less the answer time.
+            receipt_after: Duration::from_secs(20),
             max_malformed: 3,
             close_grace: Duration::from_secs(1),
             sse_heartbeat: Duration::from_secs(15),

@@ -118,13 +118,16 @@ impl Liveness {
     }
 
     /// Whether the next update should carry a ping (a WebSocket under `Idle` only): data has
-    /// waited unconfirmed for the slow-consumer deadline less the heartbeat timeout, so that the
-    /// answer still has that timeout to come before the deadline.
+    /// waited unconfirmed for `receipt_after`. Asked along an update, a receipt costs the ping's
+    /// two bytes, the pong's segment and its acknowledgement; asked on its own at the end of the
+    /// receipt window, a segment more each way (112 against 216 wire bytes, measured with Linux
+    /// clients by bench/heartbeat-share.sh), so the window opens well before it ends.
     pub(super) fn wants_receipt(&self, now: Instant, limits: &Limits) -> bool {
         let Some(since) = self.unconfirmed_since else { return false };
+        let (earliest, _) = limits.receipt_window();
         limits.heartbeat_policy == HeartbeatPolicy::Idle
             && self.ping_sent.is_none()
-            && now >= since + receipt_after(limits)
+            && now >= since + earliest
     }
 
     /// What the sweep must do now: `blocked_since` is the outbox's slow-consumer clock,
@@ -172,20 +175,15 @@ impl Liveness {
             }
             return None;
         }
-        // No update came to carry the receipt: ask on its own, half a timeout later, which
+        // No update came to carry the receipt: ask on its own at the end of the window, which
         // still leaves the client half the heartbeat timeout to answer before the deadline.
-        let receipt = receipt_after(limits) + limits.heartbeat_timeout / 2;
-        if unconfirmed.is_some_and(|since| now >= since + receipt) {
+        let (_, latest) = limits.receipt_window();
+        if unconfirmed.is_some_and(|since| now >= since + latest) {
             return Some(Due::Ping);
         }
         let silent_since = self.last_heard.max(self.last_sent);
         (now >= silent_since + interval).then_some(Due::Ping)
     }
-}
-
-/// How long sent data may wait for a sign of reading before a ping asks for one.
-fn receipt_after(limits: &Limits) -> Duration {
-    limits.slow_consumer_timeout.saturating_sub(limits.heartbeat_timeout)
 }
 
 #[cfg(test)]
@@ -286,6 +284,50 @@ mod tests {
         let (receipts, due) = busy(&mut live, &l, 600, false);
         assert_eq!(receipts, 1);
         assert_eq!(due, Some((30, Due::TooSlow)), "30 s after the first unread update");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_update_once_the_receipt_window_opens_carries_the_ping_so_none_goes_alone() {
+        let (start, every) = (Instant::now(), Duration::from_secs(45));
+        let at = |s| start + Duration::from_secs(s);
+        // 30 s deadline, 10 s to answer: asked along an update from 15 s, alone at 25 s.
+        let l = Limits { receipt_after: Duration::from_secs(15), ..Limits::for_tests() };
+        assert_eq!(l.receipt_window(), (Duration::from_secs(15), Duration::from_secs(25)));
+        let mut live = Liveness::new();
+        live.sent(at(0), true);
+        assert!(!live.wants_receipt(at(14), &l));
+        assert!(live.wants_receipt(at(16), &l), "the update at 16 s carries it");
+        live.pinged(at(16), true);
+        live.sent(at(16), true);
+        assert_eq!(live.due(at(25), &l, None, every, true), None, "no ping alone");
+        // Never answered: the deadline still counts from the first unconfirmed update.
+        assert_eq!(live.due(at(29), &l, None, every, true), None);
+        assert_eq!(live.due(at(30), &l, None, every, true), Some(Due::TooSlow));
+        // Asked only from 20 s (the rule before the setting), the same update went without it,
+        // and the ping went alone.
+        let mut before = Liveness::new();
+        let l = Limits::for_tests();
+        before.sent(at(0), true);
+        assert!(!before.wants_receipt(at(16), &l));
+        before.sent(at(16), true);
+        assert_eq!(before.due(at(25), &l, None, every, true), Some(Due::Ping));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_receipt_asked_later_than_the_deadline_allows_is_asked_alone_in_time() {
+        let (start, every) = (Instant::now(), Duration::from_secs(45));
+        let at = |s| start + Duration::from_secs(s);
+        let l = Limits { receipt_after: Duration::from_secs(60), ..Limits::for_tests() };
+        assert_eq!(l.receipt_window(), (Duration::from_secs(25), Duration::from_secs(25)));
+        let mut live = Liveness::new();
+        live.sent(at(0), true);
+        assert!(!live.wants_receipt(at(24), &l));
+        assert_eq!(live.due(at(24), &l, None, every, true), None);
+        assert_eq!(live.due(at(25), &l, None, every, true), Some(Due::Ping));
+        // A deadline shorter than the answer time: asked alone after half the answer time (the
+        // close then waits for the answer time after the ping, as for any ping).
+        let short = Limits { slow_consumer_timeout: Duration::from_secs(2), ..l };
+        assert_eq!(short.receipt_window(), (Duration::from_secs(5), Duration::from_secs(5)));
     }
 
     #[tokio::test(start_paused = true)]
