@@ -12,12 +12,13 @@
 # pongs and every segment that carries or acknowledges them, and nothing else, since the events
 # are the same. Build first (see README.md). Usage: bench/heartbeat-share.sh [SUBSCRIBERS] [DURATION]
 # PROFILE=debug takes the binaries of a debug build (bytes do not depend on the build; reports of
-# such runs belong outside bench/results: RESULTS_DIR=/some/folder).
+# such runs belong outside bench/results: RESULTS_DIR=/some/folder). SERVER and BENCH name other
+# binaries (a copy, so that a build during the run does not change what is measured).
 set -eu
 T=${CARGO_TARGET_DIR:-/work/target-bench}
 PROFILE=${PROFILE:-release}
-B=$T/$PROFILE/scorecast-bench
-S=$T/$PROFILE/scorecast
+B=${BENCH:-$T/$PROFILE/scorecast-bench}
+S=${SERVER:-$T/$PROFILE/scorecast}
 N=${1:-1000}
 D=${2:-120s}
 OUT=${RESULTS_DIR:-$(dirname "$0")/results}
