@@ -1,7 +1,8 @@
 //! Heartbeats as docs/protocol.md describes them, with short flags and raw clients that read
 //! everything and never send a frame: a silence ping unanswered closes `1008` after the heartbeat
-//! timeout, unless data sent awaits its receipt, when the slow-consumer deadline closes `1013`; a
-//! closed SSE stream is gone at its first heartbeat.
+//! timeout, unless data sent awaits its receipt, when the slow-consumer deadline closes `1013`; the
+//! receipt is asked along the first update once `--ws-receipt-after-secs` has passed; a closed SSE
+//! stream is gone at its first heartbeat.
 
 use std::time::{Duration, Instant};
 
@@ -11,6 +12,7 @@ use tokio::net::TcpStream;
 use crate::common::{spawn_app_with, Backend, TestApp};
 use crate::raw_client::{client_frame, next_frame, upgraded, WAIT};
 
+const TEXT: u8 = 0x1;
 const PING: u8 = 0x9;
 const CLOSE: u8 = 0x8;
 
@@ -77,6 +79,45 @@ async fn a_client_that_never_confirms_its_snapshot_is_closed_1013_at_the_slow_co
     assert!(ping < 3.5, "the silence ping still comes after 1 s of silence: {ping:.1} s");
     // The deadline is 5 s after the snapshot; the unanswered silence ping does not shorten it.
     assert!((5.0..8.0).contains(&closed), "closed at {closed:.1} s");
+}
+
+/// docs/protocol.md: once what a client was sent has waited unconfirmed for
+/// `--ws-receipt-after-secs`, the next update carries the ping in the same write, instead of a
+/// ping going alone at the deadline less half the answer time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_update_once_the_receipt_window_opens_carries_the_ping() {
+    let app = spawn_app_with(Backend::Sqlite, |s| {
+        s.ws_slow_consumer_secs = 8;
+        s.ws_heartbeat_timeout_secs = 2;
+        s.ws_receipt_after_secs = Some(1);
+    })
+    .await
+    .unwrap();
+    let id = app.live_match().await;
+    let mut socket = upgraded(app.port).await;
+    let subscribe = format!(r#"{{"op":"subscribe","matches":[{id}]}}"#);
+    socket.write_all(&client_frame(0x1, true, subscribe.as_bytes())).await.unwrap();
+    let text = |(opcode, payload): (u8, Vec<u8>)| -> serde_json::Value {
+        let text = (opcode == TEXT).then(|| serde_json::from_slice(&payload).ok());
+        text.flatten().unwrap_or_default()
+    };
+    while text(next_frame(&mut socket).await.expect("the snapshot"))["k"] != "snapshot" {}
+    let snapshot = Instant::now();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let card = serde_json::json!({"kind": "card", "team": "home", "player": "P", "color": "red"});
+    app.store_event(id, &card).await;
+    // Skips what else may come (a count of watchers) up to the update.
+    loop {
+        let frame = next_frame(&mut socket).await.expect("the update");
+        assert_ne!(frame.0, PING, "a ping before the update: it went alone");
+        if text(frame)["s"] == 2 {
+            break;
+        }
+    }
+    let (opcode, _) = next_frame(&mut socket).await.expect("a frame after the update");
+    assert_eq!(opcode, PING, "the ping comes right behind the update, in the same write");
+    // Alone, it would have waited for 7 s (8 s less half of 2 s).
+    assert!(snapshot.elapsed() < Duration::from_secs(6), "after {:?}", snapshot.elapsed());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
