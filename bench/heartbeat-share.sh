@@ -1,13 +1,10 @@
 #!/bin/sh
-# Heartbeat share of a WebSocket subscriber's wire bytes, the current policy beside the ones before,
-# in one invocation: four `bandwidth` runs with the same seeded events (one per 10 s on average)
+# Heartbeat share of a WebSocket subscriber's wire bytes, the current policy beside the one before,
+# in one invocation: three `bandwidth` runs with the same seeded events (one per 10 s on average)
 # against fresh servers that differ only in their heartbeat flags, then one Markdown report.
-#   none:     no heartbeat can happen within the run (silence ping after 59 s, no proof of reading)
-#   before:   --ws-heartbeat-policy client-silence --ws-heartbeat-secs 20 (the old defaults)
-#   receipts from 20 s: --ws-receipt-after-secs 20, the idle policy before that setting (an update
-#             carried the ping only once data had waited unconfirmed for the deadline less the
-#             answer time)
-#   now:      the defaults (receipts along any update from half the slow-consumer deadline)
+#   none:   no heartbeat can happen within the run (silence ping after 59 s, no proof of reading)
+#   before: --ws-heartbeat-policy client-silence --ws-heartbeat-secs 20 (the old defaults)
+#   now:    the defaults
 # Heartbeat traffic of a policy = its subscribers' wire bytes less those of `none`: the pings,
 # pongs and every segment that carries or acknowledges them, and nothing else, since the events
 # are the same. Build first (see README.md). Usage: bench/heartbeat-share.sh [SUBSCRIBERS] [DURATION]
@@ -37,12 +34,10 @@ none=$(run none --server-arg=--ws-heartbeat-secs=59 --server-arg=--sse-heartbeat
     --server-arg=--ws-slow-consumer-secs=100000)
 before=$(run before --server-arg=--ws-heartbeat-policy=client-silence \
     --server-arg=--ws-heartbeat-secs=20 --server-arg=--sse-heartbeat-secs=15)
-late=$(run "receipts from 20 s" --server-arg=--ws-receipt-after-secs=20)
 now=$(run now)
 REPORT="$OUT/heartbeat-$(date -u +%Y%m%dT%H%M%SZ).md"
-jq -rn --slurpfile none "$none" --slurpfile before "$before" --slurpfile late "$late" \
-    --slurpfile now "$now" --arg note "$NOTE" \
-    --arg files "$(basename "$none"), $(basename "$before"), $(basename "$late"), $(basename "$now")" '
+jq -rn --slurpfile none "$none" --slurpfile before "$before" --slurpfile now "$now" \
+    --arg files "$(basename "$none"), $(basename "$before"), $(basename "$now")" --arg note "$NOTE" '
   def ws($r): $r[0].groups[] | select(.method == "websocket");
   def wire($r): ws($r).steady as $s
     | ($s.bytes_sent + $s.bytes_received + 52 * ($s.segs_out + $s.segs_in)) / ws($r).users;
@@ -56,7 +51,7 @@ jq -rn --slurpfile none "$none" --slurpfile before "$before" --slurpfile late "$
   "| heartbeat policy | pings per subscriber | segments per subscriber | wire bytes per subscriber | heartbeat share | polling ÷ WebSocket (payload) | polling ÷ WebSocket (wire) | passed |",
   "|---|---:|---:|---:|---:|---:|---:|---|",
   row("none"; $none), row("before (client-silence, 20 s)"; $before),
-  row("idle, 45 s; receipts from 20 s"; $late), row("now (idle, 45 s; receipts from 15 s)"; $now),
+  row("now (idle, 45 s; receipts from 20 s, alone at 25 s)"; $now),
   "",
   "Wire bytes: TCP payload both ways plus 52 bytes of IPv4 + TCP header per segment, from each client socket'"'"'s `TCP_INFO` over the steady phase. Heartbeat share: the policy'"'"'s wire bytes less those of `none` (same events, no heartbeat possible), over its wire bytes: pings, pongs and the segments that carry and acknowledge them."
 ' > "$REPORT"

@@ -190,8 +190,9 @@ pub struct Settings {
     pub ws_slow_consumer_secs: u64,
 
     /// Seconds sent data may go unconfirmed before an update carries a ping asking a WebSocket for
-    /// proof of reading (default: half of --ws-slow-consumer-secs). With no update to carry it, the
-    /// ping goes alone at --ws-slow-consumer-secs less half of --ws-heartbeat-timeout-secs.
+    /// proof of reading (default: --ws-slow-consumer-secs less --ws-heartbeat-timeout-secs). With
+    /// no update to carry it, the ping goes alone at --ws-slow-consumer-secs less half of
+    /// --ws-heartbeat-timeout-secs.
     #[arg(long, env = "SCORECAST_WS_RECEIPT_AFTER_SECS")]
     pub ws_receipt_after_secs: Option<u64>,
 
@@ -336,10 +337,9 @@ impl Settings {
                 dead_peer_timeout: Duration::from_secs(self.ws_dead_peer_secs),
                 heartbeat_timeout: Duration::from_secs(self.ws_heartbeat_timeout_secs),
                 slow_consumer_timeout: Duration::from_secs(self.ws_slow_consumer_secs),
-                receipt_after: match self.ws_receipt_after_secs {
-                    Some(secs) => Duration::from_secs(secs),
-                    None => Duration::from_secs(self.ws_slow_consumer_secs) / 2,
-                },
+                receipt_after: Duration::from_secs(self.ws_receipt_after_secs.unwrap_or(
+                    self.ws_slow_consumer_secs.saturating_sub(self.ws_heartbeat_timeout_secs),
+                )),
                 max_malformed: self.ws_max_malformed,
                 close_grace: CLOSE_GRACE,
                 sse_heartbeat: Duration::from_secs(self.sse_heartbeat_secs),

@@ -41,8 +41,9 @@ pub struct Limits {
     pub slow_consumer_timeout: Duration,
     /// Time sent data waits unconfirmed before an update may carry a ping asking for proof of
     /// reading (a WebSocket under `Idle`). Earlier, more updates can carry that ping (cheap)
-    /// instead of a ping on its own (a segment more each way), but each answer covers less time:
-    /// see `Limits::receipt_window`.
+    /// instead of a ping on its own (a segment more each way), but each answer covers less time;
+    /// on the seeded workload of bench/heartbeat-share.sh, half the deadline cost more than the
+    /// deadline less the answer time, the default. See `Limits::receipt_window`.
     pub receipt_after: Duration,
     /// Malformed messages tolerated (each answered with an error) before closing with 1008.
     pub max_malformed: u32,
@@ -94,7 +95,7 @@ impl Limits {
             dead_peer_timeout: Duration::from_secs(20),
             heartbeat_timeout: Duration::from_secs(10),
             slow_consumer_timeout: Duration::from_secs(30),
-            // The rule before `receipt_after` was a setting: the deadline less the answer time.
+            // The default: the deadline less the answer time.
             receipt_after: Duration::from_secs(20),
             max_malformed: 3,
             close_grace: Duration::from_secs(1),

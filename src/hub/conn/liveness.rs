@@ -121,7 +121,7 @@ impl Liveness {
     /// waited unconfirmed for `receipt_after`. Asked along an update, a receipt costs the ping's
     /// two bytes, the pong's segment and its acknowledgement; asked on its own at the end of the
     /// receipt window, a segment more each way (112 against 216 wire bytes, measured with Linux
-    /// clients by bench/heartbeat-share.sh), so the window opens well before it ends.
+    /// clients by bench/heartbeat-share.sh), so the window opens before it ends.
     pub(super) fn wants_receipt(&self, now: Instant, limits: &Limits) -> bool {
         let Some(since) = self.unconfirmed_since else { return false };
         let (earliest, _) = limits.receipt_window();
@@ -303,8 +303,8 @@ mod tests {
         // Never answered: the deadline still counts from the first unconfirmed update.
         assert_eq!(live.due(at(29), &l, None, every, true), None);
         assert_eq!(live.due(at(30), &l, None, every, true), Some(Due::TooSlow));
-        // Asked only from 20 s (the rule before the setting), the same update went without it,
-        // and the ping went alone.
+        // Asked only from 20 s (the default), the same update went without it, and the ping
+        // went alone.
         let mut before = Liveness::new();
         let l = Limits::for_tests();
         before.sent(at(0), true);
