@@ -44,6 +44,16 @@ impl Backend {
         }
     }
 
+    /// The next value of `matches.change_seq`, as SQL: what a statement that moves a match's
+    /// `seq` or `revision` sets it to (a sequence on Postgres; one more than the highest on
+    /// SQLite, whose writers are serialized).
+    fn next_change_seq(self) -> &'static str {
+        match self {
+            Self::Sqlite => "(SELECT COALESCE(MAX(change_seq), 0) + 1 FROM matches)",
+            Self::Postgres => "nextval('match_changes')",
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Self::Sqlite => "sqlite",
