@@ -53,7 +53,9 @@ async fn million_scaled_down_delivers_every_goal_over_several_nodes_beside_the_f
     assert!(comparison.ratios.p99.is_some() && comparison.ratios.rss_per_conn.is_some());
     assert!(report.server_rss_kb_per_conn.is_some() && report.client_rss_kb_per_conn.is_some());
     assert!(report.idle_cores.is_some() && report.p99_ms.is_some());
-    assert!(report.peak.connections >= 2_000, "the sampler saw the connections: {:?}", report.peak);
+    // Above the smaller phases' 1,200: the count is the machine's sockets less those before the
+    // run, which other work on a shared machine moves by a few hundred.
+    assert!(report.peak.connections >= 1_500, "the sampler saw the connections: {:?}", report.peak);
     assert!(report.peak.tcp_mem_pages > 0 && report.peak.client_rss_kib > 0);
     assert!(report.aims.iter().any(|a| a.what.starts_with("every delivery received") && a.met));
 
@@ -99,31 +101,38 @@ async fn million_scaled_down_delivers_every_goal_over_several_nodes_beside_the_f
     }
     // Issue 26's keys, at the top level, for the full-size phase.
     assert_eq!(json["floor_subscribers"], 1_200);
-    for key in [
-        "floor_p99_ms",
-        "floor_cpu_us_per_delivery",
-        "cpu_us_per_delivery",
-        "post_p99_ms",
-        "idle_cores",
-    ] {
-        assert!(json[key].as_f64().is_some_and(|v| v > 0.0), "{key}: {}", json[key]);
+    for key in ["floor_p99_ms", "post_p99_ms"] {
+        assert!(json[key].as_f64().is_some_and(|ms| ms > 0.0), "{key}: {}", json[key]);
+    }
+    // CPU is read in clock ticks (10 ms): a tiny run's idle pause may have cost none.
+    for key in ["floor_cpu_us_per_delivery", "cpu_us_per_delivery", "idle_cores"] {
+        assert!(json[key].as_f64().is_some_and(|v| v >= 0.0), "{key}: {}", json[key]);
     }
     let goals = json["goal_p99_ms"].as_array().expect("goal_p99_ms is a list");
     assert_eq!(goals.len(), 2, "one per goal");
     assert!(goals.iter().all(|p| p.as_f64().is_some_and(|ms| ms > 0.0)), "{goals:?}");
     assert_eq!(json["floor_p99_ms"].as_f64(), report.phases[0].p99());
 
+    // Issue 26's aims, each judged as the figures say (the ratios at the floor's 1,200).
+    let (floor, beside) = (&report.phases[0], &report.phases[1]);
+    let ratio = |a: Option<f64>, b: Option<f64>| a.zip(b.filter(|b| *b > 0.0)).map(|(a, b)| a / b);
+    let cpu = ratio(beside.cpu_us_per_delivery(), floor.cpu_us_per_delivery());
+    let p99 = ratio(beside.p99(), floor.p99()).expect("both phases' p99");
+    let g: Vec<f64> = report.goal_p99_ms.iter().map(|p| p.expect("each goal's p99")).collect();
+    let spread = g[0].max(g[1]) / ((g[0] + g[1]) / 2.0);
     for (what, met) in [
-        ("CPU per delivery, scorecast ÷ floor", None),
-        ("p99 of all deliveries, scorecast ÷ floor", None),
-        ("p99 of each goal ÷ the median goal's", None),
-        ("POST p99 on the side match", Some(post.p99 <= 500.0)),
-        ("idle CPU with everyone connected", report.idle_cores.map(|c| c <= 0.1)),
+        ("CPU per delivery, scorecast ÷ floor", cpu.is_some_and(|r| r <= 1.2)),
+        ("p99 of all deliveries, scorecast ÷ floor", p99 <= 1.25),
+        ("p99 of each goal ÷ the median goal's", spread <= 1.25),
+        ("POST p99 on the side match", post.p99 <= 500.0),
+        ("idle CPU with everyone connected", report.idle_cores.is_some_and(|c| c <= 0.1)),
     ] {
         let aim = report.aims.iter().find(|a| a.what.starts_with(what));
         let aim = aim.unwrap_or_else(|| panic!("an aim for {what}: {:?}", report.aims));
-        assert_ne!(aim.measured, "not measured", "{what}");
-        assert!(met.is_none_or(|met| met == aim.met), "{aim:?}");
+        assert_eq!(aim.met, met, "{aim:?}");
+        if !what.starts_with("CPU") || cpu.is_some() {
+            assert_ne!(aim.measured, "not measured", "{aim:?}");
+        }
     }
 
     let text = scorecast_bench::million::markdown::render(&report);

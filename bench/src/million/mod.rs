@@ -12,7 +12,7 @@
 //! memory, the machine's memory and every process's RSS each second throughout. Everything started
 //! is stopped by PID, and the whole run ends by itself within `time_limit`.
 
-pub mod aims;
+pub mod judge;
 pub mod markdown;
 pub mod model;
 mod report;
@@ -115,7 +115,7 @@ pub async fn run_million(cfg: MillionConfig) -> anyhow::Result<MillionReport> {
     meta.finish();
     meta.scorecast_version = binary.version.clone();
     let kernel_pressure = procfs::counter_deltas(&pressure_before, &procfs::tcp_counters());
-    Ok(model::judge(MillionReport::new(
+    Ok(judge::judge(MillionReport::new(
         meta,
         binary,
         (postgres_version, nats_version),

@@ -172,35 +172,3 @@ pub fn moved(pressure: &BTreeMap<String, i64>) -> Vec<String> {
         })
         .collect()
 }
-
-/// The problems that fail the run, its aims, and whether it passed: every phase measured and
-/// clean (no loss, no duplicate, every client connected), and no memory pressure.
-pub fn judge(mut r: MillionReport) -> MillionReport {
-    let mut problems = Vec::new();
-    for phase in &r.phases {
-        let name = format!("{} at {}", phase.name, phase.subscribers);
-        if let Some(error) = &phase.error {
-            problems.push(format!("{name}: {error}"));
-        }
-        if let Some(run) = &phase.run {
-            problems.extend(run.problems.iter().map(|p| format!("{name}: {p}")));
-        }
-        if let Some(side) = &phase.side {
-            problems.extend(side.problems().iter().map(|p| format!("{name}, side match: {p}")));
-        }
-        let moved = moved(&phase.kernel_pressure);
-        if !moved.is_empty() {
-            problems.push(format!("{name}: kernel memory pressure ({})", moved.join(", ")));
-        }
-    }
-    if r.subscribers_connected < r.subscribers {
-        problems.push(format!(
-            "{} of {} subscribers connected",
-            r.subscribers_connected, r.subscribers
-        ));
-    }
-    r.aims = super::aims::aims(&r);
-    r.passed = problems.is_empty() && r.deliveries_expected > 0;
-    r.problems = problems;
-    r
-}

@@ -1,8 +1,9 @@
-//! The aims a `million` run is judged by: those of the first million issue (memory, an absolute
-//! p99, nothing lost), and issue 26's, which measure scorecast against the floor run beside it in
-//! the same run (CPU and p99 as ratios), each goal against the median goal, the side match's POSTs
-//! and the idle cost of the connected audience.
+//! How a `million` run is judged: the problems that fail it, and its aims: those of the first
+//! million issue (memory, an absolute p99, nothing lost), and issue 26's, which measure scorecast
+//! against the floor run beside it in the same run (CPU and p99 as ratios), each goal against the
+//! median goal, the side match's POSTs and the idle cost of the connected audience.
 
+use super::markdown::thousands;
 use super::model::{moved, Aim, MillionReport, Phase};
 use crate::common::percentiles::ratio;
 
@@ -28,7 +29,7 @@ pub fn aims(r: &MillionReport) -> Vec<Aim> {
         beside.and_then(Phase::cpu_us_per_delivery),
         floor.and_then(Phase::cpu_us_per_delivery),
     );
-    let at = format!("at {} subscribers", floor.map_or(0, |f| f.subscribers));
+    let at = format!("at {} subscribers", thousands(floor.map_or(0, |f| f.subscribers) as u64));
     let (spread, worst) = goal_spread(&r.goal_p99_ms);
     vec![
         Aim {
@@ -92,16 +93,45 @@ pub fn aims(r: &MillionReport) -> Vec<Aim> {
     ]
 }
 
+/// The problems that fail the run, its aims, and whether it passed: every phase measured and
+/// clean (no loss, no duplicate, every client connected), and no memory pressure.
+pub fn judge(mut r: MillionReport) -> MillionReport {
+    let mut problems = Vec::new();
+    for phase in &r.phases {
+        let name = format!("{} at {}", phase.name, phase.subscribers);
+        if let Some(error) = &phase.error {
+            problems.push(format!("{name}: {error}"));
+        }
+        if let Some(run) = &phase.run {
+            problems.extend(run.problems.iter().map(|p| format!("{name}: {p}")));
+        }
+        if let Some(side) = &phase.side {
+            problems.extend(side.problems().iter().map(|p| format!("{name}, side match: {p}")));
+        }
+        let moved = moved(&phase.kernel_pressure);
+        if !moved.is_empty() {
+            problems.push(format!("{name}: kernel memory pressure ({})", moved.join(", ")));
+        }
+    }
+    if r.subscribers_connected < r.subscribers {
+        problems.push(format!(
+            "{} of {} subscribers connected",
+            r.subscribers_connected, r.subscribers
+        ));
+    }
+    r.aims = aims(&r);
+    r.passed = problems.is_empty() && r.deliveries_expected > 0;
+    r.problems = problems;
+    r
+}
+
 /// An aim of at most `limit`: not met when it was not measured.
 fn at_most(what: &str, value: Option<f64>, limit: f64, unit: &str) -> Aim {
-    let with_unit = |v: f64| match unit {
-        "x" => format!("{v:.2}x"),
-        unit => format!("{v:.2} {unit}"),
-    };
+    let space = if unit == "x" { "" } else { " " };
     Aim {
         what: what.into(),
-        aim: format!("<= {}", with_unit(limit)),
-        measured: value.map_or("not measured".into(), with_unit),
+        aim: format!("<= {limit}{space}{unit}"),
+        measured: value.map_or("not measured".into(), |v| format!("{v:.2}{space}{unit}")),
         met: value.is_some_and(|v| v <= limit),
     }
 }
@@ -155,7 +185,7 @@ mod tests {
     fn an_aim_not_measured_is_not_met() {
         assert!(!at_most("idle", None, AIM_IDLE_CORES, "cores").met);
         let met = at_most("POST p99", Some(500.0), AIM_POST_P99_MS, "ms");
-        assert!(met.met && met.measured == "500.00 ms" && met.aim == "<= 500.00 ms");
+        assert!(met.met && met.measured == "500.00 ms" && met.aim == "<= 500 ms", "{met:?}");
         assert!(!at_most("ratio", Some(1.21), AIM_CPU_RATIO, "x").met);
     }
 }
