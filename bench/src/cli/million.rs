@@ -160,3 +160,33 @@ pub async fn run(args: MillionArgs) -> anyhow::Result<Outcome> {
     std::fs::write(outcome.2 .1.with_extension("svg"), svg::render(&report))?;
     Ok(outcome)
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+    use crate::cli::{Cli, Command};
+
+    fn config(flags: &[&str]) -> anyhow::Result<MillionConfig> {
+        let args = ["scorecast-bench", "million", "--binary", "scorecast"].iter().chain(flags);
+        match Cli::try_parse_from(args)?.command {
+            Command::Million(args) => args.to_config(),
+            _ => bail!("not the million subcommand"),
+        }
+    }
+
+    #[test]
+    fn every_run_has_a_side_match_of_one_percent_posted_on_once_a_second_unless_switched_off() {
+        let side = config(&[]).unwrap().side;
+        assert_eq!(side, Some(SideConfig { share: 0.01, rate: 1.0 }));
+        let side = config(&["--side-match-share", "0.05", "--side-match-rate", "2"]).unwrap().side;
+        assert_eq!(side, Some(SideConfig { share: 0.05, rate: 2.0 }));
+        assert_eq!(config(&["--no-side-match"]).unwrap().side, None);
+        assert!(config(&["--side-match-share", "0"]).is_err());
+        assert!(config(&["--side-match-share", "0.6"]).is_err());
+        assert!(config(&["--side-match-rate", "0"]).is_err());
+        assert!(config(&["-n", "1"]).is_err(), "a side match needs two subscribers");
+        assert!(config(&["-n", "1", "--no-side-match"]).unwrap().side.is_none());
+    }
+}
