@@ -127,6 +127,7 @@ async fn measure(
     }
     let slots = churn::schedule(cfg.subscribers, cfg.churn_per_min, cfg.duration, cfg.seed);
     let total = 2 * cfg.pollers + slots.len();
+    let joining = std::sync::Arc::new(tokio::sync::Semaphore::new(subscriber::JOINS_IN_FLIGHT));
     for slot in slots {
         let ws_path = format!("/ws?matches={id}");
         tasks[2].spawn(subscriber::subscriber(
@@ -134,6 +135,7 @@ async fn measure(
             ws_path,
             slot,
             cfg.speedup,
+            joining.clone(),
             ready_tx.clone(),
             go_rx.clone(),
         ));

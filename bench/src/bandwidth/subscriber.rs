@@ -5,9 +5,10 @@
 //! counters are read when it leaves or at the end.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{mpsc, watch, Semaphore};
 use tokio::time::Instant;
 
 use super::churn::Slot;
@@ -17,6 +18,9 @@ use crate::net::tcp_info::TcpCounters;
 
 /// Longest a join (connect, upgrade, snapshot) may take.
 const JOIN_TIMEOUT: Duration = Duration::from_secs(15);
+/// Joins before the start in flight at once, over every subscriber: as the fan-out's clients, so
+/// that 18,000 at once do not overflow the server's accept queue (and wait out SYN retries).
+pub const JOINS_IN_FLIGHT: usize = 500;
 
 /// One connection, from its snapshot on: what it had moved then.
 struct Session {
@@ -72,19 +76,24 @@ async fn join(addr: SocketAddr, path: &str) -> Result<(Session, i64), String> {
 }
 
 /// One subscriber of `path` (e.g. `/ws?matches=1`) in its `slot` of the churn schedule (real
-/// times are the simulated ones ÷ `speedup`).
+/// times are the simulated ones ÷ `speedup`); a join before the start waits for a permit of
+/// `joining`.
 pub async fn subscriber(
     addr: SocketAddr,
     path: String,
     slot: Slot,
     speedup: f64,
+    joining: Arc<Semaphore>,
     ready: mpsc::Sender<bool>,
     mut go: watch::Receiver<Option<Window>>,
 ) -> Outcome {
     let mut out = Outcome::default();
     let mut first = None;
     if slot.join_at.is_none() {
-        match join(addr, &path).await {
+        let permit = joining.acquire_owned().await;
+        let joined = join(addr, &path).await;
+        drop(permit);
+        match joined {
             Ok(joined) => first = Some(joined),
             Err(e) => {
                 out.error = Some(e);
