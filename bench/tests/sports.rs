@@ -73,6 +73,7 @@ async fn ingest_side_by_side_interleaves_both_sides_and_judges_every_level() {
         candidate: SportMix::parse("tennis,volleyball").unwrap(),
         rounds: 2,
         own_postgres: false,
+        baseline_binary: None,
     };
 
     let report = run_ingest_versus(cfg).await.expect("the run completes");
@@ -100,6 +101,37 @@ async fn ingest_side_by_side_interleaves_both_sides_and_judges_every_level() {
     assert_eq!(json["runs"][1]["report"]["sports"], serde_json::json!(["tennis", "volleyball"]));
     let text = scorecast_bench::ingest::versus::markdown::render(&report);
     assert!(text.contains("tennis, volleyball (candidate) vs football (baseline)"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ingest_side_by_side_spawns_the_baseline_binary_for_the_baseline_side() {
+    let mut ingest = tiny_ingest();
+    ingest.levels = vec![2];
+    ingest.paced_rate = None;
+    let dir = tempfile::tempdir().unwrap();
+    let baseline = dir.path().join("scorecast-base");
+    std::fs::copy(helpers::scorecast_binary(), &baseline).unwrap();
+    let cfg = VersusConfig {
+        ingest: ingest.clone(),
+        baseline: SportMix::default(),
+        candidate: SportMix::default(),
+        rounds: 1,
+        own_postgres: false,
+        baseline_binary: Some(baseline.clone()),
+    };
+
+    let report = run_ingest_versus(cfg.clone()).await.expect("the run completes");
+
+    let binaries = report.binaries.as_ref().expect("the report names both binaries");
+    assert_eq!(binaries.baseline, baseline.display().to_string());
+    assert_eq!(binaries.candidate, helpers::scorecast_binary().display().to_string());
+    assert!(report.runs.iter().all(|r| r.report.passed), "{:?}", report.problems);
+    let text = scorecast_bench::ingest::versus::markdown::render(&report);
+    assert!(text.contains(&format!("baseline `{}`", baseline.display())), "{text}");
+    // The baseline side really starts that binary: without it, its run (and only it) fails.
+    std::fs::remove_file(&baseline).unwrap();
+    let err = run_ingest_versus(cfg).await.expect_err("the baseline binary is gone");
+    assert!(format!("{err:#}").contains("round 1, football"), "{err:#}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -162,6 +194,7 @@ async fn ingest_side_by_side_on_its_own_postgres_gives_every_run_a_fresh_databas
         candidate: SportMix::parse("mix").unwrap(),
         rounds: 1,
         own_postgres: true,
+        baseline_binary: None,
     };
 
     let report = run_ingest_versus(cfg).await.expect("the run completes");

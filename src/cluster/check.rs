@@ -81,9 +81,7 @@ impl Checker {
         if held.as_ref().is_none_or(|held| held.meta.revision < change.revision) {
             // Created or changed on a node whose announcement never arrived.
             self.metrics.cluster.matches_loaded.inc();
-            if let Some(loaded) = self.catalog.load(change.id).await? {
-                self.hub.introduce(held.as_deref(), &loaded);
-            }
+            self.hub.load(change.id).await?;
         }
         let Some(held) = held else { return Ok(()) };
         if held.live.seq < change.seq {

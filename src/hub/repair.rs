@@ -13,7 +13,7 @@ use tokio::time::Instant;
 use super::replay::Missed;
 use super::{Committed, Hub};
 use crate::domain::{MatchId, Seq, StoredEvent};
-use crate::snapshots::Recent;
+use crate::snapshots::{Recent, Snapshot};
 use crate::store::StoreError;
 
 /// Events read per query while filling a gap: a 1,000-event outage is one read.
@@ -164,10 +164,24 @@ impl Hub {
         Ok(())
     }
 
-    /// A match this node did not hold: loads it from the database, then delivers the update.
+    /// Reads `id` from the database into this node: a match another node created, changed or
+    /// started that this node did not hold (or held at an older revision). Whichever way this
+    /// node heard of it (the check, or an update of it from NATS), it then reaches the `*` and
+    /// competition subscribers whose window it is in, as its snapshot.
+    pub async fn load(&self, id: MatchId) -> Result<Option<Arc<Snapshot>>, StoreError> {
+        let before = self.snapshots.get(id);
+        let loaded = self.catalog.load(id).await?;
+        if let Some(snapshot) = &loaded {
+            self.introduce(before.as_deref(), snapshot);
+        }
+        Ok(loaded)
+    }
+
+    /// A match this node did not hold: loads it from the database, then delivers the update
+    /// (usually stale by then: what was read includes it).
     pub(super) async fn adopt_then_deliver(self: Arc<Self>, update: Committed) {
         let id = update.match_id;
-        match self.catalog.load(id).await {
+        match self.load(id).await {
             Ok(Some(_)) => self.deliver(update),
             Ok(None) => {
                 tracing::error!(match_id = %id, "an update for a match the database does not have")
@@ -176,5 +190,67 @@ impl Hub {
                 tracing::warn!(match_id = %id, error = %e, "could not load a match; the next check retries")
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicBool;
+
+    use serde_json::json;
+    use time::OffsetDateTime;
+    use tokio::sync::mpsc;
+
+    use super::super::{Delivery, Inbox};
+    use super::*;
+    use crate::catalog::{Catalog, HotSet, MissCache};
+    use crate::configuration::Settings;
+    use crate::domain::NewMatch;
+    use crate::metrics::Metrics;
+    use crate::snapshots::Snapshots;
+    use crate::store::{AllMatches, Creation, Store};
+
+    /// A match kicking off `in_hours` from now, stored as another node would have stored it.
+    async fn stored_match(store: &Store, in_hours: i64) -> MatchId {
+        let kickoff = OffsetDateTime::now_utc() + time::Duration::hours(in_hours);
+        let kickoff = kickoff.format(&time::format_description::well_known::Rfc3339).unwrap();
+        let new: NewMatch = serde_json::from_value(json!({"home": "Ajax", "away": "PSV",
+            "competition": "Eredivisie", "kickoff_at": kickoff}))
+        .unwrap();
+        match store.create_match(&new, None, OffsetDateTime::now_utc()).await.unwrap() {
+            Creation::Created(record) => record.meta.id,
+            _ => unreachable!("no retry key"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_match_read_from_the_database_is_brought_to_the_subscribers_whose_window_it_is_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = Settings::with_database(&format!("sqlite://{}/s.db", dir.path().display()));
+        let store = Store::connect(&settings.database()).await.unwrap();
+        let (tonight, next_week) = (stored_match(&store, 2).await, stored_match(&store, 168).await);
+        let snapshots = Arc::new(Snapshots::load(AllMatches::default(), Vec::new(), 10));
+        let misses = MissCache { capacity: 10, ttl: Duration::from_secs(1) };
+        let hot = HotSet {
+            window: Duration::from_secs(24 * 3600),
+            cold_capacity: 10,
+            sweep: Duration::from_secs(30),
+        };
+        let followers = Arc::default();
+        let catalog = Catalog::new(snapshots, store.clone(), misses, hot, followers, true);
+        let metrics = Arc::new(Metrics::new());
+        let hub = Hub::new(settings.hub(), store, Arc::new(catalog), metrics);
+        let (queue, mut worker) = mpsc::channel(8);
+        let lagged = Arc::new(AtomicBool::new(false));
+        hub.inboxes.lock().unwrap().push(Inbox { queue, lagged });
+
+        assert!(hub.load(next_week).await.unwrap().is_some());
+        assert!(worker.try_recv().is_err(), "next week's match is in nobody's window");
+        assert!(hub.load(tonight).await.unwrap().is_some());
+        let Ok(Delivery::Update(brought)) = worker.try_recv() else {
+            panic!("tonight's match was not brought to the workers");
+        };
+        assert_eq!((brought.match_id, brought.seq), (tonight, Seq::ZERO));
+        assert!(brought.reach.as_ref().is_some_and(|r| r.brings), "{brought:?}");
     }
 }

@@ -33,13 +33,14 @@ async fn node_on_history(backend: Backend, finished: u64, cold: usize) -> Option
     Some(app.restart_with(0, |s| s.memory.cold_cache_matches = cold).await)
 }
 
-async fn held(app: &TestApp) -> (f64, f64) {
+/// How many matches `app` holds in memory: (hot, cold).
+pub async fn held(app: &TestApp) -> (f64, f64) {
     let hot = app.metric("scorecast_matches_held{residence=\"hot\"}").await;
     (hot, app.metric("scorecast_matches_held{residence=\"cold\"}").await)
 }
 
 /// The body, ETag and history of match `id`, and the status of a poll with that ETag.
-async fn answers(app: &TestApp, id: i64) -> (Value, String, Value, u16) {
+pub async fn answers(app: &TestApp, id: i64) -> (Value, String, Value, u16) {
     let response = app.get(&format!("/api/v1/matches/{id}")).await;
     assert_eq!(response.status(), 200);
     let etag = response.headers()["etag"].to_str().unwrap().to_owned();

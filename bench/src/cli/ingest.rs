@@ -59,6 +59,10 @@ pub struct IngestLoad {
     /// (each run a fresh spawned server), and judge --sports at ≥ 0.9× its events/s.
     #[arg(long, value_parser = SportMix::parse)]
     pub versus: Option<SportMix>,
+    /// With --versus: the baseline side spawns this scorecast binary instead of --spawn-server's
+    /// (e.g. the merge base's build, with --versus football --sports football)
+    #[arg(long, requires = "versus")]
+    pub baseline_binary: Option<std::path::PathBuf>,
     /// Rounds of the side-by-side run; the order alternates from round to round.
     #[arg(long, default_value_t = 3, requires = "versus")]
     pub rounds: usize,
@@ -87,6 +91,7 @@ pub async fn run(args: IngestArgs) -> anyhow::Result<Outcome> {
                 candidate: l.sports.clone(),
                 rounds: l.rounds,
                 own_postgres: args.own_postgres,
+                baseline_binary: l.baseline_binary.clone(),
                 ingest: cfg,
             };
             args.output.publish(&mut run_ingest_versus(versus).await?)

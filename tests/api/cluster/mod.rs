@@ -4,6 +4,7 @@ mod competitions;
 mod consistency;
 mod corrections;
 mod fanout;
+mod history;
 mod nats_failover;
 mod outages;
 mod proxy;
@@ -33,6 +34,11 @@ pub struct TestCluster {
 pub async fn start_cluster(n: usize) -> Option<TestCluster> {
     let nats = NatsServer::start()?;
     let database = fresh_database(Backend::Postgres).await?;
+    Some(start_nodes(nats, database, n).await)
+}
+
+/// `n` nodes on `database` (already holding what the test wrote into it), joined by `nats`.
+pub async fn start_nodes(nats: NatsServer, database: TestDatabase, n: usize) -> TestCluster {
     let mut nodes = Vec::with_capacity(n);
     for _ in 0..n {
         let url = nats.url();
@@ -44,7 +50,7 @@ pub async fn start_cluster(n: usize) -> Option<TestCluster> {
         .await;
         nodes.push(node);
     }
-    Some(TestCluster { nats, nodes, database })
+    TestCluster { nats, nodes, database }
 }
 
 /// Settings of a node that joins the NATS server at `url`.

@@ -14,6 +14,9 @@ pub fn render(r: &VersusReport) -> String {
         "# Ingest side by side: {} (candidate) vs {} (baseline), {}, {} round(s)\n",
         r.candidate, r.baseline, r.database, r.rounds
     );
+    if let Some(b) = &r.binaries {
+        let _ = writeln!(md, "Binaries: baseline `{}`, candidate `{}`.\n", b.baseline, b.candidate);
+    }
     verdict(&mut md, r.passed, &r.meta);
     md.push_str(
         "| mode | clients | events/s (baseline → candidate) | ratio | POST p99 ms | delivery p99 ms | server CPU µs/event | update bytes |\n\

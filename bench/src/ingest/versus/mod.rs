@@ -29,6 +29,9 @@ pub struct VersusConfig {
     /// Start a throwaway Postgres and give every run a fresh database of it (with a spawned
     /// server; in place of `ingest.database_url`).
     pub own_postgres: bool,
+    /// The baseline side spawns this binary instead of `--spawn-server` (e.g. the merge base's
+    /// build): two builds side by side on the same sports.
+    pub baseline_binary: Option<std::path::PathBuf>,
 }
 
 pub async fn run_ingest_versus(cfg: VersusConfig) -> anyhow::Result<VersusReport> {
@@ -39,6 +42,9 @@ pub async fn run_ingest_versus(cfg: VersusConfig) -> anyhow::Result<VersusReport
         && (cfg.ingest.server.spawn_server.is_none() || cfg.ingest.database_url.is_some())
     {
         bail!("--own-postgres needs --spawn-server, and no --database-url");
+    }
+    if cfg.baseline_binary.is_some() && cfg.ingest.server.spawn_server.is_none() {
+        bail!("--baseline-binary needs --spawn-server (the candidate's binary)");
     }
     for sports in [&cfg.baseline, &cfg.candidate] {
         check(&IngestConfig { sports: sports.clone(), ..cfg.ingest.clone() })?;
@@ -80,7 +86,10 @@ async fn measure_rounds(
                 Some(pg) => Some(pg.fresh_database("ingest").await?),
                 None => cfg.ingest.database_url.clone(),
             };
-            let run_cfg = IngestConfig { sports: sports.clone(), ..cfg.ingest.clone() };
+            let mut run_cfg = IngestConfig { sports: sports.clone(), ..cfg.ingest.clone() };
+            if let (false, Some(binary)) = (is_candidate, &cfg.baseline_binary) {
+                run_cfg.server.spawn_server = Some(binary.clone());
+            }
             tracing::info!(round, %sports, "ingest side by side: measuring");
             let report = measure(&run_cfg, database_url.as_deref())
                 .await

@@ -19,6 +19,9 @@ pub struct VersusReport {
     pub database: String,
     pub baseline: SportMix,
     pub candidate: SportMix,
+    /// The binaries the sides spawned, when they differ (`--baseline-binary`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub binaries: Option<Binaries>,
     pub rounds: usize,
     pub matches: usize,
     pub levels: Vec<LevelVersus>,
@@ -26,6 +29,12 @@ pub struct VersusReport {
     pub runs: Vec<Run>,
     pub problems: Vec<String>,
     pub passed: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Binaries {
+    pub baseline: String,
+    pub candidate: String,
 }
 
 /// One ingest run of one side.
@@ -116,6 +125,14 @@ impl VersusReport {
             database,
             baseline: cfg.baseline.clone(),
             candidate: cfg.candidate.clone(),
+            binaries: cfg
+                .baseline_binary
+                .as_ref()
+                .zip(cfg.ingest.server.spawn_server.as_ref())
+                .map(|(baseline, candidate)| Binaries {
+                    baseline: baseline.display().to_string(),
+                    candidate: candidate.display().to_string(),
+                }),
             rounds: cfg.rounds,
             matches: cfg.ingest.matches,
             passed: problems.is_empty() && !levels.is_empty(),
