@@ -38,6 +38,7 @@ mod liveness;
 mod load_balancer;
 mod load_balancer_tls;
 mod matches;
+mod most_watched;
 mod openapi;
 mod operations;
 mod panels;
