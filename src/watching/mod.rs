@@ -7,7 +7,7 @@
 //! (all of them every `FULL_EVERY` reports, at its start, after hearing from a node new to it,
 //! and when another node asks after missing a report), forgets the shares of nodes not heard of
 //! for `EXPIRY_INTERVALS` intervals, and names the matches whose count, shown to two significant
-//! figures (`shown.rs`), changed: their followers are told (`Hub::tell_watching`); and ranks the
+//! figures (`shown.rs`), changed (a rise only once clearly past the step): their followers are told (`Hub::tell_watching`); and ranks the
 //! most watched matches of every node (`ranking.rs`, `GET /api/v1/watching`). A node that stops
 //! says so (`farewell`), and the others drop its share at once.
 
@@ -22,6 +22,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 pub use shares::Heard;
+use shown::worth_telling;
 pub use shown::{format, shown};
 
 use crate::domain::MatchId;
@@ -149,10 +150,13 @@ impl Watching {
             *total += u64::from(local);
             let total = *total;
             let before = state.told.get(&id).copied();
-            if before != Some(shown(total)) {
+            let seen = if worth_telling(before, total) {
                 news.push((id, total));
-            }
-            told.insert(id, shown(total));
+                shown(total)
+            } else {
+                before.unwrap_or_default()
+            };
+            told.insert(id, seen);
         }
         // Only matches watched here are told of: nobody else here would hear it.
         state.told = told;

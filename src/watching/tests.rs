@@ -31,8 +31,12 @@ async fn followers_are_told_only_when_the_shown_count_changes() {
     followers.add(id(1), true);
     assert!(watching.tick(now).news.is_empty(), "1,201 still shows as 1.2k");
     watching.heard(heard("b", 2, false, &[(1, 1_296)]), now);
-    assert_eq!(watching.tick(now).news, vec![(id(1), 1_300)], "1.3k");
-    assert_eq!(watching.total(id(1)), 1_300);
+    assert!(watching.tick(now).news.is_empty(), "1,300 is a rise not yet 2 % past the step");
+    watching.heard(heard("b", 3, false, &[(1, 1_323)]), now);
+    assert_eq!(watching.tick(now).news, vec![(id(1), 1_327)], "1.3k, clearly");
+    assert_eq!(watching.total(id(1)), 1_327);
+    watching.heard(heard("b", 4, false, &[(1, 1_295)]), now);
+    assert_eq!(watching.tick(now).news, vec![(id(1), 1_299)], "a fall is told at once: 1.2k");
 }
 
 #[tokio::test(start_paused = true)]
