@@ -134,13 +134,11 @@ impl EventTx {
     /// Writes a `match` event's changes (or a postponement's new kickoff) to the match's row, at
     /// the next metadata revision.
     pub async fn change_meta(&mut self, meta: &MatchMeta) -> Result<(), StoreError> {
-        let sql = format!(
-            "UPDATE matches SET home = $2, away = $3, competition = $4, kickoff_at = $5, \
-             sport = $6, format = $7, revision = $8, updated_at = $9, change_seq = {} \
-             WHERE id = $1",
-            self.backend.next_change_seq()
+        let moves = self.backend.move_match(
+            "home = $2, away = $3, competition = $4, kickoff_at = $5, sport = $6, format = $7, \
+             revision = $8, updated_at = $9",
         );
-        sqlx::query(&sql)
+        sqlx::query(&moves.update)
             .bind(meta.id.get())
             .bind(meta.home.as_str())
             .bind(meta.away.as_str())
@@ -152,6 +150,14 @@ impl EventTx {
             .bind(unix_millis(OffsetDateTime::now_utc()))
             .execute(self.tx.conn())
             .await?;
+        self.moved(meta.id, moves.then).await
+    }
+
+    /// The second statement of a move, where the backend needs one.
+    async fn moved(&mut self, id: MatchId, then: Option<String>) -> Result<(), StoreError> {
+        if let Some(sql) = then {
+            sqlx::query(&sql).bind(id.get()).execute(self.tx.conn()).await?;
+        }
         Ok(())
     }
 
@@ -165,18 +171,16 @@ impl EventTx {
     pub async fn save_live(&mut self, id: MatchId, live: &LiveState) -> Result<(), StoreError> {
         let shootout = live.shootout().unwrap_or_default();
         let legacy = Legacy::of(live);
-        // This release moves `change_seq` and `live_status` itself, in the same statement: the
-        // trigger that does it for a writer that does not (an earlier release) is not run.
-        let sql = format!(
-            "UPDATE matches SET status = $2, period = CAST($3 AS TEXT), minute = CAST($4 AS BIGINT), \
+        // This release moves `live_status` itself, in the same statement: the trigger that does
+        // it for a writer that does not (an earlier release) is not run.
+        let moves = self.backend.move_match(
+            "status = $2, period = CAST($3 AS TEXT), minute = CAST($4 AS BIGINT), \
              home_score = $5, away_score = $6, seq = $7, updated_at = $8, \
              pens_first = CAST($9 AS TEXT), pens_home_taken = $10, pens_home_scored = $11, \
              pens_away_taken = $12, pens_away_scored = $13, \
-             period_started_at = CAST($14 AS BIGINT), state = $15, live_status = $16, \
-             change_seq = {} WHERE id = $1",
-            self.backend.next_change_seq()
+             period_started_at = CAST($14 AS BIGINT), state = $15, live_status = $16",
         );
-        sqlx::query(&sql)
+        sqlx::query(&moves.update)
             .bind(id.get())
             .bind(legacy.status)
             .bind(legacy.period)
@@ -195,7 +199,7 @@ impl EventTx {
             .bind(live.status.as_str())
             .execute(self.tx.conn())
             .await?;
-        Ok(())
+        self.moved(id, moves.then).await
     }
 
     /// Appends events, each with the JSON body it is served as, a hundred rows per statement.

@@ -3,6 +3,7 @@
 //! Both backends go through sqlx's `Any` driver with SQL that both understand, so every query exists
 //! once. Timestamps are unix milliseconds (BIGINT) for the same reason.
 
+mod changes;
 mod events;
 mod hot;
 mod idempotency;
@@ -41,16 +42,6 @@ impl Backend {
             Err(StoreError::Config(format!(
                 "unsupported database URL {url:?}: use sqlite://PATH or postgres://..."
             )))
-        }
-    }
-
-    /// The next value of `matches.change_seq`, as SQL: what a statement that moves a match's
-    /// `seq` or `revision` sets it to (a sequence on Postgres; one more than the highest on
-    /// SQLite, whose writers are serialized).
-    fn next_change_seq(self) -> &'static str {
-        match self {
-            Self::Sqlite => "(SELECT COALESCE(MAX(change_seq), 0) + 1 FROM matches)",
-            Self::Postgres => "nextval('match_changes')",
         }
     }
 

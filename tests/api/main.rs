@@ -50,6 +50,7 @@ mod schemathesis;
 mod shootout;
 mod sports;
 mod sse_limits;
+mod storage;
 mod tennis;
 mod tennis_replays;
 mod tls;
