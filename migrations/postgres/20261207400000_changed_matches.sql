@@ -20,6 +20,8 @@ CREATE TABLE changed_matches (
 
 INSERT INTO changed_matches (match_id, change_seq, updated_at)
     SELECT id, change_seq, updated_at FROM matches;
+-- Checks those rows' keys now: DDL on the table refuses to run with the checks pending.
+SET CONSTRAINTS ALL IMMEDIATE;
 
 CREATE INDEX changed_matches_change_seq ON changed_matches (change_seq);
 CREATE INDEX changed_matches_updated_at ON changed_matches (updated_at);
