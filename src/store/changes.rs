@@ -30,6 +30,23 @@ fn upsert_from(source: &str) -> String {
 }
 
 impl Backend {
+    /// The statement that reads match `$1` (`columns`) and locks its row until commit.
+    pub(super) fn lock_match(self, columns: &str) -> String {
+        match self {
+            // A lock on the row, not a new version of it: a no-op UPDATE would write one (and its
+            // WAL) per event for the page to prune. `NO KEY` as an UPDATE's own lock, so the
+            // foreign keys of `events` do not wait on it.
+            Self::Postgres => {
+                format!("SELECT {columns} FROM matches WHERE id = $1 FOR NO KEY UPDATE")
+            }
+            // SQLite has no row locks: a no-op UPDATE takes the database's write lock now, so that
+            // a transaction never reads and then fails to upgrade.
+            Self::Sqlite => {
+                format!("UPDATE matches SET seq = seq WHERE id = $1 RETURNING {columns}")
+            }
+        }
+    }
+
     /// The statements that set `set` (columns of `matches`, `$2` on) on match `$1` and move it
     /// to the next place in the change sequence. The triggers that do this for writers that do
     /// not (an earlier release sharing the database) are skipped: `change_seq` moved.

@@ -121,8 +121,7 @@ impl EventTx {
     /// Reads a match and locks its row until commit, so concurrent writers, on this node or another
     /// sharing the database, take turns. `None` when there is no such match.
     pub async fn lock_match(&mut self, id: MatchId) -> Result<Option<MatchRecord>, StoreError> {
-        // A no-op UPDATE locks the row on both backends (SQLite has no SELECT ... FOR UPDATE).
-        let sql = format!("UPDATE matches SET seq = seq WHERE id = $1 RETURNING {MATCH_COLUMNS}");
+        let sql = self.backend.lock_match(MATCH_COLUMNS);
         let row: Option<MatchRow> =
             sqlx::query_as(&sql).bind(id.get()).fetch_optional(self.tx.conn()).await?;
         match row {
