@@ -94,7 +94,8 @@ async fn watchers_by_id_and_by_competition_are_counted_over_websocket_and_sse_bu
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn followers_are_told_at_most_once_an_interval_and_only_when_the_shown_count_clearly_changes() {
+async fn followers_are_told_at_most_once_an_interval_and_only_when_the_shown_count_clearly_changes()
+{
     let Some(app) = spawn(Backend::Sqlite).await else { return };
     let id = app.live_match_today("Ajax", "PSV").await;
     app.store_event(id, &json!({"kind": "goal", "team": "home", "minute": 3})).await;
