@@ -11,23 +11,14 @@ use scorecast_bench::common::sport::Sport;
 use scorecast_bench::fanout::markdown;
 use scorecast_bench::fanout::tls::{run_fanout_tls, StormConfig};
 use scorecast_bench::{
-    run_bandwidth, run_cluster, run_compare, run_fanout, run_floor, run_ingest, run_million,
-    run_poll, BandwidthConfig, ClusterConfig, CompareConfig, FailoverConfig, FanoutConfig,
-    FloorConfig, GapConfig, IngestConfig, LoadConfig, MillionConfig, Placement, PollConfig,
-    ServerConfig,
+    run_bandwidth, run_cluster, run_compare, run_fanout, run_floor, run_ingest, run_poll,
+    BandwidthConfig, ClusterConfig, CompareConfig, FailoverConfig, FanoutConfig, FloorConfig,
+    GapConfig, IngestConfig, LoadConfig, Placement, PollConfig, ServerConfig,
 };
 use scorecast_bench::{run_soak, SoakConfig};
 
 fn spawned() -> ServerConfig {
     ServerConfig { spawn_server: Some(helpers::scorecast_binary()), ..Default::default() }
-}
-
-/// JSON written and read back is the same document: nothing in the result fails to serialize.
-fn round_trips<T: serde::Serialize + serde::de::DeserializeOwned>(report: &T) -> serde_json::Value {
-    let json = serde_json::to_value(report).expect("the result serializes");
-    let back: T = serde_json::from_value(json.clone()).expect("the result reads back");
-    assert_eq!(serde_json::to_value(&back).unwrap(), json);
-    json
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -72,7 +63,7 @@ async fn fanout_against_a_spawned_scorecast_delivers_every_goal_to_every_subscri
     // size is read by the clients.
     assert!(run.per_event.iter().all(|e| e.update_bytes.is_some_and(|b| (40..=70).contains(&b))));
     assert!(run.update_bytes_mean.is_some());
-    round_trips(&report);
+    helpers::round_trips(&report);
 }
 
 /// The storm's resumed round must resume, counted by the clients: a client that keeps no ticket
@@ -111,7 +102,7 @@ async fn fanout_over_tls_delivers_everything_and_every_storm_client_resumes_its_
     assert_eq!(report.storms[1].tickets, 20, "the server sends one ticket per session");
     assert!(report.passed(), "{}", report.markdown());
     assert!(report.markdown().contains("(20 of 20 reconnects resumed)"));
-    round_trips(&report);
+    helpers::round_trips(&report);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -148,7 +139,7 @@ async fn bandwidth_counts_every_poll_and_update_and_polling_costs_more() {
     assert!(conditional.per_user.down_bps > ws.per_user.down_bps);
     assert!(report.ratio_poll_to_ws.unwrap() > 1.0);
     assert!(report.snapshot.end_events > report.snapshot.start_events);
-    round_trips(&report);
+    helpers::round_trips(&report);
     assert!(scorecast_bench::bandwidth::markdown::render(&report).contains("| websocket |"));
 }
 
@@ -176,7 +167,7 @@ async fn ingest_stores_every_accepted_event_and_delivers_it_to_the_subscriber() 
     }
     assert_eq!(report.levels[2].mode, "paced");
     assert_eq!(report.levels[2].stored, 50);
-    round_trips(&report);
+    helpers::round_trips(&report);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -205,7 +196,7 @@ async fn poll_answers_200_with_the_snapshot_and_304_with_its_etag() {
     assert!(ok.response_bytes.unwrap() > report.snapshot_bytes);
     assert!(not_modified.response_bytes.unwrap() < report.snapshot_bytes);
     assert_eq!(report.ratio_200.is_some(), report.cases.len() == 4);
-    round_trips(&report);
+    helpers::round_trips(&report);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -247,7 +238,7 @@ async fn compare_interleaves_both_binaries_and_judges_the_candidate_against_the_
     }
     assert!(size.ratio_p99.is_some() && size.ratio_rss_per_conn.is_some());
     assert_eq!(size.passed, size.p99_met && size.cpu_met && size.rss_met);
-    let json = round_trips(&report);
+    let json = helpers::round_trips(&report);
     assert_eq!(json["sizes"][0]["baseline"]["rounds"][0]["round"], 1);
     let text = scorecast_bench::compare::markdown::render(&report);
     assert!(text.contains("## 50 subscribers") && text.contains("| 1 | 2 | candidate | 50 |"));
@@ -317,7 +308,7 @@ async fn cluster_delivers_across_nodes_repairs_a_nats_gap_and_resumes_after_sigt
     assert!(failover.all_resumed_s.is_some() && failover.delivery.gapless());
     assert_eq!(failover.delivery.expected, 30 * 8);
 
-    round_trips(&report);
+    helpers::round_trips(&report);
     let text = scorecast_bench::cluster::markdown::render(&report);
     assert!(text.contains("## 30 subscribers") && text.contains("## SIGTERM failover"));
 }
@@ -351,66 +342,5 @@ async fn a_short_soak_with_churn_and_slow_readers_loses_and_doubles_nothing() {
     assert!(d.counts.resumes_recovered > 0, "resumes were answered with the missed updates");
     assert_eq!(report.memory.flat, Some(true), "{:?}", report.memory.change_pct);
     assert!(report.markdown().contains("# scorecast soak"));
-    round_trips(&report);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn million_scaled_down_delivers_every_goal_over_several_nodes_beside_the_floor() {
-    if !helpers::cluster_tools_installed("million").await {
-        return;
-    }
-    // The real run's shape at a small scale: client worker processes, nodes over NATS, the floor
-    // in processes of its own, a paced connect.
-    let exe = std::path::PathBuf::from(env!("CARGO_BIN_EXE_scorecast-bench"));
-    let mut load = LoadConfig::new(2_400, 2, Placement::Processes { exe });
-    load.interval = Duration::from_millis(500);
-    load.settle = Duration::from_millis(1_200);
-    load.drain_timeout = Duration::from_secs(10);
-    load.connect_rate = Some(4_000);
-    load.per_worker = 1_000;
-    load.source_per_worker = true;
-    let cfg = MillionConfig {
-        binary: helpers::scorecast_binary(),
-        per_node: 1_000,
-        server_args: vec!["--drain-secs=1".into()],
-        load,
-        floor_subscribers: 1_200,
-        time_limit: Duration::from_secs(120),
-    };
-
-    let report = run_million(cfg).await.expect("the run completes");
-
-    assert!(report.passed, "problems: {:?}", report.problems);
-    assert_eq!((report.nodes, report.subscribers_connected), (3, 2_400));
-    assert_eq!((report.deliveries_expected, report.deliveries_received), (4_800, 4_800));
-    assert_eq!((report.lost, report.duplicated, report.conflated), (0, 0, 0));
-    let names: Vec<(&str, usize, usize)> =
-        report.phases.iter().map(|p| (p.name.as_str(), p.subscribers, p.servers)).collect();
-    assert_eq!(names, [("floor", 1_200, 1), ("scorecast", 1_200, 2), ("scorecast", 2_400, 3)]);
-    let comparison = report.floor_comparison.as_ref().expect("the floor was compared");
-    assert!(comparison.ratios.p99.is_some() && comparison.ratios.rss_per_conn.is_some());
-    assert!(report.server_rss_kb_per_conn.is_some() && report.client_rss_kb_per_conn.is_some());
-    assert!(report.idle_cores.is_some() && report.p99_ms.is_some());
-    assert!(report.peak.connections >= 2_000, "the sampler saw the connections: {:?}", report.peak);
-    assert!(report.peak.tcp_mem_pages > 0 && report.peak.client_rss_kib > 0);
-    assert!(report.aims.iter().any(|a| a.what == "every delivery received" && a.met));
-
-    let json = round_trips(&report);
-    for key in [
-        "subscribers_connected",
-        "deliveries_expected",
-        "deliveries_received",
-        "lost",
-        "duplicated",
-        "nodes",
-        "p50_ms",
-        "p99_ms",
-        "server_rss_kb_per_conn",
-    ] {
-        assert!(json.get(key).is_some(), "{key} is at the top level");
-    }
-    let text = scorecast_bench::million::markdown::render(&report);
-    assert!(text.contains("## Aims") && text.contains("| scorecast | 2,400 | 3 |"), "{text}");
-    let svg = scorecast_bench::million::svg::render(&report);
-    assert!(svg.starts_with("<svg") && svg.matches("<polyline").count() >= 3);
+    helpers::round_trips(&report);
 }

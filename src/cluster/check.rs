@@ -1,9 +1,9 @@
-//! The periodic check: what changed in the database since the last check (`matches.change_seq`,
-//! moved in the transaction of every event and metadata change), compared with what this node
-//! holds. Matches it does not hold are loaded (as the hot set says), newer metadata is taken, and
-//! a match behind is repaired through the hub. It runs whether NATS is up or not, so a lost
-//! publish, a dead publisher or a NATS outage leaves a node at most one interval behind; when
-//! nothing changed it reads no row.
+//! The periodic check: what changed in the database since the last check
+//! (`changed_matches.change_seq`, moved in the transaction of every event and metadata change),
+//! compared with what this node holds. Matches it does not hold are loaded (as the hot set says),
+//! newer metadata is taken, and a match behind is repaired through the hub. It runs whether NATS
+//! is up or not, so a lost publish, a dead publisher or a NATS outage leaves a node at most one
+//! interval behind; when nothing changed it reads no row.
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use clap::Args;
 
-use crate::watching::WatchingSettings;
+use crate::watching::{WatchingSettings, MOST_LISTED};
 
 #[derive(Debug, Clone, Args)]
 pub struct WatchingArgs {
@@ -27,6 +27,12 @@ pub struct WatchingArgs {
     #[arg(long, env = "SCORECAST_WATCHING_MAX_NODES", default_value_t = 64,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000))]
     pub watching_max_nodes: usize,
+
+    /// Most matches `GET /api/v1/watching` (the most watched) lists: a node ranks this many once
+    /// an interval, and a request for more gets this many.
+    #[arg(long, env = "SCORECAST_WATCHING_LIST_MAX", default_value_t = 100,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MOST_LISTED as u64))]
+    pub watching_list_max: usize,
 }
 
 impl WatchingArgs {
@@ -35,6 +41,7 @@ impl WatchingArgs {
             interval: Duration::from_secs(self.watching_interval_secs),
             max_matches: self.watching_max_matches,
             max_nodes: self.watching_max_nodes,
+            list_max: self.watching_list_max,
         }
     }
 }

@@ -42,6 +42,7 @@ pub const ADMIN_TOKEN: &str = "admin_token";
             crate::routes::Listed,
             crate::routes::MatchPage,
             crate::routes::WatchingCount,
+            crate::routes::MostWatched,
             crate::routes::CompetitionList,
             crate::routes::EventHistory,
             crate::problem::Problem,

@@ -190,6 +190,12 @@ pub struct Listed<'a> {
     watching: u64,
 }
 
+impl<'a> Listed<'a> {
+    pub(super) fn new(summary: Summary<'a>, watching: u64) -> Self {
+        Self { summary, watching }
+    }
+}
+
 /// One page of matches.
 #[derive(Serialize, ToSchema)]
 pub struct MatchPage<'a> {

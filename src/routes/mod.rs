@@ -27,7 +27,7 @@ pub use events::EventHistory;
 pub use matches::{Listed, MatchPage, MatchPath};
 pub use openapi::ApiDocument;
 pub use table::{table, Endpoint, Resource};
-pub use watching::WatchingCount;
+pub use watching::{MostWatched, WatchingCount};
 
 use crate::problem::ApiError;
 use crate::store::RetryKey;

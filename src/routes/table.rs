@@ -87,6 +87,7 @@ pub fn table() -> Vec<Resource> {
         ])
         .public_read(),
         R::new(vec![endpoint(watching::__path_watching, watching::watching)]).public_read(),
+        R::new(vec![endpoint(watching::__path_most_watched, watching::most_watched)]).public_read(),
         R::new(vec![endpoint(competitions::__path_list, competitions::list)]).public_read(),
         // The handler refuses origins that are not allowed (403); CORS lets an allowed page on
         // another origin read the stream (EventSource).

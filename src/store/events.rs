@@ -4,7 +4,9 @@ use time::OffsetDateTime;
 
 use super::matches::{MatchRow, MATCH_COLUMNS};
 use super::tx::Tx;
-use super::{multi_row_insert, unix_millis, MatchRecord, Store, StoreError, ROWS_PER_INSERT};
+use super::{
+    multi_row_insert, unix_millis, Backend, MatchRecord, Store, StoreError, ROWS_PER_INSERT,
+};
 use crate::domain::{
     corrections_of, fates, with_fate, LiveState, Logged, MatchId, MatchMeta, Seq, Side, Status,
     StoredEvent,
@@ -45,11 +47,12 @@ impl Legacy {
 /// One write transaction that appends events and moves match states forward.
 pub struct EventTx {
     pub(super) tx: Tx,
+    backend: Backend,
 }
 
 impl Store {
     pub async fn begin_events(&self) -> Result<EventTx, StoreError> {
-        Ok(EventTx { tx: Tx::begin(&self.pool).await? })
+        Ok(EventTx { tx: Tx::begin(&self.pool).await?, backend: self.backend })
     }
 
     /// Stored events of a match with `seq > since`, in order, as their JSON bodies.
@@ -118,8 +121,7 @@ impl EventTx {
     /// Reads a match and locks its row until commit, so concurrent writers, on this node or another
     /// sharing the database, take turns. `None` when there is no such match.
     pub async fn lock_match(&mut self, id: MatchId) -> Result<Option<MatchRecord>, StoreError> {
-        // A no-op UPDATE locks the row on both backends (SQLite has no SELECT ... FOR UPDATE).
-        let sql = format!("UPDATE matches SET seq = seq WHERE id = $1 RETURNING {MATCH_COLUMNS}");
+        let sql = self.backend.lock_match(MATCH_COLUMNS);
         let row: Option<MatchRow> =
             sqlx::query_as(&sql).bind(id.get()).fetch_optional(self.tx.conn()).await?;
         match row {
@@ -131,21 +133,30 @@ impl EventTx {
     /// Writes a `match` event's changes (or a postponement's new kickoff) to the match's row, at
     /// the next metadata revision.
     pub async fn change_meta(&mut self, meta: &MatchMeta) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE matches SET home = $2, away = $3, competition = $4, kickoff_at = $5, \
-             sport = $6, format = $7, revision = $8, updated_at = $9 WHERE id = $1",
-        )
-        .bind(meta.id.get())
-        .bind(meta.home.as_str())
-        .bind(meta.away.as_str())
-        .bind(meta.competition.as_str())
-        .bind(unix_millis(meta.kickoff_at))
-        .bind(meta.sport.as_str())
-        .bind(meta.format.to_string())
-        .bind(meta.revision)
-        .bind(unix_millis(OffsetDateTime::now_utc()))
-        .execute(self.tx.conn())
-        .await?;
+        let moves = self.backend.move_match(
+            "home = $2, away = $3, competition = $4, kickoff_at = $5, sport = $6, format = $7, \
+             revision = $8, updated_at = $9",
+        );
+        sqlx::query(&moves.update)
+            .bind(meta.id.get())
+            .bind(meta.home.as_str())
+            .bind(meta.away.as_str())
+            .bind(meta.competition.as_str())
+            .bind(unix_millis(meta.kickoff_at))
+            .bind(meta.sport.as_str())
+            .bind(meta.format.to_string())
+            .bind(meta.revision)
+            .bind(unix_millis(OffsetDateTime::now_utc()))
+            .execute(self.tx.conn())
+            .await?;
+        self.moved(meta.id, moves.then).await
+    }
+
+    /// The second statement of a move, where the backend needs one.
+    async fn moved(&mut self, id: MatchId, then: Option<String>) -> Result<(), StoreError> {
+        if let Some(sql) = then {
+            sqlx::query(&sql).bind(id.get()).execute(self.tx.conn()).await?;
+        }
         Ok(())
     }
 
@@ -159,31 +170,35 @@ impl EventTx {
     pub async fn save_live(&mut self, id: MatchId, live: &LiveState) -> Result<(), StoreError> {
         let shootout = live.shootout().unwrap_or_default();
         let legacy = Legacy::of(live);
-        sqlx::query(
-            "UPDATE matches SET status = $2, period = CAST($3 AS TEXT), minute = CAST($4 AS BIGINT), \
+        // This release moves `live_status` itself, in the same statement: the trigger that does
+        // it for a writer that does not (an earlier release) is not run.
+        let moves = self.backend.move_match(
+            "status = $2, period = CAST($3 AS TEXT), minute = CAST($4 AS BIGINT), \
              home_score = $5, away_score = $6, seq = $7, updated_at = $8, \
              pens_first = CAST($9 AS TEXT), pens_home_taken = $10, pens_home_scored = $11, \
              pens_away_taken = $12, pens_away_scored = $13, \
-             period_started_at = CAST($14 AS BIGINT), state = $15 WHERE id = $1",
-        )
-        .bind(id.get())
-        .bind(legacy.status)
-        .bind(legacy.period)
-        .bind(live.minute().map(i64::from))
-        .bind(i64::from(live.score().home))
-        .bind(i64::from(live.score().away))
-        .bind(live.seq.get())
-        .bind(unix_millis(OffsetDateTime::now_utc()))
-        .bind(shootout.first().map(Side::as_str))
-        .bind(shootout.home().taken())
-        .bind(shootout.home().scored())
-        .bind(shootout.away().taken())
-        .bind(shootout.away().scored())
-        .bind(live.period_started_at().map(unix_millis))
-        .bind(live.to_stored())
-        .execute(self.tx.conn())
-        .await?;
-        Ok(())
+             period_started_at = CAST($14 AS BIGINT), state = $15, live_status = $16",
+        );
+        sqlx::query(&moves.update)
+            .bind(id.get())
+            .bind(legacy.status)
+            .bind(legacy.period)
+            .bind(live.minute().map(i64::from))
+            .bind(i64::from(live.score().home))
+            .bind(i64::from(live.score().away))
+            .bind(live.seq.get())
+            .bind(unix_millis(OffsetDateTime::now_utc()))
+            .bind(shootout.first().map(Side::as_str))
+            .bind(shootout.home().taken())
+            .bind(shootout.home().scored())
+            .bind(shootout.away().taken())
+            .bind(shootout.away().scored())
+            .bind(live.period_started_at().map(unix_millis))
+            .bind(live.to_stored())
+            .bind(live.status.as_str())
+            .execute(self.tx.conn())
+            .await?;
+        self.moved(id, moves.then).await
     }
 
     /// Appends events, each with the JSON body it is served as, a hundred rows per statement.

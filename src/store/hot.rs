@@ -1,7 +1,8 @@
 //! What a node reads instead of every match: the hot set (matches in play, kicking off or changed
 //! within a window of now) at start and as time moves on, and the changes past a mark for the
 //! cluster's periodic check. Each is one indexed query (`matches_status_kickoff`,
-//! `matches_kickoff_id`, `matches_updated_at`, `matches_change_seq`).
+//! `matches_kickoff_id`, and on the narrow `changed_matches`, written with every move of a match,
+//! `changed_matches_updated_at` and `changed_matches_change_seq`: see `changes.rs`).
 
 use time::OffsetDateTime;
 
@@ -24,7 +25,7 @@ fn hot_condition(id: &str) -> String {
     format!(
         "{id} IN (SELECT id FROM matches WHERE live_status IN ({}) \
          UNION SELECT id FROM matches WHERE kickoff_at BETWEEN $1 AND $2 \
-         UNION SELECT id FROM matches WHERE updated_at >= $1)",
+         UNION SELECT match_id FROM changed_matches WHERE updated_at >= $1)",
         statuses.join(", ")
     )
 }
@@ -35,7 +36,7 @@ pub struct Change {
     pub id: MatchId,
     pub seq: Seq,
     pub revision: i64,
-    /// Its place in the change sequence (`matches.change_seq`).
+    /// Its place in the change sequence (`changed_matches.change_seq`).
     pub change: i64,
 }
 
@@ -93,16 +94,18 @@ impl Store {
 
     /// The highest place in the change sequence so far (0 with no matches).
     pub async fn last_change(&self) -> Result<i64, StoreError> {
-        let last: Option<i64> =
-            sqlx::query_scalar("SELECT MAX(change_seq) FROM matches").fetch_one(&self.pool).await?;
+        let last: Option<i64> = sqlx::query_scalar("SELECT MAX(change_seq) FROM changed_matches")
+            .fetch_one(&self.pool)
+            .await?;
         Ok(last.unwrap_or(0))
     }
 
     /// At most `limit` matches whose place in the change sequence is past `after`, in that order.
     pub async fn changes(&self, after: i64, limit: i64) -> Result<Vec<Change>, StoreError> {
         let rows: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
-            "SELECT id, seq, revision, change_seq FROM matches WHERE change_seq > $1 \
-             ORDER BY change_seq LIMIT $2",
+            "SELECT m.id, m.seq, m.revision, c.change_seq FROM changed_matches c \
+             JOIN matches m ON m.id = c.match_id WHERE c.change_seq > $1 \
+             ORDER BY c.change_seq LIMIT $2",
         )
         .bind(after)
         .bind(limit)

@@ -3,6 +3,7 @@
 //! Both backends go through sqlx's `Any` driver with SQL that both understand, so every query exists
 //! once. Timestamps are unix milliseconds (BIGINT) for the same reason.
 
+mod changes;
 mod events;
 mod hot;
 mod idempotency;

@@ -7,9 +7,11 @@
 //! (all of them every `FULL_EVERY` reports, at its start, after hearing from a node new to it,
 //! and when another node asks after missing a report), forgets the shares of nodes not heard of
 //! for `EXPIRY_INTERVALS` intervals, and names the matches whose count, shown to two significant
-//! figures (`shown.rs`), changed: their followers are told (`Hub::tell_watching`). A node that
-//! stops says so (`farewell`), and the others drop its share at once.
+//! figures (`shown.rs`), changed (a rise only once clearly past the step): their followers are told (`Hub::tell_watching`); and ranks the
+//! most watched matches of every node (`ranking.rs`, `GET /api/v1/watching`). A node that stops
+//! says so (`farewell`), and the others drop its share at once.
 
+mod ranking;
 mod shares;
 mod shown;
 
@@ -20,6 +22,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 pub use shares::Heard;
+use shown::worth_telling;
 pub use shown::{format, shown};
 
 use crate::domain::MatchId;
@@ -29,6 +32,9 @@ use shares::Shares;
 /// Intervals without a report after which a node's share no longer counts: one lost report
 /// (core NATS is at most once) must not make a node's audience flicker away.
 pub const EXPIRY_INTERVALS: u32 = 3;
+/// The most `--watching-list-max` can be, and the largest `limit` of `GET /api/v1/watching`: a
+/// console's list, not a dump of every count.
+pub const MOST_LISTED: usize = 1_000;
 /// Every this many reports, one carries every count: a lost report leaves another node off by
 /// at most this many intervals, even if its request for a full report was lost too.
 const FULL_EVERY: u64 = 6;
@@ -42,6 +48,8 @@ pub struct WatchingSettings {
     pub max_matches: usize,
     /// Most other nodes whose shares are kept.
     pub max_nodes: usize,
+    /// Most matches ranked as the most watched, once an interval.
+    pub list_max: usize,
 }
 
 /// This node's report to the others.
@@ -76,13 +84,16 @@ struct State {
     reports: u64,
     /// The next report carries every count.
     full_due: bool,
+    /// The most watched matches on every node, with their counts, as of the last interval.
+    ranked: Vec<(MatchId, u64)>,
 }
 
 impl Watching {
     pub fn new(settings: WatchingSettings, followers: Arc<Followers>) -> Self {
         let expiry = settings.interval * EXPIRY_INTERVALS;
         let shares = Shares::new(expiry, settings.max_nodes, settings.max_matches);
-        let state = State { shares, told: HashMap::new(), reports: 0, full_due: true };
+        let state =
+            State { shares, told: HashMap::new(), reports: 0, full_due: true, ranked: Vec::new() };
         Self { settings, followers, state: Mutex::new(state) }
     }
 
@@ -95,6 +106,12 @@ impl Watching {
     pub fn total(&self, id: MatchId) -> u64 {
         let local = u64::from(self.followers.watching(id));
         local + self.lock().shares.sum(id, Instant::now())
+    }
+
+    /// The `limit` most watched matches on every node (at most `list_max`), most watched first,
+    /// with their counts, as of the last interval.
+    pub fn most_watched(&self, limit: usize) -> Vec<(MatchId, u64)> {
+        self.lock().ranked.iter().take(limit).copied().collect()
     }
 
     /// Takes another node's report.
@@ -125,18 +142,28 @@ impl Watching {
         let report =
             Report { number: state.reports, full, counts, ask: state.shares.wanting_full() };
         state.shares.expire(now);
+        let mut totals = state.shares.totals(now);
         let mut news = Vec::new();
         let mut told = HashMap::with_capacity(watched.len());
         for (id, local) in watched {
-            let total = u64::from(local) + state.shares.sum(id, now);
+            let total = totals.entry(id).or_default();
+            *total += u64::from(local);
+            let total = *total;
             let before = state.told.get(&id).copied();
-            if before != Some(shown(total)) {
+            let seen = if worth_telling(before, total) {
                 news.push((id, total));
-            }
-            told.insert(id, shown(total));
+                shown(total)
+            } else {
+                before.unwrap_or_default()
+            };
+            told.insert(id, seen);
         }
         // Only matches watched here are told of: nobody else here would hear it.
         state.told = told;
+        drop(state);
+        // Ranked with the lock released: requests for counts would wait on it.
+        let ranked = ranking::top(totals, self.settings.list_max);
+        self.lock().ranked = ranked;
         Tick { news, report }
     }
 

@@ -95,6 +95,20 @@ impl Shares {
             .sum()
     }
 
+    /// The other nodes' watchers of every match they count, summed, counting only shares heard
+    /// of within `expiry`.
+    pub(super) fn totals(&self, now: Instant) -> HashMap<MatchId, u64> {
+        let mut totals = HashMap::new();
+        let live =
+            self.nodes.values().filter(|s| now.saturating_duration_since(s.heard) < self.expiry);
+        for share in live {
+            for (id, count) in &share.counts {
+                *totals.entry(*id).or_default() += u64::from(*count);
+            }
+        }
+        totals
+    }
+
     /// The nodes whose share may be off, of which this node asks all counts.
     pub(super) fn wanting_full(&self) -> Vec<String> {
         let mut nodes: Vec<String> =

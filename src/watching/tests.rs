@@ -6,8 +6,8 @@ fn id(raw: i64) -> MatchId {
 
 fn watching(max_matches: usize) -> (Watching, Arc<Followers>) {
     let followers = Arc::new(Followers::default());
-    let settings =
-        WatchingSettings { interval: Duration::from_secs(10), max_matches, max_nodes: 8 };
+    let interval = Duration::from_secs(10);
+    let settings = WatchingSettings { interval, max_matches, max_nodes: 8, list_max: 2 };
     (Watching::new(settings, followers.clone()), followers)
 }
 
@@ -31,8 +31,12 @@ async fn followers_are_told_only_when_the_shown_count_changes() {
     followers.add(id(1), true);
     assert!(watching.tick(now).news.is_empty(), "1,201 still shows as 1.2k");
     watching.heard(heard("b", 2, false, &[(1, 1_296)]), now);
-    assert_eq!(watching.tick(now).news, vec![(id(1), 1_300)], "1.3k");
-    assert_eq!(watching.total(id(1)), 1_300);
+    assert!(watching.tick(now).news.is_empty(), "1,300 is a rise not yet 2 % past the step");
+    watching.heard(heard("b", 3, false, &[(1, 1_323)]), now);
+    assert_eq!(watching.tick(now).news, vec![(id(1), 1_327)], "1.3k, clearly");
+    assert_eq!(watching.total(id(1)), 1_327);
+    watching.heard(heard("b", 4, false, &[(1, 1_295)]), now);
+    assert_eq!(watching.tick(now).news, vec![(id(1), 1_299)], "a fall is told at once: 1.2k");
 }
 
 #[tokio::test(start_paused = true)]
@@ -108,4 +112,26 @@ async fn a_node_that_stops_is_no_longer_counted_as_soon_as_it_says_so() {
     assert_eq!(b.total(id(1)), 2);
     b.heard(as_heard(a.farewell()), now);
     assert_eq!(b.total(id(1)), 1, "not three intervals later: now");
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_most_watched_are_ranked_across_nodes_once_an_interval_and_bounded() {
+    let (watching, followers) = watching(100);
+    let now = Instant::now();
+    for (raw, n) in [(1, 3), (2, 1), (3, 2)] {
+        for _ in 0..n {
+            followers.add(id(raw), true);
+        }
+    }
+    followers.add(id(4), false);
+    assert!(watching.most_watched(10).is_empty(), "nothing before the first interval");
+    watching.heard(heard("b", 1, true, &[(2, 4), (5, 9)]), now);
+    watching.tick(now);
+    let ranked = vec![(id(5), 9), (id(2), 5)];
+    assert_eq!(watching.most_watched(10), ranked, "at most `list_max`; `*` aside; b's counted");
+    assert_eq!(watching.most_watched(1), ranked[..1]);
+    followers.add(id(1), true);
+    assert_eq!(watching.most_watched(10), ranked, "until the next interval");
+    watching.tick(now + Duration::from_secs(30));
+    assert_eq!(watching.most_watched(10), vec![(id(1), 4), (id(3), 2)], "b expired");
 }

@@ -56,6 +56,7 @@ const FILES: &[(&str, &str, &str)] = &[
     ("admin-sets.js", JS, include_str!("assets/admin-sets.js")),
     ("admin.js", JS, include_str!("assets/admin.js")),
     ("live.js", JS, include_str!("assets/live.js")),
+    ("admin-watched.js", JS, include_str!("assets/admin-watched.js")),
     ("api.js", JS, include_str!("assets/api.js")),
 ];
 

@@ -17,6 +17,7 @@ backend_tests!(
     an_old_match_is_answered_from_the_database_as_it_was_from_memory,
     lists_are_read_a_page_at_a_time_with_a_cursor,
     a_followed_old_match_stays_in_memory_and_gets_its_updates,
+    an_old_match_changed_within_the_window_is_hot_at_the_next_start,
 );
 
 fn now_ms() -> i64 {
@@ -158,4 +159,17 @@ async fn a_followed_old_match_stays_in_memory_and_gets_its_updates(backend: Back
     // Once its follower has left, the next sweep lets it go as the old match it is.
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(app.snapshot(2).await["competition"], "Cup");
+}
+
+/// What changed is found through `changed_matches.updated_at`, not the row of `matches`, whose
+/// `updated_at` has no index.
+async fn an_old_match_changed_within_the_window_is_hot_at_the_next_start(backend: Backend) {
+    let Some(mut app) = node_on_history(backend, 10, 0).await else { return };
+    assert_eq!(held(&app).await, (6.0, 0.0), "the hot set: 3 in play, 3 kicking off today");
+    let fixed = app.patch_json("/api/v1/matches/1", &json!({"competition": "Cup"})).await;
+    assert_eq!(fixed.status(), 200);
+    app.stop().await;
+    let again = app.restart_with(0, |s| s.memory.cold_cache_matches = 0).await;
+    assert_eq!(held(&again).await, (7.0, 0.0), "and the old match changed today");
+    assert_eq!(again.snapshot(1).await["competition"], "Cup");
 }

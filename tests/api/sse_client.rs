@@ -40,7 +40,8 @@ impl SseClient {
         Self { body: Box::pin(response.bytes_stream()), buffer: String::new() }
     }
 
-    /// The next block; `None` when the server ended the stream.
+    /// The next block, audience messages and comments included; `None` when the server ended
+    /// the stream.
     pub async fn next_block(&mut self) -> Option<Block> {
         loop {
             if let Some(end) = self.buffer.find("\n\n") {
@@ -53,8 +54,20 @@ impl SseClient {
         }
     }
 
-    /// The next event, skipping comments.
+    /// The next event that is not an audience message (`watching`), skipping comments: a count
+    /// a node sends when its followers change, whenever that happens, which tests of updates must
+    /// not depend on.
     pub async fn next_event(&mut self) -> (Option<String>, Value) {
+        loop {
+            let (id, data) = self.next_event_any().await;
+            if data["k"] != "watching" {
+                return (id, data);
+            }
+        }
+    }
+
+    /// The next event, audience messages included, skipping comments.
+    pub async fn next_event_any(&mut self) -> (Option<String>, Value) {
         loop {
             match self.next_block().await.expect("the stream is open") {
                 Block::Event { id, data } => return (id, data),

@@ -10,6 +10,7 @@ mod admin;
 mod admin_lifecycle;
 mod admin_sets;
 mod admin_sports;
+mod admin_watched;
 mod api_docs;
 mod assets;
 mod client;

@@ -1,6 +1,6 @@
-//! The clients of a bandwidth run: pollers (plain or conditional) and WebSocket subscribers. Each
-//! connects, says it is ready, waits for the common start, follows the match until the end, waits
-//! for the last acknowledgements and reads its socket's kernel counters.
+//! The clients of a bandwidth run: pollers (plain or conditional) here, WebSocket subscribers in
+//! `subscriber.rs`. Each connects, says it is ready, waits for the common start, follows the match
+//! until the end, waits for the last acknowledgements and reads its socket's kernel counters.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -8,8 +8,8 @@ use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
+use super::model::Frames;
 use crate::net::http1::{self, HttpConn};
-use crate::net::subscriber::Subscriber;
 use crate::net::tcp_info::TcpCounters;
 
 /// Time after the end for the last segments to be acknowledged before the counters are read.
@@ -37,6 +37,19 @@ pub struct Outcome {
     pub body_bytes_200: u64,
     /// WebSocket: the sequence numbers of the updates received, in order.
     pub seqs: Vec<i64>,
+    /// WebSocket, over the steady phase: the audience messages (`watching`) and the other text
+    /// messages (updates) read, by whole frame; the bytes of control frames (pings) read.
+    pub audience: Frames,
+    pub updates: Frames,
+    pub control_bytes: u64,
+    /// WebSocket: the sequence number of the snapshot it joined with (updates after it are
+    /// expected); whether it left before the end (churn), or joined after the start (churn: its
+    /// join's counters in `late_join`, not `join`); the share of the steady phase it was there.
+    pub from_seq: Option<i64>,
+    pub left: bool,
+    pub joined_late: bool,
+    pub late_join: TcpCounters,
+    pub subscribed: f64,
     pub pings: u64,
     /// Polling: connections the server closed (the poller connected again for its next poll).
     pub reconnects: u64,
@@ -130,59 +143,6 @@ async fn settle_into(out: &mut Outcome, conn: &HttpConn, joined: &TcpCounters) {
     out.app_received += conn.app_received;
 }
 
-/// One WebSocket subscriber of `path` (e.g. `/ws?matches=1`), joined once its snapshot arrived.
-pub async fn subscriber(
-    addr: SocketAddr,
-    path: String,
-    ready: mpsc::Sender<bool>,
-    mut go: watch::Receiver<Option<Window>>,
-) -> Outcome {
-    let mut out = Outcome::default();
-    let joined = async {
-        let mut sub = Subscriber::connect(addr, &path).await?;
-        sub.next().await?; // the snapshot
-        Ok::<_, std::io::Error>(sub)
-    };
-    let mut sub = match tokio::time::timeout(Duration::from_secs(15), joined).await {
-        Ok(Ok(sub)) => sub,
-        Ok(Err(e)) => return fail(out, ready, format!("join: {e}")).await,
-        Err(_) => return fail(out, ready, "join: timeout".into()).await,
-    };
-    out.connected = true;
-    out.join = sub.counters().unwrap_or_default();
-    let (join_sent, join_received) = (sub.app_sent, sub.app_received);
-    let _ = ready.send(true).await;
-    let Some(window) = wait_for_start(&mut go).await else { return out };
-    // Reading goes on through the settle time: an update posted just before the end is counted.
-    let stop = window.end + SETTLE;
-    loop {
-        match tokio::time::timeout_at(stop, sub.next()).await {
-            Ok(Ok(update)) => {
-                if let Some(m) = update.message.filter(|m| !m.snapshot) {
-                    out.seqs.push(m.seq);
-                }
-            }
-            Ok(Err(e)) => {
-                out.error = Some(e.to_string());
-                break;
-            }
-            Err(_) => break,
-        }
-    }
-    tokio::time::sleep_until(stop).await;
-    out.steady = sub.counters().unwrap_or_default().since(&out.join);
-    out.app_sent = sub.app_sent - join_sent;
-    out.app_received = sub.app_received - join_received;
-    out.pings = sub.pings;
-    out
-}
-
-async fn fail(mut out: Outcome, ready: mpsc::Sender<bool>, error: String) -> Outcome {
-    out.error = Some(error);
-    let _ = ready.send(false).await;
-    out
-}
-
-async fn wait_for_start(go: &mut watch::Receiver<Option<Window>>) -> Option<Window> {
+pub(super) async fn wait_for_start(go: &mut watch::Receiver<Option<Window>>) -> Option<Window> {
     go.wait_for(|w| w.is_some()).await.ok().and_then(|w| *w)
 }

@@ -47,6 +47,7 @@ pub fn render(r: &BandwidthReport) -> String {
             g.per_user.segments_per_s, g.per_user.join_bytes,
         );
     }
+    audience(&mut md, r);
     md.push_str(
         "\nKernel bytes are `tcpi_bytes_received` (down) and `tcpi_bytes_acked` (up) of every client \
          socket from `getsockopt(TCP_INFO)`: TCP payload, so HTTP headers and WebSocket framing are \
@@ -89,5 +90,57 @@ pub fn table(md: &mut String, r: &BandwidthReport) {
         num(r.ratio_poll_to_ws_wire, 1),
         num(r.ratio_conditional_poll_to_ws_wire, 1),
         REFERENCE_POLL_MB_S / REFERENCE_WS_MB_S,
+    );
+}
+
+/// The subscribers' audience messages beside their updates, and the churn.
+fn audience(md: &mut String, r: &BandwidthReport) {
+    let Some(ws) = r.groups.iter().find(|g| g.method == "websocket" && g.connected > 0) else {
+        return;
+    };
+    let _ = writeln!(
+        md,
+        "\n## Audience messages\n\nChurn: {}% of the subscribers leaving, and as many newcomers \
+         joining, per minute: {} left and {} joined ({} bytes per join); {:.1} subscribers present \
+         on average. Server CPU over the steady phase: {} s.\n",
+        r.setup.churn_per_min,
+        ws.left,
+        ws.joined_late,
+        num(
+            (ws.joined_late > 0).then(|| {
+                (ws.late_join.bytes_sent + ws.late_join.bytes_received) as f64
+                    / ws.joined_late as f64
+            }),
+            0
+        ),
+        ws.users_for_rates(),
+        num(r.server_cpu_s, 2),
+    );
+    md.push_str("| WebSocket subscribers' messages | messages | frame bytes | B/s/user | per user |\n|---|---:|---:|---:|---:|\n");
+    let users = ws.users_for_rates();
+    let duration = r.setup.duration_s;
+    for (name, f) in [("updates", &ws.updates), ("audience (`watching`)", &ws.audience)] {
+        let _ = writeln!(
+            md,
+            "| {name} | {} | {} | {:.3} | {:.2} messages |",
+            f.messages,
+            f.bytes,
+            f.bytes as f64 / users / duration,
+            f.messages as f64 / users,
+        );
+    }
+    let percent = |share: f64| format!("{:.2} %", share * 100.0);
+    let _ = writeln!(
+        md,
+        "\nAudience share: **{}** of the message bytes (updates and audience), **{}** of every \
+         payload byte the subscribers received (kernel count: frames, pings, the newcomers' \
+         joins); {} of {} subscribers were told at least once. Bytes are whole WebSocket \
+         frames (header included) as each client read them; the share of the wire bytes and of \
+         the server's CPU, which need the same run without audience messages beside it, is what \
+         `bench/audience-share.sh` reports.",
+        r.audience.as_ref().map_or("—".into(), |a| percent(a.of_messages)),
+        r.audience.as_ref().map_or("—".into(), |a| percent(a.of_payload)),
+        ws.told,
+        ws.connected,
     );
 }

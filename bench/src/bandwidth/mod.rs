@@ -6,11 +6,18 @@
 //! every `mean_event_interval` on average (exponential gaps from a seeded generator). Time may be
 //! compressed by `speedup`: every poll and every event still happens, so byte counts per request
 //! and per update are exact; only the server's heartbeats (in real time: see
-//! `--ws-heartbeat-secs` and `--ws-slow-consumer-secs`) and the kernel's ACK timing do not scale.
+//! `--ws-heartbeat-secs` and `--ws-slow-consumer-secs`) and the kernel's ACK timing do not scale,
+//! nor do the server's audience messages (`--watching-interval-secs`).
+//!
+//! With churn (`churn_per_min`), subscribers leave and are replaced while the match is followed
+//! (`churn.rs`); each subscriber counts the audience messages it reads apart from the updates, so
+//! the report says what share of its bytes the audience messages are.
 
+pub mod churn;
 pub mod clients;
 pub mod markdown;
 pub mod model;
+mod subscriber;
 pub mod svg;
 
 use std::time::Duration;
@@ -27,11 +34,14 @@ use crate::common::progress::bar;
 use crate::common::runner;
 use crate::common::scorecast::{event_body, Scorecast, ServerConfig};
 use crate::net::http1::{self, HttpConn};
+use crate::procfs;
 use clients::{Outcome, Window};
-use model::{BandwidthReport, Events, Group, Setup, SnapshotSizes};
+use model::{AudienceShare, BandwidthReport, Events, Group, Setup, SnapshotSizes};
 
-/// Most clients per group: three groups of this stay within one process's 20,000 open files.
-pub const MAX_CLIENTS_PER_GROUP: usize = 6_000;
+/// Most clients of all groups together (pollers count twice: plain and conditional): this
+/// process's 20,000 open files, less room for its own. The server holds as many sockets, within
+/// its own 20,000 (spawned with `--ws-max-connections 19500`).
+pub const MAX_CLIENTS: usize = 19_000;
 
 #[derive(Debug, Clone)]
 pub struct BandwidthConfig {
@@ -46,6 +56,8 @@ pub struct BandwidthConfig {
     pub poll_interval: Duration,
     pub mean_event_interval: Duration,
     pub seed: u64,
+    /// Percent of the subscribers leaving per simulated minute, each replaced at once.
+    pub churn_per_min: f64,
     pub progress: bool,
 }
 
@@ -65,14 +77,18 @@ impl BandwidthConfig {
             poll_interval: Duration::from_secs(5),
             mean_event_interval: Duration::from_secs(10),
             seed: 1,
+            churn_per_min: 0.0,
             progress: false,
         }
     }
 }
 
 pub async fn run_bandwidth(cfg: BandwidthConfig) -> anyhow::Result<BandwidthReport> {
-    if cfg.pollers > MAX_CLIENTS_PER_GROUP || cfg.subscribers > MAX_CLIENTS_PER_GROUP {
-        bail!("at most {MAX_CLIENTS_PER_GROUP} pollers and subscribers (open-file limit)");
+    if 2 * cfg.pollers + cfg.subscribers > MAX_CLIENTS {
+        bail!("at most {MAX_CLIENTS} clients: 2 × pollers + subscribers (open-file limit)");
+    }
+    if !(0.0..=100.0).contains(&cfg.churn_per_min) {
+        bail!("the churn is a percentage of the subscribers per minute, from 0 to 100");
     }
     if cfg.speedup < 1.0 || cfg.duration.is_zero() || cfg.poll_interval.is_zero() {
         bail!("the speedup must be at least 1, the duration and poll interval above zero");
@@ -109,12 +125,22 @@ async fn measure(
             ));
         }
     }
-    for _ in 0..cfg.subscribers {
+    let slots = churn::schedule(cfg.subscribers, cfg.churn_per_min, cfg.duration, cfg.seed);
+    let total = 2 * cfg.pollers + slots.len();
+    let joining = std::sync::Arc::new(tokio::sync::Semaphore::new(subscriber::JOINS_IN_FLIGHT));
+    for slot in slots {
         let ws_path = format!("/ws?matches={id}");
-        tasks[2].spawn(clients::subscriber(server.addr, ws_path, ready_tx.clone(), go_rx.clone()));
+        tasks[2].spawn(subscriber::subscriber(
+            server.addr,
+            ws_path,
+            slot,
+            cfg.speedup,
+            joining.clone(),
+            ready_tx.clone(),
+            go_rx.clone(),
+        ));
     }
     drop(ready_tx);
-    let total = 2 * cfg.pollers + cfg.subscribers;
     let connecting = bar(cfg.progress, total as u64, "connecting");
     let mut connected = 0;
     // Each client says once whether it is connected (and keeps its sender until it ends).
@@ -129,7 +155,9 @@ async fn measure(
     let start = Instant::now() + Duration::from_millis(200);
     let window = Window { start, end: start + real(cfg.duration) };
     go_tx.send_replace(Some(window));
-    let events = post_events(server, http, id, cfg, window).await?;
+    let (events, server_cpu_s) =
+        tokio::join!(post_events(server, http, id, cfg, window), server_cpu(server.pid, window));
+    let events = events?;
 
     let mut outcomes = Vec::new();
     for set in tasks {
@@ -157,6 +185,7 @@ async fn measure(
     let wire = |g: &Group| Some(g.at_1m_users.wire_total_mb_s);
     let (plain, conditional, ws) = (&groups[0], &groups[1], &groups[2]);
     let live = |g: &Group| g.users > 0;
+    let audience = AudienceShare::of(ws, duration_s);
     Ok(BandwidthReport {
         meta: Meta::start("bandwidth"),
         setup: Setup {
@@ -169,6 +198,7 @@ async fn measure(
             poll_interval_s: cfg.poll_interval.as_secs_f64(),
             mean_event_interval_s: cfg.mean_event_interval.as_secs_f64(),
             seed: cfg.seed,
+            churn_per_min: cfg.churn_per_min,
         },
         snapshot: SnapshotSizes {
             start_bytes,
@@ -190,6 +220,8 @@ async fn measure(
             wire(conditional).filter(|_| live(conditional)),
             wire(ws).filter(|_| live(ws)),
         ),
+        audience,
+        server_cpu_s,
         passed: problems.is_empty(),
         problems,
         events,
@@ -239,6 +271,16 @@ async fn post_events(
     Ok(events)
 }
 
+/// CPU seconds the server process (`pid`) spent over the window; `None` without a pid.
+async fn server_cpu(pid: Option<u32>, window: Window) -> Option<f64> {
+    let pid = pid?;
+    tokio::time::sleep_until(window.start).await;
+    let start = procfs::cpu_us(pid).ok()?;
+    tokio::time::sleep_until(window.end).await;
+    let end = procfs::cpu_us(pid).ok()?;
+    Some(end.saturating_sub(start) as f64 / 1e6)
+}
+
 /// Body bytes of the snapshot and how many events it carries.
 async fn snapshot_size(server: &Scorecast, path: &str) -> anyhow::Result<(usize, usize)> {
     let mut conn = HttpConn::connect(server.addr).await.context("connecting for the snapshot")?;
@@ -270,17 +312,31 @@ fn summarize(
         g.failed += o.failed;
         g.pings_answered += o.pings;
         g.reconnects += o.reconnects;
+        g.audience.sum(&o.audience);
+        g.updates.sum(&o.updates);
+        g.control_bytes += o.control_bytes;
+        g.told += usize::from(o.audience.messages > 0);
+        g.left += u64::from(o.left);
+        g.joined_late += u64::from(o.joined_late);
+        g.late_join.add(&o.late_join);
+        g.mean_users += o.subscribed;
         if method == "websocket" && o.connected {
-            g.updates_expected += events.seqs.len() as u64;
             let mut seen = std::collections::BTreeSet::new();
             for s in &o.seqs {
                 if !seen.insert(*s) {
                     g.duplicated += 1;
                 }
             }
-            let received = events.seqs.iter().filter(|s| seen.contains(s)).count() as u64;
+            // Every update after its snapshot; one that left, every one up to the last it read
+            // (those committed as it left may rightly never reach it).
+            let from = o.from_seq.unwrap_or(i64::MIN);
+            let last = if o.left { seen.last().copied().unwrap_or(from) } else { i64::MAX };
+            let expected: Vec<i64> =
+                events.seqs.iter().copied().filter(|s| *s > from && *s <= last).collect();
+            let received = expected.iter().filter(|s| seen.contains(s)).count() as u64;
+            g.updates_expected += expected.len() as u64;
             g.updates_received += received;
-            g.lost += events.seqs.len() as u64 - received;
+            g.lost += expected.len() as u64 - received;
         }
     }
     let errors: Vec<&str> = outcomes.iter().filter_map(|o| o.error.as_deref()).collect();

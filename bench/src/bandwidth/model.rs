@@ -27,6 +27,13 @@ pub struct BandwidthReport {
     /// The same over all bytes on the wire, both directions, TCP/IP headers included.
     pub ratio_poll_to_ws_wire: Option<f64>,
     pub ratio_conditional_poll_to_ws_wire: Option<f64>,
+    /// What the audience messages (`watching`, how many watch) were of the subscribers' bytes.
+    #[serde(default)]
+    pub audience: Option<AudienceShare>,
+    /// CPU time of the server process (user + system, every thread) over the steady phase, when
+    /// its pid is known (spawned, or `--server-pid`): the fan-out, the polls and the event posts.
+    #[serde(default)]
+    pub server_cpu_s: Option<f64>,
     pub problems: Vec<String>,
     pub passed: bool,
 }
@@ -44,6 +51,9 @@ pub struct Setup {
     pub poll_interval_s: f64,
     pub mean_event_interval_s: f64,
     pub seed: u64,
+    /// Percent of the subscribers leaving (each replaced at once) per simulated minute.
+    #[serde(default)]
+    pub churn_per_min: f64,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -89,6 +99,29 @@ pub struct Group {
     pub lost: u64,
     pub duplicated: u64,
     pub pings_answered: u64,
+    /// WebSocket, over the steady phase: the audience messages (`watching`) and the updates read,
+    /// by whole frame (WebSocket header included), and the bytes of pings read.
+    #[serde(default)]
+    pub audience: Frames,
+    #[serde(default)]
+    pub updates: Frames,
+    #[serde(default)]
+    pub control_bytes: u64,
+    /// WebSocket: subscriber slots told at least one audience message.
+    #[serde(default)]
+    pub told: usize,
+    /// WebSocket churn: subscribers that left before the end, and newcomers that joined after
+    /// the start, with the newcomers' joins (TCP handshake, upgrade, snapshot) summed.
+    #[serde(default)]
+    pub left: u64,
+    #[serde(default)]
+    pub joined_late: u64,
+    #[serde(default)]
+    pub late_join: TcpCounters,
+    /// WebSocket: subscribers present on average over the steady phase (each counted for the
+    /// share of it it was there); the per-user rates divide by it. 0 for polling.
+    #[serde(default)]
+    pub mean_users: f64,
     /// Kernel counters of the client sockets summed, from connect until steady (TCP handshake; for
     /// WebSocket also the upgrade and the first snapshot): a one-time cost per user.
     pub join: TcpCounters,
@@ -99,6 +132,60 @@ pub struct Group {
     pub app_received: u64,
     pub per_user: PerUser,
     pub at_1m_users: AtScale,
+}
+
+/// Messages of one kind and their bytes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Frames {
+    pub messages: u64,
+    pub bytes: u64,
+}
+
+impl Frames {
+    pub fn add(&mut self, bytes: u64) {
+        self.messages += 1;
+        self.bytes += bytes;
+    }
+
+    pub fn sum(&mut self, other: &Frames) {
+        self.messages += other.messages;
+        self.bytes += other.bytes;
+    }
+}
+
+/// The audience messages beside the updates, for the WebSocket subscribers.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct AudienceShare {
+    /// Audience frame bytes ÷ the frame bytes of updates and audience messages: the share of
+    /// what the server sent as messages.
+    pub of_messages: f64,
+    /// Audience frame bytes ÷ every payload byte the subscribers received (kernel count: frames,
+    /// pings, and the newcomers' joins under churn).
+    pub of_payload: f64,
+    /// Per subscriber and simulated second.
+    pub audience_bps: f64,
+    pub updates_bps: f64,
+    /// Audience messages per subscriber over the run.
+    pub messages_per_user: f64,
+}
+
+impl AudienceShare {
+    /// The shares of a WebSocket group over `duration_s`; `None` without subscribers or bytes.
+    pub fn of(g: &Group, duration_s: f64) -> Option<Self> {
+        let messages = g.audience.bytes + g.updates.bytes;
+        let payload = g.steady.bytes_received + g.late_join.bytes_received;
+        if g.connected == 0 || messages == 0 || payload == 0 {
+            return None;
+        }
+        let users = g.users_for_rates();
+        Some(Self {
+            of_messages: g.audience.bytes as f64 / messages as f64,
+            of_payload: g.audience.bytes as f64 / payload as f64,
+            audience_bps: g.audience.bytes as f64 / users / duration_s,
+            updates_bps: g.updates.bytes as f64 / users / duration_s,
+            messages_per_user: g.audience.messages as f64 / users,
+        })
+    }
 }
 
 /// Bytes per second for one user over the steady phase (simulated seconds).
@@ -126,8 +213,17 @@ pub struct AtScale {
 
 impl Group {
     /// Fills `per_user` and `at_1m_users` from the counters over `duration_s` simulated seconds.
+    /// Users the rates are per: the mean present over the steady phase where it is known.
+    pub fn users_for_rates(&self) -> f64 {
+        if self.mean_users > 0.0 {
+            self.mean_users
+        } else {
+            self.connected.max(1) as f64
+        }
+    }
+
     pub fn compute_rates(&mut self, duration_s: f64) {
-        let users = self.connected.max(1) as f64;
+        let users = self.users_for_rates();
         let per = |bytes: u64| bytes as f64 / users / duration_s;
         let s = &self.steady;
         self.per_user = PerUser {
@@ -136,7 +232,9 @@ impl Group {
             wire_total_bps: per(s.wire_sent() + s.wire_received()),
             segments_per_s: per(s.segs_in + s.segs_out),
             app_down_bps: per(self.app_received),
-            join_bytes: (self.join.bytes_sent + self.join.bytes_received) as f64 / users,
+            // Newcomers' joins are in `late_join`, not `join`.
+            join_bytes: (self.join.bytes_sent + self.join.bytes_received) as f64
+                / (self.connected as u64).saturating_sub(self.joined_late).max(1) as f64,
         };
         let mb = |bps: f64| bps * USERS_SCALED / 1e6;
         self.at_1m_users = AtScale {

@@ -43,6 +43,10 @@ pub struct BandwidthLoad {
     /// Seed of the event schedule and kinds.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Percent of the subscribers who leave each simulated minute, each replaced at once by a new
+    /// subscriber (seeded by --seed; the audience workload is 1).
+    #[arg(long, default_value_t = 0.0)]
+    pub churn_per_min: f64,
     /// Do not draw progress bars.
     #[arg(long)]
     pub no_progress: bool,
@@ -56,6 +60,7 @@ pub async fn run(args: BandwidthArgs) -> anyhow::Result<Outcome> {
     cfg.poll_interval = l.poll_interval;
     cfg.mean_event_interval = l.event_interval;
     cfg.seed = l.seed;
+    cfg.churn_per_min = l.churn_per_min;
     cfg.progress = !l.no_progress;
     let mut result = run_bandwidth(cfg).await?;
     let outcome = args.output.publish(&mut result)?;

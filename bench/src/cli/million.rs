@@ -1,5 +1,6 @@
 //! `million` flags: the binary, the subscribers and how they spread over nodes and client
-//! workers, the goals, the connect pacing, the floor beside it, and the run's hard time limit.
+//! workers, the goals, the connect pacing, the floor beside it, the side match, and the run's
+//! hard time limit.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -10,12 +11,17 @@ use clap::Args;
 use super::{Outcome, OutputArgs};
 use crate::common::duration::parse_duration;
 use crate::fanout::{LoadConfig, Placement, DEFAULT_PER_SOURCE};
+use crate::million::side::SideConfig;
 use crate::million::{run_million, svg, MillionConfig};
 
 /// Most subscribers: the machine's kernel memory (~9.6 KB per loopback connection) allows ~2M.
 const MAX_SUBSCRIBERS: usize = 1_000_000;
 /// Most goals one run may post.
 const MAX_EVENTS: usize = 100;
+/// Largest share of the subscribers the side match may take: it is the smaller audience.
+const MAX_SIDE_SHARE: f64 = 0.5;
+/// Most POSTs per second on the side match: an operator's pace, not an ingest load.
+const MAX_SIDE_RATE: f64 = 20.0;
 
 #[derive(Debug, Args)]
 pub struct MillionArgs {
@@ -68,6 +74,18 @@ pub struct MillionArgs {
     /// first (0: no floor).
     #[arg(long, default_value_t = 100_000)]
     pub floor_subscribers: usize,
+    /// Share of each scorecast phase's subscribers that follow a second match instead of the
+    /// first; other events (cards, substitutions, goals) are posted on it while the goals are
+    /// fanned out, and every POST's time to its answer is reported (issue 26: the operator is
+    /// never kept waiting).
+    #[arg(long, default_value_t = 0.01)]
+    pub side_match_share: f64,
+    /// POSTs per second on the side match, from the first goal until every goal has arrived.
+    #[arg(long, default_value_t = 1.0)]
+    pub side_match_rate: f64,
+    /// No side match: every subscriber follows the one match.
+    #[arg(long)]
+    pub no_side_match: bool,
     /// The whole run (every phase, start and stop) ends by then.
     #[arg(long, default_value = "15m", value_parser = parse_duration)]
     pub time_limit: Duration,
@@ -93,6 +111,15 @@ impl MillionArgs {
         }
         if self.per_worker == 0 || self.connect_concurrency == 0 || self.connect_rate == 0 {
             bail!("--per-worker, --connect-concurrency and --connect-rate must be at least 1");
+        }
+        if !(self.side_match_share > 0.0 && self.side_match_share <= MAX_SIDE_SHARE) {
+            bail!("--side-match-share must be above 0 and at most {MAX_SIDE_SHARE}");
+        }
+        if !(self.side_match_rate > 0.0 && self.side_match_rate <= MAX_SIDE_RATE) {
+            bail!("--side-match-rate must be above 0 and at most {MAX_SIDE_RATE}");
+        }
+        if !self.no_side_match && self.subscribers < 2 {
+            bail!("a side match needs --subscribers of 2 or more (or --no-side-match)");
         }
         // --nodes asks for a count: the per-node share follows from it.
         let per_node = match self.nodes {
@@ -120,6 +147,8 @@ impl MillionArgs {
             server_args: self.server_args.clone(),
             load,
             floor_subscribers: self.floor_subscribers,
+            side: (!self.no_side_match)
+                .then_some(SideConfig { share: self.side_match_share, rate: self.side_match_rate }),
             time_limit: self.time_limit,
         })
     }
@@ -130,4 +159,34 @@ pub async fn run(args: MillionArgs) -> anyhow::Result<Outcome> {
     let outcome = args.output.publish(&mut report)?;
     std::fs::write(outcome.2 .1.with_extension("svg"), svg::render(&report))?;
     Ok(outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+    use crate::cli::{Cli, Command};
+
+    fn config(flags: &[&str]) -> anyhow::Result<MillionConfig> {
+        let args = ["scorecast-bench", "million", "--binary", "scorecast"].iter().chain(flags);
+        match Cli::try_parse_from(args)?.command {
+            Command::Million(args) => args.to_config(),
+            _ => bail!("not the million subcommand"),
+        }
+    }
+
+    #[test]
+    fn every_run_has_a_side_match_of_one_percent_posted_on_once_a_second_unless_switched_off() {
+        let side = config(&[]).unwrap().side;
+        assert_eq!(side, Some(SideConfig { share: 0.01, rate: 1.0 }));
+        let side = config(&["--side-match-share", "0.05", "--side-match-rate", "2"]).unwrap().side;
+        assert_eq!(side, Some(SideConfig { share: 0.05, rate: 2.0 }));
+        assert_eq!(config(&["--no-side-match"]).unwrap().side, None);
+        assert!(config(&["--side-match-share", "0"]).is_err());
+        assert!(config(&["--side-match-share", "0.6"]).is_err());
+        assert!(config(&["--side-match-rate", "0"]).is_err());
+        assert!(config(&["-n", "1"]).is_err(), "a side match needs two subscribers");
+        assert!(config(&["-n", "1", "--no-side-match"]).unwrap().side.is_none());
+    }
 }

@@ -15,7 +15,7 @@ pub(crate) mod target;
 pub mod tls;
 pub mod worker;
 
-pub use load::{LoadConfig, Placement, DEFAULT_PER_SOURCE, DEFAULT_PER_WORKER};
+pub use load::{worker_source, LoadConfig, Placement, DEFAULT_PER_SOURCE, DEFAULT_PER_WORKER};
 
 use anyhow::Context;
 

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use anyhow::Context;
+use tokio::sync::watch;
 use tokio::time::Instant;
 
 use super::aggregate::{self, Collected};
@@ -29,11 +30,33 @@ const CONNECTIONS_GAUGE: &str = "scorecast_ws_connections";
 const RELEASE_TIMEOUT: Duration = Duration::from_secs(10);
 const RELEASE_PER_100K: Duration = Duration::from_secs(6);
 
+/// Where a fan-out is, told to work that runs beside it (the million run's side match posts
+/// while the events are fanned out).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Setting up, connecting, idle.
+    Before,
+    /// From just before the first event is posted until every update arrived (or the drain
+    /// timed out): the window the server's CPU per delivery is measured over.
+    Events,
+    Over,
+}
+
 /// Runs the fan-out of `load` against `target` and reports it.
 pub async fn run(
     target: &Target<'_>,
     load: &LoadConfig,
     http: &reqwest::Client,
+) -> anyhow::Result<RunReport> {
+    run_staged(target, load, http, None).await
+}
+
+/// `run`, telling `stage` when the event phase starts and ends.
+pub async fn run_staged(
+    target: &Target<'_>,
+    load: &LoadConfig,
+    http: &reqwest::Client,
+    stage: Option<&watch::Sender<Stage>>,
 ) -> anyhow::Result<RunReport> {
     let prepared = target
         .prepare_sport(http, load.sport)
@@ -41,7 +64,7 @@ pub async fn run(
         .with_context(|| format!("setting up {}", target.name()))?;
     let metrics_before = target.ws_metrics(http).await;
     let mut pool = Pool::start(&load.placement, load.worker_count(), load.client_priority).await?;
-    let driven = drive(target, load, http, &prepared, &mut pool);
+    let driven = drive(target, load, http, &prepared, &mut pool, stage);
     let result = match load.measure_by {
         Some(by) => tokio::time::timeout_at(by, driven).await.unwrap_or_else(|_| {
             Err(anyhow::anyhow!("the measurement did not end by its deadline (--time-limit)"))
@@ -71,7 +94,9 @@ async fn drive(
     http: &reqwest::Client,
     prepared: &Prepared,
     pool: &mut Pool,
+    stage: Option<&watch::Sender<Stage>>,
 ) -> anyhow::Result<Collected> {
+    let tell = |now: Stage| stage.map(|s| s.send_replace(now));
     let pids = target.pids();
     let mut collected = Collected {
         workers: pool.len(),
@@ -93,6 +118,7 @@ async fn drive(
 
     let cpu_before = procfs::sum_over(&pids, procfs::cpu_us);
     let phase_start = Instant::now();
+    tell(Stage::Events);
     let busy: Vec<bool> = collected.connects.iter().map(|c| c.connected > 0).collect();
     post_events(target, load, http, prepared.match_id, pool, &busy, &mut collected.posted).await?;
     let last_post = Instant::now();
@@ -103,6 +129,7 @@ async fn drive(
     collected.drain_s = last_post.elapsed().as_secs_f64();
     collected.event_phase_s = phase_start.elapsed().as_secs_f64();
     let cpu_after = procfs::sum_over(&pids, procfs::cpu_us);
+    tell(Stage::Over);
     collected.kernel_tcp_events = procfs::counter_deltas(&tcp_connected, &procfs::tcp_counters());
     collected.server_cpu_us = cpu_before.zip(cpu_after).map(|(a, b)| b.saturating_sub(a));
 
@@ -260,7 +287,7 @@ async fn post_events(
 
 /// When the waiting for updates must end, so that the workers' reports still come in before
 /// `load.measure_by`.
-fn reports_by(load: &LoadConfig) -> Option<Instant> {
+pub(crate) fn reports_by(load: &LoadConfig) -> Option<Instant> {
     load.measure_by.map(|by| by - ANSWER_TIMEOUT)
 }
 
@@ -285,7 +312,7 @@ async fn wait_complete(
 
 /// Waits until the workers have received `expected` updates, or `timeout` has passed since the
 /// last post; returns whether everything arrived.
-async fn drain(
+pub(crate) async fn drain(
     pool: &mut Pool,
     expected: u64,
     timeout: Duration,

@@ -90,10 +90,20 @@ impl Target<'_> {
         http: &reqwest::Client,
         sport: Sport,
     ) -> anyhow::Result<Prepared> {
+        self.prepare_named(http, sport, "Bench").await
+    }
+
+    /// `prepare_sport` with a match named after `name` (a run may follow several).
+    pub async fn prepare_named(
+        &self,
+        http: &reqwest::Client,
+        sport: Sport,
+        name: &str,
+    ) -> anyhow::Result<Prepared> {
         let (match_id, first_seq) = match self {
             Target::Floor { .. } => (1, 1),
             Target::Scorecast(server) => {
-                let live = server.live_match_of(http, "Bench", sport).await?;
+                let live = server.live_match_of(http, name, sport).await?;
                 server.converged(http, live.id, live.seq).await?;
                 (live.id, live.seq)
             }
@@ -139,29 +149,7 @@ impl Target<'_> {
                 .map(|url| Ok(http.post(url.join("publish")?).json(&json!({"minute": minute}))))
                 .collect::<anyhow::Result<_>>()?,
         };
-        let start_ns = now_ns();
-        let mut sent = tokio::task::JoinSet::new();
-        for request in requests {
-            sent.spawn(async move {
-                let response = request.send().await.context("posting an event")?;
-                let status = response.status().as_u16();
-                let body: serde_json::Value = response.json().await.unwrap_or_default();
-                anyhow::Ok((
-                    status,
-                    body.get("seq").or_else(|| body.get("s")).and_then(|s| s.as_i64()),
-                ))
-            });
-        }
-        // Every server must take it, and all must give it the same sequence number.
-        let (mut status, mut seqs) = (200, Vec::new());
-        while let Some(answer) = sent.join_next().await {
-            let (s, seq) = answer.context("posting an event")??;
-            status = if (200..300).contains(&s) { status } else { s };
-            seqs.push(seq);
-        }
-        let post_ns = now_ns() - start_ns;
-        let seq = seqs.first().copied().flatten().filter(|s| seqs.iter().all(|x| *x == Some(*s)));
-        Ok(Posted { start_ns, post_ns, status, seq, complete_ns: None, busy_cpu_ns: None })
+        send_timed(requests).await
     }
 
     /// scorecast's WebSocket counters (`scorecast_ws_*`, summed over nodes), for the report.
@@ -182,6 +170,32 @@ impl Target<'_> {
         }
         sums
     }
+}
+
+/// Sends the requests of one event (one per floor process, or scorecast's one) together and
+/// times them from just before the first is sent until the last answer; the event's sequence
+/// number is the one every server gave it.
+pub(crate) async fn send_timed(requests: Vec<reqwest::RequestBuilder>) -> anyhow::Result<Posted> {
+    let start_ns = now_ns();
+    let mut sent = tokio::task::JoinSet::new();
+    for request in requests {
+        sent.spawn(async move {
+            let response = request.send().await.context("posting an event")?;
+            let status = response.status().as_u16();
+            let body: serde_json::Value = response.json().await.unwrap_or_default();
+            anyhow::Ok((status, body.get("seq").or_else(|| body.get("s")).and_then(|s| s.as_i64())))
+        });
+    }
+    // Every server must take it, and all must give it the same sequence number.
+    let (mut status, mut seqs) = (200, Vec::new());
+    while let Some(answer) = sent.join_next().await {
+        let (s, seq) = answer.context("posting an event")??;
+        status = if (200..300).contains(&s) { status } else { s };
+        seqs.push(seq);
+    }
+    let post_ns = now_ns() - start_ns;
+    let seq = seqs.first().copied().flatten().filter(|s| seqs.iter().all(|x| *x == Some(*s)));
+    Ok(Posted { start_ns, post_ns, status, seq, complete_ns: None, busy_cpu_ns: None })
 }
 
 /// The WebSocket endpoint of a server URL for `match_id`.

@@ -16,7 +16,8 @@ use crate::histogram::Histogram;
 /// The query of a node's periodic check (`Store::changes` in src/store/hot.rs), word for word:
 /// a test below holds it to the server's text.
 pub const CHECK_QUERY: &str =
-    "SELECT id, seq, revision, change_seq FROM matches WHERE change_seq > $1 ORDER BY change_seq LIMIT $2";
+    "SELECT m.id, m.seq, m.revision, c.change_seq FROM changed_matches c \
+     JOIN matches m ON m.id = c.match_id WHERE c.change_seq > $1 ORDER BY c.change_seq LIMIT $2";
 /// The check's page size (`PAGE` in src/cluster/check.rs).
 pub const CHECK_PAGE: i64 = 1_000;
 /// The check before the hot set, as issue 28 quotes it: every match, every time.
@@ -154,8 +155,9 @@ pub async fn time_check(
     runs: u64,
     limit: Duration,
 ) -> anyhow::Result<CheckFigures> {
-    let mark: Option<i64> =
-        sqlx::query_scalar("SELECT MAX(change_seq) FROM matches").fetch_one(&mut *conn).await?;
+    let mark: Option<i64> = sqlx::query_scalar("SELECT MAX(change_seq) FROM changed_matches")
+        .fetch_one(&mut *conn)
+        .await?;
     let mark = mark.unwrap_or(0);
     let deadline = Instant::now() + limit;
     let (mut timed, mut rows_max) = (Histogram::default(), 0u64);

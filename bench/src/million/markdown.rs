@@ -1,10 +1,11 @@
 //! The `million` Markdown report: the full run's headline, the aims, every phase side by side
-//! (the floor and scorecast at the same count, then the full run), the full run's events, and
-//! the kernel's memory at the peak.
+//! (the floor and scorecast at the same count, then the full run), the full run's events, the
+//! side match's POSTs, and the kernel's memory at the peak.
 
 use std::fmt::Write;
 
 use super::model::{MillionReport, Phase};
+use super::side::SideReport;
 use crate::common::markdown::{footer, ms, num, times, verdict};
 use crate::fanout::markdown::{latency_cells, seq_cell};
 
@@ -40,6 +41,7 @@ pub fn render(r: &MillionReport) -> String {
         ms(r.p99_ms),
         ms(r.max_ms),
     );
+    headline_keys(&mut md, r);
     md.push_str("## Aims\n\n| | aim | measured | met |\n|---|---|---|---|\n");
     for a in &r.aims {
         let _ = writeln!(
@@ -57,6 +59,7 @@ pub fn render(r: &MillionReport) -> String {
     );
     phases(&mut md, r);
     events(&mut md, r);
+    side_matches(&mut md, r);
     memory(&mut md, r);
     md.push_str("## Run\n\n");
     let _ = writeln!(
@@ -82,6 +85,40 @@ pub fn render(r: &MillionReport) -> String {
     }
     footer(&mut md, &r.problems, None, &r.meta);
     md
+}
+
+/// The full run's figures issue 26 names, as the JSON's top level has them.
+fn headline_keys(md: &mut String, r: &MillionReport) {
+    let goals: Vec<String> = r.goal_p99_ms.iter().map(|p| ms(*p)).collect();
+    let _ = writeln!(
+        md,
+        "| `floor_subscribers` | `floor_p99_ms` | `floor_cpu_us_per_delivery` | \
+         `cpu_us_per_delivery` | `goal_p99_ms` | `post_p99_ms` | `idle_cores` |\n\
+         |---|---|---|---|---|---|---|\n| {} | {} | {} | {} | {} | {} | {} |\n",
+        thousands(r.floor_subscribers as u64),
+        ms(r.floor_p99_ms),
+        num(r.floor_cpu_us_per_delivery, 2),
+        num(r.cpu_us_per_delivery, 2),
+        goals.join(" / "),
+        ms(r.post_p99_ms),
+        num(r.idle_cores, 3),
+    );
+    if r.side_subscribers > 0 {
+        let _ = writeln!(
+            md,
+            "Side match: {} of the subscribers followed a second match, on which {} other events \
+             were posted during the fan-out; time to their answer p50 {} ms, p99 {} ms, max {} \
+             ms; {} of its updates lost, {} duplicated. CPU per delivery counts its deliveries \
+             with the goals'.\n",
+            thousands(r.side_subscribers as u64),
+            r.side_posts,
+            ms(r.post_p50_ms),
+            ms(r.post_p99_ms),
+            ms(r.post_max_ms),
+            r.side_lost,
+            r.side_duplicated,
+        );
+    }
 }
 
 fn phases(md: &mut String, r: &MillionReport) {
@@ -127,11 +164,13 @@ fn phase_row(md: &mut String, p: &Phase) {
     };
     let lat = run.latency_ms.as_ref();
     let server = run.server.as_ref();
+    // Everyone connected in the phase, the side match's subscribers too.
+    let side = p.side.as_ref().and_then(|s| s.run.as_ref()).map_or(0, |s| s.connect.connected);
     let _ = writeln!(
         md,
         "| {} | {} | {} | {:.1} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.2} |",
         p.name,
-        thousands(run.connect.connected as u64),
+        thousands((run.connect.connected + side) as u64),
         p.servers,
         run.connect.phase_s,
         ms(lat.map(|l| l.p50)),
@@ -166,6 +205,49 @@ fn events(md: &mut String, r: &MillionReport) {
             thousands(e.expected),
             latency_cells(e),
         );
+    }
+    md.push('\n');
+}
+
+/// Each scorecast phase's side match: its POSTs' latencies as a histogram, and its deliveries
+/// (the JSON lists every POST's time in `phases[].side.post_ms`).
+fn side_matches(md: &mut String, r: &MillionReport) {
+    let sides: Vec<(&Phase, &SideReport)> =
+        r.phases.iter().filter_map(|p| Some((p, p.side.as_ref()?))).collect();
+    if sides.is_empty() {
+        return;
+    }
+    md.push_str(
+        "## The side match's POSTs during the fan-out\n\n| phase | subscribers | POSTs | failed | \
+         p50 ms | p99 ms | max ms | updates received | lost | dup |\n|---|---|---|---|---|---|---|---|---|---|\n",
+    );
+    for (p, side) in &sides {
+        let lat = side.post_latency_ms.as_ref();
+        let delivery = side.run.as_ref().map(|r| &r.delivery);
+        let _ = writeln!(
+            md,
+            "| {} {} | {} | {} | {} | {} | {} | {} | {} of {} | {} | {} |",
+            p.name,
+            thousands(p.subscribers as u64),
+            thousands(side.subscribers as u64),
+            side.posted,
+            side.failed,
+            ms(lat.map(|l| l.p50)),
+            ms(lat.map(|l| l.p99)),
+            ms(lat.map(|l| l.max)),
+            thousands(delivery.map_or(0, |d| d.delivered)),
+            thousands(delivery.map_or(0, |d| d.expected)),
+            delivery.map_or(0, |d| d.lost),
+            delivery.map_or(0, |d| d.duplicated),
+        );
+    }
+    let Some((_, full)) = sides.last() else { return };
+    md.push_str(
+        "\nThe full run's POSTs by time to their answer:\n\n| up to | POSTs |\n|---|---|\n",
+    );
+    for bucket in &full.post_histogram {
+        let bound = bucket.up_to_ms.map_or("longer".into(), |b| format!("{b:.0} ms"));
+        let _ = writeln!(md, "| {bound} | {} |", bucket.posts);
     }
     md.push('\n');
 }

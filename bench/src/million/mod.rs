@@ -6,13 +6,18 @@
 //!
 //! The run has up to three phases, each a fan-out of the `fanout` module: the floor broadcaster at
 //! `floor_subscribers` (as many floor processes as needed, triggered together), scorecast at that
-//! same count, then scorecast at N (when N differs). A sampler thread reads the kernel's socket
+//! same count, then scorecast at N (when N differs). Beside each scorecast phase's match, a side
+//! match followed by a share of its subscribers gets other events posted at a steady rate while
+//! the goals are fanned out (`side`). A sampler thread reads the kernel's socket
 //! memory, the machine's memory and every process's RSS each second throughout. Everything started
 //! is stopped by PID, and the whole run ends by itself within `time_limit`.
 
+pub mod judge;
 pub mod markdown;
 pub mod model;
+mod report;
 pub mod sampler;
+pub mod side;
 pub mod svg;
 
 use std::collections::BTreeMap;
@@ -25,12 +30,11 @@ use tokio::time::Instant;
 use crate::cluster::infra::{Nats, Postgres};
 use crate::common::meta::Meta;
 use crate::common::scorecast::{http_client, Scorecast};
-use crate::fanout::model::Ratios;
-use crate::fanout::target::Target;
 use crate::fanout::{self, LoadConfig};
 use crate::procfs;
-use model::{FloorComparison, MillionReport, Phase};
+use model::{MillionReport, Phase};
 use sampler::{Peak, Sampler, Servers};
+use side::SideConfig;
 
 /// Most nodes one run may start.
 pub const MAX_NODES: usize = 100;
@@ -62,6 +66,8 @@ pub struct MillionConfig {
     pub load: LoadConfig,
     /// Subscribers of the floor and of the scorecast run beside it (0: no floor).
     pub floor_subscribers: usize,
+    /// The side match of every scorecast phase (`None`: every subscriber follows the one match).
+    pub side: Option<SideConfig>,
     /// The whole run ends by then, measured or not.
     pub time_limit: Duration,
 }
@@ -109,7 +115,7 @@ pub async fn run_million(cfg: MillionConfig) -> anyhow::Result<MillionReport> {
     meta.finish();
     meta.scorecast_version = binary.version.clone();
     let kernel_pressure = procfs::counter_deltas(&pressure_before, &procfs::tcp_counters());
-    Ok(model::judge(MillionReport::new(
+    Ok(judge::judge(MillionReport::new(
         meta,
         binary,
         (postgres_version, nats_version),
@@ -201,19 +207,16 @@ async fn scorecast_phase(
     };
     sampler.phase(&format!("scorecast {n}"), Servers::Pids(scorecast.pids.clone()));
     let load = phase_load(cfg, n, Some(deadline));
-    let run = async {
-        let http = http_client()?;
-        let measured = fanout::run::run(&Target::Scorecast(&scorecast), &load, &http).await;
-        drop(http);
-        measured
-    }
-    .await;
+    let (run, side) = match http_client() {
+        Ok(http) => side::fan_out_beside(cfg.side, &scorecast, load, &http).await,
+        Err(e) => (Err(e), None),
+    };
     sampler
         .phase(&format!("scorecast {n} (stopping nodes)"), Servers::Pids(scorecast.pids.clone()));
     if let Err(e) = scorecast.stop().await {
         tracing::warn!("stopping the nodes: {e:#}");
     }
-    finish_phase("scorecast", n, nodes, start_s, at, before, run)
+    Phase { side, ..finish_phase("scorecast", n, nodes, start_s, at, before, run) }
 }
 
 /// The load of a phase at `n` subscribers; with a `deadline`, measured by it less the time its
@@ -268,6 +271,7 @@ fn finish_phase(
         peak: Peak::default(),
         kernel_pressure,
         run,
+        side: None,
         error,
     }
 }
@@ -283,92 +287,4 @@ fn failed_phase(name: &str, subscribers: usize, started: Instant, why: &str) -> 
         procfs::tcp_counters(),
         Err(anyhow::anyhow!("{why}")),
     )
-}
-
-/// The floor and scorecast phases at the same subscriber count, as ratios.
-fn floor_comparison(phases: &[Phase]) -> Option<FloorComparison> {
-    let floor = phases.iter().find(|p| p.name == "floor")?;
-    let product =
-        phases.iter().find(|p| p.name == "scorecast" && p.subscribers == floor.subscribers)?;
-    Some(FloorComparison {
-        subscribers: floor.subscribers,
-        floor_processes: floor.servers,
-        scorecast_nodes: product.servers,
-        ratios: Ratios::of(product.run.as_ref()?, floor.run.as_ref()?),
-        floor_p99_ms: floor.p99(),
-        scorecast_p99_ms: product.p99(),
-    })
-}
-
-impl MillionReport {
-    fn new(
-        meta: Meta,
-        binary: crate::compare::model::Binary,
-        (postgres, nats): (Option<String>, Option<String>),
-        cfg: &MillionConfig,
-        mut phases: Vec<Phase>,
-        samples: Vec<sampler::Sample>,
-        kernel_pressure: BTreeMap<String, i64>,
-    ) -> Self {
-        for phase in &mut phases {
-            let label = format!("{} {}", phase.name, phase.subscribers);
-            let within = format!("{label} (");
-            let of_phase = |s: &&sampler::Sample| s.phase == label || s.phase.starts_with(&within);
-            phase.peak = Peak::of(samples.iter().filter(of_phase));
-        }
-        let floor_comparison = floor_comparison(&phases);
-        let n = cfg.load.subscribers;
-        let full = phases.iter().rev().find(|p| p.name == "scorecast" && p.subscribers == n);
-        let run = full.and_then(|p| p.run.as_ref());
-        let server = run.and_then(|r| r.server.as_ref());
-        let latency = run.and_then(|r| r.latency_ms.as_ref());
-        Self {
-            meta,
-            binary,
-            postgres,
-            nats,
-            server_args: cfg.server_args.clone(),
-            client_priority: cfg.load.client_priority,
-            connect_rate: cfg.load.connect_rate,
-            subscribers: cfg.load.subscribers,
-            subscribers_connected: run.map_or(0, |r| r.connect.connected),
-            nodes: full.map_or(0, |p| p.servers),
-            events: cfg.load.events,
-            deliveries_expected: run.map_or(0, |r| r.delivery.expected),
-            deliveries_received: run.map_or(0, |r| r.delivery.delivered),
-            lost: run.map_or(0, |r| r.delivery.lost),
-            duplicated: run.map_or(0, |r| r.delivery.duplicated),
-            conflated: run.map_or(0, |r| r.delivery.resync_snapshots),
-            p50_ms: latency.map(|l| l.p50),
-            p90_ms: latency.map(|l| l.p90),
-            p99_ms: latency.map(|l| l.p99),
-            max_ms: latency.map(|l| l.max),
-            worst_event_p99_ms: run.and_then(|r| {
-                r.per_event
-                    .iter()
-                    .filter_map(|e| e.latency_ms.as_ref().map(|l| l.p99))
-                    .reduce(f64::max)
-            }),
-            connect_s: run.map_or(0.0, |r| r.connect.phase_s),
-            server_rss_kb_per_conn: server.map(|s| s.rss_per_conn_kib),
-            server_rss_total_kib: server.map(|s| s.rss_after_kib),
-            server_rss_idle_kib: server.map(|s| s.rss_before_kib),
-            client_rss_kb_per_conn: run.and_then(|r| r.client.rss_per_conn_kib),
-            cpu_per_delivery_us: server.and_then(|s| s.cpu_per_delivery_us),
-            cpu_per_delivery_busy_us: server.and_then(|s| s.cpu_per_delivery_busy_us),
-            idle_cores: server.and_then(|s| s.idle_cores),
-            nodes_start_s: full.map_or(0.0, |p| p.servers_start_s),
-            tcp_ehash_buckets: std::fs::read_to_string("/proc/sys/net/ipv4/tcp_ehash_entries")
-                .ok()
-                .and_then(|s| s.trim().parse().ok()),
-            peak: full.map(|p| p.peak.clone()).unwrap_or_default(),
-            kernel_pressure,
-            floor_comparison,
-            aims: Vec::new(),
-            phases,
-            samples,
-            problems: Vec::new(),
-            passed: false,
-        }
-    }
 }

@@ -7,15 +7,11 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::sampler::{Peak, Sample};
+use super::side::SideReport;
 use crate::common::meta::Meta;
 use crate::compare::model::Binary;
 use crate::fanout::model::{Ratios, RunReport};
 use crate::procfs::PRESSURE_COUNTERS;
-
-/// The aims of the run (issue: one million subscribers on one machine).
-pub const AIM_P99_MS: f64 = 8_000.0;
-pub const AIM_SERVER_KIB_PER_CONN: f64 = 1.5;
-pub const AIM_PEAK_MEMORY_KIB: u64 = 20 * 1024 * 1024;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MillionReport {
@@ -61,6 +57,37 @@ pub struct MillionReport {
     pub cpu_per_delivery_busy_us: Option<f64>,
     /// The nodes' CPU with everyone connected and nothing posted, in cores.
     pub idle_cores: Option<f64>,
+    /// The nodes' CPU over the event phase per update delivered in it: the goals' and the side
+    /// match's (`cpu_per_delivery_us` divides by the goals' only).
+    #[serde(default)]
+    pub cpu_us_per_delivery: Option<f64>,
+    /// Each goal's p99, in the order posted (`null`: none arrived).
+    #[serde(default)]
+    pub goal_p99_ms: Vec<Option<f64>>,
+    /// The floor's subscribers (0: no floor), its p99 of all deliveries and its CPU per delivery.
+    #[serde(default)]
+    pub floor_subscribers: usize,
+    #[serde(default)]
+    pub floor_p99_ms: Option<f64>,
+    #[serde(default)]
+    pub floor_cpu_us_per_delivery: Option<f64>,
+    /// The side match's POSTs during the fan-out, from just before each was sent to its answer.
+    #[serde(default)]
+    pub post_p50_ms: Option<f64>,
+    #[serde(default)]
+    pub post_p99_ms: Option<f64>,
+    #[serde(default)]
+    pub post_max_ms: Option<f64>,
+    /// The side match's subscribers (counted in `subscribers`), POSTs, and its updates lost or
+    /// duplicated (`phases[].side` has the rest).
+    #[serde(default)]
+    pub side_subscribers: usize,
+    #[serde(default)]
+    pub side_posts: usize,
+    #[serde(default)]
+    pub side_lost: u64,
+    #[serde(default)]
+    pub side_duplicated: u64,
     /// Time to start every node, in seconds.
     pub nodes_start_s: f64,
     /// Buckets of the TCP hash table the run's connections lived in (`--own-netns` sizes it).
@@ -94,6 +121,9 @@ pub struct Phase {
     pub kernel_pressure: BTreeMap<String, i64>,
     /// `None` when the phase failed before it measured anything (`error` says why).
     pub run: Option<RunReport>,
+    /// The side match beside the main one (scorecast phases with `--side-match-share`).
+    #[serde(default)]
+    pub side: Option<SideReport>,
     pub error: Option<String>,
 }
 
@@ -120,6 +150,16 @@ impl Phase {
     pub fn p99(&self) -> Option<f64> {
         self.run.as_ref()?.latency_ms.as_ref().map(|p| p.p99)
     }
+
+    /// The servers' CPU over the event phase per update delivered in it, the side match's too.
+    pub fn cpu_us_per_delivery(&self) -> Option<f64> {
+        let run = self.run.as_ref()?;
+        let side =
+            self.side.as_ref().and_then(|s| s.run.as_ref()).map_or(0, |r| r.delivery.delivered);
+        let delivered = run.delivery.delivered + side;
+        let cpu = run.server.as_ref()?.cpu_event_phase_us;
+        (delivered > 0).then(|| cpu as f64 / delivered as f64)
+    }
 }
 
 /// The pressure counters' changes that are not zero.
@@ -131,78 +171,4 @@ pub fn moved(pressure: &BTreeMap<String, i64>) -> Vec<String> {
             (delta != 0).then(|| format!("{name} +{delta}"))
         })
         .collect()
-}
-
-/// The aims, judged against the full run's figures.
-pub fn aims(r: &MillionReport) -> Vec<Aim> {
-    let fmt =
-        |v: Option<f64>, unit: &str| v.map_or("not measured".into(), |v| format!("{v:.2} {unit}"));
-    let peak_gib = r.peak.memory_used_kib as f64 / 1024.0 / 1024.0;
-    vec![
-        Aim {
-            what: "every delivery received".into(),
-            aim: "0 lost, 0 duplicated".into(),
-            measured: format!(
-                "{} lost, {} duplicated, {} conflated",
-                r.lost, r.duplicated, r.conflated
-            ),
-            met: r.lost == 0 && r.duplicated == 0 && r.deliveries_expected > 0,
-        },
-        Aim {
-            what: "p99 per goal".into(),
-            aim: format!("<= {:.0} s", AIM_P99_MS / 1e3),
-            measured: fmt(r.worst_event_p99_ms.map(|ms| ms / 1e3), "s"),
-            met: r.worst_event_p99_ms.is_some_and(|p| p <= AIM_P99_MS),
-        },
-        Aim {
-            what: "server memory per connection".into(),
-            aim: format!("<= {AIM_SERVER_KIB_PER_CONN} KiB"),
-            measured: fmt(r.server_rss_kb_per_conn, "KiB"),
-            met: r.server_rss_kb_per_conn.is_some_and(|k| k <= AIM_SERVER_KIB_PER_CONN),
-        },
-        Aim {
-            what: "memory in use at the peak (machine)".into(),
-            aim: format!("<= {} GiB", AIM_PEAK_MEMORY_KIB / 1024 / 1024),
-            measured: format!("{peak_gib:.2} GiB"),
-            met: r.peak.memory_used_kib > 0 && r.peak.memory_used_kib <= AIM_PEAK_MEMORY_KIB,
-        },
-        Aim {
-            what: "kernel memory pressure".into(),
-            aim: "counters unchanged".into(),
-            measured: match moved(&r.kernel_pressure) {
-                m if m.is_empty() => "unchanged".into(),
-                m => m.join(", "),
-            },
-            met: moved(&r.kernel_pressure).is_empty(),
-        },
-    ]
-}
-
-/// The problems that fail the run, its aims, and whether it passed: every phase measured and
-/// clean (no loss, no duplicate, every client connected), and no memory pressure.
-pub fn judge(mut r: MillionReport) -> MillionReport {
-    let mut problems = Vec::new();
-    for phase in &r.phases {
-        let name = format!("{} at {}", phase.name, phase.subscribers);
-        if let Some(error) = &phase.error {
-            problems.push(format!("{name}: {error}"));
-        }
-        if let Some(run) = &phase.run {
-            problems.extend(run.problems.iter().map(|p| format!("{name}: {p}")));
-        }
-        let moved = moved(&phase.kernel_pressure);
-        if !moved.is_empty() {
-            problems.push(format!("{name}: kernel memory pressure ({})", moved.join(", ")));
-        }
-    }
-    if r.subscribers_connected < r.subscribers {
-        problems.push(format!(
-            "{} of {} subscribers connected",
-            r.subscribers_connected, r.subscribers
-        ));
-    }
-    r.aims = aims(&r);
-    r.passed = problems.is_empty() && r.deliveries_expected > 0;
-    r.problems = problems;
-    r
 }

@@ -19,6 +19,8 @@ pub struct Update {
     pub match_id: Option<i64>,
     /// `s` and whether `k` is `snapshot`.
     pub message: Option<message::Message>,
+    /// An audience message (`"k":"watching"`): no update, though it carries `m` and `s`.
+    pub audience: bool,
     /// Payload bytes, and the whole frame with its header.
     pub payload_bytes: usize,
     pub frame_bytes: usize,
@@ -31,6 +33,8 @@ pub struct Subscriber {
     /// Application bytes written (upgrade request, pongs) and read (upgrade answer, frames).
     pub app_sent: u64,
     pub app_received: u64,
+    /// Bytes of the frames read that were not text (pings, and any other control frame).
+    pub control_received: u64,
     pub pings: u64,
 }
 
@@ -39,8 +43,15 @@ impl Subscriber {
     pub async fn connect(addr: SocketAddr, path: &str) -> io::Result<Self> {
         let stream = TcpStream::connect(addr).await?;
         stream.set_nodelay(true)?;
-        let mut s =
-            Self { stream, buf: vec![0; 4096], filled: 0, app_sent: 0, app_received: 0, pings: 0 };
+        let mut s = Self {
+            stream,
+            buf: vec![0; 4096],
+            filled: 0,
+            app_sent: 0,
+            app_received: 0,
+            control_received: 0,
+            pings: 0,
+        };
         let key = handshake::new_key();
         let request = handshake::request(&addr.to_string(), path, &key);
         s.stream.write_all(request.as_bytes()).await?;
@@ -58,6 +69,11 @@ impl Subscriber {
             .map_err(|e| invalid(&format!("upgrade refused: {e}")))?;
         s.consume(head_len);
         Ok(s)
+    }
+
+    /// Bytes read from the socket and not yet handed out as a frame.
+    pub fn buffered(&self) -> usize {
+        self.filled
     }
 
     pub fn counters(&self) -> io::Result<TcpCounters> {
@@ -79,6 +95,7 @@ impl Subscriber {
                     let update = Update {
                         match_id: match_id(payload),
                         message: message::read(payload),
+                        audience: message::is_audience(payload),
                         payload_bytes: payload.len(),
                         frame_bytes: parsed.len,
                     };
@@ -86,6 +103,7 @@ impl Subscriber {
                     return Ok(update);
                 }
                 frame::OP_PING => {
+                    self.control_received += parsed.len as u64;
                     let mut pong = Vec::with_capacity(payload.len() + 6);
                     frame::write_masked(&mut pong, frame::OP_PONG, payload, rand::random());
                     self.consume(parsed.len);
@@ -99,7 +117,10 @@ impl Subscriber {
                         "closed by the server",
                     ))
                 }
-                _ => self.consume(parsed.len),
+                _ => {
+                    self.control_received += parsed.len as u64;
+                    self.consume(parsed.len);
+                }
             }
         }
     }

@@ -20,7 +20,7 @@ pub struct Message {
 /// compact JSON object; `None` when there is no sequence number (an error message, for example)
 /// and for an audience message (`"k":"watching"`), which repeats the current `s` but is no update.
 pub fn read(payload: &[u8]) -> Option<Message> {
-    if find(payload, b"\"k\":\"watching\"").is_some() {
+    if is_audience(payload) {
         return None;
     }
     let seq = integer_after(payload, b"\"s\":")?;
@@ -33,6 +33,11 @@ pub fn read(payload: &[u8]) -> Option<Message> {
         resume,
         not_recovered: find(payload, b"\"rec\":false").is_some(),
     })
+}
+
+/// Whether a compact JSON message is an audience message (`"k":"watching"`, how many watch).
+pub fn is_audience(payload: &[u8]) -> bool {
+    find(payload, b"\"k\":\"watching\"").is_some()
 }
 
 fn integer_after(payload: &[u8], key: &[u8]) -> Option<i64> {
@@ -64,6 +69,8 @@ mod tests {
         assert!(lost.snapshot && lost.not_recovered && lost.resume.is_none());
         assert_eq!(read(br#"{"k":"error","code":"x","detail":"y"}"#), None);
         assert_eq!(read(br#"{"m":1,"s":"#), None);
-        assert_eq!(read(br#"{"m":42,"s":17,"sc":[2,1],"k":"watching","w":1200}"#), None);
+        let watching = br#"{"m":42,"s":17,"sc":[2,1],"k":"watching","w":1200}"#;
+        assert_eq!(read(watching), None);
+        assert!(is_audience(watching) && !is_audience(goal));
     }
 }

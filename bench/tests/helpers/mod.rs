@@ -1,4 +1,5 @@
-//! Finding the scorecast binary the smoke tests spawn.
+//! Finding the scorecast binary the smoke tests spawn, and checking that a result's JSON reads
+//! back.
 
 use std::path::PathBuf;
 
@@ -46,4 +47,15 @@ pub async fn cluster_tools_installed(test: &str) -> bool {
         }
     }
     true
+}
+
+/// JSON written and read back is the same document: nothing in the result fails to serialize.
+#[allow(dead_code)] // Not every test file that declares `helpers` checks a JSON result.
+pub fn round_trips<T: serde::Serialize + serde::de::DeserializeOwned>(
+    report: &T,
+) -> serde_json::Value {
+    let json = serde_json::to_value(report).expect("the result serializes");
+    let back: T = serde_json::from_value(json.clone()).expect("the result reads back");
+    assert_eq!(serde_json::to_value(&back).unwrap(), json);
+    json
 }

@@ -198,6 +198,11 @@ function wire() {
     e.preventDefault();
     postKind("added_time", { minutes: Number($("added-minutes").value) });
   });
+  // A match chosen in the Most watched list (admin-watched.js): the Events panel takes it.
+  document.addEventListener("scorecast:choose-match", async (e) => {
+    await refreshMatches(e.detail).catch(() => {});
+    $("match").focus();
+  });
   const chosen = () => Number($("match").value);
   const changed = () => showMatch().catch(() => {});
   wireClocked(postKind);

@@ -39,12 +39,18 @@ struct OldNode {
 }
 
 impl OldNode {
-    async fn start(binary: &str, database_url: &str, nats_url: &str) -> Self {
+    /// Without `nats_url`, the node shares only the database: what it stores reaches others
+    /// through their periodic check alone.
+    async fn start(binary: &str, database_url: &str, nats_url: Option<&str>) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let child = Command::new(binary)
+        let mut command = Command::new(binary);
+        command
             .args(["--listen", &format!("127.0.0.1:{port}"), "--database-url", database_url])
-            .args(["--admin-token", TOKEN, "--nats-url", nats_url])
-            .args(["--nats-check-secs", &CHECK_SECS.to_string()])
+            .args(["--admin-token", TOKEN]);
+        if let Some(nats_url) = nats_url {
+            command.args(["--nats-url", nats_url, "--nats-check-secs", &CHECK_SECS.to_string()]);
+        }
+        let child = command
             .env("RUST_LOG", "error")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -65,6 +71,19 @@ impl OldNode {
 
     fn still_running(&mut self) -> bool {
         self.child.try_wait().unwrap().is_none()
+    }
+
+    /// Posts `body` as the admin; the status and the JSON answer.
+    async fn post(&self, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+        let response = reqwest::Client::new()
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(TOKEN)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(serde_json::Value::Null))
     }
 
     async fn status(&self, path: &str) -> u16 {
@@ -99,7 +118,7 @@ async fn a_node_of_the_previous_release_beside_a_new_one_keeps_serving_and_its_e
     let Some(nats) = NatsServer::start() else { return };
     let Some(database) = fresh_database(Backend::Postgres).await else { return };
     // The old node first, on its own schema; then the new node migrates the database under it.
-    let mut old = OldNode::start(&previous, &database.url, &nats.url()).await;
+    let mut old = OldNode::start(&previous, &database.url, Some(&nats.url())).await;
     let url = nats.url();
     let new = &spawn_on(database.clone(), |s| join(s, &url)).await;
 
@@ -146,4 +165,63 @@ async fn a_node_of_the_previous_release_beside_a_new_one_keeps_serving_and_its_e
     assert_eq!(snapshot["score"], json!({"home": 0, "away": 1}), "{snapshot}");
     assert_eq!(snapshot["home"], "Renamed FC");
     assert!(old.still_running());
+}
+
+/// The previous release knows nothing of the change sequence; the database's triggers move it for
+/// every match it creates or writes, so a new node's periodic check finds those writes with no
+/// message.
+#[tokio::test]
+async fn what_a_node_of_the_previous_release_stores_reaches_a_new_one_through_the_check_alone() {
+    let Some(previous) = previous_binary() else { return };
+    let Some(nats) = NatsServer::start() else { return };
+    let Some(database) = fresh_database(Backend::Postgres).await else { return };
+    // The old node on no NATS at all: nothing it stores is published.
+    let old = OldNode::start(&previous, &database.url, None).await;
+    let url = nats.url();
+    let new = &spawn_on(database.clone(), |s| join(s, &url)).await;
+    let within = Duration::from_secs(5 * CHECK_SECS);
+
+    // A match the old node creates, kicking off now (so it is hot), and its kickoff.
+    let now = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let (status, created) = old
+        .post(
+            "/api/v1/matches",
+            json!({"home": "Old Town", "away": "New Town", "competition": "Eredivisie",
+                   "kickoff_at": now}),
+        )
+        .await;
+    assert_eq!(status, 201, "the previous release creates the match: {created}");
+    let id = created["id"].as_i64().unwrap();
+    let path = format!("/api/v1/matches/{id}/events");
+    assert_eq!(old.post(&path, json!({"kind": "kickoff"})).await.0, 201);
+    eventually(within, "the check finds the old node's match", || async {
+        new.get(&format!("/api/v1/matches/{id}")).await.status() == 200
+            && polled_seq(new, id).await == 1
+    })
+    .await;
+
+    // Its events and its metadata changes.
+    let (status, goal) =
+        old.post(&path, json!({"kind": "goal", "team": "home", "minute": 12})).await;
+    assert_eq!(status, 201, "the previous release stores the goal: {goal}");
+    let seq = goal["seq"].as_i64().unwrap();
+    eventually(within, "the check finds the old node's event", || async {
+        polled_seq(new, id).await == seq
+    })
+    .await;
+    assert_eq!(new.snapshot(id).await["score"], json!({"home": 1, "away": 0}));
+    let renamed = reqwest::Client::new()
+        .patch(format!("{}/api/v1/matches/{id}", old.base))
+        .bearer_auth(TOKEN)
+        .json(&json!({"home": "Renamed by the old node"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(renamed.status(), 200, "the previous release changes the match");
+    eventually(within, "the check finds the old node's change", || async {
+        new.snapshot(id).await["home"] == "Renamed by the old node"
+    })
+    .await;
 }

@@ -23,6 +23,15 @@ async fn watching_at(base: &str, id: i64) -> u64 {
     response.json::<Value>().await.unwrap()["watching"].as_u64().expect("a count")
 }
 
+/// The ids and counts a node lists as the most watched.
+async fn most_watched_at(base: &str) -> Vec<(i64, u64)> {
+    let response = reqwest::get(format!("{base}/api/v1/watching")).await.expect("an answer");
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    let listed = body["matches"].as_array().expect("matches").iter();
+    listed.map(|m| (m["id"].as_i64().unwrap(), m["watching"].as_u64().unwrap())).collect()
+}
+
 /// Whether both nodes answer that `n` watch.
 async fn both(a: &str, b: &str, id: i64, n: u64) -> bool {
     watching_at(a, id).await == n && watching_at(b, id).await == n
@@ -73,6 +82,11 @@ async fn the_count_is_summed_across_nodes_and_settles_after_a_node_is_killed_and
     }
     let (at_a, at_b) = (a.address.clone(), b.base.clone());
     eventually(INTERVAL * 3, "5 watch, on both nodes", || both(&at_a, &at_b, id, 5)).await;
+    // Each node ranks the summed count as the most watched.
+    eventually(INTERVAL * 2, "ranked on both nodes", || async {
+        most_watched_at(&at_a).await == [(id, 5)] && most_watched_at(&at_b).await == [(id, 5)]
+    })
+    .await;
 
     b.signal(libc::SIGKILL);
     b.wait();

@@ -1,0 +1,75 @@
+//! The statements that move a match (an event's state, a metadata change): the row of `matches`,
+//! and its place in the change sequence in `changed_matches`.
+//!
+//! `matches` carries no index on what moves with every event (`change_seq`, `updated_at`), so that
+//! Postgres writes the row in place (a HOT update) and no index of `matches` gets an entry per
+//! event; the narrow `changed_matches` carries those indexes instead, for the cluster's check and
+//! the hot set. On Postgres both are written in one statement (one round trip); on SQLite, in
+//! process, by a second statement of the same transaction.
+
+use super::Backend;
+
+/// How a write of this release moves match `$1`.
+pub(super) struct MoveMatch {
+    /// The UPDATE of `matches` (its `SET` list as given, plus `change_seq`), on Postgres with the
+    /// write of `changed_matches` in the same statement.
+    pub update: String,
+    /// The write of `changed_matches` from the moved row of match `$1`, when `update` does not do
+    /// it.
+    pub then: Option<String>,
+}
+
+/// Writes `changed_matches` from the moved row(s) of `source` (columns `id`, `change_seq`,
+/// `updated_at`).
+fn upsert_from(source: &str) -> String {
+    format!(
+        "INSERT INTO changed_matches (match_id, change_seq, updated_at) \
+         SELECT id, change_seq, updated_at FROM {source} ON CONFLICT (match_id) DO UPDATE \
+         SET change_seq = excluded.change_seq, updated_at = excluded.updated_at"
+    )
+}
+
+impl Backend {
+    /// The statement that reads match `$1` (`columns`) and locks its row until commit.
+    pub(super) fn lock_match(self, columns: &str) -> String {
+        match self {
+            // A lock on the row, not a new version of it: a no-op UPDATE would write one (and its
+            // WAL) per event for the page to prune. `NO KEY` as an UPDATE's own lock, so the
+            // foreign keys of `events` do not wait on it.
+            Self::Postgres => {
+                format!("SELECT {columns} FROM matches WHERE id = $1 FOR NO KEY UPDATE")
+            }
+            // SQLite has no row locks: a no-op UPDATE takes the database's write lock now, so that
+            // a transaction never reads and then fails to upgrade.
+            Self::Sqlite => {
+                format!("UPDATE matches SET seq = seq WHERE id = $1 RETURNING {columns}")
+            }
+        }
+    }
+
+    /// The statements that set `set` (columns of `matches`, `$2` on) on match `$1` and move it
+    /// to the next place in the change sequence. The triggers that do this for writers that do
+    /// not (an earlier release sharing the database) are skipped: `change_seq` moved.
+    pub(super) fn move_match(self, set: &str) -> MoveMatch {
+        match self {
+            Self::Postgres => MoveMatch {
+                update: format!(
+                    "WITH moved AS (UPDATE matches SET {set}, \
+                     change_seq = nextval('match_changes') WHERE id = $1 \
+                     RETURNING id, change_seq, updated_at) {}",
+                    upsert_from("moved")
+                ),
+                then: None,
+            },
+            // Writers are serialized, so one more than the highest is free.
+            Self::Sqlite => MoveMatch {
+                update: format!(
+                    "UPDATE matches SET {set}, change_seq = \
+                     (SELECT COALESCE(MAX(change_seq), 0) + 1 FROM changed_matches) WHERE id = $1"
+                ),
+                // `WHERE` keeps SQLite from reading `ON` as a join's.
+                then: Some(upsert_from("matches WHERE id = $1")),
+            },
+        }
+    }
+}

@@ -1,0 +1,68 @@
+//! How the database stores what an event changes.
+
+use std::time::Duration;
+
+use serde_json::json;
+use sqlx::AnyPool;
+
+use crate::cluster::eventually;
+use crate::common::{fresh_database, spawn_on, Backend};
+
+/// Matches the events go to: a handful, so that several rows share a page of `matches`.
+const MATCHES: usize = 4;
+/// Events per match: enough that a page filling up now and then shows in the share.
+const EVENTS: usize = 40;
+
+/// The counts of row updates of `matches`, all and HOT (in place on the row's page, with no new
+/// index entry), as Postgres' statistics show them.
+async fn updates(pool: &AnyPool) -> (i64, i64) {
+    sqlx::query_as(
+        "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'matches'",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+/// Each event moves its match's row (its state, `seq`, `updated_at`, its place in the change
+/// sequence), and lists and the cluster's check read indexes on `matches`: the write must change
+/// no indexed column, or Postgres adds an entry to every index of `matches` per event (a HOT
+/// update needs none; PostgreSQL documentation, "Heap-Only Tuples (HOT)", storage-hot.html).
+#[tokio::test]
+async fn an_event_updates_its_match_row_in_place_on_postgres() {
+    let Some(database) = fresh_database(Backend::Postgres).await else { return };
+    let mut app = spawn_on(database.clone(), |_| {}).await;
+    let mut ids = Vec::new();
+    for _ in 0..MATCHES {
+        ids.push(app.live_match().await);
+    }
+    sqlx::any::install_default_drivers();
+    let pool = AnyPool::connect(&database.url).await.unwrap();
+    // Statistics arrive when a backend is idle, at most once a second: wait for the
+    // creations' to settle before taking the base.
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    let (updated, hot) = updates(&pool).await;
+
+    for i in 0..EVENTS {
+        for id in &ids {
+            let minute = 1 + i * 80 / EVENTS;
+            let team = if i % 2 == 0 { "home" } else { "away" };
+            app.store_event(*id, &json!({"kind": "goal", "team": team, "minute": minute})).await;
+        }
+    }
+    // Closing the application's connections sends their last statistics.
+    app.stop().await;
+
+    let events = i64::try_from(MATCHES * EVENTS).unwrap();
+    eventually(Duration::from_secs(30), "the statistics count every event's update", || async {
+        updates(&pool).await.0 - updated >= events
+    })
+    .await;
+    let (updated_now, hot_now) = updates(&pool).await;
+    let (all, in_place) = (updated_now - updated, hot_now - hot);
+    assert!(
+        in_place * 10 >= all * 8,
+        "{in_place} of {all} updates of matches were HOT for {events} events"
+    );
+    pool.close().await;
+}
