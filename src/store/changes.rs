@@ -4,20 +4,10 @@
 //! `matches` carries no index on what moves with every event (`change_seq`, `updated_at`), so that
 //! Postgres writes the row in place (a HOT update) and no index of `matches` gets an entry per
 //! event; the narrow `changed_matches` carries those indexes instead, for the cluster's check and
-//! the hot set. On Postgres both are written in one statement (one round trip); on SQLite, in
-//! process, by a second statement of the same transaction.
+//! the hot set. Both are written by one statement: on Postgres a data-modifying `WITH`; on SQLite
+//! a trigger on `matches.change_seq` (`matches_changed_by_writer`), which runs inside the UPDATE.
 
 use super::Backend;
-
-/// How a write of this release moves match `$1`.
-pub(super) struct MoveMatch {
-    /// The UPDATE of `matches` (its `SET` list as given, plus `change_seq`), on Postgres with the
-    /// write of `changed_matches` in the same statement.
-    pub update: String,
-    /// The write of `changed_matches` from the moved row of match `$1`, when `update` does not do
-    /// it.
-    pub then: Option<String>,
-}
 
 /// Writes `changed_matches` from the moved row(s) of `source` (columns `id`, `change_seq`,
 /// `updated_at`).
@@ -47,29 +37,23 @@ impl Backend {
         }
     }
 
-    /// The statements that set `set` (columns of `matches`, `$2` on) on match `$1` and move it
-    /// to the next place in the change sequence. The triggers that do this for writers that do
+    /// The statement that sets `set` (columns of `matches`, `$2` on) on match `$1` and moves it
+    /// to the next place in the change sequence (`changed_matches` too). The triggers that do this for writers that do
     /// not (an earlier release sharing the database) are skipped: `change_seq` moved.
-    pub(super) fn move_match(self, set: &str) -> MoveMatch {
+    pub(super) fn move_match(self, set: &str) -> String {
         match self {
-            Self::Postgres => MoveMatch {
-                update: format!(
-                    "WITH moved AS (UPDATE matches SET {set}, \
-                     change_seq = nextval('match_changes') WHERE id = $1 \
-                     RETURNING id, change_seq, updated_at) {}",
-                    upsert_from("moved")
-                ),
-                then: None,
-            },
-            // Writers are serialized, so one more than the highest is free.
-            Self::Sqlite => MoveMatch {
-                update: format!(
-                    "UPDATE matches SET {set}, change_seq = \
-                     (SELECT COALESCE(MAX(change_seq), 0) + 1 FROM changed_matches) WHERE id = $1"
-                ),
-                // `WHERE` keeps SQLite from reading `ON` as a join's.
-                then: Some(upsert_from("matches WHERE id = $1")),
-            },
+            Self::Postgres => format!(
+                "WITH moved AS (UPDATE matches SET {set}, \
+                 change_seq = nextval('match_changes') WHERE id = $1 \
+                 RETURNING id, change_seq, updated_at) {}",
+                upsert_from("moved")
+            ),
+            // Writers are serialized, so one more than the highest is free; `changed_matches` is
+            // written by the trigger the UPDATE fires (`matches_changed_by_writer`).
+            Self::Sqlite => format!(
+                "UPDATE matches SET {set}, change_seq = \
+                 (SELECT COALESCE(MAX(change_seq), 0) + 1 FROM changed_matches) WHERE id = $1"
+            ),
         }
     }
 }

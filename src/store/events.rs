@@ -137,7 +137,7 @@ impl EventTx {
             "home = $2, away = $3, competition = $4, kickoff_at = $5, sport = $6, format = $7, \
              revision = $8, updated_at = $9",
         );
-        sqlx::query(&moves.update)
+        sqlx::query(&moves)
             .bind(meta.id.get())
             .bind(meta.home.as_str())
             .bind(meta.away.as_str())
@@ -149,14 +149,6 @@ impl EventTx {
             .bind(unix_millis(OffsetDateTime::now_utc()))
             .execute(self.tx.conn())
             .await?;
-        self.moved(meta.id, moves.then).await
-    }
-
-    /// The second statement of a move, where the backend needs one.
-    async fn moved(&mut self, id: MatchId, then: Option<String>) -> Result<(), StoreError> {
-        if let Some(sql) = then {
-            sqlx::query(&sql).bind(id.get()).execute(self.tx.conn()).await?;
-        }
         Ok(())
     }
 
@@ -179,7 +171,7 @@ impl EventTx {
              pens_away_taken = $12, pens_away_scored = $13, \
              period_started_at = CAST($14 AS BIGINT), state = $15, live_status = $16",
         );
-        sqlx::query(&moves.update)
+        sqlx::query(&moves)
             .bind(id.get())
             .bind(legacy.status)
             .bind(legacy.period)
@@ -198,7 +190,7 @@ impl EventTx {
             .bind(live.status.as_str())
             .execute(self.tx.conn())
             .await?;
-        self.moved(id, moves.then).await
+        Ok(())
     }
 
     /// Appends events, each with the JSON body it is served as, a hundred rows per statement.
