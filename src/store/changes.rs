@@ -29,11 +29,11 @@ impl Backend {
             Self::Postgres => {
                 format!("SELECT {columns} FROM matches WHERE id = $1 FOR NO KEY UPDATE")
             }
-            // SQLite has no row locks: a no-op UPDATE takes the database's write lock now, so that
-            // a transaction never reads and then fails to upgrade.
-            Self::Sqlite => {
-                format!("UPDATE matches SET seq = seq WHERE id = $1 RETURNING {columns}")
-            }
+            // SQLite has no row locks: the transaction holds the database's write lock from its
+            // start (`Tx::begin_write`), so a plain read is already what no other writer can
+            // change before the commit; a no-op UPDATE would write the row (and its WAL page) once
+            // more per event.
+            Self::Sqlite => format!("SELECT {columns} FROM matches WHERE id = $1"),
         }
     }
 

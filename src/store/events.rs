@@ -52,7 +52,7 @@ pub struct EventTx {
 
 impl Store {
     pub async fn begin_events(&self) -> Result<EventTx, StoreError> {
-        Ok(EventTx { tx: Tx::begin(&self.pool).await?, backend: self.backend })
+        Ok(EventTx { tx: Tx::begin_write(&self.pool, self.backend).await?, backend: self.backend })
     }
 
     /// Stored events of a match with `seq > since`, in order, as their JSON bodies.

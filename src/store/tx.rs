@@ -12,7 +12,7 @@
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, AnyPool, Executor};
 
-use super::StoreError;
+use super::{Backend, StoreError};
 
 pub struct Tx {
     /// `None` once the transaction ended and the connection went back to the pool.
@@ -21,8 +21,23 @@ pub struct Tx {
 
 impl Tx {
     pub(super) async fn begin(pool: &AnyPool) -> Result<Self, StoreError> {
+        Self::begin_with(pool, "BEGIN").await
+    }
+
+    /// A transaction that is to write, holding the database's write lock from its start on
+    /// SQLite (`BEGIN IMMEDIATE`: what it reads cannot change before it writes, and it never
+    /// fails to upgrade a read to a write); a plain `BEGIN` on Postgres, which locks rows.
+    pub(super) async fn begin_write(pool: &AnyPool, backend: Backend) -> Result<Self, StoreError> {
+        let begin = match backend {
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+            Backend::Postgres => "BEGIN",
+        };
+        Self::begin_with(pool, begin).await
+    }
+
+    async fn begin_with(pool: &AnyPool, begin: &str) -> Result<Self, StoreError> {
         let mut tx = Self { conn: Some(pool.acquire().await?) };
-        tx.conn().execute("BEGIN").await?;
+        tx.conn().execute(begin).await?;
         Ok(tx)
     }
 
