@@ -126,7 +126,18 @@ fn nginx_accepts_the_compose_load_balancer_configuration() {
 pub(crate) struct Nginx(pub(crate) Child);
 
 impl Drop for Nginx {
+    /// SIGTERM, for the master to stop its workers before it exits (SIGKILL would leave them
+    /// running, orphaned, after the test); SIGKILL only if that takes over 5 s.
     fn drop(&mut self) {
+        if let Ok(pid) = i32::try_from(self.0.id()) {
+            unsafe { libc::kill(pid, libc::SIGTERM) };
+            for _ in 0..100 {
+                if let Ok(Some(_)) = self.0.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
