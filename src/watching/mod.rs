@@ -7,9 +7,10 @@
 //! (all of them every `FULL_EVERY` reports, at its start, after hearing from a node new to it,
 //! and when another node asks after missing a report), forgets the shares of nodes not heard of
 //! for `EXPIRY_INTERVALS` intervals, and names the matches whose count, shown to two significant
-//! figures (`shown.rs`), changed (a rise only once clearly past the step): their followers are told (`Hub::tell_watching`); and ranks the
-//! most watched matches of every node (`ranking.rs`, `GET /api/v1/watching`). A node that stops
-//! says so (`farewell`), and the others drop its share at once.
+//! figures (`shown.rs`), changed (a rise only once clearly past the step): their followers are
+//! told (`Hub::tell_watching`); and ranks the most watched matches of every node (`ranking.rs`,
+//! `GET /api/v1/watching`). A node that stops says so (`farewell`), and the others drop its share
+//! at once.
 
 mod ranking;
 mod shares;

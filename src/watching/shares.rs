@@ -32,6 +32,13 @@ struct Share {
     wants_full: bool,
 }
 
+impl Share {
+    /// Heard of within `expiry`: it counts.
+    fn current(&self, now: Instant, expiry: Duration) -> bool {
+        now.saturating_duration_since(self.heard) < expiry
+    }
+}
+
 pub(super) struct Shares {
     nodes: HashMap<String, Share>,
     expiry: Duration,
@@ -82,14 +89,17 @@ impl Shares {
     /// Forgets the shares of nodes not heard of for `expiry`.
     pub(super) fn expire(&mut self, now: Instant) {
         let expiry = self.expiry;
-        self.nodes.retain(|_, share| now.saturating_duration_since(share.heard) < expiry);
+        self.nodes.retain(|_, share| share.current(now, expiry));
+    }
+
+    /// The shares heard of within `expiry`: those that count.
+    fn counting(&self, now: Instant) -> impl Iterator<Item = &Share> {
+        self.nodes.values().filter(move |share| share.current(now, self.expiry))
     }
 
     /// The other nodes' watchers of `id`, counting only shares heard of within `expiry`.
     pub(super) fn sum(&self, id: MatchId, now: Instant) -> u64 {
-        self.nodes
-            .values()
-            .filter(|share| now.saturating_duration_since(share.heard) < self.expiry)
+        self.counting(now)
             .filter_map(|share| share.counts.get(&id))
             .map(|count| u64::from(*count))
             .sum()
@@ -99,9 +109,7 @@ impl Shares {
     /// of within `expiry`.
     pub(super) fn totals(&self, now: Instant) -> HashMap<MatchId, u64> {
         let mut totals = HashMap::new();
-        let live =
-            self.nodes.values().filter(|s| now.saturating_duration_since(s.heard) < self.expiry);
-        for share in live {
+        for share in self.counting(now) {
             for (id, count) in &share.counts {
                 *totals.entry(*id).or_default() += u64::from(*count);
             }
