@@ -12,8 +12,8 @@ use scorecast_bench::fanout::markdown;
 use scorecast_bench::fanout::tls::{run_fanout_tls, StormConfig};
 use scorecast_bench::{
     run_bandwidth, run_cluster, run_compare, run_fanout, run_floor, run_ingest, run_poll,
-    BandwidthConfig, ClusterConfig, CompareConfig, FailoverConfig, FanoutConfig, FloorConfig,
-    GapConfig, IngestConfig, LoadConfig, Placement, PollConfig, ServerConfig,
+    BandwidthConfig, ClusterConfig, FailoverConfig, FanoutConfig, FloorConfig, GapConfig,
+    IngestConfig, LoadConfig, Placement, PollConfig, ServerConfig,
 };
 use scorecast_bench::{run_soak, SoakConfig};
 
@@ -201,24 +201,8 @@ async fn poll_answers_200_with_the_snapshot_and_304_with_its_etag() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn compare_interleaves_both_binaries_and_judges_the_candidate_against_the_baseline() {
-    let mut load = LoadConfig::new(50, 2, Placement::Threads);
-    load.interval = Duration::from_millis(200);
-    load.settle = Duration::from_millis(100);
-    load.drain_timeout = Duration::from_secs(5);
-    let binary = helpers::scorecast_binary();
-    let cfg = CompareConfig {
-        baseline: binary.clone(),
-        candidate: binary,
-        baseline_sport: Sport::Football,
-        candidate_sport: Sport::Football,
-        baseline_label: Some("same build".into()),
-        candidate_label: None,
-        subscribers: vec![50],
-        rounds: 1,
-        server_args: Vec::new(),
-        load,
-        run_timeout: Duration::from_secs(60),
-    };
+    let mut cfg = helpers::small_compare(50, 2, Sport::Football);
+    cfg.baseline_label = Some("same build".into());
 
     let report = run_compare(cfg).await.expect("the comparison completes");
 

@@ -10,9 +10,7 @@ use std::time::Duration;
 
 use scorecast_bench::common::sport::{Sport, SportMix};
 use scorecast_bench::ingest::versus::{run_ingest_versus, VersusConfig};
-use scorecast_bench::{
-    run_compare, run_ingest, CompareConfig, IngestConfig, LoadConfig, Placement, ServerConfig,
-};
+use scorecast_bench::{run_compare, run_ingest, IngestConfig, ServerConfig};
 
 fn spawned() -> ServerConfig {
     ServerConfig { spawn_server: Some(helpers::scorecast_binary()), ..Default::default() }
@@ -136,24 +134,7 @@ async fn ingest_side_by_side_spawns_the_baseline_binary_for_the_baseline_side() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn compare_measures_a_tennis_match_against_a_football_match_with_one_binary() {
-    let mut load = LoadConfig::new(30, 4, Placement::Threads);
-    load.interval = Duration::from_millis(200);
-    load.settle = Duration::from_millis(100);
-    load.drain_timeout = Duration::from_secs(5);
-    let binary = helpers::scorecast_binary();
-    let cfg = CompareConfig {
-        baseline: binary.clone(),
-        candidate: binary,
-        baseline_sport: Sport::Football,
-        candidate_sport: Sport::Tennis,
-        baseline_label: None,
-        candidate_label: None,
-        subscribers: vec![30],
-        rounds: 1,
-        server_args: Vec::new(),
-        load,
-        run_timeout: Duration::from_secs(60),
-    };
+    let cfg = helpers::small_compare(30, 4, Sport::Tennis);
 
     let report = run_compare(cfg).await.expect("the comparison completes");
 

@@ -59,3 +59,33 @@ pub fn round_trips<T: serde::Serialize + serde::de::DeserializeOwned>(
     assert_eq!(serde_json::to_value(&back).unwrap(), json);
     json
 }
+
+/// A one-round `compare` of one size that takes seconds: `subscribers` over `workers` client
+/// threads, the scorecast binary of this build on both sides, `candidate_sport` against football.
+#[allow(dead_code)] // Only the test files that run `compare` call it.
+pub fn small_compare(
+    subscribers: usize,
+    workers: usize,
+    candidate_sport: scorecast_bench::common::sport::Sport,
+) -> scorecast_bench::CompareConfig {
+    use std::time::Duration;
+    let mut load =
+        scorecast_bench::LoadConfig::new(subscribers, workers, scorecast_bench::Placement::Threads);
+    load.interval = Duration::from_millis(200);
+    load.settle = Duration::from_millis(100);
+    load.drain_timeout = Duration::from_secs(5);
+    let binary = scorecast_binary();
+    scorecast_bench::CompareConfig {
+        baseline: binary.clone(),
+        candidate: binary,
+        baseline_sport: scorecast_bench::common::sport::Sport::Football,
+        candidate_sport,
+        baseline_label: None,
+        candidate_label: None,
+        subscribers: vec![subscribers],
+        rounds: 1,
+        server_args: Vec::new(),
+        load,
+        run_timeout: Duration::from_secs(60),
+    }
+}
