@@ -33,12 +33,18 @@ const POINTS: &str = concat!(
     "h", // 0-40, 30-40, deuce, A away, deuce
 );
 
-/// Creates a match of `sport` in the console, with `format` set by `fill` (a script), and waits
-/// for it to be chosen; its id.
-async fn create(browser: &Browser, sport: &str, sides: (&str, &str), fill: &str) -> i64 {
+/// Creates a match of `sport` in `competition` in the console, with `format` set by `fill` (a
+/// script), and waits for it to be chosen; its id.
+pub(crate) async fn create_in_console(
+    browser: &Browser,
+    sport: &str,
+    sides: (&str, &str),
+    competition: &str,
+    fill: &str,
+) -> i64 {
     browser.type_into("#home", sides.0).await;
     browser.type_into("#away", sides.1).await;
-    browser.type_into("#competition", "Exhibition").await;
+    browser.type_into("#competition", competition).await;
     let choose = format!(
         "const s = document.getElementById('sport'); s.value = '{sport}'; s.dispatchEvent(new Event('change'));"
     );
@@ -74,7 +80,7 @@ async fn the_admin_console_posts_fifty_tennis_points_by_keyboard_and_the_api_agr
     console_with_token(&browser, &app).await;
     let fill = "document.getElementById('tennis-best-of').value = '5'; \
                 document.getElementById('final-set').value = 'tiebreak_10';";
-    let id = create(&browser, "tennis", ("Sinner", "Zverev"), fill).await;
+    let id = create_in_console(&browser, "tennis", ("Sinner", "Zverev"), "Exhibition", fill).await;
     let snapshot = app.snapshot(id).await;
     assert_eq!(
         snapshot["format"],
@@ -145,7 +151,8 @@ async fn the_admin_console_creates_and_starts_a_volleyball_match_and_posts_its_r
     let app = spawn_app(Backend::Sqlite).await.unwrap();
     console_with_token(&browser, &app).await;
     let fill = "document.getElementById('volleyball-best-of').value = '3';";
-    let id = create(&browser, "volleyball", ("Italy", "Poland"), fill).await;
+    let id =
+        create_in_console(&browser, "volleyball", ("Italy", "Poland"), "Exhibition", fill).await;
     assert_eq!(app.snapshot(id).await["format"], json!({"best_of": 3}));
     browser.js("document.getElementById('server').value = 'away'", vec![]).await;
     click_and_expect(&browser, "#start-sets", "events-feedback", "ok", "Stored start").await;

@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 
 use crate::admin::console_with_token;
 use crate::admin_lifecycle::{choose, click_and_expect};
+use crate::admin_sets::create_in_console;
 use crate::common::{spawn_app, Backend, TestApp};
 use crate::countdown::sport_match_today;
 use crate::driver::{self, Browser};
@@ -60,25 +61,8 @@ async fn the_admin_console_posts_fifty_points_by_keyboard_and_the_api_agrees() {
     let app = spawn_app(Backend::Sqlite).await.unwrap();
     console_with_token(&browser, &app).await;
     // Created in the console, under NBA rules.
-    browser.type_into("#home", "Rockets").await;
-    browser.type_into("#away", "Mavericks").await;
-    browser.type_into("#competition", "NBA").await;
-    browser.js("const s = document.getElementById('sport'); s.value = 'basketball'; s.dispatchEvent(new Event('change'));", vec![]).await;
-    browser.js("document.getElementById('quarter-minutes').value = '12'", vec![]).await;
-    browser.click("#create").await;
-    let created = browser
-        .wait_for(
-            "the new match",
-            WAIT,
-            "document.getElementById('create-feedback').textContent.match(/Created match #(\\d+)/)?.[1]",
-        )
-        .await;
-    let id: i64 = created.as_str().unwrap().parse().unwrap();
-    let chosen = format!(
-        "document.getElementById('match').value === '{id}' && \
-         document.getElementById('events-form').dataset.sport === 'basketball'"
-    );
-    browser.wait_for("the basketball match to be chosen", WAIT, &chosen).await;
+    let fill = "document.getElementById('quarter-minutes').value = '12'";
+    let id = create_in_console(&browser, "basketball", ("Rockets", "Mavericks"), "NBA", fill).await;
     let snapshot = app.snapshot(id).await;
     assert_eq!(snapshot["format"]["quarter_minutes"], 12, "{snapshot}");
     // Football's buttons are gone; basketball's are there.
