@@ -63,6 +63,15 @@ async fn updates_of(browser: &Browser, m: i64) -> Vec<i64> {
     serde_json::from_value(browser.js(&script, vec![]).await).unwrap()
 }
 
+/// Three matches live today.
+async fn three_live_matches(app: &TestApp) -> (i64, i64, i64) {
+    (
+        app.live_match_today("Ajax", "PSV").await,
+        app.live_match_today("AZ", "Twente").await,
+        app.live_match_today("Utrecht", "Vitesse").await,
+    )
+}
+
 async fn goal(app: &TestApp, id: i64, minute: u32) {
     app.store_event(id, &json!({"kind": "goal", "team": "home", "minute": minute})).await;
 }
@@ -71,11 +80,7 @@ async fn goal(app: &TestApp, id: i64, minute: u32) {
 async fn three_tabs_share_one_connection_and_lose_nothing_when_its_tab_closes() {
     let Some(browser) = driver::open().await else { return };
     let app = spawn_app(Backend::Sqlite).await.unwrap();
-    let (a, b, c) = (
-        app.live_match_today("Ajax", "PSV").await,
-        app.live_match_today("AZ", "Twente").await,
-        app.live_match_today("Utrecht", "Vitesse").await,
-    );
+    let (a, b, c) = three_live_matches(&app).await;
     // Overlapping: each match is followed by two tabs.
     let follows = [vec![a, b], vec![b, c], vec![a, c]];
     let first = browser.client.window().await.unwrap();
@@ -136,11 +141,7 @@ async fn three_tabs_share_one_connection_and_lose_nothing_when_its_tab_closes() 
 async fn a_tab_beyond_the_shared_connections_limit_opens_its_own() {
     let Some(browser) = driver::open().await else { return };
     let app = spawn_app(Backend::Sqlite).await.unwrap();
-    let (a, b, c) = (
-        app.live_match_today("Ajax", "PSV").await,
-        app.live_match_today("AZ", "Twente").await,
-        app.live_match_today("Utrecht", "Vitesse").await,
-    );
+    let (a, b, c) = three_live_matches(&app).await;
     let limits = json!({ "shareLimits": { "matches": 2 } });
     let first = open_tab(&browser, &app, &[a, b], limits.clone()).await;
     wait_held(&browser, &[a, b], 1).await;
@@ -224,11 +225,7 @@ async fn the_scoreboard_and_match_pages_in_several_tabs_share_one_connection() {
 async fn the_shared_connection_keeps_to_a_lower_server_limit_once_told() {
     let Some(browser) = driver::open().await else { return };
     let app = spawn_app_with(Backend::Sqlite, |s| s.ws_max_subscriptions = 2).await.unwrap();
-    let (a, b, c) = (
-        app.live_match_today("Ajax", "PSV").await,
-        app.live_match_today("AZ", "Twente").await,
-        app.live_match_today("Utrecht", "Vitesse").await,
-    );
+    let (a, b, c) = three_live_matches(&app).await;
     let first = open_tab(&browser, &app, &[a, b], json!({})).await;
     wait_held(&browser, &[a, b], 1).await;
     open_tab(&browser, &app, &[c], json!({})).await;
