@@ -9,25 +9,30 @@ use anyhow::Context;
 /// same). Threads it starts later inherit the value of the thread that starts them, so all of
 /// them keep it.
 pub fn raise(pid: u32, levels: i32) -> anyhow::Result<()> {
-    // SAFETY: getpriority reads this process's own scheduling value.
-    let ours = unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) };
     let tasks = std::fs::read_dir(format!("/proc/{pid}/task"))
         .with_context(|| format!("reading the threads of process {pid}"))?;
     for task in tasks {
-        let Some(tid) = task?.file_name().to_str().and_then(|t| t.parse::<libc::id_t>().ok())
-        else {
+        let Some(tid) = task?.file_name().to_str().and_then(|t| t.parse::<u32>().ok()) else {
             continue;
         };
-        // SAFETY: setpriority sets a scheduling value of one thread, by its id.
-        if unsafe { libc::setpriority(libc::PRIO_PROCESS, tid, ours - levels) } != 0 {
-            let error = std::io::Error::last_os_error();
+        match raise_thread(tid, levels) {
             // A thread that ended since the listing has nothing left to raise.
-            if error.raw_os_error() != Some(libc::ESRCH) {
-                return Err(error).with_context(|| {
-                    format!("raising thread {tid} of {pid} by {levels} nice levels (needs root)")
-                });
-            }
+            Err(e) if e.raw_os_error() == Some(libc::ESRCH) => {}
+            raised => raised.with_context(|| {
+                format!("raising thread {tid} of {pid} by {levels} nice levels (needs root)")
+            })?,
         }
+    }
+    Ok(())
+}
+
+/// Sets thread `tid` `levels` nice levels above this process's main thread.
+pub fn raise_thread(tid: u32, levels: i32) -> std::io::Result<()> {
+    // SAFETY: getpriority reads this process's own scheduling value; setpriority sets that of one
+    // thread, by its id.
+    let ours = unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) };
+    if unsafe { libc::setpriority(libc::PRIO_PROCESS, tid, ours - levels) } != 0 {
+        return Err(std::io::Error::last_os_error());
     }
     Ok(())
 }

@@ -31,7 +31,7 @@ async fn million_scaled_down_delivers_every_goal_over_several_nodes_beside_the_f
         server_args: vec!["--drain-secs=1".into()],
         load,
         floor_subscribers: 1_200,
-        side: Some(SideConfig { share: 0.01, rate: 10.0 }),
+        side: Some(SideConfig { share: 0.01, rate: 10.0, priority: 10 }),
         ingest_priority: Some(10),
         time_limit: Duration::from_secs(150),
     };

@@ -150,15 +150,19 @@ impl MillionArgs {
         load.source_per_worker = true;
         load.client_priority = self.client_priority;
         load.progress = !self.no_progress;
+        let ingest_priority = (!self.no_ingest_node).then_some(self.ingest_priority);
         Ok(MillionConfig {
             binary: self.binary.clone(),
             per_node,
             server_args: self.server_args.clone(),
             load,
             floor_subscribers: self.floor_subscribers,
-            side: (!self.no_side_match)
-                .then_some(SideConfig { share: self.side_match_share, rate: self.side_match_rate }),
-            ingest_priority: (!self.no_ingest_node).then_some(self.ingest_priority),
+            side: (!self.no_side_match).then_some(SideConfig {
+                share: self.side_match_share,
+                rate: self.side_match_rate,
+                priority: ingest_priority.unwrap_or(0),
+            }),
+            ingest_priority,
             time_limit: self.time_limit,
         })
     }
@@ -189,9 +193,9 @@ mod tests {
     #[test]
     fn every_run_has_a_side_match_of_one_percent_posted_on_once_a_second_unless_switched_off() {
         let side = config(&[]).unwrap().side;
-        assert_eq!(side, Some(SideConfig { share: 0.01, rate: 1.0 }));
+        assert_eq!(side, Some(SideConfig { share: 0.01, rate: 1.0, priority: 10 }));
         let side = config(&["--side-match-share", "0.05", "--side-match-rate", "2"]).unwrap().side;
-        assert_eq!(side, Some(SideConfig { share: 0.05, rate: 2.0 }));
+        assert_eq!(side, Some(SideConfig { share: 0.05, rate: 2.0, priority: 10 }));
         assert_eq!(config(&["--no-side-match"]).unwrap().side, None);
         assert!(config(&["--side-match-share", "0"]).is_err());
         assert!(config(&["--side-match-share", "0.6"]).is_err());

@@ -71,8 +71,9 @@ pub async fn report(
 ) -> Option<IngestReport> {
     let priority = priority?;
     let wanted = |name: &str| name.starts_with(INGESTED) || name == WS_SENT;
+    // `+ 0.0`: an empty sum is -0.0.
     let total = |sums: &std::collections::BTreeMap<String, f64>, prefix: &str| {
-        sums.iter().filter(|(name, _)| name.starts_with(prefix)).map(|(_, v)| v).sum::<f64>()
+        sums.iter().filter(|(name, _)| name.starts_with(prefix)).map(|(_, v)| v).sum::<f64>() + 0.0
     };
     let ingest = metric_sums(http, std::slice::from_ref(&scorecast.url), wanted).await;
     let fanout = metric_sums(http, &scorecast.nodes, wanted).await;

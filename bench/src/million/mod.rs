@@ -16,6 +16,7 @@ pub mod ingest;
 pub mod judge;
 pub mod markdown;
 pub mod model;
+mod operator;
 mod report;
 pub mod sampler;
 pub mod side;
