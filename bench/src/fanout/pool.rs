@@ -56,20 +56,12 @@ impl Pool {
         &mut self,
         command: Command,
         timeout: Duration,
-        mut pick: impl FnMut(Event) -> Option<T>,
+        pick: impl FnMut(Event) -> Option<T>,
     ) -> anyhow::Result<Vec<T>> {
         for w in 0..self.len() {
             self.send(w, command.clone())?;
         }
-        let deadline = Instant::now() + timeout;
-        let mut answers: Vec<Option<T>> = (0..self.len()).map(|_| None).collect();
-        while answers.iter().any(Option::is_none) {
-            let (w, event) = self.next(deadline).await?;
-            if let Some(answer) = pick(event) {
-                answers[w] = Some(answer);
-            }
-        }
-        Ok(answers.into_iter().flatten().collect())
+        self.0.answers(Instant::now() + timeout, pick).await
     }
 
     /// Tells the workers to close their connections and stop, `STOP_TOGETHER` at a time, and
