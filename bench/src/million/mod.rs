@@ -29,7 +29,7 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use tokio::time::Instant;
 
-use crate::cluster::infra::{Nats, Postgres};
+use crate::cluster::infra::{start_postgres_and_nats, Nats, Postgres};
 use crate::common::meta::Meta;
 use crate::common::scorecast::http_client;
 use crate::fanout::{self, LoadConfig};
@@ -88,16 +88,8 @@ pub async fn run_million(cfg: MillionConfig) -> anyhow::Result<MillionReport> {
     let pressure_before = procfs::tcp_counters();
     let started = Instant::now();
     let deadline = started + cfg.time_limit;
-    let mut postgres = Postgres::start_with(nodes * POOL_PER_NODE + POSTGRES_SPARE)
-        .await
-        .context("starting Postgres")?;
-    let nats = match Nats::start().await {
-        Ok(nats) => nats,
-        Err(e) => {
-            postgres.stop().await?;
-            return Err(e.context("starting nats-server"));
-        }
-    };
+    let (mut postgres, nats) =
+        start_postgres_and_nats(Some(nodes * POOL_PER_NODE + POSTGRES_SPARE)).await?;
     if let Some(levels) = cfg.ingest_priority {
         let raised = crate::priority::raise_with_children(postgres.pid(), levels);
         if let Err(e) = raised {
