@@ -2,8 +2,10 @@
 
 use std::time::Duration;
 
+use scorecast::store::{DatabaseSettings, Store};
 use serde_json::json;
 use sqlx::AnyPool;
+use time::OffsetDateTime;
 
 use crate::cluster::eventually;
 use crate::common::{fresh_database, spawn_on, Backend};
@@ -65,4 +67,41 @@ async fn an_event_updates_its_match_row_in_place_on_postgres() {
         "{in_place} of {all} updates of matches were HOT for {events} events"
     );
     pool.close().await;
+}
+
+/// On Postgres every move of a match appends a place to the change log; the purger deletes the
+/// places past the retention but the newest, so that a database idle for longer still has a
+/// highest place (where a starting node's check begins), and the check reads on from there.
+#[tokio::test]
+async fn pruning_the_change_log_keeps_its_newest_place_and_the_check_reads_on_from_it() {
+    let Some(database) = fresh_database(Backend::Postgres).await else { return };
+    let mut app = spawn_on(database.clone(), |_| {}).await;
+    let (first, second) = (app.live_match().await, app.live_match().await);
+    let goal = json!({"kind": "goal", "team": "home", "minute": 3});
+    app.store_event(first, &goal).await;
+    let settings = DatabaseSettings {
+        url: database.url.clone(),
+        max_connections: 2,
+        acquire_timeout: Duration::from_secs(10),
+    };
+    let store = Store::connect(&settings).await.unwrap();
+    let last = store.last_change().await.unwrap();
+    let places = store.changes(0, 100).await.unwrap();
+    let moved: Vec<i64> = places.iter().map(|c| c.id.get()).collect();
+    // Each creation and kick-off (in that order per match), then the goal: one place each.
+    assert_eq!(moved, [first, first, second, second, first], "{places:?}");
+    assert_eq!(places.last().map(|c| c.change), Some(last));
+
+    let now = OffsetDateTime::now_utc();
+    assert_eq!(store.prune_changes(now - Duration::from_secs(3600)).await.unwrap(), 0);
+    assert_eq!(store.prune_changes(now + Duration::from_secs(60)).await.unwrap(), 4);
+    assert_eq!(store.last_change().await.unwrap(), last, "the newest place stays");
+    assert!(store.changes(last, 100).await.unwrap().is_empty(), "an idle check reads no row");
+
+    app.store_event(second, &goal).await;
+    let next = store.changes(last, 100).await.unwrap();
+    let read: Vec<(i64, i64)> = next.iter().map(|c| (c.id.get(), c.seq.get())).collect();
+    assert_eq!(read, [(second, 2)]);
+    store.close().await;
+    app.stop().await;
 }
