@@ -2,13 +2,15 @@
 //!
 //! The snapshot endpoint is the polling endpoint: for the hot set (`catalog::HotSet`: matches in
 //! play, near their kick-off, recently changed or followed) it answers from memory. Every commit
-//! replaces the match's snapshot with a new immutable one, whose JSON body and ETag are computed
-//! right then, so a poll only clones an `Arc` and a `Bytes`. Other matches are read from the
-//! database when asked for and kept in a bounded cache of cold matches.
+//! replaces the match's snapshot with a new immutable one, whose ETag and compact message are
+//! computed right then and whose JSON body by the first poll that needs it (then shared: a poll
+//! only clones an `Arc` and a `Bytes`; a match that moves on before anyone polls it is never
+//! encoded as JSON). Other matches are read from the database when asked for and kept in a bounded
+//! cache of cold matches.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use bytes::Bytes;
 use serde::{Serialize, Serializer};
@@ -33,8 +35,9 @@ pub struct Snapshot {
     pub live: LiveState,
     /// The latest events, oldest first.
     pub recent: VecDeque<Recent>,
-    /// The full snapshot as JSON.
-    pub body: Bytes,
+    /// The full snapshot as JSON, encoded when first asked for (`body`): a match that moves on
+    /// before anyone polls it is never encoded.
+    body: OnceLock<Bytes>,
     /// Strong validator: changes with every event and every metadata change.
     pub etag: String,
     /// The compact snapshot message, encoded for both transports.
@@ -70,11 +73,18 @@ fn bodies<S: Serializer>(recent: &&VecDeque<Recent>, s: S) -> Result<S::Ok, S::E
 
 impl Snapshot {
     fn new(meta: MatchMeta, live: LiveState, recent: VecDeque<Recent>) -> Self {
-        let full = Full { summary: Summary { meta: &meta, live: &live }, events: &recent };
-        let body = Bytes::from(serde_json::to_vec(&full).expect("snapshots always serialize"));
         let etag = format!("\"{}-{}-{}\"", meta.id, live.seq, meta.revision);
         let encoded = protocol::snapshot(&meta, &live, None);
-        Self { meta, live, recent, body, etag, encoded }
+        Self { meta, live, recent, body: OnceLock::new(), etag, encoded }
+    }
+
+    /// The full snapshot as JSON (`Full`): encoded by its first reader, then shared.
+    pub fn body(&self) -> &Bytes {
+        self.body.get_or_init(|| {
+            let summary = Summary { meta: &self.meta, live: &self.live };
+            let full = Full { summary, events: &self.recent };
+            Bytes::from(serde_json::to_vec(&full).expect("snapshots always serialize"))
+        })
     }
 
     /// Whether `etag` names this state of the match or a later one (a later sequence number or
@@ -255,20 +265,26 @@ impl Snapshots {
         event: Recent,
     ) -> Option<Arc<Snapshot>> {
         let mut resident = self.write();
-        let current = resident.matches.get(&id)?.snapshot.clone();
-        if current.live.seq >= live.seq {
-            return Some(current);
+        let entry = resident.matches.get_mut(&id)?;
+        if entry.snapshot.live.seq >= live.seq {
+            return Some(entry.snapshot.clone());
         }
-        let mut recent = current.recent.clone();
-        let corrects = event.correction.is_some();
         // Every node applies a fixture change in sequence, so revisions agree with the database.
         // A node that read the metadata from the database already has this revision or a later one.
         let meta = match &event.meta_change {
-            Some((change, revision)) if *revision > current.meta.revision => {
-                MatchMeta { revision: *revision, ..current.meta.patched(change) }
+            Some((change, revision)) if *revision > entry.snapshot.meta.revision => {
+                MatchMeta { revision: *revision, ..entry.snapshot.meta.patched(change) }
             }
-            _ => current.meta.clone(),
+            _ => entry.snapshot.meta.clone(),
         };
+        // The latest events move on by one: taken from the snapshot this one replaces when nothing
+        // else holds it (the usual case: a poll or a subscription holds one only while answering
+        // from it), copied otherwise.
+        let mut recent = match Arc::get_mut(&mut entry.snapshot) {
+            Some(replaced) => std::mem::take(&mut replaced.recent),
+            None => entry.snapshot.recent.clone(),
+        };
+        let corrects = event.correction.is_some();
         push_bounded(&mut recent, event);
         if corrects {
             show_fates(&mut recent);
@@ -365,5 +381,70 @@ impl Resident {
             let mut seen = std::collections::HashSet::new();
             self.queue.retain(|id| matches.get(id).is_some_and(|e| e.cold) && seen.insert(*id));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{EventKind, Seq, Sport, StoredEvent};
+
+    fn event(seq: i64) -> (LiveState, Recent) {
+        let seq = Seq::try_from(seq).unwrap();
+        let kind: EventKind =
+            serde_json::from_str(r#"{"kind":"card","team":"home","player":"X","color":"yellow"}"#)
+                .expect("a card");
+        let event = StoredEvent {
+            match_id: MatchId::try_from(1).unwrap(),
+            seq,
+            kind,
+            score: Default::default(),
+            shootout: None,
+            recorded_at: time::OffsetDateTime::now_utc(),
+            state: None,
+            revision: None,
+            voided_by: None,
+            amended_by: None,
+        };
+        let body = serde_json::to_string(&event).unwrap();
+        let mut live = LiveState::initial(Sport::Football, &serde_json::json!({}));
+        live.seq = seq;
+        (live, Recent::new(&event, body).unwrap())
+    }
+
+    fn seqs(snapshot: &Snapshot) -> Vec<i64> {
+        snapshot.recent.iter().map(|e| e.seq.get()).collect()
+    }
+
+    #[test]
+    fn a_snapshot_a_reader_holds_keeps_its_events_when_the_match_moves_on() {
+        let id = MatchId::try_from(1).unwrap();
+        let meta = MatchMeta {
+            id,
+            sport: Sport::Football,
+            format: serde_json::json!({}),
+            home: "Ajax".into(),
+            away: "PSV".into(),
+            competition: "Eredivisie".into(),
+            kickoff_at: time::OffsetDateTime::UNIX_EPOCH,
+            revision: 0,
+        };
+        let live = LiveState::initial(Sport::Football, &meta.format);
+        let snapshots = Snapshots::default();
+        snapshots.insert(MatchRecord { meta, live });
+        for seq in 1..=3 {
+            let (live, recent) = event(seq);
+            snapshots.record_event(id, live, recent);
+        }
+        let held = snapshots.get(id).unwrap();
+        let (live, recent) = event(4);
+        let next = snapshots.record_event(id, live, recent).unwrap();
+        assert_eq!((seqs(&held), seqs(&next)), (vec![1, 2, 3], vec![1, 2, 3, 4]));
+        drop((held, next));
+        let (live, recent) = event(5);
+        let next = snapshots.record_event(id, live, recent).unwrap();
+        assert_eq!(seqs(&next), [1, 2, 3, 4, 5]);
+        let body: serde_json::Value = serde_json::from_slice(next.body()).unwrap();
+        assert_eq!(body["events"].as_array().map(Vec::len), Some(5));
     }
 }
