@@ -27,6 +27,7 @@ pub mod million;
 pub mod namespace;
 pub mod net;
 pub mod poll;
+pub mod priority;
 pub mod procfs;
 pub mod soak;
 pub mod summary;

@@ -95,11 +95,5 @@ impl Pool {
 /// it starts later inherit it.
 fn raise_priority(child: &Child, levels: i32) -> anyhow::Result<()> {
     let pid = child.id().context("the worker exited at once")?;
-    // SAFETY: getpriority/setpriority read and set a scheduling value of our own child by pid.
-    let ours = unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) };
-    if unsafe { libc::setpriority(libc::PRIO_PROCESS, pid, ours - levels) } != 0 {
-        return Err(std::io::Error::last_os_error())
-            .with_context(|| format!("raising worker {pid}'s priority by {levels} (needs root)"));
-    }
-    Ok(())
+    crate::priority::raise(pid, levels).context("raising a client worker's priority")
 }
