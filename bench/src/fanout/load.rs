@@ -49,7 +49,11 @@ pub struct LoadConfig {
     /// then: no event is posted that could not reach everyone before it. The clean-up after it is
     /// not bounded by it, so whatever was measured is kept.
     pub measure_by: Option<Instant>,
-    /// Pause between the last connection and the first post (and the memory reading).
+    /// Pause after the last connection before the idle CPU is measured (receipts for the
+    /// snapshots, and the connect's own work, fall in it rather than in the idle window).
+    pub idle_after: Duration,
+    /// Pause after that, before the first post: the idle CPU is measured over it (and the
+    /// memory read at its end).
     pub settle: Duration,
     /// How long to wait after the last post for every update to arrive.
     pub drain_timeout: Duration,
@@ -96,6 +100,7 @@ impl LoadConfig {
             interval: Duration::from_secs(2),
             sequential: false,
             measure_by: None,
+            idle_after: Duration::ZERO,
             settle: Duration::from_secs(1),
             drain_timeout: Duration::from_secs(10),
             connect_concurrency: 500,

@@ -108,6 +108,7 @@ async fn drive(
     connect(load, prepared, pool, &mut collected).await?;
     let tcp_connected = procfs::tcp_counters();
     collected.kernel_tcp_connect = procfs::counter_deltas(&tcp_before, &tcp_connected);
+    tokio::time::sleep(load.idle_after).await;
     let idle_cpu_before = procfs::sum_over(&pids, procfs::cpu_us);
     let idle_start = Instant::now();
     tokio::time::sleep(load.settle).await;

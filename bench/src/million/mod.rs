@@ -233,6 +233,7 @@ fn phase_load(cfg: &MillionConfig, n: usize, deadline: Option<Instant>) -> LoadC
     let mut load = LoadConfig { subscribers: n, ..cfg.load.clone() };
     if n < cfg.load.subscribers {
         load.settle = load.settle.min(SMALL_PHASE_IDLE);
+        load.idle_after = Duration::ZERO;
     }
     let teardown = TEARDOWN_BASE + TEARDOWN_PER_MILLION.mul_f64(n as f64 / 1e6);
     load.measure_by = deadline.map(|d| d - teardown);
