@@ -21,7 +21,7 @@ mod sport;
 mod state;
 pub mod tennis;
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 mod timestamp;
 mod view;
 pub mod volleyball;

@@ -3,7 +3,9 @@
 
 use time::OffsetDateTime;
 
-use super::{correct, Conflict, EventKind, LiveState, Logged, Sport};
+use super::{
+    correct, Conflict, EventKind, LiveState, Logged, MatchId, MatchMeta, Seq, Sport, StoredEvent,
+};
 
 pub fn at(s: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(1_800_000_000 + s).unwrap()
@@ -11,6 +13,41 @@ pub fn at(s: i64) -> OffsetDateTime {
 
 pub fn event(json: &str) -> EventKind {
     EventKind::from_json(serde_json::from_str(json).unwrap()).unwrap()
+}
+
+/// `kind` as stored at `seq` of match `match_id`, now, 0–0, neither voided nor amended.
+pub fn stored(match_id: i64, seq: i64, kind: EventKind) -> StoredEvent {
+    StoredEvent {
+        match_id: MatchId::try_from(match_id).unwrap(),
+        seq: Seq::try_from(seq).unwrap(),
+        kind,
+        score: Default::default(),
+        shootout: None,
+        recorded_at: OffsetDateTime::now_utc(),
+        state: None,
+        revision: None,
+        voided_by: None,
+        amended_by: None,
+    }
+}
+
+/// A home yellow card, stored at `seq` of match `match_id`.
+pub fn stored_card(match_id: i64, seq: i64) -> StoredEvent {
+    stored(match_id, seq, event(r#"{"kind":"card","team":"home","player":"X","color":"yellow"}"#))
+}
+
+/// Ajax against PSV, a football match of the Eredivisie kicking off at the epoch.
+pub fn football_meta(id: i64) -> MatchMeta {
+    MatchMeta {
+        id: MatchId::try_from(id).unwrap(),
+        sport: Sport::Football,
+        format: serde_json::json!({}),
+        home: "Ajax".into(),
+        away: "PSV".into(),
+        competition: "Eredivisie".into(),
+        kickoff_at: OffsetDateTime::UNIX_EPOCH,
+        revision: 0,
+    }
 }
 
 #[derive(Clone)]

@@ -99,30 +99,16 @@ impl Sequencer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{EventKind, LiveState, StoredEvent};
+    use crate::domain::testing::stored_card;
+    use crate::domain::LiveState;
     use crate::snapshots::Recent;
 
     fn update(seq: i64) -> Committed {
-        let match_id = MatchId::try_from(1).unwrap();
-        let seq = Seq::try_from(seq).unwrap();
-        let kind: EventKind =
-            serde_json::from_str(r#"{"kind":"card","team":"home","player":"X","color":"yellow"}"#)
-                .expect("a card");
-        let event = StoredEvent {
-            match_id,
-            seq,
-            kind,
-            score: Default::default(),
-            shootout: None,
-            recorded_at: time::OffsetDateTime::now_utc(),
-            state: None,
-            revision: None,
-            voided_by: None,
-            amended_by: None,
-        };
+        let event = stored_card(1, seq);
         let body = serde_json::to_string(&event).unwrap();
         let mut live = LiveState::initial(crate::domain::Sport::Football, &serde_json::json!({}));
-        live.seq = seq;
+        live.seq = event.seq;
+        let match_id = event.match_id;
         Committed {
             match_id,
             live,

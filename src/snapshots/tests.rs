@@ -1,28 +1,14 @@
 //! How a match's snapshot moves on with its events.
 
 use super::*;
-use crate::domain::{EventKind, Seq, Sport, StoredEvent};
+use crate::domain::testing::{football_meta, stored_card};
+use crate::domain::Sport;
 
 fn event(seq: i64) -> (LiveState, Recent) {
-    let seq = Seq::try_from(seq).unwrap();
-    let kind: EventKind =
-        serde_json::from_str(r#"{"kind":"card","team":"home","player":"X","color":"yellow"}"#)
-            .expect("a card");
-    let event = StoredEvent {
-        match_id: MatchId::try_from(1).unwrap(),
-        seq,
-        kind,
-        score: Default::default(),
-        shootout: None,
-        recorded_at: time::OffsetDateTime::now_utc(),
-        state: None,
-        revision: None,
-        voided_by: None,
-        amended_by: None,
-    };
+    let event = stored_card(1, seq);
     let body = serde_json::to_string(&event).unwrap();
     let mut live = LiveState::initial(Sport::Football, &serde_json::json!({}));
-    live.seq = seq;
+    live.seq = event.seq;
     (live, Recent::new(&event, body).unwrap())
 }
 
@@ -32,17 +18,8 @@ fn seqs(snapshot: &Snapshot) -> Vec<i64> {
 
 #[test]
 fn a_snapshot_a_reader_holds_keeps_its_events_when_the_match_moves_on() {
-    let id = MatchId::try_from(1).unwrap();
-    let meta = MatchMeta {
-        id,
-        sport: Sport::Football,
-        format: serde_json::json!({}),
-        home: "Ajax".into(),
-        away: "PSV".into(),
-        competition: "Eredivisie".into(),
-        kickoff_at: time::OffsetDateTime::UNIX_EPOCH,
-        revision: 0,
-    };
+    let meta = football_meta(1);
+    let id = meta.id;
     let live = LiveState::initial(Sport::Football, &meta.format);
     let snapshots = Snapshots::default();
     snapshots.insert(MatchRecord { meta, live });

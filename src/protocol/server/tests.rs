@@ -1,29 +1,21 @@
 use super::*;
+use crate::domain::testing::stored;
 use crate::domain::{Goal, Minute};
 
 /// A goal of match 1234567, event 12345, minute 120, 10–11, with `player` as its scorer.
 fn large_goal(player: Option<&str>) -> StoredEvent {
-    StoredEvent {
-        match_id: MatchId::try_from(1_234_567).unwrap(),
-        seq: Seq::try_from(12_345).unwrap(),
-        kind: EventKind::Goal(Goal {
-            team: Side::Away,
-            minute: Minute::try_from(120).unwrap(),
-            player: player.map(|p| p.to_owned().try_into().unwrap()),
-            method: None,
-            assist: None,
-            strength: None,
-            empty_net: None,
-            assists: None,
-        }),
-        score: Score { home: 10.try_into().unwrap(), away: 11.try_into().unwrap() },
-        shootout: None,
-        recorded_at: time::OffsetDateTime::now_utc(),
-        state: None,
-        revision: None,
-        voided_by: None,
-        amended_by: None,
-    }
+    let goal = EventKind::Goal(Goal {
+        team: Side::Away,
+        minute: Minute::try_from(120).unwrap(),
+        player: player.map(|p| p.to_owned().try_into().unwrap()),
+        method: None,
+        assist: None,
+        strength: None,
+        empty_net: None,
+        assists: None,
+    });
+    let score = Score { home: 10.try_into().unwrap(), away: 11.try_into().unwrap() };
+    StoredEvent { score, ..stored(1_234_567, 12_345, goal) }
 }
 
 /// The payload of an update's WebSocket frame, checked to have a one-byte length header.
