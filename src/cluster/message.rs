@@ -265,16 +265,8 @@ mod tests {
         let initial = LiveState::initial(crate::domain::Sport::Football, &serde_json::json!({}));
         let live = initial.apply(&kickoff(), OffsetDateTime::now_utc()).unwrap();
         let event = StoredEvent {
-            match_id,
-            seq: live.seq,
-            kind: kickoff(),
             score: live.score(),
-            shootout: None,
-            recorded_at: OffsetDateTime::now_utc(),
-            state: None,
-            revision: None,
-            voided_by: None,
-            amended_by: None,
+            ..crate::domain::testing::stored(match_id.get(), live.seq.get(), kickoff())
         };
         let body = serde_json::to_string(&event).unwrap();
         Committed {
