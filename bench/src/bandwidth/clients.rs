@@ -9,7 +9,6 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
-use super::model::Frames;
 use crate::net::http1::{self, HttpConn};
 use crate::net::tcp_info::TcpCounters;
 
@@ -148,4 +147,23 @@ async fn settle_into(out: &mut Outcome, conn: &HttpConn, joined: &TcpCounters) {
 
 pub(super) async fn wait_for_start(go: &mut watch::Receiver<Option<Window>>) -> Option<Window> {
     go.wait_for(|w| w.is_some()).await.ok().and_then(|w| *w)
+}
+
+/// Messages of one kind and their bytes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Frames {
+    pub messages: u64,
+    pub bytes: u64,
+}
+
+impl Frames {
+    pub fn add(&mut self, bytes: u64) {
+        self.messages += 1;
+        self.bytes += bytes;
+    }
+
+    pub fn sum(&mut self, other: &Frames) {
+        self.messages += other.messages;
+        self.bytes += other.bytes;
+    }
 }

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use super::clients::Frames;
 use super::watching::WatchingCheck;
 use crate::common::meta::Meta;
 use crate::net::tcp_info::TcpCounters;
@@ -159,25 +160,6 @@ pub struct Group {
     pub app_received: u64,
     pub per_user: PerUser,
     pub at_1m_users: AtScale,
-}
-
-/// Messages of one kind and their bytes.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Frames {
-    pub messages: u64,
-    pub bytes: u64,
-}
-
-impl Frames {
-    pub fn add(&mut self, bytes: u64) {
-        self.messages += 1;
-        self.bytes += bytes;
-    }
-
-    pub fn sum(&mut self, other: &Frames) {
-        self.messages += other.messages;
-        self.bytes += other.bytes;
-    }
 }
 
 /// The audience messages beside the updates, for the WebSocket subscribers.
