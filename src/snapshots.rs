@@ -2,13 +2,15 @@
 //!
 //! The snapshot endpoint is the polling endpoint: for the hot set (`catalog::HotSet`: matches in
 //! play, near their kick-off, recently changed or followed) it answers from memory. Every commit
-//! replaces the match's snapshot with a new immutable one, whose JSON body and ETag are computed
-//! right then, so a poll only clones an `Arc` and a `Bytes`. Other matches are read from the
-//! database when asked for and kept in a bounded cache of cold matches.
+//! replaces the match's snapshot with a new immutable one, whose ETag and compact message are
+//! computed right then and whose JSON body by the first poll that needs it (then shared: a poll
+//! only clones an `Arc` and a `Bytes`; a match that moves on before anyone polls it is never
+//! encoded as JSON). Other matches are read from the database when asked for and kept in a bounded
+//! cache of cold matches.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use bytes::Bytes;
 use serde::{Serialize, Serializer};
@@ -18,6 +20,8 @@ use crate::protocol::{self, Encoded};
 use crate::store::{AllMatches, MatchRecord, Unreadable};
 
 mod recent;
+#[cfg(test)]
+mod tests;
 
 pub use recent::Recent;
 use recent::{push_bounded, show_fates};
@@ -33,8 +37,9 @@ pub struct Snapshot {
     pub live: LiveState,
     /// The latest events, oldest first.
     pub recent: VecDeque<Recent>,
-    /// The full snapshot as JSON.
-    pub body: Bytes,
+    /// The full snapshot as JSON, encoded when first asked for (`body`): a match that moves on
+    /// before anyone polls it is never encoded.
+    body: OnceLock<Bytes>,
     /// Strong validator: changes with every event and every metadata change.
     pub etag: String,
     /// The compact snapshot message, encoded for both transports.
@@ -70,11 +75,18 @@ fn bodies<S: Serializer>(recent: &&VecDeque<Recent>, s: S) -> Result<S::Ok, S::E
 
 impl Snapshot {
     fn new(meta: MatchMeta, live: LiveState, recent: VecDeque<Recent>) -> Self {
-        let full = Full { summary: Summary { meta: &meta, live: &live }, events: &recent };
-        let body = Bytes::from(serde_json::to_vec(&full).expect("snapshots always serialize"));
         let etag = format!("\"{}-{}-{}\"", meta.id, live.seq, meta.revision);
         let encoded = protocol::snapshot(&meta, &live, None);
-        Self { meta, live, recent, body, etag, encoded }
+        Self { meta, live, recent, body: OnceLock::new(), etag, encoded }
+    }
+
+    /// The full snapshot as JSON (`Full`): encoded by its first reader, then shared.
+    pub fn body(&self) -> &Bytes {
+        self.body.get_or_init(|| {
+            let summary = Summary { meta: &self.meta, live: &self.live };
+            let full = Full { summary, events: &self.recent };
+            Bytes::from(serde_json::to_vec(&full).expect("snapshots always serialize"))
+        })
     }
 
     /// Whether `etag` names this state of the match or a later one (a later sequence number or
@@ -255,20 +267,26 @@ impl Snapshots {
         event: Recent,
     ) -> Option<Arc<Snapshot>> {
         let mut resident = self.write();
-        let current = resident.matches.get(&id)?.snapshot.clone();
-        if current.live.seq >= live.seq {
-            return Some(current);
+        let entry = resident.matches.get_mut(&id)?;
+        if entry.snapshot.live.seq >= live.seq {
+            return Some(entry.snapshot.clone());
         }
-        let mut recent = current.recent.clone();
-        let corrects = event.correction.is_some();
         // Every node applies a fixture change in sequence, so revisions agree with the database.
         // A node that read the metadata from the database already has this revision or a later one.
         let meta = match &event.meta_change {
-            Some((change, revision)) if *revision > current.meta.revision => {
-                MatchMeta { revision: *revision, ..current.meta.patched(change) }
+            Some((change, revision)) if *revision > entry.snapshot.meta.revision => {
+                MatchMeta { revision: *revision, ..entry.snapshot.meta.patched(change) }
             }
-            _ => current.meta.clone(),
+            _ => entry.snapshot.meta.clone(),
         };
+        // The latest events move on by one: taken from the snapshot this one replaces when nothing
+        // else holds it (the usual case: a poll or a subscription holds one only while answering
+        // from it), copied otherwise.
+        let mut recent = match Arc::get_mut(&mut entry.snapshot) {
+            Some(replaced) => std::mem::take(&mut replaced.recent),
+            None => entry.snapshot.recent.clone(),
+        };
+        let corrects = event.correction.is_some();
         push_bounded(&mut recent, event);
         if corrects {
             show_fates(&mut recent);

@@ -27,12 +27,13 @@ pub mod million;
 pub mod namespace;
 pub mod net;
 pub mod poll;
+pub mod priority;
 pub mod procfs;
 pub mod soak;
 pub mod summary;
 pub mod ws;
 
-pub use bandwidth::{run_bandwidth, BandwidthConfig};
+pub use bandwidth::{run_bandwidth, run_spread, BandwidthConfig, Spread};
 pub use cluster::{run_cluster, ClusterConfig, FailoverConfig, GapConfig};
 pub use common::scorecast::ServerConfig;
 pub use compare::{run_compare, CompareConfig};

@@ -3,7 +3,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use scorecast_bench::cli::{self, Cli, Command};
 use scorecast_bench::fanout::worker;
-use scorecast_bench::{floor, namespace, soak};
+use scorecast_bench::{bandwidth, floor, namespace, soak};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -17,17 +17,21 @@ fn main() -> ExitCode {
         )
         .init();
     // Before any thread starts: every later thread and child process must be inside it.
-    if let Command::Million(args) = &cli.command {
-        if args.own_netns {
-            if let Err(e) = namespace::enter(namespace::EHASH_BUCKETS) {
-                eprintln!("error: {e:#}");
-                return ExitCode::from(2);
-            }
+    let own_netns = match &cli.command {
+        Command::Million(args) => args.own_netns,
+        Command::Bandwidth(args) => args.spread.own_netns,
+        _ => false,
+    };
+    if own_netns {
+        if let Err(e) = namespace::enter(namespace::EHASH_BUCKETS) {
+            eprintln!("error: {e:#}");
+            return ExitCode::from(2);
         }
     }
     let result = match cli.command {
         Command::FanoutWorker => worker::main_stdio().map(|()| true),
         Command::SoakWorker => soak::worker::main_stdio().map(|()| true),
+        Command::BandwidthWorker => bandwidth::spread::worker::main_stdio().map(|()| true),
         Command::FloorServer { listen } => floor::main_stdio(listen).map(|()| true),
         command => tokio::runtime::Builder::new_current_thread()
             .enable_all()

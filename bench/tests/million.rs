@@ -31,7 +31,8 @@ async fn million_scaled_down_delivers_every_goal_over_several_nodes_beside_the_f
         server_args: vec!["--drain-secs=1".into()],
         load,
         floor_subscribers: 1_200,
-        side: Some(SideConfig { share: 0.01, rate: 10.0 }),
+        side: Some(SideConfig { share: 0.01, rate: 10.0, priority: 10 }),
+        ingest_priority: Some(10),
         time_limit: Duration::from_secs(150),
     };
 
@@ -78,6 +79,19 @@ async fn million_scaled_down_delivers_every_goal_over_several_nodes_beside_the_f
     assert_eq!((d.expected, d.delivered), (24 * side.posted as u64, 24 * side.posted as u64));
     assert_eq!((d.lost, d.duplicated, report.side_lost, report.side_duplicated), (0, 0, 0, 0));
     assert_ne!(side_run.match_id, report.phases[2].run.as_ref().unwrap().match_id);
+
+    // Every event went to the ingest node, which no subscriber reached: the fan-out nodes
+    // committed none and it sent no WebSocket message.
+    let ingests: Vec<_> = report.phases.iter().map(|p| p.ingest.as_ref()).collect();
+    assert!(ingests[0].is_none(), "the floor has no ingest node");
+    for ingest in &ingests[1..] {
+        let ingest = ingest.expect("an ingest node beside each scorecast phase");
+        assert_eq!(ingest.priority, 10);
+        assert!(ingest.ingest_node_events >= 5.0, "goals and side events: {ingest:?}");
+        assert_eq!((ingest.fanout_node_events, ingest.ingest_node_ws_messages), (0.0, 0.0));
+    }
+    let full = ingests[2].expect("the full run's ingest node");
+    assert!(full.ingest_node_events >= (2 + side.posted) as f64, "{full:?} {}", side.posted);
 
     // CPU per delivery counts the side's deliveries beside the goals'.
     let goals_only = report.cpu_per_delivery_us.expect("CPU per goal delivery");
@@ -138,6 +152,7 @@ async fn million_scaled_down_delivers_every_goal_over_several_nodes_beside_the_f
     let text = scorecast_bench::million::markdown::render(&report);
     assert!(text.contains("## Aims") && text.contains("| scorecast | 2,400 | 3 |"), "{text}");
     assert!(text.contains("## The side match's POSTs during the fan-out"), "{text}");
+    assert!(text.contains("Events were posted to an ingest node"), "{text}");
     assert!(text.contains("| `floor_subscribers` |") && text.contains("| 1,200 |"), "{text}");
     let svg = scorecast_bench::million::svg::render(&report);
     assert!(svg.starts_with("<svg") && svg.matches("<polyline").count() >= 3);

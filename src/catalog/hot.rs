@@ -15,6 +15,11 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use super::Catalog;
+
+/// How far before the previous sweep changes are asked for again: a change is stamped with its
+/// writer's clock before its commit makes it visible, and nodes' clocks differ a little. (A change
+/// this misses still reaches the node through the cluster's check or its message.)
+const OVERLAP: Duration = Duration::from_secs(60);
 use crate::domain::{MatchId, Status};
 use crate::followers::Followers;
 use crate::snapshots::Snapshot;
@@ -69,17 +74,22 @@ impl HotSet {
 
 impl Catalog {
     /// Sorts what is held into hot and cold (letting cold matches beyond the cache go), then
-    /// loads the matches the database says are hot and this node does not hold.
+    /// loads the matches the database says are hot and this node does not hold. Of the matches
+    /// hot for a change, only those changed since the previous sweep (less `OVERLAP`) are asked
+    /// for: the earlier ones were found by it, or at start.
     pub async fn sweep(&self) -> Result<(), crate::store::StoreError> {
         let now = OffsetDateTime::now_utc();
         let (hot, followers) = (self.hot, &*self.followers);
         self.snapshots.sort(|s| hot.holds(s, now, followers));
         let (from, to) = hot.bounds(now);
-        for id in self.store.hot_ids(from, to).await? {
+        let previous = *self.swept.lock().unwrap_or_else(|p| p.into_inner());
+        let changed_since = (previous - OVERLAP.max(hot.sweep)).max(from);
+        for id in self.store.hot_ids(from, to, changed_since).await? {
             if !self.snapshots.contains(id) {
                 self.load(id).await?;
             }
         }
+        *self.swept.lock().unwrap_or_else(|p| p.into_inner()) = now;
         Ok(())
     }
 }

@@ -38,6 +38,8 @@ pub struct Catalog {
     followers: Arc<Followers>,
     /// Whether other nodes share the database (and may create matches this node has not heard of).
     clustered: bool,
+    /// When the hot set was last read from the database (at start, then by each sweep).
+    swept: Mutex<OffsetDateTime>,
 }
 
 struct Misses {
@@ -56,7 +58,8 @@ impl Catalog {
         clustered: bool,
     ) -> Self {
         let misses = Misses { bounds, seen: Mutex::new(HashMap::new()) };
-        Self { snapshots, store, misses, hot, followers, clustered }
+        let swept = Mutex::new(OffsetDateTime::now_utc());
+        Self { snapshots, store, misses, hot, followers, clustered, swept }
     }
 
     pub fn snapshots(&self) -> &Arc<Snapshots> {

@@ -1,10 +1,11 @@
-//! The periodic check: what changed in the database since the last check
-//! (`changed_matches.change_seq`, moved in the transaction of every event and metadata change),
-//! compared with what this node holds. Matches it does not hold are loaded (as the hot set says),
+//! The periodic check: what changed in the database since the last check (the places in the
+//! change sequence recorded in the transaction of every event and metadata change: `change_log`
+//! on Postgres, `changed_matches` on SQLite), compared with what this node holds. Matches it does not hold are loaded (as the hot set says),
 //! newer metadata is taken, and a match behind is repaired through the hub. It runs whether NATS
 //! is up or not, so a lost publish, a dead publisher or a NATS outage leaves a node at most one
 //! interval behind; when nothing changed it reads no row.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -60,11 +61,16 @@ impl Checker {
         let started = Instant::now();
         let mut after = self.mark.floor();
         let mut read = Vec::new();
+        // A match moved several times shows once per place (on Postgres), each joined to its row
+        // as it is now: comparing it once is enough.
+        let mut compared = HashSet::new();
         loop {
             let changes = self.store.changes(after, PAGE).await?;
             self.metrics.cluster.check_rows.inc_by(changes.len() as u64);
             for change in &changes {
-                self.compare(change).await?;
+                if compared.insert(change.id) {
+                    self.compare(change).await?;
+                }
                 read.push(change.change);
                 after = change.change;
             }

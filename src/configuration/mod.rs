@@ -368,6 +368,11 @@ impl Settings {
         self.memory.hot_set(self.competition_window_hours)
     }
 
+    /// How long the places in the change sequence are kept.
+    pub fn change_log_retention(&self) -> std::time::Duration {
+        self.memory.change_log_retention(&self.hot_set())
+    }
+
     pub fn database(&self) -> DatabaseSettings {
         DatabaseSettings {
             url: self.database_url.clone(),

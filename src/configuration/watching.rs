@@ -33,6 +33,14 @@ pub struct WatchingArgs {
     #[arg(long, env = "SCORECAST_WATCHING_LIST_MAX", default_value_t = 100,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MOST_LISTED as u64))]
     pub watching_list_max: usize,
+
+    /// Most `watching` messages a node sends its followers a second, on average: telling a
+    /// match's count costs a message per follower on the node, so while a large audience
+    /// gathers, its count is told less often (a node with 20,000 followers of a match, at 1,000
+    /// a second: at most once per 20 s) instead of a second fan-out every interval.
+    #[arg(long, env = "SCORECAST_WATCHING_MAX_MESSAGES_PER_SEC", default_value_t = 1_000,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub watching_max_messages_per_sec: u32,
 }
 
 impl WatchingArgs {
@@ -42,6 +50,7 @@ impl WatchingArgs {
             max_matches: self.watching_max_matches,
             max_nodes: self.watching_max_nodes,
             list_max: self.watching_list_max,
+            max_messages_per_sec: self.watching_max_messages_per_sec,
         }
     }
 }

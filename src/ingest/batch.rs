@@ -179,8 +179,8 @@ async fn prepare(
     let mut touched: Vec<MatchId> = appended.iter().map(|(e, _)| e.match_id).collect();
     touched.dedup();
     for id in touched {
-        if let Some(Some(record)) = matches.get(&id) {
-            tx.save_live(id, &record.live).await?;
+        if let Some(Some(record)) = matches.remove(&id) {
+            tx.save_live(record).await?;
         }
     }
     tx.insert_events(&appended).await?;

@@ -89,7 +89,7 @@ pub async fn create(
     if replayed {
         answer.insert_header(("Idempotency-Replayed", "true"));
     }
-    Ok(answer.body(snapshot.body.clone()))
+    Ok(answer.body(snapshot.body().clone()))
 }
 
 /// Change a match's teams, competition or kick-off: absent fields keep their value (`null` is
@@ -137,7 +137,7 @@ pub async fn patch(
         Err(err) => return Err(super::refusal(err)),
     }
     let snapshot = catalog.find(id).await?.ok_or_else(|| ApiError::no_match(id))?;
-    Ok(with_etag(StatusCode::OK, &snapshot).body(snapshot.body.clone()))
+    Ok(with_etag(StatusCode::OK, &snapshot).body(snapshot.body().clone()))
 }
 
 /// The match named in the path.
@@ -341,8 +341,8 @@ pub async fn snapshot(
         return Ok(with_etag(StatusCode::NOT_MODIFIED, &snapshot).finish());
     }
     metrics.polls.with_label_values(&["200"]).inc();
-    metrics.poll_bytes.inc_by(snapshot.body.len() as u64);
-    Ok(with_etag(StatusCode::OK, &snapshot).body(snapshot.body.clone()))
+    metrics.poll_bytes.inc_by(snapshot.body().len() as u64);
+    Ok(with_etag(StatusCode::OK, &snapshot).body(snapshot.body().clone()))
 }
 
 /// A query parameter holding an RFC 3339 time; `422` naming it when it is not one.

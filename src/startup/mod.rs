@@ -34,7 +34,7 @@ use crate::transport::admission::{AllowedOrigins, TrustedProxies};
 use crate::transport::handoff::HandOff;
 use crate::transport::head_limit::HeadLimit;
 use http::{bind, AppState, HttpSettings};
-use purger::spawn_purger;
+use purger::{spawn_purger, Retention};
 use stop::Stopped;
 
 /// A built scorecast server: listening, with its database open and its tasks started.
@@ -123,11 +123,11 @@ impl Application {
             },
             shutdown.clone(),
         );
-        let purger = spawn_purger(
-            store.clone(),
-            Duration::from_secs(settings.idempotency_hours * 3600),
-            shutdown.clone(),
-        );
+        let retention = Retention {
+            responses: Duration::from_secs(settings.idempotency_hours * 3600),
+            changes: settings.change_log_retention(),
+        };
+        let purger = spawn_purger(store.clone(), retention, shutdown.clone());
         // Requests refused for their head never reach the App: the bound counts them itself.
         let refusals = metrics.clone();
         let state = AppState {

@@ -1,9 +1,13 @@
 //! The event log: the write transaction of the committer, and history reads.
 
+use std::sync::Arc;
+
+use sqlx::FromRow;
 use time::OffsetDateTime;
 
 use super::matches::{MatchRow, MATCH_COLUMNS};
 use super::tx::Tx;
+use super::written::Written;
 use super::{
     multi_row_insert, unix_millis, Backend, MatchRecord, Store, StoreError, ROWS_PER_INSERT,
 };
@@ -44,15 +48,31 @@ impl Legacy {
     }
 }
 
+/// A locked match row, with its place in the change sequence: which version of the row it is.
+#[derive(FromRow)]
+struct Locked {
+    change_seq: i64,
+    #[sqlx(flatten)]
+    row: MatchRow,
+}
+
 /// One write transaction that appends events and moves match states forward.
 pub struct EventTx {
     pub(super) tx: Tx,
     backend: Backend,
+    written: Arc<Written>,
+    /// The matches this transaction wrote, each with the place it took: kept once committed.
+    moved: Vec<(i64, MatchRecord)>,
 }
 
 impl Store {
     pub async fn begin_events(&self) -> Result<EventTx, StoreError> {
-        Ok(EventTx { tx: Tx::begin_write(&self.pool, self.backend).await?, backend: self.backend })
+        Ok(EventTx {
+            tx: Tx::begin_write(&self.pool, self.backend).await?,
+            backend: self.backend,
+            written: self.written.clone(),
+            moved: Vec::new(),
+        })
     }
 
     /// Stored events of a match with `seq > since`, in order, as their JSON bodies.
@@ -119,15 +139,23 @@ impl Store {
 
 impl EventTx {
     /// Reads a match and locks its row until commit, so concurrent writers, on this node or another
-    /// sharing the database, take turns. `None` when there is no such match.
+    /// sharing the database, take turns. `None` when there is no such match. A row this node
+    /// wrote last is taken as it was written, not parsed again (`written.rs`).
     pub async fn lock_match(&mut self, id: MatchId) -> Result<Option<MatchRecord>, StoreError> {
-        let sql = self.backend.lock_match(MATCH_COLUMNS);
-        let row: Option<MatchRow> =
+        let sql = self.backend.lock_match(&format!("change_seq, {MATCH_COLUMNS}"));
+        let locked: Option<Locked> =
             sqlx::query_as(&sql).bind(id.get()).fetch_optional(self.tx.conn()).await?;
-        match row {
-            Some(row) => Ok(Some(row.resolve(self.tx.conn()).await?)),
-            None => Ok(None),
+        let Some(Locked { change_seq, row }) = locked else { return Ok(None) };
+        if let Some(record) = self.written.take(id, change_seq) {
+            // What this rests on, checked in every debug build and test: the row reads back as
+            // the match this node wrote there.
+            #[cfg(debug_assertions)]
+            if let Ok((meta, _, live)) = row.parse() {
+                debug_assert_eq!((&meta, live.as_ref()), (&record.meta, Some(&record.live)));
+            }
+            return Ok(Some(record));
         }
+        Ok(Some(row.resolve(self.tx.conn()).await?))
     }
 
     /// Writes a `match` event's changes (or a postponement's new kickoff) to the match's row, at
@@ -158,8 +186,10 @@ impl EventTx {
         super::state::event_log(self.tx.conn(), id, upto).await
     }
 
-    /// Stores the state a match reached with its latest event in this transaction.
-    pub async fn save_live(&mut self, id: MatchId, live: &LiveState) -> Result<(), StoreError> {
+    /// Stores the state a match reached with its latest event in this transaction (with the
+    /// metadata `change_meta` wrote, if any).
+    pub async fn save_live(&mut self, record: MatchRecord) -> Result<(), StoreError> {
+        let (id, live) = (record.meta.id, &record.live);
         let shootout = live.shootout().unwrap_or_default();
         let legacy = Legacy::of(live);
         // This release moves `live_status` itself, in the same statement: the trigger that does
@@ -171,7 +201,7 @@ impl EventTx {
              pens_away_taken = $12, pens_away_scored = $13, \
              period_started_at = CAST($14 AS BIGINT), state = $15, live_status = $16",
         );
-        sqlx::query(&moves)
+        let place: i64 = sqlx::query_scalar(&moves)
             .bind(id.get())
             .bind(legacy.status)
             .bind(legacy.period)
@@ -188,8 +218,9 @@ impl EventTx {
             .bind(live.period_started_at().map(unix_millis))
             .bind(live.to_stored())
             .bind(live.status.as_str())
-            .execute(self.tx.conn())
+            .fetch_one(self.tx.conn())
             .await?;
+        self.moved.push((place, record));
         Ok(())
     }
 
@@ -217,6 +248,9 @@ impl EventTx {
 
     /// Makes everything appended durable; returns only once the database says it is on disk.
     pub async fn commit(self) -> Result<(), StoreError> {
-        self.tx.commit().await
+        let Self { tx, written, moved, .. } = self;
+        tx.commit().await?;
+        written.keep(moved);
+        Ok(())
     }
 }

@@ -62,7 +62,7 @@ pub struct Unreadable {
 }
 
 /// A match as the rest of the service sees it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MatchRecord {
     pub meta: MatchMeta,
     pub live: LiveState,
@@ -71,7 +71,7 @@ pub struct MatchRecord {
 impl MatchRow {
     /// The match, with its state as stored when that state is current (written by this release
     /// with the row's latest event); `None` when it must be rebuilt from the events.
-    fn parse(self) -> Result<(MatchMeta, Seq, Option<LiveState>), StoreError> {
+    pub(super) fn parse(self) -> Result<(MatchMeta, Seq, Option<LiveState>), StoreError> {
         let corrupt = |what: &str| StoreError::Corrupt(format!("match {}: {what}", self.id));
         let seq = Seq::try_from(self.seq).map_err(|_| corrupt("seq out of range"))?;
         let sport = Sport::parse(&self.sport).ok_or_else(|| corrupt("unknown sport"))?;

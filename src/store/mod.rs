@@ -12,6 +12,7 @@ mod matches;
 mod state;
 mod tokens;
 mod tx;
+mod written;
 
 use std::time::Duration;
 
@@ -135,6 +136,8 @@ pub struct DatabaseSettings {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// The match rows this node's committer wrote last (`written.rs`).
+    written: std::sync::Arc<written::Written>,
 }
 
 impl Store {
@@ -170,7 +173,7 @@ impl Store {
             .connect_with(options)
             .await?;
         backend.migrator().run(&pool).await?;
-        Ok(Self { pool, backend })
+        Ok(Self { pool, backend, written: Default::default() })
     }
 
     pub fn backend(&self) -> Backend {

@@ -8,10 +8,11 @@
 //! and when another node asks after missing a report), forgets the shares of nodes not heard of
 //! for `EXPIRY_INTERVALS` intervals, and names the matches whose count, shown to two significant
 //! figures (`shown.rs`), changed (a rise only once clearly past the step): their followers are
-//! told (`Hub::tell_watching`); and ranks the most watched matches of every node (`ranking.rs`,
+//! told (`Hub::tell_watching`), within a budget of messages a second (`budget.rs`); and ranks the most watched matches of every node (`ranking.rs`,
 //! `GET /api/v1/watching`). A node that stops says so (`farewell`), and the others drop its share
 //! at once.
 
+mod budget;
 mod ranking;
 mod shares;
 mod shown;
@@ -28,6 +29,7 @@ pub use shown::{format, shown};
 
 use crate::domain::MatchId;
 use crate::followers::Followers;
+use budget::Budget;
 use shares::Shares;
 
 /// Intervals without a report after which a node's share no longer counts: one lost report
@@ -51,6 +53,8 @@ pub struct WatchingSettings {
     pub max_nodes: usize,
     /// Most matches ranked as the most watched, once an interval.
     pub list_max: usize,
+    /// Most `watching` messages this node sends a second, on average (`budget.rs`).
+    pub max_messages_per_sec: u32,
 }
 
 /// This node's report to the others.
@@ -87,14 +91,17 @@ struct State {
     full_due: bool,
     /// The most watched matches on every node, with their counts, as of the last interval.
     ranked: Vec<(MatchId, u64)>,
+    /// The messages telling followers may still cost.
+    budget: Budget,
 }
 
 impl Watching {
     pub fn new(settings: WatchingSettings, followers: Arc<Followers>) -> Self {
         let expiry = settings.interval * EXPIRY_INTERVALS;
         let shares = Shares::new(expiry, settings.max_nodes, settings.max_matches);
-        let state =
-            State { shares, told: HashMap::new(), reports: 0, full_due: true, ranked: Vec::new() };
+        let budget = Budget::new(settings.max_messages_per_sec, settings.interval);
+        let (told, ranked) = (HashMap::new(), Vec::new());
+        let state = State { shares, told, reports: 0, full_due: true, ranked, budget };
         Self { settings, followers, state: Mutex::new(state) }
     }
 
@@ -146,12 +153,17 @@ impl Watching {
         let mut totals = state.shares.totals(now);
         let mut news = Vec::new();
         let mut told = HashMap::with_capacity(watched.len());
-        for (id, local) in watched {
+        state.budget.refill(now);
+        // The smallest audiences first: a large one may take the budget into debt.
+        let mut by_audience = watched;
+        by_audience.sort_by_key(|&(id, local)| (local, id));
+        for (id, local) in by_audience {
             let total = totals.entry(id).or_default();
             *total += u64::from(local);
             let total = *total;
             let before = state.told.get(&id).copied();
-            let seen = if worth_telling(before, total) {
+            // Not told now (over budget): still worth telling at a later interval.
+            let seen = if worth_telling(before, total) && state.budget.spend(local) {
                 news.push((id, total));
                 shown(total)
             } else {
@@ -159,6 +171,7 @@ impl Watching {
             };
             told.insert(id, seen);
         }
+        news.sort_by_key(|&(id, _)| id);
         // Only matches watched here are told of: nobody else here would hear it.
         state.told = told;
         drop(state);

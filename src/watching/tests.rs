@@ -7,7 +7,13 @@ fn id(raw: i64) -> MatchId {
 fn watching(max_matches: usize) -> (Watching, Arc<Followers>) {
     let followers = Arc::new(Followers::default());
     let interval = Duration::from_secs(10);
-    let settings = WatchingSettings { interval, max_matches, max_nodes: 8, list_max: 2 };
+    let settings = WatchingSettings {
+        interval,
+        max_matches,
+        max_nodes: 8,
+        list_max: 2,
+        max_messages_per_sec: 1_000,
+    };
     (Watching::new(settings, followers.clone()), followers)
 }
 
@@ -134,4 +140,32 @@ async fn the_most_watched_are_ranked_across_nodes_once_an_interval_and_bounded()
     assert_eq!(watching.most_watched(10), ranked, "until the next interval");
     watching.tick(now + Duration::from_secs(30));
     assert_eq!(watching.most_watched(10), vec![(id(1), 4), (id(3), 2)], "b expired");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_large_audience_is_told_again_only_once_its_messages_are_paid_for() {
+    let followers = Arc::new(Followers::default());
+    let interval = Duration::from_secs(10);
+    let settings = WatchingSettings {
+        interval,
+        max_matches: 10,
+        max_nodes: 8,
+        list_max: 2,
+        max_messages_per_sec: 10,
+    };
+    let watching = Watching::new(settings, followers.clone());
+    let start = Instant::now();
+    let at = |s: u64| start + Duration::from_secs(s);
+    let add = |raw: i64, n: usize| (0..n).for_each(|_| followers.add(id(raw), true));
+    add(1, 150);
+    add(2, 3);
+    // One interval's budget is 100 messages: the 3 first, then the 150 into debt (53 owed).
+    assert_eq!(watching.tick(at(0)).news, vec![(id(1), 150), (id(2), 3)]);
+    add(1, 50);
+    add(2, 2);
+    assert!(watching.tick(at(5)).news.is_empty(), "3 messages still owed after 5 s");
+    assert_eq!(watching.tick(at(6)).news, vec![(id(1), 200), (id(2), 5)], "paid back at 5.3 s");
+    add(2, 5);
+    assert!(watching.tick(at(10)).news.is_empty(), "198 owed: the small audience waits too");
+    assert_eq!(watching.tick(at(26)).news, vec![(id(2), 10)]);
 }

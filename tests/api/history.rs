@@ -161,8 +161,9 @@ async fn a_followed_old_match_stays_in_memory_and_gets_its_updates(backend: Back
     assert_eq!(app.snapshot(2).await["competition"], "Cup");
 }
 
-/// What changed is found through `changed_matches.updated_at`, not the row of `matches`, whose
-/// `updated_at` has no index.
+/// What changed is found through the places in the change sequence (`change_log.changed_at` on
+/// Postgres, `changed_matches.updated_at` on SQLite), not the row of `matches`, whose `updated_at`
+/// has no index.
 async fn an_old_match_changed_within_the_window_is_hot_at_the_next_start(backend: Backend) {
     let Some(mut app) = node_on_history(backend, 10, 0).await else { return };
     assert_eq!(held(&app).await, (6.0, 0.0), "the hot set: 3 in play, 3 kicking off today");

@@ -6,12 +6,13 @@
 use std::time::Duration;
 
 use rand::{Rng, SeedableRng};
+use serde::{Deserialize, Serialize};
 
 /// Mixed into the seed: the churn's random stream is not the events'.
 const STREAM: u64 = 0x6368_7572_6e00;
 
 /// One subscriber's part in the run (simulated times from the start).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Slot {
     /// When it joins; `None`: before the start, with the others.
     pub join_at: Option<Duration>,

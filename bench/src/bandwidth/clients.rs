@@ -5,6 +5,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
@@ -22,8 +23,8 @@ pub struct Window {
     pub end: Instant,
 }
 
-/// What one client measured.
-#[derive(Debug, Default)]
+/// What one client measured (sent whole from a worker process to the coordinator).
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Outcome {
     pub connected: bool,
     pub join: TcpCounters,
@@ -50,6 +51,8 @@ pub struct Outcome {
     pub joined_late: bool,
     pub late_join: TcpCounters,
     pub subscribed: f64,
+    /// WebSocket: the count the last audience message it read told (`"w"`), if it read one.
+    pub told_last: Option<u64>,
     pub pings: u64,
     /// Polling: connections the server closed (the poller connected again for its next poll).
     pub reconnects: u64,

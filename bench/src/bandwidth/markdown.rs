@@ -16,6 +16,17 @@ pub fn render(r: &BandwidthReport) -> String {
         s.pollers, s.subscribers
     );
     verdict(&mut md, r.passed, &r.meta);
+    let place = &s.placement;
+    if place.nodes > 1 || place.client_processes > 1 {
+        let _ = writeln!(
+            md,
+            "{} scorecast node(s) on one Postgres and one nats-server, {} subscribers per node; \
+             the subscribers held by {} client process(es). Server CPU: every node's, summed.\n",
+            place.nodes,
+            s.subscribers.div_ceil(place.nodes.max(1)),
+            place.client_processes,
+        );
+    }
     table(&mut md, r);
     md.push_str("\nChart: the `.svg` of the same name.\n");
     let _ = writeln!(
@@ -143,4 +154,18 @@ fn audience(md: &mut String, r: &BandwidthReport) {
         ws.told,
         ws.connected,
     );
+    if let Some(w) = &r.watching {
+        let _ = writeln!(
+            md,
+            "\nCount told: the subscribers there at the end were last told {} to {} ({} of {} \
+             within ± {} of the cluster's **{}** subscribers at the end, every node's: **{}**).",
+            w.told_min,
+            w.told_max,
+            w.agreeing,
+            w.told,
+            w.tolerance,
+            w.cluster,
+            if w.passed { "the cluster's count" } else { "NOT the cluster's count" },
+        );
+    }
 }

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::watching::WatchingCheck;
 use crate::common::meta::Meta;
 use crate::net::tcp_info::TcpCounters;
 
@@ -30,10 +31,18 @@ pub struct BandwidthReport {
     /// What the audience messages (`watching`, how many watch) were of the subscribers' bytes.
     #[serde(default)]
     pub audience: Option<AudienceShare>,
+    /// Whether the subscribers there at the end were last told the cluster's count (`None`: none
+    /// was told a count).
+    #[serde(default)]
+    pub watching: Option<WatchingCheck>,
     /// CPU time of the server process (user + system, every thread) over the steady phase, when
     /// its pid is known (spawned, or `--server-pid`): the fan-out, the polls and the event posts.
+    /// Over several nodes, every node's summed.
     #[serde(default)]
     pub server_cpu_s: Option<f64>,
+    /// The same for each node (one for a run on one node), in the order they were started.
+    #[serde(default)]
+    pub server_cpu_by_node_s: Vec<f64>,
     pub problems: Vec<String>,
     pub passed: bool,
 }
@@ -54,6 +63,24 @@ pub struct Setup {
     /// Percent of the subscribers leaving (each replaced at once) per simulated minute.
     #[serde(default)]
     pub churn_per_min: f64,
+    #[serde(default)]
+    pub placement: Placement,
+}
+
+/// Where the run ran: scorecast nodes (a cluster on one Postgres and one nats-server when more
+/// than one) and the processes holding the subscribers.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Placement {
+    pub nodes: usize,
+    /// Client worker processes (1: the clients run in the bench's own process).
+    pub client_processes: usize,
+}
+
+impl Default for Placement {
+    /// One node, the clients in the bench's process: every run before there was a choice.
+    fn default() -> Self {
+        Self { nodes: 1, client_processes: 1 }
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

@@ -4,7 +4,7 @@
 //! as an update or as an audience message (`watching`), by its whole frame; the socket's kernel
 //! counters are read when it leaves or at the end.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -57,10 +57,20 @@ impl Session {
     }
 }
 
-/// Connects, upgrades `path` and reads up to the first snapshot; its sequence number with it.
-async fn join(addr: SocketAddr, path: &str) -> Result<(Session, i64), String> {
+/// Where a subscriber connects: the node, the path it upgrades (e.g. `/ws?matches=1`), and the
+/// source address it connects from (`None`: the kernel's choice).
+#[derive(Debug, Clone)]
+pub struct Route {
+    pub addr: SocketAddr,
+    pub path: String,
+    pub source: Option<IpAddr>,
+}
+
+/// Connects, upgrades the route's path and reads up to the first snapshot; its sequence number
+/// with it.
+async fn join(route: &Route) -> Result<(Session, i64), String> {
     let joined = async {
-        let mut sub = Subscriber::connect(addr, path).await?;
+        let mut sub = Subscriber::connect_from(route.addr, route.source, &route.path).await?;
         loop {
             let update = sub.next().await?;
             if let Some(m) = update.message.filter(|m| m.snapshot) {
@@ -75,12 +85,10 @@ async fn join(addr: SocketAddr, path: &str) -> Result<(Session, i64), String> {
     }
 }
 
-/// One subscriber of `path` (e.g. `/ws?matches=1`) in its `slot` of the churn schedule (real
-/// times are the simulated ones ÷ `speedup`); a join before the start waits for a permit of
-/// `joining`.
+/// One subscriber on its `route` in its `slot` of the churn schedule (real times are the
+/// simulated ones ÷ `speedup`); a join before the start waits for a permit of `joining`.
 pub async fn subscriber(
-    addr: SocketAddr,
-    path: String,
+    route: Route,
     slot: Slot,
     speedup: f64,
     joining: Arc<Semaphore>,
@@ -91,7 +99,7 @@ pub async fn subscriber(
     let mut first = None;
     if slot.join_at.is_none() {
         let permit = joining.acquire_owned().await;
-        let joined = join(addr, &path).await;
+        let joined = join(&route).await;
         drop(permit);
         match joined {
             Ok(joined) => first = Some(joined),
@@ -112,7 +120,7 @@ pub async fn subscriber(
         }
         (None, at) => {
             tokio::time::sleep_until(real(at.unwrap_or_default())).await;
-            match join(addr, &path).await {
+            match join(&route).await {
                 Ok(joined) => {
                     out.joined_late = true;
                     out.late_join = joined.0.joined;
@@ -163,6 +171,7 @@ async fn read_until(
                 let bytes = update.frame_bytes as u64;
                 if update.audience {
                     out.audience.add(bytes);
+                    out.told_last = update.watching.or(out.told_last);
                     continue;
                 }
                 out.updates.add(bytes);

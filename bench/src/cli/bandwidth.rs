@@ -2,11 +2,13 @@
 
 use std::time::Duration;
 
+use anyhow::Context;
 use clap::Args;
 
 use super::{Outcome, OutputArgs, ServerArgs};
-use crate::bandwidth::{run_bandwidth, svg, BandwidthConfig};
+use crate::bandwidth::{run_bandwidth, run_spread, svg, BandwidthConfig, Spread};
 use crate::common::duration::parse_duration;
+use crate::fanout::Placement;
 
 #[derive(Debug, Args)]
 pub struct BandwidthArgs {
@@ -15,7 +17,31 @@ pub struct BandwidthArgs {
     #[command(flatten)]
     pub load: BandwidthLoad,
     #[command(flatten)]
+    pub spread: SpreadArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// More subscribers than one process holds: several nodes and client processes.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Spread (more than ~19,000 subscribers)")]
+pub struct SpreadArgs {
+    /// Scorecast nodes to start from --spawn-server, sharing one Postgres and one nats-server this
+    /// run starts (initdb, postgres and nats-server on the PATH); the subscribers are dealt
+    /// round-robin to them. With more than one (or --client-processes), no pollers (-p 0).
+    #[arg(long, default_value_t = 1, requires = "spawn_server")]
+    pub nodes: usize,
+    /// Client worker processes holding the subscribers, each from a source address of its own
+    /// (127.0.0.2, ...) [default with --nodes over 1: enough for --per-process each].
+    #[arg(long, requires = "spawn_server")]
+    pub client_processes: Option<usize>,
+    /// Most subscriber slots (those there at the start and the newcomers) per client process.
+    #[arg(long, default_value_t = 18_000)]
+    pub per_process: usize,
+    /// Run in a network namespace of its own with a TCP hash table sized for a million sockets
+    /// (as `million --own-netns`). Needs root and `ip` (iproute2).
+    #[arg(long)]
+    pub own_netns: bool,
 }
 
 #[derive(Debug, Args)]
@@ -62,7 +88,19 @@ pub async fn run(args: BandwidthArgs) -> anyhow::Result<Outcome> {
     cfg.seed = l.seed;
     cfg.churn_per_min = l.churn_per_min;
     cfg.progress = !l.no_progress;
-    let mut result = run_bandwidth(cfg).await?;
+    let spread = &args.spread;
+    let mut result = if spread.nodes > 1 || spread.client_processes.is_some() {
+        let exe = std::env::current_exe().context("finding this executable to start workers")?;
+        let layout = Spread {
+            nodes: spread.nodes,
+            client_processes: spread.client_processes,
+            per_process: spread.per_process,
+            workers: Placement::Processes { exe },
+        };
+        run_spread(cfg, layout).await?
+    } else {
+        run_bandwidth(cfg).await?
+    };
     let outcome = args.output.publish(&mut result)?;
     std::fs::write(outcome.2 .1.with_extension("svg"), svg::render(&result))?;
     Ok(outcome)

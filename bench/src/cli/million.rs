@@ -86,6 +86,15 @@ pub struct MillionArgs {
     /// No side match: every subscriber follows the one match.
     #[arg(long)]
     pub no_side_match: bool,
+    /// Nice levels the ingest node (a node of its own that the events are posted to and no
+    /// subscriber connects to, as a production deployment would put the admin API on a machine
+    /// of its own) and Postgres run above the fan-out nodes (needs root).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(i32).range(0..=19))]
+    pub ingest_priority: i32,
+    /// No ingest node: events are posted to the first fan-out node, Postgres runs beside the
+    /// nodes at their priority.
+    #[arg(long)]
+    pub no_ingest_node: bool,
     /// The whole run (every phase, start and stop) ends by then.
     #[arg(long, default_value = "15m", value_parser = parse_duration)]
     pub time_limit: Duration,
@@ -141,14 +150,19 @@ impl MillionArgs {
         load.source_per_worker = true;
         load.client_priority = self.client_priority;
         load.progress = !self.no_progress;
+        let ingest_priority = (!self.no_ingest_node).then_some(self.ingest_priority);
         Ok(MillionConfig {
             binary: self.binary.clone(),
             per_node,
             server_args: self.server_args.clone(),
             load,
             floor_subscribers: self.floor_subscribers,
-            side: (!self.no_side_match)
-                .then_some(SideConfig { share: self.side_match_share, rate: self.side_match_rate }),
+            side: (!self.no_side_match).then_some(SideConfig {
+                share: self.side_match_share,
+                rate: self.side_match_rate,
+                priority: ingest_priority.unwrap_or(0),
+            }),
+            ingest_priority,
             time_limit: self.time_limit,
         })
     }
@@ -179,14 +193,22 @@ mod tests {
     #[test]
     fn every_run_has_a_side_match_of_one_percent_posted_on_once_a_second_unless_switched_off() {
         let side = config(&[]).unwrap().side;
-        assert_eq!(side, Some(SideConfig { share: 0.01, rate: 1.0 }));
+        assert_eq!(side, Some(SideConfig { share: 0.01, rate: 1.0, priority: 10 }));
         let side = config(&["--side-match-share", "0.05", "--side-match-rate", "2"]).unwrap().side;
-        assert_eq!(side, Some(SideConfig { share: 0.05, rate: 2.0 }));
+        assert_eq!(side, Some(SideConfig { share: 0.05, rate: 2.0, priority: 10 }));
         assert_eq!(config(&["--no-side-match"]).unwrap().side, None);
         assert!(config(&["--side-match-share", "0"]).is_err());
         assert!(config(&["--side-match-share", "0.6"]).is_err());
         assert!(config(&["--side-match-rate", "0"]).is_err());
         assert!(config(&["-n", "1"]).is_err(), "a side match needs two subscribers");
         assert!(config(&["-n", "1", "--no-side-match"]).unwrap().side.is_none());
+    }
+
+    #[test]
+    fn events_go_to_an_ingest_node_ten_levels_above_the_fan_out_unless_switched_off() {
+        assert_eq!(config(&[]).unwrap().ingest_priority, Some(10));
+        assert_eq!(config(&["--ingest-priority", "3"]).unwrap().ingest_priority, Some(3));
+        assert_eq!(config(&["--no-ingest-node"]).unwrap().ingest_priority, None);
+        assert!(config(&["--ingest-priority", "20"]).is_err());
     }
 }

@@ -93,6 +93,9 @@ pub enum Command {
     /// (internal) Holds soak subscribers for a coordinator; JSON lines on stdin/stdout.
     #[command(hide = true)]
     SoakWorker,
+    /// (internal) Holds bandwidth subscribers for a coordinator; JSON lines on stdin/stdout.
+    #[command(hide = true)]
+    BandwidthWorker,
     /// (internal) Runs the floor broadcaster until stdin closes.
     #[command(hide = true)]
     FloorServer {
@@ -329,7 +332,10 @@ pub async fn execute(command: Command) -> anyhow::Result<bool> {
         Command::Poll(args) => poll::run(args).await?,
         Command::Soak(args) => soak::run(args).await?,
         Command::Summary(args) => return summary::run(args),
-        Command::FanoutWorker | Command::SoakWorker | Command::FloorServer { .. } => {
+        Command::FanoutWorker
+        | Command::SoakWorker
+        | Command::BandwidthWorker
+        | Command::FloorServer { .. } => {
             bail!("internal subcommands run from main")
         }
     };

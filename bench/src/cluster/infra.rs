@@ -105,6 +105,23 @@ impl Postgres {
     }
 }
 
+/// Postgres (allowing `max_connections`, or its default) and a nats-server, for a cluster of
+/// nodes: both started, or neither (Postgres is stopped again when nats-server does not start).
+pub async fn start_postgres_and_nats(
+    max_connections: Option<usize>,
+) -> anyhow::Result<(Postgres, Nats)> {
+    let postgres = Postgres::start_with(max_connections.unwrap_or(MAX_CONNECTIONS))
+        .await
+        .context("starting Postgres")?;
+    match Nats::start().await {
+        Ok(nats) => Ok((postgres, nats)),
+        Err(e) => {
+            postgres.stop().await?;
+            Err(e.context("starting nats-server"))
+        }
+    }
+}
+
 /// A nats-server on a free loopback port; it can be killed and started again on the same port.
 pub struct Nats {
     pub port: u16,

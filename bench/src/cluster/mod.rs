@@ -69,14 +69,7 @@ pub async fn run_cluster(cfg: ClusterConfig) -> anyhow::Result<ClusterReport> {
     }
     let mut meta = Meta::start("cluster");
     let binary = crate::compare::describe(&cfg.binary, &None).await?;
-    let mut postgres = Postgres::start().await.context("starting Postgres")?;
-    let mut nats = match Nats::start().await {
-        Ok(nats) => nats,
-        Err(e) => {
-            postgres.stop().await?;
-            return Err(e.context("starting nats-server"));
-        }
-    };
+    let (mut postgres, mut nats) = infra::start_postgres_and_nats(None).await?;
     let mut report = ClusterReport {
         binary,
         nodes: cfg.nodes,

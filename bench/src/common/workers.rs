@@ -203,6 +203,26 @@ impl<C: Serialize + Send + 'static, E: WorkerEvent> Pool<C, E> {
         }
     }
 
+    /// One answer of every worker, as picked by `pick` (other events, such as late progress
+    /// reports, are skipped), by `deadline`; in the workers' order.
+    pub async fn answers<T>(
+        &mut self,
+        deadline: Instant,
+        mut pick: impl FnMut(E) -> Option<T>,
+    ) -> anyhow::Result<Vec<T>> {
+        let mut answers: Vec<Option<T>> = (0..self.len()).map(|_| None).collect();
+        while answers.iter().any(Option::is_none) {
+            let (w, event) = self
+                .next(deadline)
+                .await?
+                .with_context(|| format!("no answer from every {} in time", self.name))?;
+            if let Some(answer) = pick(event) {
+                answers[w] = Some(answer);
+            }
+        }
+        Ok(answers.into_iter().flatten().collect())
+    }
+
     /// Waits for worker `w`'s process to exit (it was told to), killing it after `EXIT_GRACE`.
     pub async fn reap(&mut self, w: usize) {
         if let Some(child) = self.children.get_mut(w) {
@@ -271,6 +291,33 @@ pub fn write_events<E: Serialize + 'static>(
             }
         }
     })
+}
+
+/// A worker process's whole life: `serve(commands, events)` on a single-threaded runtime, in a
+/// `LocalSet`, with its commands read from stdin (then `last`, if any, when stdin ends) and its
+/// events written to stdout; then the process exits (dropping the runtime would drop every
+/// connection task one by one; exiting closes the sockets all the same).
+pub fn serve_stdio<C, E, F>(
+    name: &'static str,
+    last: Option<C>,
+    serve: impl FnOnce(mpsc::UnboundedReceiver<C>, mpsc::UnboundedSender<E>) -> F,
+) -> anyhow::Result<()>
+where
+    C: DeserializeOwned + 'static,
+    E: Serialize + 'static,
+    F: Future<Output = ()>,
+{
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    LocalSet::new().block_on(&runtime, async {
+        let (command_tx, command_rx) = mpsc::unbounded_channel();
+        let (event_tx, event_rx) = mpsc::unbounded_channel::<E>();
+        let stdin = tokio::io::BufReader::new(tokio::io::stdin()).lines();
+        read_commands(name, stdin, command_tx, last);
+        let writer = write_events(event_rx);
+        serve(command_rx, event_tx).await;
+        let _ = writer.await;
+    });
+    std::process::exit(0)
 }
 
 /// Runs a worker on a new thread named `name`: `serve(events)` on a single-threaded runtime

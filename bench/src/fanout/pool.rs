@@ -56,20 +56,12 @@ impl Pool {
         &mut self,
         command: Command,
         timeout: Duration,
-        mut pick: impl FnMut(Event) -> Option<T>,
+        pick: impl FnMut(Event) -> Option<T>,
     ) -> anyhow::Result<Vec<T>> {
         for w in 0..self.len() {
             self.send(w, command.clone())?;
         }
-        let deadline = Instant::now() + timeout;
-        let mut answers: Vec<Option<T>> = (0..self.len()).map(|_| None).collect();
-        while answers.iter().any(Option::is_none) {
-            let (w, event) = self.next(deadline).await?;
-            if let Some(answer) = pick(event) {
-                answers[w] = Some(answer);
-            }
-        }
-        Ok(answers.into_iter().flatten().collect())
+        self.0.answers(Instant::now() + timeout, pick).await
     }
 
     /// Tells the workers to close their connections and stop, `STOP_TOGETHER` at a time, and
@@ -95,11 +87,5 @@ impl Pool {
 /// it starts later inherit it.
 fn raise_priority(child: &Child, levels: i32) -> anyhow::Result<()> {
     let pid = child.id().context("the worker exited at once")?;
-    // SAFETY: getpriority/setpriority read and set a scheduling value of our own child by pid.
-    let ours = unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) };
-    if unsafe { libc::setpriority(libc::PRIO_PROCESS, pid, ours - levels) } != 0 {
-        return Err(std::io::Error::last_os_error())
-            .with_context(|| format!("raising worker {pid}'s priority by {levels} (needs root)"));
-    }
-    Ok(())
+    crate::priority::raise(pid, levels).context("raising a client worker's priority")
 }

@@ -10,7 +10,7 @@ use serde_json::json;
 use super::load::LoadConfig;
 use super::worker::protocol::WsTarget;
 use crate::clock::now_ns;
-use crate::common::scorecast::{loopback_addr, Scorecast};
+use crate::common::scorecast::{loopback_addr, metric_sums, Scorecast};
 use crate::common::sport::Sport;
 
 pub enum Target<'a> {
@@ -154,21 +154,8 @@ impl Target<'_> {
 
     /// scorecast's WebSocket counters (`scorecast_ws_*`, summed over nodes), for the report.
     pub async fn ws_metrics(&self, http: &reqwest::Client) -> BTreeMap<String, f64> {
-        let mut sums = BTreeMap::new();
-        let Target::Scorecast(server) = self else { return sums };
-        for node in &server.nodes {
-            let Ok(url) = node.join("metrics") else { continue };
-            let Ok(response) = http.get(url).send().await else { continue };
-            let Ok(text) = response.text().await else { continue };
-            for line in text.lines().filter(|l| l.starts_with("scorecast_ws_")) {
-                if let Some((name, value)) = line.rsplit_once(' ') {
-                    if let Ok(value) = value.parse::<f64>() {
-                        *sums.entry(name.to_owned()).or_default() += value;
-                    }
-                }
-            }
-        }
-        sums
+        let Target::Scorecast(server) = self else { return BTreeMap::new() };
+        metric_sums(http, &server.nodes, |name| name.starts_with("scorecast_ws_")).await
     }
 }
 

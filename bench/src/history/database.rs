@@ -13,11 +13,19 @@ use crate::cluster::infra::Postgres;
 use crate::common::percentiles::Percentiles;
 use crate::histogram::Histogram;
 
-/// The query of a node's periodic check (`Store::changes` in src/store/hot.rs), word for word:
-/// a test below holds it to the server's text.
-pub const CHECK_QUERY: &str =
+/// The query of a node's periodic check on Postgres (`Backend::changes` in
+/// src/store/changes.rs), word for word: a test below holds it to the server's text.
+pub const CHECK_QUERY_POSTGRES: &str =
+    "SELECT m.id, m.seq, m.revision, c.change_seq FROM change_log c \
+     JOIN matches m ON m.id = c.match_id WHERE c.change_seq > $1 ORDER BY c.change_seq LIMIT $2";
+/// The same on SQLite, which keeps one place per match.
+pub const CHECK_QUERY_SQLITE: &str =
     "SELECT m.id, m.seq, m.revision, c.change_seq FROM changed_matches c \
      JOIN matches m ON m.id = c.match_id WHERE c.change_seq > $1 ORDER BY c.change_seq LIMIT $2";
+/// The highest place on Postgres and on SQLite (`Backend::last_change`), where an idle node's
+/// mark stands.
+const LAST_CHANGE_POSTGRES: &str = "SELECT MAX(change_seq) FROM change_log";
+const LAST_CHANGE_SQLITE: &str = "SELECT MAX(change_seq) FROM changed_matches";
 /// The check's page size (`PAGE` in src/cluster/check.rs).
 pub const CHECK_PAGE: i64 = 1_000;
 /// The check before the hot set, as issue 28 quotes it: every match, every time.
@@ -155,16 +163,20 @@ pub async fn time_check(
     runs: u64,
     limit: Duration,
 ) -> anyhow::Result<CheckFigures> {
-    let mark: Option<i64> = sqlx::query_scalar("SELECT MAX(change_seq) FROM changed_matches")
-        .fetch_one(&mut *conn)
-        .await?;
+    let postgres = conn.backend_name() == "PostgreSQL";
+    let (check_query, last_change) = if postgres {
+        (CHECK_QUERY_POSTGRES, LAST_CHANGE_POSTGRES)
+    } else {
+        (CHECK_QUERY_SQLITE, LAST_CHANGE_SQLITE)
+    };
+    let mark: Option<i64> = sqlx::query_scalar(last_change).fetch_one(&mut *conn).await?;
     let mark = mark.unwrap_or(0);
     let deadline = Instant::now() + limit;
     let (mut timed, mut rows_max) = (Histogram::default(), 0u64);
     for run in 0..WARM_UP_RUNS + runs {
         let started = Instant::now();
         let rows =
-            sqlx::query(CHECK_QUERY).bind(mark).bind(CHECK_PAGE).fetch_all(&mut *conn).await?;
+            sqlx::query(check_query).bind(mark).bind(CHECK_PAGE).fetch_all(&mut *conn).await?;
         let elapsed = started.elapsed();
         rows_max = rows_max.max(rows.len() as u64);
         if run >= WARM_UP_RUNS {
@@ -189,7 +201,7 @@ pub async fn time_check(
               (a single node without NATS runs no check); after the highest change_seq, where an \
               idle node's mark stands"
             .into(),
-        query: CHECK_QUERY.into(),
+        query: check_query.into(),
         mark,
         runs: timed.count(),
         rows_max,
@@ -223,11 +235,15 @@ mod tests {
 
     #[test]
     fn the_timed_check_query_is_the_one_the_server_runs() {
-        let server = include_str!("../../../src/store/hot.rs");
-        // The server writes it over two lines with a `\` continuation.
+        let server = include_str!("../../../src/store/changes.rs");
+        // The server writes them over lines with a `\` continuation.
         let joined: String =
             server.split("\\\n").map(|part| part.trim_start()).collect::<Vec<_>>().join("");
-        assert!(joined.contains(CHECK_QUERY), "src/store/hot.rs no longer runs {CHECK_QUERY:?}");
+        for query in
+            [CHECK_QUERY_POSTGRES, CHECK_QUERY_SQLITE, LAST_CHANGE_POSTGRES, LAST_CHANGE_SQLITE]
+        {
+            assert!(joined.contains(query), "src/store/changes.rs no longer runs {query:?}");
+        }
         let check = include_str!("../../../src/cluster/check.rs");
         assert!(check.contains("const PAGE: i64 = 1_000;") && CHECK_PAGE == 1_000);
     }

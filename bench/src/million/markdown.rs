@@ -241,7 +241,25 @@ fn side_matches(md: &mut String, r: &MillionReport) {
             delivery.map_or(0, |d| d.duplicated),
         );
     }
-    let Some((_, full)) = sides.last() else { return };
+    let Some((full_phase, full)) = sides.last() else { return };
+    match &full_phase.ingest {
+        Some(i) => {
+            let _ = writeln!(
+                md,
+                "\nEvents were posted to an ingest node no subscriber connected to; it and Postgres \
+                 ran {} nice levels above the fan-out nodes. In the full run it committed {} events \
+                 and sent {} WebSocket messages; the fan-out nodes committed {}.",
+                i.priority,
+                i.ingest_node_events,
+                i.ingest_node_ws_messages,
+                i.fanout_node_events
+            );
+        }
+        None => md.push_str(
+            "\nEvents were posted to the first fan-out node (no ingest node), with Postgres at the \
+             nodes' priority.\n",
+        ),
+    }
     md.push_str(
         "\nThe full run's POSTs by time to their answer:\n\n| up to | POSTs |\n|---|---|\n",
     );

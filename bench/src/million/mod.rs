@@ -12,9 +12,11 @@
 //! memory, the machine's memory and every process's RSS each second throughout. Everything started
 //! is stopped by PID, and the whole run ends by itself within `time_limit`.
 
+pub mod ingest;
 pub mod judge;
 pub mod markdown;
 pub mod model;
+mod operator;
 mod report;
 pub mod sampler;
 pub mod side;
@@ -27,9 +29,9 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use tokio::time::Instant;
 
-use crate::cluster::infra::{Nats, Postgres};
+use crate::cluster::infra::{start_postgres_and_nats, Nats, Postgres};
 use crate::common::meta::Meta;
-use crate::common::scorecast::{http_client, Scorecast};
+use crate::common::scorecast::http_client;
 use crate::fanout::{self, LoadConfig};
 use crate::procfs;
 use model::{MillionReport, Phase};
@@ -68,6 +70,9 @@ pub struct MillionConfig {
     pub floor_subscribers: usize,
     /// The side match of every scorecast phase (`None`: every subscriber follows the one match).
     pub side: Option<SideConfig>,
+    /// Nice levels an ingest node (events are posted to it; no subscriber connects to it) and
+    /// Postgres run above the fan-out nodes (`None`: no ingest node; events go to the first).
+    pub ingest_priority: Option<i32>,
     /// The whole run ends by then, measured or not.
     pub time_limit: Duration,
 }
@@ -83,16 +88,16 @@ pub async fn run_million(cfg: MillionConfig) -> anyhow::Result<MillionReport> {
     let pressure_before = procfs::tcp_counters();
     let started = Instant::now();
     let deadline = started + cfg.time_limit;
-    let mut postgres = Postgres::start_with(nodes * POOL_PER_NODE + POSTGRES_SPARE)
-        .await
-        .context("starting Postgres")?;
-    let nats = match Nats::start().await {
-        Ok(nats) => nats,
-        Err(e) => {
+    let (mut postgres, nats) =
+        start_postgres_and_nats(Some(nodes * POOL_PER_NODE + POSTGRES_SPARE)).await?;
+    if let Some(levels) = cfg.ingest_priority {
+        let raised = crate::priority::raise_with_children(postgres.pid(), levels);
+        if let Err(e) = raised {
+            nats.stop().await?;
             postgres.stop().await?;
-            return Err(e.context("starting nats-server"));
+            return Err(e.context("raising Postgres's priority"));
         }
-    };
+    }
     let (postgres_version, nats_version) = (postgres.version.clone(), nats.version.clone());
     // Phases finished before the time limit stay in the report.
     let mut phases = Vec::new();
@@ -195,10 +200,10 @@ async fn scorecast_phase(
     let spawned = async {
         let database = postgres.fresh_database("million").await?;
         let start = Instant::now();
-        let scorecast =
-            Scorecast::spawn(&cfg.binary, &node_args(cfg, nats), Some(&database), nodes)
-                .await
-                .context("starting the nodes")?;
+        let args = node_args(cfg, nats);
+        let scorecast = ingest::spawn(&cfg.binary, &args, &database, nodes, cfg.ingest_priority)
+            .await
+            .context("starting the nodes")?;
         anyhow::Ok((scorecast, start.elapsed().as_secs_f64()))
     };
     let (scorecast, start_s) = match spawned.await {
@@ -207,16 +212,19 @@ async fn scorecast_phase(
     };
     sampler.phase(&format!("scorecast {n}"), Servers::Pids(scorecast.pids.clone()));
     let load = phase_load(cfg, n, Some(deadline));
-    let (run, side) = match http_client() {
-        Ok(http) => side::fan_out_beside(cfg.side, &scorecast, load, &http).await,
-        Err(e) => (Err(e), None),
+    let (run, side, ingest) = match http_client() {
+        Ok(http) => {
+            let (run, side) = side::fan_out_beside(cfg.side, &scorecast, load, &http).await;
+            (run, side, ingest::report(&http, &scorecast, cfg.ingest_priority).await)
+        }
+        Err(e) => (Err(e), None, None),
     };
     sampler
         .phase(&format!("scorecast {n} (stopping nodes)"), Servers::Pids(scorecast.pids.clone()));
     if let Err(e) = scorecast.stop().await {
         tracing::warn!("stopping the nodes: {e:#}");
     }
-    Phase { side, ..finish_phase("scorecast", n, nodes, start_s, at, before, run) }
+    Phase { side, ingest, ..finish_phase("scorecast", n, nodes, start_s, at, before, run) }
 }
 
 /// The load of a phase at `n` subscribers; with a `deadline`, measured by it less the time its
@@ -272,6 +280,7 @@ fn finish_phase(
         kernel_pressure,
         run,
         side: None,
+        ingest: None,
         error,
     }
 }

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::ingest::IngestReport;
 use super::sampler::{Peak, Sample};
 use super::side::SideReport;
 use crate::common::meta::Meta;
@@ -124,6 +125,9 @@ pub struct Phase {
     /// The side match beside the main one (scorecast phases with `--side-match-share`).
     #[serde(default)]
     pub side: Option<SideReport>,
+    /// The ingest node's share of the work (scorecast phases with `--ingest-priority`).
+    #[serde(default)]
+    pub ingest: Option<IngestReport>,
     pub error: Option<String>,
 }
 

@@ -11,9 +11,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
-use tokio::task::JoinSet;
 use tokio::time::Instant;
 
+use super::operator::Operator;
 use crate::clock::now_ns;
 use crate::common::percentiles::Percentiles;
 use crate::common::scorecast::{event_body, Scorecast};
@@ -37,6 +37,9 @@ pub struct SideConfig {
     pub share: f64,
     /// POSTs per second on the side match during the event phase.
     pub rate: f64,
+    /// Nice levels the thread that sends and times the POSTs runs above this process
+    /// (`operator.rs`): the ingest node's.
+    pub priority: i32,
 }
 
 impl SideConfig {
@@ -119,10 +122,9 @@ impl Side {
     pub async fn measure(
         mut self,
         scorecast: &Scorecast,
-        http: &reqwest::Client,
         stage: watch::Receiver<Stage>,
     ) -> SideReport {
-        let posted = self.post_during(scorecast, http, stage).await;
+        let posted = self.post_during(scorecast, stage).await;
         let post_ms: Vec<f64> = posted.iter().map(|p| p.post_ns as f64 / 1e6).collect();
         let failed = posted.iter().filter(|p| p.seq.is_none()).count();
         let measured = self.collect(posted).await;
@@ -147,15 +149,21 @@ impl Side {
     async fn post_during(
         &self,
         scorecast: &Scorecast,
-        http: &reqwest::Client,
         mut stage: watch::Receiver<Stage>,
     ) -> Vec<Posted> {
         // A closed channel means the phase ended (or failed) before or during its events.
         if stage.wait_for(|s| *s != Stage::Before).await.map_or(true, |s| *s == Stage::Over) {
             return Vec::new();
         }
+        let operator = match Operator::start(self.cfg.priority) {
+            Ok(operator) => operator,
+            Err(e) => {
+                tracing::warn!("side match: starting the operator's thread: {e:#}");
+                return Vec::new();
+            }
+        };
         let every = Duration::from_secs_f64(1.0 / self.cfg.rate);
-        let (first, mut sent, mut index) = (Instant::now(), JoinSet::new(), 0u64);
+        let (first, mut sent, mut index) = (Instant::now(), Vec::new(), 0u64);
         loop {
             let at = first + every.mul_f64(index as f64);
             tokio::select! {
@@ -164,23 +172,20 @@ impl Side {
             }
             let minute = 1 + at.duration_since(first).as_secs() / 60;
             let body = event_body(index, minute);
-            match scorecast.event_request(http, self.prepared.match_id, body) {
-                Ok(request) => {
-                    sent.spawn(async move { (index, timed(request).await) });
-                }
+            match scorecast.event_request(&operator.http, self.prepared.match_id, body) {
+                Ok(request) => sent.push(operator.spawn(timed(request))),
                 Err(e) => tracing::warn!("side match: building a POST: {e:#}"),
             }
             index += 1;
         }
         let mut posted = Vec::new();
-        while let Some(answer) = sent.join_next().await {
-            match answer {
+        for answer in sent {
+            match answer.await {
                 Ok(answer) => posted.push(answer),
                 Err(e) => tracing::warn!("side match: a POST's task ended: {e}"),
             }
         }
-        posted.sort_by_key(|(index, _)| *index);
-        posted.into_iter().map(|(_, p)| p).collect()
+        posted
     }
 
     /// Waits for every accepted POST's update to reach the side's subscribers (or the drain
@@ -241,7 +246,7 @@ pub async fn fan_out_beside(
         stage.send_replace(Stage::Over);
         run
     };
-    let (run, side) = tokio::join!(main, side.measure(scorecast, http, watching));
+    let (run, side) = tokio::join!(main, side.measure(scorecast, watching));
     (run, Some(side))
 }
 
@@ -315,16 +320,16 @@ mod tests {
 
     #[test]
     fn the_side_match_takes_its_share_but_leaves_the_main_match_a_subscriber() {
-        let side = SideConfig { share: 0.01, rate: 1.0 };
+        let side = SideConfig { share: 0.01, rate: 1.0, priority: 0 };
         assert_eq!(side.subscribers(1_000_000), 10_000);
         assert_eq!(side.subscribers(2_400), 24);
         assert_eq!(side.subscribers(10), 1, "at least one");
-        assert_eq!(SideConfig { share: 1.0, rate: 1.0 }.subscribers(5), 4);
+        assert_eq!(SideConfig { share: 1.0, rate: 1.0, priority: 0 }.subscribers(5), 4);
     }
 
     #[test]
     fn post_latencies_fall_into_the_buckets_around_the_aim() {
-        let side = SideConfig { share: 0.01, rate: 1.0 };
+        let side = SideConfig { share: 0.01, rate: 1.0, priority: 0 };
         let report = SideReport::of(side, 10, vec![12.0, 499.0, 500.0, 501.0, 13_300.0]);
         let counts: Vec<usize> = report.post_histogram.iter().map(|b| b.posts).collect();
         assert_eq!(counts, [1, 0, 0, 2, 1, 0, 0, 0, 1]);

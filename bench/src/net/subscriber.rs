@@ -3,7 +3,7 @@
 //! be many and small), it exposes its socket's counters and the bytes it moved.
 
 use std::io;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::os::fd::AsRawFd;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -21,6 +21,8 @@ pub struct Update {
     pub message: Option<message::Message>,
     /// An audience message (`"k":"watching"`): no update, though it carries `m` and `s`.
     pub audience: bool,
+    /// The count an audience message tells (`"w"`).
+    pub watching: Option<u64>,
     /// Payload bytes, and the whole frame with its header.
     pub payload_bytes: usize,
     pub frame_bytes: usize,
@@ -41,7 +43,16 @@ pub struct Subscriber {
 impl Subscriber {
     /// Connects to `addr` and upgrades `GET path` (e.g. `/ws?matches=1`).
     pub async fn connect(addr: SocketAddr, path: &str) -> io::Result<Self> {
-        let stream = TcpStream::connect(addr).await?;
+        Self::connect_from(addr, None, path).await
+    }
+
+    /// `connect`, from the `source` address when given.
+    pub async fn connect_from(
+        addr: SocketAddr,
+        source: Option<IpAddr>,
+        path: &str,
+    ) -> io::Result<Self> {
+        let stream = super::connect_from(addr, source).await?;
         stream.set_nodelay(true)?;
         let mut s = Self {
             stream,
@@ -96,6 +107,7 @@ impl Subscriber {
                         match_id: match_id(payload),
                         message: message::read(payload),
                         audience: message::is_audience(payload),
+                        watching: message::watching(payload),
                         payload_bytes: payload.len(),
                         frame_bytes: parsed.len,
                     };

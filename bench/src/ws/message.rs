@@ -40,6 +40,14 @@ pub fn is_audience(payload: &[u8]) -> bool {
     find(payload, b"\"k\":\"watching\"").is_some()
 }
 
+/// The count an audience message tells (`"w":<integer>`); `None` for any other message.
+pub fn watching(payload: &[u8]) -> Option<u64> {
+    if !is_audience(payload) {
+        return None;
+    }
+    u64::try_from(integer_after(payload, b"\"w\":")?).ok()
+}
+
 fn integer_after(payload: &[u8], key: &[u8]) -> Option<i64> {
     let at = find(payload, key)? + key.len();
     let digits = payload[at..].iter().take_while(|b| b.is_ascii_digit()).count();
@@ -72,5 +80,6 @@ mod tests {
         let watching = br#"{"m":42,"s":17,"sc":[2,1],"k":"watching","w":1200}"#;
         assert_eq!(read(watching), None);
         assert!(is_audience(watching) && !is_audience(goal));
+        assert_eq!((self::watching(watching), self::watching(goal)), (Some(1200), None));
     }
 }

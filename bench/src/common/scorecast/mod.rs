@@ -2,6 +2,7 @@
 //! on a fresh database and stops at the end; with the admin calls that set up a match.
 
 mod admin;
+mod metrics;
 mod spawn;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -15,6 +16,7 @@ use crate::procfs;
 use spawn::stop_all;
 
 pub use admin::{event_body, http_client, LiveMatch};
+pub use metrics::metric_sums;
 pub use spawn::{version_of, DEFAULT_WS_MAX_CONNECTIONS};
 
 /// Which scorecast to measure.
@@ -34,10 +36,11 @@ pub struct ServerConfig {
 }
 
 pub struct Scorecast {
-    /// The first node: admin calls go here.
+    /// The node admin calls go to: the first, or an ingest node no subscriber connects to
+    /// (`beside_ingest`).
     pub url: Url,
     pub addr: SocketAddr,
-    /// Every node, the first included.
+    /// Every node subscribers connect to (the first included, unless it is an ingest node).
     pub nodes: Vec<Url>,
     pub token: String,
     /// The local process of the first node, to read its memory and CPU.

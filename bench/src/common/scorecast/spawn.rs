@@ -76,6 +76,31 @@ impl Scorecast {
     }
 }
 
+impl Scorecast {
+    /// One deployment of `ingest`, whose first node takes the admin calls (the events are posted
+    /// there) and no subscriber, and `fanout`, whose nodes take the subscribers; every node's cost
+    /// is measured and all are stopped together.
+    pub fn beside_ingest(ingest: Scorecast, fanout: Scorecast) -> Scorecast {
+        let mut pids = ingest.pids;
+        pids.extend(fanout.pids);
+        let mut processes = ingest.processes;
+        processes.extend(fanout.processes);
+        let mut ready_in = ingest.ready_in;
+        ready_in.extend(fanout.ready_in);
+        Scorecast {
+            url: ingest.url,
+            addr: ingest.addr,
+            nodes: fanout.nodes,
+            token: ingest.token,
+            pid: ingest.pid,
+            pids,
+            ready_in,
+            version: fanout.version,
+            processes,
+        }
+    }
+}
+
 /// Stops `processes` concurrently (a cluster of 50 nodes would otherwise stop one drain after
 /// the other); the first error, if any, after all have stopped.
 pub(super) async fn stop_all(processes: Vec<Option<ServerProcess>>) -> anyhow::Result<()> {

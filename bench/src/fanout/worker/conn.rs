@@ -5,7 +5,6 @@
 use std::cell::RefCell;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
-use std::os::fd::AsRawFd;
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -15,6 +14,7 @@ use tokio::sync::OwnedSemaphorePermit;
 use super::protocol::{Reconnect, WsTarget};
 use super::tally::Tally;
 use crate::clock::now_ns;
+use crate::net::bind_address_only;
 use crate::ws::stream::{upgrade, Stream};
 use crate::ws::{frame, message, read_buf};
 
@@ -140,28 +140,6 @@ async fn open(target: &WsTarget, source: Option<IpAddr>) -> Result<(Stream, Vec<
     let mut buf = upgrade(&mut stream, &target.host, &target.path).await?;
     buf.shrink_to(READ_BUF);
     Ok((stream, buf))
-}
-
-/// Binds the source address but leaves the port to `connect`, which may then reuse a port for
-/// other destinations: without this, `bind` reserves a port per socket and one source address
-/// runs out after ~28,000 sockets whatever their destinations.
-fn bind_address_only(socket: &TcpSocket) -> io::Result<()> {
-    let one: libc::c_int = 1;
-    // SAFETY: a valid socket descriptor and a c_int option value of the size passed.
-    let rc = unsafe {
-        libc::setsockopt(
-            socket.as_raw_fd(),
-            libc::IPPROTO_IP,
-            libc::IP_BIND_ADDRESS_NO_PORT,
-            (&one as *const libc::c_int).cast(),
-            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
-        )
-    };
-    if rc == 0 {
-        Ok(())
-    } else {
-        Err(io::Error::last_os_error())
-    }
 }
 
 struct Client {

@@ -15,9 +15,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::sync::{mpsc, Semaphore};
-use tokio::task::LocalSet;
 
 use crate::common::workers;
 use crate::procfs;
@@ -114,19 +112,7 @@ async fn connect_all(
 /// The `fanout-worker` process: commands from stdin, events to stdout. Ends on `Exit` or when stdin
 /// closes (the coordinator is gone), closing every connection.
 pub fn main_stdio() -> anyhow::Result<()> {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    LocalSet::new().block_on(&runtime, async {
-        let (command_tx, command_rx) = mpsc::unbounded_channel();
-        let (event_tx, event_rx) = mpsc::unbounded_channel::<Event>();
-        let stdin = BufReader::new(tokio::io::stdin()).lines();
-        workers::read_commands("fanout-worker", stdin, command_tx, Some(Command::Exit));
-        let writer = workers::write_events(event_rx);
-        serve(command_rx, event_tx).await;
-        let _ = writer.await;
-    });
-    // Dropping the runtime would drop every connection task one by one; exiting closes the sockets
-    // all the same.
-    std::process::exit(0)
+    workers::serve_stdio("fanout-worker", Some(Command::Exit), serve)
 }
 
 /// Runs a worker on a new thread of this process; ends when it gets `Exit` or `commands` closes.

@@ -1,0 +1,73 @@
+//! CPU priorities of the processes a benchmark starts: on this one machine, clients, the nodes that
+//! fan out, the node the operator posts to and its database share two cores, where in production
+//! each would have its own. Raising a process's priority (lowering its nice value; root may go
+//! below 0) is how a run gives one of them the head start its own machine would.
+
+use anyhow::Context;
+
+/// Sets every thread of process `pid` `levels` nice levels above this process (`levels` 0: the
+/// same). Threads it starts later inherit the value of the thread that starts them, so all of
+/// them keep it.
+pub fn raise(pid: u32, levels: i32) -> anyhow::Result<()> {
+    let tasks = std::fs::read_dir(format!("/proc/{pid}/task"))
+        .with_context(|| format!("reading the threads of process {pid}"))?;
+    for task in tasks {
+        let Some(tid) = task?.file_name().to_str().and_then(|t| t.parse::<u32>().ok()) else {
+            continue;
+        };
+        match raise_thread(tid, levels) {
+            // A thread that ended since the listing has nothing left to raise.
+            Err(e) if e.raw_os_error() == Some(libc::ESRCH) => {}
+            raised => raised.with_context(|| {
+                format!("raising thread {tid} of {pid} by {levels} nice levels (needs root)")
+            })?,
+        }
+    }
+    Ok(())
+}
+
+/// Sets thread `tid` `levels` nice levels above this process's main thread.
+pub fn raise_thread(tid: u32, levels: i32) -> std::io::Result<()> {
+    // SAFETY: getpriority reads this process's own scheduling value; setpriority sets that of one
+    // thread, by its id.
+    let ours = unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) };
+    if unsafe { libc::setpriority(libc::PRIO_PROCESS, tid, ours - levels) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// [`raise`] for process `pid` and the processes it has started so far (Postgres's postmaster
+/// and its background processes; the backends it forks later inherit the postmaster's value).
+pub fn raise_with_children(pid: u32, levels: i32) -> anyhow::Result<()> {
+    raise(pid, levels)?;
+    for child in crate::procfs::children_of(pid) {
+        raise(child, levels)?;
+    }
+    Ok(())
+}
+
+/// The nice value of process `pid`'s main thread.
+pub fn nice_of(pid: u32) -> anyhow::Result<i32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    let after_name = stat.rfind(')').context("no command name in stat")?;
+    // Field 19 of stat; fields 3 on follow the command name.
+    let nice = stat[after_name + 1..].split_whitespace().nth(16).context("stat too short")?;
+    Ok(nice.parse()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_raised_child_and_all_its_threads_run_at_the_asked_level() {
+        // Lowering a nice value needs root; raising it (a negative level) does not.
+        let mut child = std::process::Command::new("sleep").arg("5").spawn().expect("sleep");
+        let ours = nice_of(std::process::id()).expect("our nice");
+        raise(child.id(), -3).expect("raise");
+        assert_eq!(nice_of(child.id()).expect("its nice"), (ours + 3).min(19));
+        child.kill().ok();
+        child.wait().ok();
+    }
+}
