@@ -3,6 +3,8 @@
 # a ping along an update 112 bytes (2 of ping, the pong's segment of 6+52, the server's ACK 52),
 # a ping alone 216 (its own segment 54, the client's ACK 52, the pong 58, the server's ACK 52).
 # Checked against the measured 120 s run: 3 pings, 440 bytes (216 + 112 + 112).
+# Each rule is replayed without and with --ws-receipt-spread-secs 10 (the mean over the
+# connections' shares; one subscriber's bytes are those of its share).
 import sys
 times = [float(t) for t in open(sys.argv[1]).read().split()]
 RIDE, ALONE = 112, 216
@@ -36,6 +38,12 @@ def run(times, end, x, y, silence=45.0, snapshot=0.0):
         last = nxt
         i += 1
     return cost, pings, alone
+def spread(times, end, x, y, w=10.0):
+    # Each connection's receipt window comes earlier by its own share of w
+    # (--ws-receipt-spread-secs, at most x; liveness.rs: s/256 of it, s from the connection id,
+    # evenly over 0..255): the mean over the 256 shares.
+    runs = [run(times, end, x - min(w, x) * s / 256, y - min(w, x) * s / 256) for s in range(256)]
+    return tuple(sum(r[i] for r in runs) / len(runs) for i in range(3))
 end = float(sys.argv[2]) if len(sys.argv) > 2 else 600
 none = float(sys.argv[3]) if len(sys.argv) > 3 else 12130
 for slow in (30, 45, 60, 75):
@@ -43,3 +51,5 @@ for slow in (30, 45, 60, 75):
     for x in sorted({slow - 10, slow // 2, y}):
         c, p, a = run(times, end, x, y)
         print(f"deadline {slow} s, receipts from {x} s, alone at {y} s: {p} pings ({a} alone), {c} bytes, share {c / (none + c) * 100:.1f} %")
+        c, p, a = spread(times, end, x, y)
+        print(f"  spread over 10 s (from {max(x - 10, 0):g}-{x} s, alone at {y - min(10, x):g}-{y} s by connection): {p:.1f} pings ({a:.1f} alone), {c:.0f} bytes, share {c / (none + c) * 100:.1f} %")

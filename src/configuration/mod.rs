@@ -192,9 +192,16 @@ pub struct Settings {
     /// Seconds sent data may go unconfirmed before an update carries a ping asking a WebSocket for
     /// proof of reading (default: --ws-slow-consumer-secs less --ws-heartbeat-timeout-secs). With
     /// no update to carry it, the ping goes alone at --ws-slow-consumer-secs less half of
-    /// --ws-heartbeat-timeout-secs.
+    /// --ws-heartbeat-timeout-secs. Both come earlier by each connection's share of
+    /// --ws-receipt-spread-secs.
     #[arg(long, env = "SCORECAST_WS_RECEIPT_AFTER_SECS")]
     pub ws_receipt_after_secs: Option<u64>,
+
+    /// Seconds over which proof of reading is spread: each WebSocket is asked up to this much
+    /// earlier than --ws-receipt-after-secs says (its own share, from its id; at most that
+    /// option's value), so subscribers sent the same update are not all asked along one update.
+    #[arg(long, env = "SCORECAST_WS_RECEIPT_SPREAD_SECS", default_value_t = 10)]
+    pub ws_receipt_spread_secs: u64,
 
     /// Seconds a WebSocket may be silent both ways (nothing sent, nothing heard) before the server
     /// pings it; a busy connection is never pinged for silence. Below 60, the idle timeout of
@@ -340,6 +347,7 @@ impl Settings {
                 receipt_after: Duration::from_secs(self.ws_receipt_after_secs.unwrap_or(
                     self.ws_slow_consumer_secs.saturating_sub(self.ws_heartbeat_timeout_secs),
                 )),
+                receipt_spread: Duration::from_secs(self.ws_receipt_spread_secs),
                 max_malformed: self.ws_max_malformed,
                 close_grace: CLOSE_GRACE,
                 sse_heartbeat: Duration::from_secs(self.sse_heartbeat_secs),

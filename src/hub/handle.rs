@@ -1,7 +1,8 @@
 //! The handles transports hold: `Worker`, a thread's share of the hub, which takes new
 //! connections; and `ConnHandle`, one connection, with what the WebSocket conversation and the SSE
-//! body may do to it. Each call borrows the worker's state for that call only. Dropping a
-//! `ConnHandle` forgets its connection.
+//! body may do to it. Each call borrows the worker's state for that call only, and ends by
+//! arming the sweep's wheel for what it changed (`WorkerState::rearm`). Dropping a `ConnHandle`
+//! forgets its connection.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -83,7 +84,12 @@ impl ConnHandle {
             return Poll::Ready(Read::Gone);
         };
         conn.set_waker(cx);
-        conn.poll_read(cx, scratch, bounds)
+        let read = conn.poll_read(cx, scratch, bounds);
+        if read.is_ready() {
+            // Heard from: the wait for an answer is over, and the silence ping may come sooner.
+            state.rearm(self.key);
+        }
+        read
     }
 
     /// Writes what a WebSocket takes; ready once the connection is over.
@@ -95,6 +101,7 @@ impl ConnHandle {
         let written = conn.poll_flush(cx, &snapshots);
         let done = conn.phase() == Phase::Done;
         state.wrote(Kind::WebSocket, 0, written as u64);
+        state.rearm(self.key);
         if done {
             Poll::Ready(())
         } else {
@@ -111,7 +118,7 @@ impl ConnHandle {
             return Poll::Ready(None);
         }
         conn.set_waker(cx);
-        match conn.pop_output(&snapshots) {
+        let chunk = match conn.pop_output(&snapshots) {
             Some(chunk) => {
                 state.wrote(Kind::Sse, 1, chunk.len() as u64);
                 Poll::Ready(Some(chunk))
@@ -121,7 +128,9 @@ impl ConnHandle {
                 Poll::Ready(None)
             }
             None => Poll::Pending,
-        }
+        };
+        state.rearm(self.key);
+        chunk
     }
 
     /// Subscribes to more competitions and matches (resuming those in `since`). A `*`
@@ -144,6 +153,7 @@ impl ConnHandle {
             if !refused && open(&mut state) {
                 state.subscribe(self.key, ids, since);
             }
+            state.rearm(self.key);
             refused
         };
         if refused {
@@ -156,6 +166,7 @@ impl ConnHandle {
         if state.conn(self.key, self.id).is_some() {
             state.unsubscribe_competitions(self.key, competitions);
             state.unsubscribe(self.key, ids);
+            state.rearm(self.key);
         }
     }
 
@@ -187,8 +198,10 @@ impl ConnHandle {
     }
 
     fn with(&self, f: impl FnOnce(&mut Conn)) {
-        if let Some(conn) = self.state.borrow_mut().conn(self.key, self.id) {
+        let mut state = self.state.borrow_mut();
+        if let Some(conn) = state.conn(self.key, self.id) {
             f(conn);
+            state.rearm(self.key);
         }
     }
 }

@@ -45,6 +45,11 @@ pub struct Limits {
     /// on the seeded workload of bench/heartbeat-share.sh, half the deadline cost more than the
     /// deadline less the answer time, the default. See `Limits::receipt_window`.
     pub receipt_after: Duration,
+    /// Seconds over which the receipts of a crowd are spread: each WebSocket's receipt window
+    /// (`receipt_window`) comes earlier by its own share of this, from its id (at most the
+    /// window's opening). Without it, subscribers sent one update together (a goal to a
+    /// million) were all asked along the same later update: one goal carried every receipt.
+    pub receipt_spread: Duration,
     /// Malformed messages tolerated (each answered with an error) before closing with 1008.
     pub max_malformed: u32,
     /// Time given to a closing client to acknowledge the close frame.
@@ -97,6 +102,7 @@ impl Limits {
             slow_consumer_timeout: Duration::from_secs(30),
             // The default: the deadline less the answer time.
             receipt_after: Duration::from_secs(20),
+            receipt_spread: Duration::from_secs(10),
             max_malformed: 3,
             close_grace: Duration::from_secs(1),
             sse_heartbeat: Duration::from_secs(15),

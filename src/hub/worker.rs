@@ -6,6 +6,7 @@
 
 mod audience;
 mod follow;
+pub(in crate::hub) mod wheel;
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
@@ -23,8 +24,10 @@ use super::index::{Index, Key};
 use super::replay::Missed;
 use super::{Admission, Broadcast, Delivery, Hub, Subscription};
 use crate::domain::MatchId;
+use wheel::Wheel;
 
-/// How often the sweep looks at every connection: the resolution of heartbeats and deadlines.
+/// How often the sweep looks at the connections that have something due: the resolution of
+/// heartbeats and deadlines.
 const SWEEP_INTERVAL: Duration = Duration::from_secs(1);
 /// Broadcasts handled per wake-up of the delivery loop.
 const DELIVERY_BATCH: usize = 64;
@@ -42,6 +45,10 @@ pub(super) struct WorkerState {
     index: Index,
     scratch: Box<[u8]>,
     written: Written,
+    /// When the sweep next looks at each connection.
+    wheel: Wheel,
+    /// The keys one sweep looks at (kept to reuse its memory).
+    due: Vec<Key>,
 }
 
 /// Messages and bytes written since the last report to the metrics (counted locally, reported
@@ -74,6 +81,8 @@ impl WorkerState {
                 index: Index::new(gauge),
                 scratch: vec![0; READ_SCRATCH].into_boxed_slice(),
                 written: Written::default(),
+                wheel: Wheel::new(Instant::now()),
+                due: Vec::new(),
             })
         });
         tokio::task::spawn_local(deliver(state.clone(), inbox, lagged));
@@ -180,6 +189,7 @@ impl WorkerState {
         if self.hub.is_shutting_down() {
             self.conns[key].close(CloseCode::Away, "server shutting down");
         }
+        self.rearm(key);
         (key, id)
     }
 
@@ -187,7 +197,7 @@ impl WorkerState {
     /// since the targets were listed; that connection skips updates its snapshot already covers.
     fn offer(&mut self, targets: &[(Key, bool)], broadcast: &Broadcast, tally: &mut Tally) {
         let now = Instant::now();
-        let Self { conns, index, hub, .. } = self;
+        let Self { conns, index, hub, wheel, .. } = self;
         let limits = &hub.settings.limits;
         let reach = broadcast.reach.as_ref();
         let competition = reach.map(|r| &*r.competition);
@@ -198,7 +208,12 @@ impl WorkerState {
             // The key may belong to a newer connection since the targets were listed.
             let introduce = brought && brings && index.brings(key, competition);
             let (id, seq, message) = (broadcast.match_id, broadcast.seq, &broadcast.message);
-            match conn.offer(id, seq, message, limits, introduce, now) {
+            let offer = conn.offer(id, seq, message, limits, introduce, now);
+            if offer != Offer::Skipped {
+                // Sent data awaits its receipt, or a ping rode along: a verdict may come sooner.
+                wheel.arm(key, conn.next_due(limits));
+            }
+            match offer {
                 Offer::Written(n) => {
                     written += 1;
                     tally.messages += 1;
@@ -232,26 +247,43 @@ impl WorkerState {
     /// After lost broadcasts: every client whose copy of a match is older than the latest snapshot
     /// gets that snapshot.
     fn resync_all(&mut self) {
-        for (_, conn) in self.conns.iter_mut() {
+        let limits = &self.hub.settings.limits;
+        for (key, conn) in self.conns.iter_mut() {
             let followed: Vec<MatchId> = conn.followed().collect();
             for id in followed {
                 if let Some(snapshot) = self.hub.snapshots.get(id) {
                     conn.resync(id, snapshot.live.seq);
                 }
             }
+            self.wheel.arm(key, conn.next_due(limits));
         }
     }
 
     fn close_all(&mut self) {
-        for (_, conn) in self.conns.iter_mut() {
+        let limits = &self.hub.settings.limits;
+        for (key, conn) in self.conns.iter_mut() {
             conn.close(CloseCode::Away, "server shutting down");
+            self.wheel.arm(key, conn.next_due(limits));
         }
     }
 
+    /// After a change to connection `key` that may bring its next verdict closer (data sent, a
+    /// ping, a close, a queue waiting): makes sure the sweep looks at it in time.
+    pub(super) fn rearm(&mut self, key: Key) {
+        if let Some(conn) = self.conns.get(key) {
+            self.wheel.arm(key, conn.next_due(&self.hub.settings.limits));
+        }
+    }
+
+    /// Does what is due on the connections the wheel brings (exactly those the same look at
+    /// every connection would find: `wheel::tests`), and arms each again.
     fn sweep(&mut self, now: Instant) {
-        let limits = &self.hub.settings.limits;
-        let metrics = &self.hub.metrics;
-        for (_, conn) in self.conns.iter_mut() {
+        let Self { conns, hub, wheel, due, .. } = self;
+        let limits = &hub.settings.limits;
+        let metrics = &hub.metrics;
+        wheel.take_due(now, due);
+        for key in due.drain(..) {
+            let Some(conn) = conns.get_mut(key) else { continue };
             match conn.due(now, limits) {
                 None => {}
                 Some(Due::Ping) => conn.ping(now),
@@ -265,6 +297,12 @@ impl WorkerState {
                 }
                 Some(Due::Drop) => conn.abandon(),
             }
+            wheel.arm(key, conn.next_due(limits));
+        }
+        #[cfg(debug_assertions)]
+        for (key, conn) in conns.iter() {
+            let next = conn.next_due(limits);
+            assert!(wheel.holds(key, next), "connection {key} due at {next:?} is not in the wheel");
         }
         self.report();
     }
@@ -285,6 +323,7 @@ impl WorkerState {
             return;
         }
         let conn = self.conns.remove(key);
+        self.wheel.forget(key);
         if conn.kind() == Kind::Sse {
             self.hub.metrics.sse_connections.dec();
         }
@@ -341,6 +380,7 @@ async fn finish_replay(
     let Some(conn) = state.conn(resume.key, resume.conn_id) else { return };
     let events = missed.as_ref().map(|events| events.as_slice());
     let finished = conn.finish_replay(resume.match_id, resume.token, events, &snapshots);
+    state.rearm(resume.key);
     let Some(outcome) = finished else { return };
     let metrics = &state.hub.metrics;
     let label = if outcome.recovered { "recovered" } else { "not_recovered" };

@@ -7,6 +7,7 @@ mod audience;
 mod cursors;
 mod liveness;
 mod outbox;
+mod sweep;
 mod wire;
 
 use std::sync::Arc;
@@ -63,7 +64,7 @@ impl Conn {
             wire,
             cursors: Cursors::new(followers, watching),
             outbox: Outbox::default(),
-            liveness: Liveness::new(),
+            liveness: Liveness::for_connection(id),
             waker: None,
             _permit: permit,
         }
@@ -281,43 +282,6 @@ impl Conn {
     pub(super) fn abandon(&mut self) {
         self.wire.abort();
         self.end();
-    }
-
-    // --- liveness ---
-
-    pub(super) fn ping(&mut self, now: Instant) {
-        let (heartbeat, awaits_answer) = self.wire.heartbeat();
-        if self.is_open() {
-            self.liveness.pinged(now, awaits_answer);
-            self.enqueue(&heartbeat);
-            self.wake();
-        }
-    }
-
-    /// Counts a malformed message; true once there were more than `max`.
-    pub(super) fn malformed(&mut self, max: u32) -> bool {
-        self.liveness.malformed(max)
-    }
-
-    pub(super) fn due(&self, now: Instant, limits: &Limits) -> Option<Due> {
-        let interval = self.wire.heartbeat_interval(limits);
-        let answers = self.wire.answers_pings();
-        let blocked = self.outbox.blocked_since();
-        match self.liveness.due(now, limits, blocked, interval, answers) {
-            // No answer heard yet, but one may wait in the socket, unread because this worker is
-            // behind (a connect storm, a loaded machine): the reader takes it before the next
-            // sweep. Cutting such clients would turn the server's own lag into a reconnect storm.
-            // A full socket (`blocked`) is never excused: bytes coming in do not read bytes out.
-            Some(Due::HeartbeatTimeout | Due::TooSlow)
-                if blocked.is_none() && self.wire.has_unread_input() =>
-            {
-                None
-            }
-            // A heartbeat for a stream whose client has gone would only find that out a
-            // heartbeat later; drop it now instead.
-            Some(Due::Ping) if self.wire.sse_peer_closed() => Some(Due::Drop),
-            due => due,
-        }
     }
 
     // --- the wire ---

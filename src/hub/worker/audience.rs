@@ -65,9 +65,13 @@ impl Pending {
 impl WorkerState {
     fn offer_audience(&mut self, watchers: &[Key], item: &Item) {
         let now = Instant::now();
+        let limits = &self.hub.settings.limits;
         for &key in watchers {
             let Some(conn) = self.conns.get_mut(key) else { continue };
             let offer = conn.offer_audience(item.match_id, item.seq, &item.message, now);
+            if offer != Offer::Skipped {
+                self.wheel.arm(key, conn.next_due(limits));
+            }
             match (offer, conn.kind()) {
                 (Offer::Written(n), Kind::WebSocket) => {
                     self.written.ws.0 += 1;

@@ -93,6 +93,7 @@ impl WorkerState {
                 }
                 let ids: Vec<MatchId> = found.iter().map(|s| s.meta.id).collect();
                 state.subscribe_found(key, &ids, &since, &found);
+                state.rearm(key);
             });
         }
     }
@@ -209,6 +210,7 @@ impl WorkerState {
             if conn.follows(id) {
                 conn.send(&broadcast.message);
                 conn.stop(id, false);
+                self.rearm(key);
             }
         }
     }
