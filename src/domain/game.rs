@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use super::{MatchId, Name, Sport, Timestamp};
+use super::{FieldError, MatchId, Name, Sport, Timestamp};
 
 /// The score of both sides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
@@ -74,6 +74,16 @@ impl MatchPatch {
     /// started may do.
     pub fn changes_sport(&self) -> bool {
         self.sport.is_some() || self.format.is_some()
+    }
+
+    /// Checks a change of sport or format: the format is parsed by the (new) sport, `current`
+    /// when the patch names none, and kept as that sport reads it.
+    pub fn check_format(&mut self, current: Sport) -> Result<(), FieldError> {
+        if self.changes_sport() {
+            let sport = self.sport.unwrap_or(current);
+            self.format = Some(sport.parse_format(self.format.take())?);
+        }
+        Ok(())
     }
 }
 

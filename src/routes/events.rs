@@ -65,7 +65,11 @@ pub async fn post(
     let id = match_id(&id)?;
     // An unknown match first; then the event's fields; then a kind its sport does not have.
     let current = catalog.find(id).await?.ok_or_else(|| ApiError::no_match(id))?;
-    let event = EventKind::from_json(body.value).map_err(ApiError::from_field)?;
+    let mut event = EventKind::from_json(body.value).map_err(ApiError::from_field)?;
+    // A fixture change posted as an event is checked as a PATCH is.
+    if let EventKind::Match(patch) = &mut event {
+        patch.check_format(current.meta.sport).map_err(ApiError::from_field)?;
+    }
     current.meta.sport.check_kind(&event).map_err(ApiError::from_field)?;
     let idempotency = retry_key(&req, &body.canonical_hash)?;
     let depth = ingest.max_correction_depth();

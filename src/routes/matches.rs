@@ -126,10 +126,7 @@ pub async fn patch(
     if home == away {
         return Err(ApiError::invalid("away", "home and away must be different teams"));
     }
-    if patch.changes_sport() {
-        let sport = patch.sport.unwrap_or(current.meta.sport);
-        patch.format = Some(sport.parse_format(patch.format.take()).map_err(ApiError::from_field)?);
-    }
+    patch.check_format(current.meta.sport).map_err(ApiError::from_field)?;
     // Stored as a sequenced `match` event: subscribers get it, resumes replay it, other nodes
     // apply it, like any event.
     match ingest.submit(id, EventKind::Match(patch), None).await {
