@@ -112,6 +112,12 @@ async fn a_match_event_posted_to_the_events_is_checked_as_a_patch(backend: Backe
     let event = json!({"kind": "match", "format": {"best_of": 5, "period_minutes": -23407}});
     let (status, problem) = crate::helpers::post_event(&app, id, event).await;
     assert_eq!((status, problem["field"].as_str()), (422, Some("format.best_of")), "{problem}");
+    // Options another sport has fit the schema, which allows any sport's: a conflict with this
+    // match's sport.
+    let event = json!({"kind": "match", "format": {"best_of": 3}});
+    let (status, problem) = crate::helpers::post_event(&app, id, event).await;
+    assert_eq!(status, 409, "{problem}");
+    assert!(problem["detail"].as_str().unwrap().contains("football"), "{problem}");
     let event = json!({"kind": "match", "sport": "basketball", "format": {"quarter_minutes": 10}});
     let (status, stored) = crate::helpers::post_event(&app, id, event).await;
     assert_eq!(status, 201, "{stored}");
