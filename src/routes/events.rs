@@ -69,15 +69,17 @@ pub async fn post(
     // A fixture change posted as an event is checked as a PATCH is.
     // Another sport's options conflict with this match's sport (409); a bad value is a 422.
     if let EventKind::Match(patch) = &mut event {
-        patch.check_format(current.meta.sport).map_err(|(e, another_sport)| match another_sport {
-            true => ApiError::Conflict(format!(
+        patch.check_format(current.meta.sport).map_err(
+            |(e, another_sport)| match another_sport {
+                true => ApiError::Conflict(format!(
                 "{}: these are another sport's format options; this match is {} (name the sport \
                  with the format to change both)",
                 e.field.as_deref().unwrap_or("format"),
                 current.meta.sport.as_str()
             )),
-            false => ApiError::from_field(e),
-        })?;
+                false => ApiError::from_field(e),
+            },
+        )?;
     }
     current.meta.sport.check_kind(&event).map_err(ApiError::from_field)?;
     let idempotency = retry_key(&req, &body.canonical_hash)?;
