@@ -77,19 +77,11 @@ impl MatchPatch {
     }
 
     /// Checks a change of sport or format: the format is parsed by the (new) sport, `current`
-    /// when the patch names none, and kept as that sport reads it. A refusal says whether the
-    /// format is one another sport has (a request that fits the schema, which allows any sport's
-    /// options, but not this match).
-    pub fn check_format(&mut self, current: Sport) -> Result<(), (FieldError, bool)> {
+    /// when the patch names none, and kept as that sport reads it.
+    pub fn check_format(&mut self, current: Sport) -> Result<(), FieldError> {
         if self.changes_sport() {
             let sport = self.sport.unwrap_or(current);
-            match sport.parse_format(self.format.clone()) {
-                Ok(format) => self.format = Some(format),
-                Err(e) => {
-                    let fits = |s: &Sport| s.parse_format(self.format.clone()).is_ok();
-                    return Err((e, super::SPORTS.iter().any(fits)));
-                }
-            }
+            self.format = Some(sport.parse_format(self.format.take())?);
         }
         Ok(())
     }

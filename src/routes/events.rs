@@ -66,20 +66,18 @@ pub async fn post(
     // An unknown match first; then the event's fields; then a kind its sport does not have.
     let current = catalog.find(id).await?.ok_or_else(|| ApiError::no_match(id))?;
     let mut event = EventKind::from_json(body.value).map_err(ApiError::from_field)?;
-    // A fixture change posted as an event is checked as a PATCH is.
-    // Another sport's options conflict with this match's sport (409); a bad value is a 422.
+    // A fixture change posted as an event is checked as a PATCH is. The schema allows any
+    // sport's format options, so options this match's sport does not take are a conflict with
+    // the match (409), not a malformed request.
     if let EventKind::Match(patch) = &mut event {
-        patch.check_format(current.meta.sport).map_err(
-            |(e, another_sport)| match another_sport {
-                true => ApiError::Conflict(format!(
-                "{}: these are another sport's format options; this match is {} (name the sport \
-                 with the format to change both)",
-                e.field.as_deref().unwrap_or("format"),
+        patch.check_format(current.meta.sport).map_err(|e| {
+            let field = e.field.as_deref().unwrap_or("format");
+            ApiError::Conflict(format!(
+                "{field}: {} (the match is {}; name the sport with the format to change both)",
+                e.detail,
                 current.meta.sport.as_str()
-            )),
-                false => ApiError::from_field(e),
-            },
-        )?;
+            ))
+        })?;
     }
     current.meta.sport.check_kind(&event).map_err(ApiError::from_field)?;
     let idempotency = retry_key(&req, &body.canonical_hash)?;

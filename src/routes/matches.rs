@@ -126,7 +126,7 @@ pub async fn patch(
     if home == away {
         return Err(ApiError::invalid("away", "home and away must be different teams"));
     }
-    patch.check_format(current.meta.sport).map_err(|(e, _)| ApiError::from_field(e))?;
+    patch.check_format(current.meta.sport).map_err(ApiError::from_field)?;
     // Stored as a sequenced `match` event: subscribers get it, resumes replay it, other nodes
     // apply it, like any event.
     match ingest.submit(id, EventKind::Match(patch), None).await {
