@@ -47,18 +47,18 @@ pub fn raise_with_children(pid: u32, levels: i32) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The nice value of process `pid`'s main thread.
-pub fn nice_of(pid: u32) -> anyhow::Result<i32> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
-    let after_name = stat.rfind(')').context("no command name in stat")?;
-    // Field 19 of stat; fields 3 on follow the command name.
-    let nice = stat[after_name + 1..].split_whitespace().nth(16).context("stat too short")?;
-    Ok(nice.parse()?)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The nice value of process `pid`'s main thread.
+    fn nice_of(pid: u32) -> anyhow::Result<i32> {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+        let after_name = stat.rfind(')').context("no command name in stat")?;
+        // Field 19 of stat; fields 3 on follow the command name.
+        let nice = stat[after_name + 1..].split_whitespace().nth(16).context("stat too short")?;
+        Ok(nice.parse()?)
+    }
 
     #[test]
     fn a_raised_child_and_all_its_threads_run_at_the_asked_level() {
