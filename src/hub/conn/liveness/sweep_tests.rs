@@ -121,8 +121,10 @@ impl Model {
     }
 }
 
+/// Heartbeats up to 200 s: past the wheel's 64 one-second slots, so a connection waits laps in
+/// its last slot (`--ws-heartbeat-secs` goes up to 3600).
 fn limits() -> impl Strategy<Value = Limits> {
-    (1..60u64, 1..15u64, 1..40u64, 0..40u64, 0..3u64, 1..30u64, any::<bool>()).prop_map(
+    (1..200u64, 1..15u64, 1..40u64, 0..40u64, 0..3u64, 1..30u64, any::<bool>()).prop_map(
         |(every, answer, slow, receipt, grace, sse, silence)| Limits {
             heartbeat_interval: Duration::from_secs(every),
             heartbeat_timeout: Duration::from_secs(answer),
