@@ -34,7 +34,11 @@ impl Conn {
         let offered = self.outbox.offer(&mut self.wire, match_id, frame, usize::MAX);
         match offered {
             Ok(offer) => {
-                self.liveness.sent(now, true);
+                // Not data that asks for proof of reading: a count the next one replaces. Were it
+                // data, each count starting a receipt window would bring a ping and a pong of its
+                // own (a million subscribers connecting over six minutes answered ~5 M of them).
+                // Updates and snapshots still do; this only puts off the silence heartbeat.
+                self.liveness.sent(now, false);
                 if !self.outbox.is_empty() {
                     self.wake();
                 }

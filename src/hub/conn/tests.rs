@@ -148,3 +148,27 @@ async fn an_audience_message_waits_behind_every_update_and_only_the_latest_is_wr
     assert_eq!(ahead, Offer::Skipped, "ahead of the client's copy: it would look like an update");
     assert_eq!(conn.offer_audience(id(7), seq(4), &older, now), Offer::Written(3), "nothing waits");
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_audience_message_asks_for_no_proof_of_reading_and_an_update_does() {
+    let (mut conn, _client) = conn().await;
+    let (mut quiet, _quiet_client) = self::conn().await;
+    conn.cursors.start(id(7), seq(3));
+    let limits = Limits {
+        heartbeat_interval: Duration::from_secs(60),
+        receipt_spread: Duration::ZERO,
+        ..Limits::for_tests()
+    };
+    let (_, alone) = limits.receipt_window();
+    let start = Instant::now();
+    assert_eq!(conn.offer_audience(id(7), seq(3), &message(b"w=1"), start), Offer::Written(3));
+    let later = start + alone + Duration::from_secs(1);
+    assert_eq!(conn.due(later, &limits), None, "a count alone asks for no receipt");
+    let update = conn.offer(id(7), seq(4), &message(b"update 4"), &limits, false, later);
+    assert_eq!(update, Offer::Written(8));
+    assert_eq!(conn.due(later + alone, &limits), Some(Due::Ping), "the update's receipt, alone");
+    let silent = start + limits.heartbeat_interval;
+    quiet.cursors.start(id(7), seq(3));
+    assert_eq!(quiet.offer_audience(id(7), seq(3), &message(b"w=1"), start), Offer::Written(3));
+    assert_eq!(quiet.due(silent, &limits), Some(Due::Ping), "silence still gets its heartbeat");
+}

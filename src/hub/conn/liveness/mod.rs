@@ -112,8 +112,8 @@ impl Liveness {
         self.unconfirmed_since = None;
     }
 
-    /// Bytes went to the client: `data` (an update or snapshot) it should read, or protocol
-    /// bytes (a pong).
+    /// Bytes went to the client: `data` (an update or snapshot) it should read, or bytes whose
+    /// reading nobody needs proof of (a pong, an audience count).
     pub(super) fn sent(&mut self, now: Instant, data: bool) {
         self.last_sent = now;
         if data && self.unconfirmed_since.is_none() {
