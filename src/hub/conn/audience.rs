@@ -36,7 +36,7 @@ impl Conn {
             Ok(offer) => {
                 // Not data that asks for proof of reading: a count the next one replaces. Were it
                 // data, each count starting a receipt window would bring a ping and a pong of its
-                // own (a million subscribers connecting over six minutes answered ~5 M of them).
+                // own (a million subscribers answered 10.8 M pings with counts as data, 3.3 M without).
                 // Updates and snapshots still do; this only puts off the silence heartbeat.
                 self.liveness.sent(now, false);
                 if !self.outbox.is_empty() {
