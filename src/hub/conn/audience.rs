@@ -34,10 +34,8 @@ impl Conn {
         let offered = self.outbox.offer(&mut self.wire, match_id, frame, usize::MAX);
         match offered {
             Ok(offer) => {
-                // Not data that asks for proof of reading: a count the next one replaces. Were it
-                // data, each count starting a receipt window would bring a ping and a pong of its
-                // own (a million subscribers answered 10.8 M pings with counts as data, 3.3 M without).
-                // Updates and snapshots still do; this only puts off the silence heartbeat.
+                // A count the next one replaces asks for no proof of reading (docs/protocol.md,
+                // "Stopped readers"): it only puts off the silence heartbeat.
                 self.liveness.sent(now, false);
                 if !self.outbox.is_empty() {
                     self.wake();

@@ -151,9 +151,10 @@ async fn an_audience_message_waits_behind_every_update_and_only_the_latest_is_wr
 
 #[tokio::test(start_paused = true)]
 async fn an_audience_message_asks_for_no_proof_of_reading_and_an_update_does() {
+    let (mut quiet, _quiet_client) = conn().await;
     let (mut conn, _client) = conn().await;
-    let (mut quiet, _quiet_client) = self::conn().await;
     conn.cursors.start(id(7), seq(3));
+    quiet.cursors.start(id(7), seq(3));
     let limits = Limits {
         heartbeat_interval: Duration::from_secs(60),
         receipt_spread: Duration::ZERO,
@@ -168,7 +169,6 @@ async fn an_audience_message_asks_for_no_proof_of_reading_and_an_update_does() {
     assert_eq!(update, Offer::Written(8));
     assert_eq!(conn.due(later + alone, &limits), Some(Due::Ping), "the update's receipt, alone");
     let silent = start + limits.heartbeat_interval;
-    quiet.cursors.start(id(7), seq(3));
     assert_eq!(quiet.offer_audience(id(7), seq(3), &message(b"w=1"), start), Offer::Written(3));
     assert_eq!(quiet.due(silent, &limits), Some(Due::Ping), "silence still gets its heartbeat");
 }
