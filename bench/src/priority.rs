@@ -26,6 +26,27 @@ pub fn raise(pid: u32, levels: i32) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Highest priority a process can have (the lowest nice value).
+const HIGHEST: i32 = -20;
+
+/// Fails unless processes can be raised `levels` nice levels above this one: below nice -20 the
+/// kernel silently clamps, so a bench started at nice -15 would run a process raised 10 levels and
+/// one raised 5 at the same -20, and the head start between them would be lost.
+pub fn ensure_room(levels: i32) -> anyhow::Result<()> {
+    // SAFETY: getpriority reads this process's own scheduling value.
+    let ours = unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) };
+    if ours - levels < HIGHEST {
+        anyhow::bail!(
+            "this process runs at nice {ours}: raising a process {levels} levels above it would \
+             need nice {}, below {HIGHEST}, and the kernel would clamp it; start the bench at nice \
+             {} or higher",
+            ours - levels,
+            HIGHEST + levels
+        );
+    }
+    Ok(())
+}
+
 /// Sets thread `tid` `levels` nice levels above this process's main thread.
 pub fn raise_thread(tid: u32, levels: i32) -> std::io::Result<()> {
     // SAFETY: getpriority reads this process's own scheduling value; setpriority sets that of one
@@ -50,6 +71,13 @@ pub fn raise_with_children(pid: u32, levels: i32) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn there_is_room_for_no_raise_and_none_beyond_forty_levels() {
+        ensure_room(0).expect("no raise always fits");
+        let err = ensure_room(40).expect_err("no nice value is 40 levels above -20");
+        assert!(err.to_string().contains("clamp"), "{err}");
+    }
 
     /// The nice value of process `pid`'s main thread.
     fn nice_of(pid: u32) -> anyhow::Result<i32> {

@@ -108,7 +108,15 @@ pub const TCP_COUNTERS: &[&str] = &[
     "PruneCalled",
     "RcvPruned",
     "OfoPruned",
+    // Segments lost and sent again: a retransmission timer that fired, or a tail-loss probe. On
+    // loopback a segment is lost when a CPU's input backlog is full (`SoftnetDropped`, below).
+    "TCPTimeouts",
+    "TCPLossProbes",
 ];
+
+/// The packets dropped because a CPU's input backlog (`net.core.netdev_max_backlog`) was full,
+/// summed over CPUs from `/proc/net/softnet_stat`, under this name among the TCP counters.
+pub const SOFTNET_DROPPED: &str = "SoftnetDropped";
 
 /// The kernel's memory-pressure counters among [`TCP_COUNTERS`]: a run where any moved was
 /// measured on a kernel that was dropping or collapsing buffers.
@@ -179,10 +187,20 @@ fn parent_of(pid: u32) -> Option<u32> {
     stat[stat.rfind(')')? + 1..].split_whitespace().nth(1)?.parse().ok()
 }
 
-/// The current values of [`TCP_COUNTERS`] from `/proc/net/netstat`.
+/// The current values of [`TCP_COUNTERS`] from `/proc/net/netstat`, and [`SOFTNET_DROPPED`].
 pub fn tcp_counters() -> BTreeMap<String, i64> {
     let text = std::fs::read_to_string("/proc/net/netstat").unwrap_or_default();
-    parse_tcp_counters(&text)
+    let mut counters = parse_tcp_counters(&text);
+    let softnet = std::fs::read_to_string("/proc/net/softnet_stat").unwrap_or_default();
+    if let Some(dropped) = parse_softnet_dropped(&softnet) {
+        counters.insert(SOFTNET_DROPPED.to_owned(), dropped);
+    }
+    counters
+}
+
+/// The second column of every CPU's line (hexadecimal), summed.
+fn parse_softnet_dropped(text: &str) -> Option<i64> {
+    text.lines().map(|line| i64::from_str_radix(line.split_whitespace().nth(1)?, 16).ok()).sum()
 }
 
 fn parse_tcp_counters(text: &str) -> BTreeMap<String, i64> {
@@ -245,6 +263,14 @@ mod tests {
         child.kill().unwrap();
         child.wait().unwrap();
         assert_eq!(found, vec![child.id()]);
+    }
+
+    #[test]
+    fn softnet_drops_are_summed_over_cpus_from_hexadecimal() {
+        let text = "17b64ffd 00003dae 00000021 00000000\n176c2fb8 0000200b 00000016 00000000\n";
+        assert_eq!(parse_softnet_dropped(text), Some(0x3dae + 0x200b));
+        assert_eq!(parse_softnet_dropped(""), Some(0));
+        assert_eq!(parse_softnet_dropped("17b64ffd zz\n"), None);
     }
 
     #[test]

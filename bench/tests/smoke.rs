@@ -229,6 +229,37 @@ async fn compare_interleaves_both_binaries_and_judges_the_candidate_against_the_
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compare_can_hold_a_binary_to_the_floor_in_interleaved_rounds() {
+    let mut cfg = helpers::small_compare(40, 2, Sport::Football);
+    cfg.baseline = scorecast_bench::compare::Baseline::Floor;
+    cfg.rounds = 2;
+    // The floor runs as processes of the bench binary (as threads it would have no CPU of its own).
+    let exe = std::path::PathBuf::from(env!("CARGO_BIN_EXE_scorecast-bench"));
+    cfg.load.placement = scorecast_bench::Placement::Processes { exe };
+
+    let report = run_compare(cfg).await.expect("the comparison completes");
+
+    assert!(report.problems.is_empty(), "problems: {:?}", report.problems);
+    assert_eq!(report.baseline.path, "floor");
+    assert_eq!(report.aims, scorecast_bench::compare::model::Aims::FLOOR);
+    let [size] = &report.sizes[..] else { panic!("one size") };
+    let order: Vec<(usize, usize)> =
+        size.baseline.rounds.iter().map(|r| (r.round, r.position)).collect();
+    assert_eq!(order, [(1, 1), (2, 2)], "the floor runs first in odd rounds only");
+    for round in size.baseline.rounds.iter().chain(&size.candidate.rounds) {
+        assert!(round.passed, "{round:?}");
+        assert_eq!((round.connected, round.lost, round.duplicated), (40, 0, 0));
+        assert!(round.cpu_per_delivery_us.is_some(), "{round:?}");
+    }
+    // Memory is reported, not judged: the floor keeps nothing per connection.
+    assert!(size.rss_met && size.ratio_p99.is_some() && size.ratio_cpu_per_delivery.is_some());
+    let p99_met = size.ratio_p99.is_some_and(|r| r <= 1.05);
+    assert_eq!(size.p99_met, p99_met);
+    let text = scorecast_bench::compare::markdown::render(&report);
+    assert!(text.contains("1.05× the floor's"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cluster_delivers_across_nodes_repairs_a_nats_gap_and_resumes_after_sigterm() {
     if !helpers::cluster_tools_installed("cluster").await {
         return;

@@ -1,5 +1,5 @@
-//! `compare` flags: two binaries, the subscriber counts and rounds, and the fan-out's load and
-//! output groups.
+//! `compare` flags: two binaries (or the floor and a binary), the subscriber counts and rounds,
+//! and the fan-out's load and output groups.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -9,13 +9,18 @@ use clap::Args;
 use super::{LoadArgs, Outcome, OutputArgs};
 use crate::common::duration::parse_duration;
 use crate::common::sport::Sport;
-use crate::compare::{run_compare, CompareConfig};
+use crate::compare::{run_compare, Baseline, CompareConfig};
 
 #[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("against").required(true).args(["baseline", "baseline_floor"]))]
 pub struct CompareArgs {
     /// The scorecast binary measured against (e.g. built from the commit before a change).
     #[arg(long, value_name = "PATH", help_heading = "Binaries")]
-    pub baseline: PathBuf,
+    pub baseline: Option<PathBuf>,
+    /// Measure the candidate against the floor (the bench's own broadcaster, fresh every run)
+    /// instead of a binary: p99 and CPU per delivery within 1.05x of it pass; memory is reported.
+    #[arg(long, requires = "candidate", help_heading = "Binaries")]
+    pub baseline_floor: bool,
     /// The scorecast binary under judgement [default: the baseline, to compare two sports].
     #[arg(long, value_name = "PATH", help_heading = "Binaries")]
     pub candidate: Option<PathBuf>,
@@ -54,9 +59,16 @@ pub struct CompareArgs {
 
 pub async fn run(args: CompareArgs) -> anyhow::Result<Outcome> {
     let largest = args.subscribers.iter().copied().max().unwrap_or(1);
+    let (baseline, candidate) = match (args.baseline, args.candidate) {
+        (Some(baseline), candidate) => {
+            (Baseline::Binary(baseline.clone()), candidate.unwrap_or(baseline))
+        }
+        (None, Some(candidate)) => (Baseline::Floor, candidate),
+        (None, None) => anyhow::bail!("--baseline-floor needs --candidate"),
+    };
     let cfg = CompareConfig {
-        candidate: args.candidate.unwrap_or_else(|| args.baseline.clone()),
-        baseline: args.baseline,
+        baseline,
+        candidate,
         baseline_sport: args.baseline_sport,
         candidate_sport: args.candidate_sport,
         baseline_label: args.baseline_label,

@@ -2,7 +2,9 @@
 //! interleaved round by round at each subscriber count, each run against a fresh spawned server;
 //! then the medians, the candidate ÷ baseline ratios and whether the candidate meets the aims
 //! (p99 and CPU per delivery ≤ 1.1×, memory per connection no higher). Each side's match has a
-//! sport of its own, so one binary can be compared with itself on two sports.
+//! sport of its own, so one binary can be compared with itself on two sports. The baseline may
+//! also be the floor (the bench's own broadcaster, fresh every run), held to issue 26's aims
+//! (p99 and CPU per delivery ≤ 1.05×, memory reported).
 //!
 //! Within a round the order alternates (baseline first in odd rounds, candidate first in even
 //! ones), so a machine that drifts over the run does not favour either binary.
@@ -18,15 +20,33 @@ use anyhow::{bail, Context};
 use crate::common::meta::Meta;
 use crate::common::scorecast::{version_of, ServerConfig};
 use crate::common::sport::Sport;
-use crate::fanout::{measure_scorecast, LoadConfig};
-use model::{Binary, CompareReport, Round, Side, Size};
+use crate::fanout::{measure_floor, measure_scorecast, LoadConfig};
+use model::{Aims, Binary, CompareReport, Round, Side, Size};
 
 /// Most rounds: each is two full fan-outs per size.
 pub const MAX_ROUNDS: usize = 20;
 
+/// What the candidate is measured against.
+#[derive(Debug, Clone)]
+pub enum Baseline {
+    /// Another scorecast binary.
+    Binary(PathBuf),
+    /// The floor: the least a broadcaster must do, started fresh for every run like a server.
+    Floor,
+}
+
+impl Baseline {
+    fn aims(&self) -> Aims {
+        match self {
+            Self::Binary(_) => Aims::BINARY,
+            Self::Floor => Aims::FLOOR,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct CompareConfig {
-    pub baseline: PathBuf,
+    pub baseline: Baseline,
     pub candidate: PathBuf,
     pub baseline_label: Option<String>,
     pub candidate_label: Option<String>,
@@ -54,7 +74,10 @@ pub async fn run_compare(cfg: CompareConfig) -> anyhow::Result<CompareReport> {
         bail!("give at least one subscriber count, each above zero");
     }
     let mut meta = Meta::start("compare");
-    let baseline = describe(&cfg.baseline, &cfg.baseline_label).await?;
+    let baseline = match &cfg.baseline {
+        Baseline::Binary(path) => describe(path, &cfg.baseline_label).await?,
+        Baseline::Floor => Binary::floor(cfg.baseline_label.clone()),
+    };
     let candidate = describe(&cfg.candidate, &cfg.candidate_label).await?;
     let mut sizes = Vec::new();
     for &n in &cfg.subscribers {
@@ -88,6 +111,7 @@ pub async fn run_compare(cfg: CompareConfig) -> anyhow::Result<CompareReport> {
         interval_ms: cfg.load.interval.as_secs_f64() * 1e3,
         run_timeout_s: cfg.run_timeout.as_secs_f64(),
         server_args: cfg.server_args.clone(),
+        aims: cfg.baseline.aims(),
         passed: sizes.iter().all(|s| s.passed),
         sizes,
         problems,
@@ -103,37 +127,51 @@ async fn measure_size(cfg: &CompareConfig, n: usize) -> Size {
         let candidate_first = round % 2 == 0;
         for position in 1..=2 {
             let is_candidate = (position == 1) == candidate_first;
-            let (binary, sport, rounds) = match is_candidate {
-                true => (&cfg.candidate, cfg.candidate_sport, &mut candidate),
-                false => (&cfg.baseline, cfg.baseline_sport, &mut baseline),
+            let (side, sport, rounds) = match is_candidate {
+                true => (Some(cfg.candidate.as_path()), cfg.candidate_sport, &mut candidate),
+                false => match &cfg.baseline {
+                    Baseline::Binary(path) => {
+                        (Some(path.as_path()), cfg.baseline_sport, &mut baseline)
+                    }
+                    Baseline::Floor => (None, cfg.baseline_sport, &mut baseline),
+                },
             };
             load.sport = sport;
             let name = if is_candidate { "candidate" } else { "baseline" };
             tracing::info!(subscribers = n, round, binary = name, %sport, "compare: measuring");
-            rounds.push(measure_once(cfg, binary, &load, round, position).await);
+            rounds.push(measure_once(cfg, side, &load, round, position).await);
         }
     }
-    Size::judge(n, Side::of(baseline), Side::of(candidate))
+    Size::judge(n, Side::of(baseline), Side::of(candidate), cfg.baseline.aims())
 }
 
-/// One fan-out against a fresh server from `binary`, within `run_timeout`.
+/// One fan-out against a fresh server from `binary` (`None`: a fresh floor), within
+/// `run_timeout`.
 async fn measure_once(
     cfg: &CompareConfig,
-    binary: &Path,
+    binary: Option<&Path>,
     load: &LoadConfig,
     round: usize,
     position: usize,
 ) -> Round {
-    let server = ServerConfig {
-        spawn_server: Some(binary.to_path_buf()),
-        server_args: cfg.server_args.clone(),
-        ..Default::default()
-    };
     let mut meta = Meta::start("fanout");
     // On a timeout the run's future is dropped: the server and worker processes are started with
     // `kill_on_drop`, so none outlives it.
-    let run = tokio::time::timeout(cfg.run_timeout, measure_scorecast(&mut meta, &server, load));
-    match run.await {
+    let run = async {
+        match binary {
+            Some(binary) => {
+                let server = ServerConfig {
+                    spawn_server: Some(binary.to_path_buf()),
+                    server_args: cfg.server_args.clone(),
+                    ..Default::default()
+                };
+                measure_scorecast(&mut meta, &server, load).await
+            }
+            None => measure_floor(load).await,
+        }
+    };
+    let measured = tokio::time::timeout(cfg.run_timeout, run).await;
+    match measured {
         Ok(Ok(report)) => Round::measured(round, position, &meta, &report),
         Ok(Err(e)) => Round::failed(round, position, &meta, format!("{e:#}")),
         Err(_) => Round::failed(

@@ -8,12 +8,32 @@ use crate::common::percentiles::ratio;
 use crate::common::sport::Sport;
 use crate::fanout::model::RunReport;
 
-/// Aim: the candidate's p99 and CPU per delivery at most this multiple of the baseline's.
-pub const MAX_RATIO: f64 = 1.1;
-/// Aim: the candidate's memory per connection no higher than the baseline's, give or take this
-/// much (KiB): allocator and page rounding move VmRSS by a few pages between identical runs,
-/// which at 5,000 connections is a few hundredths of a KiB per connection.
-pub const RSS_TOLERANCE_KIB: f64 = 0.05;
+/// What the candidate is held to against its baseline.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Aims {
+    /// The candidate's p99 and CPU per delivery at most this multiple of the baseline's.
+    pub max_ratio: f64,
+    /// The candidate's memory per connection no higher than the baseline's, give or take this
+    /// much (KiB); `None`: reported, not judged.
+    pub rss_tolerance_kib: Option<f64>,
+}
+
+impl Aims {
+    /// Against another scorecast binary: p99 and CPU within 1.1x, and memory no higher, give or
+    /// take 0.05 KiB (allocator and page rounding move VmRSS by a few pages between identical
+    /// runs, which at 5,000 connections is a few hundredths of a KiB per connection).
+    pub const BINARY: Self = Self { max_ratio: 1.1, rss_tolerance_kib: Some(0.05) };
+    /// Against the floor (issue 26: one node at 18,000, p99 and CPU per delivery within 1.05x of
+    /// it). Its memory is not held against scorecast's: the floor keeps nothing per connection
+    /// beyond the socket, no snapshot, resume or liveness state.
+    pub const FLOOR: Self = Self { max_ratio: 1.05, rss_tolerance_kib: None };
+}
+
+impl Default for Aims {
+    fn default() -> Self {
+        Self::BINARY
+    }
+}
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CompareReport {
@@ -31,12 +51,15 @@ pub struct CompareReport {
     /// Longest one measured run may take before it is stopped and counted as failed.
     pub run_timeout_s: f64,
     pub server_args: Vec<String>,
+    /// What the candidate was held to (reports from before the floor baseline: the binary's).
+    #[serde(default)]
+    pub aims: Aims,
     pub sizes: Vec<Size>,
     pub problems: Vec<String>,
     pub passed: bool,
 }
 
-/// One of the two scorecast binaries.
+/// One of the two sides: a scorecast binary, or the floor.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Binary {
     pub path: String,
@@ -49,6 +72,22 @@ pub struct Binary {
     pub worktree_head: Option<String>,
     pub size_bytes: Option<u64>,
     pub modified: Option<String>,
+}
+
+impl Binary {
+    /// The floor as a side: the bench's own broadcaster, from this bench binary.
+    pub fn floor(label: Option<String>) -> Self {
+        let exe = std::env::current_exe().ok();
+        let file = exe.as_ref().and_then(|e| std::fs::metadata(e).ok());
+        Self {
+            path: "floor".into(),
+            label: label.or_else(|| Some("the floor (scorecast-bench's own broadcaster)".into())),
+            version: Some(format!("scorecast-bench {}", env!("CARGO_PKG_VERSION"))),
+            worktree_head: None,
+            size_bytes: file.as_ref().map(std::fs::Metadata::len),
+            modified: None,
+        }
+    }
 }
 
 /// Every round at one subscriber count.
@@ -168,15 +207,18 @@ impl Side {
 }
 
 impl Size {
-    /// Compares the medians of the two sides against the aims.
-    pub fn judge(subscribers: usize, baseline: Side, candidate: Side) -> Self {
+    /// Compares the medians of the two sides against `aims`.
+    pub fn judge(subscribers: usize, baseline: Side, candidate: Side, aims: Aims) -> Self {
         let (b, c) = (&baseline.median, &candidate.median);
         let ratio_p99 = ratio(c.p99_ms, b.p99_ms);
         let ratio_cpu_per_delivery = ratio(c.cpu_per_delivery_us, b.cpu_per_delivery_us);
         let rss_per_conn_diff_kib = c.rss_per_conn_kib.zip(b.rss_per_conn_kib).map(|(c, b)| c - b);
-        let p99_met = ratio_p99.is_some_and(|r| r <= MAX_RATIO);
-        let cpu_met = ratio_cpu_per_delivery.is_some_and(|r| r <= MAX_RATIO);
-        let rss_met = rss_per_conn_diff_kib.is_some_and(|d| d <= RSS_TOLERANCE_KIB);
+        let p99_met = ratio_p99.is_some_and(|r| r <= aims.max_ratio);
+        let cpu_met = ratio_cpu_per_delivery.is_some_and(|r| r <= aims.max_ratio);
+        let rss_met = match aims.rss_tolerance_kib {
+            Some(tolerance) => rss_per_conn_diff_kib.is_some_and(|d| d <= tolerance),
+            None => true,
+        };
         let all_ran = [&baseline, &candidate].iter().all(|s| s.rounds.iter().all(|r| r.passed));
         Self {
             subscribers,
@@ -230,20 +272,35 @@ mod tests {
     fn a_candidate_within_the_aims_passes_and_one_beyond_them_fails() {
         let baseline = || Side::of(vec![round(10.0, 2.0, 3.0), round(12.0, 2.2, 3.02)]);
         let within = Side::of(vec![round(10.5, 2.1, 3.05), round(12.5, 2.3, 3.03)]);
-        let size = Size::judge(5000, baseline(), within);
+        let size = Size::judge(5000, baseline(), within, Aims::BINARY);
         assert!(size.passed, "{size:?}");
         let slower = Side::of(vec![round(13.0, 2.1, 3.0), round(14.0, 2.2, 3.0)]);
-        let size = Size::judge(5000, baseline(), slower);
+        let size = Size::judge(5000, baseline(), slower, Aims::BINARY);
         assert!(!size.p99_met && size.cpu_met && size.rss_met && !size.passed);
         let heavier = Side::of(vec![round(10.0, 2.0, 3.2), round(12.0, 2.2, 3.2)]);
-        assert!(!Size::judge(5000, baseline(), heavier).rss_met);
+        assert!(!Size::judge(5000, baseline(), heavier, Aims::BINARY).rss_met);
+    }
+
+    #[test]
+    fn against_the_floor_the_ratios_are_held_to_1_05_and_memory_is_not_judged() {
+        let floor = || Side::of(vec![round(10.0, 2.0, 0.5), round(12.0, 2.2, 0.5)]);
+        // 1.04x on p99 and CPU, three times the floor's memory: passes.
+        let close = Side::of(vec![round(10.4, 2.08, 1.5), round(12.48, 2.29, 1.5)]);
+        let size = Size::judge(18_000, floor(), close, Aims::FLOOR);
+        assert!(size.passed && size.rss_met, "{size:?}");
+        // 1.07x passes against a binary and fails against the floor.
+        let further = || Side::of(vec![round(10.7, 2.14, 0.5), round(12.84, 2.35, 0.5)]);
+        assert!(Size::judge(18_000, floor(), further(), Aims::BINARY).passed);
+        let size = Size::judge(18_000, floor(), further(), Aims::FLOOR);
+        assert!(!size.p99_met && !size.cpu_met && !size.passed);
     }
 
     #[test]
     fn a_failed_run_fails_the_size_even_when_the_medians_are_fine() {
         let mut lossy = round(10.0, 2.0, 3.0);
         lossy.passed = false;
-        let size = Size::judge(50, Side::of(vec![round(10.0, 2.0, 3.0)]), Side::of(vec![lossy]));
+        let (baseline, candidate) = (Side::of(vec![round(10.0, 2.0, 3.0)]), Side::of(vec![lossy]));
+        let size = Size::judge(50, baseline, candidate, Aims::BINARY);
         assert!(size.p99_met && !size.passed);
     }
 }

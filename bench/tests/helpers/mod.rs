@@ -76,7 +76,7 @@ pub fn small_compare(
     load.drain_timeout = Duration::from_secs(5);
     let binary = scorecast_binary();
     scorecast_bench::CompareConfig {
-        baseline: binary.clone(),
+        baseline: scorecast_bench::compare::Baseline::Binary(binary.clone()),
         candidate: binary,
         baseline_sport: scorecast_bench::common::sport::Sport::Football,
         candidate_sport,
