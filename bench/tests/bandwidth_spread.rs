@@ -27,8 +27,7 @@ async fn a_run_over_two_nodes_and_two_client_processes_accounts_for_every_subscr
     let server = ServerConfig {
         spawn_server: Some(helpers::scorecast_binary()),
         // A short interval: the count is told several times within the run.
-        // Counts written at once: the check reads the last one told before the run ends.
-        server_args: vec!["--watching-interval-secs=2".into(), "--watching-ride-secs=0".into()],
+        server_args: vec!["--watching-interval-secs=2".into()],
         ..Default::default()
     };
     let mut cfg = BandwidthConfig::new(server, 0, SUBSCRIBERS, DURATION);

@@ -356,7 +356,6 @@ impl Settings {
                 max_malformed: self.ws_max_malformed,
                 close_grace: CLOSE_GRACE,
                 sse_heartbeat: Duration::from_secs(self.sse_heartbeat_secs),
-                audience_ride: Duration::from_secs(self.watching.watching_ride_secs),
             },
             window: Window::hours(self.competition_window_hours),
             history: HistoryWindow {

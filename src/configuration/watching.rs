@@ -41,15 +41,6 @@ pub struct WatchingArgs {
     #[arg(long, env = "SCORECAST_WATCHING_MAX_MESSAGES_PER_SEC", default_value_t = 1_000,
           value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub watching_max_messages_per_sec: u32,
-
-    /// Longest a `watching` message waits for an update to the same connection to carry it, in
-    /// the same write: a live match's updates then take its followers' counts along at no write,
-    /// segment or acknowledgement of their own, but the counts join the updates' fan-out instead
-    /// of following it. Past it, the count goes alone. 0 (the default) writes each count at once,
-    /// after any update waiting. From 0 to 60.
-    #[arg(long, env = "SCORECAST_WATCHING_RIDE_SECS", default_value_t = 0,
-          value_parser = clap::value_parser!(u64).range(0..=60))]
-    pub watching_ride_secs: u64,
 }
 
 impl WatchingArgs {

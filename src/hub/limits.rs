@@ -56,9 +56,6 @@ pub struct Limits {
     pub close_grace: Duration,
     /// Interval of the comment lines an SSE stream gets, so proxies keep it open.
     pub sse_heartbeat: Duration,
-    /// Longest an audience message (`watching`) offered while nothing waits is held for the next
-    /// update to carry in the same write; zero: written at once.
-    pub audience_ride: Duration,
 }
 
 /// What one WebSocket message from a client may be.
@@ -109,7 +106,6 @@ impl Limits {
             max_malformed: 3,
             close_grace: Duration::from_secs(1),
             sse_heartbeat: Duration::from_secs(15),
-            audience_ride: Duration::ZERO,
         }
     }
 }

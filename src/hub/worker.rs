@@ -296,7 +296,6 @@ impl WorkerState {
                     conn.close(CloseCode::Again, "too slow: not reading updates");
                 }
                 Some(Due::Drop) => conn.abandon(),
-                Some(Due::Audience) => conn.release_riders(now),
             }
             wheel.arm(key, conn.next_due(limits));
         }

@@ -22,14 +22,8 @@ backend_tests!(
 /// The interval the tests run with: short, so the news comes quickly.
 const INTERVAL: Duration = Duration::from_secs(1);
 
-/// Counts written as soon as they are told (no riding: these tests time them); riding has a test
-/// of its own.
 async fn spawn(backend: Backend) -> Option<TestApp> {
-    spawn_app_with(backend, |s| {
-        s.watching.watching_interval_secs = INTERVAL.as_secs();
-        s.watching.watching_ride_secs = 0;
-    })
-    .await
+    spawn_app_with(backend, |s| s.watching.watching_interval_secs = INTERVAL.as_secs()).await
 }
 
 /// What `GET /api/v1/matches/{id}/watching` answers.
@@ -191,39 +185,6 @@ async fn the_count_is_never_replayed_on_resume(backend: Backend) {
         assert_eq!(message["k"], "watching", "{message}");
         assert_eq!((message["s"].as_i64(), message["w"].as_u64()), (Some(3), Some(1)));
     }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_count_rides_ahead_of_the_next_update_or_comes_alone_once_its_ride_is_over() {
-    const RIDE: Duration = Duration::from_secs(4);
-    let Some(app) = spawn_app_with(Backend::Sqlite, |s| {
-        s.watching.watching_interval_secs = INTERVAL.as_secs();
-        s.watching.watching_ride_secs = RIDE.as_secs();
-    })
-    .await
-    else {
-        return;
-    };
-    let id = app.live_match_today("Ajax", "PSV").await;
-    let mut watcher = connect(app.port, &format!("matches={id}")).await;
-    assert_eq!(watcher.next_any().await["k"], "snapshot");
-    // No update comes: the first count goes alone, once its ride is over.
-    let subscribed = Instant::now();
-    assert_eq!(
-        watcher.next_any().await,
-        json!({"m": id, "s": 1, "sc": [0, 0], "k": "watching", "w": 1})
-    );
-    assert!(subscribed.elapsed() >= RIDE - INTERVAL / 2, "told after {:?}", subscribed.elapsed());
-
-    // A second follower: the next interval tells 2, which waits for an update...
-    let _second = connect(app.port, &format!("matches={id}")).await;
-    watcher.assert_silent(INTERVAL * 3 / 2).await;
-    // ...and rides ahead of it: the state it names is the one the client holds when it arrives.
-    app.store_event(id, &json!({"kind": "goal", "team": "home", "minute": 9})).await;
-    let count = watcher.next_any().await;
-    assert_eq!(count, json!({"m": id, "s": 1, "sc": [0, 0], "k": "watching", "w": 2}));
-    let update = watcher.next_any().await;
-    assert_eq!((update["k"].as_str(), update["s"].as_i64()), (Some("goal"), Some(2)));
 }
 
 /// The page's side, in Node: `scorecast.js` polls the match (its snapshot, `s` 1), is handed a

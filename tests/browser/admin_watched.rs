@@ -34,7 +34,8 @@ fn listed(ids: &[i64]) -> String {
 async fn the_most_watched_list_ranks_matches_by_followers_and_chooses_one_from_the_keyboard() {
     let Some(browser) = driver::open().await else { return };
     // Counted and ranked every second, so the list (read at that interval) follows quickly.
-    let app = spawn_app_with(Backend::Sqlite, crate::common::counts_each_second).await.unwrap();
+    let app =
+        spawn_app_with(Backend::Sqlite, |s| s.watching.watching_interval_secs = 1).await.unwrap();
     let ajax = app.live_match_today("Ajax", "PSV").await;
     let milan = app.create_match_today_in("Milan", "Inter", "Serie A").await;
     let celtic = app.create_match_today_in("Celtic", "Rangers", "Premiership").await;

@@ -136,9 +136,10 @@ async fn first_release_clients_show_the_score_and_resume_from_the_last_seq_throu
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn first_release_clients_are_not_moved_by_watching_messages() {
     let Some(browser) = driver::open().await else { return };
-    let app = crate::common::spawn_app_with(Backend::Sqlite, crate::common::counts_each_second)
-        .await
-        .unwrap();
+    let app =
+        crate::common::spawn_app_with(Backend::Sqlite, |s| s.watching.watching_interval_secs = 1)
+            .await
+            .unwrap();
     let mut id = 0;
     while id < 43 {
         id = app.create_match_today("Ajax", "PSV").await;

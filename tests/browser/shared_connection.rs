@@ -245,7 +245,8 @@ async fn the_shared_connection_keeps_to_a_lower_server_limit_once_told() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_tab_hears_how_many_watch_and_the_browser_counts_once() {
     let Some(browser) = driver::open().await else { return };
-    let app = spawn_app_with(Backend::Sqlite, crate::common::counts_each_second).await.unwrap();
+    let app =
+        spawn_app_with(Backend::Sqlite, |s| s.watching.watching_interval_secs = 1).await.unwrap();
     let a = app.live_match_today("Ajax", "PSV").await;
     let record =
         "window.watched = 0; window.sub.onWatching((m, n) => { window.watched = n; }); return true";

@@ -39,14 +39,6 @@ pub async fn spawn_app_with(
     Some(spawn_on(database, configure).await)
 }
 
-/// Settings for tests that watch counts come: told each second, each written at once (no riding
-/// along an update: these tests time them).
-#[allow(dead_code)] // Only the test binaries that count watchers use it.
-pub fn counts_each_second(settings: &mut Settings) {
-    settings.watching.watching_interval_secs = 1;
-    settings.watching.watching_ride_secs = 0;
-}
-
 /// Starts scorecast on port 0 on an existing database, with settings adjusted by `configure`.
 pub async fn spawn_on(database: TestDatabase, configure: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = Settings::with_database(&database.url);

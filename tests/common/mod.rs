@@ -19,6 +19,6 @@ pub mod tls;
 
 // For the same reason, each crate imports only some of these.
 #[allow(unused_imports)]
-pub use app::{counts_each_second, spawn_app, spawn_app_with, spawn_on, TestApp, TOKEN};
+pub use app::{spawn_app, spawn_app_with, spawn_on, TestApp, TOKEN};
 #[allow(unused_imports)]
 pub use database::{fresh_database, Backend, TestDatabase};

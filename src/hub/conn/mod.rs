@@ -164,17 +164,10 @@ impl Conn {
             Step::Send => {
                 // Proof of reading is due: a ping rides along in the same write (and segment).
                 let receipt = self.wire.answers_pings() && self.liveness.wants_receipt(now, limits);
-                // So do the audience messages held for an update, ahead of it: the client holds
-                // the state they name when they arrive.
-                let mut riders = Vec::new();
-                self.outbox.take_riders(&mut riders);
-                let joined;
-                let frame = if receipt || !riders.is_empty() {
-                    let wire = &self.wire;
-                    let riding = riders.iter().map(|(_, m)| m);
-                    let frames = riding.chain([message]).map(|m| wire.frame(m));
-                    joined = wire.joined(frames, receipt);
-                    &joined
+                let with_ping;
+                let frame = if receipt {
+                    with_ping = self.wire.with_heartbeat(self.wire.frame(message));
+                    &with_ping
                 } else {
                     self.wire.frame(message)
                 };
@@ -185,12 +178,6 @@ impl Conn {
                         self.liveness.pinged(now, true);
                     }
                     self.liveness.sent(now, true);
-                }
-                if matches!(offered, Ok(Offer::Conflated)) {
-                    // Not written: the riders wait for the queue instead.
-                    for (id, rider) in &riders {
-                        self.outbox.defer(*id, rider);
-                    }
                 }
                 match offered {
                     // All of it went out (nothing was left queued).

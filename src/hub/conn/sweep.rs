@@ -37,9 +37,6 @@ impl Conn {
             // A heartbeat for a stream whose client has gone would only find that out a
             // heartbeat later; drop it now instead.
             Some(Due::Ping) if self.wire.sse_peer_closed() => Some(Due::Drop),
-            None if self.is_open() && self.outbox.riding_until().is_some_and(|at| at <= now) => {
-                Some(Due::Audience)
-            }
             due => due,
         }
     }
@@ -51,10 +48,6 @@ impl Conn {
     pub(in crate::hub) fn next_due(&self, limits: &Limits) -> Option<Instant> {
         let interval = self.wire.heartbeat_interval(limits);
         let answers = self.wire.answers_pings();
-        let next = self.liveness.next_due(limits, self.outbox.blocked_since(), interval, answers);
-        match self.outbox.riding_until() {
-            Some(riders) if self.is_open() => Some(next.map_or(riders, |next| next.min(riders))),
-            _ => next,
-        }
+        self.liveness.next_due(limits, self.outbox.blocked_since(), interval, answers)
     }
 }

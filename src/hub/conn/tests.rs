@@ -133,8 +133,8 @@ async fn an_audience_message_waits_behind_every_update_and_only_the_latest_is_wr
     let (limits, now) = (Limits::for_tests(), Instant::now());
     conn.outbox.push(Bytes::from_static(b"queued update 3")); // the socket is full
     let (older, newer) = (message(b"w=1"), message(b"w=2"));
-    assert_eq!(conn.offer_audience(id(7), seq(3), &older, Duration::ZERO, now), Offer::Queued);
-    assert_eq!(conn.offer_audience(id(7), seq(3), &newer, Duration::ZERO, now), Offer::Queued);
+    assert_eq!(conn.offer_audience(id(7), seq(3), &older, now), Offer::Queued);
+    assert_eq!(conn.offer_audience(id(7), seq(3), &newer, now), Offer::Queued);
     assert_eq!(
         conn.offer(id(7), seq(4), &message(b"update 4"), &limits, false, now),
         Offer::Queued
@@ -143,18 +143,10 @@ async fn an_audience_message_waits_behind_every_update_and_only_the_latest_is_wr
     let order: Vec<Bytes> = std::iter::from_fn(|| conn.pop_output(&snapshots)).collect();
     let order: Vec<&[u8]> = order.iter().map(|b| &b[..]).collect();
     assert_eq!(order, vec![&b"queued update 3"[..], b"update 4", b"w=2"], "latest only, last");
-    assert_eq!(
-        conn.offer_audience(id(8), seq(0), &older, Duration::ZERO, now),
-        Offer::Skipped,
-        "not followed"
-    );
-    let ahead = conn.offer_audience(id(7), seq(9), &older, Duration::ZERO, now);
+    assert_eq!(conn.offer_audience(id(8), seq(0), &older, now), Offer::Skipped, "not followed");
+    let ahead = conn.offer_audience(id(7), seq(9), &older, now);
     assert_eq!(ahead, Offer::Skipped, "ahead of the client's copy: it would look like an update");
-    assert_eq!(
-        conn.offer_audience(id(7), seq(4), &older, Duration::ZERO, now),
-        Offer::Written(3),
-        "nothing waits"
-    );
+    assert_eq!(conn.offer_audience(id(7), seq(4), &older, now), Offer::Written(3), "nothing waits");
 }
 
 #[tokio::test(start_paused = true)]
@@ -170,79 +162,13 @@ async fn an_audience_message_asks_for_no_proof_of_reading_and_an_update_does() {
     };
     let (_, alone) = limits.receipt_window();
     let start = Instant::now();
-    assert_eq!(
-        conn.offer_audience(id(7), seq(3), &message(b"w=1"), Duration::ZERO, start),
-        Offer::Written(3)
-    );
+    assert_eq!(conn.offer_audience(id(7), seq(3), &message(b"w=1"), start), Offer::Written(3));
     let later = start + alone + Duration::from_secs(1);
     assert_eq!(conn.due(later, &limits), None, "a count alone asks for no receipt");
     let update = conn.offer(id(7), seq(4), &message(b"update 4"), &limits, false, later);
     assert_eq!(update, Offer::Written(8));
     assert_eq!(conn.due(later + alone, &limits), Some(Due::Ping), "the update's receipt, alone");
     let silent = start + limits.heartbeat_interval;
-    assert_eq!(
-        quiet.offer_audience(id(7), seq(3), &message(b"w=1"), Duration::ZERO, start),
-        Offer::Written(3)
-    );
+    assert_eq!(quiet.offer_audience(id(7), seq(3), &message(b"w=1"), start), Offer::Written(3));
     assert_eq!(quiet.due(silent, &limits), Some(Due::Ping), "silence still gets its heartbeat");
-}
-
-#[tokio::test(start_paused = true)]
-async fn a_count_rides_along_the_next_update_in_one_write_or_goes_alone_when_its_time_is_up() {
-    use tokio::io::AsyncReadExt;
-    let (mut conn, mut client) = conn().await;
-    conn.cursors.start(id(7), seq(3));
-    let limits = Limits {
-        heartbeat_interval: Duration::from_secs(60),
-        receipt_spread: Duration::ZERO,
-        max_pending_bytes: 1024,
-        ..Limits::for_tests()
-    };
-    let (ride, second) = (Duration::from_secs(5), Duration::from_secs(1));
-    let start = Instant::now();
-    assert_eq!(conn.offer_audience(id(7), seq(3), &message(b"w=1"), ride, start), Offer::Queued);
-    assert!(conn.outbox.is_empty(), "nothing to write: the count waits for an update");
-    assert_eq!(conn.outbox.blocked_since(), None, "nor does the slow-consumer clock start");
-    assert_eq!(conn.next_due(&limits), Some(start + ride));
-    // A newer count replaces it and keeps its time; what is queued meanwhile leaves it riding.
-    let newer = conn.offer_audience(id(7), seq(3), &message(b"w=2"), ride, start + second);
-    assert_eq!(newer, Offer::Queued);
-    conn.send_bytes(Bytes::from_static(b"pong"));
-    let snapshots = Snapshots::default();
-    let out: Vec<Bytes> = std::iter::from_fn(|| conn.pop_output(&snapshots)).collect();
-    assert_eq!(out, vec![Bytes::from_static(b"pong")]);
-    assert_eq!(conn.next_due(&limits), Some(start + ride));
-    // The next update carries it, ahead of itself, in one write.
-    let update =
-        conn.offer(id(7), seq(4), &message(b"update 4"), &limits, false, start + 2 * second);
-    assert_eq!(update, Offer::Written(11));
-    let mut read = [0u8; 32];
-    let n = client.read(&mut read).await.unwrap();
-    assert_eq!(&read[..n], b"w=2update 4");
-    assert_eq!(conn.due(start + ride, &limits), None, "nothing rides any more");
-    // With no update to carry it, a count goes alone once its time is up.
-    let alone = conn.offer_audience(id(7), seq(4), &message(b"w=3"), ride, start + 3 * second);
-    assert_eq!(alone, Offer::Queued);
-    let up = start + 3 * second + ride;
-    assert_eq!(conn.due(up - Duration::from_millis(1), &limits), None);
-    assert_eq!(conn.due(up, &limits), Some(Due::Audience));
-    conn.release_riders(up);
-    let out: Vec<Bytes> = std::iter::from_fn(|| conn.pop_output(&snapshots)).collect();
-    assert_eq!(out, vec![Bytes::from_static(b"w=3")]);
-    assert_eq!(conn.due(up, &limits), None);
-}
-
-#[tokio::test(start_paused = true)]
-async fn a_count_riding_an_update_that_conflates_waits_for_the_queue_instead() {
-    let (mut conn, _client) = conn().await;
-    conn.cursors.start(id(7), seq(3));
-    let limits = Limits { max_pending_bytes: 12, ..Limits::for_tests() };
-    let now = Instant::now();
-    let ride = Duration::from_secs(5);
-    assert_eq!(conn.offer_audience(id(7), seq(3), &message(b"w=1"), ride, now), Offer::Queued);
-    // Together they are past the bound: the update conflates, and the count is owed, not lost.
-    let update = conn.offer(id(7), seq(4), &message(b"update 4 is long"), &limits, false, now);
-    assert_eq!(update, Offer::Conflated);
-    assert!(!conn.outbox.is_empty());
-    assert_eq!(conn.outbox.riding_until(), None);
 }

@@ -68,13 +68,7 @@ impl WorkerState {
         let limits = &self.hub.settings.limits;
         for &key in watchers {
             let Some(conn) = self.conns.get_mut(key) else { continue };
-            let offer = conn.offer_audience(
-                item.match_id,
-                item.seq,
-                &item.message,
-                limits.audience_ride,
-                now,
-            );
+            let offer = conn.offer_audience(item.match_id, item.seq, &item.message, now);
             if offer != Offer::Skipped {
                 self.wheel.arm(key, conn.next_due(limits));
             }

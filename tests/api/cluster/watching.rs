@@ -40,16 +40,8 @@ async fn both(a: &str, b: &str, id: i64, n: u64) -> bool {
 /// Node B: the scorecast binary on the cluster's database and NATS server, ready.
 async fn node_b(database_url: &str, nats_url: &str) -> Server {
     let interval = INTERVAL.as_secs().to_string();
-    let args = [
-        "--nats-url",
-        nats_url,
-        "--nats-check-secs",
-        "1",
-        "--watching-interval-secs",
-        &interval,
-        "--watching-ride-secs",
-        "0",
-    ];
+    let args =
+        ["--nats-url", nats_url, "--nats-check-secs", "1", "--watching-interval-secs", &interval];
     let node = Server::start_with(database_url, &args).await;
     eventually(Duration::from_secs(10), "node B is ready", || async {
         let ready = reqwest::get(format!("{}/readyz", node.base)).await;
@@ -67,7 +59,6 @@ async fn the_count_is_summed_across_nodes_and_settles_after_a_node_is_killed_and
     let a = spawn_on(database.clone(), |s| {
         join(s, &url);
         s.watching.watching_interval_secs = INTERVAL.as_secs();
-        s.watching.watching_ride_secs = 0;
     })
     .await;
     eventually(Duration::from_secs(10), "node A is ready", || async {

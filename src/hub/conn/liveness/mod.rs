@@ -25,9 +25,6 @@ pub(in crate::hub) enum Due {
     HeartbeatTimeout,
     TooSlow,
     Drop,
-    /// Audience messages held for an update waited their time: they go alone (not a liveness
-    /// verdict: the connection decides it, from its outbox).
-    Audience,
 }
 
 pub(super) struct Liveness {

@@ -117,8 +117,6 @@ impl Model {
                 self.live.begin_close();
             }
             Due::Drop => self.live.end(),
-            // Liveness never gives it: the connection does, from its outbox.
-            Due::Audience => unreachable!("a liveness verdict"),
         }
     }
 }

@@ -193,25 +193,13 @@ impl Wire {
         matches!(self, Self::WebSocket(_))
     }
 
-    /// `frames` in one buffer, followed by this transport's heartbeat with `heartbeat`: what one
-    /// client gets in one write (audience messages riding along an update, a ping asking for
-    /// proof of reading).
-    pub(in crate::hub) fn joined<'a>(
-        &self,
-        frames: impl Iterator<Item = &'a Bytes> + Clone,
-        heartbeat: bool,
-    ) -> Bytes {
-        let ping = heartbeat.then(|| self.heartbeat().0);
-        let len =
-            frames.clone().map(Bytes::len).sum::<usize>() + ping.as_ref().map_or(0, Bytes::len);
-        let mut all = BytesMut::with_capacity(len);
-        for frame in frames {
-            all.extend_from_slice(frame);
-        }
-        if let Some(ping) = ping {
-            all.extend_from_slice(&ping);
-        }
-        all.freeze()
+    /// `frame` followed by this transport's heartbeat, for the one client that gets both.
+    pub(in crate::hub) fn with_heartbeat(&self, frame: &Bytes) -> Bytes {
+        let (heartbeat, _) = self.heartbeat();
+        let mut both = BytesMut::with_capacity(frame.len() + heartbeat.len());
+        both.extend_from_slice(frame);
+        both.extend_from_slice(&heartbeat);
+        both.freeze()
     }
 
     /// Lets the kernel drop the connection once sent data has waited `timeout` for an
