@@ -26,6 +26,12 @@ pub fn raise(pid: u32, levels: i32) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// This process's nice value.
+fn own_nice() -> i32 {
+    // SAFETY: getpriority reads this process's own scheduling value.
+    unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) }
+}
+
 /// Highest priority a process can have (the lowest nice value).
 const HIGHEST: i32 = -20;
 
@@ -33,8 +39,7 @@ const HIGHEST: i32 = -20;
 /// kernel silently clamps, so a bench started at nice -15 would run a process raised 10 levels and
 /// one raised 5 at the same -20, and the head start between them would be lost.
 pub fn ensure_room(levels: i32) -> anyhow::Result<()> {
-    // SAFETY: getpriority reads this process's own scheduling value.
-    let ours = unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) };
+    let ours = own_nice();
     if ours - levels < HIGHEST {
         anyhow::bail!(
             "this process runs at nice {ours}: raising a process {levels} levels above it would \
@@ -49,9 +54,8 @@ pub fn ensure_room(levels: i32) -> anyhow::Result<()> {
 
 /// Sets thread `tid` `levels` nice levels above this process's main thread.
 pub fn raise_thread(tid: u32, levels: i32) -> std::io::Result<()> {
-    // SAFETY: getpriority reads this process's own scheduling value; setpriority sets that of one
-    // thread, by its id.
-    let ours = unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) };
+    let ours = own_nice();
+    // SAFETY: setpriority sets the scheduling value of one thread, by its id.
     if unsafe { libc::setpriority(libc::PRIO_PROCESS, tid, ours - levels) } != 0 {
         return Err(std::io::Error::last_os_error());
     }

@@ -10,7 +10,7 @@ crate::common::results::impl_report!(CompareReport, "compare", render);
 pub fn render(r: &CompareReport) -> String {
     let mut md = String::new();
     let sizes: Vec<String> = r.sizes.iter().map(|s| s.subscribers.to_string()).collect();
-    let against_floor = r.aims.rss_tolerance_kib.is_none();
+    let against_floor = r.baseline.is_floor();
     let what = match (against_floor, r.baseline_sport == r.candidate_sport) {
         (true, _) => "candidate vs the floor".to_owned(),
         (false, true) => "candidate vs baseline".to_owned(),
@@ -48,7 +48,7 @@ pub fn render(r: &CompareReport) -> String {
             num(c.rss_per_conn_kib, 3),
             times(s.ratio_rss_per_conn, "-"),
             s.rss_per_conn_diff_kib.map_or("-".into(), |d| format!("{d:+.3}")),
-            if against_floor { "(not judged)" } else { met(s.rss_met) },
+            if r.aims.rss_tolerance_kib.is_none() { "(not judged)" } else { met(s.rss_met) },
             if s.passed { "**PASS**" } else { "**FAIL**" },
         );
     }

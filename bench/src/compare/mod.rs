@@ -36,6 +36,14 @@ pub enum Baseline {
 }
 
 impl Baseline {
+    /// The binary to spawn for a baseline run; `None`: the floor.
+    fn binary(&self) -> Option<&Path> {
+        match self {
+            Self::Binary(path) => Some(path),
+            Self::Floor => None,
+        }
+    }
+
     fn aims(&self) -> Aims {
         match self {
             Self::Binary(_) => Aims::BINARY,
@@ -129,12 +137,7 @@ async fn measure_size(cfg: &CompareConfig, n: usize) -> Size {
             let is_candidate = (position == 1) == candidate_first;
             let (side, sport, rounds) = match is_candidate {
                 true => (Some(cfg.candidate.as_path()), cfg.candidate_sport, &mut candidate),
-                false => match &cfg.baseline {
-                    Baseline::Binary(path) => {
-                        (Some(path.as_path()), cfg.baseline_sport, &mut baseline)
-                    }
-                    Baseline::Floor => (None, cfg.baseline_sport, &mut baseline),
-                },
+                false => (cfg.baseline.binary(), cfg.baseline_sport, &mut baseline),
             };
             load.sport = sport;
             let name = if is_candidate { "candidate" } else { "baseline" };

@@ -74,19 +74,26 @@ pub struct Binary {
     pub modified: Option<String>,
 }
 
+/// The `path` of the floor as a side.
+const FLOOR_PATH: &str = "floor";
+
 impl Binary {
     /// The floor as a side: the bench's own broadcaster, from this bench binary.
     pub fn floor(label: Option<String>) -> Self {
         let exe = std::env::current_exe().ok();
         let file = exe.as_ref().and_then(|e| std::fs::metadata(e).ok());
         Self {
-            path: "floor".into(),
+            path: FLOOR_PATH.into(),
             label: label.or_else(|| Some("the floor (scorecast-bench's own broadcaster)".into())),
             version: Some(format!("scorecast-bench {}", env!("CARGO_PKG_VERSION"))),
             worktree_head: None,
             size_bytes: file.as_ref().map(std::fs::Metadata::len),
             modified: None,
         }
+    }
+
+    pub fn is_floor(&self) -> bool {
+        self.path == FLOOR_PATH
     }
 }
 

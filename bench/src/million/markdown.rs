@@ -283,7 +283,7 @@ fn memory(md: &mut String, r: &MillionReport) {
          - Kernel: slab {:.2} GiB; pages charged to tcp_mem at the peak {} ({:.2} GiB; the \
          pressure threshold is tcp_mem's middle value).\n\
          - Machine memory in use (MemTotal − MemAvailable): {:.2} GiB.\n\
-         - Kernel memory-pressure counters over the run: {}.\n",
+         - Kernel counters over the run (memory pressure, dropped packets, resent segments): {}.\n",
         thousands(p.connections),
         gib(r.server_rss_total_kib.unwrap_or(p.server_rss_kib)),
         gib(r.server_rss_idle_kib.unwrap_or(0)),

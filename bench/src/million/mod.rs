@@ -89,8 +89,7 @@ pub async fn run_million(cfg: MillionConfig) -> anyhow::Result<MillionReport> {
     if cfg.floor_subscribers > cfg.load.subscribers {
         bail!("--floor-subscribers must not exceed --subscribers");
     }
-    let raises = [cfg.ingest_priority.unwrap_or(0), cfg.load.client_priority];
-    crate::priority::ensure_room(raises.into_iter().max().unwrap_or(0))?;
+    crate::priority::ensure_room(cfg.ingest_priority.unwrap_or(0).max(cfg.load.client_priority))?;
     let mut meta = Meta::start("million");
     let binary = crate::compare::describe(&cfg.binary, &None).await?;
     let sampler = Sampler::start(SAMPLE_EVERY);
